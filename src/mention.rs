@@ -1,0 +1,517 @@
+//! Stage 3: find mentions in a folded document.
+//!
+//! Candidates come from five rule families, all driven by `rules/`:
+//!
+//! * **gazetteers**: one leftmost-longest automaton over every known name,
+//!   alias and title (`gazetteers/*.tsv`);
+//! * **suffixes**: a proper-noun stem before an organization, place or event
+//!   suffix (`数梦` + `工场`, `西湖区` + `政府`); the stem is walked back
+//!   word by word with the lexicon and stops at a verb, a function word or
+//!   punctuation (`entities/stems.toml`);
+//! * **persons**: a surname and one or two given-name characters, accepted
+//!   only with evidence: a title before or after, a speech verb after, a
+//!   reporter/author cue before, a person-name lexicon entry, the same name
+//!   accepted elsewhere in the document, or an enumeration next to an
+//!   accepted person (`entities/person.toml`);
+//! * **regex rules** for the rest (《书名》, foreign names, Latin company
+//!   names in a company context) (`entities/*.toml`);
+//! * **values**: regex rules plus the normalizers of `value.rs`.
+//!
+//! Overlaps are resolved once, over all families: the longer mention wins,
+//! then the higher priority (a user layer beats the built-in one), then the
+//! earlier start. Quotations come from the segmenter and never compete.
+
+use crate::model::{NodeType, Span};
+use crate::normalize::Folded;
+use crate::rules::{DictKind, Normalizer, RuleSet, Tag};
+use crate::value::{self, DateExpr, Value};
+use std::collections::{HashMap, HashSet};
+
+/// A found mention before alias resolution.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Candidate {
+    pub span: Span,
+    pub tag: Tag,
+    /// Dictionary entry, when a gazetteer found it.
+    pub entry: Option<u32>,
+    pub rule: String,
+    pub priority: i32,
+    /// The parsed value, for value mentions.
+    pub value: Option<ParsedValue>,
+    /// For suffix names: where the suffix starts (the stem is the short form).
+    pub suffix_start: Option<usize>,
+}
+
+/// A value as parsed from its text; dates are resolved later, against the
+/// document's other dates.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ParsedValue {
+    Value(Value),
+    Date(DateExpr),
+}
+
+const PRIORITY_DICTIONARY: i32 = 50;
+const PRIORITY_STRONG_SUFFIX: i32 = 30;
+const PRIORITY_WEAK_SUFFIX: i32 = 20;
+const PRIORITY_PERSON: i32 = 40;
+/// Each rule layer above the built-in one adds this, so user rules win.
+const PRIORITY_PER_LAYER: i32 = 1000;
+
+/// Find and resolve all mentions of a folded document.
+pub fn find_mentions(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<Candidate> {
+    let mut candidates = Vec::new();
+    dictionary_candidates(folded, chars, rules, &mut candidates);
+    let titles = TitleIndex::new(&candidates);
+    suffix_candidates(folded, chars, rules, &candidates.clone(), &mut candidates);
+    regex_candidates(folded, rules, &mut candidates);
+    value_candidates(folded, rules, &mut candidates);
+    person_candidates(chars, rules, &titles, &mut candidates);
+    resolve_overlaps(candidates)
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF)
+}
+
+fn dictionary_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, out: &mut Vec<Candidate>) {
+    for (start, end, entries) in rules.dictionary.find_iter(&folded.text) {
+        let span = Span::new(folded.char_at(start), folded.char_at(end));
+        // A Latin name must not be cut out of a longer Latin word (ARM in ARMY).
+        let ascii_word = |c: Option<&char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+        if chars[span.start].is_ascii_alphanumeric() && span.start > 0 && ascii_word(chars.get(span.start - 1)) {
+            continue;
+        }
+        if chars[span.end - 1].is_ascii_alphanumeric() && ascii_word(chars.get(span.end)) {
+            continue;
+        }
+        let Some(&best) = entries.first() else { continue };
+        let entry = rules.dictionary.entry(best);
+        let tag = match entry.kind {
+            DictKind::Entity(t) => Tag::Node(t),
+            DictKind::Title => Tag::Title,
+        };
+        out.push(Candidate {
+            span,
+            tag,
+            entry: Some(best),
+            rule: entry.rule.clone(),
+            priority: PRIORITY_DICTIONARY + entry.layer as i32 * PRIORITY_PER_LAYER,
+            value: None,
+            suffix_start: None,
+        });
+    }
+}
+
+/// Titles by their start and end offsets, for the person rules.
+struct TitleIndex {
+    ends: HashSet<usize>,
+    starts: HashSet<usize>,
+}
+
+impl TitleIndex {
+    fn new(candidates: &[Candidate]) -> TitleIndex {
+        let titles = candidates.iter().filter(|c| c.tag == Tag::Title);
+        TitleIndex {
+            ends: titles.clone().map(|c| c.span.end).collect(),
+            starts: titles.map(|c| c.span.start).collect(),
+        }
+    }
+}
+
+fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[Candidate], out: &mut Vec<Candidate>) {
+    // Known names may sit inside a stem (浙江 in 浙江吉华集团): the walk
+    // jumps over them whole.
+    let mut known_end: HashMap<usize, usize> = HashMap::new();
+    let mut barriers: HashSet<usize> = HashSet::new();
+    let mut title_starts: HashSet<usize> = HashSet::new();
+    for c in known {
+        match c.tag {
+            Tag::Node(t) if t.is_entity() => {
+                let e = known_end.entry(c.span.end).or_insert(c.span.start);
+                *e = (*e).min(c.span.start);
+            }
+            // A stem never reaches over a title or a value (时任...省长,
+            // 2013年阿里云年会).
+            _ => {
+                barriers.extend(c.span.start + 1..=c.span.end);
+                if c.tag == Tag::Title {
+                    title_starts.insert(c.span.start);
+                }
+            }
+        }
+    }
+    for m in rules.suffix_automaton.find_overlapping_iter(&folded.text) {
+        let suffix = &rules.suffixes[m.pattern().as_usize()];
+        let s_start = folded.char_at(m.start());
+        let s_end = folded.char_at(m.end());
+        // The suffix must not be the start of a longer word (省 in 省长,
+        // 站 in 站在, 营 in 营收).
+        if title_starts.contains(&s_start) || starts_longer_word(chars, s_start, s_end, rules) {
+            continue;
+        }
+        let Some(stem_start) = stem_start(chars, s_start, rules, &known_end, &barriers) else { continue };
+        let stem_len = s_start - stem_start;
+        let stem: String = chars[stem_start..s_start].iter().collect();
+        let stem_is_known = known_end.get(&s_start).is_some_and(|&k| k >= stem_start);
+        let suffix_chars = s_end - s_start;
+        let accept = if suffix.strong {
+            stem_len >= 2 && (stem_is_known || stem_is_proper(&stem, rules, stem_len >= 4))
+        } else if suffix_chars >= 2 {
+            stem_len >= 2 && (stem_is_known || stem_is_proper(&stem, rules, false))
+        } else {
+            // A one-character weak suffix (委, 局, 院) needs a known name
+            // right before it (杭州市委).
+            stem_is_known
+        };
+        if !accept {
+            continue;
+        }
+        let base = if suffix.strong { PRIORITY_STRONG_SUFFIX } else { PRIORITY_WEAK_SUFFIX };
+        out.push(Candidate {
+            span: Span::new(stem_start, s_end),
+            tag: Tag::Node(suffix.node_type),
+            entry: None,
+            rule: suffix.rule.clone(),
+            priority: base,
+            value: None,
+            suffix_start: Some(s_start),
+        });
+    }
+}
+
+/// Walk back from a suffix over the words of a proper-noun stem.
+fn stem_start(
+    chars: &[char],
+    suffix_start: usize,
+    rules: &RuleSet,
+    known_end: &HashMap<usize, usize>,
+    barriers: &HashSet<usize>,
+) -> Option<usize> {
+    const MAX_STEM: usize = 12;
+    let stop_chars = rules.lists.list("stem_stop_chars");
+    let breakers = rules.lists.list("stem_breakers");
+    let breaker_pos = rules.lists.list("stem_breaker_pos");
+    let is_stop = |c: char| {
+        let mut buf = [0u8; 4];
+        let s: &str = c.encode_utf8(&mut buf);
+        stop_chars.iter().any(|x| x == s)
+    };
+    let mut j = suffix_start;
+    while j > 0 && suffix_start - j < MAX_STEM {
+        if barriers.contains(&j) {
+            break;
+        }
+        if let Some(&start) = known_end.get(&j) {
+            if start < j && suffix_start - start <= MAX_STEM {
+                j = start;
+                continue;
+            }
+        }
+        let c = chars[j - 1];
+        let name_char = is_cjk(c) || c.is_ascii_alphanumeric() || c == '·';
+        if !name_char || is_stop(c) {
+            break;
+        }
+        // The longest lexicon word that ends here decides: a verb or
+        // function word ends the stem, anything else is part of the name.
+        let mut step = 1;
+        let mut stop = false;
+        for len in (2..=4.min(j)).rev() {
+            let word: String = chars[j - len..j].iter().collect();
+            if breakers.iter().any(|b| *b == word) {
+                stop = true;
+                break;
+            }
+            if let Some(entry) = rules.lexicon.get(&word) {
+                if breaker_pos.iter().any(|p| *p == entry.pos) {
+                    stop = true;
+                } else {
+                    step = len;
+                }
+                break;
+            }
+        }
+        if stop {
+            break;
+        }
+        if j < step {
+            break;
+        }
+        j -= step;
+    }
+    // Digits may end a name (ARM1024) but not start one (2017云栖大会).
+    while j < suffix_start && chars[j].is_ascii_digit() {
+        j += 1;
+    }
+    (j < suffix_start).then_some(j)
+}
+
+fn is_proper_pos(pos: &str) -> bool {
+    matches!(pos, "ns" | "nt" | "nz" | "nr" | "nrt" | "nrfg" | "j" | "eng")
+}
+
+/// Whether a lexicon word starts at `start` and runs past `end`.
+fn starts_longer_word(chars: &[char], start: usize, end: usize, rules: &RuleSet) -> bool {
+    (end + 1..=(start + 4).min(chars.len())).any(|e| {
+        let word: String = chars[start..e].iter().collect();
+        rules.lexicon.get(&word).is_some_and(|w| !is_proper_pos(&w.pos))
+    })
+}
+
+/// A stem made of common words only (创业, 工业投资, 技术培训) makes a
+/// generic phrase (创业公司), not a name. With `lenient`, only a stem that
+/// is one common word is generic.
+fn stem_is_proper(stem: &str, rules: &RuleSet, lenient: bool) -> bool {
+    let chars: Vec<char> = stem.chars().collect();
+    let generic = if lenient {
+        rules.lexicon.get(stem).is_some_and(|e| !is_proper_pos(&e.pos))
+    } else {
+        covered_by_common_words(&chars, rules)
+    };
+    if generic {
+        return false;
+    }
+    let first = stem.chars().next().unwrap_or(' ');
+    let reject = rules.lists.list("stem_prefix_stop");
+    !reject.iter().any(|r| stem.starts_with(r.as_str())) && !first.is_ascii_punctuation()
+}
+
+/// Whether the text splits (greedily, longest word first) into common
+/// lexicon words only.
+fn covered_by_common_words(chars: &[char], rules: &RuleSet) -> bool {
+    let mut i = 0;
+    while i < chars.len() {
+        let step = (2..=4.min(chars.len() - i)).rev().find(|&len| {
+            let word: String = chars[i..i + len].iter().collect();
+            rules.lexicon.get(&word).is_some_and(|e| !is_proper_pos(&e.pos))
+        });
+        match step {
+            Some(len) => i += len,
+            None => return false,
+        }
+    }
+    true
+}
+
+fn regex_candidates(folded: &Folded, rules: &RuleSet, out: &mut Vec<Candidate>) {
+    for rule in &rules.entity_rules {
+        for caps in rule.regex.captures_iter(&folded.text) {
+            let Some(m) = (if rule.has_mention_group { caps.name("m") } else { caps.get(0) }) else { continue };
+            if m.start() == m.end() {
+                continue;
+            }
+            out.push(Candidate {
+                span: Span::new(folded.char_at(m.start()), folded.char_at(m.end())),
+                tag: Tag::Node(rule.node_type),
+                entry: None,
+                rule: rule.id.clone(),
+                priority: rule.priority + rule.layer as i32 * PRIORITY_PER_LAYER,
+                value: None,
+                suffix_start: None,
+            });
+        }
+    }
+}
+
+fn value_candidates(folded: &Folded, rules: &RuleSet, out: &mut Vec<Candidate>) {
+    for rule in &rules.value_rules {
+        for caps in rule.regex.captures_iter(&folded.text) {
+            let Some(m) = (if rule.has_mention_group { caps.name("m") } else { caps.get(0) }) else { continue };
+            let Some(parsed) = parse_value(rule.normalizer, m.as_str()) else { continue };
+            out.push(Candidate {
+                span: Span::new(folded.char_at(m.start()), folded.char_at(m.end())),
+                tag: Tag::Node(rule.node_type),
+                entry: None,
+                rule: rule.id.clone(),
+                // Values and entities rarely compete; when they do (2017 in
+                // 2017云栖大会), length decides first anyway.
+                priority: rule.priority + rule.layer as i32 * PRIORITY_PER_LAYER,
+                value: Some(parsed),
+                suffix_start: None,
+            });
+        }
+    }
+}
+
+/// Run the normalizer a value rule names.
+pub fn parse_value(normalizer: Option<Normalizer>, text: &str) -> Option<ParsedValue> {
+    Some(match normalizer? {
+        Normalizer::Date => ParsedValue::Date(value::parse_date(text)?),
+        Normalizer::Money => ParsedValue::Value(value::parse_money(text)?),
+        Normalizer::MoneyCnyImplied => ParsedValue::Value(value::parse_money_with_default(text, Some("CNY"))?),
+        Normalizer::Percent => ParsedValue::Value(value::parse_percent(text)?),
+        Normalizer::Quantity => ParsedValue::Value(value::parse_quantity(text)?),
+    })
+}
+
+fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: &mut Vec<Candidate>) {
+    let lists = &rules.lists;
+    let stop: HashSet<char> = lists.list("given_name_stop").iter().flat_map(|s| s.chars()).collect();
+    let stop_words = lists.list("given_name_stop_words");
+    let after_words = lists.list("speech_verbs").iter().chain(lists.list("person_after"));
+    let after_words: Vec<&String> = after_words.collect();
+    let before_words = lists.list("person_before");
+    let rejects = lists.list("person_reject");
+    let text_at = |i: usize, w: &str| w.chars().enumerate().all(|(k, c)| chars.get(i + k) == Some(&c));
+    let text_before = |i: usize, w: &str| {
+        let n = w.chars().count();
+        i >= n && w.chars().enumerate().all(|(k, c)| chars[i - n + k] == c)
+    };
+
+    // All surname + given-name shapes, with their local evidence.
+    struct Shape {
+        start: usize,
+        end: usize,
+        surname_len: usize,
+        evidence: Option<&'static str>,
+    }
+    let mut shapes = Vec::new();
+    for i in 0..chars.len() {
+        let mut surname_lens = Vec::new();
+        if i + 1 < chars.len() && rules.surnames.compound.contains_key(&chars[i..i + 2].iter().collect::<String>()) {
+            surname_lens.push(2);
+        }
+        if rules.surnames.single.contains_key(&chars[i]) {
+            surname_lens.push(1);
+        }
+        for s_len in surname_lens {
+            for g_len in [2usize, 1] {
+                let end = i + s_len + g_len;
+                if end > chars.len() {
+                    continue;
+                }
+                let given = &chars[i + s_len..end];
+                if !given.iter().all(|&c| is_cjk(c) && !stop.contains(&c)) {
+                    continue;
+                }
+                let name: String = chars[i..end].iter().collect();
+                if rejects.iter().any(|r| *r == name) {
+                    continue;
+                }
+                // The name must not end inside a following word: 王坚决定
+                // gives 王坚, not 王坚决.
+                if g_len == 2 && end < chars.len() {
+                    let tail: String = chars[end - 1..=end].iter().collect();
+                    if stop_words.iter().any(|w| *w == tail) {
+                        continue;
+                    }
+                }
+                let lexical = rules.lexicon.get(&name);
+                // jieba's nr tag is noisy on two-character words (卫星, 阳光).
+                let is_person_word = g_len == 2 && lexical.is_some_and(|e| e.pos.starts_with("nr"));
+                let is_common_word = lexical.is_some_and(|e| !e.pos.starts_with("nr"));
+                if is_common_word {
+                    continue;
+                }
+                // A given name that is an ordinary word (企业, 仍然, 杭州) is
+                // a surname-like character before that word.
+                if g_len == 2 {
+                    let given_word: String = given.iter().collect();
+                    if rules.lexicon.get(&given_word).is_some_and(|e| !e.pos.starts_with("nr") && e.freq >= 50) {
+                        continue;
+                    }
+                }
+                // Rare surnames (家, 来, 从) need a title next to them.
+                let rare_surname = s_len == 1 && rules.surnames.single.get(&chars[i]).is_some_and(|&r| r > 200);
+                let evidence = if titles.ends.contains(&i) || (i > 0 && chars[i - 1] == '的' && titles.ends.contains(&(i - 1))) {
+                    Some("title-before")
+                } else if titles.starts.contains(&end) {
+                    Some("title-after")
+                } else if after_words.iter().any(|w| text_at(end, w)) {
+                    Some("verb-after")
+                } else if before_words.iter().any(|w| text_before(i, w)) {
+                    Some("cue-before")
+                } else if is_person_word {
+                    Some("lexicon")
+                } else {
+                    None
+                };
+                let evidence = match evidence {
+                    Some(e @ ("title-before" | "title-after")) => Some(e),
+                    Some(e) if !rare_surname => Some(e),
+                    _ => None,
+                };
+                shapes.push(Shape { start: i, end, surname_len: s_len, evidence });
+            }
+        }
+    }
+    // Document cache and enumerations: a shape with no local evidence is
+    // accepted when the same name was accepted elsewhere, or when it stands
+    // next to an accepted person across 、 / 和 / 与.
+    let mut accepted: HashSet<String> = shapes
+        .iter()
+        .filter(|s| s.evidence.is_some())
+        .map(|s| chars[s.start..s.end].iter().collect())
+        .collect();
+    let mut rule_of: Vec<Option<&'static str>> = shapes.iter().map(|s| s.evidence).collect();
+    for _ in 0..2 {
+        let ends: HashSet<usize> = shapes.iter().zip(&rule_of).filter(|(_, r)| r.is_some()).map(|(s, _)| s.end).collect();
+        let starts: HashSet<usize> = shapes.iter().zip(&rule_of).filter(|(_, r)| r.is_some()).map(|(s, _)| s.start).collect();
+        for (k, s) in shapes.iter().enumerate() {
+            if rule_of[k].is_some() {
+                continue;
+            }
+            let name: String = chars[s.start..s.end].iter().collect();
+            let joined_before = s.start >= 1 && matches!(chars[s.start - 1], '、' | '和' | '与' | '跟' | '及') && ends.contains(&(s.start - 1));
+            let joined_after = s.end < chars.len() && matches!(chars[s.end], '、' | '和' | '与' | '跟' | '及') && starts.contains(&(s.end + 1));
+            let rare_surname = s.surname_len == 1 && rules.surnames.single.get(&chars[s.start]).is_some_and(|&r| r > 200);
+            if accepted.contains(&name) {
+                rule_of[k] = Some("document-cache");
+            } else if (joined_before || joined_after) && !rare_surname {
+                rule_of[k] = Some("enumeration");
+                accepted.insert(name);
+            }
+        }
+    }
+    // A shape that swallows the character before an accepted name (向王坚)
+    // is not a name.
+    let accepted_spans: HashSet<(usize, usize)> =
+        shapes.iter().zip(&rule_of).filter(|(_, r)| r.is_some()).map(|(s, _)| (s.start, s.end)).collect();
+    for (s, rule) in shapes.iter().zip(rule_of) {
+        let swallows = (s.start + 1..s.end - 1).any(|k| accepted_spans.contains(&(k, s.end)));
+        if swallows {
+            continue;
+        }
+        if let Some(rule) = rule {
+            out.push(Candidate {
+                span: Span::new(s.start, s.end),
+                tag: Tag::Node(NodeType::Person),
+                entry: None,
+                rule: format!("entities/person/{rule}"),
+                // Longer names first within persons; a compound surname
+                // shape beats a single-surname one of the same length.
+                priority: PRIORITY_PERSON + s.surname_len as i32,
+                value: None,
+                suffix_start: None,
+            });
+        }
+    }
+}
+
+/// Keep the best non-overlapping set: longest first, then priority, then
+/// earliest; the result is sorted by position.
+pub fn resolve_overlaps(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
+    candidates.sort_by(|a, b| {
+        b.span
+            .len()
+            .cmp(&a.span.len())
+            .then(b.priority.cmp(&a.priority))
+            .then(a.span.start.cmp(&b.span.start))
+            .then(a.rule.cmp(&b.rule))
+    });
+    // A user-layer or high-priority rule beats a longer built-in guess.
+    let mut kept: Vec<Candidate> = Vec::new();
+    let mut taken: Vec<(usize, usize)> = Vec::new();
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    order.sort_by_key(|&i| (std::cmp::Reverse(candidates[i].priority / PRIORITY_PER_LAYER), i));
+    for i in order {
+        let c = &candidates[i];
+        if taken.iter().any(|&(s, e)| c.span.start < e && s < c.span.end) {
+            continue;
+        }
+        taken.push((c.span.start, c.span.end));
+        kept.push(c.clone());
+    }
+    kept.sort_by_key(|c| (c.span.start, c.span.end));
+    kept
+}

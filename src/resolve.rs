@@ -1,0 +1,305 @@
+//! Stage 4: turn mentions into the entities and values of one document.
+//!
+//! * Every entity mention gets a node key: the gazetteer's canonical name,
+//!   or its own folded text, so traditional and simplified spellings are one
+//!   node.
+//! * Short forms found later in the document join their full form: the stem
+//!   of a suffix name (数梦 → 数梦工场, 银杏谷 → 银杏谷资本), a surname with
+//!   a title (章区长 → 章根明), a bare given name (向明 → 陈向明), a title
+//!   with the name in brackets (博士(王坚) → 王坚), and a bare organization
+//!   or place suffix standing for the last name with that suffix (管委会).
+//! * Dates are resolved in reading order: 那年 and a bare month take the
+//!   nearest explicit year before them, 今年 the document's latest year.
+//!
+//! The result also lists every tagged mention (with titles and quotations)
+//! in position order, which is what the relation stage matches against.
+
+use crate::mention::{Candidate, ParsedValue};
+use crate::model::{Mention, Node, NodeKey, NodeType, Span};
+use crate::normalize::CharIndex;
+use crate::rules::{DictKind, RuleSet, Tag};
+use crate::value::{DateContext, Value};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// A mention as the relation stage sees it.
+#[derive(Clone, Debug)]
+pub struct TaggedMention {
+    pub span: Span,
+    pub tag: Tag,
+    /// Index into [`Resolved::nodes`] for entities and values.
+    pub node: Option<usize>,
+    /// Folded text (titles, quotations).
+    pub folded: String,
+    pub rule: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Resolved {
+    pub nodes: Vec<Node>,
+    pub mentions: Vec<TaggedMention>,
+    /// Containing place of a node, from the gazetteer (node index → key).
+    pub parents: HashMap<usize, String>,
+}
+
+/// Everything the resolver reads about the document.
+pub struct DocumentText<'a> {
+    pub original: &'a str,
+    pub index: &'a CharIndex,
+    /// Folded characters.
+    pub chars: &'a [char],
+    pub sentences: &'a [Span],
+    pub quotes: &'a [Span],
+}
+
+pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) -> Resolved {
+    let mut builder = NodeBuilder::default();
+    let mut tagged: Vec<TaggedMention> = Vec::new();
+    let sentence_of = |pos: usize| doc.sentences.partition_point(|s| s.end <= pos);
+    let folded_of = |span: Span| -> String { doc.chars[span.start..span.end].iter().collect() };
+
+    // Full-form entities first, in reading order.
+    let mut covered: Vec<Span> = candidates.iter().map(|c| c.span).collect();
+    let mut short_forms: Vec<(String, NodeKey)> = Vec::new();
+    let mut by_suffix: Vec<(usize, String, NodeKey)> = Vec::new();
+    let mut persons: Vec<(usize, NodeKey, String)> = Vec::new();
+    for c in candidates {
+        let Tag::Node(ty) = c.tag else {
+            if c.tag == Tag::Title {
+                tagged.push(TaggedMention { span: c.span, tag: c.tag, node: None, folded: folded_of(c.span), rule: c.rule.clone() });
+            }
+            continue;
+        };
+        if !ty.is_entity() {
+            continue;
+        }
+        let entry = c.entry.map(|e| rules.dictionary.entry(e));
+        let key = entry.map_or_else(|| folded_of(c.span), |e| e.key.clone());
+        let node_key = NodeKey::new(ty, key);
+        let text = doc.index.slice(doc.original, c.span.start, c.span.end).to_string();
+        let node = builder.add(&node_key, &text, c.span, &c.rule, sentence_of(c.span.start), true);
+        if let Some(e) = entry {
+            builder.nodes[node].aliases.insert(e.name.clone());
+            builder.nodes[node].aliases.extend(e.aliases.iter().cloned());
+            if let (Some(parent), DictKind::Entity(NodeType::Place)) = (&e.parent, e.kind) {
+                builder.parents.insert(node, parent.clone());
+            }
+        }
+        tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), folded: folded_of(c.span), rule: c.rule.clone() });
+        if let Some(s) = c.suffix_start {
+            let stem: String = doc.chars[c.span.start..s].iter().collect();
+            let suffix: String = doc.chars[s..c.span.end].iter().collect();
+            let stem_is_known = !rules.dictionary.lookup(&stem).is_empty();
+            if stem.chars().count() >= 2 && !stem_is_known && rules.lexicon.get(&stem).is_none() {
+                short_forms.push((stem, node_key.clone()));
+            }
+            if suffix.chars().count() >= 2 {
+                by_suffix.push((c.span.start, suffix, node_key.clone()));
+            }
+        }
+        if ty == NodeType::Person {
+            persons.push((c.span.start, node_key.clone(), folded_of(c.span)));
+        }
+    }
+
+    let mut add_reference = |span: Span, key: &NodeKey, rule: &str, tagged: &mut Vec<TaggedMention>, covered: &mut Vec<Span>| {
+        if covered.iter().any(|s| s.overlaps(span)) {
+            return;
+        }
+        let text = doc.index.slice(doc.original, span.start, span.end).to_string();
+        let node = builder.add(key, &text, span, rule, sentence_of(span.start), false);
+        tagged.push(TaggedMention { span, tag: Tag::Node(key.node_type), node: Some(node), folded: folded_of(span), rule: rule.to_string() });
+        covered.push(span);
+    };
+
+    // Title with the name in brackets: 博士(王坚).
+    for c in candidates.iter().filter(|c| c.tag == Tag::Title) {
+        let open = c.span.end;
+        if matches!(doc.chars.get(open), Some('(' | '（')) {
+            if let Some(p) = candidates.iter().find(|p| p.span.start == open + 1 && p.tag == Tag::Node(NodeType::Person)) {
+                if matches!(doc.chars.get(p.span.end), Some(')' | '）')) {
+                    let key = NodeKey::new(NodeType::Person, folded_of(p.span));
+                    tagged.retain(|t| t.span != c.span);
+                    covered.retain(|s| *s != c.span);
+                    add_reference(c.span, &key, "resolve/title-bracket-name", &mut tagged, &mut covered);
+                }
+            }
+        }
+    }
+
+    // Surname + title (章区长, 孙老先生, 马总) → the person with that surname.
+    let reference_titles = rules.lists.list("reference_titles");
+    for i in 0..doc.chars.len() {
+        let surname = doc.chars[i];
+        if !rules.surnames.single.contains_key(&surname) {
+            continue;
+        }
+        let title_len = candidates
+            .iter()
+            .find(|c| c.tag == Tag::Title && c.span.start == i + 1)
+            .map(|c| c.span.len())
+            .or_else(|| {
+                reference_titles
+                    .iter()
+                    .filter(|t| t.chars().enumerate().all(|(k, ch)| doc.chars.get(i + 1 + k) == Some(&ch)))
+                    .map(|t| t.chars().count())
+                    .max()
+            });
+        let Some(title_len) = title_len else { continue };
+        let matching: BTreeSet<&NodeKey> =
+            persons.iter().filter(|(_, _, name)| name.starts_with(surname)).map(|(_, k, _)| k).collect();
+        if matching.len() == 1 {
+            let key = (*matching.iter().next().unwrap()).clone();
+            let span = Span::new(i, i + 1 + title_len);
+            tagged.retain(|t| !(t.tag == Tag::Title && span.contains(t.span)));
+            covered.retain(|s| !(span.contains(*s) && candidates.iter().any(|c| c.span == *s && c.tag == Tag::Title)));
+            add_reference(span, &key, "resolve/surname-title", &mut tagged, &mut covered);
+        }
+    }
+
+    // Bare given names (向明 → 陈向明) and stems of suffix names (数梦).
+    let mut references: Vec<(String, NodeKey, &str)> = Vec::new();
+    for (_, key, name) in &persons {
+        let given: String = name.chars().skip(1).collect();
+        if given.chars().count() == 2 && rules.lexicon.get(&given).is_none() {
+            references.push((given, key.clone(), "resolve/given-name"));
+        }
+    }
+    for (stem, key) in &short_forms {
+        references.push((stem.clone(), key.clone(), "resolve/short-form"));
+    }
+    // Ambiguous short forms (two names share a stem) are left alone.
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for (text, _, _) in &references {
+        *seen.entry(text.clone()).or_default() += 1;
+    }
+    references.retain(|(t, _, _)| seen[t] == 1);
+    for (text, key, rule) in &references {
+        let needle: Vec<char> = text.chars().collect();
+        let n = needle.len();
+        let mut i = 0;
+        while i + n <= doc.chars.len() {
+            if doc.chars[i..i + n] == needle[..] {
+                add_reference(Span::new(i, i + n), key, rule, &mut tagged, &mut covered);
+                i += n;
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    // A bare suffix (管委会, 联盟) stands for the last name with it.
+    by_suffix.sort_by_key(|(start, _, _)| *start);
+    let suffixes: BTreeSet<&String> = by_suffix.iter().map(|(_, s, _)| s).collect();
+    for suffix in suffixes {
+        let needle: Vec<char> = suffix.chars().collect();
+        let n = needle.len();
+        for i in 0..doc.chars.len().saturating_sub(n - 1) {
+            if doc.chars[i..i + n] != needle[..] {
+                continue;
+            }
+            let antecedent = by_suffix.iter().rev().find(|(start, s, _)| s == suffix && *start < i);
+            if let Some((_, _, key)) = antecedent {
+                add_reference(Span::new(i, i + n), key, "resolve/bare-suffix", &mut tagged, &mut covered);
+            }
+        }
+    }
+
+    // Values, with dates resolved in reading order.
+    let explicit_years: Vec<(usize, i32)> = candidates
+        .iter()
+        .filter_map(|c| match &c.value {
+            Some(ParsedValue::Date(d)) => d.explicit_year().map(|y| (c.span.start, y)),
+            _ => None,
+        })
+        .collect();
+    let document_year = explicit_years.iter().map(|(_, y)| *y).max();
+    let mut previous_year: Option<i32> = None;
+    let mut previous_month: Option<u32> = None;
+    for c in candidates {
+        let Some(parsed) = &c.value else { continue };
+        let value = match parsed {
+            ParsedValue::Value(v) => v.clone(),
+            ParsedValue::Date(expr) => {
+                let ctx = DateContext { document_year, previous_year, previous_month };
+                // The year a date refers to carries forward to the next
+                // 那年 or bare month, the way a reader keeps track.
+                if let Some(y) = expr.year_in(&ctx) {
+                    previous_year = Some(y);
+                }
+                if expr.month().is_some() {
+                    previous_month = expr.month();
+                }
+                match expr.resolve(&ctx) {
+                    Some(d) => Value::Date(d),
+                    None => continue,
+                }
+            }
+        };
+        let Tag::Node(ty) = c.tag else { continue };
+        let key = NodeKey::new(ty, value.canonical());
+        let text = doc.index.slice(doc.original, c.span.start, c.span.end).to_string();
+        let node = builder.add(&key, &text, c.span, &c.rule, sentence_of(c.span.start), true);
+        builder.nodes[node].value = Some(value);
+        tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), folded: folded_of(c.span), rule: c.rule.clone() });
+    }
+
+    for q in doc.quotes {
+        tagged.push(TaggedMention { span: *q, tag: Tag::Node(NodeType::Quotation), node: None, folded: folded_of(*q), rule: "segment/quotation".into() });
+    }
+    tagged.sort_by_key(|t| (t.span.start, std::cmp::Reverse(t.span.end)));
+    let (nodes, parents) = builder.finish();
+    Resolved { nodes, mentions: tagged, parents }
+}
+
+/// Collects mentions per node key; the name is the first full-form mention.
+#[derive(Default)]
+struct NodeBuilder {
+    nodes: Vec<Node>,
+    index: BTreeMap<NodeKey, usize>,
+    has_full_form: Vec<bool>,
+    parents: HashMap<usize, String>,
+}
+
+impl NodeBuilder {
+    fn add(&mut self, key: &NodeKey, text: &str, span: Span, rule: &str, sentence: usize, full_form: bool) -> usize {
+        let i = *self.index.entry(key.clone()).or_insert_with(|| {
+            self.nodes.push(Node {
+                key: key.clone(),
+                name: text.to_string(),
+                aliases: BTreeSet::new(),
+                value: None,
+                mentions: Vec::new(),
+            });
+            self.has_full_form.push(full_form);
+            self.nodes.len() - 1
+        });
+        let node = &mut self.nodes[i];
+        if full_form && !self.has_full_form[i] {
+            node.aliases.insert(std::mem::replace(&mut node.name, text.to_string()));
+            self.has_full_form[i] = true;
+        } else if text != node.name {
+            node.aliases.insert(text.to_string());
+        }
+        node.mentions.push(Mention { span, text: text.to_string(), rule: rule.to_string(), sentence });
+        i
+    }
+
+    fn finish(mut self) -> (Vec<Node>, HashMap<usize, String>) {
+        for node in &mut self.nodes {
+            node.mentions.sort_by_key(|m| m.span);
+            let folded = crate::normalize::fold(&node.name);
+            if folded != node.name && !node.key.node_type.is_value() {
+                node.aliases.insert(folded);
+            }
+            let texts: Vec<String> = node.aliases.iter().map(|a| crate::normalize::fold(a)).collect();
+            for t in texts {
+                if t != node.name && !node.key.node_type.is_value() {
+                    node.aliases.insert(t);
+                }
+            }
+            let name = node.name.clone();
+            node.aliases.remove(&name);
+        }
+        (self.nodes, self.parents)
+    }
+}

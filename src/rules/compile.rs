@@ -1,0 +1,804 @@
+//! RuleSource layers → RuleSet. The only place that validates rule files and
+//! builds matchers. Every error is collected with its position; compilation
+//! fails only after all files were read, so an author sees every mistake at
+//! once.
+
+use super::load::{line_column, RuleSource};
+use super::pattern;
+use super::raw::{RawExample, RawRule, RawRuleFile};
+use super::RuleSet;
+use crate::error::{RuleError, RuleErrors};
+use crate::model::{NodeType, Predicate};
+use crate::normalize::fold;
+use crate::value::Normalizer;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::Regex;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use toml::Spanned;
+
+/// Sentence splitting settings (`rules/segment.toml`).
+#[derive(Clone, Debug)]
+pub struct SegmentRules {
+    pub terminators: Vec<char>,
+    pub closers: Vec<char>,
+    pub quote_pairs: Vec<(char, char)>,
+    pub max_quote_chars: usize,
+}
+
+impl Default for SegmentRules {
+    fn default() -> Self {
+        SegmentRules {
+            terminators: "。！？!?".chars().collect(),
+            closers: "”’」』）)".chars().collect(),
+            quote_pairs: vec![('“', '”'), ('「', '」'), ('『', '』')],
+            max_quote_chars: 500,
+        }
+    }
+}
+
+/// What a dictionary entry names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DictKind {
+    Entity(NodeType),
+    Title,
+}
+
+/// One gazetteer line.
+#[derive(Clone, Debug)]
+pub struct DictEntry {
+    /// Canonical name as written in the file.
+    pub name: String,
+    /// Folded canonical name: the node key.
+    pub key: String,
+    pub kind: DictKind,
+    pub aliases: Vec<String>,
+    /// Gazetteer class (province, company, government ...).
+    pub class: String,
+    /// Folded key of the containing place, for places.
+    pub parent: Option<String>,
+    /// `gazetteers/place.tsv:123`.
+    pub rule: String,
+    /// Rule layer: a user layer (higher) beats the built-in one (0).
+    pub layer: usize,
+}
+
+/// Every gazetteer name and alias in one leftmost-longest automaton.
+#[derive(Debug)]
+pub struct Dictionary {
+    automaton: AhoCorasick,
+    /// Pattern id → entries that spell it (an alias may be ambiguous).
+    pattern_entries: Vec<Vec<u32>>,
+    by_text: HashMap<String, u32>,
+    pub entries: Vec<DictEntry>,
+}
+
+impl Dictionary {
+    /// Leftmost-longest matches over folded text: (byte start, byte end,
+    /// entries), the best entry (highest layer, then first) first.
+    pub fn find_iter<'a>(
+        &'a self,
+        folded: &'a str,
+    ) -> impl Iterator<Item = (usize, usize, &'a [u32])> + 'a {
+        self.automaton.find_iter(folded).map(move |m| {
+            (m.start(), m.end(), self.pattern_entries[m.pattern().as_usize()].as_slice())
+        })
+    }
+
+    /// Entries whose name or alias is exactly this folded text.
+    pub fn lookup(&self, folded: &str) -> &[u32] {
+        match self.by_text.get(folded) {
+            Some(&p) => &self.pattern_entries[p as usize],
+            None => &[],
+        }
+    }
+
+    pub fn entry(&self, index: u32) -> &DictEntry {
+        &self.entries[index as usize]
+    }
+}
+
+/// General word list (word → frequency and part of speech).
+#[derive(Debug, Default)]
+pub struct Lexicon {
+    pub words: HashMap<String, LexiconEntry>,
+    pub max_chars: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct LexiconEntry {
+    pub freq: u32,
+    pub pos: String,
+}
+
+impl Lexicon {
+    pub fn get(&self, word: &str) -> Option<&LexiconEntry> {
+        self.words.get(word)
+    }
+}
+
+/// Chinese surnames.
+#[derive(Debug, Default)]
+pub struct Surnames {
+    pub single: HashMap<char, u32>,
+    pub compound: HashMap<String, u32>,
+}
+
+/// An organization, place or event suffix (公司, 区, 大会).
+#[derive(Clone, Debug)]
+pub struct Suffix {
+    pub text: String,
+    pub node_type: NodeType,
+    pub strong: bool,
+    pub rule: String,
+}
+
+/// Named word lists of `entities/*.toml` (`[lists]`), folded.
+#[derive(Debug, Default)]
+pub struct WordLists {
+    pub lists: BTreeMap<String, Vec<String>>,
+}
+
+/// The list names the recognizers read; any other name is a typo.
+pub const KNOWN_LISTS: &[&str] = &[
+    "speech_verbs",
+    "person_after",
+    "person_before",
+    "given_name_stop",
+    "given_name_stop_words",
+    "stem_breakers",
+    "stem_breaker_pos",
+    "stem_stop_chars",
+    "stem_prefix_stop",
+    "latin_org_context",
+    "org_abbreviation_context",
+    "place_reject",
+    "person_reject",
+    "org_reject",
+    "event_reject",
+    "foreign_name_chars",
+    "reference_titles",
+];
+
+impl WordLists {
+    pub fn list(&self, name: &str) -> &[String] {
+        self.lists.get(name).map(Vec::as_slice).unwrap_or(&[])
+    }
+}
+
+
+/// A rule's own example, kept for `newsgraph rules check`.
+#[derive(Clone, Debug)]
+pub struct Example {
+    pub text: String,
+    pub expect: Vec<toml::Value>,
+}
+
+/// An entity or value rule: a regex over folded text.
+#[derive(Debug)]
+pub struct RegexRule {
+    pub id: String,
+    pub node_type: NodeType,
+    pub regex: Regex,
+    /// The mention is the group `m` when the regex has one.
+    pub has_mention_group: bool,
+    pub normalizer: Option<Normalizer>,
+    pub priority: i32,
+    pub layer: usize,
+    pub examples: Vec<Example>,
+}
+
+/// Where a qualifier's text comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SlotSource {
+    /// The mention in a slot (its normalized value for dates).
+    Slot(String),
+    /// A named regex group's words.
+    Group(String),
+}
+
+/// A relation rule over tagged sentences.
+#[derive(Debug)]
+pub struct RelationRule {
+    pub id: String,
+    pub predicate: Predicate,
+    pub regex: Regex,
+    pub subject: String,
+    pub object: String,
+    pub qualifiers: Vec<(String, SlotSource)>,
+    pub unless: Vec<Regex>,
+    /// Slot → regex its folded text must match whole.
+    pub filters: Vec<(String, Regex)>,
+    pub enumerate: Vec<String>,
+    pub priority: i32,
+    pub layer: usize,
+    pub examples: Vec<Example>,
+}
+
+struct Compiler {
+    errors: Vec<RuleError>,
+    fragments: HashMap<String, String>,
+    dict_entries: Vec<DictEntry>,
+    lexicon: Lexicon,
+    surnames: Surnames,
+    suffixes: Vec<Suffix>,
+    lists: BTreeMap<String, Vec<String>>,
+    segment: SegmentRules,
+    entity_rules: Vec<RegexRule>,
+    value_rules: Vec<RegexRule>,
+    relations: Vec<RelationRule>,
+    rule_ids: HashMap<String, usize>,
+    files: Vec<String>,
+}
+
+pub fn compile(layers: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
+    let mut c = Compiler {
+        errors: Vec::new(),
+        fragments: HashMap::new(),
+        dict_entries: Vec::new(),
+        lexicon: Lexicon::default(),
+        surnames: Surnames::default(),
+        suffixes: Vec::new(),
+        lists: BTreeMap::new(),
+        segment: SegmentRules::default(),
+        entity_rules: Vec::new(),
+        value_rules: Vec::new(),
+        relations: Vec::new(),
+        rule_ids: HashMap::new(),
+        files: Vec::new(),
+    };
+    // Fragments first: any regex in any file may use any fragment.
+    let mut parsed: Vec<(usize, String, String, Option<RawRuleFile>)> = Vec::new();
+    for (layer, source) in layers.iter().enumerate() {
+        for (path, text) in &source.files {
+            c.files.push(display_path(source, path));
+            let raw = if path.ends_with(".toml") {
+                match toml::from_str::<RawRuleFile>(text) {
+                    Ok(raw) => Some(raw),
+                    Err(e) => {
+                        let (line, column) =
+                            e.span().map_or((0, 0), |s| line_column(text, s.start));
+                        c.errors.push(RuleError {
+                            file: display_path(source, path),
+                            line,
+                            column,
+                            rule: None,
+                            message: format!("TOML syntax: {}", e.message()),
+                        });
+                        continue;
+                    }
+                }
+            } else {
+                None
+            };
+            if let Some(raw) = &raw {
+                for (name, value) in &raw.fragments {
+                    if c.fragments.insert(name.clone(), value.get_ref().clone()).is_some() && layer == 0 {
+                        let (line, column) = line_column(text, value.span().start);
+                        c.errors.push(err(source, path, line, column, None, format!("fragment \"{name}\" defined twice")));
+                    }
+                }
+            }
+            parsed.push((layer, path.clone(), text.clone(), raw));
+        }
+    }
+    for (layer, path, text, raw) in &parsed {
+        let source = &layers[*layer];
+        match raw {
+            Some(raw) => c.toml_file(source, *layer, path, text, raw),
+            None => c.tsv_file(source, *layer, path, text),
+        }
+    }
+    if !c.errors.is_empty() {
+        return Err(RuleErrors(c.errors));
+    }
+    c.finish()
+}
+
+fn display_path(source: &RuleSource, path: &str) -> String {
+    if source.origin == "built-in" {
+        format!("rules/{path}")
+    } else {
+        format!("{}/{path}", source.origin.trim_end_matches('/'))
+    }
+}
+
+fn err(source: &RuleSource, path: &str, line: usize, column: usize, rule: Option<&str>, message: String) -> RuleError {
+    RuleError { file: display_path(source, path), line, column, rule: rule.map(str::to_string), message }
+}
+
+fn file_stem(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path).split('.').next().unwrap_or(path)
+}
+
+impl Compiler {
+    fn tsv_file(&mut self, source: &RuleSource, layer: usize, path: &str, text: &str) {
+        let stem = file_stem(path);
+        let folder = path.split('/').next().unwrap_or("");
+        for (index, line) in text.lines().enumerate() {
+            let line_no = index + 1;
+            let line = line.trim_end_matches('\r');
+            if line.trim().is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let cols: Vec<&str> = line.split('\t').map(str::trim).collect();
+            let first = cols[0];
+            if first.is_empty() {
+                self.errors.push(err(source, path, line_no, 1, None, "empty entry".to_string()));
+                continue;
+            }
+            let col = |i: usize| cols.get(i).copied().unwrap_or("");
+            let rule = format!("{}:{line_no}", display_path(source, path));
+            match (folder, stem) {
+                ("lexicon", _) => {
+                    let word = fold(first);
+                    let freq = col(1).parse().unwrap_or(1);
+                    self.lexicon.max_chars = self.lexicon.max_chars.max(word.chars().count());
+                    self.lexicon.words.insert(word, LexiconEntry { freq, pos: col(2).to_string() });
+                }
+                ("gazetteers", "surname") => {
+                    let name = fold(first);
+                    let rank = col(2).parse().unwrap_or(9999);
+                    let mut chars = name.chars();
+                    match (chars.next(), chars.next()) {
+                        (Some(c), None) => {
+                            self.surnames.single.insert(c, rank);
+                        }
+                        _ => {
+                            self.surnames.compound.insert(name, rank);
+                        }
+                    }
+                }
+                ("gazetteers", "title") => self.dict_entries.push(DictEntry {
+                    name: first.to_string(),
+                    key: fold(first),
+                    kind: DictKind::Title,
+                    aliases: split_aliases(col(2)),
+                    class: col(1).to_string(),
+                    parent: None,
+                    rule,
+                    layer,
+                }),
+                ("gazetteers", s) if s.ends_with("_suffix") => {
+                    let ty = match s {
+                        "org_suffix" => NodeType::Organization,
+                        "place_suffix" => NodeType::Place,
+                        "event_suffix" => NodeType::Event,
+                        "work_suffix" => NodeType::Work,
+                        _ => {
+                            self.errors.push(err(source, path, 0, 0, None, format!("unknown suffix list \"{s}\" (org_suffix, place_suffix, event_suffix, work_suffix)")));
+                            return;
+                        }
+                    };
+                    let strong = cols.iter().skip(1).any(|c| *c == "strong");
+                    self.suffixes.push(Suffix { text: fold(first), node_type: ty, strong, rule });
+                }
+                ("gazetteers", s) => {
+                    // place / organization / person / event / work: fixed type,
+                    // columns name, aliases, class[, parent]. Any other file:
+                    // name, type, aliases (a user's one-line gazetteer).
+                    let fixed = match s {
+                        "place" => Some(NodeType::Place),
+                        "organization" => Some(NodeType::Organization),
+                        "person" => Some(NodeType::Person),
+                        "event" => Some(NodeType::Event),
+                        "work" => Some(NodeType::Work),
+                        _ => None,
+                    };
+                    let (ty, aliases, class, parent) = match fixed {
+                        Some(t) => (t, col(1), col(2), col(3)),
+                        None => {
+                            let Some(t) = NodeType::parse(col(1)).filter(|t| t.is_entity()) else {
+                                let column = first.chars().count() + 2;
+                                self.errors.push(err(source, path, line_no, column, None, format!(
+                                    "unknown entity type \"{}\" (Person, Organization, Place, Event, Work)", col(1))));
+                                continue;
+                            };
+                            (t, col(2), col(3), "")
+                        }
+                    };
+                    self.dict_entries.push(DictEntry {
+                        name: first.to_string(),
+                        key: fold(first),
+                        kind: DictKind::Entity(ty),
+                        aliases: split_aliases(aliases),
+                        class: class.to_string(),
+                        parent: (!parent.is_empty()).then(|| fold(parent)),
+                        rule,
+                        layer,
+                    });
+                }
+                _ => {
+                    self.errors.push(err(source, path, 0, 0, None, "unknown rule file: TSV files belong in gazetteers/ or lexicon/".to_string()));
+                    return;
+                }
+            }
+        }
+    }
+
+    fn toml_file(&mut self, source: &RuleSource, layer: usize, path: &str, text: &str, raw: &RawRuleFile) {
+        let folder = path.split('/').next().unwrap_or("");
+        let stem = file_stem(path);
+        let pos = |span: std::ops::Range<usize>| line_column(text, span.start);
+        for (name, list) in &raw.lists {
+            if !KNOWN_LISTS.contains(&name.as_str()) {
+                let (l, c) = pos(list.span());
+                self.errors.push(err(source, path, l, c, None, format!("unknown list \"{name}\" (known: {})", KNOWN_LISTS.join(", "))));
+                continue;
+            }
+            let entry = self.lists.entry(name.clone()).or_default();
+            for word in list.get_ref() {
+                if word.is_empty() {
+                    let (l, c) = pos(list.span());
+                    self.errors.push(err(source, path, l, c, None, format!("empty word in list \"{name}\"")));
+                }
+                entry.push(fold(word));
+            }
+        }
+        if path == "segment.toml" {
+            self.segment_settings(source, path, text, raw);
+            return;
+        }
+        if stem == "fragments" && raw.rules.is_empty() {
+            return;
+        }
+        let file_type = raw.node_type.as_ref();
+        for rule in &raw.rules {
+            let id = format!("{}/{}", path.trim_end_matches(".toml"), rule.id.get_ref());
+            let (l, c) = pos(rule.id.span());
+            if let Some(&prev) = self.rule_ids.get(&id) {
+                if prev == layer {
+                    self.errors.push(err(source, path, l, c, Some(&id), "duplicate rule id".to_string()));
+                    continue;
+                }
+                // A later layer replaces an earlier rule of the same id.
+                self.entity_rules.retain(|r| r.id != id);
+                self.value_rules.retain(|r| r.id != id);
+                self.relations.retain(|r| r.id != id);
+            }
+            self.rule_ids.insert(id.clone(), layer);
+            let examples = examples(&rule.examples);
+            match folder {
+                "entities" | "values" => {
+                    self.regex_rule(source, layer, path, text, rule, &id, file_type, folder == "values", examples)
+                }
+                "relations" => self.relation_rule(source, layer, path, text, rule, &id, raw.predicate.as_ref(), examples),
+                _ => {
+                    self.errors.push(err(source, path, 0, 0, None, "unknown rule file: TOML rules belong in entities/, values/ or relations/".to_string()));
+                    return;
+                }
+            }
+        }
+    }
+
+    fn segment_settings(&mut self, source: &RuleSource, path: &str, text: &str, raw: &RawRuleFile) {
+        for (key, value) in &raw.settings {
+            let (l, c) = line_column(text, value.span().start);
+            let as_chars = || value.get_ref().as_str().map(|s| s.chars().filter(|c| !c.is_whitespace()).collect::<Vec<char>>());
+            match key.as_str() {
+                "terminators" => self.segment.terminators = as_chars().unwrap_or_default(),
+                "closers" => self.segment.closers = as_chars().unwrap_or_default(),
+                "quote_pairs" => {
+                    let chars = as_chars().unwrap_or_default();
+                    if chars.len() % 2 != 0 {
+                        self.errors.push(err(source, path, l, c, None, "quote_pairs needs an even number of characters (open, close, ...)".to_string()));
+                    }
+                    self.segment.quote_pairs = chars.chunks(2).filter(|p| p.len() == 2).map(|p| (p[0], p[1])).collect();
+                }
+                "max_quote_chars" => match value.get_ref().as_integer() {
+                    Some(n) if n > 0 => self.segment.max_quote_chars = n as usize,
+                    _ => self.errors.push(err(source, path, l, c, None, "max_quote_chars must be a positive integer".to_string())),
+                },
+                other => self.errors.push(err(source, path, l, c, None, format!("unknown setting \"{other}\""))),
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn regex_rule(&mut self, source: &RuleSource, layer: usize, path: &str, text: &str, rule: &RawRule, id: &str,
+        file_type: Option<&Spanned<String>>, is_value: bool, examples: Vec<Example>) {
+        let pos = |span: std::ops::Range<usize>| line_column(text, span.start);
+        let Some(type_name) = rule.node_type.as_ref().or(file_type) else {
+            let (l, c) = pos(rule.id.span());
+            self.errors.push(err(source, path, l, c, Some(id), "no type (set `type` on the rule or the file)".to_string()));
+            return;
+        };
+        let node_type = match NodeType::parse(type_name.get_ref()) {
+            Some(t) if t.is_value() == is_value && t != NodeType::Quotation => t,
+            _ => {
+                let (l, c) = pos(type_name.span());
+                let expected = if is_value { "Date, Money, Percent, Quantity" } else { "Person, Organization, Place, Event, Work" };
+                self.errors.push(err(source, path, l, c, Some(id), format!("unknown {} type \"{}\" ({expected})",
+                    if is_value { "value" } else { "entity" }, type_name.get_ref())));
+                return;
+            }
+        };
+        let Some(regex_src) = &rule.regex else {
+            let (l, c) = pos(rule.id.span());
+            self.errors.push(err(source, path, l, c, Some(id), "missing `regex`".to_string()));
+            return;
+        };
+        let normalizer = match (&rule.normalizer, is_value) {
+            (Some(n), true) => match Normalizer::from_name(n.get_ref()) {
+                Some(n) => Some(n),
+                None => {
+                    let (l, c) = pos(n.span());
+                    self.errors.push(err(source, path, l, c, Some(id), format!(
+                        "unknown normalizer \"{}\" (date, money, money_cny_implied, percent, quantity)", n.get_ref())));
+                    return;
+                }
+            },
+            (None, true) => Some(match node_type {
+                NodeType::Date => Normalizer::Date,
+                NodeType::Money => Normalizer::Money,
+                NodeType::Percent => Normalizer::Percent,
+                _ => Normalizer::Quantity,
+            }),
+            (_, false) => None,
+        };
+        let Some(regex) = self.build_regex(source, path, text, regex_src, id) else { return };
+        let has_mention_group = regex.capture_names().flatten().any(|n| n == "m");
+        let target = if is_value { &mut self.value_rules } else { &mut self.entity_rules };
+        target.push(RegexRule { id: id.to_string(), node_type, regex, has_mention_group, normalizer,
+            priority: rule.priority, layer, examples });
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn relation_rule(&mut self, source: &RuleSource, layer: usize, path: &str, text: &str, rule: &RawRule, id: &str,
+        file_predicate: Option<&Spanned<String>>, examples: Vec<Example>) {
+        let pos = |span: std::ops::Range<usize>| line_column(text, span.start);
+        let Some(pred_name) = rule.predicate.as_ref().or(file_predicate) else {
+            let (l, c) = pos(rule.id.span());
+            self.errors.push(err(source, path, l, c, Some(id), "no predicate (set `predicate` on the rule or the file)".to_string()));
+            return;
+        };
+        let Some(predicate) = Predicate::parse(pred_name.get_ref()) else {
+            let (l, c) = pos(pred_name.span());
+            self.errors.push(err(source, path, l, c, Some(id), format!("unknown predicate \"{}\"", pred_name.get_ref())));
+            return;
+        };
+        let Some(pattern_src) = &rule.pattern else {
+            let (l, c) = pos(rule.id.span());
+            self.errors.push(err(source, path, l, c, Some(id), "missing `pattern`".to_string()));
+            return;
+        };
+        let Some(compiled) = self.translate_pattern(source, path, text, pattern_src, id) else { return };
+        let Some(regex) = self.build_regex_from(source, path, text, pattern_src, &compiled.regex_source, id) else { return };
+        let groups: HashSet<String> = regex.capture_names().flatten().map(str::to_string).collect();
+        let slot = |name: Option<&Spanned<String>>, what: &str, errors: &mut Vec<RuleError>| -> Option<String> {
+            match name {
+                Some(n) if compiled.slots.contains(n.get_ref()) => Some(n.get_ref().clone()),
+                Some(n) => {
+                    let (l, c) = pos(n.span());
+                    errors.push(err(source, path, l, c, Some(id), format!("{what} names slot \"{}\", which the pattern does not have", n.get_ref())));
+                    None
+                }
+                None => {
+                    let (l, c) = pos(rule.id.span());
+                    errors.push(err(source, path, l, c, Some(id), format!("missing `{what}`")));
+                    None
+                }
+            }
+        };
+        let subject = slot(rule.subject.as_ref(), "subject", &mut self.errors);
+        let object = slot(rule.object.as_ref(), "object", &mut self.errors);
+        let mut qualifiers = Vec::new();
+        for (name, source_name) in &rule.qualifiers {
+            let s = source_name.get_ref();
+            if compiled.slots.contains(s) {
+                qualifiers.push((name.clone(), SlotSource::Slot(s.clone())));
+            } else if groups.contains(s) {
+                qualifiers.push((name.clone(), SlotSource::Group(s.clone())));
+            } else {
+                let (l, c) = pos(source_name.span());
+                self.errors.push(err(source, path, l, c, Some(id), format!("qualifier {name} names slot \"{s}\", which the pattern does not have")));
+            }
+        }
+        let mut unless = Vec::new();
+        for u in &rule.unless {
+            if let Some(p) = self.translate_pattern(source, path, text, u, id) {
+                if let Some(r) = self.build_regex_from(source, path, text, u, &p.regex_source, id) {
+                    unless.push(r);
+                }
+            }
+        }
+        let mut filters = Vec::new();
+        for (slot_name, filter) in &rule.filter {
+            if !compiled.slots.contains(slot_name) {
+                let (l, c) = pos(filter.span());
+                self.errors.push(err(source, path, l, c, Some(id), format!("filter names slot \"{slot_name}\", which the pattern does not have")));
+                continue;
+            }
+            let anchored = Spanned::new(filter.span(), format!("^(?:{})$", filter.get_ref()));
+            if let Some(r) = self.build_regex(source, path, text, &anchored, id) {
+                filters.push((slot_name.clone(), r));
+            }
+        }
+        let mut enumerate = Vec::new();
+        for e in &rule.enumerate {
+            if compiled.slots.contains(e.get_ref()) {
+                enumerate.push(e.get_ref().clone());
+            } else {
+                let (l, c) = pos(e.span());
+                self.errors.push(err(source, path, l, c, Some(id), format!("enumerate names slot \"{}\", which the pattern does not have", e.get_ref())));
+            }
+        }
+        let (Some(subject), Some(object)) = (subject, object) else { return };
+        self.relations.push(RelationRule { id: id.to_string(), predicate, regex, subject, object, qualifiers, unless,
+            filters, enumerate, priority: rule.priority, layer, examples });
+    }
+
+    fn translate_pattern(&mut self, source: &RuleSource, path: &str, text: &str, src: &Spanned<String>, id: &str)
+        -> Option<pattern::CompiledPattern> {
+        let expanded = self.expand(source, path, text, src, id)?;
+        match pattern::translate(&expanded) {
+            Ok(p) => Some(p),
+            Err((col, message)) => {
+                let (l, c) = string_position(text, src.span().start, col);
+                self.errors.push(err(source, path, l, c, Some(id), message));
+                None
+            }
+        }
+    }
+
+    fn build_regex(&mut self, source: &RuleSource, path: &str, text: &str, src: &Spanned<String>, id: &str) -> Option<Regex> {
+        let expanded = self.expand(source, path, text, src, id)?;
+        self.build_regex_from(source, path, text, src, &expanded, id)
+    }
+
+    fn build_regex_from(&mut self, source: &RuleSource, path: &str, text: &str, src: &Spanned<String>, regex_src: &str, id: &str)
+        -> Option<Regex> {
+        // Size limits keep a hostile rule from blowing up memory; the regex
+        // crate guarantees linear-time matching.
+        match regex::RegexBuilder::new(regex_src).size_limit(1 << 22).dfa_size_limit(1 << 22).build() {
+            Ok(r) => Some(r),
+            Err(e) => {
+                let (l, c) = line_column(text, src.span().start);
+                let first = e.to_string().lines().filter(|x| x.starts_with("error:")).collect::<Vec<_>>().join(" ");
+                let msg = if first.is_empty() { e.to_string().replace('\n', " ") } else { first };
+                self.errors.push(err(source, path, l, c, Some(id), format!("invalid regex: {msg}")));
+                None
+            }
+        }
+    }
+
+    /// Replace `{name}` fragment references (recursively, cycles rejected).
+    fn expand(&mut self, source: &RuleSource, path: &str, text: &str, src: &Spanned<String>, id: &str) -> Option<String> {
+        match expand_fragments(src.get_ref(), &self.fragments, &mut Vec::new()) {
+            Ok(s) => Some(s),
+            Err(message) => {
+                let (l, c) = line_column(text, src.span().start);
+                self.errors.push(err(source, path, l, c, Some(id), message));
+                None
+            }
+        }
+    }
+
+    fn finish(self) -> Result<RuleSet, RuleErrors> {
+        let mut entries = self.dict_entries;
+        // Highest layer first, so a user entry wins over a built-in one that
+        // spells the same text.
+        let mut order: Vec<usize> = (0..entries.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(entries[i].layer));
+        let mut texts: Vec<String> = Vec::new();
+        let mut by_text: HashMap<String, u32> = HashMap::new();
+        let mut pattern_entries: Vec<Vec<u32>> = Vec::new();
+        for &i in &order {
+            let e = &entries[i];
+            let mut spellings = vec![e.key.clone()];
+            spellings.extend(e.aliases.iter().map(|a| fold(a)));
+            for s in spellings {
+                if s.is_empty() {
+                    continue;
+                }
+                let p = *by_text.entry(s.clone()).or_insert_with(|| {
+                    texts.push(s.clone());
+                    pattern_entries.push(Vec::new());
+                    (texts.len() - 1) as u32
+                });
+                if !pattern_entries[p as usize].contains(&(i as u32)) {
+                    pattern_entries[p as usize].push(i as u32);
+                }
+            }
+        }
+        for e in &mut entries {
+            e.aliases.retain(|a| !a.is_empty());
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&texts)
+            .map_err(|e| RuleErrors(vec![RuleError { file: "rules/gazetteers".into(), line: 0, column: 0, rule: None,
+                message: format!("cannot build the gazetteer automaton: {e}") }]))?;
+        let suffix_automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .build(self.suffixes.iter().map(|s| s.text.as_str()))
+            .map_err(|e| RuleErrors(vec![RuleError { file: "rules/gazetteers".into(), line: 0, column: 0, rule: None,
+                message: format!("cannot build the suffix automaton: {e}") }]))?;
+        Ok(RuleSet {
+            segment: self.segment,
+            dictionary: Dictionary { automaton, pattern_entries, by_text, entries },
+            lexicon: self.lexicon,
+            surnames: self.surnames,
+            suffixes: self.suffixes,
+            suffix_automaton,
+            lists: WordLists { lists: self.lists },
+            entity_rules: self.entity_rules,
+            value_rules: self.value_rules,
+            relations: self.relations,
+            files: self.files,
+        })
+    }
+}
+
+fn split_aliases(s: &str) -> Vec<String> {
+    s.split('|').map(str::trim).filter(|a| !a.is_empty()).map(str::to_string).collect()
+}
+
+fn examples(raw: &[RawExample]) -> Vec<Example> {
+    raw.iter().map(|e| Example { text: e.text.clone(), expect: e.expect.clone() }).collect()
+}
+
+/// Position of character `col` inside a TOML string value starting at byte
+/// `value_start` (which points at the opening quote).
+fn string_position(text: &str, value_start: usize, col: usize) -> (usize, usize) {
+    let (line, column) = line_column(text, value_start);
+    (line, column + 1 + col)
+}
+
+pub(crate) fn expand_fragments(src: &str, fragments: &HashMap<String, String>, stack: &mut Vec<String>) -> Result<String, String> {
+    let mut out = String::with_capacity(src.len());
+    let mut rest = src;
+    while let Some(open) = rest.find('{') {
+        let (before, after) = rest.split_at(open);
+        out.push_str(before);
+        let name_len = after[1..].find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len() - 1);
+        let name = &after[1..1 + name_len];
+        let is_reference = !name.is_empty()
+            && name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && after[1 + name_len..].starts_with('}')
+            && !out.ends_with('\\')
+            && !out.ends_with("\\p")
+            && !out.ends_with("\\P");
+        if !is_reference {
+            out.push('{');
+            rest = &after[1..];
+            continue;
+        }
+        let Some(body) = fragments.get(name) else {
+            return Err(format!("undefined fragment {{{name}}}"));
+        };
+        if stack.iter().any(|s| s == name) {
+            return Err(format!("fragment cycle: {} -> {name}", stack.join(" -> ")));
+        }
+        stack.push(name.to_string());
+        let expanded = expand_fragments(body, fragments, stack)?;
+        stack.pop();
+        out.push_str("(?:");
+        out.push_str(&expanded);
+        out.push(')');
+        rest = &after[name_len + 2..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frags(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn fragments_expand_recursively_and_leave_repetitions_alone() {
+        let f = frags(&[("digit", "[0-9]"), ("number", "{digit}+")]);
+        assert_eq!(expand_fragments("{number}年.{0,3}", &f, &mut vec![]).unwrap(), "(?:(?:[0-9])+)年.{0,3}");
+    }
+
+    #[test]
+    fn undefined_and_cyclic_fragments_are_errors() {
+        let f = frags(&[("a", "{b}"), ("b", "{a}")]);
+        assert!(expand_fragments("{a}", &f, &mut vec![]).unwrap_err().contains("cycle"));
+        assert_eq!(expand_fragments("{zz}", &f, &mut vec![]).unwrap_err(), "undefined fragment {zz}");
+    }
+}

@@ -1,0 +1,83 @@
+//! Rules as data: loading, validating and compiling the files under
+//! `rules/` into an immutable [`RuleSet`] that every stage borrows.
+//!
+//! The built-in rules are embedded (see `builtin.rs`); `RuleSet::from_dir`
+//! runs the same loader on a user's directory, and `RuleSet::layered` puts a
+//! user's directories on top of a base set. All errors of all files are
+//! collected and reported together, each with file, line, column and rule id.
+
+mod builtin;
+mod compile;
+mod load;
+mod pattern;
+mod raw;
+
+pub use compile::{
+    Dictionary, DictEntry, DictKind, Example, Lexicon, LexiconEntry, WordLists,
+    RegexRule, RelationRule, SegmentRules, SlotSource, Suffix, Surnames,
+};
+pub use crate::value::Normalizer;
+pub use load::RuleSource;
+pub use pattern::{Tag, TAG_BASE};
+
+use crate::error::RuleErrors;
+use std::path::Path;
+use std::sync::Arc;
+
+/// A compiled, immutable rule set. Cheap to share between threads.
+#[derive(Debug)]
+pub struct RuleSet {
+    pub segment: SegmentRules,
+    pub dictionary: Dictionary,
+    pub lexicon: Lexicon,
+    pub surnames: Surnames,
+    pub suffixes: Vec<Suffix>,
+    pub suffix_automaton: aho_corasick::AhoCorasick,
+    pub lists: WordLists,
+    pub entity_rules: Vec<RegexRule>,
+    pub value_rules: Vec<RegexRule>,
+    pub relations: Vec<RelationRule>,
+    /// Every file the set was built from, for `rules check` and provenance.
+    pub files: Vec<String>,
+}
+
+impl RuleSet {
+    /// The rules embedded in the binary.
+    pub fn builtin() -> Result<Arc<RuleSet>, RuleErrors> {
+        static BUILTIN: std::sync::OnceLock<Result<Arc<RuleSet>, RuleErrors>> =
+            std::sync::OnceLock::new();
+        BUILTIN.get_or_init(|| compile::compile(&[RuleSource::builtin()]).map(Arc::new)).clone()
+    }
+
+    /// Rules read from a directory, replacing the built-in ones.
+    pub fn from_dir(dir: &Path) -> Result<RuleSet, RuleErrors> {
+        compile::compile(&[RuleSource::from_dir(dir)?])
+    }
+
+    /// A base rule source with user layers on top: later layers win where
+    /// entries conflict (a user gazetteer entry beats a built-in guess).
+    pub fn layered(layers: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
+        compile::compile(layers)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_rules_compile() {
+        let rules = RuleSet::builtin().unwrap_or_else(|e| panic!("{e}"));
+        assert!(!rules.files.is_empty());
+    }
+
+    #[test]
+    fn every_file_under_rules_is_embedded() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        let on_disk = load::list_rule_files(&root).unwrap();
+        let embedded: Vec<&str> = builtin::FILES.iter().map(|(p, _)| *p).collect();
+        for path in &on_disk {
+            assert!(embedded.contains(&path.as_str()), "rules/{path} is not in rules/builtin.rs");
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! Stage 2: split a folded document into sentences and find quotations.
+//!
+//! A sentence ends at a terminator (。！？ and their ASCII forms, a line
+//! break) unless the terminator stands inside a quotation: `他说：“好。走吧。”`
+//! is one sentence, so a quotation and its speaker stay together. A closing
+//! quote or bracket right after a terminator belongs to the sentence it
+//! closes. A quotation that never closes within `max_quote_chars` is not
+//! treated as one (an unbalanced quote must not swallow the article).
+
+use crate::model::Span;
+use crate::normalize::Folded;
+use crate::rules::SegmentRules;
+
+/// Sentences and quotations of one document, in character offsets.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Segmented {
+    pub sentences: Vec<Span>,
+    /// The quoted words, without the quote marks.
+    pub quotes: Vec<Span>,
+}
+
+pub fn split(folded: &Folded, rules: &SegmentRules) -> Segmented {
+    let chars: Vec<char> = folded.text.chars().collect();
+    let quotes = find_quotes(&chars, rules);
+    let mut inside_quote = vec![false; chars.len()];
+    for q in &quotes {
+        for flag in &mut inside_quote[q.start..q.end] {
+            *flag = true;
+        }
+    }
+    let mut sentences = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let is_break = c == '\n' || c == '\r';
+        let is_terminator = rules.terminators.contains(&c) && !inside_quote[i];
+        if is_break || is_terminator {
+            let mut end = i + 1;
+            if is_terminator {
+                // Runs of terminators (？！, ……) and the closers that follow
+                // them stay with the sentence.
+                while end < chars.len()
+                    && (rules.terminators.contains(&chars[end]) || rules.closers.contains(&chars[end]))
+                {
+                    end += 1;
+                }
+            }
+            push_trimmed(&chars, start, if is_break { i } else { end }, &mut sentences);
+            start = end;
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    push_trimmed(&chars, start, chars.len(), &mut sentences);
+    Segmented { sentences, quotes }
+}
+
+fn push_trimmed(chars: &[char], mut start: usize, mut end: usize, out: &mut Vec<Span>) {
+    while start < end && chars[start].is_whitespace() {
+        start += 1;
+    }
+    while end > start && chars[end - 1].is_whitespace() {
+        end -= 1;
+    }
+    if start < end {
+        out.push(Span::new(start, end));
+    }
+}
+
+/// Balanced quotation marks on one line, outermost pairs only.
+fn find_quotes(chars: &[char], rules: &SegmentRules) -> Vec<Span> {
+    let mut quotes = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let Some(&(_, close)) = rules.quote_pairs.iter().find(|(open, _)| *open == chars[i]) else {
+            i += 1;
+            continue;
+        };
+        let limit = (i + 1 + rules.max_quote_chars).min(chars.len());
+        let found = (i + 1..limit).take_while(|&j| chars[j] != '\n').find(|&j| chars[j] == close);
+        match found {
+            Some(j) => {
+                if j > i + 1 {
+                    quotes.push(Span::new(i + 1, j));
+                }
+                i = j + 1;
+            }
+            None => i += 1,
+        }
+    }
+    quotes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleSet;
+
+    fn sentences(text: &str) -> Vec<String> {
+        let rules = RuleSet::builtin().unwrap();
+        let folded = Folded::new(text);
+        let seg = split(&folded, &rules.segment);
+        seg.sentences.iter().map(|s| folded.slice(s.start, s.end).to_string()).collect()
+    }
+
+    #[test]
+    fn splits_at_terminators_and_line_breaks() {
+        assert_eq!(sentences("一。二！三？\n四"), ["一。", "二！", "三？", "四"]);
+    }
+
+    #[test]
+    fn quotation_stays_inside_its_sentence() {
+        assert_eq!(
+            sentences("王坚说：“好。走吧。”然后走了。下一句。"),
+            ["王坚说：“好。走吧。”然后走了。", "下一句。"]
+        );
+    }
+
+    #[test]
+    fn closing_quote_after_terminator_belongs_to_the_sentence() {
+        assert_eq!(sentences("“好。”他说。下一句。"), ["“好。”他说。", "下一句。"]);
+        assert_eq!(sentences("（完。）下一句。"), ["（完。）", "下一句。"]);
+    }
+
+    #[test]
+    fn unbalanced_quote_does_not_swallow_the_text() {
+        assert_eq!(sentences("他说“好。下一句。"), ["他说“好。", "下一句。"]);
+    }
+
+    #[test]
+    fn quotes_are_found_without_their_marks() {
+        let rules = RuleSet::builtin().unwrap();
+        let folded = Folded::new("他说：“我们可以。”");
+        let seg = split(&folded, &rules.segment);
+        assert_eq!(seg.quotes, vec![Span::new(4, 9)]);
+    }
+}
