@@ -154,7 +154,13 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
         let stem: String = chars[stem_start..s_start].iter().collect();
         let stem_is_known = known_end.get(&s_start).is_some_and(|&k| k >= stem_start);
         let suffix_chars = s_end - s_start;
-        let accept = if suffix.strong {
+        // An organization name followed by an industry word (银杏谷资本投资的)
+        // is a name and a verb, not a longer name.
+        let stem_has_suffix = !suffix.strong
+            && rules.suffixes.iter().any(|x| x.node_type == NodeType::Organization && x.text.chars().count() >= 2 && stem.ends_with(x.text.as_str()));
+        let accept = if stem_has_suffix {
+            false
+        } else if suffix.strong {
             stem_len >= 2 && (stem_is_known || stem_is_proper(&stem, rules, stem_len >= 4))
         } else if suffix_chars >= 2 {
             stem_len >= 2 && (stem_is_known || stem_is_proper(&stem, rules, false))
