@@ -21,6 +21,7 @@
 //! let mut graph = KnowledgeGraph::new();
 //! graph.add_document(&doc);
 //! assert!(graph.nodes().any(|n| n.name == "浙江大学"));
+//! assert!(graph.nodes().any(|n| n.name == "张三"));
 //! ```
 
 pub mod error;

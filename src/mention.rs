@@ -149,6 +149,11 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
         if title_starts.contains(&s_start) || starts_longer_word(chars, s_start, s_end, rules) {
             continue;
         }
+        // Nor may it cut a known name in two (学校 in 浙江大学校长).
+        let cuts_known = known.iter().any(|k| matches!(k.tag, Tag::Node(_)) && k.span.start < s_start && s_start < k.span.end && s_end > k.span.end);
+        if cuts_known {
+            continue;
+        }
         let Some(stem_start) = stem_start(chars, s_start, rules, &known_end, &barriers) else { continue };
         let stem_len = s_start - stem_start;
         let stem: String = chars[stem_start..s_start].iter().collect();

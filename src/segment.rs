@@ -102,7 +102,8 @@ mod tests {
         let rules = RuleSet::builtin().unwrap();
         let folded = Folded::new(text);
         let seg = split(&folded, &rules.segment);
-        seg.sentences.iter().map(|s| folded.slice(s.start, s.end).to_string()).collect()
+        let index = crate::normalize::CharIndex::new(text);
+        seg.sentences.iter().map(|s| index.slice(text, s.start, s.end).to_string()).collect()
     }
 
     #[test]

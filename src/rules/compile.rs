@@ -473,7 +473,10 @@ impl Compiler {
     fn segment_settings(&mut self, source: &RuleSource, path: &str, text: &str, raw: &RawRuleFile) {
         for (key, value) in &raw.settings {
             let (l, c) = line_column(text, value.span().start);
-            let as_chars = || value.get_ref().as_str().map(|s| s.chars().filter(|c| !c.is_whitespace()).collect::<Vec<char>>());
+            // Folded like the text they are compared with (！ → !).
+            let as_chars = || {
+                value.get_ref().as_str().map(|s| fold(s).chars().filter(|c| !c.is_whitespace()).collect::<Vec<char>>())
+            };
             match key.as_str() {
                 "terminators" => self.segment.terminators = as_chars().unwrap_or_default(),
                 "closers" => self.segment.closers = as_chars().unwrap_or_default(),
