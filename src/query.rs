@@ -14,7 +14,7 @@
 //! format. Syntax errors carry `source:line:column`.
 
 use crate::error::Error;
-use crate::export::{rdf, ExportOptions};
+use crate::export::{rdf, ExportFormat, ExportOptions};
 use crate::graph::KnowledgeGraph;
 use oxigraph::io::{RdfFormat, RdfParser, RdfSerializer};
 use oxigraph::model::{Term, Triple};
@@ -90,10 +90,11 @@ impl QueryStore {
         self.store.extend(rdf::quads(graph, opts)).map_err(query_err)
     }
 
-    /// The RDF format of a file, by its extension (`.ttl .nt .nq .trig .rdf
-    /// .jsonld` and the other extensions oxigraph knows).
+    /// The RDF format of a file, by the extensions of the RDF exports:
+    /// `.ttl .nt .nq .trig .rdf .jsonld`.
     pub fn rdf_format_of(path: &Path) -> Option<RdfFormat> {
-        path.extension().and_then(|e| e.to_str()).and_then(RdfFormat::from_extension)
+        let ext = path.extension()?.to_str()?;
+        ExportFormat::from_extension(ext)?.rdf_format()
     }
 
     /// Load an RDF file, its format chosen by extension.
