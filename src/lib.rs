@@ -35,6 +35,7 @@ pub mod input;
 pub mod mention;
 pub mod model;
 pub mod normalize;
+pub mod query;
 pub mod relation;
 pub mod resolve;
 pub mod rules;

@@ -4,8 +4,9 @@
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
-use newsgraph::export::{self, ExportFormat};
+use newsgraph::export::{self, ExportFormat, ExportOptions};
 use newsgraph::input::{self, InputOptions};
+use newsgraph::query::{self, QueryStore, ResultsFormat};
 use newsgraph::rules::{RuleSet, RuleSource};
 use newsgraph::{Extractor, KnowledgeGraph};
 use rayon::prelude::*;
@@ -25,6 +26,8 @@ struct Cli {
 enum Command {
     /// Extract a knowledge graph from files, folders, JSON Lines corpora or stdin (-).
     Extract(ExtractArgs),
+    /// Run a SPARQL query over articles (extracted on the fly) and/or RDF files.
+    Query(QueryArgs),
     /// Score extraction against a gold graph (*.json) or a PER/ORG/LOC set (*.jsonl).
     Eval(EvalArgs),
     /// Rule authoring tools.
@@ -104,12 +107,40 @@ struct ExtractArgs {
     input: InputArgs,
     #[command(flatten)]
     rules: RuleArgs,
-    /// Output format (json); default from the -o extension, else json.
+    /// Output format (json, turtle, ntriples, nquads, trig, rdfxml, jsonld,
+    /// csv, neo4j); default from the -o extension, else json. csv and neo4j
+    /// write a folder (-o DIR).
     #[arg(long, short = 'f')]
     format: Option<String>,
-    /// Output file (default: stdout).
+    /// Output file, or folder for csv/neo4j (default: stdout).
     #[arg(long, short = 'o')]
     output: Option<PathBuf>,
+    /// Base IRI of RDF resources.
+    #[arg(long, value_name = "IRI", default_value = export::DEFAULT_BASE)]
+    base: String,
+}
+
+#[derive(Args)]
+struct QueryArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    #[command(flatten)]
+    rules: RuleArgs,
+    /// The SPARQL query text.
+    #[arg(long, short = 'e', conflicts_with = "query_file", required_unless_present = "query_file")]
+    query: Option<String>,
+    /// A file holding the SPARQL query.
+    #[arg(long, value_name = "FILE")]
+    query_file: Option<PathBuf>,
+    /// SELECT/ASK results format: table, csv, tsv, json, xml.
+    #[arg(long, default_value = "table")]
+    results: String,
+    /// RDF format of CONSTRUCT/DESCRIBE results.
+    #[arg(long, short = 'f', default_value = "turtle")]
+    format: String,
+    /// Base IRI of RDF resources of extracted articles.
+    #[arg(long, value_name = "IRI", default_value = export::DEFAULT_BASE)]
+    base: String,
 }
 
 fn main() -> ExitCode {
@@ -118,6 +149,7 @@ fn main() -> ExitCode {
         Command::Extract(args) => extract(args),
         Command::Eval(args) => eval(args),
         Command::Rules { command: RulesCommand::Check { dir, add } } => rules_check(dir, add),
+        Command::Query(args) => run_query(args),
     };
     match result {
         Ok(code) => code,
@@ -159,7 +191,7 @@ struct Run {
     failures: usize,
 }
 
-fn run_extraction(extractor: &Extractor, args: &InputArgs) -> Result<Run> {
+fn run_extraction(extractor: &Extractor, args: &InputArgs, inputs: &[PathBuf]) -> Result<Run> {
     let encoding = match &args.encoding {
         Some(label) => Some(
             encoding_rs::Encoding::for_label(label.as_bytes())
@@ -171,7 +203,7 @@ fn run_extraction(extractor: &Extractor, args: &InputArgs) -> Result<Run> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(args.jobs.unwrap_or(0)).build()?;
     let mut graph = KnowledgeGraph::new();
     let mut failures = 0;
-    let mut docs = input::documents(&args.inputs, &opts);
+    let mut docs = input::documents(inputs, &opts);
     // Extract in parallel batches, merge in input order: the graph is the
     // same whatever the thread count.
     const BATCH: usize = 256;
@@ -215,16 +247,19 @@ fn run_extraction(extractor: &Extractor, args: &InputArgs) -> Result<Run> {
 
 fn extract(args: ExtractArgs) -> Result<ExitCode> {
     let format = output_format(args.format.as_deref(), args.output.as_deref())?;
+    let opts = ExportOptions::with_base(&args.base)?;
+    if format.is_directory() && args.output.is_none() {
+        anyhow::bail!("format {} writes a folder: give one with -o DIR", format.name());
+    }
     let rules = load_rules(&args.rules)?;
     let extractor = Extractor::new(rules);
-    let run = run_extraction(&extractor, &args.input)?;
+    let run = run_extraction(&extractor, &args.input, &args.input.inputs)?;
     match &args.output {
-        Some(path) => newsgraph::atomic_write::write_atomically(path, |w| export::write(&run.graph, format, w))
-            .with_context(|| format!("cannot write {}", path.display()))?,
+        Some(path) => export::write_to_path(&run.graph, format, path, &opts)?,
         None => {
             let stdout = std::io::stdout();
             let mut lock = std::io::BufWriter::new(stdout.lock());
-            export::write(&run.graph, format, &mut lock)?;
+            export::write_with(&run.graph, format, &opts, &mut lock)?;
             lock.flush()?;
         }
     }
@@ -246,7 +281,7 @@ fn eval(args: EvalArgs) -> Result<ExitCode> {
         anyhow::bail!("no inputs to extract (give the article(s) the gold file describes)");
     }
     let input_args = InputArgs { inputs, encoding: None, jsonl: false, jobs: args.jobs, quiet: true };
-    let run = run_extraction(&extractor, &input_args)?;
+    let run = run_extraction(&extractor, &input_args, &input_args.inputs)?;
     let gold_text = std::fs::read_to_string(&args.gold).with_context(|| format!("cannot read {}", args.gold.display()))?;
     let mut tables: Vec<(String, std::collections::BTreeMap<String, newsgraph::eval::Prf>)> = Vec::new();
     let (missed, spurious) = if is_ner {
@@ -334,4 +369,47 @@ fn rules_check(dir: Option<PathBuf>, add: bool) -> Result<ExitCode> {
         report.failures.len()
     );
     Ok(if report.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Inputs with an RDF extension are loaded as RDF; all others are articles.
+fn run_query(args: QueryArgs) -> Result<ExitCode> {
+    let results = ResultsFormat::from_name(&args.results).with_context(|| {
+        let names: Vec<&str> = ResultsFormat::ALL.iter().map(|f| f.name()).collect();
+        format!("unknown results format \"{}\" (one of: {})", args.results, names.join(", "))
+    })?;
+    let graph_format = ExportFormat::from_name(&args.format)
+        .and_then(ExportFormat::rdf_format)
+        .with_context(|| format!("unknown RDF format \"{}\" (one of: turtle, ntriples, nquads, trig, rdfxml, jsonld)", args.format))?;
+    let (text, source) = match (&args.query, &args.query_file) {
+        (Some(q), _) => (q.clone(), "query".to_string()),
+        (None, Some(path)) => (
+            std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?,
+            path.display().to_string(),
+        ),
+        (None, None) => anyhow::bail!("give --query or --query-file"),
+    };
+    let opts = ExportOptions::with_base(&args.base)?;
+    let (rdf_inputs, articles): (Vec<PathBuf>, Vec<PathBuf>) =
+        args.input.inputs.iter().cloned().partition(|p| QueryStore::rdf_format_of(p).is_some());
+    let store = QueryStore::new()?;
+    let mut failures = 0;
+    if !articles.is_empty() {
+        let extractor = Extractor::new(load_rules(&args.rules)?);
+        let run = run_extraction(&extractor, &args.input, &articles)?;
+        failures = run.failures;
+        store.add_graph(&run.graph, &opts)?;
+    }
+    for path in &rdf_inputs {
+        store.load_file(path)?;
+    }
+    let answer = store.run(&text, &source)?;
+    let stdout = std::io::stdout();
+    let mut lock = std::io::BufWriter::new(stdout.lock());
+    query::write_results(answer, results, graph_format, &mut lock)?;
+    lock.flush()?;
+    if failures > 0 {
+        eprintln!("{failures} document(s) failed");
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -12,3 +12,9 @@ mod pipeline;
 mod rules;
 // Value normalizers against other projects' test cases.
 mod values_peer_cases;
+// RDF export: every format parses back to the same quads; hostile names; ontology coverage; rdflib.
+mod rdf;
+// SPARQL: example queries in fixtures/queries return their expected rows; error locations.
+mod query;
+// CSV and Neo4j folder exports: round trip through the csv reader, headers.
+mod csv_export;

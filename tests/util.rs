@@ -5,17 +5,18 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+/// A path under the crate root.
+pub fn root(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
 pub fn fixture(name: &str) -> PathBuf {
-    root().join("fixtures").join(name)
+    root("fixtures").join(name)
 }
 
 /// `../shared` beside the checkout (present for developers and in CI).
 pub fn shared(rel: &str) -> Option<PathBuf> {
-    let p = root().join("../shared").join(rel);
+    let p = root("../shared").join(rel);
     p.exists().then_some(p)
 }
 
