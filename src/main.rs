@@ -4,7 +4,7 @@
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
-use newsgraph::export::{self, ExportFormat};
+use newsgraph::export::{self, ExportFormat, ValueMode, ViewOptions};
 use newsgraph::input::{self, InputOptions};
 use newsgraph::rules::{RuleSet, RuleSource};
 use newsgraph::{Extractor, KnowledgeGraph};
@@ -62,9 +62,12 @@ struct ExtractArgs {
     input: InputArgs,
     #[command(flatten)]
     rules: RuleArgs,
-    /// Output format (json); default from the -o extension, else json.
+    /// Output format (json, graphml, gexf, dot, cytoscape, nodelink, html); default from the -o extension, else json.
     #[arg(long, short = 'f')]
     format: Option<String>,
+    /// Graph-tool and HTML formats: draw values as nodes, or fold them into attributes of their entity.
+    #[arg(long, value_name = "nodes|attributes", default_value = "nodes")]
+    values: String,
     /// Output file (default: stdout).
     #[arg(long, short = 'o')]
     output: Option<PathBuf>,
@@ -171,16 +174,20 @@ fn run_extraction(extractor: &Extractor, args: &InputArgs) -> Result<Run> {
 
 fn extract(args: ExtractArgs) -> Result<ExitCode> {
     let format = output_format(args.format.as_deref(), args.output.as_deref())?;
+    let view = ViewOptions {
+        values: ValueMode::from_name(&args.values)
+            .with_context(|| format!("unknown --values \"{}\" (one of: nodes, attributes)", args.values))?,
+    };
     let rules = load_rules(&args.rules)?;
     let extractor = Extractor::new(rules);
     let run = run_extraction(&extractor, &args.input)?;
     match &args.output {
-        Some(path) => newsgraph::atomic_write::write_atomically(path, |w| export::write(&run.graph, format, w))
+        Some(path) => newsgraph::atomic_write::write_atomically(path, |w| export::write_with(&run.graph, format, &view, w))
             .with_context(|| format!("cannot write {}", path.display()))?,
         None => {
             let stdout = std::io::stdout();
             let mut lock = std::io::BufWriter::new(stdout.lock());
-            export::write(&run.graph, format, &mut lock)?;
+            export::write_with(&run.graph, format, &view, &mut lock)?;
             lock.flush()?;
         }
     }
