@@ -31,36 +31,43 @@
       return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
     };
   }
+  // Connected nodes get a force layout; isolated nodes (values and
+  // entities with no relation) are set out in rows below it, by type, so
+  // they neither crowd the relations nor drift away.
   function layout() {
     var rand = mulberry32(0x5eed);
-    var n = nodes.length, k = 70, i, j;
+    var live = nodes.filter(function (v) { return v.deg > 0; });
+    var n = live.length, k = 45, i, j;
+    var pos = {};
+    live.forEach(function (v, i) { pos[v.id] = i; });
     var x = new Float64Array(n), y = new Float64Array(n);
     for (i = 0; i < n; i++) {
       var rad = k * Math.sqrt(i + 0.5), ang = i * 2.399963229728653;
       x[i] = rad * Math.cos(ang) + rand() * 10; y[i] = rad * Math.sin(ang) + rand() * 10;
     }
-    var iters = n > 2000 ? 60 : n > 600 ? 150 : 300;
-    var temp = k * Math.sqrt(n + 1) * 0.6, cool = Math.pow(1 / temp, 1 / iters);
-    var dx = new Float64Array(n), dy = new Float64Array(n);
+    var links = edges.map(function (e) { return [pos[e.s.id], pos[e.t.id]]; });
+    var iters = n > 2000 ? 60 : n > 600 ? 150 : 400;
+    var temp = k * Math.sqrt(n + 1), cool = Math.pow(0.5 / temp, 1 / iters);
+    var dx = new Float64Array(n), dy = new Float64Array(n), cutoff = 36 * k * k;
     for (var it = 0; it < iters; it++) {
       dx.fill(0); dy.fill(0);
       for (i = 0; i < n; i++) {
         for (j = i + 1; j < n; j++) {
           var ex = x[i] - x[j], ey = y[i] - y[j], d2 = ex * ex + ey * ey + 0.01;
+          if (d2 > cutoff) continue;
           var f = k * k / d2;
           dx[i] += ex * f; dy[i] += ey * f; dx[j] -= ex * f; dy[j] -= ey * f;
         }
       }
-      for (var m = 0; m < edges.length; m++) {
-        var s = edges[m].s.index, t = edges[m].t.index;
+      for (var m = 0; m < links.length; m++) {
+        var s = links[m][0], t = links[m][1];
         if (s === t) continue;
         var ax = x[s] - x[t], ay = y[s] - y[t], d = Math.sqrt(ax * ax + ay * ay) + 0.01;
         var g = d / k;
         dx[s] -= ax * g; dy[s] -= ay * g; dx[t] += ax * g; dy[t] += ay * g;
       }
       for (i = 0; i < n; i++) {
-        var grav = nodes[i].deg ? 0.08 : 0.3;
-        dx[i] -= x[i] * grav; dy[i] -= y[i] * grav;
+        dx[i] -= x[i] * 0.06; dy[i] -= y[i] * 0.06;
         var len = Math.sqrt(dx[i] * dx[i] + dy[i] * dy[i]);
         if (len > 0) {
           var step = Math.min(len, temp) / len;
@@ -69,7 +76,23 @@
       }
       temp *= cool;
     }
-    for (i = 0; i < n; i++) { nodes[i].x = x[i]; nodes[i].y = y[i]; }
+    var x0 = 0, x1 = 0, y1 = 0;
+    live.forEach(function (v, i) {
+      v.x = x[i]; v.y = y[i];
+      x0 = Math.min(x0, v.x); x1 = Math.max(x1, v.x); y1 = Math.max(y1, v.y);
+    });
+    var rest = [];
+    data.types.forEach(function (t) {
+      nodes.forEach(function (v) { if (!v.deg && v.type === t.type) rest.push(v); });
+    });
+    var cols = Math.max(4, Math.ceil(Math.max(x1 - x0 + 200, Math.sqrt(rest.length) * 120) / 120));
+    var row = 0, col = 0, prev = null, top = y1 + (n ? 90 : 0);
+    rest.forEach(function (v) {
+      if (prev !== null && v.type !== prev) { row += col ? 1 : 0; col = 0; top += 14; }
+      if (col === cols) { row++; col = 0; }
+      v.x = x0 - 40 + col * 120; v.y = top + row * 34;
+      col++; prev = v.type;
+    });
   }
   layout();
 
