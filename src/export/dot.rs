@@ -50,11 +50,21 @@ fn shape(t: NodeType) -> &'static str {
 pub fn write(graph: &KnowledgeGraph, options: &ViewOptions, out: &mut dyn Write) -> io::Result<()> {
     let view = GraphView::new(graph, *options);
     writeln!(out, "digraph newsgraph {{")?;
-    writeln!(out, "  graph [charset=\"UTF-8\", overlap=false, splines=true, fontsize=10];")?;
+    writeln!(
+        out,
+        "  graph [charset=\"UTF-8\", overlap=false, splines=true, fontsize=10];"
+    )?;
     writeln!(out, "  node [style=\"filled\", fontsize=11, penwidth=0.5];")?;
     writeln!(out, "  edge [fontsize=9, color=\"#666666\", fontcolor=\"#333333\"];")?;
-    let present: Vec<NodeType> = NODE_TYPES.into_iter().filter(|t| view.nodes.iter().any(|n| n.node.node_type == *t)).collect();
-    writeln!(out, "  // node types: {}", present.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", "))?;
+    let present: Vec<NodeType> = NODE_TYPES
+        .into_iter()
+        .filter(|t| view.nodes.iter().any(|n| n.node.node_type == *t))
+        .collect();
+    writeln!(
+        out,
+        "  // node types: {}",
+        present.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ")
+    )?;
     for n in &view.nodes {
         let mut tooltip = format!("{} {}", n.node.node_type, n.node.id);
         for (pred, facts) in &n.folded {

@@ -26,24 +26,50 @@ pub fn write(graph: &KnowledgeGraph, options: &ViewOptions, out: &mut dyn Write)
     writeln!(
         out,
         "  <meta>\n    <creator>newsgraph</creator>\n    <description>{}</description>\n  </meta>",
-        escape(&format!("Knowledge graph of {} document(s): {}", docs.len(), docs.join(", ")))
+        escape(&format!(
+            "Knowledge graph of {} document(s): {}",
+            docs.len(),
+            docs.join(", ")
+        ))
     )?;
-    writeln!(out, r#"  <graph defaultedgetype="directed" mode="dynamic" timeformat="date">"#)?;
+    writeln!(
+        out,
+        r#"  <graph defaultedgetype="directed" mode="dynamic" timeformat="date">"#
+    )?;
     writeln!(out, r#"    <attributes class="node" mode="static">"#)?;
     for (i, (name, ty)) in schema.node.iter().enumerate() {
-        writeln!(out, r#"      <attribute id="n{i}" title="{}" type="{}"/>"#, escape(name), ty.gexf_name())?;
+        writeln!(
+            out,
+            r#"      <attribute id="n{i}" title="{}" type="{}"/>"#,
+            escape(name),
+            ty.gexf_name()
+        )?;
     }
     writeln!(out, "    </attributes>")?;
     writeln!(out, r#"    <attributes class="edge" mode="static">"#)?;
     for (i, (name, ty)) in schema.edge.iter().enumerate() {
-        writeln!(out, r#"      <attribute id="e{i}" title="{}" type="{}"/>"#, escape(name), ty.gexf_name())?;
+        writeln!(
+            out,
+            r#"      <attribute id="e{i}" title="{}" type="{}"/>"#,
+            escape(name),
+            ty.gexf_name()
+        )?;
     }
     writeln!(out, "    </attributes>")?;
     writeln!(out, "    <nodes>")?;
     for n in &view.nodes {
         let attrs = node_attrs(n);
-        let label = attrs.iter().find(|(k, _)| k == "label").map(|(_, v)| v.text()).unwrap_or_default();
-        writeln!(out, r#"      <node id="{}" label="{}">"#, escape(&n.node.id), escape(&label))?;
+        let label = attrs
+            .iter()
+            .find(|(k, _)| k == "label")
+            .map(|(_, v)| v.text())
+            .unwrap_or_default();
+        writeln!(
+            out,
+            r#"      <node id="{}" label="{}">"#,
+            escape(&n.node.id),
+            escape(&label)
+        )?;
         writeln!(out, "        <attvalues>")?;
         for (i, (name, _)) in schema.node.iter().enumerate() {
             if let Some((_, v)) = attrs.iter().find(|(k, _)| k == name) {
@@ -61,7 +87,11 @@ pub fn write(graph: &KnowledgeGraph, options: &ViewOptions, out: &mut dyn Write)
     writeln!(out, "    <edges>")?;
     for e in &view.edges {
         let attrs = edge_attrs(e);
-        let label = attrs.iter().find(|(k, _)| k == "label").map(|(_, v)| v.text()).unwrap_or_default();
+        let label = attrs
+            .iter()
+            .find(|(k, _)| k == "label")
+            .map(|(_, v)| v.text())
+            .unwrap_or_default();
         let mut time = String::new();
         if let Some((start, end)) = e.edge.qualifiers.get("date").and_then(|d| date_interval(d)) {
             time = format!(r#" start="{start}""#);

@@ -7,7 +7,7 @@
 //! them with no mapping step; the other readers ignore unknown graphics
 //! keys). Lists (aliases, folded values) are joined with `"; "`.
 
-use super::view::{node_attrs, edge_attrs, type_color_hex, GraphView, ViewOptions};
+use super::view::{edge_attrs, node_attrs, type_color_hex, GraphView, ViewOptions};
 use super::xml::escape;
 use crate::graph::KnowledgeGraph;
 use crate::model::NodeType;
@@ -35,10 +35,20 @@ pub fn write(graph: &KnowledgeGraph, options: &ViewOptions, out: &mut dyn Write)
         r#"<graphml xmlns="http://graphml.graphdrawing.org/xmlns" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:y="http://www.yworks.com/xml/graphml" xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns http://www.yworks.com/xml/schema/graphml/1.1/ygraphml.xsd">"#
     )?;
     for (i, (name, ty)) in schema.node.iter().enumerate() {
-        writeln!(out, r#"  <key id="n{i}" for="node" attr.name="{}" attr.type="{}"/>"#, escape(name), ty.xml_name())?;
+        writeln!(
+            out,
+            r#"  <key id="n{i}" for="node" attr.name="{}" attr.type="{}"/>"#,
+            escape(name),
+            ty.xml_name()
+        )?;
     }
     for (i, (name, ty)) in schema.edge.iter().enumerate() {
-        writeln!(out, r#"  <key id="e{i}" for="edge" attr.name="{}" attr.type="{}"/>"#, escape(name), ty.xml_name())?;
+        writeln!(
+            out,
+            r#"  <key id="e{i}" for="edge" attr.name="{}" attr.type="{}"/>"#,
+            escape(name),
+            ty.xml_name()
+        )?;
     }
     writeln!(out, r#"  <key id="ng" for="node" yfiles.type="nodegraphics"/>"#)?;
     writeln!(out, r#"  <key id="eg" for="edge" yfiles.type="edgegraphics"/>"#)?;
@@ -51,7 +61,11 @@ pub fn write(graph: &KnowledgeGraph, options: &ViewOptions, out: &mut dyn Write)
                 writeln!(out, r#"      <data key="n{i}">{}</data>"#, escape(&v.text()))?;
             }
         }
-        let label = attrs.iter().find(|(k, _)| k == "label").map(|(_, v)| v.text()).unwrap_or_default();
+        let label = attrs
+            .iter()
+            .find(|(k, _)| k == "label")
+            .map(|(_, v)| v.text())
+            .unwrap_or_default();
         writeln!(
             out,
             r##"      <data key="ng"><y:ShapeNode><y:Fill color="{}" transparent="false"/><y:NodeLabel>{}</y:NodeLabel><y:Shape type="{}"/></y:ShapeNode></data>"##,
@@ -75,7 +89,11 @@ pub fn write(graph: &KnowledgeGraph, options: &ViewOptions, out: &mut dyn Write)
                 writeln!(out, r#"      <data key="e{i}">{}</data>"#, escape(&v.text()))?;
             }
         }
-        let label = attrs.iter().find(|(k, _)| k == "label").map(|(_, v)| v.text()).unwrap_or_default();
+        let label = attrs
+            .iter()
+            .find(|(k, _)| k == "label")
+            .map(|(_, v)| v.text())
+            .unwrap_or_default();
         writeln!(
             out,
             r#"      <data key="eg"><y:PolyLineEdge><y:Arrows source="none" target="standard"/><y:EdgeLabel>{}</y:EdgeLabel></y:PolyLineEdge></data>"#,

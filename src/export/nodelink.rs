@@ -20,7 +20,10 @@ use std::io::{self, Write};
 pub fn write(graph: &KnowledgeGraph, options: &ViewOptions, out: &mut dyn Write) -> io::Result<()> {
     let view = GraphView::new(graph, *options);
     let head = json!({"name": "newsgraph", "documents": view.documents, "values": view.options.values.name()});
-    write!(out, "{{\"directed\": true, \"multigraph\": true, \"graph\": {head},\n\"nodes\": [")?;
+    write!(
+        out,
+        "{{\"directed\": true, \"multigraph\": true, \"graph\": {head},\n\"nodes\": ["
+    )?;
     for (i, n) in view.nodes.iter().enumerate() {
         let mut j = node_json(n.node);
         if let Json::Object(o) = &mut j {

@@ -42,7 +42,9 @@ impl ValueMode {
     }
 
     pub fn from_name(name: &str) -> Option<ValueMode> {
-        ValueMode::ALL.into_iter().find(|m| m.name() == name.to_ascii_lowercase())
+        ValueMode::ALL
+            .into_iter()
+            .find(|m| m.name() == name.to_ascii_lowercase())
     }
 }
 
@@ -93,18 +95,41 @@ impl<'g> GraphView<'g> {
         let mut edges = Vec::new();
         for (i, (s, e, t)) in graph.edges().enumerate() {
             match (hidden(s), hidden(t)) {
-                (false, false) => edges.push(ViewEdge { id: format!("e{i}"), source: s, edge: e, target: t }),
-                (false, true) => folded.entry(&s.id).or_default().entry(e.predicate.as_str()).or_default().push(fold_text(t, e)),
-                (true, false) => folded.entry(&t.id).or_default().entry(e.predicate.as_str()).or_default().push(fold_text(s, e)),
+                (false, false) => edges.push(ViewEdge {
+                    id: format!("e{i}"),
+                    source: s,
+                    edge: e,
+                    target: t,
+                }),
+                (false, true) => folded
+                    .entry(&s.id)
+                    .or_default()
+                    .entry(e.predicate.as_str())
+                    .or_default()
+                    .push(fold_text(t, e)),
+                (true, false) => folded
+                    .entry(&t.id)
+                    .or_default()
+                    .entry(e.predicate.as_str())
+                    .or_default()
+                    .push(fold_text(s, e)),
                 (true, true) => {}
             }
         }
         let nodes = graph
             .nodes()
             .filter(|n| !hidden(n))
-            .map(|n| ViewNode { node: n, folded: folded.remove(n.id.as_str()).unwrap_or_default() })
+            .map(|n| ViewNode {
+                node: n,
+                folded: folded.remove(n.id.as_str()).unwrap_or_default(),
+            })
             .collect();
-        GraphView { nodes, edges, documents: graph.documents(), options }
+        GraphView {
+            nodes,
+            edges,
+            documents: graph.documents(),
+            options,
+        }
     }
 
     /// The attribute names and types of nodes and edges, over the whole view:
@@ -138,7 +163,12 @@ fn merge_schema(into: &mut Vec<(String, AttrType)>, attrs: Vec<(String, Attr)>) 
 /// qualifiers, measure first: `7.5億元 (A輪融資, 2017-07)`.
 pub fn fold_text(value: &GraphNode, edge: &GraphEdge) -> String {
     let q = &edge.qualifiers;
-    let quals: Vec<&str> = q.get("measure").into_iter().chain(q.iter().filter(|(k, _)| *k != "measure").map(|(_, v)| v)).map(String::as_str).collect();
+    let quals: Vec<&str> = q
+        .get("measure")
+        .into_iter()
+        .chain(q.iter().filter(|(k, _)| *k != "measure").map(|(_, v)| v))
+        .map(String::as_str)
+        .collect();
     if quals.is_empty() {
         value.name.clone()
     } else {
@@ -286,8 +316,20 @@ pub struct Schema {
 }
 
 /// Fixed node attributes, in declaration order.
-pub const NODE_ATTRS: &[&str] =
-    &["label", "type", "name", "aliases", "value", "amount", "unit", "currency", "approx", "texts", "mention_count", "docs"];
+pub const NODE_ATTRS: &[&str] = &[
+    "label",
+    "type",
+    "name",
+    "aliases",
+    "value",
+    "amount",
+    "unit",
+    "currency",
+    "approx",
+    "texts",
+    "mention_count",
+    "docs",
+];
 /// Fixed edge attributes, in declaration order (qualifiers come between
 /// `label`/`predicate` and the evidence).
 pub const EDGE_ATTRS: &[&str] = &[
@@ -425,9 +467,18 @@ mod tests {
     fn intervals() {
         assert_eq!(date_interval("2015-10"), Some(("2015-10-01".into(), None)));
         assert_eq!(date_interval("2013-01-23"), Some(("2013-01-23".into(), None)));
-        assert_eq!(date_interval("2010-01/2010-06"), Some(("2010-01-01".into(), Some("2010-06-30".into()))));
-        assert_eq!(date_interval("2016/2017"), Some(("2016-01-01".into(), Some("2017-12-31".into()))));
-        assert_eq!(date_interval("2016-02/2016-02"), Some(("2016-02-01".into(), Some("2016-02-29".into()))));
+        assert_eq!(
+            date_interval("2010-01/2010-06"),
+            Some(("2010-01-01".into(), Some("2010-06-30".into())))
+        );
+        assert_eq!(
+            date_interval("2016/2017"),
+            Some(("2016-01-01".into(), Some("2017-12-31".into())))
+        );
+        assert_eq!(
+            date_interval("2016-02/2016-02"),
+            Some(("2016-02-01".into(), Some("2016-02-29".into())))
+        );
         assert_eq!(date_interval("--10"), None);
         assert_eq!(date_interval("2015-13"), None);
     }

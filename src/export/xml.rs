@@ -21,7 +21,9 @@ pub fn is_xml_char(c: char) -> bool {
 /// kind of quotes. TAB, LF and CR become character references so attribute
 /// values keep them through attribute-value normalization.
 pub fn escape(s: &str) -> Cow<'_, str> {
-    if s.chars().all(|c| is_xml_char(c) && !matches!(c, '<' | '>' | '&' | '"' | '\'' | '\t' | '\n' | '\r')) {
+    if s.chars()
+        .all(|c| is_xml_char(c) && !matches!(c, '<' | '>' | '&' | '"' | '\'' | '\t' | '\n' | '\r'))
+    {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
@@ -50,7 +52,10 @@ mod tests {
     fn escapes_markup_and_drops_illegal_characters() {
         assert_eq!(escape("王坚"), "王坚");
         assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&apos;");
-        assert_eq!(escape("a\u{1}b\u{0}c\u{FFFE}\u{FFFF}"), "a\u{FFFD}b\u{FFFD}c\u{FFFD}\u{FFFD}");
+        assert_eq!(
+            escape("a\u{1}b\u{0}c\u{FFFE}\u{FFFF}"),
+            "a\u{FFFD}b\u{FFFD}c\u{FFFD}\u{FFFD}"
+        );
         assert_eq!(escape("\t\n\r"), "&#9;&#10;&#13;");
         assert_eq!(escape("😀𠀀"), "😀𠀀");
     }
