@@ -309,13 +309,15 @@
       ['approx', n.approx ? 'yes' : null], ['written', n.text]]);
     var folded = Object.keys(n.folded || {});
     if (folded.length) dl(folded.map(function (k) { return [k, n.folded[k]]; }));
-    h('h4', 'Mentions (' + n.mentions.length + ')');
-    n.mentions.forEach(function (m) {
-      h('div', m.text + ' · ' + m.doc + ' [' + m.start + '–' + m.end + '] · ' + m.rule, 'mention');
-    });
     h('h4', 'Relations and evidence (' + n.edges.length + ')');
     n.edges.forEach(function (e) {
       e.evidence.forEach(function (ev) { evidenceBox(e, ev, null); });
+    });
+    var more = h('details');
+    more.open = n.mentions.length <= 6;
+    h('summary', 'Mentions (' + n.mentions.length + ')', null, more);
+    n.mentions.forEach(function (m) {
+      h('div', m.text + ' · ' + m.doc + ' [' + m.start + '–' + m.end + '] · ' + m.rule, 'mention', more);
     });
   }
   function showEdge(e) {
@@ -331,6 +333,9 @@
 
   fit();
   window.addEventListener('resize', function () { fit(); });
+  // #node=<id> opens a node's panel: links into the view can be shared.
+  var hash = location.hash.match(/^#node=(.*)$/);
+  if (hash && byId[decodeURIComponent(hash[1])]) showNode(byId[decodeURIComponent(hash[1])]);
 
   // ---- self-test hook (used by the test suite: ?selftest[&q=...]) ----
   window.newsgraphSelfTest = function (q) {
