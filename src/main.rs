@@ -4,7 +4,7 @@
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
-use newsgraph::export::{self, ExportFormat, ExportOptions};
+use newsgraph::export::{self, ExportFormat, ExportOptions, ValueMode};
 use newsgraph::input::{self, InputOptions};
 use newsgraph::query::{self, QueryStore, ResultsFormat};
 use newsgraph::rules::{RuleSet, RuleSource};
@@ -108,10 +108,13 @@ struct ExtractArgs {
     #[command(flatten)]
     rules: RuleArgs,
     /// Output format (json, turtle, ntriples, nquads, trig, rdfxml, jsonld,
-    /// csv, neo4j); default from the -o extension, else json. csv and neo4j
-    /// write a folder (-o DIR).
+    /// csv, neo4j, graphml, gexf, dot, cytoscape, nodelink, html); default
+    /// from the -o extension, else json. csv and neo4j write a folder (-o DIR).
     #[arg(long, short = 'f')]
     format: Option<String>,
+    /// Graph-tool and HTML formats: draw values as nodes, or fold them into attributes of their entity.
+    #[arg(long, value_name = "nodes|attributes", default_value = "nodes")]
+    values: String,
     /// Output file, or folder for csv/neo4j (default: stdout).
     #[arg(long, short = 'o')]
     output: Option<PathBuf>,
@@ -247,10 +250,12 @@ fn run_extraction(extractor: &Extractor, args: &InputArgs, inputs: &[PathBuf]) -
 
 fn extract(args: ExtractArgs) -> Result<ExitCode> {
     let format = output_format(args.format.as_deref(), args.output.as_deref())?;
-    let opts = ExportOptions::with_base(&args.base)?;
+    let mut opts = ExportOptions::with_base(&args.base)?;
     if format.is_directory() && args.output.is_none() {
         anyhow::bail!("format {} writes a folder: give one with -o DIR", format.name());
     }
+    opts.view.values = ValueMode::from_name(&args.values)
+        .with_context(|| format!("unknown --values \"{}\" (one of: nodes, attributes)", args.values))?;
     let rules = load_rules(&args.rules)?;
     let extractor = Extractor::new(rules);
     let run = run_extraction(&extractor, &args.input, &args.input.inputs)?;

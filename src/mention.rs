@@ -401,9 +401,24 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 }
                 // The name must not end inside a following word: 王坚决定
                 // gives 王坚, not 王坚决.
+                // When the last character and the next one spell a word
+                // (李强带着), the longer shape needs evidence after it
+                // (胡晓明说 keeps 胡晓明 although 明说 is a word) or the name
+                // known from elsewhere in the document.
+                let mut weak_tail = false;
                 if g_len == 2 && end < chars.len() {
                     let tail: String = chars[end - 1..=end].iter().collect();
                     if stop_words.iter().any(|w| *w == tail) {
+                        continue;
+                    }
+                    weak_tail = rules.lexicon.get(&tail).is_some_and(|w| w.freq >= 100 && !w.pos.starts_with("nr"));
+                }
+                // A common surname with a title is a reference (孙老先生),
+                // not the end of a name with a rarer surname (后来孙).
+                if g_len == 1 && titles.starts.contains(&end) {
+                    let own = rules.surnames.single.get(&chars[i]).copied().unwrap_or(9999);
+                    let given_as_surname = rules.surnames.single.get(&chars[end - 1]).copied().unwrap_or(9999);
+                    if given_as_surname < own {
                         continue;
                     }
                 }
@@ -437,6 +452,17 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 } else {
                     None
                 };
+                let evidence = if weak_tail {
+                    if titles.starts.contains(&end) {
+                        Some("title-after")
+                    } else if after_words.iter().any(|w| text_at(end, w)) {
+                        Some("verb-after")
+                    } else {
+                        None
+                    }
+                } else {
+                    evidence
+                };
                 let evidence = match evidence {
                     Some(e @ ("title-before" | "title-after")) => Some(e),
                     Some(e) if !rare_surname => Some(e),
@@ -449,9 +475,14 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
     // Document cache and enumerations: a shape with no local evidence is
     // accepted when the same name was accepted elsewhere, or when it stands
     // next to an accepted person across 、 / 和 / 与.
+    // A shape inside a longer accepted one with the same end (向明 in
+    // 陈向明) does not make its text a name elsewhere in the document.
+    let inside_longer = |s: &Shape| {
+        shapes.iter().any(|o| o.evidence.is_some() && o.end == s.end && o.start < s.start)
+    };
     let mut accepted: HashSet<String> = shapes
         .iter()
-        .filter(|s| s.evidence.is_some())
+        .filter(|s| s.evidence.is_some() && !inside_longer(s))
         .map(|s| chars[s.start..s.end].iter().collect())
         .collect();
     let mut rule_of: Vec<Option<&'static str>> = shapes.iter().map(|s| s.evidence).collect();
@@ -466,9 +497,12 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
             let joined_before = s.start >= 1 && matches!(chars[s.start - 1], '、' | '和' | '与' | '跟' | '及') && ends.contains(&(s.start - 1));
             let joined_after = s.end < chars.len() && matches!(chars[s.end], '、' | '和' | '与' | '跟' | '及') && starts.contains(&(s.end + 1));
             let rare_surname = s.surname_len == 1 && rules.surnames.single.get(&chars[s.start]).is_some_and(|&r| r > 200);
+            // An enumeration does not lengthen a name the document already
+            // knows (王坚 in 阿里云和王坚引过来).
+            let known_shorter = shapes.iter().any(|o| o.start == s.start && o.end < s.end && accepted.contains(&chars[o.start..o.end].iter().collect::<String>()));
             if accepted.contains(&name) {
                 rule_of[k] = Some("document-cache");
-            } else if (joined_before || joined_after) && !rare_surname {
+            } else if (joined_before || joined_after) && !rare_surname && !known_shorter {
                 rule_of[k] = Some("enumeration");
                 accepted.insert(name);
             }

@@ -18,3 +18,5 @@ mod rdf;
 mod query;
 // CSV and Neo4j folder exports: round trip through the csv reader, headers.
 mod csv_export;
+// GraphML, GEXF, DOT, Cytoscape, node-link and HTML views; NetworkX, dot and Chromium checks.
+mod viz;

@@ -2,14 +2,25 @@
 //! knows nothing of them. Every exporter iterates nodes and edges in id
 //! order, so the same graph always gives the same bytes.
 //!
-//! Most formats are one stream ([`write`]); CSV and Neo4j import files are a
-//! folder of files ([`ExportFormat::is_directory`]), written with
+//! Most formats are one stream ([`write_with`]); CSV and Neo4j import files
+//! are a folder of files ([`ExportFormat::is_directory`]), written with
 //! [`write_to_path`], which handles both kinds and writes every file
-//! atomically.
+//! atomically. The graph-tool formats (GraphML, GEXF, DOT, Cytoscape.js,
+//! node-link JSON) and the HTML viewer all draw a [`view::GraphView`], which
+//! applies the [`view::ViewOptions`] (`--values nodes|attributes`) once for
+//! all of them.
 
 pub mod csv;
+pub mod cytoscape;
+pub mod dot;
+pub mod gexf;
+pub mod graphml;
+pub mod html;
 pub mod json;
+pub mod nodelink;
 pub mod rdf;
+pub mod view;
+pub mod xml;
 
 use crate::atomic_write::write_atomically;
 use crate::error::Error;
@@ -17,6 +28,7 @@ use crate::graph::KnowledgeGraph;
 use oxigraph::io::RdfFormat;
 use std::io::{self, Write};
 use std::path::Path;
+pub use view::{ValueMode, ViewOptions};
 
 /// Every output format, by its `--format` name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +52,18 @@ pub enum ExportFormat {
     Csv,
     /// A folder with Neo4j `neo4j-admin database import` files.
     Neo4j,
+    /// GraphML with typed keys and yEd labels (yEd, Cytoscape, Gephi, NetworkX).
+    Graphml,
+    /// GEXF 1.3 with colours and dated edges (Gephi).
+    Gexf,
+    /// Graphviz DOT.
+    Dot,
+    /// Cytoscape.js elements JSON (Cytoscape.js, Cytoscape desktop).
+    Cytoscape,
+    /// NetworkX / D3 node-link JSON.
+    Nodelink,
+    /// One self-contained HTML page: interactive graph and its evidence.
+    Html,
 }
 
 impl ExportFormat {
@@ -53,6 +77,12 @@ impl ExportFormat {
         ExportFormat::JsonLd,
         ExportFormat::Csv,
         ExportFormat::Neo4j,
+        ExportFormat::Graphml,
+        ExportFormat::Gexf,
+        ExportFormat::Dot,
+        ExportFormat::Cytoscape,
+        ExportFormat::Nodelink,
+        ExportFormat::Html,
     ];
 
     pub fn name(self) -> &'static str {
@@ -66,11 +96,18 @@ impl ExportFormat {
             ExportFormat::JsonLd => "jsonld",
             ExportFormat::Csv => "csv",
             ExportFormat::Neo4j => "neo4j",
+            ExportFormat::Graphml => "graphml",
+            ExportFormat::Gexf => "gexf",
+            ExportFormat::Dot => "dot",
+            ExportFormat::Cytoscape => "cytoscape",
+            ExportFormat::Nodelink => "nodelink",
+            ExportFormat::Html => "html",
         }
     }
 
-    /// The file extension of a single-file format; empty for folder formats,
-    /// which are chosen by name only.
+    /// The file extension by which `-o` picks the format; empty for folder
+    /// formats and for node-link JSON (`.json` means the JSON export), which
+    /// are chosen by name only.
     pub fn file_extension(self) -> &'static str {
         match self {
             ExportFormat::Json => "json",
@@ -80,7 +117,12 @@ impl ExportFormat {
             ExportFormat::TriG => "trig",
             ExportFormat::RdfXml => "rdf",
             ExportFormat::JsonLd => "jsonld",
-            ExportFormat::Csv | ExportFormat::Neo4j => "",
+            ExportFormat::Csv | ExportFormat::Neo4j | ExportFormat::Nodelink => "",
+            ExportFormat::Graphml => "graphml",
+            ExportFormat::Gexf => "gexf",
+            ExportFormat::Dot => "dot",
+            ExportFormat::Cytoscape => "cyjs",
+            ExportFormat::Html => "html",
         }
     }
 
@@ -90,6 +132,12 @@ impl ExportFormat {
 
     pub fn from_extension(ext: &str) -> Option<ExportFormat> {
         let ext = ext.to_ascii_lowercase();
+        let ext = match ext.as_str() {
+            "gv" => "dot",
+            "htm" => "html",
+            "n3" => "ttl",
+            other => other,
+        };
         ExportFormat::ALL.iter().copied().find(|f| !f.file_extension().is_empty() && f.file_extension() == ext)
     }
 
@@ -120,6 +168,8 @@ pub const DEFAULT_BASE: &str = "https://newsgraph.example/";
 pub struct ExportOptions {
     /// Base IRI of nodes, documents and statements; ends with `/` or `#`.
     pub base: String,
+    /// How the graph-tool and HTML formats draw values.
+    pub view: ViewOptions,
 }
 
 impl ExportOptions {
@@ -132,13 +182,13 @@ impl ExportOptions {
         }
         oxigraph::model::NamedNode::new(&base)
             .map_err(|e| Error::Export(format!("invalid base IRI \"{base}\": {e}")))?;
-        Ok(ExportOptions { base })
+        Ok(ExportOptions { base, view: ViewOptions::default() })
     }
 }
 
 impl Default for ExportOptions {
     fn default() -> ExportOptions {
-        ExportOptions { base: DEFAULT_BASE.to_string() }
+        ExportOptions { base: DEFAULT_BASE.to_string(), view: ViewOptions::default() }
     }
 }
 
@@ -149,17 +199,18 @@ pub fn write(graph: &KnowledgeGraph, format: ExportFormat, out: &mut dyn Write) 
 
 /// Write the graph in a single-stream format. Folder formats are refused
 /// with [`io::ErrorKind::InvalidInput`]: use [`write_to_path`].
-pub fn write_with(
-    graph: &KnowledgeGraph,
-    format: ExportFormat,
-    opts: &ExportOptions,
-    out: &mut dyn Write,
-) -> io::Result<()> {
+pub fn write_with(graph: &KnowledgeGraph, format: ExportFormat, opts: &ExportOptions, out: &mut dyn Write) -> io::Result<()> {
     if let Some(rdf_format) = format.rdf_format() {
         return rdf::write(graph, rdf_format, opts, out);
     }
     match format {
         ExportFormat::Json => json::write(graph, out),
+        ExportFormat::Graphml => graphml::write(graph, &opts.view, out),
+        ExportFormat::Gexf => gexf::write(graph, &opts.view, out),
+        ExportFormat::Dot => dot::write(graph, &opts.view, out),
+        ExportFormat::Cytoscape => cytoscape::write(graph, &opts.view, out),
+        ExportFormat::Nodelink => nodelink::write(graph, &opts.view, out),
+        ExportFormat::Html => html::write(graph, &opts.view, out),
         other => Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             format!("format {} writes a folder: give an output folder with -o", other.name()),
