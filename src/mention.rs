@@ -59,6 +59,12 @@ const PRIORITY_PER_LAYER: i32 = 1000;
 
 /// Find and resolve all mentions of a folded document.
 pub fn find_mentions(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<Candidate> {
+    resolve_overlaps(find_candidates(folded, chars, rules))
+}
+
+/// Every candidate of every rule family, before overlaps are resolved
+/// (what `newsgraph explain` shows as the matches that lost).
+pub fn find_candidates(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<Candidate> {
     let mut candidates = Vec::new();
     dictionary_candidates(folded, chars, rules, &mut candidates);
     let titles = TitleIndex::new(&candidates);
@@ -66,7 +72,7 @@ pub fn find_mentions(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<Ca
     regex_candidates(folded, rules, &mut candidates);
     value_candidates(folded, rules, &mut candidates);
     person_candidates(chars, rules, &titles, &mut candidates);
-    resolve_overlaps(candidates)
+    candidates
 }
 
 fn is_cjk(c: char) -> bool {
