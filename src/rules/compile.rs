@@ -209,6 +209,8 @@ pub struct RelationRule {
     /// Slot → regex its folded text must match whole.
     pub filters: Vec<(String, Regex)>,
     pub enumerate: Vec<String>,
+    /// Match once per object mention (see `RawRule::each_object`).
+    pub each_object: bool,
     pub priority: i32,
     pub layer: usize,
     pub examples: Vec<Example>,
@@ -565,7 +567,10 @@ impl Compiler {
             return;
         };
         let Some(compiled) = self.translate_pattern(source, path, text, pattern_src, id) else { return };
-        let Some(regex) = self.build_regex_from(source, path, text, pattern_src, &compiled.regex_source, id) else { return };
+        // Anchored at the end for per-object matching.
+        let regex_source =
+            if rule.each_object { format!("(?:{})$", compiled.regex_source) } else { compiled.regex_source.clone() };
+        let Some(regex) = self.build_regex_from(source, path, text, pattern_src, &regex_source, id) else { return };
         let groups: HashSet<String> = regex.capture_names().flatten().map(str::to_string).collect();
         let slot = |name: Option<&Spanned<String>>, what: &str, errors: &mut Vec<RuleError>| -> Option<String> {
             match name {
@@ -627,7 +632,7 @@ impl Compiler {
         }
         let (Some(subject), Some(object)) = (subject, object) else { return };
         self.relations.push(RelationRule { id: id.to_string(), predicate, regex, subject, object, qualifiers, unless,
-            filters, enumerate, priority: rule.priority, layer, examples });
+            filters, enumerate, each_object: rule.each_object, priority: rule.priority, layer, examples });
     }
 
     fn translate_pattern(&mut self, source: &RuleSource, path: &str, text: &str, src: &Spanned<String>, id: &str)
