@@ -54,6 +54,7 @@ const PRIORITY_DICTIONARY: i32 = 50;
 const PRIORITY_STRONG_SUFFIX: i32 = 30;
 const PRIORITY_WEAK_SUFFIX: i32 = 20;
 const PRIORITY_PERSON: i32 = 40;
+const PRIORITY_ABBREVIATION: i32 = 45;
 /// Each rule layer above the built-in one adds this, so user rules win.
 const PRIORITY_PER_LAYER: i32 = 1000;
 
@@ -66,6 +67,7 @@ pub fn find_mentions(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<Ca
     regex_candidates(folded, rules, &mut candidates);
     value_candidates(folded, rules, &mut candidates);
     person_candidates(chars, rules, &titles, &mut candidates);
+    abbreviation_candidates(chars, rules, &mut candidates);
     resolve_overlaps(candidates)
 }
 
@@ -488,6 +490,118 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
     }
 }
 
+/// Whether `word` is spelled at `i`.
+fn text_at(chars: &[char], i: usize, word: &str) -> bool {
+    let mut k = i;
+    for c in word.chars() {
+        if chars.get(k) != Some(&c) {
+            return false;
+        }
+        k += 1;
+    }
+    true
+}
+
+/// The number of characters of the longest word of `words` spelled at `i`.
+fn list_word_at(chars: &[char], i: usize, words: &[String]) -> Option<usize> {
+    words.iter().filter(|w| text_at(chars, i, w)).map(|w| w.chars().count()).max()
+}
+
+/// Whether a lexicon word (any part of speech) covers `start..end` exactly.
+fn is_lexicon_word(chars: &[char], start: usize, end: usize, rules: &RuleSet) -> bool {
+    if end > chars.len() || start >= end {
+        return false;
+    }
+    let word: String = chars[start..end].iter().collect();
+    rules.lexicon.get(&word).is_some()
+}
+
+/// One-character country and province names in fixed contexts
+/// (`entities/place.toml`): a run of two or more abbreviations before a
+/// relation word (中美关系, 中、英两国), or one abbreviation after a visit
+/// word (访华, 在京) or before 方 / 军 (中方, 美军).
+fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candidate>) {
+    let lists = &rules.lists;
+    let mut abbreviations: HashMap<char, Option<&str>> = HashMap::new();
+    for line in lists.list("place_abbreviations") {
+        let mut parts = line.split_whitespace();
+        let Some(abbr) = parts.next().and_then(|a| a.chars().next()) else { continue };
+        abbreviations.insert(abbr, parts.next());
+    }
+    if abbreviations.is_empty() {
+        return;
+    }
+    let pair_only: HashSet<char> = lists.list("abbreviation_pair_only").iter().flat_map(|s| s.chars()).collect();
+    let pair_after = lists.list("abbreviation_pair_after");
+    let before = lists.list("abbreviation_before");
+    let after = lists.list("abbreviation_after");
+    let is_abbr = |i: usize| chars.get(i).is_some_and(|c| abbreviations.contains_key(c));
+    let emit = |i: usize, rule: &str, out: &mut Vec<Candidate>| {
+        let entry = abbreviations[&chars[i]].and_then(|full| rules.dictionary.lookup(full).first().copied());
+        out.push(Candidate {
+            span: Span::new(i, i + 1),
+            tag: Tag::Node(NodeType::Place),
+            entry,
+            rule: format!("entities/place/{rule}"),
+            priority: PRIORITY_ABBREVIATION,
+            value: None,
+            suffix_start: None,
+        });
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        if !is_abbr(i) {
+            i += 1;
+            continue;
+        }
+        // A run of abbreviations, joined directly or by 、.
+        let mut members = vec![i];
+        let mut j = i + 1;
+        loop {
+            if is_abbr(j) {
+                members.push(j);
+                j += 1;
+            } else if chars.get(j) == Some(&'、') && is_abbr(j + 1) {
+                members.push(j + 1);
+                j += 2;
+            } else {
+                break;
+            }
+        }
+        // The first one must not end a word begun before it (其中美...).
+        let free_start = i == 0 || !is_lexicon_word(chars, i - 1, i + 1, rules);
+        if members.len() >= 2 && free_start && list_word_at(chars, j, pair_after).is_some() {
+            for &m in &members {
+                emit(m, "abbreviation-pair", out);
+            }
+            i = j;
+            continue;
+        }
+        let c = chars[i];
+        // The character must not start an ordinary word (美丽, 中间, 日后);
+        // the context words themselves (中方, 美军) do not count.
+        let in_word = (i + 2..=(i + 4).min(chars.len())).any(|e| {
+            is_lexicon_word(chars, i, e, rules) && !after.iter().any(|w| text_at(chars, i + 1, w) && w.chars().count() == e - i - 1)
+        });
+        // Nor sit inside a word that runs across it (来日方长).
+        let crossed = (i.saturating_sub(3)..i).any(|s| (i + 2..=(s + 4).min(chars.len())).any(|e| is_lexicon_word(chars, s, e, rules)));
+        if !pair_only.contains(&c) && !in_word && !crossed {
+            // 访华, 在京: the visit word must not be the end of a longer
+            // word (现在美 ...).
+            let visited = before.iter().any(|w| {
+                let n = w.chars().count();
+                i >= n && text_at(chars, i - n, w) && !(i > n && is_lexicon_word(chars, i - n - 1, i - n + 1, rules))
+            });
+            // 中方, 美军: the side word must not start a longer word (中方法).
+            let side = list_word_at(chars, i + 1, after).is_some_and(|n| !starts_longer_word(chars, i + 1, i + 1 + n, rules));
+            if visited || side {
+                emit(i, "abbreviation-context", out);
+            }
+        }
+        i += 1;
+    }
+}
+
 /// Keep the best non-overlapping set: longest first, then priority, then
 /// earliest; the result is sorted by position.
 pub fn resolve_overlaps(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
@@ -514,4 +628,64 @@ pub fn resolve_overlaps(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
     }
     kept.sort_by_key(|c| (c.span.start, c.span.end));
     kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleSet;
+    use std::sync::{Arc, LazyLock};
+
+    static RULES: LazyLock<Arc<RuleSet>> = LazyLock::new(|| RuleSet::builtin().unwrap_or_else(|e| panic!("{e}")));
+
+    /// The entity mentions of a text, as (text, type).
+    fn entities(text: &str) -> Vec<(String, NodeType)> {
+        let folded = Folded::new(text);
+        let chars: Vec<char> = folded.text.chars().collect();
+        find_mentions(&folded, &chars, &RULES)
+            .into_iter()
+            .filter_map(|c| match c.tag {
+                Tag::Node(t) if t.is_entity() => Some((chars[c.span.start..c.span.end].iter().collect(), t)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn has(text: &str, name: &str, ty: NodeType) -> bool {
+        entities(text).iter().any(|(n, t)| n == name && *t == ty)
+    }
+
+    #[test]
+    fn country_abbreviations_in_a_pair_before_a_relation_word_are_places() {
+        assert!(has("真正成熟的中美关系应该是", "中", NodeType::Place));
+        assert!(has("真正成熟的中美关系应该是", "美", NodeType::Place));
+        assert!(has("中、英两国在相互尊重", "英", NodeType::Place));
+        assert!(has("推进巴以谈判的新方案", "巴", NodeType::Place));
+    }
+
+    #[test]
+    fn one_abbreviation_needs_a_visit_or_side_word() {
+        assert!(has("副主席此次访韩，一定会", "韩", NodeType::Place));
+        assert!(has("今晚在京举行", "京", NodeType::Place));
+        assert!(has("向中方作出的承诺", "中", NodeType::Place));
+        assert!(has("据俄政府新闻局", "俄", NodeType::Place));
+    }
+
+    #[test]
+    fn abbreviation_characters_in_ordinary_words_are_not_places() {
+        // 中间, 美丽, 以后, 日后, 美中不足: words, not countries.
+        for text in ["他站在中间", "在美丽的西湖边", "以后再说", "来日方长", "可谓美中不足", "现在美元升值"] {
+            let found = entities(text);
+            assert!(!found.iter().any(|(n, _)| n.chars().count() == 1), "{text}: {found:?}");
+        }
+    }
+
+    #[test]
+    fn an_abbreviation_joins_the_full_country_node() {
+        let folded = Folded::new("中方表示");
+        let chars: Vec<char> = folded.text.chars().collect();
+        let found = find_mentions(&folded, &chars, &RULES);
+        let entry = found.iter().find(|c| c.span == Span::new(0, 1)).and_then(|c| c.entry).expect("中 found");
+        assert_eq!(RULES.dictionary.entry(entry).key, "中国");
+    }
 }

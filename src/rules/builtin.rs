@@ -14,6 +14,7 @@ macro_rules! rule_files {
 rule_files![
     "entities/organization.toml",
     "entities/person.toml",
+    "entities/place.toml",
     "entities/source.toml",
     "entities/stems.toml",
     "entities/work.toml",

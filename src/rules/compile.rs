@@ -157,6 +157,11 @@ pub const KNOWN_LISTS: &[&str] = &[
     "event_reject",
     "foreign_name_chars",
     "reference_titles",
+    "place_abbreviations",
+    "abbreviation_pair_only",
+    "abbreviation_pair_after",
+    "abbreviation_before",
+    "abbreviation_after",
 ];
 
 impl WordLists {
