@@ -1,1 +1,351 @@
-//! Scoring against gold files (in progress).
+//! Scoring a graph against gold data: the same measures as
+//! `../shared/eval/score.py` (graph level) and `score_ner.py` (mention
+//! level), computed in Rust so `newsgraph eval` and the test suite can hold
+//! score floors and list what was missed, each spurious item with the rule
+//! that produced it.
+//!
+//! Graph level (see `fixtures/SCHEMA.md`): a system node matches a gold
+//! entity when the types agree and a name or alias is shared after folding
+//! (NFKC, lower case, no white space: script variants match only through the
+//! gold aliases, exactly as the reference scorer does); a value matches on
+//! type and normalized value; an edge matches when predicate, subject and
+//! object match (either direction for symmetric predicates; quotations match
+//! when one text contains the other and is at least 60% of its length).
+
+use crate::graph::{GraphNode, KnowledgeGraph};
+use crate::model::NodeType;
+use crate::value::Value;
+use serde::Deserialize;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use unicode_normalization::UnicodeNormalization;
+
+/// A gold graph (`*.gold.json`).
+#[derive(Debug, Deserialize)]
+pub struct GoldGraph {
+    #[serde(default)]
+    pub entities: Vec<GoldEntity>,
+    #[serde(default)]
+    pub values: Vec<GoldValue>,
+    #[serde(default)]
+    pub relations: Vec<GoldRelation>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GoldEntity {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub node_type: String,
+    #[serde(default)]
+    pub aliases: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GoldValue {
+    #[serde(rename = "type")]
+    pub node_type: String,
+    pub text: String,
+    pub value: serde_json::Value,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GoldRelation {
+    pub subject: String,
+    pub predicate: String,
+    pub object: String,
+}
+
+/// Precision, recall and F1 with their counts.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Prf {
+    pub gold: usize,
+    pub system: usize,
+    /// Gold items found.
+    pub found: usize,
+    /// System items that match some gold item.
+    pub correct: usize,
+}
+
+impl Prf {
+    pub fn precision(&self) -> f64 {
+        if self.system == 0 { 0.0 } else { self.correct as f64 / self.system as f64 }
+    }
+    pub fn recall(&self) -> f64 {
+        if self.gold == 0 { 0.0 } else { self.found as f64 / self.gold as f64 }
+    }
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+    }
+    fn add(&mut self, o: &Prf) {
+        self.gold += o.gold;
+        self.system += o.system;
+        self.found += o.found;
+        self.correct += o.correct;
+    }
+}
+
+/// Scores per kind (`entities`, `values`, `relations`) and per type, with
+/// `ALL` totals, plus what was missed and what was spurious (with rules).
+#[derive(Debug, Default)]
+pub struct GraphScore {
+    pub kinds: BTreeMap<&'static str, BTreeMap<String, Prf>>,
+    pub missed: Vec<String>,
+    pub spurious: Vec<String>,
+}
+
+impl GraphScore {
+    pub fn all(&self, kind: &str) -> Prf {
+        self.kinds.get(kind).and_then(|m| m.get("ALL")).copied().unwrap_or_default()
+    }
+}
+
+/// The reference scorer's name folding.
+pub fn fold_name(s: &str) -> String {
+    s.nfkc().flat_map(char::to_lowercase).filter(|c| !c.is_whitespace()).collect()
+}
+
+fn strip_punct(s: &str) -> String {
+    const PUNCT: &str = " \t\r\n\u{3000},.;:!?，。；：！？、“”‘’\"'「」『』《》()（）";
+    fold_name(s).chars().filter(|c| !PUNCT.contains(*c)).collect()
+}
+
+fn node_names(n: &GraphNode) -> HashSet<String> {
+    let mut names: HashSet<String> = std::iter::once(&n.name).chain(&n.aliases).chain(&n.texts).map(|s| fold_name(s)).collect();
+    names.retain(|s| !s.is_empty());
+    names
+}
+
+fn gold_entity_names(g: &GoldEntity) -> HashSet<String> {
+    std::iter::once(&g.name).chain(&g.aliases).map(|s| fold_name(s)).collect()
+}
+
+fn value_number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Money { amount, .. } | Value::Quantity { amount, .. } => Some(*amount),
+        Value::Percent { fraction, .. } => Some(*fraction),
+        Value::Date(_) => None,
+    }
+}
+
+fn value_matches(g: &GoldValue, n: &GraphNode) -> bool {
+    if g.node_type != n.node_type.as_str() {
+        return false;
+    }
+    match (&n.value, &g.value) {
+        (Some(Value::Date(d)), serde_json::Value::String(s)) => fold_name(&d.iso) == fold_name(s),
+        (Some(v), gv) => match (value_number(v), gv.as_f64()) {
+            (Some(a), Some(b)) => (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1.0),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+fn entity_matches(g: &GoldEntity, n: &GraphNode) -> bool {
+    g.node_type == n.node_type.as_str() && !gold_entity_names(g).is_disjoint(&node_names(n))
+}
+
+fn quote_matches(a: &str, b: &str) -> bool {
+    let (a, b) = (strip_punct(a), strip_punct(b));
+    if a.is_empty() || b.is_empty() {
+        return false;
+    }
+    let (short, long) = if a.chars().count() <= b.chars().count() { (a, b) } else { (b, a) };
+    long.contains(&short) && short.chars().count() as f64 >= 0.6 * long.chars().count() as f64
+}
+
+enum GoldRef<'a> {
+    Entity(&'a GoldEntity),
+    Value(&'a GoldValue),
+    Literal(&'a str),
+}
+
+/// Score a graph against a gold graph.
+pub fn score_graph(gold: &GoldGraph, graph: &KnowledgeGraph) -> GraphScore {
+    let mut score = GraphScore::default();
+    let nodes: Vec<&GraphNode> = graph.nodes().collect();
+    let entity_nodes: Vec<&GraphNode> = nodes.iter().copied().filter(|n| n.node_type.is_entity()).collect();
+    let value_nodes: Vec<&GraphNode> = nodes.iter().copied().filter(|n| n.node_type.is_value()).collect();
+
+    let mut ent = BTreeMap::new();
+    let types: BTreeSet<String> = gold.entities.iter().map(|g| g.node_type.clone())
+        .chain(entity_nodes.iter().map(|n| n.node_type.as_str().to_string())).collect();
+    let mut total = Prf::default();
+    for t in &types {
+        let gt: Vec<&GoldEntity> = gold.entities.iter().filter(|g| &g.node_type == t).collect();
+        let st: Vec<&GraphNode> = entity_nodes.iter().copied().filter(|n| n.node_type.as_str() == t).collect();
+        let prf = Prf {
+            gold: gt.len(),
+            system: st.len(),
+            found: gt.iter().filter(|g| st.iter().any(|n| entity_matches(g, n))).count(),
+            correct: st.iter().filter(|n| gt.iter().any(|g| entity_matches(g, n))).count(),
+        };
+        for g in gt.iter().filter(|g| !st.iter().any(|n| entity_matches(g, n))) {
+            score.missed.push(format!("{t}: {}", g.name));
+        }
+        for n in st.iter().filter(|n| !gt.iter().any(|g| entity_matches(g, n))) {
+            let rule = n.mentions.first().map(|m| m.rule.as_str()).unwrap_or("");
+            score.spurious.push(format!("{t}: {} ({rule})", n.name));
+        }
+        total.add(&prf);
+        ent.insert(t.clone(), prf);
+    }
+    ent.insert("ALL".to_string(), total);
+    score.kinds.insert("entities", ent);
+
+    let mut val = BTreeMap::new();
+    let types: BTreeSet<String> = gold.values.iter().map(|g| g.node_type.clone())
+        .chain(value_nodes.iter().map(|n| n.node_type.as_str().to_string())).collect();
+    let mut total = Prf::default();
+    for t in &types {
+        let gt: Vec<&GoldValue> = gold.values.iter().filter(|g| &g.node_type == t).collect();
+        let st: Vec<&GraphNode> = value_nodes.iter().copied().filter(|n| n.node_type.as_str() == t).collect();
+        let prf = Prf {
+            gold: gt.len(),
+            system: st.len(),
+            found: gt.iter().filter(|g| st.iter().any(|n| value_matches(g, n))).count(),
+            correct: st.iter().filter(|n| gt.iter().any(|g| value_matches(g, n))).count(),
+        };
+        for g in gt.iter().filter(|g| !st.iter().any(|n| value_matches(g, n))) {
+            score.missed.push(format!("{t}: {}", g.text));
+        }
+        for n in st.iter().filter(|n| !gt.iter().any(|g| value_matches(g, n))) {
+            let rule = n.mentions.first().map(|m| m.rule.as_str()).unwrap_or("");
+            score.spurious.push(format!("{t}: {} ({rule})", n.name));
+        }
+        total.add(&prf);
+        val.insert(t.clone(), prf);
+    }
+    val.insert("ALL".to_string(), total);
+    score.kinds.insert("values", val);
+
+    // Relations.
+    fn gold_ref<'a>(gold: &'a GoldGraph, name: &'a str) -> GoldRef<'a> {
+        let f = fold_name(name);
+        if let Some(g) = gold.entities.iter().find(|g| gold_entity_names(g).contains(&f)) {
+            return GoldRef::Entity(g);
+        }
+        if let Some(g) = gold.values.iter().find(|g| fold_name(&g.text) == f) {
+            return GoldRef::Value(g);
+        }
+        GoldRef::Literal(name)
+    }
+    let node_is = |r: &GoldRef, n: &GraphNode| match r {
+        GoldRef::Entity(g) => entity_matches(g, n),
+        GoldRef::Value(g) => value_matches(g, n) || (g.node_type == n.node_type.as_str() && node_names(n).contains(&fold_name(&g.text))),
+        GoldRef::Literal(text) => n.node_type == NodeType::Quotation && quote_matches(text, &n.name),
+    };
+    let edges: Vec<_> = graph.edges().collect();
+    let preds: BTreeSet<String> = gold.relations.iter().map(|r| r.predicate.clone())
+        .chain(edges.iter().map(|(_, e, _)| e.predicate.as_str().to_string())).collect();
+    let mut rel = BTreeMap::new();
+    let mut total = Prf::default();
+    for p in &preds {
+        let gp: Vec<&GoldRelation> = gold.relations.iter().filter(|r| &r.predicate == p).collect();
+        let sp: Vec<_> = edges.iter().filter(|(_, e, _)| e.predicate.as_str() == p).collect();
+        let matches = |r: &GoldRelation, s: &GraphNode, t: &GraphNode, symmetric: bool| {
+            let (sr, or) = (gold_ref(gold, &r.subject), gold_ref(gold, &r.object));
+            (node_is(&sr, s) && node_is(&or, t)) || (symmetric && node_is(&sr, t) && node_is(&or, s))
+        };
+        let mut prf = Prf { gold: gp.len(), system: sp.len(), ..Prf::default() };
+        for r in &gp {
+            if sp.iter().any(|(s, e, t)| matches(r, s, t, e.predicate.is_symmetric())) {
+                prf.found += 1;
+            } else {
+                score.missed.push(format!("{} {p} {}", r.subject, r.object));
+            }
+        }
+        for (s, e, t) in &sp {
+            if gp.iter().any(|r| matches(r, s, t, e.predicate.is_symmetric())) {
+                prf.correct += 1;
+            } else {
+                let object: String = t.name.chars().take(30).collect();
+                score.spurious.push(format!("{} {p} {} ({})", s.name, object, e.rule));
+            }
+        }
+        total.add(&prf);
+        rel.insert(p.clone(), prf);
+    }
+    rel.insert("ALL".to_string(), total);
+    score.kinds.insert("relations", rel);
+    score
+}
+
+/// One line of a PER/ORG/LOC gold set.
+#[derive(Debug, Deserialize)]
+pub struct NerLine {
+    pub id: String,
+    pub text: String,
+    #[serde(default)]
+    pub entities: Vec<NerSpan>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NerSpan {
+    pub start: usize,
+    pub end: usize,
+    #[serde(rename = "type")]
+    pub label: String,
+}
+
+/// Mention-level scores per label (PER, ORG, LOC, ALL), exact span and type.
+pub fn score_ner(gold: &[NerLine], graph: &KnowledgeGraph) -> (BTreeMap<String, Prf>, Vec<String>, Vec<String>) {
+    let docs: HashSet<&str> = gold.iter().map(|l| l.id.as_str()).collect();
+    let label = |t: NodeType| match t {
+        NodeType::Person => Some("PER"),
+        NodeType::Organization => Some("ORG"),
+        NodeType::Place => Some("LOC"),
+        _ => None,
+    };
+    let mut system: HashSet<(String, usize, usize, &str)> = HashSet::new();
+    let mut rule_of: BTreeMap<(String, usize, usize), String> = BTreeMap::new();
+    for n in graph.nodes() {
+        let Some(l) = label(n.node_type) else { continue };
+        for m in &n.mentions {
+            if docs.contains(m.doc.as_str()) {
+                system.insert((m.doc.clone(), m.start, m.end, l));
+                rule_of.insert((m.doc.clone(), m.start, m.end), m.rule.clone());
+            }
+        }
+    }
+    let gold_set: HashSet<(String, usize, usize, &str)> = gold
+        .iter()
+        .flat_map(|l| l.entities.iter().map(move |e| (l.id.clone(), e.start, e.end, e.label.as_str())))
+        .collect();
+    let mut out = BTreeMap::new();
+    for t in ["PER", "ORG", "LOC", "ALL"] {
+        let g: HashSet<_> = gold_set.iter().filter(|m| t == "ALL" || m.3 == t).collect();
+        let s: HashSet<_> = system.iter().filter(|m| t == "ALL" || m.3 == t).collect();
+        let tp = g.intersection(&s).count();
+        out.insert(t.to_string(), Prf { gold: g.len(), system: s.len(), found: tp, correct: tp });
+    }
+    let texts: BTreeMap<&str, Vec<char>> = gold.iter().map(|l| (l.id.as_str(), l.text.chars().collect())).collect();
+    let show = |m: &(String, usize, usize, &str)| -> String {
+        let t = &texts[m.0.as_str()];
+        let s: String = t[m.1.min(t.len())..m.2.min(t.len())].iter().collect();
+        format!("{} {} {}", m.0, m.3, s)
+    };
+    let mut missed: Vec<_> = gold_set.difference(&system).collect();
+    missed.sort();
+    let mut spurious: Vec<_> = system.difference(&gold_set).collect();
+    spurious.sort();
+    let missed = missed.into_iter().map(show).collect();
+    let spurious = spurious
+        .into_iter()
+        .map(|m| format!("{} ({})", show(m), rule_of.get(&(m.0.clone(), m.1, m.2)).map(String::as_str).unwrap_or("")))
+        .collect();
+    (out, missed, spurious)
+}
+
+/// Render a score table: one line per type.
+pub fn render_table(rows: &BTreeMap<String, Prf>) -> String {
+    let mut out = String::new();
+    for k in rows.keys().filter(|k| *k != "ALL").chain(rows.keys().filter(|k| *k == "ALL")) {
+        let m = rows[k];
+        out.push_str(&format!(
+            "  {k:14} P {:.3}  R {:.3}  F1 {:.3}  (gold {}, system {})\n",
+            m.precision(), m.recall(), m.f1(), m.gold, m.system
+        ));
+    }
+    out
+}

@@ -24,6 +24,7 @@
 //! ```
 
 pub mod error;
+pub mod check;
 pub mod eval;
 pub mod export;
 pub mod extract;

@@ -25,6 +25,48 @@ struct Cli {
 enum Command {
     /// Extract a knowledge graph from files, folders, JSON Lines corpora or stdin (-).
     Extract(ExtractArgs),
+    /// Score extraction against a gold graph (*.json) or a PER/ORG/LOC set (*.jsonl).
+    Eval(EvalArgs),
+    /// Rule authoring tools.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// Validate rule files and run every rule's examples (built-in rules, or DIR layered on them with --add).
+    Check {
+        /// A rule directory to check instead of the built-in rules.
+        dir: Option<PathBuf>,
+        /// Check DIR as a layer on top of the built-in rules.
+        #[arg(long)]
+        add: bool,
+    },
+}
+
+#[derive(Args)]
+struct EvalArgs {
+    /// Gold file: a graph (*.json, fixtures/SCHEMA.md) or NER lines (*.jsonl).
+    #[arg(long)]
+    gold: PathBuf,
+    /// Inputs to extract (default for a *.jsonl gold: the gold file itself).
+    inputs: Vec<PathBuf>,
+    #[command(flatten)]
+    rules: RuleArgs,
+    /// List what was missed and what was spurious (with the rule).
+    #[arg(long)]
+    show_misses: bool,
+    /// Save this result (scores, misses, spurious) as JSON for a later --compare.
+    #[arg(long, value_name = "FILE")]
+    save: Option<PathBuf>,
+    /// Compare with a result saved by --save: what was gained and lost.
+    #[arg(long, value_name = "FILE")]
+    compare: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long, short = 'j')]
+    jobs: Option<usize>,
 }
 
 #[derive(Args)]
@@ -74,6 +116,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Extract(args) => extract(args),
+        Command::Eval(args) => eval(args),
+        Command::Rules { command: RulesCommand::Check { dir, add } } => rules_check(dir, add),
     };
     match result {
         Ok(code) => code,
@@ -191,3 +235,103 @@ fn extract(args: ExtractArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+
+fn eval(args: EvalArgs) -> Result<ExitCode> {
+    use newsgraph::eval::{render_table, score_graph, score_ner, GoldGraph, NerLine};
+    let rules = load_rules(&args.rules)?;
+    let extractor = Extractor::new(rules);
+    let is_ner = args.gold.extension().is_some_and(|e| e == "jsonl");
+    let inputs = if args.inputs.is_empty() && is_ner { vec![args.gold.clone()] } else { args.inputs.clone() };
+    if inputs.is_empty() {
+        anyhow::bail!("no inputs to extract (give the article(s) the gold file describes)");
+    }
+    let input_args = InputArgs { inputs, encoding: None, jsonl: false, jobs: args.jobs, quiet: true };
+    let run = run_extraction(&extractor, &input_args)?;
+    let gold_text = std::fs::read_to_string(&args.gold).with_context(|| format!("cannot read {}", args.gold.display()))?;
+    let mut tables: Vec<(String, std::collections::BTreeMap<String, newsgraph::eval::Prf>)> = Vec::new();
+    let (missed, spurious) = if is_ner {
+        let mut lines = Vec::new();
+        for (i, line) in gold_text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            let parsed: NerLine = serde_json::from_str(line)
+                .with_context(|| format!("{}:{}: invalid gold line", args.gold.display(), i + 1))?;
+            lines.push(parsed);
+        }
+        let (table, missed, spurious) = score_ner(&lines, &run.graph);
+        tables.push(("mentions".to_string(), table));
+        (missed, spurious)
+    } else {
+        let gold: GoldGraph = serde_json::from_str(&gold_text)
+            .with_context(|| format!("{}: invalid gold graph", args.gold.display()))?;
+        let score = score_graph(&gold, &run.graph);
+        for (kind, table) in &score.kinds {
+            tables.push((kind.to_string(), table.clone()));
+        }
+        (score.missed, score.spurious)
+    };
+    for (kind, table) in &tables {
+        println!("{kind}:");
+        print!("{}", render_table(table));
+    }
+    if args.show_misses {
+        println!("missed:");
+        missed.iter().for_each(|m| println!("  {m}"));
+        println!("spurious:");
+        spurious.iter().for_each(|m| println!("  {m}"));
+    }
+    let result = serde_json::json!({
+        "scores": tables.iter().map(|(k, t)| (k.clone(), serde_json::Value::Object(t.iter().map(|(ty, p)| (ty.clone(), serde_json::json!({
+            "precision": p.precision(), "recall": p.recall(), "f1": p.f1(), "gold": p.gold, "system": p.system,
+        }))).collect()))).collect::<serde_json::Map<_, _>>(),
+        "missed": missed,
+        "spurious": spurious,
+    });
+    if let Some(path) = &args.compare {
+        let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let before: serde_json::Value = serde_json::from_str(&text).with_context(|| format!("{}: not a saved eval result", path.display()))?;
+        let set = |v: &serde_json::Value, k: &str| -> std::collections::BTreeSet<String> {
+            v[k].as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default()
+        };
+        let (m0, m1) = (set(&before, "missed"), set(&result, "missed"));
+        let (s0, s1) = (set(&before, "spurious"), set(&result, "spurious"));
+        println!("compared with {}:", path.display());
+        for (kind, table) in &tables {
+            for (ty, p) in table {
+                let old = before["scores"][kind][ty]["f1"].as_f64();
+                if let Some(old) = old {
+                    if (old - p.f1()).abs() > 1e-9 {
+                        println!("  {kind} {ty}: F1 {old:.3} -> {:.3}", p.f1());
+                    }
+                }
+            }
+        }
+        m0.difference(&m1).for_each(|m| println!("  + found   {m}"));
+        m1.difference(&m0).for_each(|m| println!("  - lost    {m}"));
+        s0.difference(&s1).for_each(|m| println!("  + dropped spurious {m}"));
+        s1.difference(&s0).for_each(|m| println!("  - new spurious     {m}"));
+    }
+    if let Some(path) = &args.save {
+        newsgraph::atomic_write::write_atomically(path, |w| serde_json::to_writer_pretty(w, &result).map_err(std::io::Error::other))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(if run.failures > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn rules_check(dir: Option<PathBuf>, add: bool) -> Result<ExitCode> {
+    let rules = match (&dir, add) {
+        (None, _) => RuleSet::builtin()?,
+        (Some(d), false) => Arc::new(RuleSet::from_dir(d)?),
+        (Some(d), true) => Arc::new(RuleSet::layered(&[RuleSource::builtin(), RuleSource::from_dir(d)?])?),
+    };
+    let report = newsgraph::check::check_examples(rules);
+    for f in &report.failures {
+        println!("FAIL {f}");
+    }
+    println!(
+        "{} rules, {} examples: {} passed, {} failed",
+        report.rules,
+        report.examples,
+        report.examples - report.failures.len().min(report.examples),
+        report.failures.len()
+    );
+    Ok(if report.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}

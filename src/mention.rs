@@ -156,7 +156,13 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
         let stem: String = chars[stem_start..s_start].iter().collect();
         let stem_is_known = known_end.get(&s_start).is_some_and(|&k| k >= stem_start);
         let suffix_chars = s_end - s_start;
-        let accept = if suffix.strong {
+        // An organization name followed by an industry word (银杏谷资本投资的)
+        // is a name and a verb, not a longer name.
+        let stem_has_suffix = !suffix.strong
+            && rules.suffixes.iter().any(|x| x.node_type == NodeType::Organization && x.text.chars().count() >= 2 && stem.ends_with(x.text.as_str()));
+        let accept = if stem_has_suffix {
+            false
+        } else if suffix.strong {
             stem_len >= 2 && (stem_is_known || stem_is_proper(&stem, rules, stem_len >= 4))
         } else if suffix_chars >= 2 {
             stem_len >= 2 && (stem_is_known || stem_is_proper(&stem, rules, false))
@@ -210,7 +216,7 @@ fn stem_start(
             }
         }
         let c = chars[j - 1];
-        let name_char = is_cjk(c) || c.is_ascii_alphanumeric() || c == '·';
+        let name_char = is_cjk(c) || c.is_ascii_alphanumeric();
         if !name_char || is_stop(c) {
             break;
         }
@@ -465,12 +471,29 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
             }
         }
     }
-    // A shape that swallows the character before an accepted name (向王坚)
-    // is not a name.
-    let accepted_spans: HashSet<(usize, usize)> =
-        shapes.iter().zip(&rule_of).filter(|(_, r)| r.is_some()).map(|(s, _)| (s.start, s.end)).collect();
+    // Two accepted shapes ending at the same place (向王坚 / 王坚, 陈向明 /
+    // 向明): the one with the more common surname is the name.
+    let surname_rank = |s: &Shape| -> u32 {
+        if s.surname_len == 2 {
+            let compound: String = chars[s.start..s.start + 2].iter().collect();
+            rules.surnames.compound.get(&compound).copied().unwrap_or(9999)
+        } else {
+            rules.surnames.single.get(&chars[s.start]).copied().unwrap_or(9999)
+        }
+    };
+    let accepted_by_end: HashMap<usize, Vec<(usize, u32)>> = shapes
+        .iter()
+        .zip(&rule_of)
+        .filter(|(_, r)| r.is_some())
+        .fold(HashMap::new(), |mut m, (s, _)| {
+            m.entry(s.end).or_default().push((s.start, surname_rank(s)));
+            m
+        });
     for (s, rule) in shapes.iter().zip(rule_of) {
-        let swallows = (s.start + 1..s.end - 1).any(|k| accepted_spans.contains(&(k, s.end)));
+        let rank = surname_rank(s);
+        let swallows = accepted_by_end
+            .get(&s.end)
+            .is_some_and(|v| v.iter().any(|&(start, r)| start > s.start && r < rank));
         if swallows {
             continue;
         }

@@ -72,7 +72,7 @@ pub fn match_relations(
             }
             for caps in rule.regex.captures_iter(&tagged.text) {
                 let slot = |name: &str| caps.name(name).and_then(|m| tagged.slots.get(&m.start()).copied());
-                let filtered_out = rule.filters.iter().any(|(name, re)| slot(name).is_none_or(|m| !re.is_match(&m.folded)));
+                let filtered_out = rule.filters.iter().any(|(name, re)| slot(name).is_some_and(|m| !re.is_match(&m.folded)));
                 if filtered_out {
                     continue;
                 }

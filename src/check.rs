@@ -1,0 +1,187 @@
+//! Rules that test themselves: every `[[rule.example]]` of every rule file
+//! is extracted with the whole rule set and compared with what it expects.
+//!
+//! * Entity and value rules: `expect = [{ text = "...", type = "...",
+//!   value = ... }]`. Each expected mention must come out (any rule may find
+//!   it; `type` and `value` are checked when given). An empty `expect` is a
+//!   counter-example: the rule itself must find nothing in the text.
+//! * Relation rules: `expect = [["subject", "predicate", "object"], ...]`,
+//!   names compared folded (traditional = simplified) against node names and
+//!   aliases. An empty `expect`: the rule itself must produce no fact.
+//!
+//! `newsgraph rules check` prints the failures by rule id; the test suite
+//! runs the built-in rules' examples.
+
+use crate::extract::Extractor;
+use crate::model::{Document, Object};
+use crate::normalize::fold;
+use crate::rules::{Example, RuleSet};
+use crate::value::Value;
+use std::fmt;
+use std::sync::Arc;
+
+/// One example that did not come out as its rule says.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExampleFailure {
+    pub rule: String,
+    pub text: String,
+    pub problem: String,
+}
+
+impl fmt::Display for ExampleFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "rule {}: example \"{}\": {}", self.rule, self.text, self.problem)
+    }
+}
+
+/// Summary of a check run.
+#[derive(Debug, Default)]
+pub struct CheckReport {
+    pub rules: usize,
+    pub examples: usize,
+    pub failures: Vec<ExampleFailure>,
+}
+
+/// Run every example of every rule in the set.
+pub fn check_examples(rules: Arc<RuleSet>) -> CheckReport {
+    let extractor = Extractor::new(rules.clone());
+    let mut report = CheckReport::default();
+    let regex_rules = rules.entity_rules.iter().chain(&rules.value_rules).map(|r| (&r.id, &r.examples));
+    let relation_rules = rules.relations.iter().map(|r| (&r.id, &r.examples));
+    for (id, examples) in regex_rules {
+        report.rules += 1;
+        for ex in examples {
+            report.examples += 1;
+            let doc = extractor.extract("example", &ex.text);
+            report.failures.extend(check_mentions(id, ex, &doc));
+        }
+    }
+    for (id, examples) in relation_rules {
+        report.rules += 1;
+        for ex in examples {
+            report.examples += 1;
+            let doc = extractor.extract("example", &ex.text);
+            report.failures.extend(check_facts(id, ex, &doc));
+        }
+    }
+    report
+}
+
+fn failure(rule: &str, ex: &Example, problem: String) -> ExampleFailure {
+    ExampleFailure { rule: rule.to_string(), text: ex.text.clone(), problem }
+}
+
+fn check_mentions(rule: &str, ex: &Example, doc: &Document) -> Vec<ExampleFailure> {
+    let mut out = Vec::new();
+    if ex.expect.is_empty() {
+        for node in &doc.nodes {
+            for m in node.mentions.iter().filter(|m| m.rule == rule) {
+                out.push(failure(rule, ex, format!("counter-example matched \"{}\" as {}", m.text, node.key.node_type)));
+            }
+        }
+        return out;
+    }
+    for want in &ex.expect {
+        let Some(text) = want.get("text").and_then(|t| t.as_str()) else {
+            out.push(failure(rule, ex, "expected item has no `text`".to_string()));
+            continue;
+        };
+        let want_type = want.get("type").and_then(|t| t.as_str());
+        let found = doc.nodes.iter().find(|n| {
+            n.mentions.iter().any(|m| fold(&m.text) == fold(text))
+                && want_type.is_none_or(|t| n.key.node_type.as_str() == t)
+        });
+        let Some(node) = found else {
+            let got: Vec<String> = doc
+                .nodes
+                .iter()
+                .flat_map(|n| n.mentions.iter().map(move |m| format!("{}:{}", n.key.node_type, m.text)))
+                .collect();
+            out.push(failure(rule, ex, format!("expected \"{text}\"{} not found (found: {})",
+                want_type.map(|t| format!(" as {t}")).unwrap_or_default(), got.join(", "))));
+            continue;
+        };
+        if let Some(want_value) = want.get("value") {
+            if !value_matches(node.value.as_ref(), want_value) {
+                out.push(failure(rule, ex, format!("\"{text}\": value {:?}, expected {want_value}", node.value)));
+            }
+        }
+    }
+    out
+}
+
+fn value_matches(got: Option<&Value>, want: &toml::Value) -> bool {
+    let Some(got) = got else { return false };
+    match (got, want) {
+        (Value::Date(d), toml::Value::String(s)) => d.iso == *s,
+        (Value::Money { amount: x, .. } | Value::Quantity { amount: x, .. } | Value::Percent { fraction: x, .. }, w) => {
+            let w = match w {
+                toml::Value::Float(f) => *f,
+                toml::Value::Integer(i) => *i as f64,
+                _ => return false,
+            };
+            (x - w).abs() <= 1e-6 * x.abs().max(w.abs()).max(1.0)
+        }
+        _ => false,
+    }
+}
+
+fn names_of(doc: &Document, key: &crate::model::NodeKey) -> Vec<String> {
+    doc.nodes
+        .iter()
+        .filter(|n| &n.key == key)
+        .flat_map(|n| {
+            std::iter::once(fold(&n.name))
+                .chain(n.aliases.iter().map(|a| fold(a)))
+                .chain(std::iter::once(n.key.key.clone()))
+                .chain(n.mentions.iter().map(|m| fold(&m.text)))
+        })
+        .collect()
+}
+
+fn check_facts(rule: &str, ex: &Example, doc: &Document) -> Vec<ExampleFailure> {
+    let mut out = Vec::new();
+    if ex.expect.is_empty() {
+        for f in doc.facts.iter().filter(|f| f.rule == rule) {
+            out.push(failure(rule, ex, format!("counter-example produced {} {} ...", f.subject.key, f.predicate)));
+        }
+        return out;
+    }
+    for want in &ex.expect {
+        let triple: Vec<&str> = want.as_array().map(|a| a.iter().filter_map(|v| v.as_str()).collect()).unwrap_or_default();
+        let [s, p, o] = triple[..] else {
+            out.push(failure(rule, ex, "expected item is not [subject, predicate, object]".to_string()));
+            continue;
+        };
+        let (s, o) = (fold(s), fold(o));
+        let hit = doc.facts.iter().any(|f| {
+            let object_names = match &f.object {
+                Object::Node(k) => names_of(doc, k),
+                Object::Quote { text, .. } => vec![fold(text)],
+            };
+            let direct = f.predicate.as_str() == p && names_of(doc, &f.subject).contains(&s) && object_names.contains(&o);
+            let reverse = f.predicate.is_symmetric()
+                && f.predicate.as_str() == p
+                && object_names.contains(&s)
+                && names_of(doc, &f.subject).contains(&o);
+            direct || reverse
+        });
+        if !hit {
+            let got: Vec<String> = doc
+                .facts
+                .iter()
+                .map(|f| {
+                    let o = match &f.object {
+                        Object::Node(k) => k.key.clone(),
+                        Object::Quote { text, .. } => text.clone(),
+                    };
+                    format!("{} {} {} ({})", f.subject.key, f.predicate, o, f.rule)
+                })
+                .collect();
+            let mentions: Vec<String> = doc.nodes.iter().map(|n| format!("{}:{}", n.key.node_type, n.name)).collect();
+            out.push(failure(rule, ex, format!("expected [{s}, {p}, {o}] not found; facts: [{}]; nodes: [{}]",
+                got.join("; "), mentions.join(", "))));
+        }
+    }
+    out
+}
