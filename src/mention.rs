@@ -68,6 +68,7 @@ pub fn find_mentions(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<Ca
     value_candidates(folded, rules, &mut candidates);
     person_candidates(chars, rules, &titles, &mut candidates);
     abbreviation_candidates(chars, rules, &mut candidates);
+    foreign_name_candidates(chars, rules, &titles, &mut candidates);
     resolve_overlaps(candidates)
 }
 
@@ -372,6 +373,9 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
         end: usize,
         surname_len: usize,
         evidence: Option<&'static str>,
+        /// The shape cuts a word at one of its edges; only the document
+        /// cache can accept it.
+        cut: bool,
     }
     let mut shapes = Vec::new();
     for i in 0..chars.len() {
@@ -405,15 +409,31 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                     }
                 }
                 let lexical = rules.lexicon.get(&name);
+                let nr_word = lexical.is_some_and(|e| e.pos.starts_with("nr"));
+                let right_evidence = titles.starts.contains(&end) || after_words.iter().any(|w| text_at(end, w));
+                // The name must not cut a word that runs past it (王坚|决定,
+                // 江建|国报道), unless a title or speech verb follows.
+                // A longer shape whose last character starts a speech verb or
+                // a title (王坚|曾如是说, 李强|带着) is cut as well.
+                let shorter_has_evidence = g_len == 2
+                    && (titles.starts.contains(&(end - 1)) || after_words.iter().any(|w| text_at(end - 1, w)));
+                let mut cut = !nr_word && ((!right_evidence && crosses_end(chars, end, rules)) || shorter_has_evidence);
+                // Nor start inside a word begun before it (进程|中, 提高|刑侦).
+                cut |= !nr_word && !titles.ends.contains(&i) && crosses_start(chars, i, rules);
                 // jieba's nr tag is noisy on two-character words (卫星, 阳光).
                 let is_person_word = g_len == 2 && lexical.is_some_and(|e| e.pos.starts_with("nr"));
-                let is_common_word = lexical.is_some_and(|e| !e.pos.starts_with("nr"));
+                // (A rare place-like word, 江建国 ns 5, may still be a name.)
+                let is_common_word = lexical.is_some_and(|e| !e.pos.starts_with("nr") && (e.freq >= 20 || !is_proper_pos(&e.pos)));
                 if is_common_word {
                     continue;
                 }
                 // A given name that is an ordinary word (企业, 仍然, 杭州) is
                 // a surname-like character before that word.
-                if g_len == 2 {
+                // Unless the shorter shape would cut that word and a title
+                // or reporter cue comes before (记者江建|国 → 江建国).
+                let cue_before = titles.ends.contains(&i) || before_words.iter().any(|w| text_before(i, w));
+                let shorter_cut = crosses_end(chars, end - 1, rules) && !crosses_end(chars, end, rules);
+                if g_len == 2 && !(cue_before && shorter_cut) {
                     let given_word: String = given.iter().collect();
                     if rules.lexicon.get(&given_word).is_some_and(|e| !e.pos.starts_with("nr") && e.freq >= 50) {
                         continue;
@@ -439,7 +459,8 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                     Some(e) if !rare_surname => Some(e),
                     _ => None,
                 };
-                shapes.push(Shape { start: i, end, surname_len: s_len, evidence });
+                let evidence = if cut { None } else { evidence };
+                shapes.push(Shape { start: i, end, surname_len: s_len, evidence, cut });
             }
         }
     }
@@ -465,7 +486,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
             let rare_surname = s.surname_len == 1 && rules.surnames.single.get(&chars[s.start]).is_some_and(|&r| r > 200);
             if accepted.contains(&name) {
                 rule_of[k] = Some("document-cache");
-            } else if (joined_before || joined_after) && !rare_surname {
+            } else if (joined_before || joined_after) && !rare_surname && !s.cut {
                 rule_of[k] = Some("enumeration");
                 accepted.insert(name);
             }
@@ -625,6 +646,128 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candid
     }
 }
 
+/// Transliterated foreign names (克林顿, 奥尔布赖特, 尤勒斯·韦登博斯): a run
+/// of characters common in transliterations (`lexicon/name_chars.tsv`),
+/// joined by middle dots, with the same evidence as a Chinese name: a title
+/// right before or after, or a speech verb or cue word next to it. A run
+/// never starts inside a title (总理若斯潘) and never swallows a known name.
+fn foreign_name_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: &mut Vec<Candidate>) {
+    const MIN_SCORE: f32 = 0.5;
+    const FOREIGN_WORD_FREQ: u32 = 200;
+    let lists = &rules.lists;
+    let after_words: Vec<&String> = lists.list("speech_verbs").iter().chain(lists.list("person_after")).collect();
+    let before_words = lists.list("person_before");
+    let translit = |i: usize| {
+        chars.get(i).is_some_and(|c| rules.lexicon.name_chars.get(c).and_then(|n| n.translit).is_some_and(|t| t >= MIN_SCORE))
+    };
+    let is_dot = |i: usize| matches!(chars.get(i), Some('·' | '・' | '•' | '—'));
+    // Known names (countries, organizations) stop a run.
+    let known: Vec<(usize, usize)> = out
+        .iter()
+        .filter(|c| matches!(c.tag, Tag::Node(t) if t.is_entity()) && c.entry.is_some())
+        .map(|c| (c.span.start, c.span.end))
+        .collect();
+    let known_starts: HashSet<usize> = known.iter().map(|k| k.0).collect();
+    let known_ends: HashSet<usize> = known.iter().map(|k| k.1).collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let run_start = translit(i) && (i == 0 || !translit(i - 1) || titles.ends.contains(&i) || known_ends.contains(&i));
+        if !run_start {
+            i += 1;
+            continue;
+        }
+        let mut end = i;
+        let mut letters: usize = 0;
+        while end < chars.len() {
+            if end > i && (titles.starts.contains(&end) || titles.ends.contains(&end) || known_starts.contains(&end)) {
+                break;
+            }
+            if translit(end) {
+                end += 1;
+                letters += 1;
+            } else if is_dot(end) && end > i && translit(end + 1) {
+                end += 1;
+            } else {
+                break;
+            }
+        }
+        // Ordinary words at the edges are not part of the name: 祝贺|布拉特,
+        // 安南|希望.
+        let mut start = i;
+        while start < end {
+            // jieba tags some ordinary two-character words nr (祝贺).
+            let leading_word = |n: usize| {
+                let word: String = chars[start..start + n].iter().collect();
+                rules.lexicon.get(&word).is_some_and(|w| !is_proper_pos(&w.pos) || (n == 2 && w.freq >= 300))
+            };
+            let Some(n) = (2..=4.min(end - start)).rev().find(|&n| leading_word(n)) else { break };
+            start += n;
+            letters = letters.saturating_sub(n);
+        }
+        while end > start + 1 && crosses_end(chars, end, rules) {
+            end -= 1;
+            letters = letters.saturating_sub(1);
+        }
+        let inside_word = (start..end).any(|s| (s + 2..=(s + 4).min(end)).any(|e| common_word_at(chars, s, e, rules) && rules.lexicon.get(&chars[s..e].iter().collect::<String>()).is_some_and(|w| w.freq >= FOREIGN_WORD_FREQ)));
+        let inside_known = known.iter().any(|&(s, e)| s < end && start < e);
+        let name: String = chars[start..end].iter().collect();
+        let common = rules.lexicon.get(&name).is_some_and(|w| !w.pos.starts_with("nr"));
+        let title_before = titles.ends.contains(&start);
+        let evidence = title_before
+            || titles.starts.contains(&end)
+            || after_words.iter().any(|w| text_at(chars, end, w))
+            || before_words.iter().any(|w| {
+                let n = w.chars().count();
+                start >= n && text_at(chars, start - n, w)
+            });
+        let dotted = name.contains(['·', '・', '•', '—']);
+        // A run that ends in a place or organization suffix (云栖小镇) is a
+        // place or an organization.
+        let suffixed = rules.suffixes.iter().any(|x| name.ends_with(x.text.as_str()));
+        if evidence && !inside_known && !inside_word && !common && !suffixed && (letters >= 3 || dotted) && end > start {
+            out.push(Candidate {
+                span: Span::new(start, end),
+                tag: Tag::Node(NodeType::Person),
+                entry: None,
+                rule: "entities/person/foreign-name".to_string(),
+                priority: PRIORITY_PERSON + 3,
+                value: None,
+                suffix_start: None,
+            });
+        }
+        i = end.max(i + 1);
+    }
+}
+
+/// Whether `start..end` is an ordinary (not a proper-name) lexicon word.
+fn common_word_at(chars: &[char], start: usize, end: usize, rules: &RuleSet) -> bool {
+    end <= chars.len() && {
+        let word: String = chars[start..end].iter().collect();
+        rules.lexicon.get(&word).is_some_and(|w| !is_proper_pos(&w.pos))
+    }
+}
+
+/// Whether an ordinary (non-name) lexicon word starts at `end - 1` and runs
+/// past `end`: a name ending at `end` would cut it (王坚|决定, 江建|国报道).
+fn crosses_end(chars: &[char], end: usize, rules: &RuleSet) -> bool {
+    end >= 1
+        && end < chars.len()
+        && (end + 1..=(end + 3).min(chars.len())).any(|e| {
+            let word: String = chars[end - 1..e].iter().collect();
+            rules.lexicon.get(&word).is_some_and(|w| !w.pos.starts_with("nr"))
+        })
+}
+
+/// Whether an ordinary lexicon word ends at `start + 1` having begun before
+/// `start`: a name starting at `start` would cut it (进程|中, 提高|刑侦).
+fn crosses_start(chars: &[char], start: usize, rules: &RuleSet) -> bool {
+    start >= 1
+        && (start.saturating_sub(3)..start).any(|s| {
+            let word: String = chars[s..=start].iter().collect();
+            rules.lexicon.get(&word).is_some_and(|w| !w.pos.starts_with("nr"))
+        })
+}
+
 /// Keep the best non-overlapping set: longest first, then priority, then
 /// earliest; the result is sorted by position.
 pub fn resolve_overlaps(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
@@ -710,5 +853,34 @@ mod tests {
         let found = find_mentions(&folded, &chars, &RULES);
         let entry = found.iter().find(|c| c.span == Span::new(0, 1)).and_then(|c| c.entry).expect("中 found");
         assert_eq!(RULES.dictionary.entry(entry).key, "中国");
+    }
+
+    #[test]
+    fn a_name_does_not_cut_the_word_after_it() {
+        // 江建|国报道 would cut 建国; 江建国 ends before 报道.
+        assert!(has("记者江建国报道：由网坛", "江建国", NodeType::Person));
+        assert!(has("王坚决定离开", "王坚", NodeType::Person));
+        assert!(!has("王坚决定离开", "王坚决", NodeType::Person));
+        // The last character starting a speech verb goes with the verb.
+        assert!(has("王坚曾如是说", "王坚", NodeType::Person));
+    }
+
+    #[test]
+    fn a_name_does_not_start_inside_a_word() {
+        // 进程中 / 提高刑侦: 中, 高 are surnames, but they end a word here.
+        assert!(!entities("经济全球化进程中找到自己的位置").iter().any(|(_, t)| *t == NodeType::Person));
+        assert!(!entities("全面提高刑侦民警破案能力").iter().any(|(_, t)| *t == NodeType::Person));
+    }
+
+    #[test]
+    fn foreign_names_are_runs_of_transliteration_characters_with_evidence() {
+        assert!(has("法国总理若斯潘表示赞赏", "若斯潘", NodeType::Person));
+        assert!(has("美国国务卿奥尔布赖特21日在此间", "奥尔布赖特", NodeType::Person));
+        assert!(has("通过了叶利钦总统对基里延科的提名", "叶利钦", NodeType::Person));
+        // An ordinary word before the run is not part of it.
+        assert!(has("我们衷心祝贺布拉特先生当选", "布拉特", NodeType::Person));
+        // No evidence, no name; a run ending in a place suffix is no name.
+        assert!(!entities("斯特拉斯堡").iter().any(|(_, t)| *t == NodeType::Person));
+        assert!(!has("云栖小镇管委会主任", "云栖小镇", NodeType::Person));
     }
 }

@@ -26,6 +26,7 @@ rule_files![
     "gazetteers/surname.tsv",
     "gazetteers/title.tsv",
     "lexicon/common_words.tsv",
+    "lexicon/name_chars.tsv",
     "lexicon/words.tsv",
     "relations/author.toml",
     "relations/founder_of.toml",
