@@ -69,6 +69,7 @@ pub fn find_mentions(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<Ca
     person_candidates(chars, rules, &titles, &mut candidates);
     abbreviation_candidates(chars, rules, &mut candidates);
     foreign_name_candidates(chars, rules, &titles, &mut candidates);
+    place_organization_candidates(rules, &mut candidates);
     resolve_overlaps(candidates)
 }
 
@@ -747,6 +748,40 @@ fn common_word_at(chars: &[char], start: usize, end: usize, rules: &RuleSet) -> 
     }
 }
 
+/// A known place right before an organization names that place's body
+/// (天津市 + 妇联, 斯里兰卡 + 议会, 泰国 + 国家银行): one organization.
+fn place_organization_candidates(rules: &RuleSet, out: &mut Vec<Candidate>) {
+    let places: HashMap<usize, usize> = out
+        .iter()
+        .filter(|c| c.tag == Tag::Node(NodeType::Place) && c.entry.is_some() && c.span.len() >= 2)
+        .map(|c| (c.span.end, c.span.start))
+        .collect();
+    let mut joined = Vec::new();
+    for c in out.iter() {
+        if c.tag != Tag::Node(NodeType::Organization) {
+            continue;
+        }
+        let Some(&place_start) = places.get(&c.span.start) else { continue };
+        // An organization from the gazetteer that already names its place
+        // (中国人民银行) or a suffix name whose stem is the place stays as is.
+        let generic = match c.entry {
+            Some(e) => matches!(rules.dictionary.entry(e).class.as_str(), "government" | "party" | "ngo" | "other" | "media" | "military"),
+            None => c.suffix_start.is_some(),
+        };
+        if !generic {
+            continue;
+        }
+        joined.push(Candidate {
+            span: Span::new(place_start, c.span.end),
+            entry: None,
+            rule: format!("{}+place", c.rule),
+            suffix_start: None,
+            ..c.clone()
+        });
+    }
+    out.extend(joined);
+}
+
 /// Whether an ordinary (non-name) lexicon word starts at `end - 1` and runs
 /// past `end`: a name ending at `end` would cut it (王坚|决定, 江建|国报道).
 fn crosses_end(chars: &[char], end: usize, rules: &RuleSet) -> bool {
@@ -882,5 +917,12 @@ mod tests {
         // No evidence, no name; a run ending in a place suffix is no name.
         assert!(!entities("斯特拉斯堡").iter().any(|(_, t)| *t == NodeType::Person));
         assert!(!has("云栖小镇管委会主任", "云栖小镇", NodeType::Person));
+    }
+
+    #[test]
+    fn a_place_before_a_generic_body_makes_one_organization() {
+        assert!(has("天津市妇联为广开就业路", "天津市妇联", NodeType::Organization));
+        // A famous organization that names its place keeps its own name.
+        assert!(has("北京大学的学生", "北京大学", NodeType::Organization));
     }
 }
