@@ -102,6 +102,16 @@ impl Dictionary {
 pub struct Lexicon {
     pub words: HashMap<String, LexiconEntry>,
     pub max_chars: usize,
+    /// How name-like a character is (`lexicon/name_chars.tsv`).
+    pub name_chars: HashMap<char, NameChar>,
+}
+
+/// Log-odds of a character in given names and in transliterated names
+/// against ordinary text; `None` when too rare to tell.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NameChar {
+    pub given: Option<f32>,
+    pub translit: Option<f32>,
 }
 
 #[derive(Clone, Debug)]
@@ -157,6 +167,11 @@ pub const KNOWN_LISTS: &[&str] = &[
     "event_reject",
     "foreign_name_chars",
     "reference_titles",
+    "place_abbreviations",
+    "abbreviation_pair_only",
+    "abbreviation_pair_after",
+    "abbreviation_before",
+    "abbreviation_after",
 ];
 
 impl WordLists {
@@ -331,6 +346,11 @@ impl Compiler {
             let col = |i: usize| cols.get(i).copied().unwrap_or("");
             let rule = format!("{}:{line_no}", display_path(source, path));
             match (folder, stem) {
+                ("lexicon", "name_chars") => {
+                    let Some(c) = fold(first).chars().next() else { continue };
+                    let score = |i: usize| col(i).parse::<f32>().ok();
+                    self.lexicon.name_chars.insert(c, NameChar { given: score(1), translit: score(2) });
+                }
                 ("lexicon", _) => {
                     let word = fold(first);
                     let freq = col(1).parse().unwrap_or(1);
