@@ -155,7 +155,9 @@ fn collect<'a>(
     found: &mut Vec<Found<'a>>,
 ) {
     let slot = |name: &str| caps.name(name).and_then(|m| tagged.slots.get(&m.start()).copied());
-    if rule.filters.iter().any(|(name, re)| slot(name).is_some_and(|m| !re.is_match(&m.folded))) {
+    if rule.filters.iter().any(|(name, re)| slot(name).is_some_and(|m| !re.is_match(&m.folded)))
+        || rule.excludes.iter().any(|(name, re)| slot(name).is_some_and(|m| re.is_match(&m.folded)))
+    {
         return;
     }
     let (Some(s), Some(o)) = (slot(&rule.subject), slot(&rule.object)) else { return };
@@ -274,9 +276,11 @@ fn location_facts(
         .map(|(i, n)| (n.key.key.as_str(), i))
         .collect();
     let evidence_of = |node: usize| {
-        let m = &resolved.nodes[node].mentions[0];
-        let span = sentences.get(m.sentence).copied().unwrap_or(m.span);
-        Evidence { sentence: m.sentence, span, text: original_sentence(span) }
+        let (sentence, span) = match resolved.nodes[node].mentions.first() {
+            Some(m) => (m.sentence, sentences.get(m.sentence).copied().unwrap_or(m.span)),
+            None => (0, sentences.first().copied().unwrap_or(Span::new(0, 0))),
+        };
+        Evidence { sentence, span, text: original_sentence(span) }
     };
     let mut push = |subject: NodeKey, predicate: Predicate, object: NodeKey, evidence: Evidence, rule: &str| {
         let object = Object::Node(object);

@@ -247,6 +247,35 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         tagged.push(TaggedMention { span: *q, tag: Tag::Node(NodeType::Quotation), node: None, folded: folded_of(*q), rule: "segment/quotation".into() });
     }
     tagged.sort_by_key(|t| (t.span.start, std::cmp::Reverse(t.span.end)));
+    // An organization named after a known one (Intel创新实验室, 阿里云创新
+    // 创业基地) brings its parent into the graph, named as written here,
+    // so the relation stage can say partOf even when the parent is not
+    // mentioned on its own.
+    let org_keys: Vec<(String, String)> = builder
+        .nodes
+        .iter()
+        .filter(|n| n.key.node_type == NodeType::Organization)
+        .filter_map(|n| n.mentions.first().map(|m| (n.key.key.clone(), m.text.clone())))
+        .collect();
+    for (key, written) in org_keys {
+        let chars: Vec<char> = key.chars().collect();
+        for n in (2..chars.len().saturating_sub(1)).rev() {
+            let prefix: String = chars[..n].iter().collect();
+            let entry = rules.dictionary.lookup(&prefix).iter().map(|&e| rules.dictionary.entry(e))
+                .find(|e| e.kind == DictKind::Entity(NodeType::Organization));
+            let Some(entry) = entry else { continue };
+            let parent = NodeKey::new(NodeType::Organization, entry.key.clone());
+            if parent.key != key && !builder.index.contains_key(&parent) {
+                let name: String = written.chars().take(n).collect();
+                let mut aliases: BTreeSet<String> = std::iter::once(entry.name.clone()).chain(entry.aliases.iter().cloned()).collect();
+                aliases.remove(&name);
+                builder.index.insert(parent.clone(), builder.nodes.len());
+                builder.has_full_form.push(true);
+                builder.nodes.push(Node { key: parent, name, aliases, value: None, mentions: Vec::new() });
+            }
+            break;
+        }
+    }
     let (nodes, parents) = builder.finish();
     Resolved { nodes, mentions: tagged, parents }
 }

@@ -223,6 +223,8 @@ pub struct RelationRule {
     pub unless: Vec<Regex>,
     /// Slot → regex its folded text must match whole.
     pub filters: Vec<(String, Regex)>,
+    /// Slot → regex its folded text must not match whole.
+    pub excludes: Vec<(String, Regex)>,
     pub enumerate: Vec<String>,
     /// Match once per object mention (see `RawRule::each_object`).
     pub each_object: bool,
@@ -629,16 +631,30 @@ impl Compiler {
                 }
             }
         }
-        let mut filters = Vec::new();
-        for (slot_name, filter) in &rule.filter {
-            if !compiled.slots.contains(slot_name) {
-                let (l, c) = pos(filter.span());
-                self.errors.push(err(source, path, l, c, Some(id), format!("filter names slot \"{slot_name}\", which the pattern does not have")));
-                continue;
+        let slot_regexes = |map: &BTreeMap<String, Spanned<String>>, what: &str, errors: &mut Vec<RuleError>| {
+            let mut out = Vec::new();
+            for (slot_name, filter) in map {
+                if !compiled.slots.contains(slot_name) {
+                    let (l, c) = pos(filter.span());
+                    errors.push(err(source, path, l, c, Some(id), format!("{what} names slot \"{slot_name}\", which the pattern does not have")));
+                    continue;
+                }
+                out.push((slot_name.clone(), Spanned::new(filter.span(), format!("^(?:{})$", filter.get_ref()))));
             }
-            let anchored = Spanned::new(filter.span(), format!("^(?:{})$", filter.get_ref()));
-            if let Some(r) = self.build_regex(source, path, text, &anchored, id) {
+            out
+        };
+        let filter_srcs = slot_regexes(&rule.filter, "filter", &mut self.errors);
+        let exclude_srcs = slot_regexes(&rule.exclude, "exclude", &mut self.errors);
+        let mut filters = Vec::new();
+        for (slot_name, anchored) in &filter_srcs {
+            if let Some(r) = self.build_regex(source, path, text, anchored, id) {
                 filters.push((slot_name.clone(), r));
+            }
+        }
+        let mut excludes = Vec::new();
+        for (slot_name, anchored) in &exclude_srcs {
+            if let Some(r) = self.build_regex(source, path, text, anchored, id) {
+                excludes.push((slot_name.clone(), r));
             }
         }
         let mut enumerate = Vec::new();
@@ -652,7 +668,7 @@ impl Compiler {
         }
         let (Some(subject), Some(object)) = (subject, object) else { return };
         self.relations.push(RelationRule { id: id.to_string(), predicate, regex, subject, object, qualifiers, unless,
-            filters, enumerate, each_object: rule.each_object, priority: rule.priority, layer, examples });
+            filters, excludes, enumerate, each_object: rule.each_object, priority: rule.priority, layer, examples });
     }
 
     fn translate_pattern(&mut self, source: &RuleSource, path: &str, text: &str, src: &Spanned<String>, id: &str)
