@@ -19,7 +19,7 @@ use crate::model::{Mention, Node, NodeKey, NodeType, Span};
 use crate::normalize::CharIndex;
 use crate::rules::{DictKind, RuleSet, Tag};
 use crate::value::{DateContext, Value};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// A mention as the relation stage sees it.
 #[derive(Clone, Debug)]
@@ -57,6 +57,60 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     let sentence_of = |pos: usize| doc.sentences.partition_point(|s| s.end <= pos);
     let folded_of = |span: Span| -> String { doc.chars[span.start..span.end].iter().collect() };
 
+    // A gazetteer name may name several places (西湖区 of 杭州 and of 南昌):
+    // take the one whose parent the document also mentions.
+    let mentioned_places: HashSet<&str> = candidates
+        .iter()
+        .filter_map(|c| c.entry)
+        .map(|e| rules.dictionary.entry(e))
+        .filter(|e| e.kind == DictKind::Entity(NodeType::Place))
+        .map(|e| e.key.as_str())
+        .collect();
+    let choose_entry = |c: &Candidate| -> Option<&crate::rules::DictEntry> {
+        let first = rules.dictionary.entry(c.entry?);
+        let all = rules.dictionary.lookup(&folded_of(c.span));
+        let better = all.iter().map(|&e| rules.dictionary.entry(e)).find(|e| {
+            e.kind == first.kind && e.parent.as_deref().is_some_and(|p| mentioned_places.contains(p))
+        });
+        Some(better.unwrap_or(first))
+    };
+    // A name that is a known place plus a name of its own (杭州云计算产业园)
+    // is what the rest alone (云计算产业园) stands for later on.
+    let place_spellings: HashSet<String> = candidates
+        .iter()
+        .filter(|c| c.tag == Tag::Node(NodeType::Place))
+        .flat_map(|c| {
+            let mut v = vec![folded_of(c.span)];
+            if let Some(e) = c.entry {
+                v.push(rules.dictionary.entry(e).key.clone());
+            }
+            v
+        })
+        .collect();
+    let plain_keys: HashSet<(NodeType, String)> = candidates
+        .iter()
+        .filter_map(|c| match c.tag {
+            Tag::Node(t) if t.is_entity() && c.entry.is_none() => Some((t, folded_of(c.span))),
+            _ => None,
+        })
+        .collect();
+    let mut longer_form: HashMap<(NodeType, String), String> = HashMap::new();
+    let mut ambiguous: HashSet<(NodeType, String)> = HashSet::new();
+    for (ty, key) in &plain_keys {
+        for p in &place_spellings {
+            let Some(rest) = key.strip_prefix(p.as_str()) else { continue };
+            if rest.chars().count() >= 3 && plain_keys.contains(&(*ty, rest.to_string())) {
+                let slot = (*ty, rest.to_string());
+                if longer_form.insert(slot.clone(), key.clone()).is_some_and(|k| k != *key) {
+                    ambiguous.insert(slot);
+                }
+            }
+        }
+    }
+    for a in ambiguous {
+        longer_form.remove(&a);
+    }
+
     // Full-form entities first, in reading order.
     let mut covered: Vec<Span> = candidates.iter().map(|c| c.span).collect();
     let mut short_forms: Vec<(String, NodeKey)> = Vec::new();
@@ -72,8 +126,11 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         if !ty.is_entity() {
             continue;
         }
-        let entry = c.entry.map(|e| rules.dictionary.entry(e));
-        let key = entry.map_or_else(|| folded_of(c.span), |e| e.key.clone());
+        let entry = choose_entry(c);
+        let mut key = entry.map_or_else(|| folded_of(c.span), |e| e.key.clone());
+        if let Some(longer) = longer_form.get(&(ty, key.clone())) {
+            key = longer.clone();
+        }
         let node_key = NodeKey::new(ty, key);
         let text = doc.index.slice(doc.original, c.span.start, c.span.end).to_string();
         let node = builder.add(&node_key, &text, c.span, &c.rule, sentence_of(c.span.start), true);
