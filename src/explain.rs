@@ -298,8 +298,9 @@ pub fn render(sentences: &[SentenceExplanation], color: bool) -> String {
         let text_w = s.mentions.iter().chain(&s.values).map(|m| width(&m.text)).chain(s.lost.iter().map(|l| width(&l.text))).max().unwrap_or(0);
         let line = |m: &KeptMention| -> String {
             let mut l = format!(
-                "    {} {} {:>9}  {}",
-                paint(&pad(&m.text, text_w), &m.kind, color),
+                "    {}{} {} {:>9}  {}",
+                paint(&m.text, &m.kind, color),
+                " ".repeat(text_w.saturating_sub(width(&m.text))),
                 pad(&m.kind, 12),
                 format!("{}..{}", m.span.start, m.span.end),
                 m.rule

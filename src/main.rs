@@ -297,7 +297,7 @@ fn extract(args: ExtractArgs) -> Result<ExitCode> {
 
 
 fn eval(args: EvalArgs) -> Result<ExitCode> {
-    use newsgraph::eval::{render_table, score_graph, score_ner, GoldGraph, NerLine};
+    use newsgraph::eval::{render_table, score_graph, score_ner_detailed, GoldGraph, NerLine};
     let rules = load_rules(&args.rules)?;
     let extractor = Extractor::new(rules);
     let is_ner = args.gold.extension().is_some_and(|e| e == "jsonl");
@@ -309,16 +309,16 @@ fn eval(args: EvalArgs) -> Result<ExitCode> {
     let run = run_extraction(&extractor, &input_args, &input_args.inputs)?;
     let gold_text = std::fs::read_to_string(&args.gold).with_context(|| format!("cannot read {}", args.gold.display()))?;
     let mut tables: Vec<(String, std::collections::BTreeMap<String, newsgraph::eval::Prf>)> = Vec::new();
-    let (missed, spurious) = if is_ner {
+    let (missed, spurious, hints) = if is_ner {
         let mut lines = Vec::new();
         for (i, line) in gold_text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
             let parsed: NerLine = serde_json::from_str(line)
                 .with_context(|| format!("{}:{}: invalid gold line", args.gold.display(), i + 1))?;
             lines.push(parsed);
         }
-        let (table, missed, spurious) = score_ner(&lines, &run.graph);
-        tables.push(("mentions".to_string(), table));
-        (missed, spurious)
+        let score = score_ner_detailed(&lines, &run.graph);
+        tables.push(("mentions".to_string(), score.table));
+        (score.missed, score.spurious, score.hints)
     } else {
         let gold: GoldGraph = serde_json::from_str(&gold_text)
             .with_context(|| format!("{}: invalid gold graph", args.gold.display()))?;
@@ -326,7 +326,7 @@ fn eval(args: EvalArgs) -> Result<ExitCode> {
         for (kind, table) in &score.kinds {
             tables.push((kind.to_string(), table.clone()));
         }
-        (score.missed, score.spurious)
+        (score.missed, score.spurious, score.hints)
     };
     for (kind, table) in &tables {
         println!("{kind}:");
@@ -334,7 +334,12 @@ fn eval(args: EvalArgs) -> Result<ExitCode> {
     }
     if args.show_misses {
         println!("missed:");
-        missed.iter().for_each(|m| println!("  {m}"));
+        for m in &missed {
+            match hints.get(m) {
+                Some(h) => println!("  {m}  ({h})"),
+                None => println!("  {m}"),
+            }
+        }
         println!("spurious:");
         spurious.iter().for_each(|m| println!("  {m}"));
     }
@@ -344,6 +349,7 @@ fn eval(args: EvalArgs) -> Result<ExitCode> {
         }))).collect()))).collect::<serde_json::Map<_, _>>(),
         "missed": missed,
         "spurious": spurious,
+        "hints": hints,
     });
     if let Some(path) = &args.compare {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
