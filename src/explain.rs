@@ -12,7 +12,7 @@ use crate::extract::Extractor;
 use crate::mention::{find_candidates, resolve_overlaps, Candidate};
 use crate::model::{Document, NodeType, Object, Span};
 use crate::normalize::Folded;
-use crate::rules::{RuleSet, Tag};
+use crate::rules::{DictKind, RuleSet, Tag};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -20,6 +20,8 @@ use std::sync::Arc;
 /// Each rule layer above the built-in one adds this to a rule's priority
 /// (the same constant as in `mention.rs`).
 const PRIORITY_PER_LAYER: i32 = 1000;
+/// A gazetteer entry's base priority (as in `mention.rs`).
+const PRIORITY_DICTIONARY: i32 = 50;
 
 /// A kept mention: an entity, a title or a value.
 #[derive(Clone, Debug, PartialEq)]
@@ -90,8 +92,31 @@ pub fn explain(rules: Arc<RuleSet>, id: &str, text: &str) -> Vec<SentenceExplana
     let doc = Extractor::new(rules.clone()).extract(id, text);
     let folded = Folded::new(text);
     let chars: Vec<char> = folded.text.chars().collect();
-    let candidates = find_candidates(&folded, &chars, &rules);
+    let mut candidates = find_candidates(&folded, &chars, &rules);
     let kept = resolve_overlaps(candidates.clone());
+    // The gazetteer search reports one entry per text (the highest layer
+    // first); the other entries that spell the same text lost too.
+    let mut shadowed = Vec::new();
+    for c in &candidates {
+        let Some(best) = c.entry else { continue };
+        let text: String = chars[c.span.start..c.span.end].iter().collect();
+        for &other in rules.dictionary.lookup(&text).iter().filter(|&&e| e != best) {
+            let entry = rules.dictionary.entry(other);
+            shadowed.push(Candidate {
+                span: c.span,
+                tag: match entry.kind {
+                    DictKind::Entity(t) => Tag::Node(t),
+                    DictKind::Title => Tag::Title,
+                },
+                entry: Some(other),
+                rule: entry.rule.clone(),
+                priority: PRIORITY_DICTIONARY + entry.layer as i32 * PRIORITY_PER_LAYER,
+                value: None,
+                suffix_start: None,
+            });
+        }
+    }
+    candidates.extend(shadowed);
     explain_document(&doc, &candidates, &kept)
 }
 
@@ -171,6 +196,8 @@ pub fn explain_document(doc: &Document, candidates: &[Candidate], kept: &[Candid
             "longer"
         } else if winner.priority > c.priority {
             "higher priority"
+        } else if winner.span == c.span && winner.entry.is_some() && c.entry.is_some() {
+            "same text, earlier gazetteer line"
         } else if winner.span == c.span {
             "same span and priority (first rule id wins)"
         } else {
