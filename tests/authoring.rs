@@ -5,7 +5,7 @@
 
 use crate::util::{fixture, newsgraph, stderr, stdout};
 use newsgraph::rules::{RuleSet, RuleSource};
-use newsgraph::{Document, Extractor, NodeType};
+use newsgraph::{Document, Extractor};
 use std::path::Path;
 use std::sync::Arc;
 
