@@ -120,6 +120,16 @@ impl Dictionary {
 pub struct Lexicon {
     pub words: HashMap<String, LexiconEntry>,
     pub max_chars: usize,
+    /// How name-like a character is (`lexicon/name_chars.tsv`).
+    pub name_chars: HashMap<char, NameChar>,
+}
+
+/// Log-odds of a character in given names and in transliterated names
+/// against ordinary text; `None` when too rare to tell.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NameChar {
+    pub given: Option<f32>,
+    pub translit: Option<f32>,
 }
 
 #[derive(Clone, Debug)]
@@ -175,6 +185,11 @@ pub const KNOWN_LISTS: &[&str] = &[
     "event_reject",
     "foreign_name_chars",
     "reference_titles",
+    "place_abbreviations",
+    "abbreviation_pair_only",
+    "abbreviation_pair_after",
+    "abbreviation_before",
+    "abbreviation_after",
 ];
 
 impl WordLists {
@@ -227,6 +242,8 @@ pub struct RelationRule {
     /// Slot → regex its folded text must match whole.
     pub filters: Vec<(String, Regex)>,
     pub enumerate: Vec<String>,
+    /// Match once per object mention (see `RawRule::each_object`).
+    pub each_object: bool,
     pub priority: i32,
     pub layer: usize,
     pub examples: Vec<Example>,
@@ -347,6 +364,11 @@ impl Compiler {
             let col = |i: usize| cols.get(i).copied().unwrap_or("");
             let rule = format!("{}:{line_no}", display_path(source, path));
             match (folder, stem) {
+                ("lexicon", "name_chars") => {
+                    let Some(c) = fold(first).chars().next() else { continue };
+                    let score = |i: usize| col(i).parse::<f32>().ok();
+                    self.lexicon.name_chars.insert(c, NameChar { given: score(1), translit: score(2) });
+                }
                 ("lexicon", _) => {
                     let word = fold(first);
                     let freq = col(1).parse().unwrap_or(1);
@@ -583,7 +605,10 @@ impl Compiler {
             return;
         };
         let Some(compiled) = self.translate_pattern(source, path, text, pattern_src, id) else { return };
-        let Some(regex) = self.build_regex_from(source, path, text, pattern_src, &compiled.regex_source, id) else { return };
+        // Anchored at the end for per-object matching.
+        let regex_source =
+            if rule.each_object { format!("(?:{})$", compiled.regex_source) } else { compiled.regex_source.clone() };
+        let Some(regex) = self.build_regex_from(source, path, text, pattern_src, &regex_source, id) else { return };
         let groups: HashSet<String> = regex.capture_names().flatten().map(str::to_string).collect();
         let slot = |name: Option<&Spanned<String>>, what: &str, errors: &mut Vec<RuleError>| -> Option<String> {
             match name {
@@ -645,7 +670,7 @@ impl Compiler {
         }
         let (Some(subject), Some(object)) = (subject, object) else { return };
         self.relations.push(RelationRule { id: id.to_string(), predicate, regex, subject, object, qualifiers, unless,
-            filters, enumerate, priority: rule.priority, layer, examples });
+            filters, enumerate, each_object: rule.each_object, priority: rule.priority, layer, examples });
     }
 
     fn translate_pattern(&mut self, source: &RuleSource, path: &str, text: &str, src: &Spanned<String>, id: &str)

@@ -57,6 +57,11 @@ pub struct RawRule {
     /// (X、Y和Z).
     #[serde(default)]
     pub enumerate: Vec<Spanned<String>>,
+    /// Relation rules: match once per object mention, ending at it (the
+    /// pattern must end with the object slot), so a greedy `.*` before the
+    /// subject finds the nearest subject of every object.
+    #[serde(default)]
+    pub each_object: bool,
     /// Human note; ignored by the engine.
     #[allow(dead_code)]
     pub note: Option<String>,
