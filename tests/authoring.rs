@@ -107,14 +107,19 @@ fn explain_shows_the_winning_and_the_losing_rules_of_a_seed_sentence() {
     assert!(out.starts_with("[5] 云棲小鎮管委會主任呂鋼鋒經歷了所有變化。\n"), "{out}");
     assert!(!out.contains('\x1b'), "no colours with --color never");
     let line = |needle: &str| out.lines().find(|l| l.trim_start().starts_with(needle)).unwrap_or_else(|| panic!("no line with {needle}:\n{out}"));
-    // Kept: the title and the person it gives evidence for, with their rules.
+    // Kept: the organization, the title and the person it gives evidence for, with their rules.
+    assert!(line("云棲小鎮管委會 ").contains("Organization") && line("云棲小鎮管委會 ").contains("121..128  rules/gazetteers/org_suffix.tsv:"), "{out}");
+    assert!(line("主任 ").contains("Title"), "{out}");
     assert!(line("呂鋼鋒 ").contains("Person") && line("呂鋼鋒 ").contains("130..133  entities/person/title-before"), "{out}");
-    assert!(line("管委會主任").contains("Title"), "{out}");
     // The fact, with its rule.
-    assert!(out.contains("呂鋼鋒 —worksFor→ 云棲小鎮  [title=管委会主任]  relations/works_for/"), "{out}");
-    // Lost: the shorter person shape, beaten by the longer one.
+    assert!(out.contains("呂鋼鋒 —worksFor→ 云棲小鎮管委會  [title=主任]  relations/works_for/"), "{out}");
+    // Lost: the place suffix guess inside the longer organization, and the
+    // shorter person shape, each with the kept mention that beat it.
     let lost = out.split("  lost:\n").nth(1).unwrap_or_else(|| panic!("no lost section:\n{out}"));
-    assert!(lost.lines().any(|l| l.trim_start().starts_with("呂鋼 ") && l.contains("Person") && l.contains("lost to 呂鋼鋒 (Person, entities/person/title-before): longer")), "{out}");
+    let lost_line = |text: &str, tail: &str| lost.lines().any(|l| l.trim_start().starts_with(text) && l.ends_with(tail));
+    assert!(lost_line("云棲小鎮 ", "lost to 云棲小鎮管委會 (Organization, rules/gazetteers/org_suffix.tsv:262): longer"), "{out}");
+    assert!(lost.lines().any(|l| l.trim_start().starts_with("云棲小鎮 ") && l.contains("Place") && l.contains("rules/gazetteers/place_suffix.tsv:")), "{out}");
+    assert!(lost_line("呂鋼 ", "lost to 呂鋼鋒 (Person, entities/person/title-before): longer"), "{out}");
 
     // Colours on request: the person in red in the sentence.
     let o = newsgraph(&["explain", fixture("yunqi.txt").to_str().unwrap(), "-s", "5", "--color", "always"], None);
