@@ -20,3 +20,5 @@ mod query;
 mod csv_export;
 // GraphML, GEXF, DOT, Cytoscape, node-link and HTML views; NetworkX, dot and Chromium checks.
 mod viz;
+// The rule author's loop: user gazetteers win, explain, rules check, eval --compare.
+mod authoring;

@@ -69,19 +69,37 @@ pub struct Dictionary {
     /// Pattern id → entries that spell it (an alias may be ambiguous).
     pattern_entries: Vec<Vec<u32>>,
     by_text: HashMap<String, u32>,
+    /// The spellings of user-layer entries (layer > 0) in an automaton of
+    /// their own, mapped to patterns of `automaton`: a user entry is found
+    /// even where a longer or earlier built-in name would hide it from the
+    /// leftmost-longest search, so that it can win the overlap.
+    user_automaton: Option<(AhoCorasick, Vec<u32>)>,
     pub entries: Vec<DictEntry>,
 }
 
 impl Dictionary {
     /// Leftmost-longest matches over folded text: (byte start, byte end,
-    /// entries), the best entry (highest layer, then first) first.
+    /// entries), the best entry (highest layer, then first) first, in text
+    /// order. User-layer spellings are searched on their own as well, so a
+    /// user entry inside or across a longer built-in name is still found
+    /// (the overlap is then decided by `mention::resolve_overlaps`, where
+    /// the user layer wins).
     pub fn find_iter<'a>(
         &'a self,
         folded: &'a str,
     ) -> impl Iterator<Item = (usize, usize, &'a [u32])> + 'a {
-        self.automaton.find_iter(folded).map(move |m| {
-            (m.start(), m.end(), self.pattern_entries[m.pattern().as_usize()].as_slice())
-        })
+        let mut found: Vec<(usize, usize, u32)> =
+            self.automaton.find_iter(folded).map(|m| (m.start(), m.end(), m.pattern().as_usize() as u32)).collect();
+        if let Some((user, to_pattern)) = &self.user_automaton {
+            let before = found.len();
+            for m in user.find_iter(folded) {
+                if !found[..before].iter().any(|&(s, e, _)| s == m.start() && e == m.end()) {
+                    found.push((m.start(), m.end(), to_pattern[m.pattern().as_usize()]));
+                }
+            }
+            found.sort_by_key(|&(s, e, _)| (s, e));
+        }
+        found.into_iter().map(move |(s, e, p)| (s, e, self.pattern_entries[p as usize].as_slice()))
     }
 
     /// Entries whose name or alias is exactly this folded text.
@@ -752,6 +770,19 @@ impl Compiler {
             .build(&texts)
             .map_err(|e| RuleErrors(vec![RuleError { file: "rules/gazetteers".into(), line: 0, column: 0, rule: None,
                 message: format!("cannot build the gazetteer automaton: {e}") }]))?;
+        let user_patterns: Vec<u32> = (0..texts.len() as u32)
+            .filter(|&p| pattern_entries[p as usize].first().is_some_and(|&i| entries[i as usize].layer > 0))
+            .collect();
+        let user_automaton = if user_patterns.is_empty() {
+            None
+        } else {
+            let user = AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(user_patterns.iter().map(|&p| texts[p as usize].as_str()))
+                .map_err(|e| RuleErrors(vec![RuleError { file: "gazetteers".into(), line: 0, column: 0, rule: None,
+                    message: format!("cannot build the user gazetteer automaton: {e}") }]))?;
+            Some((user, user_patterns))
+        };
         let suffix_automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
             .build(self.suffixes.iter().map(|s| s.text.as_str()))
@@ -759,7 +790,7 @@ impl Compiler {
                 message: format!("cannot build the suffix automaton: {e}") }]))?;
         Ok(RuleSet {
             segment: self.segment,
-            dictionary: Dictionary { automaton, pattern_entries, by_text, entries },
+            dictionary: Dictionary { automaton, pattern_entries, by_text, user_automaton, entries },
             lexicon: self.lexicon,
             surnames: self.surnames,
             suffixes: self.suffixes,
