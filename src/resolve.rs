@@ -261,6 +261,37 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         }
     }
 
+    // Third-person pronouns stand for the nearest person before them in
+    // the same or the previous sentence. They take part in relation
+    // patterns (他第一次见到王坚) but are not mentions of the person.
+    let person_mentions: Vec<(Span, usize)> = {
+        let mut v: Vec<(Span, usize)> = tagged
+            .iter()
+            .filter(|t| t.tag == Tag::Node(NodeType::Person))
+            .filter_map(|t| t.node.map(|n| (t.span, n)))
+            .collect();
+        v.sort_by_key(|(s, _)| s.start);
+        v
+    };
+    let mut pronouns = Vec::new();
+    for (i, &c) in doc.chars.iter().enumerate() {
+        if c != '他' && c != '她' {
+            continue;
+        }
+        let next = doc.chars.get(i + 1).copied().unwrap_or(' ');
+        let prev = if i > 0 { doc.chars[i - 1] } else { ' ' };
+        if "们人乡国方日年".contains(next) || "其吉利无排".contains(prev) || covered.iter().any(|s| s.start <= i && i < s.end) {
+            continue;
+        }
+        let here = sentence_of(i);
+        let antecedent = person_mentions.iter().rev().find(|(span, _)| span.end <= i);
+        if let Some(&(span, node)) = antecedent.filter(|(span, _)| here - sentence_of(span.start) <= 1) {
+            let _ = span;
+            pronouns.push(TaggedMention { span: Span::new(i, i + 1), tag: Tag::Node(NodeType::Person), node: Some(node), folded: c.to_string(), rule: "resolve/pronoun".into() });
+        }
+    }
+    tagged.extend(pronouns);
+
     // Values, with dates resolved in reading order.
     let explicit_years: Vec<(usize, i32)> = candidates
         .iter()
