@@ -163,6 +163,51 @@ enum GoldRef<'a> {
     Literal(&'a str),
 }
 
+/// Gold items and system nodes of one kind (entities or values), with how
+/// they match: scored per type the same way.
+struct NodeKind<'a, G> {
+    /// (type, name or text, item)
+    golds: Vec<(&'a str, &'a str, G)>,
+    nodes: Vec<&'a GraphNode>,
+    matches: &'a dyn Fn(&G, &GraphNode) -> bool,
+    hint: &'a dyn Fn(&G, &[&GraphNode]) -> Option<String>,
+}
+
+impl<G> NodeKind<'_, G> {
+    fn score(&self, score: &mut GraphScore) -> BTreeMap<String, Prf> {
+        let types: BTreeSet<&str> =
+            self.golds.iter().map(|g| g.0).chain(self.nodes.iter().map(|n| n.node_type.as_str())).collect();
+        let mut table = BTreeMap::new();
+        let mut total = Prf::default();
+        for t in types {
+            let gt: Vec<&(&str, &str, G)> = self.golds.iter().filter(|g| g.0 == t).collect();
+            let st: Vec<&GraphNode> = self.nodes.iter().copied().filter(|n| n.node_type.as_str() == t).collect();
+            let hit = |g: &G| st.iter().any(|n| (self.matches)(g, n));
+            let prf = Prf {
+                gold: gt.len(),
+                system: st.len(),
+                found: gt.iter().filter(|g| hit(&g.2)).count(),
+                correct: st.iter().filter(|n| gt.iter().any(|g| (self.matches)(&g.2, n))).count(),
+            };
+            for g in gt.iter().filter(|g| !hit(&g.2)) {
+                let item = format!("{t}: {}", g.1);
+                if let Some(h) = (self.hint)(&g.2, &self.nodes) {
+                    score.hints.insert(item.clone(), h);
+                }
+                score.missed.push(item);
+            }
+            for n in st.iter().filter(|n| !gt.iter().any(|g| (self.matches)(&g.2, n))) {
+                let rule = n.mentions.first().map(|m| m.rule.as_str()).unwrap_or("");
+                score.spurious.push(format!("{t}: {} ({rule})", n.name));
+            }
+            total.add(&prf);
+            table.insert(t.to_string(), prf);
+        }
+        table.insert("ALL".to_string(), total);
+        table
+    }
+}
+
 /// Score a graph against a gold graph.
 pub fn score_graph(gold: &GoldGraph, graph: &KnowledgeGraph) -> GraphScore {
     let mut score = GraphScore::default();
@@ -170,65 +215,22 @@ pub fn score_graph(gold: &GoldGraph, graph: &KnowledgeGraph) -> GraphScore {
     let entity_nodes: Vec<&GraphNode> = nodes.iter().copied().filter(|n| n.node_type.is_entity()).collect();
     let value_nodes: Vec<&GraphNode> = nodes.iter().copied().filter(|n| n.node_type.is_value()).collect();
 
-    let mut ent = BTreeMap::new();
-    let types: BTreeSet<String> = gold.entities.iter().map(|g| g.node_type.clone())
-        .chain(entity_nodes.iter().map(|n| n.node_type.as_str().to_string())).collect();
-    let mut total = Prf::default();
-    for t in &types {
-        let gt: Vec<&GoldEntity> = gold.entities.iter().filter(|g| &g.node_type == t).collect();
-        let st: Vec<&GraphNode> = entity_nodes.iter().copied().filter(|n| n.node_type.as_str() == t).collect();
-        let prf = Prf {
-            gold: gt.len(),
-            system: st.len(),
-            found: gt.iter().filter(|g| st.iter().any(|n| entity_matches(g, n))).count(),
-            correct: st.iter().filter(|n| gt.iter().any(|g| entity_matches(g, n))).count(),
-        };
-        for g in gt.iter().filter(|g| !st.iter().any(|n| entity_matches(g, n))) {
-            let item = format!("{t}: {}", g.name);
-            if let Some(hint) = entity_hint(g, &entity_nodes) {
-                score.hints.insert(item.clone(), hint);
-            }
-            score.missed.push(item);
-        }
-        for n in st.iter().filter(|n| !gt.iter().any(|g| entity_matches(g, n))) {
-            let rule = n.mentions.first().map(|m| m.rule.as_str()).unwrap_or("");
-            score.spurious.push(format!("{t}: {} ({rule})", n.name));
-        }
-        total.add(&prf);
-        ent.insert(t.clone(), prf);
-    }
-    ent.insert("ALL".to_string(), total);
-    score.kinds.insert("entities", ent);
-
-    let mut val = BTreeMap::new();
-    let types: BTreeSet<String> = gold.values.iter().map(|g| g.node_type.clone())
-        .chain(value_nodes.iter().map(|n| n.node_type.as_str().to_string())).collect();
-    let mut total = Prf::default();
-    for t in &types {
-        let gt: Vec<&GoldValue> = gold.values.iter().filter(|g| &g.node_type == t).collect();
-        let st: Vec<&GraphNode> = value_nodes.iter().copied().filter(|n| n.node_type.as_str() == t).collect();
-        let prf = Prf {
-            gold: gt.len(),
-            system: st.len(),
-            found: gt.iter().filter(|g| st.iter().any(|n| value_matches(g, n))).count(),
-            correct: st.iter().filter(|n| gt.iter().any(|g| value_matches(g, n))).count(),
-        };
-        for g in gt.iter().filter(|g| !st.iter().any(|n| value_matches(g, n))) {
-            let item = format!("{t}: {}", g.text);
-            if let Some(hint) = value_hint(g, &value_nodes) {
-                score.hints.insert(item.clone(), hint);
-            }
-            score.missed.push(item);
-        }
-        for n in st.iter().filter(|n| !gt.iter().any(|g| value_matches(g, n))) {
-            let rule = n.mentions.first().map(|m| m.rule.as_str()).unwrap_or("");
-            score.spurious.push(format!("{t}: {} ({rule})", n.name));
-        }
-        total.add(&prf);
-        val.insert(t.clone(), prf);
-    }
-    val.insert("ALL".to_string(), total);
-    score.kinds.insert("values", val);
+    let entities = NodeKind {
+        golds: gold.entities.iter().map(|g| (g.node_type.as_str(), g.name.as_str(), g)).collect(),
+        nodes: entity_nodes,
+        matches: &|g: &&GoldEntity, n: &GraphNode| entity_matches(g, n),
+        hint: &|g: &&GoldEntity, nodes: &[&GraphNode]| entity_hint(g, nodes),
+    };
+    let values = NodeKind {
+        golds: gold.values.iter().map(|g| (g.node_type.as_str(), g.text.as_str(), g)).collect(),
+        nodes: value_nodes,
+        matches: &|g: &&GoldValue, n: &GraphNode| value_matches(g, n),
+        hint: &|g: &&GoldValue, nodes: &[&GraphNode]| value_hint(g, nodes),
+    };
+    let table = entities.score(&mut score);
+    score.kinds.insert("entities", table);
+    let table = values.score(&mut score);
+    score.kinds.insert("values", table);
 
     // Relations.
     fn gold_ref<'a>(gold: &'a GoldGraph, name: &'a str) -> GoldRef<'a> {
