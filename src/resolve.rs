@@ -303,12 +303,13 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     let document_year = explicit_years.iter().map(|(_, y)| *y).max();
     let mut previous_year: Option<i32> = None;
     let mut previous_month: Option<u32> = None;
+    let mut previous_months: Option<(u32, u32)> = None;
     for c in candidates {
         let Some(parsed) = &c.value else { continue };
         let value = match parsed {
             ParsedValue::Value(v) => v.clone(),
             ParsedValue::Date(expr) => {
-                let ctx = DateContext { document_year, previous_year, previous_month };
+                let ctx = DateContext { document_year, previous_year, previous_month, previous_months };
                 // The year a date refers to carries forward to the next
                 // 那年 or bare month, the way a reader keeps track.
                 if let Some(y) = expr.year_in(&ctx) {
@@ -318,7 +319,12 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
                     previous_month = expr.month();
                 }
                 match expr.resolve(&ctx) {
-                    Some(d) => Value::Date(d),
+                    Some(d) => {
+                        if let Some(months) = months_of(&d.iso) {
+                            previous_months = Some(months);
+                        }
+                        Value::Date(d)
+                    }
                     None => continue,
                 }
             }
@@ -419,4 +425,15 @@ impl NodeBuilder {
         }
         (self.nodes, self.parents)
     }
+}
+
+/// The first and last month of an ISO date or range within one year
+/// (`2015-01/2015-09` → (1, 9), `2013-07-05` → (7, 7)).
+fn months_of(iso: &str) -> Option<(u32, u32)> {
+    let month = |part: &str| part.get(5..7).and_then(|m| m.parse::<u32>().ok());
+    let (a, b) = iso.split_once('/').unwrap_or((iso, iso));
+    if a.get(..4)? != b.get(..4)? {
+        return None;
+    }
+    Some((month(a)?, month(b)?))
 }

@@ -1149,6 +1149,9 @@ pub struct DateContext {
     pub previous_year: Option<i32>,
     /// The month of the nearest earlier date mention (for a bare "23日").
     pub previous_month: Option<u32>,
+    /// The months of the nearest earlier date mention that names months
+    /// (2015年1-9月 → (1, 9)), for 去年同期 / 同一时期.
+    pub previous_months: Option<(u32, u32)>,
 }
 
 impl DateExpr {
@@ -1189,9 +1192,15 @@ impl DateExpr {
             return None;
         }
         if self.same_period {
-            // Simplification: the whole earlier year (we do not carry the
-            // previous mention's month range in the context).
-            return Some(DateValue { iso: format!("{y:04}") });
+            // The same months as the previous dated period, in this year;
+            // without one, the whole year.
+            return Some(DateValue {
+                iso: match ctx.previous_months {
+                    Some((a, b)) if a == b => format!("{y:04}-{a:02}"),
+                    Some((a, b)) => format!("{y:04}-{a:02}/{y:04}-{b:02}"),
+                    None => format!("{y:04}"),
+                },
+            });
         }
         // A bare day takes the month from context.
         let month = match (self.month, self.day) {
