@@ -26,3 +26,5 @@ mod robust_input;
 mod robust_encoding;
 // Rule faults through the binary (--rules, --add-rules): positions, rule ids, exit 2, all at once.
 mod robust_rules;
+// Hostile text (proptest): every export format parses back; hostile JSONL through the binary.
+mod robust_hostile;
