@@ -58,7 +58,14 @@ fn run(label: &str, text: &str, extractor: &Extractor) {
 }
 
 fn main() {
-    let max: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(10 << 20);
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--stages") {
+        let bytes: usize = args[2].parse().unwrap();
+        let sep = args.get(3).map(String::as_str).unwrap_or("");
+        stages(&sentence_of(bytes, sep));
+        return;
+    }
+    let max: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(10 << 20);
     let extractor = Extractor::builtin().expect("built-in rules");
     extractor.extract("warm-up", "阿里云总裁王坚表示同意。");
     let mut size = 1 << 10;
@@ -70,4 +77,35 @@ fn main() {
         let text = sentence_of(n * 30, "。");
         run(&format!("{n} short sentences"), &text, &extractor);
     }
+}
+
+/// Time of each pipeline stage on one text (`--stages BYTES`).
+#[allow(dead_code)]
+pub fn stages(text: &str) {
+    use newsgraph::normalize::{CharIndex, Folded};
+    use newsgraph::resolve::{resolve, DocumentText};
+    use newsgraph::model::Span;
+    let rules = newsgraph::RuleSet::builtin().unwrap();
+    let t = Instant::now();
+    let folded = Folded::new(text);
+    let chars: Vec<char> = folded.text.chars().collect();
+    println!("fold {:?}", t.elapsed());
+    let t = Instant::now();
+    let seg = newsgraph::segment::split(&folded, &rules.segment);
+    println!("segment {:?} ({} sentences)", t.elapsed(), seg.sentences.len());
+    let t = Instant::now();
+    let cands = newsgraph::mention::find_candidates(&folded, &chars, &rules);
+    println!("candidates {:?} ({})", t.elapsed(), cands.len());
+    let t = Instant::now();
+    let cands = newsgraph::mention::find_mentions(&folded, &chars, &rules);
+    println!("mentions (incl. candidates) {:?} ({})", t.elapsed(), cands.len());
+    let index = CharIndex::new(text);
+    let doc_text = DocumentText { original: text, index: &index, chars: &chars, sentences: &seg.sentences, quotes: &seg.quotes };
+    let t = Instant::now();
+    let resolved = resolve(&doc_text, &cands, &rules);
+    println!("resolve {:?} ({} mentions)", t.elapsed(), resolved.mentions.len());
+    let t = Instant::now();
+    let slice = |span: Span| index.slice(text, span.start, span.end).to_string();
+    let facts = newsgraph::relation::match_relations(&chars, &seg.sentences, &slice, &resolved, &rules);
+    println!("relations {:?} ({} facts)", t.elapsed(), facts.len());
 }
