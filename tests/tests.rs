@@ -28,3 +28,5 @@ mod robust_encoding;
 mod robust_rules;
 // Hostile text (proptest): every export format parses back; hostile JSONL through the binary.
 mod robust_hostile;
+// Resource bounds: sentence cap, chunked extraction of long documents with consistent offsets.
+mod robust_limits;
