@@ -59,8 +59,17 @@ pub fn match_relations(
     rules: &RuleSet,
 ) -> Vec<Fact> {
     let mut found: Vec<Found> = Vec::new();
+    let mut topic: Option<&TaggedMention> = None;
     for (si, &sentence) in sentences.iter().enumerate() {
-        let tagged = tag_sentence(chars, sentence, &resolved.mentions);
+        let mut tagged = tag_sentence(chars, sentence, &resolved.mentions);
+        let next_topic = sentence_topic(&tagged);
+        // A sentence that goes on about the previous sentence's subject
+        // without naming it (云栖小镇也在近几年快速增长。2015年…财政总收入为
+        // 14880.13万元) gets that subject as a leading mention.
+        if let Some(t) = topic.filter(|_| !names_an_entity_before_values(&tagged)) {
+            tagged = with_topic(tagged, t);
+        }
+        topic = next_topic.or(topic.filter(|_| sentence.len() < 12));
         if tagged.slots.is_empty() {
             continue;
         }
@@ -128,6 +137,40 @@ pub fn match_relations(
     facts
 }
 
+fn is_topic_type(tag: Tag) -> bool {
+    matches!(tag, Tag::Node(NodeType::Organization | NodeType::Place | NodeType::Event))
+}
+
+/// The subject of a sentence that starts with an organization, place or
+/// event (within its first few characters).
+fn sentence_topic<'a>(tagged: &TaggedSentence<'a>) -> Option<&'a TaggedMention> {
+    let (&at, &m) = tagged.slots.iter().filter(|(_, m)| is_topic_type(m.tag)).min_by_key(|(at, _)| **at)?;
+    (tagged.text[..at].chars().count() <= 3).then_some(m)
+}
+
+/// Whether an organization, place or event comes before the first value.
+fn names_an_entity_before_values(tagged: &TaggedSentence) -> bool {
+    let first = |f: &dyn Fn(Tag) -> bool| tagged.slots.iter().filter(|(_, m)| f(m.tag)).map(|(at, _)| *at).min();
+    let value = first(&|t| matches!(t, Tag::Node(NodeType::Money | NodeType::Quantity | NodeType::Percent)));
+    match (first(&is_topic_type), value) {
+        (_, None) => true,
+        (Some(e), Some(v)) => e < v,
+        (None, Some(_)) => false,
+    }
+}
+
+/// The tagged sentence with a topic mention in front.
+fn with_topic<'a>(tagged: TaggedSentence<'a>, topic: &'a TaggedMention) -> TaggedSentence<'a> {
+    let symbol = topic.tag.symbol();
+    let shift = symbol.len_utf8();
+    let mut slots: HashMap<usize, &TaggedMention> = tagged.slots.into_iter().map(|(at, m)| (at + shift, m)).collect();
+    slots.insert(0, topic);
+    let mut text = String::with_capacity(tagged.text.len() + shift);
+    text.push(symbol);
+    text.push_str(&tagged.text);
+    TaggedSentence { text, slots }
+}
+
 /// Predicates whose object mention has one subject only.
 fn is_functional(p: Predicate) -> bool {
     matches!(p, Predicate::Said | Predicate::MonetaryFact | Predicate::QuantityFact)
@@ -155,7 +198,9 @@ fn collect<'a>(
     found: &mut Vec<Found<'a>>,
 ) {
     let slot = |name: &str| caps.name(name).and_then(|m| tagged.slots.get(&m.start()).copied());
-    if rule.filters.iter().any(|(name, re)| slot(name).is_some_and(|m| !re.is_match(&m.folded))) {
+    if rule.filters.iter().any(|(name, re)| slot(name).is_some_and(|m| !re.is_match(&m.folded)))
+        || rule.excludes.iter().any(|(name, re)| slot(name).is_some_and(|m| re.is_match(&m.folded)))
+    {
         return;
     }
     let (Some(s), Some(o)) = (slot(&rule.subject), slot(&rule.object)) else { return };
@@ -273,10 +318,24 @@ fn location_facts(
         .filter(|(_, n)| n.key.node_type == NodeType::Place)
         .map(|(i, n)| (n.key.key.as_str(), i))
         .collect();
+    // Every folded spelling of every place (杭州 for the node 杭州市).
+    let place_spellings: Vec<(String, usize)> = resolved
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.key.node_type == NodeType::Place)
+        .flat_map(|(i, n)| {
+            std::iter::once(n.key.key.clone())
+                .chain(n.mentions.iter().map(|m| crate::normalize::fold(&m.text)))
+                .map(move |s| (s, i))
+        })
+        .collect();
     let evidence_of = |node: usize| {
-        let m = &resolved.nodes[node].mentions[0];
-        let span = sentences.get(m.sentence).copied().unwrap_or(m.span);
-        Evidence { sentence: m.sentence, span, text: original_sentence(span) }
+        let (sentence, span) = match resolved.nodes[node].mentions.first() {
+            Some(m) => (m.sentence, sentences.get(m.sentence).copied().unwrap_or(m.span)),
+            None => (0, sentences.first().copied().unwrap_or(Span::new(0, 0))),
+        };
+        Evidence { sentence, span, text: original_sentence(span) }
     };
     let mut push = |subject: NodeKey, predicate: Predicate, object: NodeKey, evidence: Evidence, rule: &str| {
         let object = Object::Node(object);
@@ -320,14 +379,14 @@ fn location_facts(
             continue;
         }
         let key = &node.key.key;
-        let best_place = places
+        let best_place = place_spellings
             .iter()
-            .filter(|(name, &p)| {
-                let Some(rest) = key.strip_prefix(*name) else { return false };
-                p != i && rest.chars().count() >= 2 && !(ty == NodeType::Place && is_suffix(rest))
+            .filter(|(name, p)| {
+                let Some(rest) = key.strip_prefix(name.as_str()) else { return false };
+                *p != i && rest.chars().count() >= 2 && !(ty == NodeType::Place && is_suffix(rest))
             })
             .max_by_key(|(name, _)| name.len());
-        if let Some((_, &p)) = best_place {
+        if let Some(&(_, p)) = best_place {
             push(node.key.clone(), Predicate::LocatedIn, resolved.nodes[p].key.clone(), evidence_of(i), "relations/name-prefix-place");
         }
         if ty == NodeType::Organization {

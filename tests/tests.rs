@@ -30,3 +30,5 @@ mod robust_rules;
 mod robust_hostile;
 // Resource bounds: sentence cap, chunked extraction of long documents with consistent offsets.
 mod robust_limits;
+// The rule author's loop: user gazetteers win, explain, rules check, eval --compare.
+mod authoring;

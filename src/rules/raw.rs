@@ -53,6 +53,10 @@ pub struct RawRule {
     /// whole (`{ t = '创始人|联合创始人' }`).
     #[serde(default)]
     pub filter: BTreeMap<String, Spanned<String>>,
+    /// Relation rules: slot → regex that the slot's folded text must NOT
+    /// match whole (`{ t = '创始人' }`).
+    #[serde(default)]
+    pub exclude: BTreeMap<String, Spanned<String>>,
     /// Relation rules: slots that also take every mention listed with them
     /// (X、Y和Z).
     #[serde(default)]
