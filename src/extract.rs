@@ -1,16 +1,52 @@
 //! The extraction pipeline for one document: normalize → segment → mention
 //! → resolve → relation. Compile the rules once, then extract many
 //! documents; extraction never fails on text (bad text yields fewer facts).
+//!
+//! Time per document is linear in its length: a document longer than
+//! [`MAX_CHUNK_CHARS`] is extracted in chunks of whole sentences of at most
+//! that length, whose results are merged (offsets shifted, nodes of the same
+//! key joined). Some stages compare every mention with every other one in
+//! the document; chunks bound that cost. What a chunk cannot see is the
+//! rest of a very long document: a short form or a name known only from
+//! another chunk is not linked (docs/robustness.md).
 
 use crate::mention::find_mentions;
-use crate::model::{Document, Sentence, Span};
+use crate::model::{Document, NodeKey, Object, Sentence, Span};
 use crate::normalize::{CharIndex, Folded};
 use crate::relation::match_relations;
 use crate::resolve::{resolve, DocumentText};
 use crate::rules::RuleSet;
 use crate::segment::split;
 use crate::RuleErrors;
+use std::collections::HashMap;
 use std::sync::Arc;
+
+/// Documents longer than this many characters are extracted in chunks of
+/// whole sentences of at most this length (see the module doc).
+pub const MAX_CHUNK_CHARS: usize = 20_000;
+
+/// Character ranges of at most [`MAX_CHUNK_CHARS`], cut between sentences.
+fn chunks(text: &str, rules: &RuleSet) -> Vec<Span> {
+    let folded = Folded::new(text);
+    let total = folded.text.chars().count();
+    let sentences = split(&folded, &rules.segment).sentences;
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut last_end = 0;
+    for s in sentences {
+        // Sentences are at most MAX_SENTENCE_CHARS long, so a chunk always
+        // holds at least one.
+        if s.end - start > MAX_CHUNK_CHARS && last_end > start {
+            out.push(Span::new(start, last_end));
+            start = last_end;
+        }
+        last_end = s.end;
+    }
+    if start < total {
+        out.push(Span::new(start, total));
+    }
+    out
+}
 
 /// Extracts documents with one compiled rule set. Cheap to clone and share
 /// across threads.
@@ -35,6 +71,67 @@ impl Extractor {
 
     /// Extract one document. `id` is the document id used in provenance.
     pub fn extract(&self, id: &str, text: &str) -> Document {
+        if text.len() <= MAX_CHUNK_CHARS {
+            return self.extract_whole(id, text);
+        }
+        let chunks = chunks(text, &self.rules);
+        if chunks.len() <= 1 {
+            return self.extract_whole(id, text);
+        }
+        let index = CharIndex::new(text);
+        let mut merged = Document {
+            id: id.to_string(),
+            text: text.to_string(),
+            chars: 0,
+            sentences: Vec::new(),
+            nodes: Vec::new(),
+            facts: Vec::new(),
+        };
+        let mut by_key: HashMap<NodeKey, usize> = HashMap::new();
+        for chunk in chunks {
+            let part = self.extract_whole(id, index.slice(text, chunk.start, chunk.end));
+            let (shift, sentence_shift) = (chunk.start, merged.sentences.len());
+            let move_span = |s: Span| Span::new(s.start + shift, s.end + shift);
+            merged.sentences.extend(part.sentences.iter().map(|s| Sentence { span: move_span(s.span) }));
+            for mut node in part.nodes {
+                for m in &mut node.mentions {
+                    m.span = move_span(m.span);
+                    m.sentence += sentence_shift;
+                }
+                match by_key.get(&node.key) {
+                    Some(&i) => {
+                        let into = &mut merged.nodes[i];
+                        into.aliases.extend(node.aliases);
+                        if node.name != into.name {
+                            into.aliases.insert(node.name);
+                        }
+                        into.mentions.extend(node.mentions);
+                    }
+                    None => {
+                        by_key.insert(node.key.clone(), merged.nodes.len());
+                        merged.nodes.push(node);
+                    }
+                }
+            }
+            for mut fact in part.facts {
+                fact.evidence.span = move_span(fact.evidence.span);
+                fact.evidence.sentence += sentence_shift;
+                if let Object::Quote { span, .. } = &mut fact.object {
+                    *span = move_span(*span);
+                }
+                merged.facts.push(fact);
+            }
+        }
+        for node in &mut merged.nodes {
+            let name = node.name.clone();
+            node.aliases.remove(&name);
+        }
+        merged.chars = text.chars().count();
+        merged
+    }
+
+    /// Extract one document in one piece, whatever its length.
+    pub fn extract_whole(&self, id: &str, text: &str) -> Document {
         let folded = Folded::new(text);
         let chars: Vec<char> = folded.text.chars().collect();
         let segmented = split(&folded, &self.rules.segment);

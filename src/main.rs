@@ -288,11 +288,10 @@ fn extract(args: ExtractArgs) -> Result<ExitCode> {
             lock.flush()?;
         }
     }
-    if run.failures > 0 {
-        eprintln!("{} document(s) failed", run.failures);
-        return Ok(ExitCode::from(1));
+    if run.failures > 0 || !args.input.quiet {
+        eprintln!("{} documents, {} failed", run.graph.documents().len() + run.failures, run.failures);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(if run.failures > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 

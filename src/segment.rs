@@ -6,6 +6,11 @@
 //! quote or bracket right after a terminator belongs to the sentence it
 //! closes. A quotation that never closes within `max_quote_chars` is not
 //! treated as one (an unbalanced quote must not swallow the article).
+//!
+//! A sentence longer than [`MAX_SENTENCE_CHARS`] (a table or a page with no
+//! punctuation) is cut into pieces of at most that length, so that relation
+//! matching, which costs more than linear time in a sentence's length,
+//! stays bounded (docs/robustness.md).
 
 use crate::model::Span;
 use crate::normalize::Folded;
@@ -18,6 +23,9 @@ pub struct Segmented {
     /// The quoted words, without the quote marks.
     pub quotes: Vec<Span>,
 }
+
+/// The longest sentence; longer runs are cut into pieces of this length.
+pub const MAX_SENTENCE_CHARS: usize = 1000;
 
 pub fn split(folded: &Folded, rules: &SegmentRules) -> Segmented {
     let chars: Vec<char> = folded.text.chars().collect();
@@ -64,8 +72,10 @@ fn push_trimmed(chars: &[char], mut start: usize, mut end: usize, out: &mut Vec<
     while end > start && chars[end - 1].is_whitespace() {
         end -= 1;
     }
-    if start < end {
-        out.push(Span::new(start, end));
+    while start < end {
+        let piece_end = end.min(start + MAX_SENTENCE_CHARS);
+        out.push(Span::new(start, piece_end));
+        start = piece_end;
     }
 }
 
@@ -128,6 +138,13 @@ mod tests {
     #[test]
     fn unbalanced_quote_does_not_swallow_the_text() {
         assert_eq!(sentences("他说“好。下一句。"), ["他说“好。", "下一句。"]);
+    }
+
+    #[test]
+    fn an_overlong_sentence_is_cut_into_bounded_pieces() {
+        let text = "王".repeat(MAX_SENTENCE_CHARS * 2 + 5) + "。下一句。";
+        let lens: Vec<usize> = sentences(&text).iter().map(|s| s.chars().count()).collect();
+        assert_eq!(lens, [MAX_SENTENCE_CHARS, MAX_SENTENCE_CHARS, 6, 4]);
     }
 
     #[test]

@@ -20,5 +20,15 @@ mod query;
 mod csv_export;
 // GraphML, GEXF, DOT, Cytoscape, node-link and HTML views; NetworkX, dot and Chromium checks.
 mod viz;
+// Input faults through the binary: bad bytes, huge files, broken lines, unreadable paths, output paths.
+mod robust_input;
+// GBK and Big5 copies of the seed: detected and --encoding, same graph as UTF-8.
+mod robust_encoding;
+// Rule faults through the binary (--rules, --add-rules): positions, rule ids, exit 2, all at once.
+mod robust_rules;
+// Hostile text (proptest): every export format parses back; hostile JSONL through the binary.
+mod robust_hostile;
+// Resource bounds: sentence cap, chunked extraction of long documents with consistent offsets.
+mod robust_limits;
 // The rule author's loop: user gazetteers win, explain, rules check, eval --compare.
 mod authoring;
