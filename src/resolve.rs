@@ -112,7 +112,12 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     }
 
     // Full-form entities first, in reading order.
-    let mut covered: Vec<Span> = candidates.iter().map(|c| c.span).collect();
+    let mut covered = Coverage::new(doc.chars.len());
+    for c in candidates {
+        covered.mark(c.span);
+    }
+    // Spans of titles that became part of a person reference (章区长).
+    let mut absorbed_titles: HashSet<Span> = HashSet::new();
     let mut short_forms: Vec<(String, NodeKey)> = Vec::new();
     let mut by_suffix: Vec<(usize, String, NodeKey)> = Vec::new();
     let mut persons: Vec<(usize, NodeKey, String)> = Vec::new();
@@ -158,25 +163,29 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         }
     }
 
-    let mut add_reference = |span: Span, key: &NodeKey, rule: &str, tagged: &mut Vec<TaggedMention>, covered: &mut Vec<Span>| {
-        if covered.iter().any(|s| s.overlaps(span)) {
+    let mut add_reference = |span: Span, key: &NodeKey, rule: &str, tagged: &mut Vec<TaggedMention>, covered: &mut Coverage| {
+        if covered.any(span) {
             return;
         }
         let text = doc.index.slice(doc.original, span.start, span.end).to_string();
         let node = builder.add(key, &text, span, rule, sentence_of(span.start), false);
         tagged.push(TaggedMention { span, tag: Tag::Node(key.node_type), node: Some(node), folded: folded_of(span), rule: rule.to_string() });
-        covered.push(span);
+        covered.mark(span);
     };
+    let title_len_at: HashMap<usize, usize> =
+        candidates.iter().filter(|c| c.tag == Tag::Title).map(|c| (c.span.start, c.span.len())).collect();
+    let person_at: HashMap<usize, &Candidate> =
+        candidates.iter().filter(|c| c.tag == Tag::Node(NodeType::Person)).map(|c| (c.span.start, c)).collect();
 
     // Title with the name in brackets: 博士(王坚).
     for c in candidates.iter().filter(|c| c.tag == Tag::Title) {
         let open = c.span.end;
         if matches!(doc.chars.get(open), Some('(' | '（')) {
-            if let Some(p) = candidates.iter().find(|p| p.span.start == open + 1 && p.tag == Tag::Node(NodeType::Person)) {
+            if let Some(p) = person_at.get(&(open + 1)) {
                 if matches!(doc.chars.get(p.span.end), Some(')' | '）')) {
                     let key = NodeKey::new(NodeType::Person, folded_of(p.span));
-                    tagged.retain(|t| t.span != c.span);
-                    covered.retain(|s| *s != c.span);
+                    absorbed_titles.insert(c.span);
+                    covered.unmark(c.span);
                     add_reference(c.span, &key, "resolve/title-bracket-name", &mut tagged, &mut covered);
                 }
             }
@@ -185,15 +194,21 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
 
     // Surname + title (章区长, 孙老先生, 马总) → the person with that surname.
     let reference_titles = rules.lists.list("reference_titles");
+    let mut persons_by_surname: HashMap<char, BTreeSet<&NodeKey>> = HashMap::new();
+    for (_, key, name) in &persons {
+        if let Some(first) = name.chars().next() {
+            persons_by_surname.entry(first).or_default().insert(key);
+        }
+    }
     for i in 0..doc.chars.len() {
         let surname = doc.chars[i];
-        if !rules.surnames.single.contains_key(&surname) {
+        let Some(matching) = persons_by_surname.get(&surname) else { continue };
+        if matching.len() != 1 {
             continue;
         }
-        let title_len = candidates
-            .iter()
-            .find(|c| c.tag == Tag::Title && c.span.start == i + 1)
-            .map(|c| c.span.len())
+        let title_len = title_len_at
+            .get(&(i + 1))
+            .copied()
             .or_else(|| {
                 reference_titles
                     .iter()
@@ -202,15 +217,24 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
                     .max()
             });
         let Some(title_len) = title_len else { continue };
-        let matching: BTreeSet<&NodeKey> =
-            persons.iter().filter(|(_, _, name)| name.starts_with(surname)).map(|(_, k, _)| k).collect();
-        if matching.len() == 1 {
-            let key = (*matching.iter().next().unwrap()).clone();
-            let span = Span::new(i, i + 1 + title_len);
-            tagged.retain(|t| !(t.tag == Tag::Title && span.contains(t.span)));
-            covered.retain(|s| !(span.contains(*s) && candidates.iter().any(|c| c.span == *s && c.tag == Tag::Title)));
-            add_reference(span, &key, "resolve/surname-title", &mut tagged, &mut covered);
+        let Some(&key) = matching.iter().next() else { continue };
+        let key = key.clone();
+        let span = Span::new(i, i + 1 + title_len);
+        let title = Span::new(i + 1, i + 1 + title_len);
+        let title_is_candidate = title_len_at.get(&(i + 1)) == Some(&title_len);
+        if title_is_candidate {
+            covered.unmark(title);
         }
+        if covered.any(span) {
+            if title_is_candidate {
+                covered.mark(title);
+            }
+            continue;
+        }
+        if title_is_candidate {
+            absorbed_titles.insert(title);
+        }
+        add_reference(span, &key, "resolve/surname-title", &mut tagged, &mut covered);
     }
 
     // Bare given names (向明 → 陈向明) and stems of suffix names (数梦).
@@ -230,17 +254,18 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         *seen.entry(text.clone()).or_default() += 1;
     }
     references.retain(|(t, _, _)| seen[t] == 1);
-    for (text, key, rule) in &references {
-        let needle: Vec<char> = text.chars().collect();
-        let n = needle.len();
-        let mut i = 0;
-        while i + n <= doc.chars.len() {
-            if doc.chars[i..i + n] == needle[..] {
-                add_reference(Span::new(i, i + n), key, rule, &mut tagged, &mut covered);
-                i += n;
-            } else {
-                i += 1;
-            }
+    // All references in one pass over the text.
+    if !references.is_empty() {
+        let text: String = doc.chars.iter().collect();
+        let char_starts: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        let to_char = |byte: usize| char_starts.partition_point(|&b| b < byte);
+        let finder = aho_corasick::AhoCorasickBuilder::new()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(references.iter().map(|(t, _, _)| t.as_str()))
+            .expect("reference patterns are plain strings");
+        for m in finder.find_iter(&text) {
+            let (_, key, rule) = &references[m.pattern().as_usize()];
+            add_reference(Span::new(to_char(m.start()), to_char(m.end())), key, rule, &mut tagged, &mut covered);
         }
     }
 
@@ -280,11 +305,12 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         }
         let next = doc.chars.get(i + 1).copied().unwrap_or(' ');
         let prev = if i > 0 { doc.chars[i - 1] } else { ' ' };
-        if "们人乡国方日年".contains(next) || "其吉利无排".contains(prev) || covered.iter().any(|s| s.start <= i && i < s.end) {
+        if "们人乡国方日年".contains(next) || "其吉利无排".contains(prev) || covered.any(Span::new(i, i + 1)) {
             continue;
         }
         let here = sentence_of(i);
-        let antecedent = person_mentions.iter().rev().find(|(span, _)| span.end <= i);
+        let before = person_mentions.partition_point(|(span, _)| span.start < i);
+        let antecedent = person_mentions[..before].iter().rev().find(|(span, _)| span.end <= i);
         if let Some(&(span, node)) = antecedent.filter(|(span, _)| here - sentence_of(span.start) <= 1) {
             let _ = span;
             pronouns.push(TaggedMention { span: Span::new(i, i + 1), tag: Tag::Node(NodeType::Person), node: Some(node), folded: c.to_string(), rule: "resolve/pronoun".into() });
@@ -340,6 +366,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     for q in doc.quotes {
         tagged.push(TaggedMention { span: *q, tag: Tag::Node(NodeType::Quotation), node: None, folded: folded_of(*q), rule: "segment/quotation".into() });
     }
+    tagged.retain(|t| !(t.tag == Tag::Title && absorbed_titles.contains(&t.span)));
     tagged.sort_by_key(|t| (t.span.start, std::cmp::Reverse(t.span.end)));
     // An organization named after a known one (Intel创新实验室, 阿里云创新
     // 创业基地) brings its parent into the graph, named as written here,
@@ -436,4 +463,34 @@ fn months_of(iso: &str) -> Option<(u32, u32)> {
         return None;
     }
     Some((month(a)?, month(b)?))
+}
+
+/// Which characters are already part of a mention: a count per character,
+/// so a span can be released again (a title that joins a reference).
+struct Coverage {
+    count: Vec<u16>,
+}
+
+impl Coverage {
+    fn new(chars: usize) -> Coverage {
+        Coverage { count: vec![0; chars] }
+    }
+
+    fn mark(&mut self, span: Span) {
+        let end = span.end.min(self.count.len());
+        for c in &mut self.count[span.start.min(end)..end] {
+            *c = c.saturating_add(1);
+        }
+    }
+
+    fn unmark(&mut self, span: Span) {
+        let end = span.end.min(self.count.len());
+        for c in &mut self.count[span.start.min(end)..end] {
+            *c = c.saturating_sub(1);
+        }
+    }
+
+    fn any(&self, span: Span) -> bool {
+        self.count[span.start.min(self.count.len())..span.end.min(self.count.len())].iter().any(|&c| c > 0)
+    }
 }
