@@ -20,3 +20,5 @@ mod query;
 mod csv_export;
 // GraphML, GEXF, DOT, Cytoscape, node-link and HTML views; NetworkX, dot and Chromium checks.
 mod viz;
+// Corpus scale: --jobs byte-identity, --stream output, summary line.
+mod scale;
