@@ -13,6 +13,7 @@ use crate::normalize::fold;
 use crate::value::Normalizer;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use toml::Spanned;
 
@@ -100,7 +101,7 @@ impl Dictionary {
 /// General word list (word → frequency and part of speech).
 #[derive(Debug, Default)]
 pub struct Lexicon {
-    pub words: HashMap<String, LexiconEntry>,
+    pub words: FxHashMap<String, LexiconEntry>,
     pub max_chars: usize,
 }
 
@@ -119,8 +120,8 @@ impl Lexicon {
 /// Chinese surnames.
 #[derive(Debug, Default)]
 pub struct Surnames {
-    pub single: HashMap<char, u32>,
-    pub compound: HashMap<String, u32>,
+    pub single: FxHashMap<char, u32>,
+    pub compound: FxHashMap<String, u32>,
 }
 
 /// An organization, place or event suffix (公司, 区, 大会).
@@ -136,6 +137,8 @@ pub struct Suffix {
 #[derive(Debug, Default)]
 pub struct WordLists {
     pub lists: BTreeMap<String, Vec<String>>,
+    /// The same lists as hash sets, for membership tests in hot loops.
+    sets: BTreeMap<String, FxHashSet<String>>,
 }
 
 /// The list names the recognizers read; any other name is a typo.
@@ -160,8 +163,19 @@ pub const KNOWN_LISTS: &[&str] = &[
 ];
 
 impl WordLists {
+    pub fn new(lists: BTreeMap<String, Vec<String>>) -> WordLists {
+        let sets = lists.iter().map(|(k, v)| (k.clone(), v.iter().cloned().collect())).collect();
+        WordLists { lists, sets }
+    }
+
     pub fn list(&self, name: &str) -> &[String] {
         self.lists.get(name).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// A list as a set (`set.contains(word)` is `list.contains(word)`).
+    pub fn set(&self, name: &str) -> &FxHashSet<String> {
+        static EMPTY: std::sync::OnceLock<FxHashSet<String>> = std::sync::OnceLock::new();
+        self.sets.get(name).unwrap_or_else(|| EMPTY.get_or_init(FxHashSet::default))
     }
 }
 
@@ -327,7 +341,8 @@ impl Compiler {
                 continue;
             }
             let col = |i: usize| cols.get(i).copied().unwrap_or("");
-            let rule = format!("{}:{line_no}", display_path(source, path));
+            // (The lexicon has ~120k lines and no rule ids: skip the format.)
+            let rule = if folder == "lexicon" { String::new() } else { format!("{}:{line_no}", display_path(source, path)) };
             match (folder, stem) {
                 ("lexicon", _) => {
                     let word = fold(first);
@@ -723,7 +738,7 @@ impl Compiler {
             surnames: self.surnames,
             suffixes: self.suffixes,
             suffix_automaton,
-            lists: WordLists { lists: self.lists },
+            lists: WordLists::new(self.lists),
             entity_rules: self.entity_rules,
             value_rules: self.value_rules,
             relations: self.relations,
