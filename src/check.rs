@@ -25,13 +25,27 @@ use std::sync::Arc;
 pub struct ExampleFailure {
     pub rule: String,
     pub text: String,
-    pub problem: String,
+    /// What the example expects (or, for a counter-example, "nothing").
+    pub expected: String,
+    /// What the rule set produced instead.
+    pub found: String,
 }
 
 impl fmt::Display for ExampleFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "rule {}: example \"{}\": {}", self.rule, self.text, self.problem)
+        write!(f, "rule {}: example \"{}\": expected {}; found {}", self.rule, self.text, self.expected, self.found)
     }
+}
+
+/// The examples of one rule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleResult {
+    pub rule: String,
+    /// Rule layer (0: the base rules; 1, 2 ...: `--add-rules` layers).
+    pub layer: usize,
+    pub examples: usize,
+    /// Examples with at least one failure.
+    pub failed: usize,
 }
 
 /// Summary of a check run.
@@ -40,35 +54,53 @@ pub struct CheckReport {
     pub rules: usize,
     pub examples: usize,
     pub failures: Vec<ExampleFailure>,
+    /// One entry per rule, in rule order (rules without examples included).
+    pub results: Vec<RuleResult>,
+}
+
+impl CheckReport {
+    /// Examples that passed.
+    pub fn passed(&self) -> usize {
+        self.results.iter().map(|r| r.examples - r.failed).sum()
+    }
+
+    /// Examples that failed.
+    pub fn failed(&self) -> usize {
+        self.results.iter().map(|r| r.failed).sum()
+    }
+
+    /// Rules that have no example.
+    pub fn without_examples(&self) -> usize {
+        self.results.iter().filter(|r| r.examples == 0).count()
+    }
 }
 
 /// Run every example of every rule in the set.
 pub fn check_examples(rules: Arc<RuleSet>) -> CheckReport {
     let extractor = Extractor::new(rules.clone());
     let mut report = CheckReport::default();
-    let regex_rules = rules.entity_rules.iter().chain(&rules.value_rules).map(|r| (&r.id, &r.examples));
-    let relation_rules = rules.relations.iter().map(|r| (&r.id, &r.examples));
-    for (id, examples) in regex_rules {
+    let regex_rules = rules.entity_rules.iter().chain(&rules.value_rules).map(|r| (&r.id, r.layer, &r.examples, false));
+    let relation_rules = rules.relations.iter().map(|r| (&r.id, r.layer, &r.examples, true));
+    for (id, layer, examples, is_relation) in regex_rules.chain(relation_rules) {
         report.rules += 1;
+        let mut result = RuleResult { rule: id.clone(), layer, examples: 0, failed: 0 };
         for ex in examples {
             report.examples += 1;
+            result.examples += 1;
             let doc = extractor.extract("example", &ex.text);
-            report.failures.extend(check_mentions(id, ex, &doc));
+            let failures = if is_relation { check_facts(id, ex, &doc) } else { check_mentions(id, ex, &doc) };
+            if !failures.is_empty() {
+                result.failed += 1;
+            }
+            report.failures.extend(failures);
         }
-    }
-    for (id, examples) in relation_rules {
-        report.rules += 1;
-        for ex in examples {
-            report.examples += 1;
-            let doc = extractor.extract("example", &ex.text);
-            report.failures.extend(check_facts(id, ex, &doc));
-        }
+        report.results.push(result);
     }
     report
 }
 
-fn failure(rule: &str, ex: &Example, problem: String) -> ExampleFailure {
-    ExampleFailure { rule: rule.to_string(), text: ex.text.clone(), problem }
+fn failure(rule: &str, ex: &Example, expected: String, found: String) -> ExampleFailure {
+    ExampleFailure { rule: rule.to_string(), text: ex.text.clone(), expected, found }
 }
 
 fn check_mentions(rule: &str, ex: &Example, doc: &Document) -> Vec<ExampleFailure> {
@@ -76,14 +108,15 @@ fn check_mentions(rule: &str, ex: &Example, doc: &Document) -> Vec<ExampleFailur
     if ex.expect.is_empty() {
         for node in &doc.nodes {
             for m in node.mentions.iter().filter(|m| m.rule == rule) {
-                out.push(failure(rule, ex, format!("counter-example matched \"{}\" as {}", m.text, node.key.node_type)));
+                out.push(failure(rule, ex, "nothing from this rule (counter-example)".to_string(),
+                    format!("\"{}\" as {}", m.text, node.key.node_type)));
             }
         }
         return out;
     }
     for want in &ex.expect {
         let Some(text) = want.get("text").and_then(|t| t.as_str()) else {
-            out.push(failure(rule, ex, "expected item has no `text`".to_string()));
+            out.push(failure(rule, ex, format!("an item with `text` (got {want})"), "an invalid example".to_string()));
             continue;
         };
         let want_type = want.get("type").and_then(|t| t.as_str());
@@ -97,13 +130,14 @@ fn check_mentions(rule: &str, ex: &Example, doc: &Document) -> Vec<ExampleFailur
                 .iter()
                 .flat_map(|n| n.mentions.iter().map(move |m| format!("{}:{}", n.key.node_type, m.text)))
                 .collect();
-            out.push(failure(rule, ex, format!("expected \"{text}\"{} not found (found: {})",
-                want_type.map(|t| format!(" as {t}")).unwrap_or_default(), got.join(", "))));
+            let found = if got.is_empty() { "no mentions".to_string() } else { got.join(", ") };
+            out.push(failure(rule, ex, format!("\"{text}\"{}", want_type.map(|t| format!(" as {t}")).unwrap_or_default()), found));
             continue;
         };
         if let Some(want_value) = want.get("value") {
             if !value_matches(node.value.as_ref(), want_value) {
-                out.push(failure(rule, ex, format!("\"{text}\": value {:?}, expected {want_value}", node.value)));
+                let got = node.value.as_ref().map_or_else(|| "no value".to_string(), |v| v.to_string());
+                out.push(failure(rule, ex, format!("\"{text}\" = {want_value}"), format!("\"{text}\" = {got}")));
             }
         }
     }
@@ -143,14 +177,19 @@ fn check_facts(rule: &str, ex: &Example, doc: &Document) -> Vec<ExampleFailure> 
     let mut out = Vec::new();
     if ex.expect.is_empty() {
         for f in doc.facts.iter().filter(|f| f.rule == rule) {
-            out.push(failure(rule, ex, format!("counter-example produced {} {} ...", f.subject.key, f.predicate)));
+            let o = match &f.object {
+                Object::Node(k) => k.key.clone(),
+                Object::Quote { text, .. } => text.clone(),
+            };
+            out.push(failure(rule, ex, "no fact from this rule (counter-example)".to_string(),
+                format!("[{}, {}, {o}]", f.subject.key, f.predicate)));
         }
         return out;
     }
     for want in &ex.expect {
         let triple: Vec<&str> = want.as_array().map(|a| a.iter().filter_map(|v| v.as_str()).collect()).unwrap_or_default();
         let [s, p, o] = triple[..] else {
-            out.push(failure(rule, ex, "expected item is not [subject, predicate, object]".to_string()));
+            out.push(failure(rule, ex, format!("[subject, predicate, object] (got {want})"), "an invalid example".to_string()));
             continue;
         };
         let (s, o) = (fold(s), fold(o));
@@ -179,8 +218,8 @@ fn check_facts(rule: &str, ex: &Example, doc: &Document) -> Vec<ExampleFailure> 
                 })
                 .collect();
             let mentions: Vec<String> = doc.nodes.iter().map(|n| format!("{}:{}", n.key.node_type, n.name)).collect();
-            out.push(failure(rule, ex, format!("expected [{s}, {p}, {o}] not found; facts: [{}]; nodes: [{}]",
-                got.join("; "), mentions.join(", "))));
+            out.push(failure(rule, ex, format!("[{s}, {p}, {o}]"),
+                format!("facts [{}]; nodes [{}]", got.join("; "), mentions.join(", "))));
         }
     }
     out

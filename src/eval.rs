@@ -91,6 +91,9 @@ pub struct GraphScore {
     pub kinds: BTreeMap<&'static str, BTreeMap<String, Prf>>,
     pub missed: Vec<String>,
     pub spurious: Vec<String>,
+    /// For a missed item, what the system found that came closest and the
+    /// rule behind it (`found as Place by rules/gazetteers/place.tsv:123`).
+    pub hints: BTreeMap<String, String>,
 }
 
 impl GraphScore {
@@ -181,7 +184,11 @@ pub fn score_graph(gold: &GoldGraph, graph: &KnowledgeGraph) -> GraphScore {
             correct: st.iter().filter(|n| gt.iter().any(|g| entity_matches(g, n))).count(),
         };
         for g in gt.iter().filter(|g| !st.iter().any(|n| entity_matches(g, n))) {
-            score.missed.push(format!("{t}: {}", g.name));
+            let item = format!("{t}: {}", g.name);
+            if let Some(hint) = entity_hint(g, &entity_nodes) {
+                score.hints.insert(item.clone(), hint);
+            }
+            score.missed.push(item);
         }
         for n in st.iter().filter(|n| !gt.iter().any(|g| entity_matches(g, n))) {
             let rule = n.mentions.first().map(|m| m.rule.as_str()).unwrap_or("");
@@ -207,7 +214,11 @@ pub fn score_graph(gold: &GoldGraph, graph: &KnowledgeGraph) -> GraphScore {
             correct: st.iter().filter(|n| gt.iter().any(|g| value_matches(g, n))).count(),
         };
         for g in gt.iter().filter(|g| !st.iter().any(|n| value_matches(g, n))) {
-            score.missed.push(format!("{t}: {}", g.text));
+            let item = format!("{t}: {}", g.text);
+            if let Some(hint) = value_hint(g, &value_nodes) {
+                score.hints.insert(item.clone(), hint);
+            }
+            score.missed.push(item);
         }
         for n in st.iter().filter(|n| !gt.iter().any(|g| value_matches(g, n))) {
             let rule = n.mentions.first().map(|m| m.rule.as_str()).unwrap_or("");
@@ -252,7 +263,27 @@ pub fn score_graph(gold: &GoldGraph, graph: &KnowledgeGraph) -> GraphScore {
             if sp.iter().any(|(s, e, t)| matches(r, s, t, e.predicate.is_symmetric())) {
                 prf.found += 1;
             } else {
-                score.missed.push(format!("{} {p} {}", r.subject, r.object));
+                let item = format!("{} {p} {}", r.subject, r.object);
+                let (sr, or) = (gold_ref(gold, &r.subject), gold_ref(gold, &r.object));
+                // Same two nodes, another predicate; else the same predicate
+                // from the subject or to the object; else the missing node.
+                let other_predicate = edges.iter().find(|(s, _, t)| (node_is(&sr, s) && node_is(&or, t)) || (node_is(&sr, t) && node_is(&or, s)));
+                let half = || sp.iter().find(|(s, _, _)| node_is(&sr, s)).or_else(|| sp.iter().find(|(_, _, t)| node_is(&or, t)));
+                let hint = if let Some((s, e, t)) = other_predicate {
+                    Some(format!("found as {} {} {} by {}", s.name, e.predicate, short(&t.name), e.rule))
+                } else if let Some((s, e, t)) = half() {
+                    Some(format!("closest: {} {p} {} by {}", s.name, short(&t.name), e.rule))
+                } else if !nodes.iter().any(|n| node_is(&sr, n)) {
+                    Some(format!("no node for the subject {}", r.subject))
+                } else if !nodes.iter().any(|n| node_is(&or, n)) {
+                    Some(format!("no node for the object {}", short(&r.object)))
+                } else {
+                    None
+                };
+                if let Some(hint) = hint {
+                    score.hints.insert(item.clone(), hint);
+                }
+                score.missed.push(item);
             }
         }
         for (s, e, t) in &sp {
@@ -269,6 +300,39 @@ pub fn score_graph(gold: &GoldGraph, graph: &KnowledgeGraph) -> GraphScore {
     rel.insert("ALL".to_string(), total);
     score.kinds.insert("relations", rel);
     score
+}
+
+fn short(s: &str) -> String {
+    s.chars().take(30).collect()
+}
+
+fn first_rule(n: &GraphNode) -> &str {
+    n.mentions.first().map(|m| m.rule.as_str()).unwrap_or("")
+}
+
+/// What came closest to a missed gold entity: a node with one of its names
+/// but another type, else a node whose name contains one of its names or is
+/// contained in one.
+fn entity_hint(g: &GoldEntity, nodes: &[&GraphNode]) -> Option<String> {
+    let names = gold_entity_names(g);
+    if let Some(n) = nodes.iter().find(|n| !names.is_disjoint(&node_names(n))) {
+        return Some(format!("found as {} by {}", n.node_type, first_rule(n)));
+    }
+    let near = |n: &&&GraphNode| {
+        node_names(n).iter().any(|x| names.iter().any(|g| x.chars().count() >= 2 && g.chars().count() >= 2 && (x.contains(g.as_str()) || g.contains(x.as_str()))))
+    };
+    nodes.iter().find(near).map(|n| format!("closest: {} as {} by {}", n.name, n.node_type, first_rule(n)))
+}
+
+/// What came closest to a missed gold value: the same text with another
+/// value or type.
+fn value_hint(g: &GoldValue, nodes: &[&GraphNode]) -> Option<String> {
+    let text = fold_name(&g.text);
+    let n = nodes.iter().find(|n| node_names(n).contains(&text)).or_else(|| {
+        nodes.iter().find(|n| node_names(n).iter().any(|x| x.contains(text.as_str()) || text.contains(x.as_str())))
+    })?;
+    let value = n.value.as_ref().map_or_else(String::new, |v| format!(" = {v}"));
+    Some(format!("found {} as {}{value} by {}", n.name, n.node_type, first_rule(n)))
 }
 
 /// One line of a PER/ORG/LOC gold set.
@@ -290,6 +354,23 @@ pub struct NerSpan {
 
 /// Mention-level scores per label (PER, ORG, LOC, ALL), exact span and type.
 pub fn score_ner(gold: &[NerLine], graph: &KnowledgeGraph) -> (BTreeMap<String, Prf>, Vec<String>, Vec<String>) {
+    let s = score_ner_detailed(gold, graph);
+    (s.table, s.missed, s.spurious)
+}
+
+/// Mention-level scores, misses (with what came closest) and spurious
+/// mentions (with their rules).
+#[derive(Debug, Default)]
+pub struct NerScore {
+    pub table: BTreeMap<String, Prf>,
+    pub missed: Vec<String>,
+    pub spurious: Vec<String>,
+    /// Missed item → the system mention at or across its span, with its rule.
+    pub hints: BTreeMap<String, String>,
+}
+
+/// [`score_ner`] with hints for the misses.
+pub fn score_ner_detailed(gold: &[NerLine], graph: &KnowledgeGraph) -> NerScore {
     let docs: HashSet<&str> = gold.iter().map(|l| l.id.as_str()).collect();
     let label = |t: NodeType| match t {
         NodeType::Person => Some("PER"),
@@ -329,12 +410,35 @@ pub fn score_ner(gold: &[NerLine], graph: &KnowledgeGraph) -> (BTreeMap<String, 
     missed.sort();
     let mut spurious: Vec<_> = system.difference(&gold_set).collect();
     spurious.sort();
+    // Every system mention of the gold documents, any type, for the hints.
+    let mut all: Vec<(&str, usize, usize, NodeType, &str)> = Vec::new();
+    for n in graph.nodes() {
+        for m in n.mentions.iter().filter(|m| docs.contains(m.doc.as_str())) {
+            all.push((m.doc.as_str(), m.start, m.end, n.node_type, m.rule.as_str()));
+        }
+    }
+    all.sort();
+    let mut hints = BTreeMap::new();
+    for m in &missed {
+        let t = &texts[m.0.as_str()];
+        let text_of = |s: usize, e: usize| -> String { t[s.min(t.len())..e.min(t.len())].iter().collect() };
+        let same = all.iter().find(|a| a.0 == m.0 && a.1 == m.1 && a.2 == m.2);
+        let across = all.iter().find(|a| a.0 == m.0 && a.1 < m.2 && m.1 < a.2);
+        let hint = match (same, across) {
+            (Some(a), _) => Some(format!("found as {} by {}", a.3, a.4)),
+            (None, Some(a)) => Some(format!("closest: {} as {} by {}", text_of(a.1, a.2), a.3, a.4)),
+            _ => None,
+        };
+        if let Some(h) = hint {
+            hints.insert(show(m), h);
+        }
+    }
     let missed = missed.into_iter().map(show).collect();
     let spurious = spurious
         .into_iter()
         .map(|m| format!("{} ({})", show(m), rule_of.get(&(m.0.clone(), m.1, m.2)).map(String::as_str).unwrap_or("")))
         .collect();
-    (out, missed, spurious)
+    NerScore { table: out, missed, spurious, hints }
 }
 
 /// Render a score table: one line per type.

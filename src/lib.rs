@@ -27,6 +27,7 @@
 pub mod error;
 pub mod check;
 pub mod eval;
+pub mod explain;
 pub mod export;
 pub mod extract;
 pub mod graph;

@@ -31,6 +31,8 @@ enum Command {
     Query(QueryArgs),
     /// Score extraction against a gold graph (*.json) or a PER/ORG/LOC set (*.jsonl).
     Eval(EvalArgs),
+    /// Show, sentence by sentence, the mentions, values and facts found, with the rules, and the matches that lost.
+    Explain(ExplainArgs),
     /// Rule authoring tools.
     Rules {
         #[command(subcommand)]
@@ -47,7 +49,24 @@ enum RulesCommand {
         /// Check DIR as a layer on top of the built-in rules.
         #[arg(long)]
         add: bool,
+        /// List every passing rule (by default only DIR's own rules and the failures).
+        #[arg(long, short = 'v')]
+        verbose: bool,
     },
+}
+
+#[derive(Args)]
+struct ExplainArgs {
+    /// The article to explain (a text file, a JSON Lines corpus, or - for stdin).
+    file: PathBuf,
+    /// Only this sentence (numbered from 1).
+    #[arg(long, short = 's', value_name = "N")]
+    sentence: Option<usize>,
+    /// Highlight matches with ANSI colours: auto (when stdout is a terminal), always, never.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    color: String,
+    #[command(flatten)]
+    rules: RuleArgs,
 }
 
 #[derive(Args)]
@@ -157,7 +176,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Extract(args) => extract(args),
         Command::Eval(args) => eval(args),
-        Command::Rules { command: RulesCommand::Check { dir, add } } => rules_check(dir, add),
+        Command::Explain(args) => explain(args),
+        Command::Rules { command: RulesCommand::Check { dir, add, verbose } } => rules_check(dir, add, verbose),
         Command::Query(args) => run_query(args),
     };
     match result {
@@ -341,7 +361,7 @@ fn extract(args: ExtractArgs) -> Result<ExitCode> {
 
 
 fn eval(args: EvalArgs) -> Result<ExitCode> {
-    use newsgraph::eval::{render_table, score_graph, score_ner, GoldGraph, NerLine};
+    use newsgraph::eval::{render_table, score_graph, score_ner_detailed, GoldGraph, NerLine};
     let rules = load_rules(&args.rules)?;
     let extractor = Extractor::new(rules);
     let is_ner = args.gold.extension().is_some_and(|e| e == "jsonl");
@@ -353,16 +373,16 @@ fn eval(args: EvalArgs) -> Result<ExitCode> {
     let run = run_extraction(&extractor, &input_args, &input_args.inputs)?;
     let gold_text = std::fs::read_to_string(&args.gold).with_context(|| format!("cannot read {}", args.gold.display()))?;
     let mut tables: Vec<(String, std::collections::BTreeMap<String, newsgraph::eval::Prf>)> = Vec::new();
-    let (missed, spurious) = if is_ner {
+    let (missed, spurious, hints) = if is_ner {
         let mut lines = Vec::new();
         for (i, line) in gold_text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
             let parsed: NerLine = serde_json::from_str(line)
                 .with_context(|| format!("{}:{}: invalid gold line", args.gold.display(), i + 1))?;
             lines.push(parsed);
         }
-        let (table, missed, spurious) = score_ner(&lines, &run.graph);
-        tables.push(("mentions".to_string(), table));
-        (missed, spurious)
+        let score = score_ner_detailed(&lines, &run.graph);
+        tables.push(("mentions".to_string(), score.table));
+        (score.missed, score.spurious, score.hints)
     } else {
         let gold: GoldGraph = serde_json::from_str(&gold_text)
             .with_context(|| format!("{}: invalid gold graph", args.gold.display()))?;
@@ -370,7 +390,7 @@ fn eval(args: EvalArgs) -> Result<ExitCode> {
         for (kind, table) in &score.kinds {
             tables.push((kind.to_string(), table.clone()));
         }
-        (score.missed, score.spurious)
+        (score.missed, score.spurious, score.hints)
     };
     for (kind, table) in &tables {
         println!("{kind}:");
@@ -378,7 +398,12 @@ fn eval(args: EvalArgs) -> Result<ExitCode> {
     }
     if args.show_misses {
         println!("missed:");
-        missed.iter().for_each(|m| println!("  {m}"));
+        for m in &missed {
+            match hints.get(m) {
+                Some(h) => println!("  {m}  ({h})"),
+                None => println!("  {m}"),
+            }
+        }
         println!("spurious:");
         spurious.iter().for_each(|m| println!("  {m}"));
     }
@@ -388,6 +413,7 @@ fn eval(args: EvalArgs) -> Result<ExitCode> {
         }))).collect()))).collect::<serde_json::Map<_, _>>(),
         "missed": missed,
         "spurious": spurious,
+        "hints": hints,
     });
     if let Some(path) = &args.compare {
         let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
@@ -420,24 +446,95 @@ fn eval(args: EvalArgs) -> Result<ExitCode> {
     Ok(if run.failures > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-fn rules_check(dir: Option<PathBuf>, add: bool) -> Result<ExitCode> {
-    let rules = match (&dir, add) {
-        (None, _) => RuleSet::builtin()?,
-        (Some(d), false) => Arc::new(RuleSet::from_dir(d)?),
-        (Some(d), true) => Arc::new(RuleSet::layered(&[RuleSource::builtin(), RuleSource::from_dir(d)?])?),
+fn rules_check(dir: Option<PathBuf>, add: bool, verbose: bool) -> Result<ExitCode> {
+    let compiled = match (&dir, add) {
+        (None, _) => RuleSet::builtin(),
+        (Some(d), false) => RuleSet::from_dir(d).map(Arc::new),
+        (Some(d), true) => RuleSource::from_dir(d).and_then(|user| RuleSet::layered(&[RuleSource::builtin(), user])).map(Arc::new),
+    };
+    let rules = match compiled {
+        Ok(rules) => rules,
+        Err(errors) => {
+            for e in &errors.0 {
+                println!("ERROR {e}");
+            }
+            println!("{} error(s) in the rule files; no example was run", errors.0.len());
+            return Ok(ExitCode::from(2));
+        }
     };
     let report = newsgraph::check::check_examples(rules);
-    for f in &report.failures {
-        println!("FAIL {f}");
+    // The checked directory's own rules are listed even when they pass.
+    let own_layer = if add { 1 } else { 0 };
+    for r in &report.results {
+        if r.failed == 0 && r.examples > 0 && (verbose || (dir.is_some() && r.layer == own_layer)) {
+            println!("PASS rule {} ({} example{})", r.rule, r.examples, if r.examples == 1 { "" } else { "s" });
+        }
+        if r.failed > 0 {
+            println!("FAIL rule {}: {} of {} example{} failed", r.rule, r.failed, r.examples, if r.examples == 1 { "" } else { "s" });
+            for f in report.failures.iter().filter(|f| f.rule == r.rule) {
+                println!("    example:  {}", f.text);
+                println!("    expected: {}", f.expected);
+                println!("    found:    {}", f.found);
+            }
+        }
     }
+    let failed_rules = report.results.iter().filter(|r| r.failed > 0).count();
     println!(
-        "{} rules, {} examples: {} passed, {} failed",
+        "{} rules ({} without examples), {} examples: {} passed, {} failed{}",
         report.rules,
+        report.without_examples(),
         report.examples,
-        report.examples - report.failures.len().min(report.examples),
-        report.failures.len()
+        report.passed(),
+        report.failed(),
+        if failed_rules > 0 { format!(" (in {failed_rules} rule{})", if failed_rules == 1 { "" } else { "s" }) } else { String::new() }
     );
     Ok(if report.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn explain(args: ExplainArgs) -> Result<ExitCode> {
+    use std::io::IsTerminal;
+    let color = match args.color.as_str() {
+        "always" => true,
+        "never" => false,
+        "auto" => std::io::stdout().is_terminal(),
+        other => anyhow::bail!("unknown --color \"{other}\" (one of: auto, always, never)"),
+    };
+    let rules = load_rules(&args.rules)?;
+    let mut failures = 0;
+    let mut out = String::new();
+    let docs: Vec<_> = input::documents(std::slice::from_ref(&args.file), &InputOptions::default()).collect();
+    let several = docs.iter().filter(|d| d.is_ok()).count() > 1;
+    for item in docs {
+        let doc = match item {
+            Ok(doc) => doc,
+            Err(e) if e.is_warning() => {
+                eprintln!("warning: {e}");
+                continue;
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                failures += 1;
+                continue;
+            }
+        };
+        let mut sentences = newsgraph::explain::explain(rules.clone(), &doc.id, &doc.text);
+        if let Some(n) = args.sentence {
+            if n == 0 || n > sentences.len() {
+                anyhow::bail!("{}: no sentence {n} (it has {})", doc.id, sentences.len());
+            }
+            sentences = vec![sentences.swap_remove(n - 1)];
+        }
+        if several {
+            out.push_str(&format!("== {}\n", doc.id));
+        }
+        out.push_str(&newsgraph::explain::render(&sentences, color));
+    }
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(out.as_bytes()).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        r => r?,
+    }
+    Ok(if failures > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 /// Inputs with an RDF extension are loaded as RDF; all others are articles.

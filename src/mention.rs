@@ -54,6 +54,7 @@ const PRIORITY_DICTIONARY: i32 = 50;
 const PRIORITY_STRONG_SUFFIX: i32 = 30;
 const PRIORITY_WEAK_SUFFIX: i32 = 20;
 const PRIORITY_PERSON: i32 = 40;
+const PRIORITY_ABBREVIATION: i32 = 45;
 /// Each rule layer above the built-in one adds this, so user rules win.
 const PRIORITY_PER_LAYER: i32 = 1000;
 
@@ -72,6 +73,9 @@ pub fn find_candidates(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<
     regex_candidates(folded, rules, &mut candidates);
     value_candidates(folded, rules, &mut candidates);
     person_candidates(chars, rules, &titles, &mut candidates);
+    abbreviation_candidates(chars, rules, &mut candidates);
+    foreign_name_candidates(chars, rules, &titles, &mut candidates);
+    place_organization_candidates(rules, &mut candidates);
     candidates
 }
 
@@ -381,6 +385,9 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
         end: usize,
         surname_len: usize,
         evidence: Option<&'static str>,
+        /// The shape cuts a word at one of its edges; only the document
+        /// cache can accept it.
+        cut: bool,
     }
     let mut shapes = Vec::new();
     for i in 0..chars.len() {
@@ -429,15 +436,31 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                     }
                 }
                 let lexical = rules.lexicon.get(&name);
+                let nr_word = lexical.is_some_and(|e| e.pos.starts_with("nr"));
+                let right_evidence = titles.starts.contains(&end) || after_words.iter().any(|w| text_at(end, w));
+                // The name must not cut a word that runs past it (王坚|决定,
+                // 江建|国报道), unless a title or speech verb follows.
+                // A longer shape whose last character starts a speech verb or
+                // a title (王坚|曾如是说, 李强|带着) is cut as well.
+                let shorter_has_evidence = g_len == 2
+                    && (titles.starts.contains(&(end - 1)) || after_words.iter().any(|w| text_at(end - 1, w)));
+                let mut cut = !nr_word && ((!right_evidence && crosses_end(chars, end, rules)) || shorter_has_evidence);
+                // Nor start inside a word begun before it (进程|中, 提高|刑侦).
+                cut |= !nr_word && !titles.ends.contains(&i) && crosses_start(chars, i, rules);
                 // jieba's nr tag is noisy on two-character words (卫星, 阳光).
                 let is_person_word = g_len == 2 && lexical.is_some_and(|e| e.pos.starts_with("nr"));
-                let is_common_word = lexical.is_some_and(|e| !e.pos.starts_with("nr"));
+                // (A rare place-like word, 江建国 ns 5, may still be a name.)
+                let is_common_word = lexical.is_some_and(|e| !e.pos.starts_with("nr") && (e.freq >= 20 || !is_proper_pos(&e.pos)));
                 if is_common_word {
                     continue;
                 }
                 // A given name that is an ordinary word (企业, 仍然, 杭州) is
                 // a surname-like character before that word.
-                if g_len == 2 {
+                // Unless the shorter shape would cut that word and a title
+                // or reporter cue comes before (记者江建|国 → 江建国).
+                let cue_before = titles.ends.contains(&i) || before_words.iter().any(|w| text_before(i, w));
+                let shorter_cut = crosses_end(chars, end - 1, rules) && !crosses_end(chars, end, rules);
+                if g_len == 2 && !(cue_before && shorter_cut) {
                     let given_word: String = given.iter().collect();
                     if rules.lexicon.get(&given_word).is_some_and(|e| !e.pos.starts_with("nr") && e.freq >= 50) {
                         continue;
@@ -474,7 +497,8 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                     Some(e) if !rare_surname => Some(e),
                     _ => None,
                 };
-                shapes.push(Shape { start: i, end, surname_len: s_len, evidence });
+                let evidence = if cut { None } else { evidence };
+                shapes.push(Shape { start: i, end, surname_len: s_len, evidence, cut });
             }
         }
     }
@@ -508,7 +532,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
             let known_shorter = shapes.iter().any(|o| o.start == s.start && o.end < s.end && accepted.contains(&chars[o.start..o.end].iter().collect::<String>()));
             if accepted.contains(&name) {
                 rule_of[k] = Some("document-cache");
-            } else if (joined_before || joined_after) && !rare_surname && !known_shorter {
+            } else if (joined_before || joined_after) && !rare_surname && !known_shorter && !s.cut {
                 rule_of[k] = Some("enumeration");
                 accepted.insert(name);
             }
@@ -556,6 +580,274 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
     }
 }
 
+/// Whether `word` is spelled at `i`.
+fn text_at(chars: &[char], i: usize, word: &str) -> bool {
+    let mut k = i;
+    for c in word.chars() {
+        if chars.get(k) != Some(&c) {
+            return false;
+        }
+        k += 1;
+    }
+    true
+}
+
+/// The number of characters of the longest word of `words` spelled at `i`.
+fn list_word_at(chars: &[char], i: usize, words: &[String]) -> Option<usize> {
+    words.iter().filter(|w| text_at(chars, i, w)).map(|w| w.chars().count()).max()
+}
+
+/// Whether a lexicon word (any part of speech) covers `start..end` exactly.
+fn is_lexicon_word(chars: &[char], start: usize, end: usize, rules: &RuleSet) -> bool {
+    if end > chars.len() || start >= end {
+        return false;
+    }
+    let word: String = chars[start..end].iter().collect();
+    rules.lexicon.get(&word).is_some()
+}
+
+/// One-character country and province names in fixed contexts
+/// (`entities/place.toml`): a run of two or more abbreviations before a
+/// relation word (中美关系, 中、英两国), or one abbreviation after a visit
+/// word (访华, 在京) or before 方 / 军 (中方, 美军).
+fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candidate>) {
+    let lists = &rules.lists;
+    let mut abbreviations: HashMap<char, Option<&str>> = HashMap::new();
+    for line in lists.list("place_abbreviations") {
+        let mut parts = line.split_whitespace();
+        let Some(abbr) = parts.next().and_then(|a| a.chars().next()) else { continue };
+        abbreviations.insert(abbr, parts.next());
+    }
+    if abbreviations.is_empty() {
+        return;
+    }
+    let pair_only: HashSet<char> = lists.list("abbreviation_pair_only").iter().flat_map(|s| s.chars()).collect();
+    let pair_after = lists.list("abbreviation_pair_after");
+    let before = lists.list("abbreviation_before");
+    let after = lists.list("abbreviation_after");
+    let is_abbr = |i: usize| chars.get(i).is_some_and(|c| abbreviations.contains_key(c));
+    let emit = |i: usize, rule: &str, out: &mut Vec<Candidate>| {
+        let entry = abbreviations[&chars[i]].and_then(|full| rules.dictionary.lookup(full).first().copied());
+        out.push(Candidate {
+            span: Span::new(i, i + 1),
+            tag: Tag::Node(NodeType::Place),
+            entry,
+            rule: format!("entities/place/{rule}"),
+            priority: PRIORITY_ABBREVIATION,
+            value: None,
+            suffix_start: None,
+        });
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        if !is_abbr(i) {
+            i += 1;
+            continue;
+        }
+        // A run of abbreviations, joined directly or by 、.
+        let mut members = vec![i];
+        let mut j = i + 1;
+        loop {
+            if is_abbr(j) {
+                members.push(j);
+                j += 1;
+            } else if chars.get(j) == Some(&'、') && is_abbr(j + 1) {
+                members.push(j + 1);
+                j += 2;
+            } else {
+                break;
+            }
+        }
+        // The first one must not end a word begun before it (其中美...).
+        let free_start = i == 0 || !is_lexicon_word(chars, i - 1, i + 1, rules);
+        if members.len() >= 2 && free_start && list_word_at(chars, j, pair_after).is_some() {
+            for &m in &members {
+                emit(m, "abbreviation-pair", out);
+            }
+            i = j;
+            continue;
+        }
+        let c = chars[i];
+        // The character must not start an ordinary word (美丽, 中间, 日后);
+        // the context words themselves (中方, 美军) do not count.
+        let in_word = (i + 2..=(i + 4).min(chars.len())).any(|e| {
+            is_lexicon_word(chars, i, e, rules) && !after.iter().any(|w| text_at(chars, i + 1, w) && w.chars().count() == e - i - 1)
+        });
+        // Nor sit inside a word that runs across it (来日方长).
+        let crossed = (i.saturating_sub(3)..i).any(|s| (i + 2..=(s + 4).min(chars.len())).any(|e| is_lexicon_word(chars, s, e, rules)));
+        if !pair_only.contains(&c) && !in_word && !crossed {
+            // 访华, 在京: the visit word must not be the end of a longer
+            // word (现在美 ...).
+            let visited = before.iter().any(|w| {
+                let n = w.chars().count();
+                i >= n && text_at(chars, i - n, w) && !(i > n && is_lexicon_word(chars, i - n - 1, i - n + 1, rules))
+            });
+            // 中方, 美军: the side word must not start a longer word (中方法).
+            let side = list_word_at(chars, i + 1, after).is_some_and(|n| !starts_longer_word(chars, i + 1, i + 1 + n, rules));
+            if visited || side {
+                emit(i, "abbreviation-context", out);
+            }
+        }
+        i += 1;
+    }
+}
+
+/// Transliterated foreign names (克林顿, 奥尔布赖特, 尤勒斯·韦登博斯): a run
+/// of characters common in transliterations (`lexicon/name_chars.tsv`),
+/// joined by middle dots, with the same evidence as a Chinese name: a title
+/// right before or after, or a speech verb or cue word next to it. A run
+/// never starts inside a title (总理若斯潘) and never swallows a known name.
+fn foreign_name_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: &mut Vec<Candidate>) {
+    const MIN_SCORE: f32 = 0.5;
+    const FOREIGN_WORD_FREQ: u32 = 200;
+    let lists = &rules.lists;
+    let after_words: Vec<&String> = lists.list("speech_verbs").iter().chain(lists.list("person_after")).collect();
+    let before_words = lists.list("person_before");
+    let translit = |i: usize| {
+        chars.get(i).is_some_and(|c| rules.lexicon.name_chars.get(c).and_then(|n| n.translit).is_some_and(|t| t >= MIN_SCORE))
+    };
+    let is_dot = |i: usize| matches!(chars.get(i), Some('·' | '・' | '•' | '—'));
+    // Known names (countries, organizations) stop a run.
+    let known: Vec<(usize, usize)> = out
+        .iter()
+        .filter(|c| matches!(c.tag, Tag::Node(t) if t.is_entity()) && c.entry.is_some())
+        .map(|c| (c.span.start, c.span.end))
+        .collect();
+    let known_starts: HashSet<usize> = known.iter().map(|k| k.0).collect();
+    let known_ends: HashSet<usize> = known.iter().map(|k| k.1).collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let run_start = translit(i) && (i == 0 || !translit(i - 1) || titles.ends.contains(&i) || known_ends.contains(&i));
+        if !run_start {
+            i += 1;
+            continue;
+        }
+        let mut end = i;
+        let mut letters: usize = 0;
+        while end < chars.len() {
+            if end > i && (titles.starts.contains(&end) || titles.ends.contains(&end) || known_starts.contains(&end)) {
+                break;
+            }
+            if translit(end) {
+                end += 1;
+                letters += 1;
+            } else if is_dot(end) && end > i && translit(end + 1) {
+                end += 1;
+            } else {
+                break;
+            }
+        }
+        // Ordinary words at the edges are not part of the name: 祝贺|布拉特,
+        // 安南|希望.
+        let mut start = i;
+        while start < end {
+            // jieba tags some ordinary two-character words nr (祝贺).
+            let leading_word = |n: usize| {
+                let word: String = chars[start..start + n].iter().collect();
+                rules.lexicon.get(&word).is_some_and(|w| !is_proper_pos(&w.pos) || (n == 2 && w.freq >= 300))
+            };
+            let Some(n) = (2..=4.min(end - start)).rev().find(|&n| leading_word(n)) else { break };
+            start += n;
+            letters = letters.saturating_sub(n);
+        }
+        while end > start + 1 && crosses_end(chars, end, rules) {
+            end -= 1;
+            letters = letters.saturating_sub(1);
+        }
+        let inside_word = (start..end).any(|s| (s + 2..=(s + 4).min(end)).any(|e| common_word_at(chars, s, e, rules) && rules.lexicon.get(&chars[s..e].iter().collect::<String>()).is_some_and(|w| w.freq >= FOREIGN_WORD_FREQ)));
+        let inside_known = known.iter().any(|&(s, e)| s < end && start < e);
+        let name: String = chars[start..end].iter().collect();
+        let common = rules.lexicon.get(&name).is_some_and(|w| !w.pos.starts_with("nr"));
+        let title_before = titles.ends.contains(&start);
+        let evidence = title_before
+            || titles.starts.contains(&end)
+            || after_words.iter().any(|w| text_at(chars, end, w))
+            || before_words.iter().any(|w| {
+                let n = w.chars().count();
+                start >= n && text_at(chars, start - n, w)
+            });
+        let dotted = name.contains(['·', '・', '•', '—']);
+        // A run that ends in a place or organization suffix (云栖小镇) is a
+        // place or an organization.
+        let suffixed = rules.suffixes.iter().any(|x| name.ends_with(x.text.as_str()));
+        if evidence && !inside_known && !inside_word && !common && !suffixed && (letters >= 3 || dotted) && end > start {
+            out.push(Candidate {
+                span: Span::new(start, end),
+                tag: Tag::Node(NodeType::Person),
+                entry: None,
+                rule: "entities/person/foreign-name".to_string(),
+                priority: PRIORITY_PERSON + 3,
+                value: None,
+                suffix_start: None,
+            });
+        }
+        i = end.max(i + 1);
+    }
+}
+
+/// Whether `start..end` is an ordinary (not a proper-name) lexicon word.
+fn common_word_at(chars: &[char], start: usize, end: usize, rules: &RuleSet) -> bool {
+    end <= chars.len() && {
+        let word: String = chars[start..end].iter().collect();
+        rules.lexicon.get(&word).is_some_and(|w| !is_proper_pos(&w.pos))
+    }
+}
+
+/// A known place right before an organization names that place's body
+/// (天津市 + 妇联, 斯里兰卡 + 议会, 泰国 + 国家银行): one organization.
+fn place_organization_candidates(rules: &RuleSet, out: &mut Vec<Candidate>) {
+    let places: HashMap<usize, usize> = out
+        .iter()
+        .filter(|c| c.tag == Tag::Node(NodeType::Place) && c.entry.is_some() && c.span.len() >= 2)
+        .map(|c| (c.span.end, c.span.start))
+        .collect();
+    let mut joined = Vec::new();
+    for c in out.iter() {
+        if c.tag != Tag::Node(NodeType::Organization) {
+            continue;
+        }
+        let Some(&place_start) = places.get(&c.span.start) else { continue };
+        // An organization from the gazetteer that already names its place
+        // (中国人民银行) or a suffix name whose stem is the place stays as is.
+        let generic = match c.entry {
+            Some(e) => matches!(rules.dictionary.entry(e).class.as_str(), "government" | "party" | "ngo" | "other" | "media" | "military"),
+            None => c.suffix_start.is_some(),
+        };
+        if !generic {
+            continue;
+        }
+        joined.push(Candidate {
+            span: Span::new(place_start, c.span.end),
+            entry: None,
+            rule: format!("{}+place", c.rule),
+            suffix_start: None,
+            ..c.clone()
+        });
+    }
+    out.extend(joined);
+}
+
+/// Whether an ordinary (non-name) lexicon word starts at `end - 1` and runs
+/// past `end`: a name ending at `end` would cut it (王坚|决定, 江建|国报道).
+fn crosses_end(chars: &[char], end: usize, rules: &RuleSet) -> bool {
+    end >= 1
+        && end < chars.len()
+        && (end + 1..=(end + 3).min(chars.len())).any(|e| {
+            let word: String = chars[end - 1..e].iter().collect();
+            rules.lexicon.get(&word).is_some_and(|w| !w.pos.starts_with("nr"))
+        })
+}
+
+/// Whether an ordinary lexicon word ends at `start + 1` having begun before
+/// `start`: a name starting at `start` would cut it (进程|中, 提高|刑侦).
+fn crosses_start(chars: &[char], start: usize, rules: &RuleSet) -> bool {
+    start >= 1
+        && (start.saturating_sub(3)..start).any(|s| {
+            let word: String = chars[s..=start].iter().collect();
+            rules.lexicon.get(&word).is_some_and(|w| !w.pos.starts_with("nr"))
+        })
+}
+
 /// Keep the best non-overlapping set: longest first, then priority, then
 /// earliest; the result is sorted by position.
 pub fn resolve_overlaps(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
@@ -582,4 +874,100 @@ pub fn resolve_overlaps(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
     }
     kept.sort_by_key(|c| (c.span.start, c.span.end));
     kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::RuleSet;
+    use std::sync::{Arc, LazyLock};
+
+    static RULES: LazyLock<Arc<RuleSet>> = LazyLock::new(|| RuleSet::builtin().unwrap_or_else(|e| panic!("{e}")));
+
+    /// The entity mentions of a text, as (text, type).
+    fn entities(text: &str) -> Vec<(String, NodeType)> {
+        let folded = Folded::new(text);
+        let chars: Vec<char> = folded.text.chars().collect();
+        find_mentions(&folded, &chars, &RULES)
+            .into_iter()
+            .filter_map(|c| match c.tag {
+                Tag::Node(t) if t.is_entity() => Some((chars[c.span.start..c.span.end].iter().collect(), t)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn has(text: &str, name: &str, ty: NodeType) -> bool {
+        entities(text).iter().any(|(n, t)| n == name && *t == ty)
+    }
+
+    #[test]
+    fn country_abbreviations_in_a_pair_before_a_relation_word_are_places() {
+        assert!(has("真正成熟的中美关系应该是", "中", NodeType::Place));
+        assert!(has("真正成熟的中美关系应该是", "美", NodeType::Place));
+        assert!(has("中、英两国在相互尊重", "英", NodeType::Place));
+        assert!(has("推进巴以谈判的新方案", "巴", NodeType::Place));
+    }
+
+    #[test]
+    fn one_abbreviation_needs_a_visit_or_side_word() {
+        assert!(has("副主席此次访韩，一定会", "韩", NodeType::Place));
+        assert!(has("今晚在京举行", "京", NodeType::Place));
+        assert!(has("向中方作出的承诺", "中", NodeType::Place));
+        assert!(has("据俄政府新闻局", "俄", NodeType::Place));
+    }
+
+    #[test]
+    fn abbreviation_characters_in_ordinary_words_are_not_places() {
+        // 中间, 美丽, 以后, 日后, 美中不足: words, not countries.
+        for text in ["他站在中间", "在美丽的西湖边", "以后再说", "来日方长", "可谓美中不足", "现在美元升值"] {
+            let found = entities(text);
+            assert!(!found.iter().any(|(n, _)| n.chars().count() == 1), "{text}: {found:?}");
+        }
+    }
+
+    #[test]
+    fn an_abbreviation_joins_the_full_country_node() {
+        let folded = Folded::new("中方表示");
+        let chars: Vec<char> = folded.text.chars().collect();
+        let found = find_mentions(&folded, &chars, &RULES);
+        let entry = found.iter().find(|c| c.span == Span::new(0, 1)).and_then(|c| c.entry).expect("中 found");
+        assert_eq!(RULES.dictionary.entry(entry).key, "中国");
+    }
+
+    #[test]
+    fn a_name_does_not_cut_the_word_after_it() {
+        // 江建|国报道 would cut 建国; 江建国 ends before 报道.
+        assert!(has("记者江建国报道：由网坛", "江建国", NodeType::Person));
+        assert!(has("王坚决定离开", "王坚", NodeType::Person));
+        assert!(!has("王坚决定离开", "王坚决", NodeType::Person));
+        // The last character starting a speech verb goes with the verb.
+        assert!(has("王坚曾如是说", "王坚", NodeType::Person));
+    }
+
+    #[test]
+    fn a_name_does_not_start_inside_a_word() {
+        // 进程中 / 提高刑侦: 中, 高 are surnames, but they end a word here.
+        assert!(!entities("经济全球化进程中找到自己的位置").iter().any(|(_, t)| *t == NodeType::Person));
+        assert!(!entities("全面提高刑侦民警破案能力").iter().any(|(_, t)| *t == NodeType::Person));
+    }
+
+    #[test]
+    fn foreign_names_are_runs_of_transliteration_characters_with_evidence() {
+        assert!(has("法国总理若斯潘表示赞赏", "若斯潘", NodeType::Person));
+        assert!(has("美国国务卿奥尔布赖特21日在此间", "奥尔布赖特", NodeType::Person));
+        assert!(has("通过了叶利钦总统对基里延科的提名", "叶利钦", NodeType::Person));
+        // An ordinary word before the run is not part of it.
+        assert!(has("我们衷心祝贺布拉特先生当选", "布拉特", NodeType::Person));
+        // No evidence, no name; a run ending in a place suffix is no name.
+        assert!(!entities("斯特拉斯堡").iter().any(|(_, t)| *t == NodeType::Person));
+        assert!(!has("云栖小镇管委会主任", "云栖小镇", NodeType::Person));
+    }
+
+    #[test]
+    fn a_place_before_a_generic_body_makes_one_organization() {
+        assert!(has("天津市妇联为广开就业路", "天津市妇联", NodeType::Organization));
+        // A famous organization that names its place keeps its own name.
+        assert!(has("北京大学的学生", "北京大学", NodeType::Organization));
+    }
 }

@@ -58,73 +58,183 @@ pub fn match_relations(
     resolved: &Resolved,
     rules: &RuleSet,
 ) -> Vec<Fact> {
-    let mut facts = Vec::new();
-    let mut seen: HashSet<(NodeKey, Predicate, Object)> = HashSet::new();
+    let mut found: Vec<Found> = Vec::new();
+    let mut topic: Option<&TaggedMention> = None;
     for (si, &sentence) in sentences.iter().enumerate() {
-        let tagged = tag_sentence(chars, sentence, &resolved.mentions);
+        let mut tagged = tag_sentence(chars, sentence, &resolved.mentions);
+        let next_topic = sentence_topic(&tagged);
+        // A sentence that goes on about the previous sentence's subject
+        // without naming it (云栖小镇也在近几年快速增长。2015年…财政总收入为
+        // 14880.13万元) gets that subject as a leading mention.
+        if let Some(t) = topic.filter(|_| !names_an_entity_before_values(&tagged)) {
+            tagged = with_topic(tagged, t);
+        }
+        topic = next_topic.or(topic.filter(|_| sentence.len() < 12));
         if tagged.slots.is_empty() {
             continue;
         }
-        let evidence = || Evidence { sentence: si, span: sentence, text: original_sentence(sentence) };
-        for rule in &rules.relations {
+        for (order, rule) in rules.relations.iter().enumerate() {
             if rule.unless.iter().any(|u| u.is_match(&tagged.text)) {
                 continue;
             }
-            for caps in rule.regex.captures_iter(&tagged.text) {
-                let slot = |name: &str| caps.name(name).and_then(|m| tagged.slots.get(&m.start()).copied());
-                let filtered_out = rule.filters.iter().any(|(name, re)| slot(name).is_some_and(|m| !re.is_match(&m.folded)));
-                if filtered_out {
-                    continue;
-                }
-                let (Some(s), Some(o)) = (slot(&rule.subject), slot(&rule.object)) else { continue };
-                let mut qualifiers = BTreeMap::new();
-                for (name, source) in &rule.qualifiers {
-                    let text = match source {
-                        SlotSource::Slot(slot_name) => slot(slot_name).map(|m| qualifier_text(m, resolved)),
-                        SlotSource::Group(group) => caps.name(group).map(|g| strip_tags(g.as_str())),
-                    };
-                    if let Some(t) = text.filter(|t| !t.is_empty()) {
-                        qualifiers.insert(name.clone(), t);
-                    }
-                }
-                if rule.predicate != Predicate::Said && !qualifiers.contains_key("date") {
-                    if let Some(date) = nearest_date(&tagged, s.span.start, resolved) {
-                        qualifiers.insert("date".to_string(), date);
-                    }
-                }
-                let subjects = expand(&tagged, caps.name(&rule.subject).map(|m| m.start()), rule.enumerate.contains(&rule.subject), s);
-                let objects = expand(&tagged, caps.name(&rule.object).map(|m| m.start()), rule.enumerate.contains(&rule.object), o);
-                for s in &subjects {
-                    for o in &objects {
-                        let Some(subject) = s.node.map(|n| resolved.nodes[n].key.clone()) else { continue };
-                        let object = match o.node {
-                            Some(n) => Object::Node(resolved.nodes[n].key.clone()),
-                            None if o.tag == Tag::Node(NodeType::Quotation) => {
-                                Object::Quote { text: original_sentence(o.span), span: o.span }
-                            }
-                            None => continue,
-                        };
-                        if Object::Node(subject.clone()) == object {
-                            continue;
+            if rule.each_object {
+                // One match per object mention, ending at it: with a greedy
+                // `.*` before the subject the nearest subject wins.
+                let mut ends: Vec<usize> = tagged.slots.keys().map(|&b| b + tagged.text[b..].chars().next().map_or(0, char::len_utf8)).collect();
+                ends.sort_unstable();
+                for end in ends {
+                    if let Some(caps) = rule.regex.captures(&tagged.text[..end]) {
+                        if caps.name(&rule.object).is_some_and(|m| m.end() == end) {
+                            collect(rule, order, &caps, &tagged, si, resolved, &mut found);
                         }
-                        if !seen.insert((subject.clone(), rule.predicate, object.clone())) {
-                            continue;
-                        }
-                        facts.push(Fact {
-                            subject,
-                            predicate: rule.predicate,
-                            object,
-                            qualifiers: qualifiers.clone(),
-                            evidence: evidence(),
-                            rule: rule.id.clone(),
-                        });
                     }
+                }
+            } else {
+                for caps in rule.regex.captures_iter(&tagged.text) {
+                    collect(rule, order, &caps, &tagged, si, resolved, &mut found);
                 }
             }
         }
     }
-    facts.extend(location_facts(sentences, original_sentence, resolved, &mut seen));
+    // A quotation has one speaker, a value mention one subject: where rules
+    // disagree, the higher priority wins, then the rule listed first.
+    let mut best: HashMap<(Predicate, Span), (i32, usize)> = HashMap::new();
+    for f in found.iter().filter(|f| is_functional(f.predicate)) {
+        let rank = (f.priority, usize::MAX - f.order);
+        let e = best.entry((f.predicate, f.object.span)).or_insert(rank);
+        if rank > *e {
+            *e = rank;
+        }
+    }
+    let mut facts = Vec::new();
+    let mut seen: HashSet<(NodeKey, Predicate, Object)> = HashSet::new();
+    for f in found {
+        if is_functional(f.predicate) && best.get(&(f.predicate, f.object.span)) != Some(&(f.priority, usize::MAX - f.order)) {
+            continue;
+        }
+        let Some(subject) = f.subject.node.map(|n| resolved.nodes[n].key.clone()) else { continue };
+        let object = match f.object.node {
+            Some(n) => Object::Node(resolved.nodes[n].key.clone()),
+            None if f.object.tag == Tag::Node(NodeType::Quotation) => {
+                Object::Quote { text: original_sentence(f.object.span), span: f.object.span }
+            }
+            None => continue,
+        };
+        if Object::Node(subject.clone()) == object || !seen.insert((subject.clone(), f.predicate, object.clone())) {
+            continue;
+        }
+        let span = sentences[f.sentence];
+        facts.push(Fact {
+            subject,
+            predicate: f.predicate,
+            object,
+            qualifiers: f.qualifiers,
+            evidence: Evidence { sentence: f.sentence, span, text: original_sentence(span) },
+            rule: f.rule.to_string(),
+        });
+    }
+    facts.extend(location_facts(sentences, original_sentence, resolved, rules, &mut seen));
     facts
+}
+
+fn is_topic_type(tag: Tag) -> bool {
+    matches!(tag, Tag::Node(NodeType::Organization | NodeType::Place | NodeType::Event))
+}
+
+/// The subject of a sentence that starts with an organization, place or
+/// event (within its first few characters).
+fn sentence_topic<'a>(tagged: &TaggedSentence<'a>) -> Option<&'a TaggedMention> {
+    let (&at, &m) = tagged.slots.iter().filter(|(_, m)| is_topic_type(m.tag)).min_by_key(|(at, _)| **at)?;
+    (tagged.text[..at].chars().count() <= 3).then_some(m)
+}
+
+/// Whether an organization, place or event comes before the first value.
+fn names_an_entity_before_values(tagged: &TaggedSentence) -> bool {
+    let first = |f: &dyn Fn(Tag) -> bool| tagged.slots.iter().filter(|(_, m)| f(m.tag)).map(|(at, _)| *at).min();
+    let value = first(&|t| matches!(t, Tag::Node(NodeType::Money | NodeType::Quantity | NodeType::Percent)));
+    match (first(&is_topic_type), value) {
+        (_, None) => true,
+        (Some(e), Some(v)) => e < v,
+        (None, Some(_)) => false,
+    }
+}
+
+/// The tagged sentence with a topic mention in front.
+fn with_topic<'a>(tagged: TaggedSentence<'a>, topic: &'a TaggedMention) -> TaggedSentence<'a> {
+    let symbol = topic.tag.symbol();
+    let shift = symbol.len_utf8();
+    let mut slots: HashMap<usize, &TaggedMention> = tagged.slots.into_iter().map(|(at, m)| (at + shift, m)).collect();
+    slots.insert(0, topic);
+    let mut text = String::with_capacity(tagged.text.len() + shift);
+    text.push(symbol);
+    text.push_str(&tagged.text);
+    TaggedSentence { text, slots }
+}
+
+/// Predicates whose object mention has one subject only.
+fn is_functional(p: Predicate) -> bool {
+    matches!(p, Predicate::Said | Predicate::MonetaryFact | Predicate::QuantityFact)
+}
+
+/// A rule match, before conflicts between rules are settled.
+struct Found<'a> {
+    subject: &'a TaggedMention,
+    predicate: Predicate,
+    object: &'a TaggedMention,
+    qualifiers: BTreeMap<String, String>,
+    sentence: usize,
+    rule: &'a str,
+    priority: i32,
+    order: usize,
+}
+
+fn collect<'a>(
+    rule: &'a crate::rules::RelationRule,
+    order: usize,
+    caps: &regex::Captures,
+    tagged: &TaggedSentence<'a>,
+    sentence: usize,
+    resolved: &Resolved,
+    found: &mut Vec<Found<'a>>,
+) {
+    let slot = |name: &str| caps.name(name).and_then(|m| tagged.slots.get(&m.start()).copied());
+    if rule.filters.iter().any(|(name, re)| slot(name).is_some_and(|m| !re.is_match(&m.folded)))
+        || rule.excludes.iter().any(|(name, re)| slot(name).is_some_and(|m| re.is_match(&m.folded)))
+    {
+        return;
+    }
+    let (Some(s), Some(o)) = (slot(&rule.subject), slot(&rule.object)) else { return };
+    let mut qualifiers = BTreeMap::new();
+    for (name, source) in &rule.qualifiers {
+        let text = match source {
+            SlotSource::Slot(slot_name) => slot(slot_name).map(|m| qualifier_text(m, resolved)),
+            SlotSource::Group(group) => caps.name(group).map(|g| strip_tags(g.as_str())),
+        };
+        if let Some(t) = text.filter(|t| !t.is_empty()) {
+            qualifiers.insert(name.clone(), t);
+        }
+    }
+    if rule.predicate != Predicate::Said && !qualifiers.contains_key("date") {
+        if let Some(date) = nearest_date(tagged, s.span.start, resolved) {
+            qualifiers.insert("date".to_string(), date);
+        }
+    }
+    let subjects = expand(tagged, caps.name(&rule.subject).map(|m| m.start()), rule.enumerate.contains(&rule.subject), s);
+    let objects = expand(tagged, caps.name(&rule.object).map(|m| m.start()), rule.enumerate.contains(&rule.object), o);
+    for s in &subjects {
+        for o in &objects {
+            found.push(Found {
+                subject: s,
+                predicate: rule.predicate,
+                object: o,
+                qualifiers: qualifiers.clone(),
+                sentence,
+                rule: &rule.id,
+                priority: rule.priority,
+                order,
+            });
+        }
+    }
 }
 
 /// The mention in a slot, and with `enumerate` every mention of the same
@@ -178,7 +288,7 @@ fn strip_tags(s: &str) -> String {
     s.chars().filter(|c| !(0xE000..0xF900).contains(&(*c as u32))).collect()
 }
 
-fn nearest_date(tagged: &TaggedSentence, before: usize, resolved: &Resolved) -> Option<String> {
+fn nearest_date(tagged: &TaggedSentence<'_>, before: usize, resolved: &Resolved) -> Option<String> {
     let mut best: Option<(usize, String)> = None;
     for m in tagged.slots.values() {
         if m.tag != Tag::Node(NodeType::Date) {
@@ -197,6 +307,7 @@ fn location_facts(
     sentences: &[Span],
     original_sentence: &dyn Fn(Span) -> String,
     resolved: &Resolved,
+    rules: &RuleSet,
     seen: &mut HashSet<(NodeKey, Predicate, Object)>,
 ) -> Vec<Fact> {
     let mut facts = Vec::new();
@@ -207,12 +318,37 @@ fn location_facts(
         .filter(|(_, n)| n.key.node_type == NodeType::Place)
         .map(|(i, n)| (n.key.key.as_str(), i))
         .collect();
+    // Every folded spelling of every place (杭州 for the node 杭州市).
+    let place_spellings: Vec<(String, usize)> = resolved
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.key.node_type == NodeType::Place)
+        .flat_map(|(i, n)| {
+            std::iter::once(n.key.key.clone())
+                .chain(n.mentions.iter().map(|m| crate::normalize::fold(&m.text)))
+                .map(move |s| (s, i))
+        })
+        .collect();
     let evidence_of = |node: usize| {
-        let m = &resolved.nodes[node].mentions[0];
-        let span = sentences.get(m.sentence).copied().unwrap_or(m.span);
-        Evidence { sentence: m.sentence, span, text: original_sentence(span) }
+        let (sentence, span) = match resolved.nodes[node].mentions.first() {
+            Some(m) => (m.sentence, sentences.get(m.sentence).copied().unwrap_or(m.span)),
+            None => (0, sentences.first().copied().unwrap_or(Span::new(0, 0))),
+        };
+        Evidence { sentence, span, text: original_sentence(span) }
     };
-    // Gazetteer hierarchy: nearest mentioned ancestor.
+    let mut push = |subject: NodeKey, predicate: Predicate, object: NodeKey, evidence: Evidence, rule: &str| {
+        let object = Object::Node(object);
+        if seen.insert((subject.clone(), predicate, object.clone())) {
+            facts.push(Fact { subject, predicate, object, qualifiers: BTreeMap::new(), evidence, rule: rule.to_string() });
+        }
+    };
+    let is_country = |key: &str| {
+        rules.dictionary.lookup(key).iter().any(|&e| rules.dictionary.entry(e).class == "country")
+    };
+    // Gazetteer hierarchy: the nearest ancestor the document mentions. A
+    // country is left implicit: every Chinese place is in China, and saying
+    // so for each adds nothing a reader does not know.
     let mut children: Vec<&usize> = resolved.parents.keys().collect();
     children.sort();
     for &child in children {
@@ -220,16 +356,9 @@ fn location_facts(
         let mut hops = 0;
         while let Some(p) = parent {
             if let Some(&target) = places.get(p.as_str()) {
-                let fact = Fact {
-                    subject: resolved.nodes[child].key.clone(),
-                    predicate: Predicate::LocatedIn,
-                    object: Object::Node(resolved.nodes[target].key.clone()),
-                    qualifiers: BTreeMap::new(),
-                    evidence: evidence_of(child),
-                    rule: "gazetteers/place/parent".to_string(),
-                };
-                if seen.insert((fact.subject.clone(), fact.predicate, fact.object.clone())) {
-                    facts.push(fact);
+                if !is_country(&p) {
+                    push(resolved.nodes[child].key.clone(), Predicate::LocatedIn, resolved.nodes[target].key.clone(),
+                        evidence_of(child), "gazetteers/place/parent");
                 }
                 break;
             }
@@ -240,27 +369,41 @@ fn location_facts(
             parent = resolved.parents.iter().find(|(&i, _)| resolved.nodes[i].key.key == p).map(|(_, q)| q.clone());
         }
     }
-    // Name composition: 杭州市政府 → 杭州 (its leading place mention).
+    // Name composition: 杭州市政府 is in 杭州, 杭州云计算产业园 in 杭州;
+    // Intel创新实验室 is part of Intel. The rest of the name must be a name
+    // part of its own (西湖区 is not "in 西湖").
+    let is_suffix = |rest: &str| rules.suffixes.iter().any(|s| s.text == rest);
     for (i, node) in resolved.nodes.iter().enumerate() {
-        if !matches!(node.key.node_type, NodeType::Organization | NodeType::Place | NodeType::Event) {
+        let ty = node.key.node_type;
+        if !matches!(ty, NodeType::Organization | NodeType::Place | NodeType::Event) {
             continue;
         }
         let key = &node.key.key;
-        let best = places
+        let best_place = place_spellings
             .iter()
-            .filter(|(name, &p)| p != i && key.starts_with(*name) && key.len() > name.len())
+            .filter(|(name, p)| {
+                let Some(rest) = key.strip_prefix(name.as_str()) else { return false };
+                *p != i && rest.chars().count() >= 2 && !(ty == NodeType::Place && is_suffix(rest))
+            })
             .max_by_key(|(name, _)| name.len());
-        if let Some((_, &p)) = best {
-            let fact = Fact {
-                subject: node.key.clone(),
-                predicate: Predicate::LocatedIn,
-                object: Object::Node(resolved.nodes[p].key.clone()),
-                qualifiers: BTreeMap::new(),
-                evidence: evidence_of(i),
-                rule: "relations/name-prefix-place".to_string(),
-            };
-            if seen.insert((fact.subject.clone(), fact.predicate, fact.object.clone())) {
-                facts.push(fact);
+        if let Some(&(_, p)) = best_place {
+            push(node.key.clone(), Predicate::LocatedIn, resolved.nodes[p].key.clone(), evidence_of(i), "relations/name-prefix-place");
+        }
+        if ty == NodeType::Organization {
+            // The longest known organization the name starts with.
+            let chars: Vec<char> = key.chars().collect();
+            let parent = (2..chars.len().saturating_sub(1)).rev().find_map(|n| {
+                let prefix: String = chars[..n].iter().collect();
+                let in_doc = resolved.nodes.iter().find(|o| o.key.node_type == NodeType::Organization && o.key.key == prefix);
+                if let Some(o) = in_doc {
+                    return Some(o.key.clone());
+                }
+                rules.dictionary.lookup(&prefix).iter().map(|&e| rules.dictionary.entry(e)).find(|e| {
+                    e.kind == crate::rules::DictKind::Entity(NodeType::Organization)
+                }).map(|e| NodeKey::new(NodeType::Organization, e.key.clone()))
+            });
+            if let Some(parent) = parent.filter(|p| p.key != *key) {
+                push(node.key.clone(), Predicate::PartOf, parent, evidence_of(i), "relations/name-prefix-organization");
             }
         }
     }

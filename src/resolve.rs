@@ -19,7 +19,7 @@ use crate::model::{Mention, Node, NodeKey, NodeType, Span};
 use crate::normalize::CharIndex;
 use crate::rules::{DictKind, RuleSet, Tag};
 use crate::value::{DateContext, Value};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// A mention as the relation stage sees it.
 #[derive(Clone, Debug)]
@@ -57,6 +57,60 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     let sentence_of = |pos: usize| doc.sentences.partition_point(|s| s.end <= pos);
     let folded_of = |span: Span| -> String { doc.chars[span.start..span.end].iter().collect() };
 
+    // A gazetteer name may name several places (西湖区 of 杭州 and of 南昌):
+    // take the one whose parent the document also mentions.
+    let mentioned_places: HashSet<&str> = candidates
+        .iter()
+        .filter_map(|c| c.entry)
+        .map(|e| rules.dictionary.entry(e))
+        .filter(|e| e.kind == DictKind::Entity(NodeType::Place))
+        .map(|e| e.key.as_str())
+        .collect();
+    let choose_entry = |c: &Candidate| -> Option<&crate::rules::DictEntry> {
+        let first = rules.dictionary.entry(c.entry?);
+        let all = rules.dictionary.lookup(&folded_of(c.span));
+        let better = all.iter().map(|&e| rules.dictionary.entry(e)).find(|e| {
+            e.kind == first.kind && e.parent.as_deref().is_some_and(|p| mentioned_places.contains(p))
+        });
+        Some(better.unwrap_or(first))
+    };
+    // A name that is a known place plus a name of its own (杭州云计算产业园)
+    // is what the rest alone (云计算产业园) stands for later on.
+    let place_spellings: HashSet<String> = candidates
+        .iter()
+        .filter(|c| c.tag == Tag::Node(NodeType::Place))
+        .flat_map(|c| {
+            let mut v = vec![folded_of(c.span)];
+            if let Some(e) = c.entry {
+                v.push(rules.dictionary.entry(e).key.clone());
+            }
+            v
+        })
+        .collect();
+    let plain_keys: HashSet<(NodeType, String)> = candidates
+        .iter()
+        .filter_map(|c| match c.tag {
+            Tag::Node(t) if t.is_entity() && c.entry.is_none() => Some((t, folded_of(c.span))),
+            _ => None,
+        })
+        .collect();
+    let mut longer_form: HashMap<(NodeType, String), String> = HashMap::new();
+    let mut ambiguous: HashSet<(NodeType, String)> = HashSet::new();
+    for (ty, key) in &plain_keys {
+        for p in &place_spellings {
+            let Some(rest) = key.strip_prefix(p.as_str()) else { continue };
+            if rest.chars().count() >= 3 && plain_keys.contains(&(*ty, rest.to_string())) {
+                let slot = (*ty, rest.to_string());
+                if longer_form.insert(slot.clone(), key.clone()).is_some_and(|k| k != *key) {
+                    ambiguous.insert(slot);
+                }
+            }
+        }
+    }
+    for a in ambiguous {
+        longer_form.remove(&a);
+    }
+
     // Full-form entities first, in reading order.
     let mut covered: Vec<Span> = candidates.iter().map(|c| c.span).collect();
     let mut short_forms: Vec<(String, NodeKey)> = Vec::new();
@@ -72,8 +126,11 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         if !ty.is_entity() {
             continue;
         }
-        let entry = c.entry.map(|e| rules.dictionary.entry(e));
-        let key = entry.map_or_else(|| folded_of(c.span), |e| e.key.clone());
+        let entry = choose_entry(c);
+        let mut key = entry.map_or_else(|| folded_of(c.span), |e| e.key.clone());
+        if let Some(longer) = longer_form.get(&(ty, key.clone())) {
+            key = longer.clone();
+        }
         let node_key = NodeKey::new(ty, key);
         let text = doc.index.slice(doc.original, c.span.start, c.span.end).to_string();
         let node = builder.add(&node_key, &text, c.span, &c.rule, sentence_of(c.span.start), true);
@@ -247,6 +304,35 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         tagged.push(TaggedMention { span: *q, tag: Tag::Node(NodeType::Quotation), node: None, folded: folded_of(*q), rule: "segment/quotation".into() });
     }
     tagged.sort_by_key(|t| (t.span.start, std::cmp::Reverse(t.span.end)));
+    // An organization named after a known one (Intel创新实验室, 阿里云创新
+    // 创业基地) brings its parent into the graph, named as written here,
+    // so the relation stage can say partOf even when the parent is not
+    // mentioned on its own.
+    let org_keys: Vec<(String, String)> = builder
+        .nodes
+        .iter()
+        .filter(|n| n.key.node_type == NodeType::Organization)
+        .filter_map(|n| n.mentions.first().map(|m| (n.key.key.clone(), m.text.clone())))
+        .collect();
+    for (key, written) in org_keys {
+        let chars: Vec<char> = key.chars().collect();
+        for n in (2..chars.len().saturating_sub(1)).rev() {
+            let prefix: String = chars[..n].iter().collect();
+            let entry = rules.dictionary.lookup(&prefix).iter().map(|&e| rules.dictionary.entry(e))
+                .find(|e| e.kind == DictKind::Entity(NodeType::Organization));
+            let Some(entry) = entry else { continue };
+            let parent = NodeKey::new(NodeType::Organization, entry.key.clone());
+            if parent.key != key && !builder.index.contains_key(&parent) {
+                let name: String = written.chars().take(n).collect();
+                let mut aliases: BTreeSet<String> = std::iter::once(entry.name.clone()).chain(entry.aliases.iter().cloned()).collect();
+                aliases.remove(&name);
+                builder.index.insert(parent.clone(), builder.nodes.len());
+                builder.has_full_form.push(true);
+                builder.nodes.push(Node { key: parent, name, aliases, value: None, mentions: Vec::new() });
+            }
+            break;
+        }
+    }
     let (nodes, parents) = builder.finish();
     Resolved { nodes, mentions: tagged, parents }
 }

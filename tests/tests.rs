@@ -22,3 +22,5 @@ mod csv_export;
 mod viz;
 // Corpus scale: --jobs byte-identity, --stream output, summary line.
 mod scale;
+// The rule author's loop: user gazetteers win, explain, rules check, eval --compare.
+mod authoring;

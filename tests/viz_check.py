@@ -16,7 +16,8 @@ ref_nodes = {n["id"]: n for n in ref["nodes"]}
 
 
 def check(name, g):
-    assert g.is_directed() and g.is_multigraph(), name
+    # Readers return a multigraph only when the file has parallel edges.
+    assert g.is_directed(), name
     assert g.number_of_nodes() == n_nodes, (name, g.number_of_nodes(), n_nodes)
     assert g.number_of_edges() == n_edges, (name, g.number_of_edges(), n_edges)
     assert set(g.nodes) == set(ref_nodes), name
@@ -44,7 +45,7 @@ def typed(name, g):
         assert data["evidence_start"] < data["evidence_end"], (name, data)
 
 
-g = nx.read_graphml(os.path.join(d, "graph.graphml"))
+g = nx.read_graphml(os.path.join(d, "graph.graphml"), force_multigraph=True)
 check("graphml", g)
 typed("graphml", g)
 

@@ -14,6 +14,7 @@ macro_rules! rule_files {
 rule_files![
     "entities/organization.toml",
     "entities/person.toml",
+    "entities/place.toml",
     "entities/source.toml",
     "entities/stems.toml",
     "entities/work.toml",
@@ -25,6 +26,7 @@ rule_files![
     "gazetteers/surname.tsv",
     "gazetteers/title.tsv",
     "lexicon/common_words.tsv",
+    "lexicon/name_chars.tsv",
     "lexicon/words.tsv",
     "relations/author.toml",
     "relations/founder_of.toml",

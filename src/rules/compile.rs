@@ -70,19 +70,37 @@ pub struct Dictionary {
     /// Pattern id → entries that spell it (an alias may be ambiguous).
     pattern_entries: Vec<Vec<u32>>,
     by_text: HashMap<String, u32>,
+    /// The spellings of user-layer entries (layer > 0) in an automaton of
+    /// their own, mapped to patterns of `automaton`: a user entry is found
+    /// even where a longer or earlier built-in name would hide it from the
+    /// leftmost-longest search, so that it can win the overlap.
+    user_automaton: Option<(AhoCorasick, Vec<u32>)>,
     pub entries: Vec<DictEntry>,
 }
 
 impl Dictionary {
     /// Leftmost-longest matches over folded text: (byte start, byte end,
-    /// entries), the best entry (highest layer, then first) first.
+    /// entries), the best entry (highest layer, then first) first, in text
+    /// order. User-layer spellings are searched on their own as well, so a
+    /// user entry inside or across a longer built-in name is still found
+    /// (the overlap is then decided by `mention::resolve_overlaps`, where
+    /// the user layer wins).
     pub fn find_iter<'a>(
         &'a self,
         folded: &'a str,
     ) -> impl Iterator<Item = (usize, usize, &'a [u32])> + 'a {
-        self.automaton.find_iter(folded).map(move |m| {
-            (m.start(), m.end(), self.pattern_entries[m.pattern().as_usize()].as_slice())
-        })
+        let mut found: Vec<(usize, usize, u32)> =
+            self.automaton.find_iter(folded).map(|m| (m.start(), m.end(), m.pattern().as_usize() as u32)).collect();
+        if let Some((user, to_pattern)) = &self.user_automaton {
+            let before = found.len();
+            for m in user.find_iter(folded) {
+                if !found[..before].iter().any(|&(s, e, _)| s == m.start() && e == m.end()) {
+                    found.push((m.start(), m.end(), to_pattern[m.pattern().as_usize()]));
+                }
+            }
+            found.sort_by_key(|&(s, e, _)| (s, e));
+        }
+        found.into_iter().map(move |(s, e, p)| (s, e, self.pattern_entries[p as usize].as_slice()))
     }
 
     /// Entries whose name or alias is exactly this folded text.
@@ -103,6 +121,16 @@ impl Dictionary {
 pub struct Lexicon {
     pub words: FxHashMap<String, LexiconEntry>,
     pub max_chars: usize,
+    /// How name-like a character is (`lexicon/name_chars.tsv`).
+    pub name_chars: HashMap<char, NameChar>,
+}
+
+/// Log-odds of a character in given names and in transliterated names
+/// against ordinary text; `None` when too rare to tell.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NameChar {
+    pub given: Option<f32>,
+    pub translit: Option<f32>,
 }
 
 #[derive(Clone, Debug)]
@@ -160,6 +188,11 @@ pub const KNOWN_LISTS: &[&str] = &[
     "event_reject",
     "foreign_name_chars",
     "reference_titles",
+    "place_abbreviations",
+    "abbreviation_pair_only",
+    "abbreviation_pair_after",
+    "abbreviation_before",
+    "abbreviation_after",
 ];
 
 impl WordLists {
@@ -222,7 +255,11 @@ pub struct RelationRule {
     pub unless: Vec<Regex>,
     /// Slot → regex its folded text must match whole.
     pub filters: Vec<(String, Regex)>,
+    /// Slot → regex its folded text must not match whole.
+    pub excludes: Vec<(String, Regex)>,
     pub enumerate: Vec<String>,
+    /// Match once per object mention (see `RawRule::each_object`).
+    pub each_object: bool,
     pub priority: i32,
     pub layer: usize,
     pub examples: Vec<Example>,
@@ -344,6 +381,11 @@ impl Compiler {
             // (The lexicon has ~120k lines and no rule ids: skip the format.)
             let rule = if folder == "lexicon" { String::new() } else { format!("{}:{line_no}", display_path(source, path)) };
             match (folder, stem) {
+                ("lexicon", "name_chars") => {
+                    let Some(c) = fold(first).chars().next() else { continue };
+                    let score = |i: usize| col(i).parse::<f32>().ok();
+                    self.lexicon.name_chars.insert(c, NameChar { given: score(1), translit: score(2) });
+                }
                 ("lexicon", _) => {
                     let word = fold(first);
                     let freq = col(1).parse().unwrap_or(1);
@@ -580,7 +622,10 @@ impl Compiler {
             return;
         };
         let Some(compiled) = self.translate_pattern(source, path, text, pattern_src, id) else { return };
-        let Some(regex) = self.build_regex_from(source, path, text, pattern_src, &compiled.regex_source, id) else { return };
+        // Anchored at the end for per-object matching.
+        let regex_source =
+            if rule.each_object { format!("(?:{})$", compiled.regex_source) } else { compiled.regex_source.clone() };
+        let Some(regex) = self.build_regex_from(source, path, text, pattern_src, &regex_source, id) else { return };
         let groups: HashSet<String> = regex.capture_names().flatten().map(str::to_string).collect();
         let slot = |name: Option<&Spanned<String>>, what: &str, errors: &mut Vec<RuleError>| -> Option<String> {
             match name {
@@ -619,16 +664,30 @@ impl Compiler {
                 }
             }
         }
-        let mut filters = Vec::new();
-        for (slot_name, filter) in &rule.filter {
-            if !compiled.slots.contains(slot_name) {
-                let (l, c) = pos(filter.span());
-                self.errors.push(err(source, path, l, c, Some(id), format!("filter names slot \"{slot_name}\", which the pattern does not have")));
-                continue;
+        let slot_regexes = |map: &BTreeMap<String, Spanned<String>>, what: &str, errors: &mut Vec<RuleError>| {
+            let mut out = Vec::new();
+            for (slot_name, filter) in map {
+                if !compiled.slots.contains(slot_name) {
+                    let (l, c) = pos(filter.span());
+                    errors.push(err(source, path, l, c, Some(id), format!("{what} names slot \"{slot_name}\", which the pattern does not have")));
+                    continue;
+                }
+                out.push((slot_name.clone(), Spanned::new(filter.span(), format!("^(?:{})$", filter.get_ref()))));
             }
-            let anchored = Spanned::new(filter.span(), format!("^(?:{})$", filter.get_ref()));
-            if let Some(r) = self.build_regex(source, path, text, &anchored, id) {
+            out
+        };
+        let filter_srcs = slot_regexes(&rule.filter, "filter", &mut self.errors);
+        let exclude_srcs = slot_regexes(&rule.exclude, "exclude", &mut self.errors);
+        let mut filters = Vec::new();
+        for (slot_name, anchored) in &filter_srcs {
+            if let Some(r) = self.build_regex(source, path, text, anchored, id) {
                 filters.push((slot_name.clone(), r));
+            }
+        }
+        let mut excludes = Vec::new();
+        for (slot_name, anchored) in &exclude_srcs {
+            if let Some(r) = self.build_regex(source, path, text, anchored, id) {
+                excludes.push((slot_name.clone(), r));
             }
         }
         let mut enumerate = Vec::new();
@@ -642,7 +701,7 @@ impl Compiler {
         }
         let (Some(subject), Some(object)) = (subject, object) else { return };
         self.relations.push(RelationRule { id: id.to_string(), predicate, regex, subject, object, qualifiers, unless,
-            filters, enumerate, priority: rule.priority, layer, examples });
+            filters, excludes, enumerate, each_object: rule.each_object, priority: rule.priority, layer, examples });
     }
 
     fn translate_pattern(&mut self, source: &RuleSource, path: &str, text: &str, src: &Spanned<String>, id: &str)
@@ -726,6 +785,19 @@ impl Compiler {
             .build(&texts)
             .map_err(|e| RuleErrors(vec![RuleError { file: "rules/gazetteers".into(), line: 0, column: 0, rule: None,
                 message: format!("cannot build the gazetteer automaton: {e}") }]))?;
+        let user_patterns: Vec<u32> = (0..texts.len() as u32)
+            .filter(|&p| pattern_entries[p as usize].first().is_some_and(|&i| entries[i as usize].layer > 0))
+            .collect();
+        let user_automaton = if user_patterns.is_empty() {
+            None
+        } else {
+            let user = AhoCorasickBuilder::new()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(user_patterns.iter().map(|&p| texts[p as usize].as_str()))
+                .map_err(|e| RuleErrors(vec![RuleError { file: "gazetteers".into(), line: 0, column: 0, rule: None,
+                    message: format!("cannot build the user gazetteer automaton: {e}") }]))?;
+            Some((user, user_patterns))
+        };
         let suffix_automaton = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
             .build(self.suffixes.iter().map(|s| s.text.as_str()))
@@ -733,7 +805,7 @@ impl Compiler {
                 message: format!("cannot build the suffix automaton: {e}") }]))?;
         Ok(RuleSet {
             segment: self.segment,
-            dictionary: Dictionary { automaton, pattern_entries, by_text, entries },
+            dictionary: Dictionary { automaton, pattern_entries, by_text, user_automaton, entries },
             lexicon: self.lexicon,
             surnames: self.surnames,
             suffixes: self.suffixes,

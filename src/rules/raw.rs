@@ -53,10 +53,19 @@ pub struct RawRule {
     /// whole (`{ t = '创始人|联合创始人' }`).
     #[serde(default)]
     pub filter: BTreeMap<String, Spanned<String>>,
+    /// Relation rules: slot → regex that the slot's folded text must NOT
+    /// match whole (`{ t = '创始人' }`).
+    #[serde(default)]
+    pub exclude: BTreeMap<String, Spanned<String>>,
     /// Relation rules: slots that also take every mention listed with them
     /// (X、Y和Z).
     #[serde(default)]
     pub enumerate: Vec<Spanned<String>>,
+    /// Relation rules: match once per object mention, ending at it (the
+    /// pattern must end with the object slot), so a greedy `.*` before the
+    /// subject finds the nearest subject of every object.
+    #[serde(default)]
+    pub each_object: bool,
     /// Human note; ignored by the engine.
     #[allow(dead_code)]
     pub note: Option<String>,
