@@ -251,6 +251,10 @@ pub struct RelationRule {
     pub regex: Regex,
     pub subject: String,
     pub object: String,
+    /// Tags (bit `symbol - TAG_BASE`) the subject and the object slot can
+    /// match: a sentence without any of them cannot give this rule a fact.
+    /// All bits set when unknown.
+    pub slot_tags: (u32, u32),
     pub qualifiers: Vec<(String, SlotSource)>,
     pub unless: Vec<Regex>,
     /// Slot → regex its folded text must match whole.
@@ -700,7 +704,8 @@ impl Compiler {
             }
         }
         let (Some(subject), Some(object)) = (subject, object) else { return };
-        self.relations.push(RelationRule { id: id.to_string(), predicate, regex, subject, object, qualifiers, unless,
+        let slot_tags = (slot_tag_mask(regex.as_str(), &subject), slot_tag_mask(regex.as_str(), &object));
+        self.relations.push(RelationRule { id: id.to_string(), predicate, regex, subject, object, slot_tags, qualifiers, unless,
             filters, excludes, enumerate, each_object: rule.each_object, priority: rule.priority, layer, examples });
     }
 
@@ -819,6 +824,25 @@ impl Compiler {
     }
 }
 
+/// The tag characters a slot group `(?P<slot>[...])` of a translated
+/// pattern matches, as a bit mask; all bits when the group is not a plain
+/// class of tag characters.
+fn slot_tag_mask(regex: &str, slot: &str) -> u32 {
+    let open = format!("(?P<{slot}>[");
+    let Some(at) = regex.find(&open) else { return u32::MAX };
+    let rest = &regex[at + open.len()..];
+    let Some(close) = rest.find("])") else { return u32::MAX };
+    let mut mask = 0u32;
+    for c in rest[..close].chars() {
+        let bit = (c as u32).wrapping_sub(pattern::TAG_BASE);
+        if bit >= 32 {
+            return u32::MAX;
+        }
+        mask |= 1 << bit;
+    }
+    if mask == 0 { u32::MAX } else { mask }
+}
+
 fn split_aliases(s: &str) -> Vec<String> {
     s.split('|').map(str::trim).filter(|a| !a.is_empty()).map(str::to_string).collect()
 }
@@ -873,6 +897,17 @@ pub(crate) fn expand_fragments(src: &str, fragments: &HashMap<String, String>, s
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn slot_tag_masks_come_from_slot_classes_only() {
+        let p = pattern::translate("<Organization|Place:o>的?<Title:t><Person:s>").unwrap();
+        let bit = |name: &str| 1u32 << (pattern::Tag::parse(name).unwrap().symbol() as u32 - pattern::TAG_BASE);
+        assert_eq!(slot_tag_mask(&p.regex_source, "o"), bit("Organization") | bit("Place"));
+        assert_eq!(slot_tag_mask(&p.regex_source, "s"), bit("Person"));
+        assert_eq!(slot_tag_mask("(?P<s>[^。]+)", "s"), u32::MAX);
+        assert_eq!(slot_tag_mask("(?P<x>a)", "s"), u32::MAX);
+    }
+
     use super::*;
 
     fn frags(pairs: &[(&str, &str)]) -> HashMap<String, String> {
