@@ -57,7 +57,7 @@ impl Progress {
         self.edges += doc.facts.len();
         self.bytes += doc.text.len() as u64;
         self.bar.inc(doc.text.len() as u64);
-        if self.documents % 64 == 0 || self.documents < 64 {
+        if self.documents.is_multiple_of(64) || self.documents < 64 {
             self.bar.set_message(format!("{} docs", self.documents));
         }
     }
