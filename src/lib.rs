@@ -41,6 +41,7 @@ pub mod relation;
 pub mod resolve;
 pub mod rules;
 pub mod segment;
+pub mod stream;
 pub mod value;
 
 pub use error::{Error, RuleError, RuleErrors};

@@ -9,11 +9,12 @@ use newsgraph::input::{self, InputOptions};
 use newsgraph::query::{self, QueryStore, ResultsFormat};
 use newsgraph::rules::{RuleSet, RuleSource};
 use newsgraph::{Extractor, KnowledgeGraph};
-use rayon::prelude::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+
+mod progress;
 
 #[derive(Parser)]
 #[command(name = "newsgraph", version, about = "Chinese news text in, a knowledge graph out")]
@@ -140,6 +141,11 @@ struct ExtractArgs {
     /// Base IRI of RDF resources.
     #[arg(long, value_name = "IRI", default_value = export::DEFAULT_BASE)]
     base: String,
+    /// Write document by document as they are extracted (in input order),
+    /// without merging: memory stays bounded for any corpus size. Formats:
+    /// nquads (default) or jsonl (one JSON object per document).
+    #[arg(long)]
+    stream: bool,
 }
 
 #[derive(Args)]
@@ -214,7 +220,16 @@ struct Run {
     failures: usize,
 }
 
-fn run_extraction(extractor: &Extractor, args: &InputArgs, inputs: &[PathBuf]) -> Result<Run> {
+/// Read the inputs, extract every document in parallel (`--jobs`) and hand
+/// the documents to `sink` in input order, so that everything built from
+/// them is the same whatever the thread count. Shows progress and the
+/// summary line; returns the number of failed documents.
+fn for_each_document(
+    extractor: &Extractor,
+    args: &InputArgs,
+    inputs: &[PathBuf],
+    mut sink: impl FnMut(newsgraph::Document) -> Result<()>,
+) -> Result<usize> {
     let encoding = match &args.encoding {
         Some(label) => Some(
             encoding_rs::Encoding::for_label(label.as_bytes())
@@ -224,51 +239,100 @@ fn run_extraction(extractor: &Extractor, args: &InputArgs, inputs: &[PathBuf]) -
     };
     let opts = InputOptions { encoding, stdin_is_jsonl: args.jsonl, ..InputOptions::default() };
     let pool = rayon::ThreadPoolBuilder::new().num_threads(args.jobs.unwrap_or(0)).build()?;
-    let mut graph = KnowledgeGraph::new();
-    let mut failures = 0;
-    let mut docs = input::documents(inputs, &opts);
-    // Extract in parallel batches, merge in input order: the graph is the
-    // same whatever the thread count.
-    const BATCH: usize = 256;
-    loop {
-        let mut batch = Vec::with_capacity(BATCH);
-        for item in docs.by_ref() {
-            match item {
-                Ok(doc) => {
-                    if let Some(enc) = doc.encoding {
-                        if !args.quiet {
-                            eprintln!("note: {}: decoded as {enc}", doc.origin);
-                        }
-                    }
-                    batch.push(doc);
-                    if batch.len() == BATCH {
-                        break;
-                    }
-                }
-                Err(e) if e.is_warning() => {
-                    if !args.quiet {
-                        eprintln!("warning: {e}");
-                    }
-                }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    failures += 1;
+    let mut progress = progress::Progress::new(inputs, args.quiet);
+    let printer = progress.printer();
+    let failures = std::cell::Cell::new(0);
+    let docs = input::documents(inputs, &opts).filter_map(|item| match item {
+        Ok(doc) => {
+            if let Some(enc) = doc.encoding {
+                if !args.quiet {
+                    printer.suspend(|| eprintln!("note: {}: decoded as {enc}", doc.origin));
                 }
             }
+            Some((doc.id, doc.text))
         }
-        if batch.is_empty() {
-            break;
+        Err(e) if e.is_warning() => {
+            if !args.quiet {
+                printer.suspend(|| eprintln!("warning: {e}"));
+            }
+            None
         }
-        let extracted: Vec<_> =
-            pool.install(|| batch.par_iter().map(|d| extractor.extract(&d.id, &d.text)).collect());
-        for doc in &extracted {
-            graph.add_document(doc);
+        Err(e) => {
+            printer.suspend(|| eprintln!("error: {e}"));
+            failures.set(failures.get() + 1);
+            None
         }
-    }
+    });
+    newsgraph::stream::extract_ordered(extractor, &pool, docs, |doc| {
+        progress.document(&doc);
+        sink(doc)
+    })?;
+    progress.finish(failures.get());
+    Ok(failures.get())
+}
+
+/// Extract the inputs into one merged graph.
+fn run_extraction(extractor: &Extractor, args: &InputArgs, inputs: &[PathBuf]) -> Result<Run> {
+    let mut graph = KnowledgeGraph::new();
+    let failures = for_each_document(extractor, args, inputs, |doc| {
+        graph.add_document(&doc);
+        Ok(())
+    })?;
     Ok(Run { graph, failures })
 }
 
+/// Formats `extract --stream` writes document by document.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum StreamFormat {
+    NQuads,
+    JsonLines,
+}
+
+fn stream_format(format: Option<&str>, output: Option<&Path>) -> Result<StreamFormat> {
+    let name = match format {
+        Some(name) => name.to_string(),
+        None => output.and_then(|p| p.extension()).and_then(|e| e.to_str()).unwrap_or("nquads").to_string(),
+    };
+    match name.as_str() {
+        "nquads" | "nq" => Ok(StreamFormat::NQuads),
+        "jsonl" | "ndjson" => Ok(StreamFormat::JsonLines),
+        other => anyhow::bail!("--stream writes nquads or jsonl, not \"{other}\""),
+    }
+}
+
+/// `extract --stream`: write each document as soon as it (and every
+/// document before it) is extracted; nothing is merged, so memory does not
+/// grow with the corpus.
+fn extract_stream(args: &ExtractArgs, extractor: &Extractor) -> Result<ExitCode> {
+    let format = stream_format(args.format.as_deref(), args.output.as_deref())?;
+    let opts = ExportOptions::with_base(&args.base)?;
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(std::io::BufWriter::with_capacity(
+            1 << 16,
+            std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?,
+        )),
+        None => Box::new(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())),
+    };
+    let failures = for_each_document(extractor, &args.input, &args.input.inputs, |doc| {
+        match format {
+            StreamFormat::NQuads => newsgraph::stream::write_nquads_document(&doc, &opts, &mut out)?,
+            StreamFormat::JsonLines => newsgraph::stream::write_jsonl_document(&doc, &mut out)?,
+        }
+        Ok(())
+    })?;
+    out.flush()?;
+    if failures > 0 {
+        eprintln!("{failures} document(s) failed");
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn extract(args: ExtractArgs) -> Result<ExitCode> {
+    if args.stream {
+        let extractor = Extractor::new(load_rules(&args.rules)?);
+        return extract_stream(&args, &extractor);
+    }
     let format = output_format(args.format.as_deref(), args.output.as_deref())?;
     let mut opts = ExportOptions::with_base(&args.base)?;
     if format.is_directory() && args.output.is_none() {

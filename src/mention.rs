@@ -209,13 +209,13 @@ fn stem_start(
     barriers: &HashSet<usize>,
 ) -> Option<usize> {
     const MAX_STEM: usize = 12;
-    let stop_chars = rules.lists.list("stem_stop_chars");
-    let breakers = rules.lists.list("stem_breakers");
-    let breaker_pos = rules.lists.list("stem_breaker_pos");
+    let stop_chars = rules.lists.set("stem_stop_chars");
+    let breakers = rules.lists.set("stem_breakers");
+    let breaker_pos = rules.lists.set("stem_breaker_pos");
     let is_stop = |c: char| {
         let mut buf = [0u8; 4];
         let s: &str = c.encode_utf8(&mut buf);
-        stop_chars.iter().any(|x| x == s)
+        stop_chars.contains(s)
     };
     let mut j = suffix_start;
     while j > 0 && suffix_start - j < MAX_STEM {
@@ -239,12 +239,12 @@ fn stem_start(
         let mut stop = false;
         for len in (2..=4.min(j)).rev() {
             let word: String = chars[j - len..j].iter().collect();
-            if breakers.iter().any(|b| *b == word) {
+            if breakers.contains(&word) {
                 stop = true;
                 break;
             }
             if let Some(entry) = rules.lexicon.get(&word) {
-                if breaker_pos.iter().any(|p| *p == entry.pos) {
+                if breaker_pos.contains(&entry.pos) {
                     stop = true;
                 } else {
                     step = len;
@@ -368,11 +368,11 @@ pub fn parse_value(normalizer: Option<Normalizer>, text: &str) -> Option<ParsedV
 fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: &mut Vec<Candidate>) {
     let lists = &rules.lists;
     let stop: HashSet<char> = lists.list("given_name_stop").iter().flat_map(|s| s.chars()).collect();
-    let stop_words = lists.list("given_name_stop_words");
+    let stop_words = lists.set("given_name_stop_words");
     let after_words = lists.list("speech_verbs").iter().chain(lists.list("person_after"));
     let after_words: Vec<&String> = after_words.collect();
     let before_words = lists.list("person_before");
-    let rejects = lists.list("person_reject");
+    let rejects = lists.set("person_reject");
     let text_at = |i: usize, w: &str| w.chars().enumerate().all(|(k, c)| chars.get(i + k) == Some(&c));
     let text_before = |i: usize, w: &str| {
         let n = w.chars().count();
@@ -409,7 +409,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                     continue;
                 }
                 let name: String = chars[i..end].iter().collect();
-                if rejects.iter().any(|r| *r == name) {
+                if rejects.contains(&name) {
                     continue;
                 }
                 // The name must not end inside a following word: 王坚决定
@@ -421,7 +421,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 let mut weak_tail = false;
                 if g_len == 2 && end < chars.len() {
                     let tail: String = chars[end - 1..=end].iter().collect();
-                    if stop_words.iter().any(|w| *w == tail) {
+                    if stop_words.contains(&tail) {
                         continue;
                     }
                     weak_tail = rules.lexicon.get(&tail).is_some_and(|w| w.freq >= 100 && !w.pos.starts_with("nr"));

@@ -73,7 +73,13 @@ pub fn match_relations(
         if tagged.slots.is_empty() {
             continue;
         }
+        // Tags present: a rule whose subject or object tag is absent cannot
+        // match (the slot groups match tag characters only).
+        let present = tagged.slots.values().fold(0u32, |m, t| m | 1 << (t.tag.symbol() as u32 - crate::rules::TAG_BASE));
         for (order, rule) in rules.relations.iter().enumerate() {
+            if rule.slot_tags.0 & present == 0 || rule.slot_tags.1 & present == 0 {
+                continue;
+            }
             if rule.unless.iter().any(|u| u.is_match(&tagged.text)) {
                 continue;
             }

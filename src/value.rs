@@ -1578,7 +1578,7 @@ mod tests {
 
     #[test]
     fn dates() {
-        let ctx = DateContext { document_year: Some(2017), previous_year: Some(2013), previous_month: Some(1) };
+        let ctx = DateContext { document_year: Some(2017), previous_year: Some(2013), previous_month: Some(1), ..Default::default() };
         let cases: &[(&str, Option<&str>)] = &[
             ("2013年1月23日", Some("2013-01-23")),
             ("2017年", Some("2017")),

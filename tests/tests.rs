@@ -30,5 +30,7 @@ mod robust_rules;
 mod robust_hostile;
 // Resource bounds: sentence cap, chunked extraction of long documents with consistent offsets.
 mod robust_limits;
+// Corpus scale: --jobs byte-identity, --stream output, summary line.
+mod scale;
 // The rule author's loop: user gazetteers win, explain, rules check, eval --compare.
 mod authoring;

@@ -347,7 +347,7 @@ static SUPPORTED_DATE: LazyLock<Regex> = LazyLock::new(|| {
 fn ref_ctx(reference: Option<&str>) -> DateContext {
     let year = reference.and_then(|r| r.get(..4)).and_then(|y| y.parse().ok());
     let month = reference.and_then(|r| r.get(5..7)).and_then(|m| m.parse().ok());
-    DateContext { document_year: year, previous_year: year, previous_month: month }
+    DateContext { document_year: year, previous_year: year, previous_month: month, ..Default::default() }
 }
 
 fn resolve(input: &str, ctx: &DateContext) -> Option<String> {

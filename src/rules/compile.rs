@@ -13,6 +13,7 @@ use crate::normalize::fold;
 use crate::value::Normalizer;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::Regex;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use toml::Spanned;
 
@@ -118,7 +119,7 @@ impl Dictionary {
 /// General word list (word → frequency and part of speech).
 #[derive(Debug, Default)]
 pub struct Lexicon {
-    pub words: HashMap<String, LexiconEntry>,
+    pub words: FxHashMap<String, LexiconEntry>,
     pub max_chars: usize,
     /// How name-like a character is (`lexicon/name_chars.tsv`).
     pub name_chars: HashMap<char, NameChar>,
@@ -147,8 +148,8 @@ impl Lexicon {
 /// Chinese surnames.
 #[derive(Debug, Default)]
 pub struct Surnames {
-    pub single: HashMap<char, u32>,
-    pub compound: HashMap<String, u32>,
+    pub single: FxHashMap<char, u32>,
+    pub compound: FxHashMap<String, u32>,
 }
 
 /// An organization, place or event suffix (公司, 区, 大会).
@@ -164,6 +165,8 @@ pub struct Suffix {
 #[derive(Debug, Default)]
 pub struct WordLists {
     pub lists: BTreeMap<String, Vec<String>>,
+    /// The same lists as hash sets, for membership tests in hot loops.
+    sets: BTreeMap<String, FxHashSet<String>>,
 }
 
 /// The list names the recognizers read; any other name is a typo.
@@ -193,8 +196,19 @@ pub const KNOWN_LISTS: &[&str] = &[
 ];
 
 impl WordLists {
+    pub fn new(lists: BTreeMap<String, Vec<String>>) -> WordLists {
+        let sets = lists.iter().map(|(k, v)| (k.clone(), v.iter().cloned().collect())).collect();
+        WordLists { lists, sets }
+    }
+
     pub fn list(&self, name: &str) -> &[String] {
         self.lists.get(name).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// A list as a set (`set.contains(word)` is `list.contains(word)`).
+    pub fn set(&self, name: &str) -> &FxHashSet<String> {
+        static EMPTY: std::sync::OnceLock<FxHashSet<String>> = std::sync::OnceLock::new();
+        self.sets.get(name).unwrap_or_else(|| EMPTY.get_or_init(FxHashSet::default))
     }
 }
 
@@ -237,6 +251,10 @@ pub struct RelationRule {
     pub regex: Regex,
     pub subject: String,
     pub object: String,
+    /// Tags (bit `symbol - TAG_BASE`) the subject and the object slot can
+    /// match: a sentence without any of them cannot give this rule a fact.
+    /// All bits set when unknown.
+    pub slot_tags: (u32, u32),
     pub qualifiers: Vec<(String, SlotSource)>,
     pub unless: Vec<Regex>,
     /// Slot → regex its folded text must match whole.
@@ -364,7 +382,8 @@ impl Compiler {
                 continue;
             }
             let col = |i: usize| cols.get(i).copied().unwrap_or("");
-            let rule = format!("{}:{line_no}", display_path(source, path));
+            // (The lexicon has ~120k lines and no rule ids: skip the format.)
+            let rule = if folder == "lexicon" { String::new() } else { format!("{}:{line_no}", display_path(source, path)) };
             match (folder, stem) {
                 ("lexicon", "name_chars") => {
                     let Some(c) = fold(first).chars().next() else { continue };
@@ -685,7 +704,8 @@ impl Compiler {
             }
         }
         let (Some(subject), Some(object)) = (subject, object) else { return };
-        self.relations.push(RelationRule { id: id.to_string(), predicate, regex, subject, object, qualifiers, unless,
+        let slot_tags = (slot_tag_mask(regex.as_str(), &subject), slot_tag_mask(regex.as_str(), &object));
+        self.relations.push(RelationRule { id: id.to_string(), predicate, regex, subject, object, slot_tags, qualifiers, unless,
             filters, excludes, enumerate, each_object: rule.each_object, priority: rule.priority, layer, examples });
     }
 
@@ -795,13 +815,32 @@ impl Compiler {
             surnames: self.surnames,
             suffixes: self.suffixes,
             suffix_automaton,
-            lists: WordLists { lists: self.lists },
+            lists: WordLists::new(self.lists),
             entity_rules: self.entity_rules,
             value_rules: self.value_rules,
             relations: self.relations,
             files: self.files,
         })
     }
+}
+
+/// The tag characters a slot group `(?P<slot>[...])` of a translated
+/// pattern matches, as a bit mask; all bits when the group is not a plain
+/// class of tag characters.
+fn slot_tag_mask(regex: &str, slot: &str) -> u32 {
+    let open = format!("(?P<{slot}>[");
+    let Some(at) = regex.find(&open) else { return u32::MAX };
+    let rest = &regex[at + open.len()..];
+    let Some(close) = rest.find("])") else { return u32::MAX };
+    let mut mask = 0u32;
+    for c in rest[..close].chars() {
+        let bit = (c as u32).wrapping_sub(pattern::TAG_BASE);
+        if bit >= 32 {
+            return u32::MAX;
+        }
+        mask |= 1 << bit;
+    }
+    if mask == 0 { u32::MAX } else { mask }
 }
 
 fn split_aliases(s: &str) -> Vec<String> {
@@ -858,6 +897,17 @@ pub(crate) fn expand_fragments(src: &str, fragments: &HashMap<String, String>, s
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn slot_tag_masks_come_from_slot_classes_only() {
+        let p = pattern::translate("<Organization|Place:o>的?<Title:t><Person:s>").unwrap();
+        let bit = |name: &str| 1u32 << (pattern::Tag::parse(name).unwrap().symbol() as u32 - pattern::TAG_BASE);
+        assert_eq!(slot_tag_mask(&p.regex_source, "o"), bit("Organization") | bit("Place"));
+        assert_eq!(slot_tag_mask(&p.regex_source, "s"), bit("Person"));
+        assert_eq!(slot_tag_mask("(?P<s>[^。]+)", "s"), u32::MAX);
+        assert_eq!(slot_tag_mask("(?P<x>a)", "s"), u32::MAX);
+    }
+
     use super::*;
 
     fn frags(pairs: &[(&str, &str)]) -> HashMap<String, String> {
