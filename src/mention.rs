@@ -241,6 +241,16 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
         let stem_len = s_start - stem_start;
         let stem: String = chars[stem_start..s_start].iter().collect();
         let stem_is_known = known_end.get(&s_start).is_some_and(|&k| k >= stem_start);
+        // A country's government (美国政府, 印度政府) is the country itself.
+        let country_body = rules.lists.list("country_body_suffixes").iter().any(|x| *x == suffix.text)
+            && known.iter().any(|k| {
+                k.span == Span::new(stem_start, s_start)
+                    && k.tag == Tag::Node(NodeType::Place)
+                    && k.entry.is_some_and(|e| rules.dictionary.entry(e).class == "country")
+            });
+        if country_body {
+            continue;
+        }
         let suffix_chars = s_end - s_start;
         // An organization name followed by an industry word (银杏谷资本投资的)
         // is a name and a verb, not a longer name.
@@ -1174,6 +1184,12 @@ mod tests {
         assert!(has("相比之下，青岛海牛队和广州松日队的雨中之战", "青岛海牛队", NodeType::Organization));
         assert!(has("而中国队组队才有6个月", "中国队", NodeType::Organization));
         assert!(has("中共河北省委", "中共河北省委", NodeType::Organization));
+    }
+
+    #[test]
+    fn a_country_government_is_the_country() {
+        assert!(has("美国政府认为", "美国", NodeType::Place));
+        assert!(has("经杭州市政府批复成立", "杭州市政府", NodeType::Organization));
     }
 
     #[test]

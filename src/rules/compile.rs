@@ -174,6 +174,7 @@ pub const KNOWN_LISTS: &[&str] = &[
     "abbreviation_after",
     "weak_suffix_qualifiers",
     "name_suffixes_after_place_name",
+    "country_body_suffixes",
 ];
 
 impl WordLists {
