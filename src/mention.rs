@@ -1053,7 +1053,17 @@ fn crosses_start(chars: &[char], start: usize, rules: &RuleSet) -> bool {
 
 /// Keep the best non-overlapping set: longest first, then priority, then
 /// earliest; the result is sorted by position.
-pub fn resolve_overlaps(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
+pub fn resolve_overlaps(candidates: Vec<Candidate>) -> Vec<Candidate> {
+    // A work's title in book-title marks does not compete with the names
+    // inside it (《周恩来经济思想研究》 mentions 周恩来): the marks bound it.
+    let (works, rest): (Vec<Candidate>, Vec<Candidate>) = candidates.into_iter().partition(|c| c.tag == Tag::Node(NodeType::Work) && c.rule.ends_with("book-title-marks"));
+    let mut kept = resolve_competing(rest);
+    kept.extend(works);
+    kept.sort_by_key(|c| (c.span.start, c.span.end));
+    kept
+}
+
+fn resolve_competing(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
     candidates.sort_by(|a, b| {
         b.span
             .len()
@@ -1184,6 +1194,12 @@ mod tests {
         assert!(has("相比之下，青岛海牛队和广州松日队的雨中之战", "青岛海牛队", NodeType::Organization));
         assert!(has("而中国队组队才有6个月", "中国队", NodeType::Organization));
         assert!(has("中共河北省委", "中共河北省委", NodeType::Organization));
+    }
+
+    #[test]
+    fn names_inside_book_titles_are_mentions_too() {
+        assert!(has("举办《中国在发展》图片展", "中国在发展", NodeType::Work));
+        assert!(has("举办《中国在发展》图片展", "中国", NodeType::Place));
     }
 
     #[test]
