@@ -96,6 +96,14 @@ fn dictionary_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, out: 
         }
         let Some(&best) = entries.first() else { continue };
         let entry = rules.dictionary.entry(best);
+        // A two-character county or district short form must not end a
+        // frequent word begun before it (通|信都: 通信).
+        if span.len() == 2 && span.start > 0 && matches!(entry.class.as_str(), "county" | "district" | "prefecture") {
+            let word: String = chars[span.start - 1..span.start + 1].iter().collect();
+            if rules.lexicon.get(&word).is_some_and(|w| w.freq >= 1000 && !w.pos.starts_with("ns")) {
+                continue;
+            }
+        }
         let tag = match entry.kind {
             DictKind::Entity(t) => Tag::Node(t),
             DictKind::Title => Tag::Title,
@@ -1200,6 +1208,11 @@ mod tests {
     fn names_inside_book_titles_are_mentions_too() {
         assert!(has("举办《中国在发展》图片展", "中国在发展", NodeType::Work));
         assert!(has("举办《中国在发展》图片展", "中国", NodeType::Place));
+    }
+
+    #[test]
+    fn a_county_short_form_does_not_end_a_word() {
+        assert!(!has("移动通信都很发达", "信都", NodeType::Place));
     }
 
     #[test]
