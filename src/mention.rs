@@ -104,6 +104,13 @@ fn dictionary_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, out: 
                 continue;
             }
         }
+        // Nor start a frequent word that runs past it (大观|园).
+        if span.len() == 2 && span.end < chars.len() && matches!(entry.class.as_str(), "county" | "district" | "prefecture") {
+            let word: String = chars[span.end - 1..span.end + 1].iter().collect();
+            if rules.lexicon.get(&word).is_some_and(|w| w.freq >= 1000 && !w.pos.starts_with("ns")) {
+                continue;
+            }
+        }
         let tag = match entry.kind {
             DictKind::Entity(t) => Tag::Node(t),
             DictKind::Title => Tag::Title,
@@ -1213,6 +1220,7 @@ mod tests {
     #[test]
     fn a_county_short_form_does_not_end_a_word() {
         assert!(!has("移动通信都很发达", "信都", NodeType::Place));
+        assert!(!has("坚持党和政府的领导", "和政", NodeType::Place));
     }
 
     #[test]
