@@ -96,10 +96,28 @@ fn dictionary_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, out: 
         }
         let Some(&best) = entries.first() else { continue };
         let entry = rules.dictionary.entry(best);
+        // A two-character county or district short form must not end a
+        // frequent word begun before it (通|信都: 通信).
+        if span.len() == 2 && span.start > 0 && matches!(entry.class.as_str(), "county" | "district" | "prefecture") {
+            let word: String = chars[span.start - 1..span.start + 1].iter().collect();
+            if rules.lexicon.get(&word).is_some_and(|w| w.freq >= 1000 && !w.pos.starts_with("ns")) {
+                continue;
+            }
+        }
+        // Nor start a frequent word that runs past it (大观|园).
+        if span.len() == 2 && span.end < chars.len() && matches!(entry.class.as_str(), "county" | "district" | "prefecture") {
+            let word: String = chars[span.end - 1..span.end + 1].iter().collect();
+            if rules.lexicon.get(&word).is_some_and(|w| w.freq >= 1000 && !w.pos.starts_with("ns")) {
+                continue;
+            }
+        }
         let tag = match entry.kind {
             DictKind::Entity(t) => Tag::Node(t),
             DictKind::Title => Tag::Title,
         };
+        if tag == Tag::Title && split_title(chars, span, rules, out) {
+            continue;
+        }
         out.push(Candidate {
             span,
             tag,
@@ -110,6 +128,59 @@ fn dictionary_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, out: 
             suffix_start: None,
         });
     }
+}
+
+/// A title that begins with an organization (国务院总理, 外交部长,
+/// 中国科学院院士) names the organization as well: the organization and the
+/// rest of the title are two mentions. A title that begins with a posting to
+/// a country (驻华大使) keeps only its title part, so that the abbreviation
+/// rules see 驻华.
+fn split_title(chars: &[char], span: Span, rules: &RuleSet, out: &mut Vec<Candidate>) -> bool {
+    let len = span.len();
+    let text = |s: usize, e: usize| chars[s..e].iter().collect::<String>();
+    let title_at = |s: usize| {
+        let rest = text(s, span.end);
+        rest == "长" || rules.dictionary.lookup(&rest).iter().any(|&e| rules.dictionary.entry(e).kind == DictKind::Title)
+    };
+    let push_title = |s: usize, out: &mut Vec<Candidate>| {
+        let rest = text(s, span.end);
+        let entry = rules.dictionary.lookup(&rest).iter().copied().find(|&e| rules.dictionary.entry(e).kind == DictKind::Title);
+        out.push(Candidate {
+            span: Span::new(s, span.end),
+            tag: Tag::Title,
+            entry,
+            rule: "gazetteers/title.tsv#split".to_string(),
+            priority: PRIORITY_DICTIONARY,
+            value: None,
+            suffix_start: None,
+        });
+    };
+    // 驻华大使, 驻美使馆: the posting word and one abbreviation.
+    let abbreviations = rules.lists.list("place_abbreviations");
+    if len >= 4 && chars[span.start] == '驻' && abbreviations.iter().any(|a| a.chars().next() == Some(chars[span.start + 1])) && title_at(span.start + 2) {
+        push_title(span.start + 2, out);
+        return true;
+    }
+    for k in (2..len).rev() {
+        let head = text(span.start, span.start + k);
+        let org = rules.dictionary.lookup(&head).iter().copied().find(|&e| rules.dictionary.entry(e).kind == DictKind::Entity(NodeType::Organization));
+        let Some(org) = org else { continue };
+        if !title_at(span.start + k) {
+            continue;
+        }
+        out.push(Candidate {
+            span: Span::new(span.start, span.start + k),
+            tag: Tag::Node(NodeType::Organization),
+            entry: Some(org),
+            rule: rules.dictionary.entry(org).rule.clone(),
+            priority: PRIORITY_DICTIONARY,
+            value: None,
+            suffix_start: None,
+        });
+        push_title(span.start + k, out);
+        return true;
+    }
+    false
 }
 
 /// Titles by their start and end offsets, for the person rules.
@@ -164,10 +235,37 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
         if cuts_known {
             continue;
         }
+        // A one-character weak suffix (委, 局, 队) names the body of the
+        // known name right before it, and nothing more (战胜|匈牙利队).
+        if !suffix.strong && s_end - s_start == 1 {
+            // Nor may it end a word begun inside the name (兴海|洋, 明报|道).
+            if let Some(start) = weak_suffix_stem(chars, s_start, suffix.node_type, rules, known) {
+                out.push(Candidate {
+                    span: Span::new(start, s_end),
+                    tag: Tag::Node(suffix.node_type),
+                    entry: None,
+                    rule: suffix.rule.clone(),
+                    priority: PRIORITY_WEAK_SUFFIX,
+                    value: None,
+                    suffix_start: Some(s_start),
+                });
+            }
+            continue;
+        }
         let Some(stem_start) = stem_start(chars, s_start, rules, &known_end, &barriers) else { continue };
         let stem_len = s_start - stem_start;
         let stem: String = chars[stem_start..s_start].iter().collect();
         let stem_is_known = known_end.get(&s_start).is_some_and(|&k| k >= stem_start);
+        // A country's government (美国政府, 印度政府) is the country itself.
+        let country_body = rules.lists.list("country_body_suffixes").iter().any(|x| *x == suffix.text)
+            && known.iter().any(|k| {
+                k.span == Span::new(stem_start, s_start)
+                    && k.tag == Tag::Node(NodeType::Place)
+                    && k.entry.is_some_and(|e| rules.dictionary.entry(e).class == "country")
+            });
+        if country_body {
+            continue;
+        }
         let suffix_chars = s_end - s_start;
         // An organization name followed by an industry word (银杏谷资本投资的)
         // is a name and a verb, not a longer name.
@@ -198,6 +296,62 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
             suffix_start: Some(s_start),
         });
     }
+}
+
+/// The start of the name before a one-character weak suffix: a known name
+/// ending right before it, after optional qualifier words
+/// (`entities/organization.toml` weak_suffix_qualifiers: 中国|男|队,
+/// 巴西|足球|队); or a known place and a two-character proper name
+/// (青岛|海牛|队).
+fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: &RuleSet, known: &[Candidate]) -> Option<usize> {
+    let qualifiers = rules.lists.list("weak_suffix_qualifiers");
+    let is_org = node_type == NodeType::Organization;
+    // A place suffix follows a place; an organization suffix a place or an
+    // organization.
+    let fits = |t: NodeType| t == NodeType::Place || (is_org && t == NodeType::Organization);
+    let mut j = s_start;
+    loop {
+        let start = known.iter().filter(|k| matches!(k.tag, Tag::Node(t) if fits(t)) && k.span.end == j).map(|k| k.span.start).min();
+        if let Some(start) = start {
+            // The suffix must not end a word begun inside the name (兴海|洋;
+            // 淮北|部: 北部 is a direction). 县委, 报社 end organizations.
+            let breaker_pos = rules.lists.list("stem_breaker_pos");
+            let crossing = (start.max(j.saturating_sub(3))..j).any(|s| {
+                let word: String = chars[s..=s_start].iter().collect();
+                rules.lexicon.get(&word).is_some_and(|e| !is_proper_pos(&e.pos) && (!is_org || breaker_pos.iter().any(|p| *p == e.pos)))
+            });
+            if crossing {
+                return None;
+            }
+            // A party or league before a place (中共|河北省|委,
+            // 共青团|衡阳市|委) belongs to the body.
+            let org_before = known.iter().filter(|k| is_org && k.tag == Tag::Node(NodeType::Organization) && k.span.end == start).map(|k| k.span.start).min();
+            return Some(org_before.unwrap_or(start));
+        }
+        if !is_org {
+            break;
+        }
+        match qualifiers.iter().filter(|q| j >= q.chars().count() && text_at(chars, j - q.chars().count(), q)).map(|q| q.chars().count()).max() {
+            Some(n) => j -= n,
+            None => break,
+        }
+    }
+    // 青岛海牛队, 四川全兴队: a place and a two-character name that is no
+    // ordinary word of a breaking kind.
+    if j >= 4 {
+        let name = &chars[j - 2..j];
+        let place = known.iter().find(|k| k.tag == Tag::Node(NodeType::Place) && k.entry.is_some() && k.span.end == j - 2 && k.span.len() >= 2)?;
+        let word: String = name.iter().collect();
+        let stop = rules.lists.list("stem_stop_chars");
+        let breaker_pos = rules.lists.list("stem_breaker_pos");
+        let ordinary = rules.lexicon.get(&word).is_some_and(|e| e.pos.starts_with('v') || breaker_pos.iter().any(|p| *p == e.pos) || e.freq >= 1000);
+        let stop_char = name.iter().any(|c| !is_cjk(*c) || *c == chars[s_start] || "一二三四五六七八九十零百千万".contains(*c) || stop.iter().any(|x| x.chars().next() == Some(*c)));
+        let suffix_is_team = rules.lists.list("name_suffixes_after_place_name").iter().any(|x| text_at(chars, s_start, x));
+        if suffix_is_team && !ordinary && !stop_char {
+            return Some(place.span.start);
+        }
+    }
+    None
 }
 
 /// Walk back from a suffix over the words of a proper-noun stem.
@@ -379,6 +533,13 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
         i >= n && w.chars().enumerate().all(|(k, c)| chars[i - n + k] == c)
     };
 
+    // Known names (places, organizations) that a bare name shape must not
+    // overlap (向|中国, 和|欧洲).
+    let known_spans: Vec<(usize, usize)> = out
+        .iter()
+        .filter(|c| matches!(c.tag, Tag::Node(t) if t.is_entity()) && c.span.len() >= 2)
+        .map(|c| (c.span.start, c.span.end))
+        .collect();
     // All surname + given-name shapes, with their local evidence.
     struct Shape {
         start: usize,
@@ -478,6 +639,8 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                     Some("cue-before")
                 } else if is_person_word {
                     Some("lexicon")
+                } else if g_len == 2 && name_shape(chars, i, s_len, end, rules, &known_spans) {
+                    Some("name-shape")
                 } else {
                     None
                 };
@@ -516,6 +679,19 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
         .map(|s| chars[s.start..s.end].iter().collect())
         .collect();
     let mut rule_of: Vec<Option<&'static str>> = shapes.iter().map(|s| s.evidence).collect();
+    // A bare name shape whose first two characters are a name found with a
+    // cue (王巍|连团队都...) is that name and the next word.
+    for (k, s) in shapes.iter().enumerate() {
+        if s.evidence == Some("name-shape") {
+            let prefix: String = chars[s.start..s.end - 1].iter().collect();
+            let full: String = chars[s.start..s.end].iter().collect();
+            let cued_text = |t: &str| shapes.iter().any(|o| o.evidence.is_some_and(|e| e != "name-shape") && chars[o.start..o.end].iter().collect::<String>() == t);
+            if cued_text(&prefix) && !cued_text(&full) {
+                rule_of[k] = None;
+                accepted.remove(&chars[s.start..s.end].iter().collect::<String>());
+            }
+        }
+    }
     for _ in 0..2 {
         let ends: HashSet<usize> = shapes.iter().zip(&rule_of).filter(|(_, r)| r.is_some()).map(|(s, _)| s.end).collect();
         let starts: HashSet<usize> = shapes.iter().zip(&rule_of).filter(|(_, r)| r.is_some()).map(|(s, _)| s.start).collect();
@@ -578,6 +754,46 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
             });
         }
     }
+}
+
+/// A three-character name with no cue around it (辛业江, 张孝华): a common
+/// surname and two characters that are frequent in given names and rare
+/// elsewhere (`lexicon/name_chars.tsv`), standing apart from the words
+/// around it and from known names.
+fn name_shape(chars: &[char], start: usize, surname_len: usize, end: usize, rules: &RuleSet, known: &[(usize, usize)]) -> bool {
+    // Calibrated on People's Daily dev (one threshold each, no names).
+    const MAX_SURNAME_RANK: u32 = 200;
+    const MIN_CHAR_SCORE: f32 = 0.0;
+    const MIN_SUM_SCORE: f32 = 2.5;
+    // A surname that is also a function word (和, 向, 于) needs a cue.
+    let function_word = rules.lists.list("stem_stop_chars").iter().any(|x| x.chars().next() == Some(chars[start]));
+    if function_word || surname_len != 1 || rules.surnames.single.get(&chars[start]).is_none_or(|&r| r > MAX_SURNAME_RANK) {
+        return false;
+    }
+    let score = |c: &char| rules.lexicon.name_chars.get(c).copied().unwrap_or_default();
+    let scores: Vec<f32> = chars[start + 1..end].iter().map(|c| score(c).given.unwrap_or(-9.0)).collect();
+    if scores.iter().any(|&s| s < MIN_CHAR_SCORE) || scores.iter().sum::<f32>() < MIN_SUM_SCORE {
+        return false;
+    }
+    // Transliterations (克林斯曼, 贾斯蒂斯) are foreign names or parts of them.
+    let foreign = |c: &char| {
+        let n = score(c);
+        n.translit.unwrap_or(-9.0) > n.given.unwrap_or(-9.0)
+    };
+    let foreign_edge = |i: usize| chars.get(i).is_some_and(|c| foreign(c) && score(c).translit.unwrap_or(0.0) >= 3.0);
+    if chars[start + 1..end].iter().any(foreign) && ((start > 0 && foreign_edge(start - 1)) || foreign_edge(end)) {
+        return false;
+    }
+    if known.iter().any(|&(s, e)| s < end && start < e) {
+        return false;
+    }
+    // No lexicon word may run across either edge or join the surname to the
+    // character before it.
+    let word_at = |s: usize, e: usize| e <= chars.len() && rules.lexicon.get(&chars[s..e].iter().collect::<String>()).is_some();
+    let inner_word = (start..end).any(|s| (s + 2..=end).any(|e| (s, e) != (start, end) && word_at(s, e) && !(s == start + 1 && e == end)));
+    let left_word = (start.saturating_sub(3)..start).any(|s| (start + 1..=end).any(|e| word_at(s, e)));
+    let right_word = (start + 1..end).any(|s| (end + 1..=(end + 3).min(chars.len())).any(|e| word_at(s, e)));
+    !inner_word && !left_word && !right_word
 }
 
 /// Whether `word` is spelled at `i`.
@@ -671,7 +887,9 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candid
         // The character must not start an ordinary word (美丽, 中间, 日后);
         // the context words themselves (中方, 美军) do not count.
         let in_word = (i + 2..=(i + 4).min(chars.len())).any(|e| {
-            is_lexicon_word(chars, i, e, rules) && !after.iter().any(|w| text_at(chars, i + 1, w) && w.chars().count() == e - i - 1)
+            // (A rare proper name, 华大 nz 12, does not count.)
+            let rare_name = e <= chars.len() && rules.lexicon.get(&chars[i..e].iter().collect::<String>()).is_some_and(|w| is_proper_pos(&w.pos) && w.freq < 100);
+            is_lexicon_word(chars, i, e, rules) && !rare_name && !after.iter().any(|w| text_at(chars, i + 1, w) && w.chars().count() == e - i - 1)
         });
         // Nor sit inside a word that runs across it (来日方长).
         let crossed = (i.saturating_sub(3)..i).any(|s| (i + 2..=(s + 4).min(chars.len())).any(|e| is_lexicon_word(chars, s, e, rules)));
@@ -850,7 +1068,17 @@ fn crosses_start(chars: &[char], start: usize, rules: &RuleSet) -> bool {
 
 /// Keep the best non-overlapping set: longest first, then priority, then
 /// earliest; the result is sorted by position.
-pub fn resolve_overlaps(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
+pub fn resolve_overlaps(candidates: Vec<Candidate>) -> Vec<Candidate> {
+    // A work's title in book-title marks does not compete with the names
+    // inside it (《周恩来经济思想研究》 mentions 周恩来): the marks bound it.
+    let (works, rest): (Vec<Candidate>, Vec<Candidate>) = candidates.into_iter().partition(|c| c.tag == Tag::Node(NodeType::Work) && c.rule.ends_with("book-title-marks"));
+    let mut kept = resolve_competing(rest);
+    kept.extend(works);
+    kept.sort_by_key(|c| (c.span.start, c.span.end));
+    kept
+}
+
+fn resolve_competing(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
     candidates.sort_by(|a, b| {
         b.span
             .len()
@@ -962,6 +1190,54 @@ mod tests {
         // No evidence, no name; a run ending in a place suffix is no name.
         assert!(!entities("斯特拉斯堡").iter().any(|(_, t)| *t == NodeType::Person));
         assert!(!has("云栖小镇管委会主任", "云栖小镇", NodeType::Person));
+    }
+
+    #[test]
+    fn a_title_that_begins_with_an_organization_names_it() {
+        assert!(has("国务院总理朱镕基说", "国务院", NodeType::Organization));
+        assert!(has("国务院总理朱镕基说", "朱镕基", NodeType::Person));
+        assert!(has("外交部长唐家璇表示", "外交部", NodeType::Organization));
+        assert!(has("新任驻华大使昨天抵京", "华", NodeType::Place));
+    }
+
+    #[test]
+    fn teams_are_a_known_place_and_qualifiers_before_dui() {
+        assert!(has("中国女队在今天的比赛中", "中国女队", NodeType::Organization));
+        assert!(has("巴西足球队教练表示", "巴西足球队", NodeType::Organization));
+        assert!(has("古巴队以96∶89战胜匈牙利队。", "匈牙利队", NodeType::Organization));
+        assert!(!has("古巴队以96∶89战胜匈牙利队。", "战胜匈牙利队", NodeType::Organization));
+        assert!(has("相比之下，青岛海牛队和广州松日队的雨中之战", "青岛海牛队", NodeType::Organization));
+        assert!(has("而中国队组队才有6个月", "中国队", NodeType::Organization));
+        assert!(has("中共河北省委", "中共河北省委", NodeType::Organization));
+    }
+
+    #[test]
+    fn names_inside_book_titles_are_mentions_too() {
+        assert!(has("举办《中国在发展》图片展", "中国在发展", NodeType::Work));
+        assert!(has("举办《中国在发展》图片展", "中国", NodeType::Place));
+    }
+
+    #[test]
+    fn a_county_short_form_does_not_end_a_word() {
+        assert!(!has("移动通信都很发达", "信都", NodeType::Place));
+        assert!(!has("坚持党和政府的领导", "和政", NodeType::Place));
+    }
+
+    #[test]
+    fn a_country_government_is_the_country() {
+        assert!(has("美国政府认为", "美国", NodeType::Place));
+        assert!(has("经杭州市政府批复成立", "杭州市政府", NodeType::Organization));
+    }
+
+    #[test]
+    fn a_bare_name_shape_needs_name_like_given_characters() {
+        assert!(has("以受贿罪判处张晓明有期徒刑5年", "张晓明", NodeType::Person));
+        // Not after a function word that is also a surname.
+        assert!(!has("其实，和王坚的第一次见面", "和王坚", NodeType::Person));
+        // Transliterations are not Chinese names.
+        assert!(!has("正是由克林斯曼在禁区内头球", "林斯曼", NodeType::Person));
+        // A name found with a cue is not lengthened by the next character.
+        assert!(!has("王巍说。那时候，王巍连团队都没有组建", "王巍连", NodeType::Person));
     }
 
     #[test]

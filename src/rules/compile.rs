@@ -193,6 +193,9 @@ pub const KNOWN_LISTS: &[&str] = &[
     "abbreviation_pair_after",
     "abbreviation_before",
     "abbreviation_after",
+    "weak_suffix_qualifiers",
+    "name_suffixes_after_place_name",
+    "country_body_suffixes",
 ];
 
 impl WordLists {
