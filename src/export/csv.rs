@@ -147,22 +147,14 @@ pub fn write_table(graph: &KnowledgeGraph, table: Table, out: &mut dyn Write) ->
         Table::Nodes => {
             row(&NODE_COLUMNS.map(String::from))?;
             for n in graph.nodes() {
-                let [value, unit, currency, approx] = value_cells(n);
                 let first = n.mentions.first();
-                row(&[
-                    neutralize(&n.id),
-                    n.node_type.as_str().to_string(),
-                    neutralize(&n.name),
-                    neutralize(&aliases(n)),
-                    value,
-                    unit,
-                    currency,
-                    approx,
-                    n.mentions.len().to_string(),
+                let mut cells = node_cells(n);
+                cells.extend([
                     first.map(|m| neutralize(&m.doc)).unwrap_or_default(),
                     first.map(|m| m.start.to_string()).unwrap_or_default(),
                     first.map(|m| m.end.to_string()).unwrap_or_default(),
-                ])?;
+                ]);
+                row(&cells)?;
             }
         }
         Table::Edges => {
@@ -188,18 +180,7 @@ pub fn write_table(graph: &KnowledgeGraph, table: Table, out: &mut dyn Write) ->
         Table::Neo4jNodes => {
             row(&NEO4J_NODE_COLUMNS.map(String::from))?;
             for n in graph.nodes() {
-                let [value, unit, currency, approx] = value_cells(n);
-                row(&[
-                    neutralize(&n.id),
-                    n.node_type.as_str().to_string(),
-                    neutralize(&n.name),
-                    neutralize(&aliases(n)),
-                    value,
-                    unit,
-                    currency,
-                    approx,
-                    n.mentions.len().to_string(),
-                ])?;
+                row(&node_cells(n))?;
             }
         }
         Table::Neo4jRelationships => {
@@ -225,4 +206,21 @@ pub fn write_table(graph: &KnowledgeGraph, table: Table, out: &mut dyn Write) ->
         }
     }
     w.flush()
+}
+
+/// The cells both node tables start with: id, type, name, aliases, value,
+/// unit, currency, approx, mention count.
+fn node_cells(n: &GraphNode) -> Vec<String> {
+    let [value, unit, currency, approx] = value_cells(n);
+    vec![
+        neutralize(&n.id),
+        n.node_type.as_str().to_string(),
+        neutralize(&n.name),
+        neutralize(&aliases(n)),
+        value,
+        unit,
+        currency,
+        approx,
+        n.mentions.len().to_string(),
+    ]
 }

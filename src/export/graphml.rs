@@ -7,7 +7,7 @@
 //! them with no mapping step; the other readers ignore unknown graphics
 //! keys). Lists (aliases, folded values) are joined with `"; "`.
 
-use super::view::{edge_attrs, node_attrs, type_color_hex, GraphView, ViewOptions};
+use super::view::{edge_attrs, node_attrs, type_color_hex, Attr, AttrType, GraphView, ViewOptions};
 use super::xml::escape;
 use crate::graph::KnowledgeGraph;
 use crate::model::NodeType;
@@ -56,16 +56,7 @@ pub fn write(graph: &KnowledgeGraph, options: &ViewOptions, out: &mut dyn Write)
     for n in &view.nodes {
         writeln!(out, r#"    <node id="{}">"#, escape(&n.node.id))?;
         let attrs = node_attrs(n);
-        for (i, (name, _)) in schema.node.iter().enumerate() {
-            if let Some((_, v)) = attrs.iter().find(|(k, _)| k == name) {
-                writeln!(out, r#"      <data key="n{i}">{}</data>"#, escape(&v.text()))?;
-            }
-        }
-        let label = attrs
-            .iter()
-            .find(|(k, _)| k == "label")
-            .map(|(_, v)| v.text())
-            .unwrap_or_default();
+        let label = write_data(out, "n", &schema.node, &attrs)?;
         writeln!(
             out,
             r##"      <data key="ng"><y:ShapeNode><y:Fill color="{}" transparent="false"/><y:NodeLabel>{}</y:NodeLabel><y:Shape type="{}"/></y:ShapeNode></data>"##,
@@ -84,16 +75,7 @@ pub fn write(graph: &KnowledgeGraph, options: &ViewOptions, out: &mut dyn Write)
             escape(&e.target.id)
         )?;
         let attrs = edge_attrs(e);
-        for (i, (name, _)) in schema.edge.iter().enumerate() {
-            if let Some((_, v)) = attrs.iter().find(|(k, _)| k == name) {
-                writeln!(out, r#"      <data key="e{i}">{}</data>"#, escape(&v.text()))?;
-            }
-        }
-        let label = attrs
-            .iter()
-            .find(|(k, _)| k == "label")
-            .map(|(_, v)| v.text())
-            .unwrap_or_default();
+        let label = write_data(out, "e", &schema.edge, &attrs)?;
         writeln!(
             out,
             r#"      <data key="eg"><y:PolyLineEdge><y:Arrows source="none" target="standard"/><y:EdgeLabel>{}</y:EdgeLabel></y:PolyLineEdge></data>"#,
@@ -103,4 +85,20 @@ pub fn write(graph: &KnowledgeGraph, options: &ViewOptions, out: &mut dyn Write)
     }
     writeln!(out, "  </graph>")?;
     writeln!(out, "</graphml>")
+}
+
+/// Write one `<data>` element per declared key the element has (keys are
+/// `{prefix}{index}` in declaration order) and return its label.
+fn write_data(
+    out: &mut dyn Write,
+    prefix: &str,
+    declared: &[(String, AttrType)],
+    attrs: &[(String, Attr)],
+) -> io::Result<String> {
+    for (i, (name, _)) in declared.iter().enumerate() {
+        if let Some((_, v)) = attrs.iter().find(|(k, _)| k == name) {
+            writeln!(out, r#"      <data key="{prefix}{i}">{}</data>"#, escape(&v.text()))?;
+        }
+    }
+    Ok(attrs.iter().find(|(k, _)| k == "label").map(|(_, v)| v.text()).unwrap_or_default())
 }
