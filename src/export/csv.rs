@@ -160,21 +160,9 @@ pub fn write_table(graph: &KnowledgeGraph, table: Table, out: &mut dyn Write) ->
         Table::Edges => {
             row(&EDGE_COLUMNS.map(String::from))?;
             for (s, e, t) in graph.edges() {
-                let [quals, doc, start, end, text] = evidence_cells(e);
-                row(&[
-                    neutralize(&s.id),
-                    e.predicate.as_str().to_string(),
-                    neutralize(&t.id),
-                    qualifier(e, "title"),
-                    qualifier(e, "date"),
-                    qualifier(e, "measure"),
-                    quals,
-                    doc,
-                    start,
-                    end,
-                    text,
-                    neutralize(&e.rule),
-                ])?;
+                let mut cells = vec![neutralize(&s.id), e.predicate.as_str().to_string(), neutralize(&t.id)];
+                cells.extend(edge_cells(e));
+                row(&cells)?;
             }
         }
         Table::Neo4jNodes => {
@@ -186,22 +174,10 @@ pub fn write_table(graph: &KnowledgeGraph, table: Table, out: &mut dyn Write) ->
         Table::Neo4jRelationships => {
             row(&NEO4J_RELATIONSHIP_COLUMNS.map(String::from))?;
             for (s, e, t) in graph.edges() {
-                let [quals, doc, start, end, text] = evidence_cells(e);
-                row(&[
-                    neutralize(&s.id),
-                    neutralize(&t.id),
-                    neo4j_type(e.predicate.as_str()),
-                    e.predicate.as_str().to_string(),
-                    qualifier(e, "title"),
-                    qualifier(e, "date"),
-                    qualifier(e, "measure"),
-                    quals,
-                    doc,
-                    start,
-                    end,
-                    text,
-                    neutralize(&e.rule),
-                ])?;
+                let mut cells =
+                    vec![neutralize(&s.id), neutralize(&t.id), neo4j_type(e.predicate.as_str()), e.predicate.as_str().to_string()];
+                cells.extend(edge_cells(e));
+                row(&cells)?;
             }
         }
     }
@@ -222,5 +198,22 @@ fn node_cells(n: &GraphNode) -> Vec<String> {
         currency,
         approx,
         n.mentions.len().to_string(),
+    ]
+}
+
+/// The cells both edge tables end with: title, date, measure, the other
+/// qualifiers as JSON, the evidence (doc, start, end, text) and the rule.
+fn edge_cells(e: &GraphEdge) -> Vec<String> {
+    let [quals, doc, start, end, text] = evidence_cells(e);
+    vec![
+        qualifier(e, "title"),
+        qualifier(e, "date"),
+        qualifier(e, "measure"),
+        quals,
+        doc,
+        start,
+        end,
+        text,
+        neutralize(&e.rule),
     ]
 }
