@@ -60,7 +60,32 @@ const PRIORITY_PER_LAYER: i32 = 1000;
 
 /// Find and resolve all mentions of a folded document.
 pub fn find_mentions(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<Candidate> {
-    resolve_overlaps(find_candidates(folded, chars, rules))
+    let mut kept = resolve_overlaps(find_candidates(folded, chars, rules));
+    for c in &mut kept {
+        trim_region_word(chars, rules, c);
+    }
+    kept
+}
+
+/// 地区 after a known place is a word about the place, not part of its
+/// name (东北地区, 亚太地区, 维护南亚地区 → 东北, 亚太, 南亚): the mention
+/// is the longest known place that ends right before 地区.
+fn trim_region_word(chars: &[char], rules: &RuleSet, c: &mut Candidate) {
+    let span = c.span;
+    if c.tag != Tag::Node(NodeType::Place) || span.len() < 4 || !text_at(chars, span.end - 2, "地区") {
+        return;
+    }
+    let stem_end = span.end - 2;
+    for k in span.start..=stem_end - 2 {
+        let stem = crate::normalize::fold(&chars[k..stem_end].iter().collect::<String>());
+        let found = rules.dictionary.lookup(&stem).iter().copied().find(|&i| matches!(rules.dictionary.entry(i).kind, DictKind::Entity(NodeType::Place)));
+        if let Some(i) = found {
+            c.span = Span::new(k, stem_end);
+            c.entry = Some(i);
+            c.suffix_start = None;
+            return;
+        }
+    }
 }
 
 /// Every candidate of every rule family, before overlaps are resolved
@@ -1221,6 +1246,12 @@ mod tests {
     fn a_county_short_form_does_not_end_a_word() {
         assert!(!has("移动通信都很发达", "信都", NodeType::Place));
         assert!(!has("坚持党和政府的领导", "和政", NodeType::Place));
+    }
+
+    #[test]
+    fn region_word_after_a_known_place_is_not_part_of_the_name() {
+        assert!(has("东北地区经济发展很快。", "东北", NodeType::Place));
+        assert!(has("要维护南亚地区的和平。", "南亚", NodeType::Place));
     }
 
     #[test]
