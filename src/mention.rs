@@ -229,7 +229,7 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
     // jumps over them whole.
     let mut known_end: HashMap<usize, usize> = HashMap::new();
     let mut barriers: HashSet<usize> = HashSet::new();
-    let mut title_starts: HashSet<usize> = HashSet::new();
+    let mut title_starts: HashMap<usize, usize> = HashMap::new();
     for c in known {
         match c.tag {
             Tag::Node(t) if t.is_entity() => {
@@ -241,7 +241,8 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
             _ => {
                 barriers.extend(c.span.start + 1..=c.span.end);
                 if c.tag == Tag::Title {
-                    title_starts.insert(c.span.start);
+                    let e = title_starts.entry(c.span.start).or_insert(c.span.end);
+                    *e = (*e).max(c.span.end);
                 }
             }
         }
@@ -252,7 +253,8 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
         let s_end = folded.char_at(m.end());
         // The suffix must not be the start of a longer word (省 in 省长,
         // 站 in 站在, 营 in 营收).
-        if title_starts.contains(&s_start) || starts_longer_word(chars, s_start, s_end, rules) {
+        // A title inside the suffix (代表 in 代表团) does not count.
+        if title_starts.get(&s_start).is_some_and(|&e| e > s_end) || starts_longer_word(chars, s_start, s_end, rules) {
             continue;
         }
         // Nor may it cut a known name in two (学校 in 浙江大学校长).
@@ -1252,6 +1254,11 @@ mod tests {
     fn region_word_after_a_known_place_is_not_part_of_the_name() {
         assert!(has("东北地区经济发展很快。", "东北", NodeType::Place));
         assert!(has("要维护南亚地区的和平。", "南亚", NodeType::Place));
+    }
+
+    #[test]
+    fn a_title_inside_a_suffix_does_not_stop_it() {
+        assert!(has("中国代表团昨天抵达。", "中国代表团", NodeType::Organization));
     }
 
     #[test]
