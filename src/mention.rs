@@ -549,6 +549,7 @@ pub fn parse_value(normalizer: Option<Normalizer>, text: &str) -> Option<ParsedV
 fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: &mut Vec<Candidate>) {
     let lists = &rules.lists;
     let stop: HashSet<char> = lists.list("given_name_stop").iter().flat_map(|s| s.chars()).collect();
+    let function_surnames: HashSet<char> = lists.list("surname_function_words").iter().flat_map(|s| s.chars()).collect();
     let stop_words = lists.set("given_name_stop_words");
     let after_words = lists.list("speech_verbs").iter().chain(lists.list("person_after"));
     let after_words: Vec<&String> = after_words.collect();
@@ -583,7 +584,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
         if i + 1 < chars.len() && rules.surnames.compound.contains_key(&chars[i..i + 2].iter().collect::<String>()) {
             surname_lens.push(2);
         }
-        if rules.surnames.single.contains_key(&chars[i]) {
+        if rules.surnames.single.contains_key(&chars[i]) && !function_surnames.contains(&chars[i]) {
             surname_lens.push(1);
         }
         for s_len in surname_lens {
@@ -1259,6 +1260,11 @@ mod tests {
     #[test]
     fn a_title_inside_a_suffix_does_not_stop_it() {
         assert!(has("中国代表团昨天抵达。", "中国代表团", NodeType::Organization));
+    }
+
+    #[test]
+    fn a_conjunction_is_not_a_surname() {
+        assert!(!entities("总统和夫人出席了宴会。").iter().any(|(t, _)| t.starts_with('和')));
     }
 
     #[test]

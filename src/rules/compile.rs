@@ -196,6 +196,7 @@ pub const KNOWN_LISTS: &[&str] = &[
     "weak_suffix_qualifiers",
     "name_suffixes_after_place_name",
     "country_body_suffixes",
+    "surname_function_words",
 ];
 
 impl WordLists {
