@@ -550,6 +550,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
     let lists = &rules.lists;
     let stop: HashSet<char> = lists.list("given_name_stop").iter().flat_map(|s| s.chars()).collect();
     let function_surnames: HashSet<char> = lists.list("surname_function_words").iter().flat_map(|s| s.chars()).collect();
+    let word_reject_final: HashSet<char> = lists.list("person_word_reject_final").iter().flat_map(|s| s.chars()).collect();
     let stop_words = lists.set("given_name_stop_words");
     let after_words = lists.list("speech_verbs").iter().chain(lists.list("person_after"));
     let after_words: Vec<&String> = after_words.collect();
@@ -637,7 +638,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 // Nor start inside a word begun before it (进程|中, 提高|刑侦).
                 cut |= !nr_word && !titles.ends.contains(&i) && crosses_start(chars, i, rules);
                 // jieba's nr tag is noisy on two-character words (卫星, 阳光).
-                let is_person_word = g_len == 2 && lexical.is_some_and(|e| e.pos.starts_with("nr"));
+                let is_person_word = g_len == 2 && lexical.is_some_and(|e| e.pos.starts_with("nr")) && !word_reject_final.contains(&chars[end - 1]);
                 // (A rare place-like word, 江建国 ns 5, may still be a name.)
                 let is_common_word = lexical.is_some_and(|e| !e.pos.starts_with("nr") && (e.freq >= 20 || !is_proper_pos(&e.pos)));
                 if is_common_word {

@@ -197,6 +197,7 @@ pub const KNOWN_LISTS: &[&str] = &[
     "name_suffixes_after_place_name",
     "country_body_suffixes",
     "surname_function_words",
+    "person_word_reject_final",
 ];
 
 impl WordLists {
