@@ -60,7 +60,32 @@ const PRIORITY_PER_LAYER: i32 = 1000;
 
 /// Find and resolve all mentions of a folded document.
 pub fn find_mentions(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<Candidate> {
-    resolve_overlaps(find_candidates(folded, chars, rules))
+    let mut kept = resolve_overlaps(find_candidates(folded, chars, rules));
+    for c in &mut kept {
+        trim_region_word(chars, rules, c);
+    }
+    kept
+}
+
+/// 地区 after a known place is a word about the place, not part of its
+/// name (东北地区, 亚太地区, 维护南亚地区 → 东北, 亚太, 南亚): the mention
+/// is the longest known place that ends right before 地区.
+fn trim_region_word(chars: &[char], rules: &RuleSet, c: &mut Candidate) {
+    let span = c.span;
+    if c.tag != Tag::Node(NodeType::Place) || span.len() < 4 || !text_at(chars, span.end - 2, "地区") {
+        return;
+    }
+    let stem_end = span.end - 2;
+    for k in span.start..=stem_end - 2 {
+        let stem = crate::normalize::fold(&chars[k..stem_end].iter().collect::<String>());
+        let found = rules.dictionary.lookup(&stem).iter().copied().find(|&i| matches!(rules.dictionary.entry(i).kind, DictKind::Entity(NodeType::Place)));
+        if let Some(i) = found {
+            c.span = Span::new(k, stem_end);
+            c.entry = Some(i);
+            c.suffix_start = None;
+            return;
+        }
+    }
 }
 
 /// Every candidate of every rule family, before overlaps are resolved
@@ -204,7 +229,7 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
     // jumps over them whole.
     let mut known_end: HashMap<usize, usize> = HashMap::new();
     let mut barriers: HashSet<usize> = HashSet::new();
-    let mut title_starts: HashSet<usize> = HashSet::new();
+    let mut title_starts: HashMap<usize, usize> = HashMap::new();
     for c in known {
         match c.tag {
             Tag::Node(t) if t.is_entity() => {
@@ -216,7 +241,8 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
             _ => {
                 barriers.extend(c.span.start + 1..=c.span.end);
                 if c.tag == Tag::Title {
-                    title_starts.insert(c.span.start);
+                    let e = title_starts.entry(c.span.start).or_insert(c.span.end);
+                    *e = (*e).max(c.span.end);
                 }
             }
         }
@@ -227,7 +253,8 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
         let s_end = folded.char_at(m.end());
         // The suffix must not be the start of a longer word (省 in 省长,
         // 站 in 站在, 营 in 营收).
-        if title_starts.contains(&s_start) || starts_longer_word(chars, s_start, s_end, rules) {
+        // A title inside the suffix (代表 in 代表团) does not count.
+        if title_starts.get(&s_start).is_some_and(|&e| e > s_end) || starts_longer_word(chars, s_start, s_end, rules) {
             continue;
         }
         // Nor may it cut a known name in two (学校 in 浙江大学校长).
@@ -522,6 +549,8 @@ pub fn parse_value(normalizer: Option<Normalizer>, text: &str) -> Option<ParsedV
 fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: &mut Vec<Candidate>) {
     let lists = &rules.lists;
     let stop: HashSet<char> = lists.list("given_name_stop").iter().flat_map(|s| s.chars()).collect();
+    let function_surnames: HashSet<char> = lists.list("surname_function_words").iter().flat_map(|s| s.chars()).collect();
+    let word_reject_final: HashSet<char> = lists.list("person_word_reject_final").iter().flat_map(|s| s.chars()).collect();
     let stop_words = lists.set("given_name_stop_words");
     let after_words = lists.list("speech_verbs").iter().chain(lists.list("person_after"));
     let after_words: Vec<&String> = after_words.collect();
@@ -556,7 +585,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
         if i + 1 < chars.len() && rules.surnames.compound.contains_key(&chars[i..i + 2].iter().collect::<String>()) {
             surname_lens.push(2);
         }
-        if rules.surnames.single.contains_key(&chars[i]) {
+        if rules.surnames.single.contains_key(&chars[i]) && !function_surnames.contains(&chars[i]) {
             surname_lens.push(1);
         }
         for s_len in surname_lens {
@@ -609,7 +638,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 // Nor start inside a word begun before it (进程|中, 提高|刑侦).
                 cut |= !nr_word && !titles.ends.contains(&i) && crosses_start(chars, i, rules);
                 // jieba's nr tag is noisy on two-character words (卫星, 阳光).
-                let is_person_word = g_len == 2 && lexical.is_some_and(|e| e.pos.starts_with("nr"));
+                let is_person_word = g_len == 2 && lexical.is_some_and(|e| e.pos.starts_with("nr")) && !word_reject_final.contains(&chars[end - 1]);
                 // (A rare place-like word, 江建国 ns 5, may still be a name.)
                 let is_common_word = lexical.is_some_and(|e| !e.pos.starts_with("nr") && (e.freq >= 20 || !is_proper_pos(&e.pos)));
                 if is_common_word {
@@ -1221,6 +1250,22 @@ mod tests {
     fn a_county_short_form_does_not_end_a_word() {
         assert!(!has("移动通信都很发达", "信都", NodeType::Place));
         assert!(!has("坚持党和政府的领导", "和政", NodeType::Place));
+    }
+
+    #[test]
+    fn region_word_after_a_known_place_is_not_part_of_the_name() {
+        assert!(has("东北地区经济发展很快。", "东北", NodeType::Place));
+        assert!(has("要维护南亚地区的和平。", "南亚", NodeType::Place));
+    }
+
+    #[test]
+    fn a_title_inside_a_suffix_does_not_stop_it() {
+        assert!(has("中国代表团昨天抵达。", "中国代表团", NodeType::Organization));
+    }
+
+    #[test]
+    fn a_conjunction_is_not_a_surname() {
+        assert!(!entities("总统和夫人出席了宴会。").iter().any(|(t, _)| t.starts_with('和')));
     }
 
     #[test]

@@ -196,6 +196,8 @@ pub const KNOWN_LISTS: &[&str] = &[
     "weak_suffix_qualifiers",
     "name_suffixes_after_place_name",
     "country_body_suffixes",
+    "surname_function_words",
+    "person_word_reject_final",
 ];
 
 impl WordLists {
