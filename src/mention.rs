@@ -182,7 +182,7 @@ fn split_title(chars: &[char], span: Span, rules: &RuleSet, out: &mut Vec<Candid
     };
     // 驻华大使, 驻美使馆: the posting word and one abbreviation.
     let abbreviations = rules.lists.list("place_abbreviations");
-    if len >= 4 && chars[span.start] == '驻' && abbreviations.iter().any(|a| a.chars().next() == Some(chars[span.start + 1])) && title_at(span.start + 2) {
+    if len >= 4 && chars[span.start] == '驻' && abbreviations.iter().any(|a| a.starts_with(chars[span.start + 1])) && title_at(span.start + 2) {
         push_title(span.start + 2, out);
         return true;
     }
@@ -284,7 +284,7 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
         let stem: String = chars[stem_start..s_start].iter().collect();
         let stem_is_known = known_end.get(&s_start).is_some_and(|&k| k >= stem_start);
         // A country's government (美国政府, 印度政府) is the country itself.
-        let country_body = rules.lists.list("country_body_suffixes").iter().any(|x| *x == suffix.text)
+        let country_body = rules.lists.list("country_body_suffixes").contains(&suffix.text)
             && known.iter().any(|k| {
                 k.span == Span::new(stem_start, s_start)
                     && k.tag == Tag::Node(NodeType::Place)
@@ -345,7 +345,7 @@ fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
             let breaker_pos = rules.lists.list("stem_breaker_pos");
             let crossing = (start.max(j.saturating_sub(3))..j).any(|s| {
                 let word: String = chars[s..=s_start].iter().collect();
-                rules.lexicon.get(&word).is_some_and(|e| !is_proper_pos(&e.pos) && (!is_org || breaker_pos.iter().any(|p| *p == e.pos)))
+                rules.lexicon.get(&word).is_some_and(|e| !is_proper_pos(&e.pos) && (!is_org || breaker_pos.contains(&e.pos)))
             });
             if crossing {
                 return None;
@@ -371,8 +371,8 @@ fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
         let word: String = name.iter().collect();
         let stop = rules.lists.list("stem_stop_chars");
         let breaker_pos = rules.lists.list("stem_breaker_pos");
-        let ordinary = rules.lexicon.get(&word).is_some_and(|e| e.pos.starts_with('v') || breaker_pos.iter().any(|p| *p == e.pos) || e.freq >= 1000);
-        let stop_char = name.iter().any(|c| !is_cjk(*c) || *c == chars[s_start] || "一二三四五六七八九十零百千万".contains(*c) || stop.iter().any(|x| x.chars().next() == Some(*c)));
+        let ordinary = rules.lexicon.get(&word).is_some_and(|e| e.pos.starts_with('v') || breaker_pos.contains(&e.pos) || e.freq >= 1000);
+        let stop_char = name.iter().any(|c| !is_cjk(*c) || *c == chars[s_start] || "一二三四五六七八九十零百千万".contains(*c) || stop.iter().any(|x| x.starts_with(*c)));
         let suffix_is_team = rules.lists.list("name_suffixes_after_place_name").iter().any(|x| text_at(chars, s_start, x));
         if suffix_is_team && !ordinary && !stop_char {
             return Some(place.span.start);
@@ -795,7 +795,7 @@ fn name_shape(chars: &[char], start: usize, surname_len: usize, end: usize, rule
     const MIN_CHAR_SCORE: f32 = 0.0;
     const MIN_SUM_SCORE: f32 = 2.5;
     // A surname that is also a function word (和, 向, 于) needs a cue.
-    let function_word = rules.lists.list("stem_stop_chars").iter().any(|x| x.chars().next() == Some(chars[start]));
+    let function_word = rules.lists.list("stem_stop_chars").iter().any(|x| x.starts_with(chars[start]));
     if function_word || surname_len != 1 || rules.surnames.single.get(&chars[start]).is_none_or(|&r| r > MAX_SURNAME_RANK) {
         return false;
     }
@@ -827,14 +827,7 @@ fn name_shape(chars: &[char], start: usize, surname_len: usize, end: usize, rule
 
 /// Whether `word` is spelled at `i`.
 fn text_at(chars: &[char], i: usize, word: &str) -> bool {
-    let mut k = i;
-    for c in word.chars() {
-        if chars.get(k) != Some(&c) {
-            return false;
-        }
-        k += 1;
-    }
-    true
+    word.chars().enumerate().all(|(k, c)| chars.get(i + k) == Some(&c))
 }
 
 /// The number of characters of the longest word of `words` spelled at `i`.
