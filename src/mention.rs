@@ -225,6 +225,14 @@ impl TitleIndex {
 }
 
 fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[Candidate], out: &mut Vec<Candidate>) {
+    // Organization suffixes of two or more characters, filtered once per
+    // document rather than once per suffix match.
+    let org_suffixes: Vec<&str> = rules
+        .suffixes
+        .iter()
+        .filter(|x| x.node_type == NodeType::Organization && x.text.chars().count() >= 2)
+        .map(|x| x.text.as_str())
+        .collect();
     // Known names may sit inside a stem (浙江 in 浙江吉华集团): the walk
     // jumps over them whole.
     let mut known_end: HashMap<usize, usize> = HashMap::new();
@@ -296,8 +304,7 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
         let suffix_chars = s_end - s_start;
         // An organization name followed by an industry word (银杏谷资本投资的)
         // is a name and a verb, not a longer name.
-        let stem_has_suffix = !suffix.strong
-            && rules.suffixes.iter().any(|x| x.node_type == NodeType::Organization && x.text.chars().count() >= 2 && stem.ends_with(x.text.as_str()));
+        let stem_has_suffix = !suffix.strong && org_suffixes.iter().any(|x| stem.ends_with(x));
         let accept = if stem_has_suffix {
             false
         } else if suffix.strong {

@@ -120,7 +120,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     let mut absorbed_titles: HashSet<Span> = HashSet::new();
     let mut short_forms: Vec<(String, NodeKey)> = Vec::new();
     let mut by_suffix: Vec<(usize, String, NodeKey)> = Vec::new();
-    let mut persons: Vec<(usize, NodeKey, String)> = Vec::new();
+    let mut persons: Vec<(NodeKey, String)> = Vec::new();
     for c in candidates {
         let Tag::Node(ty) = c.tag else {
             if c.tag == Tag::Title {
@@ -159,7 +159,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
             }
         }
         if ty == NodeType::Person {
-            persons.push((c.span.start, node_key.clone(), folded_of(c.span)));
+            persons.push((node_key.clone(), folded_of(c.span)));
         }
     }
 
@@ -195,7 +195,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     // Surname + title (章区长, 孙老先生, 马总) → the person with that surname.
     let reference_titles = rules.lists.list("reference_titles");
     let mut persons_by_surname: HashMap<char, BTreeSet<&NodeKey>> = HashMap::new();
-    for (_, key, name) in &persons {
+    for (key, name) in &persons {
         if let Some(first) = name.chars().next() {
             persons_by_surname.entry(first).or_default().insert(key);
         }
@@ -239,7 +239,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
 
     // Bare given names (向明 → 陈向明) and stems of suffix names (数梦).
     let mut references: Vec<(String, NodeKey, &str)> = Vec::new();
-    for (_, key, name) in &persons {
+    for (key, name) in &persons {
         let given: String = name.chars().skip(1).collect();
         if given.chars().count() == 2 && rules.lexicon.get(&given).is_none() {
             references.push((given, key.clone(), "resolve/given-name"));
