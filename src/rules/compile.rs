@@ -7,6 +7,7 @@ use super::load::{line_column, RuleSource};
 use super::pattern;
 use super::raw::{RawExample, RawRule, RawRuleFile};
 use super::RuleSet;
+use crate::chars::Phrases;
 use crate::error::{RuleError, RuleErrors};
 use crate::model::{NodeType, Predicate};
 use crate::normalize::fold;
@@ -111,6 +112,14 @@ impl Dictionary {
         }
     }
 
+    /// [`Dictionary::lookup`] of a run of folded characters.
+    pub fn lookup_chars(&self, folded: &[char]) -> &[u32] {
+        match crate::chars::with_str(folded, |s| self.by_text.get(s).copied()) {
+            Some(p) => &self.pattern_entries[p as usize],
+            None => &[],
+        }
+    }
+
     pub fn entry(&self, index: u32) -> &DictEntry {
         &self.entries[index as usize]
     }
@@ -122,7 +131,7 @@ pub struct Lexicon {
     pub words: FxHashMap<String, LexiconEntry>,
     pub max_chars: usize,
     /// How name-like a character is (`lexicon/name_chars.tsv`).
-    pub name_chars: HashMap<char, NameChar>,
+    pub name_chars: FxHashMap<char, NameChar>,
 }
 
 /// Log-odds of a character in given names and in transliterated names
@@ -142,6 +151,15 @@ pub struct LexiconEntry {
 impl Lexicon {
     pub fn get(&self, word: &str) -> Option<&LexiconEntry> {
         self.words.get(word)
+    }
+
+    /// [`Lexicon::get`] of a run of folded characters.
+    #[inline]
+    pub fn get_chars(&self, word: &[char]) -> Option<&LexiconEntry> {
+        if word.len() > self.max_chars {
+            return None;
+        }
+        crate::chars::with_str(word, |w| self.words.get(w))
     }
 }
 
@@ -167,6 +185,12 @@ pub struct WordLists {
     pub lists: BTreeMap<String, Vec<String>>,
     /// The same lists as hash sets, for membership tests in hot loops.
     sets: BTreeMap<String, FxHashSet<String>>,
+    /// The same lists indexed by first and last character, for "a word of
+    /// the list starts (ends) here" at every position of a document.
+    phrases: BTreeMap<String, Phrases>,
+    /// Every character of every word of a list (lists of characters such as
+    /// `given_name_stop`).
+    char_sets: BTreeMap<String, FxHashSet<char>>,
 }
 
 /// The list names the recognizers read; any other name is a typo.
@@ -203,7 +227,21 @@ pub const KNOWN_LISTS: &[&str] = &[
 impl WordLists {
     pub fn new(lists: BTreeMap<String, Vec<String>>) -> WordLists {
         let sets = lists.iter().map(|(k, v)| (k.clone(), v.iter().cloned().collect())).collect();
-        WordLists { lists, sets }
+        let phrases = lists.iter().map(|(k, v)| (k.clone(), Phrases::new(v))).collect();
+        let char_sets = lists.iter().map(|(k, v)| (k.clone(), v.iter().flat_map(|w| w.chars()).collect())).collect();
+        WordLists { lists, sets, phrases, char_sets }
+    }
+
+    /// A list as [`Phrases`].
+    pub fn phrases(&self, name: &str) -> &Phrases {
+        static EMPTY: std::sync::OnceLock<Phrases> = std::sync::OnceLock::new();
+        self.phrases.get(name).unwrap_or_else(|| EMPTY.get_or_init(Phrases::default))
+    }
+
+    /// Every character of every word of a list.
+    pub fn char_set(&self, name: &str) -> &FxHashSet<char> {
+        static EMPTY: std::sync::OnceLock<FxHashSet<char>> = std::sync::OnceLock::new();
+        self.char_sets.get(name).unwrap_or_else(|| EMPTY.get_or_init(FxHashSet::default))
     }
 
     pub fn list(&self, name: &str) -> &[String] {
