@@ -27,7 +27,6 @@ use crate::normalize::Folded;
 use crate::rules::{DictKind, Normalizer, RuleSet, Tag};
 use crate::value::{self, DateExpr, Value};
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::collections::{HashMap, HashSet};
 
 /// A found mention before alias resolution.
 #[derive(Clone, Debug, PartialEq)]
@@ -207,8 +206,8 @@ fn split_title(chars: &[char], span: Span, rules: &RuleSet, out: &mut Vec<Candid
 
 /// Titles by their start and end offsets, for the person rules.
 struct TitleIndex {
-    ends: HashSet<usize>,
-    starts: HashSet<usize>,
+    ends: FxHashSet<usize>,
+    starts: FxHashSet<usize>,
 }
 
 impl TitleIndex {
@@ -232,9 +231,9 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
         .collect();
     // Known names may sit inside a stem (浙江 in 浙江吉华集团): the walk
     // jumps over them whole.
-    let mut known_end: HashMap<usize, usize> = HashMap::new();
-    let mut barriers: HashSet<usize> = HashSet::new();
-    let mut title_starts: HashMap<usize, usize> = HashMap::new();
+    let mut known_end: FxHashMap<usize, usize> = FxHashMap::default();
+    let mut barriers: FxHashSet<usize> = FxHashSet::default();
+    let mut title_starts: FxHashMap<usize, usize> = FxHashMap::default();
     for c in known {
         match c.tag {
             Tag::Node(t) if t.is_entity() => {
@@ -388,8 +387,8 @@ fn stem_start(
     chars: &[char],
     suffix_start: usize,
     rules: &RuleSet,
-    known_end: &HashMap<usize, usize>,
-    barriers: &HashSet<usize>,
+    known_end: &FxHashMap<usize, usize>,
+    barriers: &FxHashSet<usize>,
 ) -> Option<usize> {
     const MAX_STEM: usize = 12;
     let stop_chars = rules.lists.set("stem_stop_chars");
@@ -708,8 +707,8 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
         }
     }
     for _ in 0..2 {
-        let ends: HashSet<usize> = shapes.iter().zip(&rule_of).filter(|(_, r)| r.is_some()).map(|(s, _)| s.end).collect();
-        let starts: HashSet<usize> = shapes.iter().zip(&rule_of).filter(|(_, r)| r.is_some()).map(|(s, _)| s.start).collect();
+        let ends: FxHashSet<usize> = shapes.iter().zip(&rule_of).filter(|(_, r)| r.is_some()).map(|(s, _)| s.end).collect();
+        let starts: FxHashSet<usize> = shapes.iter().zip(&rule_of).filter(|(_, r)| r.is_some()).map(|(s, _)| s.start).collect();
         for (k, s) in shapes.iter().enumerate() {
             if rule_of[k].is_some() {
                 continue;
@@ -739,11 +738,11 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
             rules.surnames.single.get(&chars[s.start]).copied().unwrap_or(9999)
         }
     };
-    let accepted_by_end: HashMap<usize, Vec<(usize, u32)>> = shapes
+    let accepted_by_end: FxHashMap<usize, Vec<(usize, u32)>> = shapes
         .iter()
         .zip(&rule_of)
         .filter(|(_, r)| r.is_some())
-        .fold(HashMap::new(), |mut m, (s, _)| {
+        .fold(FxHashMap::default(), |mut m, (s, _)| {
             m.entry(s.end).or_default().push((s.start, surname_rank(s)));
             m
         });
@@ -835,7 +834,7 @@ fn is_lexicon_word(chars: &[char], start: usize, end: usize, rules: &RuleSet) ->
 /// word (访华, 在京) or before 方 / 军 (中方, 美军).
 fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candidate>) {
     let lists = &rules.lists;
-    let mut abbreviations: HashMap<char, Option<&str>> = HashMap::new();
+    let mut abbreviations: FxHashMap<char, Option<&str>> = FxHashMap::default();
     for line in lists.list("place_abbreviations") {
         let mut parts = line.split_whitespace();
         let Some(abbr) = parts.next().and_then(|a| a.chars().next()) else { continue };
@@ -844,7 +843,7 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candid
     if abbreviations.is_empty() {
         return;
     }
-    let pair_only: HashSet<char> = lists.list("abbreviation_pair_only").iter().flat_map(|s| s.chars()).collect();
+    let pair_only: FxHashSet<char> = lists.list("abbreviation_pair_only").iter().flat_map(|s| s.chars()).collect();
     let pair_after = lists.list("abbreviation_pair_after");
     let before = lists.list("abbreviation_before");
     let after = lists.list("abbreviation_after");
@@ -938,8 +937,8 @@ fn foreign_name_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex,
         .filter(|c| matches!(c.tag, Tag::Node(t) if t.is_entity()) && c.entry.is_some())
         .map(|c| (c.span.start, c.span.end))
         .collect();
-    let known_starts: HashSet<usize> = known.iter().map(|k| k.0).collect();
-    let known_ends: HashSet<usize> = known.iter().map(|k| k.1).collect();
+    let known_starts: FxHashSet<usize> = known.iter().map(|k| k.0).collect();
+    let known_ends: FxHashSet<usize> = known.iter().map(|k| k.1).collect();
     let mut i = 0;
     while i < chars.len() {
         let run_start = translit(i) && (i == 0 || !translit(i - 1) || titles.ends.contains(&i) || known_ends.contains(&i));
@@ -1016,7 +1015,7 @@ fn common_word_at(chars: &[char], start: usize, end: usize, rules: &RuleSet) -> 
 /// A known place right before an organization names that place's body
 /// (天津市 + 妇联, 斯里兰卡 + 议会, 泰国 + 国家银行): one organization.
 fn place_organization_candidates(rules: &RuleSet, out: &mut Vec<Candidate>) {
-    let places: HashMap<usize, usize> = out
+    let places: FxHashMap<usize, usize> = out
         .iter()
         .filter(|c| c.tag == Tag::Node(NodeType::Place) && c.entry.is_some() && c.span.len() >= 2)
         .map(|c| (c.span.end, c.span.start))
