@@ -128,7 +128,13 @@ impl Dictionary {
 /// General word list (word → frequency and part of speech).
 #[derive(Debug, Default)]
 pub struct Lexicon {
-    pub words: FxHashMap<String, LexiconEntry>,
+    /// Words of up to [`PACKED_CHARS`] characters by their packed
+    /// characters (see [`pack`]): the mention rules probe the lexicon
+    /// several times per character of input, and an integer key hashes and
+    /// compares in a few instructions.
+    short_words: FxHashMap<u128, LexiconEntry>,
+    /// Longer words.
+    long_words: FxHashMap<String, LexiconEntry>,
     pub max_chars: usize,
     /// How name-like a character is (`lexicon/name_chars.tsv`).
     pub name_chars: FxHashMap<char, NameChar>,
@@ -148,18 +154,45 @@ pub struct LexiconEntry {
     pub pos: String,
 }
 
+/// Words of at most this many characters are keyed by [`pack`].
+const PACKED_CHARS: usize = 6;
+
+/// Up to [`PACKED_CHARS`] characters (21 bits each) in one integer, after a
+/// leading 1 bit so that lengths differ.
+#[inline]
+fn pack(chars: impl IntoIterator<Item = char>) -> u128 {
+    chars.into_iter().fold(1u128, |key, c| key << 21 | c as u128)
+}
+
 impl Lexicon {
+    pub fn insert(&mut self, word: String, entry: LexiconEntry) {
+        let chars = word.chars().count();
+        self.max_chars = self.max_chars.max(chars);
+        if chars <= PACKED_CHARS {
+            self.short_words.insert(pack(word.chars()), entry);
+        } else {
+            self.long_words.insert(word, entry);
+        }
+    }
+
     pub fn get(&self, word: &str) -> Option<&LexiconEntry> {
-        self.words.get(word)
+        if word.chars().nth(PACKED_CHARS).is_none() {
+            self.short_words.get(&pack(word.chars()))
+        } else {
+            self.long_words.get(word)
+        }
     }
 
     /// [`Lexicon::get`] of a run of folded characters.
     #[inline]
     pub fn get_chars(&self, word: &[char]) -> Option<&LexiconEntry> {
-        if word.len() > self.max_chars {
-            return None;
+        if word.len() <= PACKED_CHARS {
+            self.short_words.get(&pack(word.iter().copied()))
+        } else if word.len() > self.max_chars {
+            None
+        } else {
+            crate::chars::with_str(word, |w| self.long_words.get(w))
         }
-        crate::chars::with_str(word, |w| self.words.get(w))
     }
 }
 
@@ -436,8 +469,7 @@ impl Compiler {
                 ("lexicon", _) => {
                     let word = fold(first);
                     let freq = col(1).parse().unwrap_or(1);
-                    self.lexicon.max_chars = self.lexicon.max_chars.max(word.chars().count());
-                    self.lexicon.words.insert(word, LexiconEntry { freq, pos: col(2).to_string() });
+                    self.lexicon.insert(word, LexiconEntry { freq, pos: col(2).to_string() });
                 }
                 ("gazetteers", "surname") => {
                     let name = fold(first);
