@@ -26,6 +26,7 @@
 
 pub mod error;
 pub mod check;
+pub mod chars;
 pub mod eval;
 pub mod explain;
 pub mod export;

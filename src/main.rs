@@ -224,11 +224,12 @@ struct Run {
 /// the documents to `sink` in input order, so that everything built from
 /// them is the same whatever the thread count. Shows progress and the
 /// summary line; returns the number of failed documents.
-fn for_each_document(
+fn for_each_document<T: Send + 'static>(
     extractor: &Extractor,
     args: &InputArgs,
     inputs: &[PathBuf],
-    mut sink: impl FnMut(newsgraph::Document) -> Result<()>,
+    render: newsgraph::stream::Render<T>,
+    mut sink: impl FnMut(newsgraph::Document, T) -> Result<()>,
 ) -> Result<usize> {
     let encoding = match &args.encoding {
         Some(label) => Some(
@@ -263,9 +264,9 @@ fn for_each_document(
             None
         }
     });
-    newsgraph::stream::extract_ordered(extractor, &pool, docs, |doc| {
+    newsgraph::stream::extract_render_ordered(extractor, &pool, docs, render, |doc, rendered| {
         progress.document(&doc);
-        sink(doc)
+        sink(doc, rendered)
     })?;
     progress.finish(failures.get());
     Ok(failures.get())
@@ -274,7 +275,7 @@ fn for_each_document(
 /// Extract the inputs into one merged graph.
 fn run_extraction(extractor: &Extractor, args: &InputArgs, inputs: &[PathBuf]) -> Result<Run> {
     let mut graph = KnowledgeGraph::new();
-    let failures = for_each_document(extractor, args, inputs, |doc| {
+    let failures = for_each_document(extractor, args, inputs, Arc::new(|_: &newsgraph::Document| ()), |doc, ()| {
         graph.add_document(&doc);
         Ok(())
     })?;
@@ -313,11 +314,18 @@ fn extract_stream(args: &ExtractArgs, extractor: &Extractor) -> Result<ExitCode>
         )),
         None => Box::new(std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock())),
     };
-    let failures = for_each_document(extractor, &args.input, &args.input.inputs, |doc| {
+    // Each document is serialized on the worker that extracted it; this
+    // thread writes the bytes in input order.
+    let render: newsgraph::stream::Render<std::io::Result<Vec<u8>>> = Arc::new(move |doc| {
+        let mut bytes = Vec::new();
         match format {
-            StreamFormat::NQuads => newsgraph::stream::write_nquads_document(&doc, &opts, &mut out)?,
-            StreamFormat::JsonLines => newsgraph::stream::write_jsonl_document(&doc, &mut out)?,
+            StreamFormat::NQuads => newsgraph::stream::write_nquads_document(doc, &opts, &mut bytes)?,
+            StreamFormat::JsonLines => newsgraph::stream::write_jsonl_document(doc, &mut bytes)?,
         }
+        Ok(bytes)
+    });
+    let failures = for_each_document(extractor, &args.input, &args.input.inputs, render, |_, bytes| {
+        out.write_all(&bytes?)?;
         Ok(())
     })?;
     out.flush()?;

@@ -21,11 +21,12 @@
 //! then the higher priority (a user layer beats the built-in one), then the
 //! earlier start. Quotations come from the segmenter and never compete.
 
+use crate::chars::with_str;
 use crate::model::{NodeType, Span};
 use crate::normalize::Folded;
 use crate::rules::{DictKind, Normalizer, RuleSet, Tag};
 use crate::value::{self, DateExpr, Value};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// A found mention before alias resolution.
 #[derive(Clone, Debug, PartialEq)]
@@ -124,15 +125,13 @@ fn dictionary_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, out: 
         // A two-character county or district short form must not end a
         // frequent word begun before it (通|信都: 通信).
         if span.len() == 2 && span.start > 0 && matches!(entry.class.as_str(), "county" | "district" | "prefecture") {
-            let word: String = chars[span.start - 1..span.start + 1].iter().collect();
-            if rules.lexicon.get(&word).is_some_and(|w| w.freq >= 1000 && !w.pos.starts_with("ns")) {
+            if rules.lexicon.get_chars(&chars[span.start - 1..span.start + 1]).is_some_and(|w| w.freq >= 1000 && !w.pos.starts_with("ns")) {
                 continue;
             }
         }
         // Nor start a frequent word that runs past it (大观|园).
         if span.len() == 2 && span.end < chars.len() && matches!(entry.class.as_str(), "county" | "district" | "prefecture") {
-            let word: String = chars[span.end - 1..span.end + 1].iter().collect();
-            if rules.lexicon.get(&word).is_some_and(|w| w.freq >= 1000 && !w.pos.starts_with("ns")) {
+            if rules.lexicon.get_chars(&chars[span.end - 1..span.end + 1]).is_some_and(|w| w.freq >= 1000 && !w.pos.starts_with("ns")) {
                 continue;
             }
         }
@@ -162,14 +161,12 @@ fn dictionary_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, out: 
 /// rules see 驻华.
 fn split_title(chars: &[char], span: Span, rules: &RuleSet, out: &mut Vec<Candidate>) -> bool {
     let len = span.len();
-    let text = |s: usize, e: usize| chars[s..e].iter().collect::<String>();
     let title_at = |s: usize| {
-        let rest = text(s, span.end);
-        rest == "长" || rules.dictionary.lookup(&rest).iter().any(|&e| rules.dictionary.entry(e).kind == DictKind::Title)
+        let rest = &chars[s..span.end];
+        rest == ['长'] || rules.dictionary.lookup_chars(rest).iter().any(|&e| rules.dictionary.entry(e).kind == DictKind::Title)
     };
     let push_title = |s: usize, out: &mut Vec<Candidate>| {
-        let rest = text(s, span.end);
-        let entry = rules.dictionary.lookup(&rest).iter().copied().find(|&e| rules.dictionary.entry(e).kind == DictKind::Title);
+        let entry = rules.dictionary.lookup_chars(&chars[s..span.end]).iter().copied().find(|&e| rules.dictionary.entry(e).kind == DictKind::Title);
         out.push(Candidate {
             span: Span::new(s, span.end),
             tag: Tag::Title,
@@ -187,8 +184,7 @@ fn split_title(chars: &[char], span: Span, rules: &RuleSet, out: &mut Vec<Candid
         return true;
     }
     for k in (2..len).rev() {
-        let head = text(span.start, span.start + k);
-        let org = rules.dictionary.lookup(&head).iter().copied().find(|&e| rules.dictionary.entry(e).kind == DictKind::Entity(NodeType::Organization));
+        let org = rules.dictionary.lookup_chars(&chars[span.start..span.start + k]).iter().copied().find(|&e| rules.dictionary.entry(e).kind == DictKind::Entity(NodeType::Organization));
         let Some(org) = org else { continue };
         if !title_at(span.start + k) {
             continue;
@@ -210,8 +206,8 @@ fn split_title(chars: &[char], span: Span, rules: &RuleSet, out: &mut Vec<Candid
 
 /// Titles by their start and end offsets, for the person rules.
 struct TitleIndex {
-    ends: HashSet<usize>,
-    starts: HashSet<usize>,
+    ends: FxHashSet<usize>,
+    starts: FxHashSet<usize>,
 }
 
 impl TitleIndex {
@@ -235,9 +231,9 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
         .collect();
     // Known names may sit inside a stem (浙江 in 浙江吉华集团): the walk
     // jumps over them whole.
-    let mut known_end: HashMap<usize, usize> = HashMap::new();
-    let mut barriers: HashSet<usize> = HashSet::new();
-    let mut title_starts: HashMap<usize, usize> = HashMap::new();
+    let mut known_end: FxHashMap<usize, usize> = FxHashMap::default();
+    let mut barriers: FxHashSet<usize> = FxHashSet::default();
+    let mut title_starts: FxHashMap<usize, usize> = FxHashMap::default();
     for c in known {
         match c.tag {
             Tag::Node(t) if t.is_entity() => {
@@ -351,8 +347,7 @@ fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
             // 淮北|部: 北部 is a direction). 县委, 报社 end organizations.
             let breaker_pos = rules.lists.list("stem_breaker_pos");
             let crossing = (start.max(j.saturating_sub(3))..j).any(|s| {
-                let word: String = chars[s..=s_start].iter().collect();
-                rules.lexicon.get(&word).is_some_and(|e| !is_proper_pos(&e.pos) && (!is_org || breaker_pos.contains(&e.pos)))
+                rules.lexicon.get_chars(&chars[s..=s_start]).is_some_and(|e| !is_proper_pos(&e.pos) && (!is_org || breaker_pos.contains(&e.pos)))
             });
             if crossing {
                 return None;
@@ -375,10 +370,9 @@ fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
     if j >= 4 {
         let name = &chars[j - 2..j];
         let place = known.iter().find(|k| k.tag == Tag::Node(NodeType::Place) && k.entry.is_some() && k.span.end == j - 2 && k.span.len() >= 2)?;
-        let word: String = name.iter().collect();
         let stop = rules.lists.list("stem_stop_chars");
         let breaker_pos = rules.lists.list("stem_breaker_pos");
-        let ordinary = rules.lexicon.get(&word).is_some_and(|e| e.pos.starts_with('v') || breaker_pos.contains(&e.pos) || e.freq >= 1000);
+        let ordinary = rules.lexicon.get_chars(name).is_some_and(|e| e.pos.starts_with('v') || breaker_pos.contains(&e.pos) || e.freq >= 1000);
         let stop_char = name.iter().any(|c| !is_cjk(*c) || *c == chars[s_start] || "一二三四五六七八九十零百千万".contains(*c) || stop.iter().any(|x| x.starts_with(*c)));
         let suffix_is_team = rules.lists.list("name_suffixes_after_place_name").iter().any(|x| text_at(chars, s_start, x));
         if suffix_is_team && !ordinary && !stop_char {
@@ -393,8 +387,8 @@ fn stem_start(
     chars: &[char],
     suffix_start: usize,
     rules: &RuleSet,
-    known_end: &HashMap<usize, usize>,
-    barriers: &HashSet<usize>,
+    known_end: &FxHashMap<usize, usize>,
+    barriers: &FxHashSet<usize>,
 ) -> Option<usize> {
     const MAX_STEM: usize = 12;
     let stop_chars = rules.lists.set("stem_stop_chars");
@@ -426,12 +420,12 @@ fn stem_start(
         let mut step = 1;
         let mut stop = false;
         for len in (2..=4.min(j)).rev() {
-            let word: String = chars[j - len..j].iter().collect();
-            if breakers.contains(&word) {
+            let word = &chars[j - len..j];
+            if with_str(word, |w| breakers.contains(w)) {
                 stop = true;
                 break;
             }
-            if let Some(entry) = rules.lexicon.get(&word) {
+            if let Some(entry) = rules.lexicon.get_chars(word) {
                 if breaker_pos.contains(&entry.pos) {
                     stop = true;
                 } else {
@@ -461,10 +455,7 @@ fn is_proper_pos(pos: &str) -> bool {
 
 /// Whether a lexicon word starts at `start` and runs past `end`.
 fn starts_longer_word(chars: &[char], start: usize, end: usize, rules: &RuleSet) -> bool {
-    (end + 1..=(start + 4).min(chars.len())).any(|e| {
-        let word: String = chars[start..e].iter().collect();
-        rules.lexicon.get(&word).is_some_and(|w| !is_proper_pos(&w.pos))
-    })
+    (end + 1..=(start + 4).min(chars.len())).any(|e| rules.lexicon.get_chars(&chars[start..e]).is_some_and(|w| !is_proper_pos(&w.pos)))
 }
 
 /// A stem made of common words only (创业, 工业投资, 技术培训) makes a
@@ -490,10 +481,7 @@ fn stem_is_proper(stem: &str, rules: &RuleSet, lenient: bool) -> bool {
 fn covered_by_common_words(chars: &[char], rules: &RuleSet) -> bool {
     let mut i = 0;
     while i < chars.len() {
-        let step = (2..=4.min(chars.len() - i)).rev().find(|&len| {
-            let word: String = chars[i..i + len].iter().collect();
-            rules.lexicon.get(&word).is_some_and(|e| !is_proper_pos(&e.pos))
-        });
+        let step = (2..=4.min(chars.len() - i)).rev().find(|&len| rules.lexicon.get_chars(&chars[i..i + len]).is_some_and(|e| !is_proper_pos(&e.pos)));
         match step {
             Some(len) => i += len,
             None => return false,
@@ -555,19 +543,14 @@ pub fn parse_value(normalizer: Option<Normalizer>, text: &str) -> Option<ParsedV
 
 fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: &mut Vec<Candidate>) {
     let lists = &rules.lists;
-    let stop: HashSet<char> = lists.list("given_name_stop").iter().flat_map(|s| s.chars()).collect();
-    let function_surnames: HashSet<char> = lists.list("surname_function_words").iter().flat_map(|s| s.chars()).collect();
-    let word_reject_final: HashSet<char> = lists.list("person_word_reject_final").iter().flat_map(|s| s.chars()).collect();
+    let stop = lists.char_set("given_name_stop");
+    let function_surnames = lists.char_set("surname_function_words");
+    let word_reject_final = lists.char_set("person_word_reject_final");
     let stop_words = lists.set("given_name_stop_words");
-    let after_words = lists.list("speech_verbs").iter().chain(lists.list("person_after"));
-    let after_words: Vec<&String> = after_words.collect();
-    let before_words = lists.list("person_before");
+    let (speech_verbs, person_after) = (lists.phrases("speech_verbs"), lists.phrases("person_after"));
+    let word_after = |i: usize| speech_verbs.starts_at(chars, i) || person_after.starts_at(chars, i);
+    let before_words = lists.phrases("person_before");
     let rejects = lists.set("person_reject");
-    let text_at = |i: usize, w: &str| w.chars().enumerate().all(|(k, c)| chars.get(i + k) == Some(&c));
-    let text_before = |i: usize, w: &str| {
-        let n = w.chars().count();
-        i >= n && w.chars().enumerate().all(|(k, c)| chars[i - n + k] == c)
-    };
 
     // Known names (places, organizations) that a bare name shape must not
     // overlap (向|中国, 和|欧洲).
@@ -589,7 +572,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
     let mut shapes = Vec::new();
     for i in 0..chars.len() {
         let mut surname_lens = Vec::new();
-        if i + 1 < chars.len() && rules.surnames.compound.contains_key(&chars[i..i + 2].iter().collect::<String>()) {
+        if i + 1 < chars.len() && with_str(&chars[i..i + 2], |s| rules.surnames.compound.contains_key(s)) {
             surname_lens.push(2);
         }
         if rules.surnames.single.contains_key(&chars[i]) && !function_surnames.contains(&chars[i]) {
@@ -605,8 +588,8 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 if !given.iter().all(|&c| is_cjk(c) && !stop.contains(&c)) {
                     continue;
                 }
-                let name: String = chars[i..end].iter().collect();
-                if rejects.contains(&name) {
+                let name = &chars[i..end];
+                if with_str(name, |s| rejects.contains(s)) {
                     continue;
                 }
                 // The name must not end inside a following word: 王坚决定
@@ -617,11 +600,11 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 // known from elsewhere in the document.
                 let mut weak_tail = false;
                 if g_len == 2 && end < chars.len() {
-                    let tail: String = chars[end - 1..=end].iter().collect();
-                    if stop_words.contains(&tail) {
+                    let tail = &chars[end - 1..=end];
+                    if with_str(tail, |s| stop_words.contains(s)) {
                         continue;
                     }
-                    weak_tail = rules.lexicon.get(&tail).is_some_and(|w| w.freq >= 100 && !w.pos.starts_with("nr"));
+                    weak_tail = rules.lexicon.get_chars(tail).is_some_and(|w| w.freq >= 100 && !w.pos.starts_with("nr"));
                 }
                 // A common surname with a title is a reference (孙老先生),
                 // not the end of a name with a rarer surname (后来孙).
@@ -632,15 +615,15 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                         continue;
                     }
                 }
-                let lexical = rules.lexicon.get(&name);
+                let lexical = rules.lexicon.get_chars(name);
                 let nr_word = lexical.is_some_and(|e| e.pos.starts_with("nr"));
-                let right_evidence = titles.starts.contains(&end) || after_words.iter().any(|w| text_at(end, w));
+                let right_evidence = titles.starts.contains(&end) || word_after(end);
                 // The name must not cut a word that runs past it (王坚|决定,
                 // 江建|国报道), unless a title or speech verb follows.
                 // A longer shape whose last character starts a speech verb or
                 // a title (王坚|曾如是说, 李强|带着) is cut as well.
                 let shorter_has_evidence = g_len == 2
-                    && (titles.starts.contains(&(end - 1)) || after_words.iter().any(|w| text_at(end - 1, w)));
+                    && (titles.starts.contains(&(end - 1)) || word_after(end - 1));
                 let mut cut = !nr_word && ((!right_evidence && crosses_end(chars, end, rules)) || shorter_has_evidence);
                 // Nor start inside a word begun before it (进程|中, 提高|刑侦).
                 cut |= !nr_word && !titles.ends.contains(&i) && crosses_start(chars, i, rules);
@@ -655,11 +638,10 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 // a surname-like character before that word.
                 // Unless the shorter shape would cut that word and a title
                 // or reporter cue comes before (记者江建|国 → 江建国).
-                let cue_before = titles.ends.contains(&i) || before_words.iter().any(|w| text_before(i, w));
+                let cue_before = titles.ends.contains(&i) || before_words.ends_at(chars, i);
                 let shorter_cut = crosses_end(chars, end - 1, rules) && !crosses_end(chars, end, rules);
                 if g_len == 2 && !(cue_before && shorter_cut) {
-                    let given_word: String = given.iter().collect();
-                    if rules.lexicon.get(&given_word).is_some_and(|e| !e.pos.starts_with("nr") && e.freq >= 50) {
+                    if rules.lexicon.get_chars(given).is_some_and(|e| !e.pos.starts_with("nr") && e.freq >= 50) {
                         continue;
                     }
                 }
@@ -669,9 +651,9 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                     Some("title-before")
                 } else if titles.starts.contains(&end) {
                     Some("title-after")
-                } else if after_words.iter().any(|w| text_at(end, w)) {
+                } else if word_after(end) {
                     Some("verb-after")
-                } else if before_words.iter().any(|w| text_before(i, w)) {
+                } else if before_words.ends_at(chars, i) {
                     Some("cue-before")
                 } else if is_person_word {
                     Some("lexicon")
@@ -683,7 +665,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 let evidence = if weak_tail {
                     if titles.starts.contains(&end) {
                         Some("title-after")
-                    } else if after_words.iter().any(|w| text_at(end, w)) {
+                    } else if word_after(end) {
                         Some("verb-after")
                     } else {
                         None
@@ -706,43 +688,40 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
     // next to an accepted person across 、 / 和 / 与.
     // A shape inside a longer accepted one with the same end (向明 in
     // 陈向明) does not make its text a name elsewhere in the document.
-    let inside_longer = |s: &Shape| {
-        shapes.iter().any(|o| o.evidence.is_some() && o.end == s.end && o.start < s.start)
-    };
-    let mut accepted: HashSet<String> = shapes
-        .iter()
-        .filter(|s| s.evidence.is_some() && !inside_longer(s))
-        .map(|s| chars[s.start..s.end].iter().collect())
-        .collect();
+    // (Shapes are in start order; names are compared as character slices.)
+    let text = |s: &Shape| &chars[s.start..s.end];
+    let mut first_start_by_end: FxHashMap<usize, usize> = FxHashMap::default();
+    for o in shapes.iter().filter(|o| o.evidence.is_some()) {
+        first_start_by_end.entry(o.end).or_insert(o.start);
+    }
+    let inside_longer = |s: &Shape| first_start_by_end.get(&s.end).is_some_and(|&start| start < s.start);
+    let mut accepted: FxHashSet<&[char]> = shapes.iter().filter(|s| s.evidence.is_some() && !inside_longer(s)).map(text).collect();
     let mut rule_of: Vec<Option<&'static str>> = shapes.iter().map(|s| s.evidence).collect();
     // A bare name shape whose first two characters are a name found with a
     // cue (王巍|连团队都...) is that name and the next word.
+    let cued: FxHashSet<&[char]> = shapes.iter().filter(|o| o.evidence.is_some_and(|e| e != "name-shape")).map(text).collect();
     for (k, s) in shapes.iter().enumerate() {
-        if s.evidence == Some("name-shape") {
-            let prefix: String = chars[s.start..s.end - 1].iter().collect();
-            let full: String = chars[s.start..s.end].iter().collect();
-            let cued_text = |t: &str| shapes.iter().any(|o| o.evidence.is_some_and(|e| e != "name-shape") && chars[o.start..o.end].iter().collect::<String>() == t);
-            if cued_text(&prefix) && !cued_text(&full) {
-                rule_of[k] = None;
-                accepted.remove(&chars[s.start..s.end].iter().collect::<String>());
-            }
+        if s.evidence == Some("name-shape") && cued.contains(&chars[s.start..s.end - 1]) && !cued.contains(text(s)) {
+            rule_of[k] = None;
+            accepted.remove(text(s));
         }
     }
     for _ in 0..2 {
-        let ends: HashSet<usize> = shapes.iter().zip(&rule_of).filter(|(_, r)| r.is_some()).map(|(s, _)| s.end).collect();
-        let starts: HashSet<usize> = shapes.iter().zip(&rule_of).filter(|(_, r)| r.is_some()).map(|(s, _)| s.start).collect();
+        let ends: FxHashSet<usize> = shapes.iter().zip(&rule_of).filter(|(_, r)| r.is_some()).map(|(s, _)| s.end).collect();
+        let starts: FxHashSet<usize> = shapes.iter().zip(&rule_of).filter(|(_, r)| r.is_some()).map(|(s, _)| s.start).collect();
         for (k, s) in shapes.iter().enumerate() {
             if rule_of[k].is_some() {
                 continue;
             }
-            let name: String = chars[s.start..s.end].iter().collect();
+            let name = text(s);
             let joined_before = s.start >= 1 && matches!(chars[s.start - 1], '、' | '和' | '与' | '跟' | '及') && ends.contains(&(s.start - 1));
             let joined_after = s.end < chars.len() && matches!(chars[s.end], '、' | '和' | '与' | '跟' | '及') && starts.contains(&(s.end + 1));
             let rare_surname = s.surname_len == 1 && rules.surnames.single.get(&chars[s.start]).is_some_and(|&r| r > 200);
             // An enumeration does not lengthen a name the document already
             // knows (王坚 in 阿里云和王坚引过来).
-            let known_shorter = shapes.iter().any(|o| o.start == s.start && o.end < s.end && accepted.contains(&chars[o.start..o.end].iter().collect::<String>()));
-            if accepted.contains(&name) {
+            let same_start = &shapes[shapes.partition_point(|o| o.start < s.start)..];
+            let known_shorter = same_start.iter().take_while(|o| o.start == s.start).any(|o| o.end < s.end && accepted.contains(text(o)));
+            if accepted.contains(name) {
                 rule_of[k] = Some("document-cache");
             } else if (joined_before || joined_after) && !rare_surname && !known_shorter && !s.cut {
                 rule_of[k] = Some("enumeration");
@@ -754,17 +733,16 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
     // 向明): the one with the more common surname is the name.
     let surname_rank = |s: &Shape| -> u32 {
         if s.surname_len == 2 {
-            let compound: String = chars[s.start..s.start + 2].iter().collect();
-            rules.surnames.compound.get(&compound).copied().unwrap_or(9999)
+            with_str(&chars[s.start..s.start + 2], |compound| rules.surnames.compound.get(compound).copied().unwrap_or(9999))
         } else {
             rules.surnames.single.get(&chars[s.start]).copied().unwrap_or(9999)
         }
     };
-    let accepted_by_end: HashMap<usize, Vec<(usize, u32)>> = shapes
+    let accepted_by_end: FxHashMap<usize, Vec<(usize, u32)>> = shapes
         .iter()
         .zip(&rule_of)
         .filter(|(_, r)| r.is_some())
-        .fold(HashMap::new(), |mut m, (s, _)| {
+        .fold(FxHashMap::default(), |mut m, (s, _)| {
             m.entry(s.end).or_default().push((s.start, surname_rank(s)));
             m
         });
@@ -825,7 +803,7 @@ fn name_shape(chars: &[char], start: usize, surname_len: usize, end: usize, rule
     }
     // No lexicon word may run across either edge or join the surname to the
     // character before it.
-    let word_at = |s: usize, e: usize| e <= chars.len() && rules.lexicon.get(&chars[s..e].iter().collect::<String>()).is_some();
+    let word_at = |s: usize, e: usize| e <= chars.len() && rules.lexicon.get_chars(&chars[s..e]).is_some();
     let inner_word = (start..end).any(|s| (s + 2..=end).any(|e| (s, e) != (start, end) && word_at(s, e) && !(s == start + 1 && e == end)));
     let left_word = (start.saturating_sub(3)..start).any(|s| (start + 1..=end).any(|e| word_at(s, e)));
     let right_word = (start + 1..end).any(|s| (end + 1..=(end + 3).min(chars.len())).any(|e| word_at(s, e)));
@@ -847,8 +825,7 @@ fn is_lexicon_word(chars: &[char], start: usize, end: usize, rules: &RuleSet) ->
     if end > chars.len() || start >= end {
         return false;
     }
-    let word: String = chars[start..end].iter().collect();
-    rules.lexicon.get(&word).is_some()
+    rules.lexicon.get_chars(&chars[start..end]).is_some()
 }
 
 /// One-character country and province names in fixed contexts
@@ -857,7 +834,7 @@ fn is_lexicon_word(chars: &[char], start: usize, end: usize, rules: &RuleSet) ->
 /// word (访华, 在京) or before 方 / 军 (中方, 美军).
 fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candidate>) {
     let lists = &rules.lists;
-    let mut abbreviations: HashMap<char, Option<&str>> = HashMap::new();
+    let mut abbreviations: FxHashMap<char, Option<&str>> = FxHashMap::default();
     for line in lists.list("place_abbreviations") {
         let mut parts = line.split_whitespace();
         let Some(abbr) = parts.next().and_then(|a| a.chars().next()) else { continue };
@@ -866,7 +843,7 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candid
     if abbreviations.is_empty() {
         return;
     }
-    let pair_only: HashSet<char> = lists.list("abbreviation_pair_only").iter().flat_map(|s| s.chars()).collect();
+    let pair_only: FxHashSet<char> = lists.list("abbreviation_pair_only").iter().flat_map(|s| s.chars()).collect();
     let pair_after = lists.list("abbreviation_pair_after");
     let before = lists.list("abbreviation_before");
     let after = lists.list("abbreviation_after");
@@ -917,7 +894,7 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candid
         // the context words themselves (中方, 美军) do not count.
         let in_word = (i + 2..=(i + 4).min(chars.len())).any(|e| {
             // (A rare proper name, 华大 nz 12, does not count.)
-            let rare_name = e <= chars.len() && rules.lexicon.get(&chars[i..e].iter().collect::<String>()).is_some_and(|w| is_proper_pos(&w.pos) && w.freq < 100);
+            let rare_name = e <= chars.len() && rules.lexicon.get_chars(&chars[i..e]).is_some_and(|w| is_proper_pos(&w.pos) && w.freq < 100);
             is_lexicon_word(chars, i, e, rules) && !rare_name && !after.iter().any(|w| text_at(chars, i + 1, w) && w.chars().count() == e - i - 1)
         });
         // Nor sit inside a word that runs across it (来日方长).
@@ -948,8 +925,8 @@ fn foreign_name_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex,
     const MIN_SCORE: f32 = 0.5;
     const FOREIGN_WORD_FREQ: u32 = 200;
     let lists = &rules.lists;
-    let after_words: Vec<&String> = lists.list("speech_verbs").iter().chain(lists.list("person_after")).collect();
-    let before_words = lists.list("person_before");
+    let (speech_verbs, person_after) = (lists.phrases("speech_verbs"), lists.phrases("person_after"));
+    let before_words = lists.phrases("person_before");
     let translit = |i: usize| {
         chars.get(i).is_some_and(|c| rules.lexicon.name_chars.get(c).and_then(|n| n.translit).is_some_and(|t| t >= MIN_SCORE))
     };
@@ -960,8 +937,8 @@ fn foreign_name_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex,
         .filter(|c| matches!(c.tag, Tag::Node(t) if t.is_entity()) && c.entry.is_some())
         .map(|c| (c.span.start, c.span.end))
         .collect();
-    let known_starts: HashSet<usize> = known.iter().map(|k| k.0).collect();
-    let known_ends: HashSet<usize> = known.iter().map(|k| k.1).collect();
+    let known_starts: FxHashSet<usize> = known.iter().map(|k| k.0).collect();
+    let known_ends: FxHashSet<usize> = known.iter().map(|k| k.1).collect();
     let mut i = 0;
     while i < chars.len() {
         let run_start = translit(i) && (i == 0 || !translit(i - 1) || titles.ends.contains(&i) || known_ends.contains(&i));
@@ -989,10 +966,7 @@ fn foreign_name_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex,
         let mut start = i;
         while start < end {
             // jieba tags some ordinary two-character words nr (祝贺).
-            let leading_word = |n: usize| {
-                let word: String = chars[start..start + n].iter().collect();
-                rules.lexicon.get(&word).is_some_and(|w| !is_proper_pos(&w.pos) || (n == 2 && w.freq >= 300))
-            };
+            let leading_word = |n: usize| rules.lexicon.get_chars(&chars[start..start + n]).is_some_and(|w| !is_proper_pos(&w.pos) || (n == 2 && w.freq >= 300));
             let Some(n) = (2..=4.min(end - start)).rev().find(|&n| leading_word(n)) else { break };
             start += n;
             letters = letters.saturating_sub(n);
@@ -1001,23 +975,24 @@ fn foreign_name_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex,
             end -= 1;
             letters = letters.saturating_sub(1);
         }
-        let inside_word = (start..end).any(|s| (s + 2..=(s + 4).min(end)).any(|e| common_word_at(chars, s, e, rules) && rules.lexicon.get(&chars[s..e].iter().collect::<String>()).is_some_and(|w| w.freq >= FOREIGN_WORD_FREQ)));
-        let inside_known = known.iter().any(|&(s, e)| s < end && start < e);
-        let name: String = chars[start..end].iter().collect();
-        let common = rules.lexicon.get(&name).is_some_and(|w| !w.pos.starts_with("nr"));
+        // (The tests run cheapest first; all of them must pass.)
+        let inside_word = || (start..end).any(|s| (s + 2..=(s + 4).min(end)).any(|e| common_word_at(chars, s, e, rules) && rules.lexicon.get_chars(&chars[s..e]).is_some_and(|w| w.freq >= FOREIGN_WORD_FREQ)));
+        let inside_known = || known.iter().any(|&(s, e)| s < end && start < e);
+        let name = &chars[start..end];
+        let common = || rules.lexicon.get_chars(name).is_some_and(|w| !w.pos.starts_with("nr"));
         let title_before = titles.ends.contains(&start);
-        let evidence = title_before
-            || titles.starts.contains(&end)
-            || after_words.iter().any(|w| text_at(chars, end, w))
-            || before_words.iter().any(|w| {
-                let n = w.chars().count();
-                start >= n && text_at(chars, start - n, w)
-            });
-        let dotted = name.contains(['·', '・', '•', '—']);
+        let evidence = || {
+            title_before
+                || titles.starts.contains(&end)
+                || speech_verbs.starts_at(chars, end)
+                || person_after.starts_at(chars, end)
+                || before_words.ends_at(chars, start)
+        };
+        let dotted = name.iter().any(|c| matches!(c, '·' | '・' | '•' | '—'));
         // A run that ends in a place or organization suffix (云栖小镇) is a
         // place or an organization.
-        let suffixed = rules.suffixes.iter().any(|x| name.ends_with(x.text.as_str()));
-        if evidence && !inside_known && !inside_word && !common && !suffixed && (letters >= 3 || dotted) && end > start {
+        let suffixed = || with_str(name, |name| rules.suffixes.iter().any(|x| name.ends_with(x.text.as_str())));
+        if end > start && (letters >= 3 || dotted) && evidence() && !inside_known() && !inside_word() && !common() && !suffixed() {
             out.push(Candidate {
                 span: Span::new(start, end),
                 tag: Tag::Node(NodeType::Person),
@@ -1034,16 +1009,13 @@ fn foreign_name_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex,
 
 /// Whether `start..end` is an ordinary (not a proper-name) lexicon word.
 fn common_word_at(chars: &[char], start: usize, end: usize, rules: &RuleSet) -> bool {
-    end <= chars.len() && {
-        let word: String = chars[start..end].iter().collect();
-        rules.lexicon.get(&word).is_some_and(|w| !is_proper_pos(&w.pos))
-    }
+    end <= chars.len() && rules.lexicon.get_chars(&chars[start..end]).is_some_and(|w| !is_proper_pos(&w.pos))
 }
 
 /// A known place right before an organization names that place's body
 /// (天津市 + 妇联, 斯里兰卡 + 议会, 泰国 + 国家银行): one organization.
 fn place_organization_candidates(rules: &RuleSet, out: &mut Vec<Candidate>) {
-    let places: HashMap<usize, usize> = out
+    let places: FxHashMap<usize, usize> = out
         .iter()
         .filter(|c| c.tag == Tag::Node(NodeType::Place) && c.entry.is_some() && c.span.len() >= 2)
         .map(|c| (c.span.end, c.span.start))
@@ -1079,20 +1051,14 @@ fn place_organization_candidates(rules: &RuleSet, out: &mut Vec<Candidate>) {
 fn crosses_end(chars: &[char], end: usize, rules: &RuleSet) -> bool {
     end >= 1
         && end < chars.len()
-        && (end + 1..=(end + 3).min(chars.len())).any(|e| {
-            let word: String = chars[end - 1..e].iter().collect();
-            rules.lexicon.get(&word).is_some_and(|w| !w.pos.starts_with("nr"))
-        })
+        && (end + 1..=(end + 3).min(chars.len())).any(|e| rules.lexicon.get_chars(&chars[end - 1..e]).is_some_and(|w| !w.pos.starts_with("nr")))
 }
 
 /// Whether an ordinary lexicon word ends at `start + 1` having begun before
 /// `start`: a name starting at `start` would cut it (进程|中, 提高|刑侦).
 fn crosses_start(chars: &[char], start: usize, rules: &RuleSet) -> bool {
     start >= 1
-        && (start.saturating_sub(3)..start).any(|s| {
-            let word: String = chars[s..=start].iter().collect();
-            rules.lexicon.get(&word).is_some_and(|w| !w.pos.starts_with("nr"))
-        })
+        && (start.saturating_sub(3)..start).any(|s| rules.lexicon.get_chars(&chars[s..=start]).is_some_and(|w| !w.pos.starts_with("nr")))
 }
 
 /// Keep the best non-overlapping set: longest first, then priority, then

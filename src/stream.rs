@@ -14,7 +14,7 @@ use crate::{Extractor, KnowledgeGraph};
 use oxigraph::io::RdfFormat;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
-use std::sync::mpsc;
+use std::sync::{mpsc, Arc};
 
 /// Documents in flight per worker thread.
 const WINDOW_PER_THREAD: usize = 8;
@@ -32,20 +32,42 @@ pub fn extract_ordered<I, E>(
 where
     I: IntoIterator<Item = (String, String)>,
 {
+    extract_render_ordered(extractor, pool, docs, Arc::new(|_: &Document| ()), |doc, ()| sink(doc))
+}
+
+/// A per-document step run on the worker threads after extraction.
+pub type Render<T> = Arc<dyn Fn(&Document) -> T + Send + Sync>;
+
+/// [`extract_ordered`], with `render` run on the worker thread right after
+/// each document is extracted and its result handed to `sink` with the
+/// document. `--stream` serializes there, so that the calling thread only
+/// writes bytes and serialization scales with the threads.
+pub fn extract_render_ordered<I, T, E>(
+    extractor: &Extractor,
+    pool: &rayon::ThreadPool,
+    docs: I,
+    render: Render<T>,
+    mut sink: impl FnMut(Document, T) -> Result<(), E>,
+) -> Result<(), E>
+where
+    I: IntoIterator<Item = (String, String)>,
+    T: Send + 'static,
+{
     let window = pool.current_num_threads().max(1) * WINDOW_PER_THREAD;
-    let (tx, rx) = mpsc::channel::<(usize, Document)>();
-    let mut pending: BTreeMap<usize, Document> = BTreeMap::new();
+    let (tx, rx) = mpsc::channel::<(usize, Document, T)>();
+    let mut pending: BTreeMap<usize, (Document, T)> = BTreeMap::new();
     let mut docs = docs.into_iter();
     let (mut sent, mut next, mut exhausted) = (0usize, 0usize, false);
     loop {
         while !exhausted && sent - next < window {
             match docs.next() {
                 Some((id, text)) => {
-                    let (tx, extractor, seq) = (tx.clone(), extractor.clone(), sent);
+                    let (tx, extractor, render, seq) = (tx.clone(), extractor.clone(), render.clone(), sent);
                     pool.spawn(move || {
                         let doc = extractor.extract(&id, &text);
+                        let rendered = render(&doc);
                         // The receiver only goes away after an error of the sink.
-                        let _ = tx.send((seq, doc));
+                        let _ = tx.send((seq, doc, rendered));
                     });
                     sent += 1;
                 }
@@ -55,11 +77,11 @@ where
         if next == sent {
             return Ok(());
         }
-        let (seq, doc) = rx.recv().expect("an extraction worker panicked");
-        pending.insert(seq, doc);
-        while let Some(doc) = pending.remove(&next) {
+        let (seq, doc, rendered) = rx.recv().expect("an extraction worker panicked");
+        pending.insert(seq, (doc, rendered));
+        while let Some((doc, rendered)) = pending.remove(&next) {
             next += 1;
-            sink(doc)?;
+            sink(doc, rendered)?;
         }
     }
 }

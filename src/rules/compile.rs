@@ -7,6 +7,7 @@ use super::load::{line_column, RuleSource};
 use super::pattern;
 use super::raw::{RawExample, RawRule, RawRuleFile};
 use super::RuleSet;
+use crate::chars::Phrases;
 use crate::error::{RuleError, RuleErrors};
 use crate::model::{NodeType, Predicate};
 use crate::normalize::fold;
@@ -111,6 +112,14 @@ impl Dictionary {
         }
     }
 
+    /// [`Dictionary::lookup`] of a run of folded characters.
+    pub fn lookup_chars(&self, folded: &[char]) -> &[u32] {
+        match crate::chars::with_str(folded, |s| self.by_text.get(s).copied()) {
+            Some(p) => &self.pattern_entries[p as usize],
+            None => &[],
+        }
+    }
+
     pub fn entry(&self, index: u32) -> &DictEntry {
         &self.entries[index as usize]
     }
@@ -119,10 +128,16 @@ impl Dictionary {
 /// General word list (word → frequency and part of speech).
 #[derive(Debug, Default)]
 pub struct Lexicon {
-    pub words: FxHashMap<String, LexiconEntry>,
+    /// Words of up to [`PACKED_CHARS`] characters by their packed
+    /// characters (see [`pack`]): the mention rules probe the lexicon
+    /// several times per character of input, and an integer key hashes and
+    /// compares in a few instructions.
+    short_words: FxHashMap<u128, LexiconEntry>,
+    /// Longer words.
+    long_words: FxHashMap<String, LexiconEntry>,
     pub max_chars: usize,
     /// How name-like a character is (`lexicon/name_chars.tsv`).
-    pub name_chars: HashMap<char, NameChar>,
+    pub name_chars: FxHashMap<char, NameChar>,
 }
 
 /// Log-odds of a character in given names and in transliterated names
@@ -139,9 +154,46 @@ pub struct LexiconEntry {
     pub pos: String,
 }
 
+/// Words of at most this many characters are keyed by [`pack`].
+const PACKED_CHARS: usize = 6;
+
+/// Up to [`PACKED_CHARS`] characters (21 bits each) in one integer, after a
+/// leading 1 bit so that lengths differ.
+#[inline]
+fn pack(chars: impl IntoIterator<Item = char>) -> u128 {
+    chars.into_iter().fold(1u128, |key, c| key << 21 | c as u128)
+}
+
 impl Lexicon {
+    /// Add a word as written in a lexicon file (folded here).
+    pub fn insert_unfolded(&mut self, word: &str, entry: LexiconEntry) {
+        let chars = word.chars().count();
+        self.max_chars = self.max_chars.max(chars);
+        if chars <= PACKED_CHARS {
+            self.short_words.insert(pack(word.chars().map(crate::normalize::fold_char)), entry);
+        } else {
+            self.long_words.insert(fold(word), entry);
+        }
+    }
+
     pub fn get(&self, word: &str) -> Option<&LexiconEntry> {
-        self.words.get(word)
+        if word.chars().nth(PACKED_CHARS).is_none() {
+            self.short_words.get(&pack(word.chars()))
+        } else {
+            self.long_words.get(word)
+        }
+    }
+
+    /// [`Lexicon::get`] of a run of folded characters.
+    #[inline]
+    pub fn get_chars(&self, word: &[char]) -> Option<&LexiconEntry> {
+        if word.len() <= PACKED_CHARS {
+            self.short_words.get(&pack(word.iter().copied()))
+        } else if word.len() > self.max_chars {
+            None
+        } else {
+            crate::chars::with_str(word, |w| self.long_words.get(w))
+        }
     }
 }
 
@@ -167,6 +219,12 @@ pub struct WordLists {
     pub lists: BTreeMap<String, Vec<String>>,
     /// The same lists as hash sets, for membership tests in hot loops.
     sets: BTreeMap<String, FxHashSet<String>>,
+    /// The same lists indexed by first and last character, for "a word of
+    /// the list starts (ends) here" at every position of a document.
+    phrases: BTreeMap<String, Phrases>,
+    /// Every character of every word of a list (lists of characters such as
+    /// `given_name_stop`).
+    char_sets: BTreeMap<String, FxHashSet<char>>,
 }
 
 /// The list names the recognizers read; any other name is a typo.
@@ -203,7 +261,21 @@ pub const KNOWN_LISTS: &[&str] = &[
 impl WordLists {
     pub fn new(lists: BTreeMap<String, Vec<String>>) -> WordLists {
         let sets = lists.iter().map(|(k, v)| (k.clone(), v.iter().cloned().collect())).collect();
-        WordLists { lists, sets }
+        let phrases = lists.iter().map(|(k, v)| (k.clone(), Phrases::new(v))).collect();
+        let char_sets = lists.iter().map(|(k, v)| (k.clone(), v.iter().flat_map(|w| w.chars()).collect())).collect();
+        WordLists { lists, sets, phrases, char_sets }
+    }
+
+    /// A list as [`Phrases`].
+    pub fn phrases(&self, name: &str) -> &Phrases {
+        static EMPTY: std::sync::OnceLock<Phrases> = std::sync::OnceLock::new();
+        self.phrases.get(name).unwrap_or_else(|| EMPTY.get_or_init(Phrases::default))
+    }
+
+    /// Every character of every word of a list.
+    pub fn char_set(&self, name: &str) -> &FxHashSet<char> {
+        static EMPTY: std::sync::OnceLock<FxHashSet<char>> = std::sync::OnceLock::new();
+        self.char_sets.get(name).unwrap_or_else(|| EMPTY.get_or_init(FxHashSet::default))
     }
 
     pub fn list(&self, name: &str) -> &[String] {
@@ -290,22 +362,28 @@ struct Compiler {
     files: Vec<String>,
 }
 
+impl Compiler {
+    fn new() -> Compiler {
+        Compiler {
+            errors: Vec::new(),
+            fragments: HashMap::new(),
+            dict_entries: Vec::new(),
+            lexicon: Lexicon::default(),
+            surnames: Surnames::default(),
+            suffixes: Vec::new(),
+            lists: BTreeMap::new(),
+            segment: SegmentRules::default(),
+            entity_rules: Vec::new(),
+            value_rules: Vec::new(),
+            relations: Vec::new(),
+            rule_ids: HashMap::new(),
+            files: Vec::new(),
+        }
+    }
+}
+
 pub fn compile(layers: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
-    let mut c = Compiler {
-        errors: Vec::new(),
-        fragments: HashMap::new(),
-        dict_entries: Vec::new(),
-        lexicon: Lexicon::default(),
-        surnames: Surnames::default(),
-        suffixes: Vec::new(),
-        lists: BTreeMap::new(),
-        segment: SegmentRules::default(),
-        entity_rules: Vec::new(),
-        value_rules: Vec::new(),
-        relations: Vec::new(),
-        rule_ids: HashMap::new(),
-        files: Vec::new(),
-    };
+    let mut c = Compiler::new();
     // Fragments first: any regex in any file may use any fragment.
     let mut parsed: Vec<(usize, String, String, Option<RawRuleFile>)> = Vec::new();
     for (layer, source) in layers.iter().enumerate() {
@@ -341,17 +419,109 @@ pub fn compile(layers: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
             parsed.push((layer, path.clone(), text.clone(), raw));
         }
     }
-    for (layer, path, text, raw) in &parsed {
-        let source = &layers[*layer];
-        match raw {
-            Some(raw) => c.toml_file(source, *layer, path, text, raw),
-            None => c.tsv_file(source, *layer, path, text),
+    // The lexicon, the gazetteers and the rule files (TOML) fill disjoint
+    // parts of the compiler, so they are compiled on three threads: the
+    // gazetteer side goes on to build the gazetteer and suffix automata, the
+    // TOML side builds the regexes. Errors are kept per file and reported in
+    // file order, as if the files were compiled one after the other.
+    let mut errors = std::mem::take(&mut c.errors);
+    let mut file_errors: Vec<(usize, Vec<RuleError>)> = Vec::new();
+    let is_lexicon = |path: &str| path.split('/').next() == Some("lexicon");
+    let compile_tsv = |lexicon: bool| {
+        let mut tables = Compiler::new();
+        let mut file_errors = Vec::new();
+        for (index, (layer, path, text, raw)) in parsed.iter().enumerate() {
+            if raw.is_none() && is_lexicon(path) == lexicon {
+                tables.tsv_file(&layers[*layer], *layer, path, text);
+                file_errors.push((index, std::mem::take(&mut tables.errors)));
+            }
+        }
+        (tables, file_errors)
+    };
+    let (mut gazetteers, lexicon, automata) = std::thread::scope(|scope| {
+        let gazetteer_side = scope.spawn(|| {
+            let (mut gazetteers, file_errors) = compile_tsv(false);
+            let automata = build_automata(std::mem::take(&mut gazetteers.dict_entries), &gazetteers.suffixes);
+            (gazetteers, file_errors, automata)
+        });
+        let lexicon_side = scope.spawn(|| compile_tsv(true));
+        for (index, (layer, path, text, raw)) in parsed.iter().enumerate() {
+            if let Some(raw) = raw {
+                c.toml_file(&layers[*layer], *layer, path, text, raw);
+                file_errors.push((index, std::mem::take(&mut c.errors)));
+            }
+        }
+        let (gazetteers, gazetteer_errors, automata) = gazetteer_side.join().expect("the gazetteer compiler panicked");
+        let (lexicon, lexicon_errors) = lexicon_side.join().expect("the lexicon compiler panicked");
+        file_errors.extend(gazetteer_errors);
+        file_errors.extend(lexicon_errors);
+        (gazetteers, lexicon, automata)
+    });
+    file_errors.sort_by_key(|(index, _)| *index);
+    errors.extend(file_errors.into_iter().flat_map(|(_, e)| e));
+    if !errors.is_empty() {
+        return Err(RuleErrors(errors));
+    }
+    c.lexicon = lexicon.lexicon;
+    c.surnames = std::mem::take(&mut gazetteers.surnames);
+    c.suffixes = std::mem::take(&mut gazetteers.suffixes);
+    Ok(c.finish(automata?))
+}
+
+/// The gazetteer automaton (every name and alias) and the suffix automaton.
+fn build_automata(mut entries: Vec<DictEntry>, suffixes: &[Suffix]) -> Result<(Dictionary, AhoCorasick), RuleErrors> {
+    // Highest layer first, so a user entry wins over a built-in one that
+    // spells the same text.
+    let mut order: Vec<usize> = (0..entries.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(entries[i].layer));
+    let mut texts: Vec<String> = Vec::new();
+    let mut by_text: HashMap<String, u32> = HashMap::new();
+    let mut pattern_entries: Vec<Vec<u32>> = Vec::new();
+    for &i in &order {
+        let e = &entries[i];
+        let mut spellings = vec![e.key.clone()];
+        spellings.extend(e.aliases.iter().map(|a| fold(a)));
+        for s in spellings {
+            if s.is_empty() {
+                continue;
+            }
+            let p = *by_text.entry(s.clone()).or_insert_with(|| {
+                texts.push(s.clone());
+                pattern_entries.push(Vec::new());
+                (texts.len() - 1) as u32
+            });
+            if !pattern_entries[p as usize].contains(&(i as u32)) {
+                pattern_entries[p as usize].push(i as u32);
+            }
         }
     }
-    if !c.errors.is_empty() {
-        return Err(RuleErrors(c.errors));
+    for e in &mut entries {
+        e.aliases.retain(|a| !a.is_empty());
     }
-    c.finish()
+    let automaton = AhoCorasickBuilder::new()
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(&texts)
+        .map_err(|e| RuleErrors(vec![RuleError { file: "rules/gazetteers".into(), line: 0, column: 0, rule: None,
+            message: format!("cannot build the gazetteer automaton: {e}") }]))?;
+    let user_patterns: Vec<u32> = (0..texts.len() as u32)
+        .filter(|&p| pattern_entries[p as usize].first().is_some_and(|&i| entries[i as usize].layer > 0))
+        .collect();
+    let user_automaton = if user_patterns.is_empty() {
+        None
+    } else {
+        let user = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(user_patterns.iter().map(|&p| texts[p as usize].as_str()))
+            .map_err(|e| RuleErrors(vec![RuleError { file: "gazetteers".into(), line: 0, column: 0, rule: None,
+                message: format!("cannot build the user gazetteer automaton: {e}") }]))?;
+        Some((user, user_patterns))
+    };
+    let suffix_automaton = AhoCorasickBuilder::new()
+        .match_kind(MatchKind::Standard)
+        .build(suffixes.iter().map(|s| s.text.as_str()))
+        .map_err(|e| RuleErrors(vec![RuleError { file: "rules/gazetteers".into(), line: 0, column: 0, rule: None,
+            message: format!("cannot build the suffix automaton: {e}") }]))?;
+    Ok((Dictionary { automaton, pattern_entries, by_text, user_automaton, entries }, suffix_automaton))
 }
 
 fn display_path(source: &RuleSource, path: &str) -> String {
@@ -374,13 +544,16 @@ impl Compiler {
     fn tsv_file(&mut self, source: &RuleSource, layer: usize, path: &str, text: &str) {
         let stem = file_stem(path);
         let folder = path.split('/').next().unwrap_or("");
+        // One buffer for the columns of every line (the lexicon has ~120k).
+        let mut cols: Vec<&str> = Vec::new();
         for (index, line) in text.lines().enumerate() {
             let line_no = index + 1;
             let line = line.trim_end_matches('\r');
             if line.trim().is_empty() || line.starts_with('#') {
                 continue;
             }
-            let cols: Vec<&str> = line.split('\t').map(str::trim).collect();
+            cols.clear();
+            cols.extend(line.split('\t').map(str::trim));
             let first = cols[0];
             if first.is_empty() {
                 self.errors.push(err(source, path, line_no, 1, None, "empty entry".to_string()));
@@ -396,10 +569,8 @@ impl Compiler {
                     self.lexicon.name_chars.insert(c, NameChar { given: score(1), translit: score(2) });
                 }
                 ("lexicon", _) => {
-                    let word = fold(first);
                     let freq = col(1).parse().unwrap_or(1);
-                    self.lexicon.max_chars = self.lexicon.max_chars.max(word.chars().count());
-                    self.lexicon.words.insert(word, LexiconEntry { freq, pos: col(2).to_string() });
+                    self.lexicon.insert_unfolded(first, LexiconEntry { freq, pos: col(2).to_string() });
                 }
                 ("gazetteers", "surname") => {
                     let name = fold(first);
@@ -760,62 +931,10 @@ impl Compiler {
         }
     }
 
-    fn finish(self) -> Result<RuleSet, RuleErrors> {
-        let mut entries = self.dict_entries;
-        // Highest layer first, so a user entry wins over a built-in one that
-        // spells the same text.
-        let mut order: Vec<usize> = (0..entries.len()).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(entries[i].layer));
-        let mut texts: Vec<String> = Vec::new();
-        let mut by_text: HashMap<String, u32> = HashMap::new();
-        let mut pattern_entries: Vec<Vec<u32>> = Vec::new();
-        for &i in &order {
-            let e = &entries[i];
-            let mut spellings = vec![e.key.clone()];
-            spellings.extend(e.aliases.iter().map(|a| fold(a)));
-            for s in spellings {
-                if s.is_empty() {
-                    continue;
-                }
-                let p = *by_text.entry(s.clone()).or_insert_with(|| {
-                    texts.push(s.clone());
-                    pattern_entries.push(Vec::new());
-                    (texts.len() - 1) as u32
-                });
-                if !pattern_entries[p as usize].contains(&(i as u32)) {
-                    pattern_entries[p as usize].push(i as u32);
-                }
-            }
-        }
-        for e in &mut entries {
-            e.aliases.retain(|a| !a.is_empty());
-        }
-        let automaton = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostLongest)
-            .build(&texts)
-            .map_err(|e| RuleErrors(vec![RuleError { file: "rules/gazetteers".into(), line: 0, column: 0, rule: None,
-                message: format!("cannot build the gazetteer automaton: {e}") }]))?;
-        let user_patterns: Vec<u32> = (0..texts.len() as u32)
-            .filter(|&p| pattern_entries[p as usize].first().is_some_and(|&i| entries[i as usize].layer > 0))
-            .collect();
-        let user_automaton = if user_patterns.is_empty() {
-            None
-        } else {
-            let user = AhoCorasickBuilder::new()
-                .match_kind(MatchKind::LeftmostLongest)
-                .build(user_patterns.iter().map(|&p| texts[p as usize].as_str()))
-                .map_err(|e| RuleErrors(vec![RuleError { file: "gazetteers".into(), line: 0, column: 0, rule: None,
-                    message: format!("cannot build the user gazetteer automaton: {e}") }]))?;
-            Some((user, user_patterns))
-        };
-        let suffix_automaton = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
-            .build(self.suffixes.iter().map(|s| s.text.as_str()))
-            .map_err(|e| RuleErrors(vec![RuleError { file: "rules/gazetteers".into(), line: 0, column: 0, rule: None,
-                message: format!("cannot build the suffix automaton: {e}") }]))?;
-        Ok(RuleSet {
+    fn finish(self, (dictionary, suffix_automaton): (Dictionary, AhoCorasick)) -> RuleSet {
+        RuleSet {
             segment: self.segment,
-            dictionary: Dictionary { automaton, pattern_entries, by_text, user_automaton, entries },
+            dictionary,
             lexicon: self.lexicon,
             surnames: self.surnames,
             suffixes: self.suffixes,
@@ -825,7 +944,7 @@ impl Compiler {
             value_rules: self.value_rules,
             relations: self.relations,
             files: self.files,
-        })
+        }
     }
 }
 

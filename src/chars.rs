@@ -1,0 +1,109 @@
+//! Runs of a document's characters as table keys, without allocating.
+//!
+//! The mention rules probe string-keyed tables (lexicon, gazetteer, word
+//! lists) with short runs of folded characters, many times per character of
+//! input. Collecting each run into a `String` made allocation the largest
+//! cost of extraction; these helpers encode the run on the stack instead,
+//! or compare characters directly.
+
+use rustc_hash::FxHashMap;
+
+/// Runs up to this many bytes of UTF-8 are encoded on the stack; longer
+/// ones (rare: the longest lexicon word has a few characters) allocate.
+const STACK_BYTES: usize = 64;
+
+/// Call `f` with `chars` encoded as UTF-8.
+#[inline]
+pub fn with_str<R>(chars: &[char], f: impl FnOnce(&str) -> R) -> R {
+    if chars.len() * 4 > STACK_BYTES {
+        return f(&chars.iter().collect::<String>());
+    }
+    let mut buf = [0u8; STACK_BYTES];
+    let mut len = 0;
+    for &c in chars {
+        len += c.encode_utf8(&mut buf[len..]).len();
+    }
+    // SAFETY: the bytes were written by `char::encode_utf8` only.
+    f(unsafe { std::str::from_utf8_unchecked(&buf[..len]) })
+}
+
+/// Whether `word` is spelled at character `i`.
+#[inline]
+pub fn spelled_at(chars: &[char], i: usize, word: &[char]) -> bool {
+    chars.get(i..i + word.len()).is_some_and(|run| run == word)
+}
+
+/// A word list indexed by first and by last character, for "does one of
+/// these words start (end) here" at every position of a document.
+#[derive(Debug, Default)]
+pub struct Phrases {
+    by_first: FxHashMap<char, Vec<Box<[char]>>>,
+    by_last: FxHashMap<char, Vec<Box<[char]>>>,
+}
+
+impl Phrases {
+    pub fn new<'a>(words: impl IntoIterator<Item = &'a String>) -> Phrases {
+        let mut p = Phrases::default();
+        for w in words {
+            let chars: Box<[char]> = w.chars().collect();
+            let (Some(&first), Some(&last)) = (chars.first(), chars.last()) else { continue };
+            p.by_first.entry(first).or_default().push(chars.clone());
+            p.by_last.entry(last).or_default().push(chars);
+        }
+        p
+    }
+
+    /// Whether a word of the list starts at character `i`.
+    #[inline]
+    pub fn starts_at(&self, chars: &[char], i: usize) -> bool {
+        self.longest_at(chars, i).is_some()
+    }
+
+    /// The length in characters of the longest word of the list that
+    /// starts at character `i`.
+    #[inline]
+    pub fn longest_at(&self, chars: &[char], i: usize) -> Option<usize> {
+        let words = self.by_first.get(chars.get(i)?)?;
+        words.iter().filter(|w| spelled_at(chars, i, w)).map(|w| w.len()).max()
+    }
+
+    /// Whether a word of the list ends right before character `i`.
+    #[inline]
+    pub fn ends_at(&self, chars: &[char], i: usize) -> bool {
+        let Some(words) = i.checked_sub(1).and_then(|j| self.by_last.get(&chars[j])) else { return false };
+        words.iter().any(|w| i >= w.len() && spelled_at(chars, i - w.len(), w))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chars(s: &str) -> Vec<char> {
+        s.chars().collect()
+    }
+
+    #[test]
+    fn with_str_spells_short_and_long_runs() {
+        let short = chars("阿里云");
+        assert_eq!(with_str(&short, str::to_string), "阿里云");
+        let long = chars(&"云".repeat(40));
+        assert_eq!(with_str(&long, str::to_string), "云".repeat(40));
+        assert_eq!(with_str(&[], str::to_string), "");
+    }
+
+    #[test]
+    fn phrases_find_words_starting_and_ending_at_a_position() {
+        let words = ["表示".to_string(), "表示说".to_string(), "说".to_string()];
+        let p = Phrases::new(&words);
+        let text = chars("他表示说好");
+        assert_eq!(p.longest_at(&text, 1), Some(3));
+        assert!(p.starts_at(&text, 3));
+        assert!(!p.starts_at(&text, 0));
+        assert!(!p.starts_at(&text, 9));
+        assert!(p.ends_at(&text, 3));
+        assert!(p.ends_at(&text, 4));
+        assert!(!p.ends_at(&text, 0));
+        assert!(!p.ends_at(&text, 2));
+    }
+}
