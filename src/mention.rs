@@ -293,7 +293,10 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
         }
         let Some(stem_start) = stem_start(chars, s_start, rules, &known_end, &barriers) else { continue };
         let stem_start = trim_stem_start(chars, stem_start, (s_start, s_end), suffix.node_type, rules, &known_end, known);
-        if stem_start >= s_start || (suffix.node_type == NodeType::Place && suffix_ends_word(chars, stem_start, s_start, s_end, rules)) {
+        if stem_start >= s_start
+            || (suffix.node_type == NodeType::Place && suffix_ends_word(chars, stem_start, s_start, s_end, rules))
+            || (!suffix.strong && modifies_next_noun(chars, &suffix.text, s_end, rules, &title_starts))
+        {
             continue;
         }
         let stem_len = s_start - stem_start;
@@ -310,13 +313,21 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
             continue;
         }
         let suffix_chars = s_end - s_start;
+        // Event suffixes (and organization suffixes spelt the same, 论坛)
+        // need a stem with a known name or a word that is no common word.
+        let event_like = suffix.node_type == NodeType::Event || rules.suffixes.iter().any(|x| x.node_type == NodeType::Event && x.text == suffix.text);
+        // ... unless a scope word opens it (世界互联网大会).
+        let event_scope = rules.lists.list("event_scope_words").iter().any(|w| stem.starts_with(w.as_str()));
+        let stem_has_known = event_like && known.iter().any(|k| matches!(k.tag, Tag::Node(t) if t.is_entity()) && k.span.start >= stem_start && k.span.end <= s_start);
         // An organization name followed by an industry word (银杏谷资本投资的)
         // is a name and a verb, not a longer name.
         let stem_has_suffix = !suffix.strong && org_suffixes.iter().any(|x| stem.ends_with(x));
         let accept = if stem_has_suffix {
             false
         } else if suffix.strong {
-            stem_len >= 2 && (stem_is_known || stem_is_proper(&stem, rules, stem_len >= 4))
+            // Event stems of common words only are kinds of events
+            // (专题教育动员大会), however long.
+            stem_len >= 2 && (stem_is_known || stem_is_proper(&stem, rules, stem_len >= 4 && (!event_like || event_scope)) || (event_like && stem_has_known))
         } else if suffix_chars >= 2 {
             stem_len >= 2 && (stem_is_known || stem_is_proper(&stem, rules, false)) && (stem_is_known || weak_stem_long_enough(suffix, stem_len, rules))
         } else {
@@ -485,7 +496,16 @@ fn trim_stem_start(
     known_end: &HashMap<usize, usize>,
     known: &[Candidate],
 ) -> usize {
+    // A lone Latin letter before Chinese: the escape letter of a literal
+    // backslash-n, or a placeholder (A公司, b保险公司), no part of a name.
     if stem_start > 0 && chars[stem_start - 1] == '\\' && chars[stem_start].is_ascii_alphabetic() {
+        stem_start += 1;
+    }
+    let lone_letter = chars[stem_start].is_ascii_alphabetic()
+        && (stem_start == 0 || !chars[stem_start - 1].is_ascii_alphanumeric())
+        && stem_start + 1 < suffix_start
+        && is_cjk(chars[stem_start + 1]);
+    if lone_letter {
         stem_start += 1;
     }
     let edge_pos = rules.lists.set("stem_edge_breaker_pos");
@@ -550,6 +570,23 @@ fn trim_stem_start(
         stem_start += 1;
     }
     stem_start
+}
+
+/// Whether a weak suffix that is an ordinary word (`noun_modifier_suffixes`:
+/// 移动, 物流) modifies the noun right after it (移动|厕所, 物流|园区)
+/// rather than ending a name. A title after it (湖南移动|总经理) does not count.
+fn modifies_next_noun(chars: &[char], suffix: &str, s_end: usize, rules: &RuleSet, title_starts: &HashMap<usize, usize>) -> bool {
+    if !rules.lists.set("noun_modifier_suffixes").contains(suffix) || title_starts.contains_key(&s_end) {
+        return false;
+    }
+    // Another organization suffix after it continues the name (桂林移动公司).
+    if rules.suffixes.iter().any(|x| x.node_type == NodeType::Organization && text_at(chars, s_end, &x.text)) {
+        return false;
+    }
+    (2..=4.min(chars.len().saturating_sub(s_end))).rev().any(|len| {
+        let word: String = chars[s_end..s_end + len].iter().collect();
+        rules.lexicon.get(&word).is_some_and(|e| e.pos == "n")
+    })
 }
 
 /// Whether an ordinary word begun one character into the stem ends with the
@@ -1447,5 +1484,15 @@ mod tests {
     fn an_event_kind_is_not_an_event_name() {
         assert!(!has("网上流传的斗殴事件引起关注", "斗殴事件", NodeType::Event));
         assert!(!has("昨日某地发生爆炸事件", "某地发生爆炸事件", NodeType::Event));
+        // Common words only make a kind of meeting, however long.
+        assert!(!has("召开专题教育动员大会", "专题教育动员大会", NodeType::Event));
+    }
+
+    #[test]
+    fn an_industry_word_before_a_noun_ends_no_name() {
+        assert!(!has("景区新增彩钢移动厕所十座", "彩钢移动", NodeType::Organization));
+        assert!(has("湖南移动总经理说", "湖南移动", NodeType::Organization));
+        // A placeholder letter is no name (A公司).
+        assert!(!has("b保险公司拒绝理赔", "b保险公司", NodeType::Organization));
     }
 }

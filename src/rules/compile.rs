@@ -183,6 +183,8 @@ pub const KNOWN_LISTS: &[&str] = &[
     "stem_edge_breaker_pos",
     "admin_place_suffixes",
     "short_stem_suffixes",
+    "noun_modifier_suffixes",
+    "event_scope_words",
     "latin_org_context",
     "org_abbreviation_context",
     "place_reject",
