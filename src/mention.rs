@@ -565,6 +565,16 @@ fn trim_stem_start(
             }
         }
     }
+    // Digits between Chinese words inside a stem end the text before them
+    // (某某曲6|英国室内乐团); digits right before the suffix stay (北京101中学).
+    if let Some(p) = (stem_start + 2..suffix_start.saturating_sub(1)).rev().find(|&p| chars[p - 1].is_ascii_digit() && is_cjk(chars[p])) {
+        let run_start = (stem_start..p).rev().find(|&q| !chars[q].is_ascii_digit()).map_or(stem_start, |q| q + 1);
+        // Only when what follows is a name of its own, not a common word
+        // (莒南县公安局110|指挥中心 stays whole).
+        if run_start > stem_start && is_cjk(chars[run_start - 1]) && !covered_by_common_words(&chars[p..suffix_start], rules) {
+            stem_start = p;
+        }
+    }
     // Digits may end a name but not start one (1701团支部).
     while stem_start < suffix_start && chars[stem_start].is_ascii_digit() {
         stem_start += 1;
@@ -1494,5 +1504,11 @@ mod tests {
         assert!(has("湖南移动总经理说", "湖南移动", NodeType::Organization));
         // A placeholder letter is no name (A公司).
         assert!(!has("b保险公司拒绝理赔", "b保险公司", NodeType::Organization));
+    }
+
+    #[test]
+    fn digits_inside_a_stem_end_the_text_before_them() {
+        assert!(has("曲目表:圆舞曲5英国室内乐团演奏", "英国室内乐团", NodeType::Organization));
+        assert!(!has("曲目表:圆舞曲5英国室内乐团演奏", "圆舞曲5英国室内乐团", NodeType::Organization));
     }
 }
