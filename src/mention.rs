@@ -294,7 +294,7 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
         let Some(stem_start) = stem_start(chars, s_start, rules, &known_end, &barriers) else { continue };
         let stem_start = trim_stem_start(chars, stem_start, (s_start, s_end), suffix.node_type, rules, &known_end, known);
         if stem_start >= s_start
-            || (suffix.node_type == NodeType::Place && suffix_ends_word(chars, stem_start, s_start, s_end, rules))
+            || (matches!(suffix.node_type, NodeType::Place | NodeType::Organization) && suffix_ends_word(chars, stem_start, s_start, s_end, rules))
             || (!suffix.strong && modifies_next_noun(chars, &suffix.text, s_end, rules, &title_starts))
         {
             continue;
@@ -600,16 +600,18 @@ fn modifies_next_noun(chars: &[char], suffix: &str, s_end: usize, rules: &RuleSe
 }
 
 /// Whether an ordinary word begun one character into the stem ends with the
-/// suffix (全|省, 农|村, 坐|镇): the suffix is that word's, not a name's.
-/// Words that are place kinds themselves (乡镇, 车站) do not count.
+/// suffix (全|省, 农|村, 坐|镇, 中|小学): the suffix is that word's, not a
+/// name's. Words that are place or body kinds themselves (乡镇, 车站, 市|政府)
+/// or branches (`branch_prefixes`: 支|公司, 总|医院) do not count.
 fn suffix_ends_word(chars: &[char], stem_start: usize, s_start: usize, s_end: usize, rules: &RuleSet) -> bool {
     if s_start < stem_start + 1 || s_end - s_start > 3 {
         return false;
     }
     let word: String = chars[s_start - 1..s_end].iter().collect();
     let head: String = chars[s_start - 1..s_start].iter().collect();
-    let place_kind = |w: &str| rules.suffixes.iter().any(|x| x.node_type == NodeType::Place && x.text == w);
-    rules.lexicon.get(&word).is_some_and(|e| !is_proper_pos(&e.pos)) && !place_kind(&word) && !place_kind(&head)
+    let place_kind = |w: &str| rules.suffixes.iter().any(|x| matches!(x.node_type, NodeType::Place | NodeType::Organization) && x.text == w);
+    let branch = rules.lists.set("branch_prefixes").contains(&head);
+    rules.lexicon.get(&word).is_some_and(|e| !is_proper_pos(&e.pos)) && !place_kind(&word) && !place_kind(&head) && !branch
 }
 
 /// Whether `chars[start..end]` ends in an administrative suffix
@@ -1488,6 +1490,7 @@ mod tests {
         assert!(!has("企业住所地江西省南昌市", "住所地江西省", NodeType::Place));
         // The suffix of an ordinary word is not a name's (全省).
         assert!(!has("这一做法推广到广东全省", "广东全省", NodeType::Place));
+        assert!(!has("实验室检测病原微生物", "病原微生物", NodeType::Organization));
     }
 
     #[test]

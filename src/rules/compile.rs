@@ -185,6 +185,7 @@ pub const KNOWN_LISTS: &[&str] = &[
     "short_stem_suffixes",
     "noun_modifier_suffixes",
     "event_scope_words",
+    "branch_prefixes",
     "latin_org_context",
     "org_abbreviation_context",
     "place_reject",
