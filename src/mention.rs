@@ -296,6 +296,8 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
         if stem_start >= s_start
             || (matches!(suffix.node_type, NodeType::Place | NodeType::Organization) && suffix_ends_word(chars, stem_start, s_start, s_end, rules))
             || (!suffix.strong && modifies_next_noun(chars, &suffix.text, s_end, rules, &title_starts))
+            // Nor may a weak suffix cut the word after it (党建|工作).
+            || (!suffix.strong && s_end - s_start >= 2 && starts_longer_word(chars, s_end - 1, s_end, rules))
         {
             continue;
         }
@@ -1491,6 +1493,9 @@ mod tests {
         // The suffix of an ordinary word is not a name's (全省).
         assert!(!has("这一做法推广到广东全省", "广东全省", NodeType::Place));
         assert!(!has("实验室检测病原微生物", "病原微生物", NodeType::Organization));
+        // A weak suffix does not cut the word after it (建工|作).
+        assert!(!has("加大党建工作力度", "加大党建工", NodeType::Organization));
+        assert!(!has("加大党建工作力度", "党建工", NodeType::Organization));
     }
 
     #[test]
