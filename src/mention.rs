@@ -270,7 +270,11 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
         // known name right before it, and nothing more (战胜|匈牙利队).
         if !suffix.strong && s_end - s_start == 1 {
             // Nor may it end a word begun inside the name (兴海|洋, 明报|道).
-            if let Some(start) = weak_suffix_stem(chars, s_start, suffix.node_type, rules, known) {
+            let stem = weak_suffix_stem(chars, s_start, suffix.node_type, rules, known);
+            // 福鼎市|江西省: a one-character place suffix after a complete
+            // administrative name starts the next name.
+            let stem = stem.filter(|&start| suffix.node_type != NodeType::Place || admin_boundary(chars, start, s_start, s_start, false, rules).is_none());
+            if let Some(start) = stem {
                 out.push(Candidate {
                     span: Span::new(start, s_end),
                     tag: Tag::Node(suffix.node_type),
@@ -284,6 +288,15 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
             continue;
         }
         let Some(stem_start) = stem_start(chars, s_start, rules, &known_end, &barriers) else { continue };
+        let stem_start = trim_stem_start(chars, stem_start, (s_start, s_end), suffix.node_type, rules, &known_end, known);
+        if stem_start >= s_start
+            || (matches!(suffix.node_type, NodeType::Place | NodeType::Organization) && suffix_ends_word(chars, stem_start, s_start, s_end, rules))
+            || (!suffix.strong && modifies_next_noun(chars, &suffix.text, s_end, rules, &title_starts))
+            // Nor may a weak suffix cut the word after it (党建|工作).
+            || (!suffix.strong && s_end - s_start >= 2 && starts_longer_word(chars, s_end - 1, s_end, rules))
+        {
+            continue;
+        }
         let stem_len = s_start - stem_start;
         let stem: String = chars[stem_start..s_start].iter().collect();
         let stem_is_known = known_end.get(&s_start).is_some_and(|&k| k >= stem_start);
@@ -298,15 +311,23 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
             continue;
         }
         let suffix_chars = s_end - s_start;
+        // Event suffixes (and organization suffixes spelt the same, 论坛)
+        // need a stem with a known name or a word that is no common word.
+        let event_like = suffix.node_type == NodeType::Event || rules.suffixes.iter().any(|x| x.node_type == NodeType::Event && x.text == suffix.text);
+        // ... unless a scope word opens it (世界互联网大会).
+        let event_scope = rules.lists.list("event_scope_words").iter().any(|w| stem.starts_with(w.as_str()));
+        let stem_has_known = event_like && known.iter().any(|k| matches!(k.tag, Tag::Node(t) if t.is_entity()) && k.span.start >= stem_start && k.span.end <= s_start);
         // An organization name followed by an industry word (银杏谷资本投资的)
         // is a name and a verb, not a longer name.
         let stem_has_suffix = !suffix.strong && org_suffixes.iter().any(|x| stem.ends_with(x));
         let accept = if stem_has_suffix {
             false
         } else if suffix.strong {
-            stem_len >= 2 && (stem_is_known || stem_is_proper(&stem, rules, stem_len >= 4))
+            // Event stems of common words only are kinds of events
+            // (专题教育动员大会), however long.
+            stem_len >= 2 && (stem_is_known || stem_is_proper(&stem, rules, stem_len >= 4 && (!event_like || event_scope)) || (event_like && stem_has_known))
         } else if suffix_chars >= 2 {
-            stem_len >= 2 && (stem_is_known || stem_is_proper(&stem, rules, false))
+            stem_len >= 2 && (stem_is_known || stem_is_proper(&stem, rules, false)) && (stem_is_known || weak_stem_long_enough(suffix, stem_len, rules))
         } else {
             // A one-character weak suffix (委, 局, 院) needs a known name
             // right before it (杭州市委).
@@ -447,6 +468,167 @@ fn stem_start(
         j += 1;
     }
     (j < suffix_start).then_some(j)
+}
+
+/// Where a name stem really starts, given the walk of `stem_start`
+/// (`entities/stems.toml`):
+///
+/// * the escape letter of a literal `\n` or `\t` in scraped text is not
+///   part of the name;
+/// * a verb (`stem_edge_breaker_pos`) at the left edge of a stem that
+///   already holds two or more characters ends it (从事|微电子公司,
+///   还有|金辉集团), while a verb right before the suffix stays (国家开发银行);
+///   event names are descriptions and keep their verbs;
+/// * a place name stops after a known administrative place that ends in an
+///   administrative suffix (`admin_place_suffixes`: 伊春区|南岔区,
+///   阳高县|天镇县), and at a known place when only common words precede
+///   it (住所地|江西省).
+fn trim_stem_start(
+    chars: &[char],
+    mut stem_start: usize,
+    (suffix_start, suffix_end): (usize, usize),
+    node_type: NodeType,
+    rules: &RuleSet,
+    known_end: &HashMap<usize, usize>,
+    known: &[Candidate],
+) -> usize {
+    // A lone Latin letter before Chinese: the escape letter of a literal
+    // backslash-n, or a placeholder (A公司, b保险公司), no part of a name.
+    if stem_start > 0 && chars[stem_start - 1] == '\\' && chars[stem_start].is_ascii_alphabetic() {
+        stem_start += 1;
+    }
+    let lone_letter = chars[stem_start].is_ascii_alphabetic()
+        && (stem_start == 0 || !chars[stem_start - 1].is_ascii_alphanumeric())
+        && stem_start + 1 < suffix_start
+        && is_cjk(chars[stem_start + 1]);
+    if lone_letter {
+        stem_start += 1;
+    }
+    let edge_pos = rules.lists.set("stem_edge_breaker_pos");
+    if node_type != NodeType::Event && !edge_pos.is_empty() {
+        let mut j = suffix_start;
+        while j > stem_start {
+            if let Some(&k) = known_end.get(&j) {
+                if k < j && k >= stem_start {
+                    j = k;
+                    continue;
+                }
+            }
+            let mut step = 1;
+            for len in (2..=4.min(j - stem_start)).rev() {
+                let word: String = chars[j - len..j].iter().collect();
+                if let Some(e) = rules.lexicon.get(&word) {
+                    // A single character left of the verb makes a word
+                    // with it that the lexicon lacks (云|计算|产业园).
+                    let lone_char_left = j - len == stem_start + 1;
+                    if suffix_start - j >= 2 && edge_pos.contains(&e.pos) && !lone_char_left {
+                        return j;
+                    }
+                    step = len;
+                    break;
+                }
+            }
+            j -= step;
+        }
+    }
+    if node_type == NodeType::Place {
+        let admin = rules.lists.list("admin_place_suffixes");
+        let walk_start = stem_start;
+        let places: Vec<Span> = known
+            .iter()
+            .filter(|k| k.tag == Tag::Node(NodeType::Place) && k.span.start >= walk_start && k.span.end <= suffix_end && k.span.len() >= 2)
+            .map(|k| k.span)
+            .collect();
+        for k in &places {
+            let complete = k.end < suffix_start && admin.iter().any(|a| k.len() >= a.chars().count() + 2 && text_at(chars, k.end - a.chars().count(), a));
+            if complete {
+                stem_start = stem_start.max(k.end);
+            }
+        }
+        // 伊犁哈萨克自治州|察布查尔锡伯自治县: an administrative suffix
+        // inside the stem ends the name before it.
+        let mut p = suffix_start - 1;
+        while p > stem_start {
+            if let Some(end) = admin_boundary(chars, stem_start, p, suffix_start, true, rules) {
+                stem_start = end;
+                break;
+            }
+            p -= 1;
+        }
+        if let Some(l) = places.iter().filter(|k| k.start >= stem_start && k.start < suffix_start).map(|k| k.start).min() {
+            if l > stem_start && covered_by_common_words(&chars[stem_start..l], rules) {
+                stem_start = l;
+            }
+        }
+    }
+    // Digits between Chinese words inside a stem end the text before them
+    // (某某曲6|英国室内乐团); digits right before the suffix stay (北京101中学).
+    if let Some(p) = (stem_start + 2..suffix_start.saturating_sub(1)).rev().find(|&p| chars[p - 1].is_ascii_digit() && is_cjk(chars[p])) {
+        let run_start = (stem_start..p).rev().find(|&q| !chars[q].is_ascii_digit()).map_or(stem_start, |q| q + 1);
+        // Only when what follows is a name of its own, not a common word
+        // (莒南县公安局110|指挥中心 stays whole).
+        if run_start > stem_start && is_cjk(chars[run_start - 1]) && !covered_by_common_words(&chars[p..suffix_start], rules) {
+            stem_start = p;
+        }
+    }
+    // Digits may end a name but not start one (1701团支部).
+    while stem_start < suffix_start && chars[stem_start].is_ascii_digit() {
+        stem_start += 1;
+    }
+    stem_start
+}
+
+/// Whether a weak suffix that is an ordinary word (`noun_modifier_suffixes`:
+/// 移动, 物流) modifies the noun right after it (移动|厕所, 物流|园区)
+/// rather than ending a name. A title after it (湖南移动|总经理) does not count.
+fn modifies_next_noun(chars: &[char], suffix: &str, s_end: usize, rules: &RuleSet, title_starts: &HashMap<usize, usize>) -> bool {
+    if !rules.lists.set("noun_modifier_suffixes").contains(suffix) || title_starts.contains_key(&s_end) {
+        return false;
+    }
+    // Another organization suffix after it continues the name (桂林移动公司).
+    if rules.suffixes.iter().any(|x| x.node_type == NodeType::Organization && text_at(chars, s_end, &x.text)) {
+        return false;
+    }
+    (2..=4.min(chars.len().saturating_sub(s_end))).rev().any(|len| {
+        let word: String = chars[s_end..s_end + len].iter().collect();
+        rules.lexicon.get(&word).is_some_and(|e| e.pos == "n")
+    })
+}
+
+/// Whether an ordinary word begun one character into the stem ends with the
+/// suffix (全|省, 农|村, 坐|镇, 中|小学): the suffix is that word's, not a
+/// name's. Words that are place or body kinds themselves (乡镇, 车站, 市|政府)
+/// or branches (`branch_prefixes`: 支|公司, 总|医院) do not count.
+fn suffix_ends_word(chars: &[char], stem_start: usize, s_start: usize, s_end: usize, rules: &RuleSet) -> bool {
+    if s_start < stem_start + 1 || s_end - s_start > 3 {
+        return false;
+    }
+    let word: String = chars[s_start - 1..s_end].iter().collect();
+    let head: String = chars[s_start - 1..s_start].iter().collect();
+    let place_kind = |w: &str| rules.suffixes.iter().any(|x| matches!(x.node_type, NodeType::Place | NodeType::Organization) && x.text == w);
+    let branch = rules.lists.set("branch_prefixes").contains(&head);
+    rules.lexicon.get(&word).is_some_and(|e| !is_proper_pos(&e.pos)) && !place_kind(&word) && !place_kind(&head) && !branch
+}
+
+/// Whether `chars[start..end]` ends in an administrative suffix
+/// (`admin_place_suffixes`) after two or more characters of name, and the
+/// suffix is no part of an ordinary word (城市, 市场, 县城): then `end`, where
+/// a following name may start. `limit` is where the text under study ends.
+fn admin_boundary(chars: &[char], start: usize, end: usize, limit: usize, check_words: bool, rules: &RuleSet) -> Option<usize> {
+    let admin = rules.lists.list("admin_place_suffixes");
+    let a = admin.iter().map(|a| a.chars().count()).find(|&n| end >= start + n + 2 && admin.iter().any(|a| a.chars().count() == n && text_at(chars, end - n, a)))?;
+    let word = |from: usize, to: usize| to <= limit && rules.lexicon.get(&chars[from..to].iter().collect::<String>()).is_some();
+    if check_words && (word(end - a - 1, end) || word(end - 1, end + 1)) {
+        return None;
+    }
+    Some(end)
+}
+
+/// A weak suffix of two or more characters that needs a longer stem unless
+/// the stem is a known name (`short_stem_suffixes`: 性侵|事件 is a kind of
+/// event; 庆安|事件 has a known place).
+fn weak_stem_long_enough(suffix: &crate::rules::Suffix, stem_len: usize, rules: &RuleSet) -> bool {
+    stem_len >= 3 || !rules.lists.set("short_stem_suffixes").contains(&suffix.text)
 }
 
 fn is_proper_pos(pos: &str) -> bool {
@@ -1256,5 +1438,51 @@ mod tests {
         assert!(has("天津市妇联为广开就业路", "天津市妇联", NodeType::Organization));
         // A famous organization that names its place keeps its own name.
         assert!(has("北京大学的学生", "北京大学", NodeType::Organization));
+    }
+
+    #[test]
+    fn a_verb_at_the_left_edge_of_a_stem_is_the_sentence_s() {
+        assert!(!has("他后来从事微电子公司的管理", "从事微电子公司", NodeType::Organization));
+        // A verb right before the suffix belongs to the name.
+        assert!(has("国家开发银行发放贷款", "国家开发银行", NodeType::Organization));
+        // The escape letter of a literal backslash-n is no part of a name.
+        assert!(!has("上一段\\n南京市鼓楼区公安局通报", "n南京市鼓楼区公安局", NodeType::Organization));
+    }
+
+    #[test]
+    fn a_place_stem_does_not_reach_over_a_complete_place() {
+        let text = "下辖西林区友好区伊春区等";
+        assert!(!has(text, "西林区友好区", NodeType::Place));
+        assert!(has(text, "友好区", NodeType::Place));
+        // Common words before a known place are not part of it.
+        assert!(!has("企业住所地江西省南昌市", "住所地江西省", NodeType::Place));
+        // The suffix of an ordinary word is not a name's (全省).
+        assert!(!has("这一做法推广到广东全省", "广东全省", NodeType::Place));
+        assert!(!has("实验室检测病原微生物", "病原微生物", NodeType::Organization));
+        // A weak suffix does not cut the word after it (建工|作).
+        assert!(!has("加大党建工作力度", "加大党建工", NodeType::Organization));
+        assert!(!has("加大党建工作力度", "党建工", NodeType::Organization));
+    }
+
+    #[test]
+    fn an_event_kind_is_not_an_event_name() {
+        assert!(!has("网上流传的斗殴事件引起关注", "斗殴事件", NodeType::Event));
+        assert!(!has("昨日某地发生爆炸事件", "某地发生爆炸事件", NodeType::Event));
+        // Common words only make a kind of meeting, however long.
+        assert!(!has("召开专题教育动员大会", "专题教育动员大会", NodeType::Event));
+    }
+
+    #[test]
+    fn an_industry_word_before_a_noun_ends_no_name() {
+        assert!(!has("景区新增彩钢移动厕所十座", "彩钢移动", NodeType::Organization));
+        assert!(has("湖南移动总经理说", "湖南移动", NodeType::Organization));
+        // A placeholder letter is no name (A公司).
+        assert!(!has("b保险公司拒绝理赔", "b保险公司", NodeType::Organization));
+    }
+
+    #[test]
+    fn digits_inside_a_stem_end_the_text_before_them() {
+        assert!(has("曲目表:圆舞曲5英国室内乐团演奏", "英国室内乐团", NodeType::Organization));
+        assert!(!has("曲目表:圆舞曲5英国室内乐团演奏", "圆舞曲5英国室内乐团", NodeType::Organization));
     }
 }
