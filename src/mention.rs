@@ -489,7 +489,7 @@ fn trim_stem_start(
     (suffix_start, suffix_end): (usize, usize),
     node_type: NodeType,
     rules: &RuleSet,
-    known_end: &HashMap<usize, usize>,
+    known_end: &FxHashMap<usize, usize>,
     known: &[Candidate],
 ) -> usize {
     // A lone Latin letter before Chinese: the escape letter of a literal
@@ -581,7 +581,7 @@ fn trim_stem_start(
 /// Whether a weak suffix that is an ordinary word (`noun_modifier_suffixes`:
 /// 移动, 物流) modifies the noun right after it (移动|厕所, 物流|园区)
 /// rather than ending a name. A title after it (湖南移动|总经理) does not count.
-fn modifies_next_noun(chars: &[char], suffix: &str, s_end: usize, rules: &RuleSet, title_starts: &HashMap<usize, usize>) -> bool {
+fn modifies_next_noun(chars: &[char], suffix: &str, s_end: usize, rules: &RuleSet, title_starts: &FxHashMap<usize, usize>) -> bool {
     if !rules.lists.set("noun_modifier_suffixes").contains(suffix) || title_starts.contains_key(&s_end) {
         return false;
     }
