@@ -728,9 +728,18 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
             }
         }
     }
+    // A neighbour that is a known organization or place (阿里云 in
+    // 华通和阿里云) is no person, whatever its shape: it lends no evidence.
+    let gazetteer_names: Vec<(usize, usize)> = out
+        .iter()
+        .filter(|c| c.entry.is_some() && matches!(c.tag, Tag::Node(t) if t.is_entity() && t != NodeType::Person) && c.span.len() >= 2)
+        .map(|c| (c.span.start, c.span.end))
+        .collect();
+    let is_gazetteer_name = |s: &Shape| gazetteer_names.iter().any(|&(a, b)| a <= s.start && s.end <= b);
     for _ in 0..2 {
-        let ends: HashSet<usize> = shapes.iter().zip(&rule_of).filter(|(_, r)| r.is_some()).map(|(s, _)| s.end).collect();
-        let starts: HashSet<usize> = shapes.iter().zip(&rule_of).filter(|(_, r)| r.is_some()).map(|(s, _)| s.start).collect();
+        let neighbours = || shapes.iter().zip(&rule_of).filter(|(s, r)| r.is_some() && !is_gazetteer_name(s));
+        let ends: HashSet<usize> = neighbours().map(|(s, _)| s.end).collect();
+        let starts: HashSet<usize> = neighbours().map(|(s, _)| s.start).collect();
         for (k, s) in shapes.iter().enumerate() {
             if rule_of[k].is_some() {
                 continue;
@@ -1261,6 +1270,14 @@ mod tests {
     #[test]
     fn a_title_inside_a_suffix_does_not_stop_it() {
         assert!(has("中国代表团昨天抵达。", "中国代表团", NodeType::Organization));
+    }
+
+    #[test]
+    fn a_known_organization_lends_no_enumeration_evidence() {
+        // 阿里云总裁 makes 阿里云 a person shape with a title after it; next
+        // to 和 it must not make the unknown name before it a person.
+        let text = "阿里云总裁说了。这是周通和阿里云共建的机房。";
+        assert!(!has(text, "周通", NodeType::Person), "{:?}", entities(text));
     }
 
     #[test]
