@@ -58,12 +58,21 @@ const PRIORITY_ABBREVIATION: i32 = 45;
 /// Each rule layer above the built-in one adds this, so user rules win.
 const PRIORITY_PER_LAYER: i32 = 1000;
 
+mod coordination;
+
 /// Find and resolve all mentions of a folded document.
 pub fn find_mentions(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<Candidate> {
-    let mut kept = resolve_overlaps(find_candidates(folded, chars, rules));
+    finish_mentions(chars, rules, resolve_overlaps(find_candidates(folded, chars, rules)))
+}
+
+/// What follows overlap resolution: region words trimmed off places, and
+/// unknown names listed beside organizations typed as theirs
+/// (`mention/coordination.rs`).
+pub fn finish_mentions(chars: &[char], rules: &RuleSet, mut kept: Vec<Candidate>) -> Vec<Candidate> {
     for c in &mut kept {
         trim_region_word(chars, rules, c);
     }
+    coordination::add_listed_names(chars, rules, &mut kept);
     kept
 }
 
