@@ -325,7 +325,7 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
             // right before it (杭州市委).
             stem_is_known
         };
-        if !accept {
+        if !accept || (!stem_is_known && descriptive_name(&chars[stem_start..s_end], suffix.node_type, rules)) {
             continue;
         }
         let base = if suffix.strong { PRIORITY_STRONG_SUFFIX } else { PRIORITY_WEAK_SUFFIX };
@@ -492,6 +492,33 @@ fn stem_is_proper(stem: &str, rules: &RuleSet, lenient: bool) -> bool {
     let first = stem.chars().next().unwrap_or(' ');
     let reject = rules.lists.list("stem_prefix_stop");
     !reject.iter().any(|r| stem.starts_with(r.as_str())) && !first.is_ascii_punctuation()
+}
+
+/// Whether a suffix name is a category term (特色小镇, 旅游风情小镇,
+/// 生态文化旅游区): what is left before its longest suffix (小镇, not 镇)
+/// splits into descriptive words only (`entities/stems.toml`
+/// generic_stem_words).
+fn descriptive_name(name: &[char], node_type: NodeType, rules: &RuleSet) -> bool {
+    let text: String = name.iter().collect();
+    let suffix_len = rules
+        .suffixes
+        .iter()
+        .filter(|x| x.node_type == node_type && text.ends_with(x.text.as_str()))
+        .map(|x| x.text.chars().count())
+        .filter(|&n| n < name.len())
+        .max()
+        .unwrap_or(0);
+    let core = &name[..name.len() - suffix_len];
+    let words = rules.lists.set("generic_stem_words");
+    let mut i = 0;
+    while i < core.len() {
+        let step = (1..=4.min(core.len() - i)).rev().find(|&n| words.contains(&core[i..i + n].iter().collect::<String>()));
+        match step {
+            Some(n) => i += n,
+            None => return false,
+        }
+    }
+    !core.is_empty()
 }
 
 /// Whether the text splits (greedily, longest word first) into common
@@ -1279,6 +1306,14 @@ mod tests {
     #[test]
     fn a_title_inside_a_suffix_does_not_stop_it() {
         assert!(has("中国代表团昨天抵达。", "中国代表团", NodeType::Organization));
+    }
+
+    #[test]
+    fn a_stem_of_descriptive_words_makes_a_category_term() {
+        assert!(!has("要建设一批生态旅游小镇。", "生态旅游小镇", NodeType::Place));
+        assert!(!entities("这是一个美丽的特色小镇。").iter().any(|(_, t)| *t == NodeType::Place));
+        // A stem that names is kept, before the same suffix.
+        assert!(has("他们去了青溪小镇。", "青溪小镇", NodeType::Place));
     }
 
     #[test]

@@ -180,6 +180,7 @@ pub const KNOWN_LISTS: &[&str] = &[
     "stem_breaker_pos",
     "stem_stop_chars",
     "stem_prefix_stop",
+    "generic_stem_words",
     "latin_org_context",
     "org_abbreviation_context",
     "place_reject",
