@@ -12,6 +12,7 @@ macro_rules! rule_files {
 }
 
 rule_files![
+    "entities/event.toml",
     "entities/organization.toml",
     "entities/person.toml",
     "entities/place.toml",
