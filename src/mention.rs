@@ -58,6 +58,7 @@ const PRIORITY_ABBREVIATION: i32 = 45;
 /// Each rule layer above the built-in one adds this, so user rules win.
 const PRIORITY_PER_LAYER: i32 = 1000;
 
+mod apposition;
 mod coordination;
 
 /// Find and resolve all mentions of a folded document.
@@ -65,13 +66,15 @@ pub fn find_mentions(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<Ca
     finish_mentions(chars, rules, resolve_overlaps(find_candidates(folded, chars, rules)))
 }
 
-/// What follows overlap resolution: region words trimmed off places, and
+/// What follows overlap resolution: region words trimmed off places,
+/// descriptions before a quoted name dropped (`mention/apposition.rs`), and
 /// unknown names listed beside organizations typed as theirs
 /// (`mention/coordination.rs`).
 pub fn finish_mentions(chars: &[char], rules: &RuleSet, mut kept: Vec<Candidate>) -> Vec<Candidate> {
     for c in &mut kept {
         trim_region_word(chars, rules, c);
     }
+    apposition::drop_descriptions(chars, &mut kept);
     coordination::add_listed_names(chars, rules, &mut kept);
     kept
 }
