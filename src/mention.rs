@@ -1312,6 +1312,12 @@ mod tests {
     }
 
     #[test]
+    fn a_verb_before_zai_is_no_suffix() {
+        assert!(!has("看腾讯站在我们这边。", "腾讯站", NodeType::Organization));
+        assert!(has("看腾讯站在我们这边。", "腾讯", NodeType::Organization));
+    }
+
+    #[test]
     fn a_stem_of_descriptive_words_makes_a_category_term() {
         assert!(!has("要建设一批生态旅游小镇。", "生态旅游小镇", NodeType::Place));
         assert!(!entities("这是一个美丽的特色小镇。").iter().any(|(_, t)| *t == NodeType::Place));
