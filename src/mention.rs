@@ -696,9 +696,12 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 // or reporter cue comes before (记者江建|国 → 江建国).
                 let cue_before = titles.ends.contains(&i) || before_words.iter().any(|w| text_before(i, w));
                 let shorter_cut = crosses_end(chars, end - 1, rules) && !crosses_end(chars, end, rules);
+                // A title right after makes a rarer word a given name too
+                // (王大维先生: 大维 is a lexicon word of frequency 100).
+                let given_freq_limit = if titles.starts.contains(&end) { 300 } else { 50 };
                 if g_len == 2 && !(cue_before && shorter_cut) {
                     let given_word: String = given.iter().collect();
-                    if rules.lexicon.get(&given_word).is_some_and(|e| !e.pos.starts_with("nr") && e.freq >= 50) {
+                    if rules.lexicon.get(&given_word).is_some_and(|e| !e.pos.starts_with("nr") && e.freq >= given_freq_limit) {
                         continue;
                     }
                 }
@@ -1309,6 +1312,13 @@ mod tests {
     #[test]
     fn a_title_inside_a_suffix_does_not_stop_it() {
         assert!(has("中国代表团昨天抵达。", "中国代表团", NodeType::Organization));
+    }
+
+    #[test]
+    fn a_title_after_lets_a_rarer_word_be_a_given_name() {
+        // 春风 is an ordinary word (freq 269), but 先生 follows.
+        assert!(has("我们见到了刘春风先生。", "刘春风", NodeType::Person));
+        assert!(!has("吹来了一阵刘春风。", "刘春风", NodeType::Person));
     }
 
     #[test]
