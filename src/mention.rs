@@ -286,7 +286,7 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
         // known name right before it, and nothing more (战胜|匈牙利队).
         if !suffix.strong && s_end - s_start == 1 {
             // Nor may it end a word begun inside the name (兴海|洋, 明报|道).
-            if let Some(start) = weak_suffix_stem(chars, s_start, suffix.node_type, rules, known) {
+            if let Some(start) = weak_suffix_stem(chars, s_start, suffix.node_type, rules, known).or_else(|| proper_word_stem(chars, s_start, suffix.node_type, rules)) {
                 out.push(Candidate {
                     span: Span::new(start, s_end),
                     tag: Tag::Node(suffix.node_type),
@@ -398,6 +398,36 @@ fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
         }
     }
     None
+}
+
+/// The start of a proper noun of the lexicon (nz, nt, nrt: 达摩) standing
+/// alone before a one-character organization suffix (达摩|院), after a
+/// function word or punctuation.
+fn proper_word_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: &RuleSet) -> Option<usize> {
+    if node_type != NodeType::Organization || s_start < 2 {
+        return None;
+    }
+    let start = s_start - 2;
+    let word: String = chars[start..s_start].iter().collect();
+    let proper = rules.lexicon.get(&word).is_some_and(|e| matches!(e.pos.as_str(), "nz" | "nt" | "nrt"));
+    // The whole must not be a word or a suffix of its own (通讯|社), nor the
+    // suffix character a particle before a verb (被短语|所代替).
+    let whole: String = chars[start..=s_start].iter().collect();
+    if rules.lexicon.get(&whole).is_some() || rules.suffixes.iter().any(|x| x.text == whole) {
+        return None;
+    }
+    let verb_after = (s_start + 3..=(s_start + 5).min(chars.len())).any(|e| {
+        rules.lexicon.get(&chars[s_start + 1..e].iter().collect::<String>()).is_some_and(|w| w.pos.starts_with('v'))
+    });
+    if verb_after {
+        return None;
+    }
+    let stop = rules.lists.set("stem_stop_chars");
+    let free_before = start == 0 || {
+        let c = chars[start - 1];
+        !(is_cjk(c) || c.is_ascii_alphanumeric()) || stop.contains(c.to_string().as_str())
+    };
+    (proper && free_before).then_some(start)
 }
 
 /// Walk back from a suffix over the words of a proper-noun stem.
@@ -1319,6 +1349,14 @@ mod tests {
         // 春风 is an ordinary word (freq 269), but 先生 follows.
         assert!(has("我们见到了刘春风先生。", "刘春风", NodeType::Person));
         assert!(!has("吹来了一阵刘春风。", "刘春风", NodeType::Person));
+    }
+
+    #[test]
+    fn a_proper_word_alone_before_a_one_character_suffix_names_a_body() {
+        assert!(has("集团宣布成立了九鼎院,专攻芯片。", "九鼎院", NodeType::Organization));
+        // 所 before a verb is a particle; a word of its own (通讯社) is no name.
+        assert!(!entities("已被九鼎所代替。").iter().any(|(_, t)| *t == NodeType::Organization));
+        assert!(!has("各大通讯社都派了记者。", "通讯社", NodeType::Organization));
     }
 
     #[test]

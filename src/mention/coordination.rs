@@ -298,6 +298,10 @@ impl<'a> Lists<'a> {
         if (2..n.min(5)).any(|k| lexical(n - k, n).is_some_and(|e| !is_proper_pos(&e.pos))) {
             return false;
         }
+        // Nor in a person's name (外援|卡洛斯).
+        if (2..=n.min(4)).any(|k| lexical(n - k, n).is_some_and(|e| e.pos == "nr")) {
+            return false;
+        }
         if (0..n).any(|s| (s + 2..=(s + 4).min(n)).any(|e| lexical(s, e).is_some_and(|w| w.pos.starts_with('v')))) {
             return false;
         }
