@@ -59,6 +59,7 @@ const PRIORITY_ABBREVIATION: i32 = 45;
 const PRIORITY_PER_LAYER: i32 = 1000;
 
 mod apposition;
+mod brand;
 mod coordination;
 
 /// Find and resolve all mentions of a folded document.
@@ -105,6 +106,7 @@ fn trim_region_word(chars: &[char], rules: &RuleSet, c: &mut Candidate) {
 pub fn find_candidates(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<Candidate> {
     let mut candidates = Vec::new();
     dictionary_candidates(folded, chars, rules, &mut candidates);
+    brand::brand_extension_candidates(chars, rules, &mut candidates);
     let titles = TitleIndex::new(&candidates);
     suffix_candidates(folded, chars, rules, &candidates.clone(), &mut candidates);
     regex_candidates(folded, rules, &mut candidates);

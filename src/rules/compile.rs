@@ -181,6 +181,7 @@ pub const KNOWN_LISTS: &[&str] = &[
     "stem_stop_chars",
     "stem_prefix_stop",
     "generic_stem_words",
+    "brand_extensions",
     "latin_org_context",
     "org_abbreviation_context",
     "place_reject",
