@@ -157,7 +157,8 @@ impl<'a> Lists<'a> {
             return true;
         }
         let word = |s: usize, e: usize| e <= self.chars.len() && self.rules.lexicon.get(&self.chars[s..e].iter().collect::<String>()).is_some();
-        !(p >= 1 && word(p - 1, p + 1)) && !word(p, p + 2)
+        let word_before = p >= 1 && word(p - 1, p + 1);
+        !word_before && !word(p, p + 2)
     }
 
     fn separator_before(&self, pos: usize) -> Option<usize> {
