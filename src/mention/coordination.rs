@@ -188,8 +188,9 @@ impl<'a> Lists<'a> {
         if let Some(&k) = self.by_end.get(&end) {
             return Some(Item::Known(k));
         }
-        let barriers: HashSet<usize> = self.occupied.iter().map(|&p| p + 1).collect();
-        let start = stem_start(self.chars, end, self.rules, &HashMap::new(), &barriers)?;
+        // (Map and set types as stem_start takes them.)
+        let barriers = self.occupied.iter().map(|&p| p + 1).collect();
+        let start = stem_start(self.chars, end, self.rules, &Default::default(), &barriers)?;
         (end - start >= MIN_ITEM && end - start <= MAX_ITEM).then_some(Item::Unknown(Span::new(start, end)))
     }
 
