@@ -9,7 +9,7 @@
 //! colours by type. `newsgraph explain` only prints what `render` returns.
 
 use crate::extract::Extractor;
-use crate::mention::{find_candidates, resolve_overlaps, Candidate};
+use crate::mention::{find_candidates, finish_mentions, resolve_overlaps, Candidate};
 use crate::model::{Document, NodeType, Object, Span};
 use crate::normalize::Folded;
 use crate::rules::{DictKind, RuleSet, Tag};
@@ -93,7 +93,7 @@ pub fn explain(rules: Arc<RuleSet>, id: &str, text: &str) -> Vec<SentenceExplana
     let folded = Folded::new(text);
     let chars: Vec<char> = folded.text.chars().collect();
     let mut candidates = find_candidates(&folded, &chars, &rules);
-    let kept = resolve_overlaps(candidates.clone());
+    let kept = finish_mentions(&chars, &rules, resolve_overlaps(candidates.clone()));
     // The gazetteer search reports one entry per text (the highest layer
     // first); the other entries that spell the same text lost too.
     let mut shadowed = Vec::new();

@@ -59,12 +59,25 @@ const PRIORITY_ABBREVIATION: i32 = 45;
 /// Each rule layer above the built-in one adds this, so user rules win.
 const PRIORITY_PER_LAYER: i32 = 1000;
 
+mod apposition;
+mod brand;
+mod coordination;
+
 /// Find and resolve all mentions of a folded document.
 pub fn find_mentions(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<Candidate> {
-    let mut kept = resolve_overlaps(find_candidates(folded, chars, rules));
+    finish_mentions(chars, rules, resolve_overlaps(find_candidates(folded, chars, rules)))
+}
+
+/// What follows overlap resolution: region words trimmed off places,
+/// descriptions before a quoted name dropped (`mention/apposition.rs`), and
+/// unknown names listed beside organizations typed as theirs
+/// (`mention/coordination.rs`).
+pub fn finish_mentions(chars: &[char], rules: &RuleSet, mut kept: Vec<Candidate>) -> Vec<Candidate> {
     for c in &mut kept {
         trim_region_word(chars, rules, c);
     }
+    apposition::drop_descriptions(chars, &mut kept);
+    coordination::add_listed_names(chars, rules, &mut kept);
     kept
 }
 
@@ -94,6 +107,7 @@ fn trim_region_word(chars: &[char], rules: &RuleSet, c: &mut Candidate) {
 pub fn find_candidates(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<Candidate> {
     let mut candidates = Vec::new();
     dictionary_candidates(folded, chars, rules, &mut candidates);
+    brand::brand_extension_candidates(chars, rules, &mut candidates);
     let titles = TitleIndex::new(&candidates);
     suffix_candidates(folded, chars, rules, &candidates.clone(), &mut candidates);
     regex_candidates(folded, rules, &mut candidates);
@@ -270,7 +284,7 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
         // known name right before it, and nothing more (战胜|匈牙利队).
         if !suffix.strong && s_end - s_start == 1 {
             // Nor may it end a word begun inside the name (兴海|洋, 明报|道).
-            let stem = weak_suffix_stem(chars, s_start, suffix.node_type, rules, known);
+            let stem = weak_suffix_stem(chars, s_start, suffix.node_type, rules, known).or_else(|| proper_word_stem(chars, s_start, suffix.node_type, rules));
             // 福鼎市|江西省: a one-character place suffix after a complete
             // administrative name starts the next name.
             let stem = stem.filter(|&start| suffix.node_type != NodeType::Place || admin_boundary(chars, start, s_start, s_start, false, rules).is_none());
@@ -333,7 +347,7 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
             // right before it (杭州市委).
             stem_is_known
         };
-        if !accept {
+        if !accept || (!stem_is_known && descriptive_name(&chars[stem_start..s_end], suffix.node_type, rules)) {
             continue;
         }
         let base = if suffix.strong { PRIORITY_STRONG_SUFFIX } else { PRIORITY_WEAK_SUFFIX };
@@ -401,6 +415,36 @@ fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
         }
     }
     None
+}
+
+/// The start of a proper noun of the lexicon (nz, nt, nrt: 达摩) standing
+/// alone before a one-character organization suffix (达摩|院), after a
+/// function word or punctuation.
+fn proper_word_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: &RuleSet) -> Option<usize> {
+    if node_type != NodeType::Organization || s_start < 2 {
+        return None;
+    }
+    let start = s_start - 2;
+    let word: String = chars[start..s_start].iter().collect();
+    let proper = rules.lexicon.get(&word).is_some_and(|e| matches!(e.pos.as_str(), "nz" | "nt" | "nrt"));
+    // The whole must not be a word or a suffix of its own (通讯|社), nor the
+    // suffix character a particle before a verb (被短语|所代替).
+    let whole: String = chars[start..=s_start].iter().collect();
+    if rules.lexicon.get(&whole).is_some() || rules.suffixes.iter().any(|x| x.text == whole) {
+        return None;
+    }
+    let verb_after = (s_start + 3..=(s_start + 5).min(chars.len())).any(|e| {
+        rules.lexicon.get(&chars[s_start + 1..e].iter().collect::<String>()).is_some_and(|w| w.pos.starts_with('v'))
+    });
+    if verb_after {
+        return None;
+    }
+    let stop = rules.lists.set("stem_stop_chars");
+    let free_before = start == 0 || {
+        let c = chars[start - 1];
+        !(is_cjk(c) || c.is_ascii_alphanumeric()) || stop.contains(c.to_string().as_str())
+    };
+    (proper && free_before).then_some(start)
 }
 
 /// Walk back from a suffix over the words of a proper-noun stem.
@@ -658,6 +702,33 @@ fn stem_is_proper(stem: &str, rules: &RuleSet, lenient: bool) -> bool {
     !reject.iter().any(|r| stem.starts_with(r.as_str())) && !first.is_ascii_punctuation()
 }
 
+/// Whether a suffix name is a category term (特色小镇, 旅游风情小镇,
+/// 生态文化旅游区): what is left before its longest suffix (小镇, not 镇)
+/// splits into descriptive words only (`entities/stems.toml`
+/// generic_stem_words).
+fn descriptive_name(name: &[char], node_type: NodeType, rules: &RuleSet) -> bool {
+    let text: String = name.iter().collect();
+    let suffix_len = rules
+        .suffixes
+        .iter()
+        .filter(|x| x.node_type == node_type && text.ends_with(x.text.as_str()))
+        .map(|x| x.text.chars().count())
+        .filter(|&n| n < name.len())
+        .max()
+        .unwrap_or(0);
+    let core = &name[..name.len() - suffix_len];
+    let words = rules.lists.set("generic_stem_words");
+    let mut i = 0;
+    while i < core.len() {
+        let step = (1..=4.min(core.len() - i)).rev().find(|&n| words.contains(&core[i..i + n].iter().collect::<String>()));
+        match step {
+            Some(n) => i += n,
+            None => return false,
+        }
+    }
+    !core.is_empty()
+}
+
 /// Whether the text splits (greedily, longest word first) into common
 /// lexicon words only.
 fn covered_by_common_words(chars: &[char], rules: &RuleSet) -> bool {
@@ -822,8 +893,11 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 // or reporter cue comes before (记者江建|国 → 江建国).
                 let cue_before = titles.ends.contains(&i) || before_words.ends_at(chars, i);
                 let shorter_cut = crosses_end(chars, end - 1, rules) && !crosses_end(chars, end, rules);
+                // A title right after makes a rarer word a given name too
+                // (王大维先生: 大维 is a lexicon word of frequency 100).
+                let given_freq_limit = if titles.starts.contains(&end) { 300 } else { 50 };
                 if g_len == 2 && !(cue_before && shorter_cut) {
-                    if rules.lexicon.get_chars(given).is_some_and(|e| !e.pos.starts_with("nr") && e.freq >= 50) {
+                    if rules.lexicon.get_chars(given).is_some_and(|e| !e.pos.starts_with("nr") && e.freq >= given_freq_limit) {
                         continue;
                     }
                 }
@@ -888,9 +962,18 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
             accepted.remove(text(s));
         }
     }
+    // A neighbour that is a known organization or place (阿里云 in
+    // 华通和阿里云) is no person, whatever its shape: it lends no evidence.
+    let gazetteer_names: Vec<(usize, usize)> = out
+        .iter()
+        .filter(|c| c.entry.is_some() && matches!(c.tag, Tag::Node(t) if t.is_entity() && t != NodeType::Person) && c.span.len() >= 2)
+        .map(|c| (c.span.start, c.span.end))
+        .collect();
+    let is_gazetteer_name = |s: &Shape| gazetteer_names.iter().any(|&(a, b)| a <= s.start && s.end <= b);
     for _ in 0..2 {
-        let ends: FxHashSet<usize> = shapes.iter().zip(&rule_of).filter(|(_, r)| r.is_some()).map(|(s, _)| s.end).collect();
-        let starts: FxHashSet<usize> = shapes.iter().zip(&rule_of).filter(|(_, r)| r.is_some()).map(|(s, _)| s.start).collect();
+        let neighbours = || shapes.iter().zip(&rule_of).filter(|(s, r)| r.is_some() && !is_gazetteer_name(s));
+        let ends: FxHashSet<usize> = neighbours().map(|(s, _)| s.end).collect();
+        let starts: FxHashSet<usize> = neighbours().map(|(s, _)| s.start).collect();
         for (k, s) in shapes.iter().enumerate() {
             if rule_of[k].is_some() {
                 continue;
@@ -1409,6 +1492,43 @@ mod tests {
     #[test]
     fn a_title_inside_a_suffix_does_not_stop_it() {
         assert!(has("中国代表团昨天抵达。", "中国代表团", NodeType::Organization));
+    }
+
+    #[test]
+    fn a_title_after_lets_a_rarer_word_be_a_given_name() {
+        // 春风 is an ordinary word (freq 269), but 先生 follows.
+        assert!(has("我们见到了刘春风先生。", "刘春风", NodeType::Person));
+        assert!(!has("吹来了一阵刘春风。", "刘春风", NodeType::Person));
+    }
+
+    #[test]
+    fn a_proper_word_alone_before_a_one_character_suffix_names_a_body() {
+        assert!(has("集团宣布成立了九鼎院,专攻芯片。", "九鼎院", NodeType::Organization));
+        // 所 before a verb is a particle; a word of its own (通讯社) is no name.
+        assert!(!entities("已被九鼎所代替。").iter().any(|(_, t)| *t == NodeType::Organization));
+        assert!(!has("各大通讯社都派了记者。", "通讯社", NodeType::Organization));
+    }
+
+    #[test]
+    fn a_verb_before_zai_is_no_suffix() {
+        assert!(!has("看腾讯站在我们这边。", "腾讯站", NodeType::Organization));
+        assert!(has("看腾讯站在我们这边。", "腾讯", NodeType::Organization));
+    }
+
+    #[test]
+    fn a_stem_of_descriptive_words_makes_a_category_term() {
+        assert!(!has("要建设一批生态旅游小镇。", "生态旅游小镇", NodeType::Place));
+        assert!(!entities("这是一个美丽的特色小镇。").iter().any(|(_, t)| *t == NodeType::Place));
+        // A stem that names is kept, before the same suffix.
+        assert!(has("他们去了青溪小镇。", "青溪小镇", NodeType::Place));
+    }
+
+    #[test]
+    fn a_known_organization_lends_no_enumeration_evidence() {
+        // 阿里云总裁 makes 阿里云 a person shape with a title after it; next
+        // to 和 it must not make the unknown name before it a person.
+        let text = "阿里云总裁说了。这是周通和阿里云共建的机房。";
+        assert!(!has(text, "周通", NodeType::Person), "{:?}", entities(text));
     }
 
     #[test]

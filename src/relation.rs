@@ -335,6 +335,9 @@ fn location_facts(
                 .chain(n.mentions.iter().map(|m| crate::normalize::fold(&m.text)))
                 .map(move |s| (s, i))
         })
+        // A one-character abbreviation (华 for 中国) starts too many names
+        // that are not in that place (华三通信).
+        .filter(|(s, _)| s.chars().count() >= 2)
         .collect();
     let evidence_of = |node: usize| {
         let (sentence, span) = match resolved.nodes[node].mentions.first() {

@@ -217,12 +217,13 @@ fn eval_names_the_rule_that_came_closest_and_compare_shows_what_a_rule_change_ga
     let article = fixture("yunqi.txt");
     let work = tempfile::tempdir().unwrap();
     let saved = work.path().join("before.json");
-    let o = newsgraph(&["eval", "--gold", gold.to_str().unwrap(), article.to_str().unwrap(), "--show-misses", "--save", saved.to_str().unwrap()], None);
+    // A user line that types 达摩院 wrongly: the miss names the rule that typed it.
+    let wrong = user_dir("达摩院\tPlace\n");
+    let o = newsgraph(&["eval", "--gold", gold.to_str().unwrap(), article.to_str().unwrap(), "--add-rules", wrong.path().to_str().unwrap(),
+        "--show-misses", "--save", saved.to_str().unwrap()], None);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
-    // A gold item found with another type names the rule that typed it.
-    assert!(out.lines().any(|l| l.starts_with("  ") && l.contains("  (found as ") && l.contains(" by ")), "{out}");
-    assert!(out.lines().any(|l| l == "  Organization: 達摩院"), "達摩院 is missed by the built-in rules: {out}");
+    assert!(out.lines().any(|l| l.starts_with("  Organization: 達摩院  (found as Place by ") && l.contains("gazetteers/mine.tsv:1")), "{out}");
     let before: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&saved).unwrap()).unwrap();
     assert!(before["missed"].as_array().unwrap().iter().any(|m| m == "Organization: 達摩院"));
 

@@ -12,6 +12,7 @@ macro_rules! rule_files {
 }
 
 rule_files![
+    "entities/event.toml",
     "entities/organization.toml",
     "entities/person.toml",
     "entities/place.toml",
@@ -27,6 +28,7 @@ rule_files![
     "gazetteers/title.tsv",
     "lexicon/common_words.tsv",
     "lexicon/name_chars.tsv",
+    "lexicon/supplement.tsv",
     "lexicon/words.tsv",
     "relations/author.toml",
     "relations/founder_of.toml",

@@ -244,6 +244,8 @@ pub const KNOWN_LISTS: &[&str] = &[
     "noun_modifier_suffixes",
     "event_scope_words",
     "branch_prefixes",
+    "generic_stem_words",
+    "brand_extensions",
     "latin_org_context",
     "org_abbreviation_context",
     "place_reject",

@@ -1,0 +1,80 @@
+//! Brand extensions: a known company and a service word (京东 + 金融,
+//! 腾讯 + 视频) name the company's business of that name, a name of its own
+//! (`entities/organization.toml` brand_extensions).
+//!
+//! The service words are ordinary words (金融, 视频) and make no name after
+//! anything but a known company: 亚洲金融 is no organization.
+
+use super::{is_cjk, Candidate, PRIORITY_STRONG_SUFFIX};
+use crate::model::{NodeType, Span};
+use crate::rules::{RuleSet, Tag};
+
+const RULE: &str = "entities/organization/brand-extension";
+
+/// Add a candidate for every known company (a gazetteer entry of class
+/// company) followed by a brand-extension word that ends there (a
+/// punctuation mark, a function word or a list separator after it).
+pub(super) fn brand_extension_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candidate>) {
+    let words = rules.lists.list("brand_extensions");
+    if words.is_empty() {
+        return;
+    }
+    let stop = rules.lists.set("stem_stop_chars");
+    let text_at = |i: usize, w: &str| w.chars().enumerate().all(|(k, c)| chars.get(i + k) == Some(&c));
+    let mut found = Vec::new();
+    for c in out.iter() {
+        let Some(entry) = c.entry else { continue };
+        let entry = rules.dictionary.entry(entry);
+        if c.tag != Tag::Node(NodeType::Organization) || entry.class != "company" {
+            continue;
+        }
+        let end = c.span.end;
+        for w in words {
+            let n = w.chars().count();
+            if !text_at(end, w) {
+                continue;
+            }
+            // The word must end the name: 阿里金融、 but not 阿里金融体系.
+            let free_end = chars.get(end + n).is_none_or(|&x| !(is_cjk(x) || x.is_ascii_alphanumeric()) || stop.contains(x.to_string().as_str()));
+            if free_end {
+                found.push(Candidate {
+                    span: Span::new(c.span.start, end + n),
+                    tag: Tag::Node(NodeType::Organization),
+                    entry: None,
+                    rule: RULE.to_string(),
+                    priority: PRIORITY_STRONG_SUFFIX,
+                    value: None,
+                    suffix_start: None,
+                });
+            }
+        }
+    }
+    out.extend(found);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::mention::find_mentions;
+    use crate::model::NodeType;
+    use crate::normalize::Folded;
+    use crate::rules::{RuleSet, Tag};
+
+    fn organizations(text: &str) -> Vec<String> {
+        let rules = RuleSet::builtin().unwrap_or_else(|e| panic!("{e}"));
+        let folded = Folded::new(text);
+        let chars: Vec<char> = folded.text.chars().collect();
+        find_mentions(&folded, &chars, &rules)
+            .into_iter()
+            .filter(|c| c.tag == Tag::Node(NodeType::Organization))
+            .map(|c| chars[c.span.start..c.span.end].iter().collect())
+            .collect()
+    }
+
+    #[test]
+    fn a_known_company_and_a_service_word_make_a_name() {
+        assert!(organizations("他们为京东金融、网站等提供服务。").contains(&"京东金融".to_string()));
+        // Not inside a longer noun, and not after a place.
+        assert!(!organizations("京东金融业务增长很快。").contains(&"京东金融".to_string()));
+        assert!(organizations("亚洲金融危机以后。").is_empty());
+    }
+}

@@ -1,0 +1,360 @@
+//! Coordination: an unknown name listed beside organizations is an
+//! organization.
+//!
+//! Items of a list (joined by 、, 和, 与, 及, 或, 以及) share their type. After
+//! overlaps are resolved, every list with a known organization in it is
+//! walked item by item; an item that no rule recognized but that has the
+//! shape of a name (no common word, no function word, two to eight
+//! characters) becomes an organization: in 甲乙科技、丙丁和戊己等企业 with
+//! 甲乙科技 known, 丙丁 and 戊己 are organizations too. A list that also
+//! holds a person or a place is left alone (mixed lists say nothing about
+//! the type), and so is an item made of common words only (政府和企业).
+//!
+//! `以及` may be followed by a modifier ending in 的 before its item
+//! (X和Y,以及去年加入的Z公司).
+
+use super::{covered_by_common_words, is_cjk, is_proper_pos, stem_start, Candidate};
+use crate::model::{NodeType, Span};
+use crate::rules::{RuleSet, Tag};
+use std::collections::{HashMap, HashSet};
+
+const RULE: &str = "entities/organization/coordination";
+const PRIORITY: i32 = 20;
+const MIN_ITEM: usize = 2;
+const MAX_ITEM: usize = 8;
+/// How far a 以及 may stand from its item (以及 + modifier + 的).
+const MAX_MODIFIER: usize = 20;
+
+/// Separators between list items, longest first.
+const SEPARATORS: &[&str] = &[",以及", "以及", "、", "和", "与", "及", "或"];
+
+/// One item of a list: a kept mention (its index) or an unknown span.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Item {
+    Known(usize),
+    Unknown(Span),
+}
+
+/// Add the unknown names listed beside organizations to `kept` (sorted by
+/// position), replacing the one-character mentions inside them (a country
+/// abbreviation read into 在华|通).
+pub(super) fn add_listed_names(chars: &[char], rules: &RuleSet, kept: &mut Vec<Candidate>) {
+    let list = Lists::new(chars, rules, kept);
+    let mut found: Vec<Span> = Vec::new();
+    for (i, c) in kept.iter().enumerate() {
+        if c.tag != Tag::Node(NodeType::Organization) {
+            continue;
+        }
+        let items = list.items_around(i);
+        let types: HashSet<NodeType> = items
+            .iter()
+            .filter_map(|it| match *it {
+                Item::Known(k) => match kept[k].tag {
+                    Tag::Node(t) => Some(t),
+                    Tag::Title => None,
+                },
+                Item::Unknown(_) => None,
+            })
+            .collect();
+        if types.len() != 1 {
+            continue;
+        }
+        for it in items {
+            if let Item::Unknown(span) = it {
+                // The short form of a name of the document (银杏谷 of
+                // 银杏谷资本) is left to alias resolution.
+                let text = &chars[span.start..span.end];
+                let short_form = kept.iter().any(|k| k.span.len() > span.len() && chars[k.span.start..k.span.end].starts_with(text));
+                if list.name_shaped(span) && !short_form && !found.contains(&span) {
+                    found.push(span);
+                }
+            }
+        }
+    }
+    if found.is_empty() {
+        return;
+    }
+    kept.retain(|c| !found.iter().any(|s| c.span.start < s.end && s.start < c.span.end));
+    kept.extend(found.into_iter().map(|span| Candidate {
+        span,
+        tag: Tag::Node(NodeType::Organization),
+        entry: None,
+        rule: RULE.to_string(),
+        priority: PRIORITY,
+        value: None,
+        suffix_start: None,
+    }));
+    kept.sort_by_key(|c| (c.span.start, c.span.end));
+}
+
+struct Lists<'a> {
+    chars: &'a [char],
+    rules: &'a RuleSet,
+    kept: &'a [Candidate],
+    /// Kept entity mentions by start and by end.
+    by_start: HashMap<usize, usize>,
+    by_end: HashMap<usize, usize>,
+    /// Positions covered by a mention an unknown item may not reach into
+    /// (anything but a one-character entity).
+    occupied: HashSet<usize>,
+}
+
+impl<'a> Lists<'a> {
+    fn new(chars: &'a [char], rules: &'a RuleSet, kept: &'a [Candidate]) -> Lists<'a> {
+        let mut by_start = HashMap::new();
+        let mut by_end = HashMap::new();
+        let mut occupied = HashSet::new();
+        for (i, c) in kept.iter().enumerate() {
+            let entity = matches!(c.tag, Tag::Node(t) if t.is_entity());
+            if entity {
+                by_start.insert(c.span.start, i);
+                by_end.insert(c.span.end, i);
+            }
+            if !entity || c.span.len() >= 2 {
+                occupied.extend(c.span.start..c.span.end);
+            }
+        }
+        Lists { chars, rules, kept, by_start, by_end, occupied }
+    }
+
+    fn text_at(&self, i: usize, w: &str) -> bool {
+        w.chars().enumerate().all(|(k, c)| self.chars.get(i + k) == Some(&c))
+    }
+
+    /// The items of the list mention `m` stands in, itself included.
+    fn items_around(&self, m: usize) -> Vec<Item> {
+        let mut items = vec![Item::Known(m)];
+        if !self.ends_item(self.kept[m].span.end) {
+            return items;
+        }
+        // Leftwards.
+        let mut pos = self.kept[m].span.start;
+        while let Some(item) = self.item_before(pos) {
+            items.push(item);
+            pos = match item {
+                Item::Known(k) => self.kept[k].span.start,
+                Item::Unknown(s) => s.start,
+            };
+        }
+        // Rightwards.
+        let mut pos = self.kept[m].span.end;
+        while let Some(item) = self.item_after(pos) {
+            items.push(item);
+            pos = match item {
+                Item::Known(k) => self.kept[k].span.end,
+                Item::Unknown(s) => s.end,
+            };
+        }
+        items
+    }
+
+    /// The separator that ends right before `pos` (its length), also
+    /// across a 以及 + modifier + 的.
+    /// Whether a one-character separator at `p` is a conjunction here, not
+    /// part of a word with its neighbour (协和, 与会).
+    fn free_separator(&self, p: usize, sep: &str) -> bool {
+        if sep.chars().count() > 1 {
+            return true;
+        }
+        let word = |s: usize, e: usize| e <= self.chars.len() && self.rules.lexicon.get(&self.chars[s..e].iter().collect::<String>()).is_some();
+        let word_before = p >= 1 && word(p - 1, p + 1);
+        !word_before && !word(p, p + 2)
+    }
+
+    fn separator_before(&self, pos: usize) -> Option<usize> {
+        for sep in SEPARATORS {
+            let n = sep.chars().count();
+            if pos >= n && self.text_at(pos - n, sep) {
+                return self.free_separator(pos - n, sep).then_some(pos - n);
+            }
+        }
+        // 以及 ... 的 <item>
+        if pos >= 1 && self.chars[pos - 1] == '的' {
+            let lo = pos.saturating_sub(MAX_MODIFIER + 2);
+            for s in (lo..pos - 1).rev() {
+                if is_clause_break(self.chars[s]) {
+                    break;
+                }
+                if self.text_at(s, "以及") {
+                    return Some(if s >= 1 && self.chars[s - 1] == ',' { s - 1 } else { s });
+                }
+            }
+        }
+        None
+    }
+
+    fn item_before(&self, pos: usize) -> Option<Item> {
+        let end = self.separator_before(pos)?;
+        if let Some(&k) = self.by_end.get(&end) {
+            return Some(Item::Known(k));
+        }
+        // (Map and set types as stem_start takes them.)
+        let barriers = self.occupied.iter().map(|&p| p + 1).collect();
+        let start = stem_start(self.chars, end, self.rules, &Default::default(), &barriers)?;
+        (end - start >= MIN_ITEM && end - start <= MAX_ITEM).then_some(Item::Unknown(Span::new(start, end)))
+    }
+
+    fn item_after(&self, pos: usize) -> Option<Item> {
+        let sep = SEPARATORS.iter().find(|s| self.text_at(pos, s)).filter(|s| self.free_separator(pos, s))?;
+        let mut start = pos + sep.chars().count();
+        if let Some(&k) = self.by_start.get(&start) {
+            // A known name that runs on into more name characters is a
+            // modifier (农业部|技术进步奖), not an item.
+            return self.ends_item(self.kept[k].span.end).then_some(Item::Known(k));
+        }
+        if sep.ends_with("以及") {
+            // 以及 + modifier + 的 + a known item.
+            let mut s = start;
+            while s < self.chars.len() && s < start + MAX_MODIFIER && !is_clause_break(self.chars[s]) {
+                if self.chars[s] == '的' {
+                    if let Some(&k) = self.by_start.get(&(s + 1)) {
+                        return Some(Item::Known(k));
+                    }
+                }
+                s += 1;
+            }
+            start = pos + sep.chars().count();
+        }
+        let end = self.scan_forward(start);
+        (end - start >= MIN_ITEM && end - start <= MAX_ITEM).then_some(Item::Unknown(Span::new(start, end)))
+    }
+
+    /// Whether an item may end at `end`: at a separator, punctuation or a
+    /// function word, not inside a longer noun phrase.
+    fn ends_item(&self, end: usize) -> bool {
+        let Some(&c) = self.chars.get(end) else { return true };
+        !(is_cjk(c) || c.is_ascii_alphanumeric())
+            || SEPARATORS.iter().any(|s| self.text_at(end, s))
+            || self.rules.lists.set("stem_stop_chars").contains(c.to_string().as_str())
+            || self.verb_at(end)
+    }
+
+    /// Whether the longest lexicon word at `j` is a verb or a function
+    /// word (合作, 共同), which ends a noun phrase.
+    fn verb_at(&self, j: usize) -> bool {
+        let breakers = self.rules.lists.set("stem_breakers");
+        let breaker_pos = self.rules.lists.set("stem_breaker_pos");
+        for len in (2..=4).rev() {
+            if j + len > self.chars.len() {
+                continue;
+            }
+            let word: String = self.chars[j..j + len].iter().collect();
+            if breakers.contains(&word) {
+                return true;
+            }
+            if let Some(e) = self.rules.lexicon.get(&word) {
+                return breaker_pos.contains(&e.pos) || e.pos.starts_with('v');
+            }
+        }
+        false
+    }
+
+    /// The end of a name starting at `start`: the walk goes word by word
+    /// and stops at punctuation, a function word, a verb or a mention.
+    fn scan_forward(&self, start: usize) -> usize {
+        let stop_chars = self.rules.lists.set("stem_stop_chars");
+        let mut j = start;
+        while j < self.chars.len() && j - start <= MAX_ITEM {
+            let c = self.chars[j];
+            if self.occupied.contains(&j) || !(is_cjk(c) || c.is_ascii_alphanumeric()) || stop_chars.contains(c.to_string().as_str()) {
+                break;
+            }
+            if self.verb_at(j) {
+                break;
+            }
+            let step = (2..=4)
+                .rev()
+                .find(|&len| j + len <= self.chars.len() && self.rules.lexicon.get(&self.chars[j..j + len].iter().collect::<String>()).is_some())
+                .unwrap_or(1);
+            if (j + 1..j + step).any(|p| self.occupied.contains(&p)) {
+                break;
+            }
+            j += step;
+        }
+        j
+    }
+
+    /// Whether an unknown item has the shape of a name: not a common word
+    /// or a run of common words, not starting with a determiner or a digit.
+    fn name_shaped(&self, span: Span) -> bool {
+        let chars = &self.chars[span.start..span.end];
+        let text: String = chars.iter().collect();
+        if chars.iter().all(|c| c.is_ascii_digit()) || chars[0].is_ascii_digit() {
+            return false;
+        }
+        if self.rules.lexicon.get(&text).is_some_and(|e| !is_proper_pos(&e.pos)) || covered_by_common_words(chars, self.rules) {
+            return false;
+        }
+        let stop_chars = self.rules.lists.set("stem_stop_chars");
+        if chars.iter().any(|c| stop_chars.contains(c.to_string().as_str())) {
+            return false;
+        }
+        // Part of a foreign name (比尔·|盖茨).
+        if span.start >= 1 && matches!(self.chars[span.start - 1], '·' | '・' | '•') {
+            return false;
+        }
+        let lexical = |s: usize, e: usize| self.rules.lexicon.get(&chars[s..e].iter().collect::<String>());
+        let n = chars.len();
+        // A name does not end in a common noun (历代史料, 在京机构) nor hold a
+        // verb (加强协).
+        if (2..n.min(5)).any(|k| lexical(n - k, n).is_some_and(|e| !is_proper_pos(&e.pos))) {
+            return false;
+        }
+        // Nor in a person's name (外援|卡洛斯).
+        if (2..=n.min(4)).any(|k| lexical(n - k, n).is_some_and(|e| e.pos == "nr")) {
+            return false;
+        }
+        if (0..n).any(|s| (s + 2..=(s + 4).min(n)).any(|e| lexical(s, e).is_some_and(|w| w.pos.starts_with('v')))) {
+            return false;
+        }
+        !self.rules.lists.list("stem_prefix_stop").iter().any(|p| text.starts_with(p.as_str()))
+    }
+}
+
+fn is_clause_break(c: char) -> bool {
+    matches!(c, ',' | '。' | ';' | ':' | '!' | '?' | '、' | '“' | '”' | '"' | '\n' | '(' | ')')
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::mention::find_mentions;
+    use crate::model::NodeType;
+    use crate::normalize::Folded;
+    use crate::rules::{RuleSet, Tag};
+    use std::sync::{Arc, LazyLock};
+
+    static RULES: LazyLock<Arc<RuleSet>> = LazyLock::new(|| RuleSet::builtin().unwrap_or_else(|e| panic!("{e}")));
+
+    fn organizations(text: &str) -> Vec<String> {
+        let folded = Folded::new(text);
+        let chars: Vec<char> = folded.text.chars().collect();
+        find_mentions(&folded, &chars, &RULES)
+            .into_iter()
+            .filter(|c| c.tag == Tag::Node(NodeType::Organization))
+            .map(|c| chars[c.span.start..c.span.end].iter().collect())
+            .collect()
+    }
+
+    #[test]
+    fn unknown_items_listed_with_an_organization_are_organizations() {
+        let found = organizations("首批入驻的有腾讯、蓝橙和青禾等公司。");
+        assert!(found.contains(&"蓝橙".to_string()) && found.contains(&"青禾".to_string()), "{found:?}");
+        let found = organizations("那天在蓝橙和腾讯合作的机房里。");
+        assert!(found.contains(&"蓝橙".to_string()), "{found:?}");
+    }
+
+    #[test]
+    fn a_modifier_before_yiji_does_not_break_the_list() {
+        let found = organizations("成员有蓝橙和青禾,以及去年才加入的腾讯。");
+        assert!(found.contains(&"蓝橙".to_string()) && found.contains(&"青禾".to_string()), "{found:?}");
+    }
+
+    #[test]
+    fn common_words_mixed_lists_and_modifiers_are_not_names() {
+        assert_eq!(organizations("腾讯和政府都要努力。"), vec!["腾讯"]);
+        // A person in the list: the list says nothing about the type.
+        assert!(!organizations("记者张明、腾讯和蓝橙都来了。").contains(&"蓝橙".to_string()));
+        // 腾讯 modifies the next noun: no list of organizations.
+        assert!(!organizations("获得蓝橙奖、腾讯技术大奖等奖项。").contains(&"蓝橙奖".to_string()));
+    }
+}
