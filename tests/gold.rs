@@ -17,7 +17,7 @@ fn seed_article_scores_hold_their_floors() {
     let score = score_graph(&gold, seed_graph());
     assert_floor("seed entities", score.all("entities").f1(), 0.95);
     assert_floor("seed values", score.all("values").f1(), 0.96);
-    assert_floor("seed relations", score.all("relations").f1(), 0.65);
+    assert_floor("seed relations", score.all("relations").f1(), 0.66);
 }
 
 #[test]
@@ -33,10 +33,10 @@ fn peoples_daily_dev_set_holds_its_floor() {
         graph.add_document(&extractor().extract(&line.id, &line.text));
     }
     let (scores, _, _) = score_ner(&lines, &graph);
-    assert_floor("People's Daily dev PER", scores["PER"].f1(), 0.62);
-    assert_floor("People's Daily dev ORG", scores["ORG"].f1(), 0.57);
-    assert_floor("People's Daily dev LOC", scores["LOC"].f1(), 0.79);
-    assert_floor("People's Daily dev ALL", scores["ALL"].f1(), 0.70);
+    assert_floor("People's Daily dev PER", scores["PER"].f1(), 0.63);
+    assert_floor("People's Daily dev ORG", scores["ORG"].f1(), 0.58);
+    assert_floor("People's Daily dev LOC", scores["LOC"].f1(), 0.80);
+    assert_floor("People's Daily dev ALL", scores["ALL"].f1(), 0.71);
 }
 
 #[test]
