@@ -425,16 +425,15 @@ fn proper_word_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
         return None;
     }
     let start = s_start - 2;
-    let word: String = chars[start..s_start].iter().collect();
-    let proper = rules.lexicon.get(&word).is_some_and(|e| matches!(e.pos.as_str(), "nz" | "nt" | "nrt"));
+    let proper = rules.lexicon.get_chars(&chars[start..s_start]).is_some_and(|e| matches!(e.pos.as_str(), "nz" | "nt" | "nrt"));
     // The whole must not be a word or a suffix of its own (通讯|社), nor the
     // suffix character a particle before a verb (被短语|所代替).
-    let whole: String = chars[start..=s_start].iter().collect();
-    if rules.lexicon.get(&whole).is_some() || rules.suffixes.iter().any(|x| x.text == whole) {
+    let whole = &chars[start..=s_start];
+    if rules.lexicon.get_chars(whole).is_some() || rules.suffixes.iter().any(|x| x.text.chars().eq(whole.iter().copied())) {
         return None;
     }
     let verb_after = (s_start + 3..=(s_start + 5).min(chars.len())).any(|e| {
-        rules.lexicon.get(&chars[s_start + 1..e].iter().collect::<String>()).is_some_and(|w| w.pos.starts_with('v'))
+        rules.lexicon.get_chars(&chars[s_start + 1..e]).is_some_and(|w| w.pos.starts_with('v'))
     });
     if verb_after {
         return None;
@@ -560,8 +559,7 @@ fn trim_stem_start(
             }
             let mut step = 1;
             for len in (2..=4.min(j - stem_start)).rev() {
-                let word: String = chars[j - len..j].iter().collect();
-                if let Some(e) = rules.lexicon.get(&word) {
+                if let Some(e) = rules.lexicon.get_chars(&chars[j - len..j]) {
                     // A single character left of the verb makes a word
                     // with it that the lexicon lacks (云|计算|产业园).
                     let lone_char_left = j - len == stem_start + 1;
@@ -634,8 +632,7 @@ fn modifies_next_noun(chars: &[char], suffix: &str, s_end: usize, rules: &RuleSe
         return false;
     }
     (2..=4.min(chars.len().saturating_sub(s_end))).rev().any(|len| {
-        let word: String = chars[s_end..s_end + len].iter().collect();
-        rules.lexicon.get(&word).is_some_and(|e| e.pos == "n")
+        rules.lexicon.get_chars(&chars[s_end..s_end + len]).is_some_and(|e| e.pos == "n")
     })
 }
 
@@ -647,11 +644,15 @@ fn suffix_ends_word(chars: &[char], stem_start: usize, s_start: usize, s_end: us
     if s_start < stem_start + 1 || s_end - s_start > 3 {
         return false;
     }
-    let word: String = chars[s_start - 1..s_end].iter().collect();
+    let word = &chars[s_start - 1..s_end];
+    if !rules.lexicon.get_chars(word).is_some_and(|e| !is_proper_pos(&e.pos)) {
+        return false;
+    }
+    let word: String = word.iter().collect();
     let head: String = chars[s_start - 1..s_start].iter().collect();
     let place_kind = |w: &str| rules.suffixes.iter().any(|x| matches!(x.node_type, NodeType::Place | NodeType::Organization) && x.text == w);
     let branch = rules.lists.set("branch_prefixes").contains(&head);
-    rules.lexicon.get(&word).is_some_and(|e| !is_proper_pos(&e.pos)) && !place_kind(&word) && !place_kind(&head) && !branch
+    !place_kind(&word) && !place_kind(&head) && !branch
 }
 
 /// Whether `chars[start..end]` ends in an administrative suffix
@@ -661,7 +662,7 @@ fn suffix_ends_word(chars: &[char], stem_start: usize, s_start: usize, s_end: us
 fn admin_boundary(chars: &[char], start: usize, end: usize, limit: usize, check_words: bool, rules: &RuleSet) -> Option<usize> {
     let admin = rules.lists.list("admin_place_suffixes");
     let a = admin.iter().map(|a| a.chars().count()).find(|&n| end >= start + n + 2 && admin.iter().any(|a| a.chars().count() == n && text_at(chars, end - n, a)))?;
-    let word = |from: usize, to: usize| to <= limit && rules.lexicon.get(&chars[from..to].iter().collect::<String>()).is_some();
+    let word = |from: usize, to: usize| to <= limit && rules.lexicon.get_chars(&chars[from..to]).is_some();
     if check_words && (word(end - a - 1, end) || word(end - 1, end + 1)) {
         return None;
     }

@@ -156,7 +156,7 @@ impl<'a> Lists<'a> {
         if sep.chars().count() > 1 {
             return true;
         }
-        let word = |s: usize, e: usize| e <= self.chars.len() && self.rules.lexicon.get(&self.chars[s..e].iter().collect::<String>()).is_some();
+        let word = |s: usize, e: usize| e <= self.chars.len() && self.rules.lexicon.get_chars(&self.chars[s..e]).is_some();
         let word_before = p >= 1 && word(p - 1, p + 1);
         !word_before && !word(p, p + 2)
     }
@@ -264,7 +264,7 @@ impl<'a> Lists<'a> {
             }
             let step = (2..=4)
                 .rev()
-                .find(|&len| j + len <= self.chars.len() && self.rules.lexicon.get(&self.chars[j..j + len].iter().collect::<String>()).is_some())
+                .find(|&len| j + len <= self.chars.len() && self.rules.lexicon.get_chars(&self.chars[j..j + len]).is_some())
                 .unwrap_or(1);
             if (j + 1..j + step).any(|p| self.occupied.contains(&p)) {
                 break;
@@ -293,7 +293,7 @@ impl<'a> Lists<'a> {
         if span.start >= 1 && matches!(self.chars[span.start - 1], '·' | '・' | '•') {
             return false;
         }
-        let lexical = |s: usize, e: usize| self.rules.lexicon.get(&chars[s..e].iter().collect::<String>());
+        let lexical = |s: usize, e: usize| self.rules.lexicon.get_chars(&chars[s..e]);
         let n = chars.len();
         // A name does not end in a common noun (历代史料, 在京机构) nor hold a
         // verb (加强协).
