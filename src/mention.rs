@@ -138,17 +138,15 @@ fn dictionary_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, out: 
         let entry = rules.dictionary.entry(best);
         // A two-character county or district short form must not end a
         // frequent word begun before it (通|信都: 通信).
-        if span.len() == 2 && span.start > 0 && matches!(entry.class.as_str(), "county" | "district" | "prefecture") {
-            if rules.lexicon.get_chars(&chars[span.start - 1..span.start + 1]).is_some_and(|w| w.freq >= 1000 && !w.pos.starts_with("ns")) {
+        if span.len() == 2 && span.start > 0 && matches!(entry.class.as_str(), "county" | "district" | "prefecture")
+            && rules.lexicon.get_chars(&chars[span.start - 1..span.start + 1]).is_some_and(|w| w.freq >= 1000 && !w.pos.starts_with("ns")) {
                 continue;
             }
-        }
         // Nor start a frequent word that runs past it (大观|园).
-        if span.len() == 2 && span.end < chars.len() && matches!(entry.class.as_str(), "county" | "district" | "prefecture") {
-            if rules.lexicon.get_chars(&chars[span.end - 1..span.end + 1]).is_some_and(|w| w.freq >= 1000 && !w.pos.starts_with("ns")) {
+        if span.len() == 2 && span.end < chars.len() && matches!(entry.class.as_str(), "county" | "district" | "prefecture")
+            && rules.lexicon.get_chars(&chars[span.end - 1..span.end + 1]).is_some_and(|w| w.freq >= 1000 && !w.pos.starts_with("ns")) {
                 continue;
             }
-        }
         let tag = match entry.kind {
             DictKind::Entity(t) => Tag::Node(t),
             DictKind::Title => Tag::Title,
@@ -645,7 +643,7 @@ fn suffix_ends_word(chars: &[char], stem_start: usize, s_start: usize, s_end: us
         return false;
     }
     let word = &chars[s_start - 1..s_end];
-    if !rules.lexicon.get_chars(word).is_some_and(|e| !is_proper_pos(&e.pos)) {
+    if rules.lexicon.get_chars(word).is_none_or(|e| is_proper_pos(&e.pos)) {
         return false;
     }
     let word: String = word.iter().collect();
@@ -897,11 +895,10 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 // A title right after makes a rarer word a given name too
                 // (王大维先生: 大维 is a lexicon word of frequency 100).
                 let given_freq_limit = if titles.starts.contains(&end) { 300 } else { 50 };
-                if g_len == 2 && !(cue_before && shorter_cut) {
-                    if rules.lexicon.get_chars(given).is_some_and(|e| !e.pos.starts_with("nr") && e.freq >= given_freq_limit) {
+                if g_len == 2 && !(cue_before && shorter_cut)
+                    && rules.lexicon.get_chars(given).is_some_and(|e| !e.pos.starts_with("nr") && e.freq >= given_freq_limit) {
                         continue;
                     }
-                }
                 // Rare surnames (家, 来, 从) need a title next to them.
                 let rare_surname = s_len == 1 && rules.surnames.single.get(&chars[i]).is_some_and(|&r| r > 200);
                 let evidence = if titles.ends.contains(&i) || (i > 0 && chars[i - 1] == '的' && titles.ends.contains(&(i - 1))) {
@@ -1365,26 +1362,44 @@ fn resolve_competing(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
     kept
 }
 
+/// What the tests of this module and of its submodules share: the built-in
+/// rules, compiled once, and the mentions a text gets.
 #[cfg(test)]
-mod tests {
+pub(crate) mod test_support {
     use super::*;
     use crate::rules::RuleSet;
     use std::sync::{Arc, LazyLock};
 
-    static RULES: LazyLock<Arc<RuleSet>> = LazyLock::new(|| RuleSet::builtin().unwrap_or_else(|e| panic!("{e}")));
+    pub(crate) static RULES: LazyLock<Arc<RuleSet>> = LazyLock::new(|| RuleSet::builtin().unwrap_or_else(|e| panic!("{e}")));
 
-    /// The entity mentions of a text, as (text, type).
-    fn entities(text: &str) -> Vec<(String, NodeType)> {
+    /// Every mention of a text (entities, values, titles), as (text, tag).
+    pub(crate) fn mentions(text: &str) -> Vec<(String, Tag)> {
         let folded = Folded::new(text);
         let chars: Vec<char> = folded.text.chars().collect();
-        find_mentions(&folded, &chars, &RULES)
+        find_mentions(&folded, &chars, &RULES).into_iter().map(|c| (chars[c.span.start..c.span.end].iter().collect(), c.tag)).collect()
+    }
+
+    /// The entity mentions of a text, as (text, type).
+    pub(crate) fn entities(text: &str) -> Vec<(String, NodeType)> {
+        mentions(text)
             .into_iter()
-            .filter_map(|c| match c.tag {
-                Tag::Node(t) if t.is_entity() => Some((chars[c.span.start..c.span.end].iter().collect(), t)),
+            .filter_map(|(name, tag)| match tag {
+                Tag::Node(t) if t.is_entity() => Some((name, t)),
                 _ => None,
             })
             .collect()
     }
+
+    /// The names of one entity type in a text.
+    pub(crate) fn names_of(text: &str, node_type: NodeType) -> Vec<String> {
+        entities(text).into_iter().filter(|(_, t)| *t == node_type).map(|(name, _)| name).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::test_support::{entities, RULES};
+    use super::*;
 
     fn has(text: &str, name: &str, ty: NodeType) -> bool {
         entities(text).iter().any(|(n, t)| n == name && *t == ty)

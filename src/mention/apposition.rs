@@ -37,15 +37,10 @@ pub(super) fn drop_descriptions(chars: &[char], kept: &mut Vec<Candidate>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::mention::find_mentions;
-    use crate::normalize::Folded;
-    use crate::rules::RuleSet;
+    use crate::mention::test_support::mentions;
 
     fn names(text: &str) -> Vec<String> {
-        let rules = RuleSet::builtin().unwrap_or_else(|e| panic!("{e}"));
-        let folded = Folded::new(text);
-        let chars: Vec<char> = folded.text.chars().collect();
-        find_mentions(&folded, &chars, &rules).iter().map(|c| chars[c.span.start..c.span.end].iter().collect()).collect()
+        mentions(text).into_iter().map(|(name, _)| name).collect()
     }
 
     #[test]

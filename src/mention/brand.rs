@@ -54,20 +54,11 @@ pub(super) fn brand_extension_candidates(chars: &[char], rules: &RuleSet, out: &
 
 #[cfg(test)]
 mod tests {
-    use crate::mention::find_mentions;
+    use crate::mention::test_support::names_of;
     use crate::model::NodeType;
-    use crate::normalize::Folded;
-    use crate::rules::{RuleSet, Tag};
 
     fn organizations(text: &str) -> Vec<String> {
-        let rules = RuleSet::builtin().unwrap_or_else(|e| panic!("{e}"));
-        let folded = Folded::new(text);
-        let chars: Vec<char> = folded.text.chars().collect();
-        find_mentions(&folded, &chars, &rules)
-            .into_iter()
-            .filter(|c| c.tag == Tag::Node(NodeType::Organization))
-            .map(|c| chars[c.span.start..c.span.end].iter().collect())
-            .collect()
+        names_of(text, NodeType::Organization)
     }
 
     #[test]

@@ -317,22 +317,11 @@ fn is_clause_break(c: char) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::mention::find_mentions;
+    use crate::mention::test_support::names_of;
     use crate::model::NodeType;
-    use crate::normalize::Folded;
-    use crate::rules::{RuleSet, Tag};
-    use std::sync::{Arc, LazyLock};
-
-    static RULES: LazyLock<Arc<RuleSet>> = LazyLock::new(|| RuleSet::builtin().unwrap_or_else(|e| panic!("{e}")));
 
     fn organizations(text: &str) -> Vec<String> {
-        let folded = Folded::new(text);
-        let chars: Vec<char> = folded.text.chars().collect();
-        find_mentions(&folded, &chars, &RULES)
-            .into_iter()
-            .filter(|c| c.tag == Tag::Node(NodeType::Organization))
-            .map(|c| chars[c.span.start..c.span.end].iter().collect())
-            .collect()
+        names_of(text, NodeType::Organization)
     }
 
     #[test]
