@@ -546,6 +546,8 @@ fn trim_stem_start(
         stem_start += 1;
     }
     let edge_pos = rules.lists.set("stem_edge_breaker_pos");
+    // Verbs the lexicon tags as nouns (联系, 列席) or verbal nouns (咨询).
+    let edge_words = rules.lists.set("stem_edge_breaker_words");
     if node_type != NodeType::Event && !edge_pos.is_empty() {
         let mut j = suffix_start;
         while j > stem_start {
@@ -561,7 +563,8 @@ fn trim_stem_start(
                     // A single character left of the verb makes a word
                     // with it that the lexicon lacks (云|计算|产业园).
                     let lone_char_left = j - len == stem_start + 1;
-                    if suffix_start - j >= 2 && edge_pos.contains(&e.pos) && !lone_char_left {
+                    let edge_word = edge_pos.contains(&e.pos) || with_str(&chars[j - len..j], |w| edge_words.contains(w));
+                    if suffix_start - j >= 2 && edge_word && !lone_char_left {
                         return j;
                     }
                     step = len;
@@ -1581,6 +1584,9 @@ mod tests {
         assert!(!has("他后来从事微电子公司的管理", "从事微电子公司", NodeType::Organization));
         // A verb right before the suffix belongs to the name.
         assert!(has("国家开发银行发放贷款", "国家开发银行", NodeType::Organization));
+        // So do verbs the lexicon tags as nouns (联系, 咨询).
+        assert!(has("记者联系青山镇政府了解情况", "青山镇政府", NodeType::Organization));
+        assert!(!has("记者联系青山镇政府了解情况", "联系青山镇政府", NodeType::Organization));
         // The escape letter of a literal backslash-n is no part of a name.
         assert!(!has("上一段\\n南京市鼓楼区公安局通报", "n南京市鼓楼区公安局", NodeType::Organization));
     }

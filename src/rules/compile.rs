@@ -239,6 +239,7 @@ pub const KNOWN_LISTS: &[&str] = &[
     "stem_stop_chars",
     "stem_prefix_stop",
     "stem_edge_breaker_pos",
+    "stem_edge_breaker_words",
     "admin_place_suffixes",
     "short_stem_suffixes",
     "noun_modifier_suffixes",
