@@ -940,8 +940,8 @@ impl Compiler {
             suffixes: self.suffixes,
             suffix_automaton,
             lists: WordLists::new(self.lists),
-            entity_rules: self.entity_rules,
-            value_rules: self.value_rules,
+            entity_rules: super::RegexBank::new(self.entity_rules),
+            value_rules: super::RegexBank::new(self.value_rules),
             relations: self.relations,
             files: self.files,
         }

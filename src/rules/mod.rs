@@ -6,16 +6,19 @@
 //! user's directories on top of a base set. All errors of all files are
 //! collected and reported together, each with file, line, column and rule id.
 
+mod bank;
 mod builtin;
 mod compile;
 mod load;
 mod pattern;
 mod raw;
+mod trigger;
 
 pub use compile::{
     Dictionary, DictEntry, DictKind, Example, Lexicon, LexiconEntry, WordLists,
     RegexRule, RelationRule, SegmentRules, SlotSource, Suffix, Surnames,
 };
+pub use bank::RegexBank;
 pub use crate::value::Normalizer;
 pub use load::RuleSource;
 pub use pattern::{Tag, TAG_BASE};
@@ -34,8 +37,8 @@ pub struct RuleSet {
     pub suffixes: Vec<Suffix>,
     pub suffix_automaton: aho_corasick::AhoCorasick,
     pub lists: WordLists,
-    pub entity_rules: Vec<RegexRule>,
-    pub value_rules: Vec<RegexRule>,
+    pub entity_rules: RegexBank,
+    pub value_rules: RegexBank,
     pub relations: Vec<RelationRule>,
     /// Every file the set was built from, for `rules check` and provenance.
     pub files: Vec<String>,
