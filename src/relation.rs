@@ -58,6 +58,7 @@ pub fn match_relations(
     resolved: &Resolved,
     rules: &RuleSet,
 ) -> Vec<Fact> {
+    let triggers = rules.relation_triggers();
     let mut found: Vec<Found> = Vec::new();
     let mut topic: Option<&TaggedMention> = None;
     for (si, &sentence) in sentences.iter().enumerate() {
@@ -75,18 +76,27 @@ pub fn match_relations(
         }
         // Tags present: a rule whose subject or object tag is absent cannot
         // match (the slot groups match tag characters only).
-        let present = tagged.slots.values().fold(0u32, |m, t| m | 1 << (t.tag.symbol() as u32 - crate::rules::TAG_BASE));
+        let present = tagged.slots.values().fold(0u32, |m, t| m | tag_bit(t.tag));
+        // Rules (and `unless` patterns) whose trigger words the sentence
+        // lacks cannot match it.
+        let possible = triggers.possible(&tagged.text);
         for (order, rule) in rules.relations.iter().enumerate() {
-            if rule.slot_tags.0 & present == 0 || rule.slot_tags.1 & present == 0 {
+            if rule.slot_tags.0 & present == 0 || rule.slot_tags.1 & present == 0 || !possible.rule(order) {
                 continue;
             }
-            if rule.unless.iter().any(|u| u.is_match(&tagged.text)) {
+            if rule.unless.iter().enumerate().any(|(j, u)| possible.unless(order, j) && u.is_match(&tagged.text)) {
                 continue;
             }
             if rule.each_object {
                 // One match per object mention, ending at it: with a greedy
-                // `.*` before the subject the nearest subject wins.
-                let mut ends: Vec<usize> = tagged.slots.keys().map(|&b| b + tagged.text[b..].chars().next().map_or(0, char::len_utf8)).collect();
+                // `.*` before the subject the nearest subject wins. Only a
+                // mention of a tag the object slot takes can end it.
+                let mut ends: Vec<usize> = tagged
+                    .slots
+                    .iter()
+                    .filter(|(_, m)| rule.slot_tags.1 & tag_bit(m.tag) != 0)
+                    .map(|(&b, m)| b + m.tag.symbol().len_utf8())
+                    .collect();
                 ends.sort_unstable();
                 for end in ends {
                     if let Some(caps) = rule.regex.captures(&tagged.text[..end]) {
@@ -141,6 +151,11 @@ pub fn match_relations(
     }
     facts.extend(location_facts(sentences, original_sentence, resolved, rules, &mut seen));
     facts
+}
+
+/// The bit of a tag in `RelationRule::slot_tags`.
+fn tag_bit(tag: Tag) -> u32 {
+    1 << (tag.symbol() as u32 - crate::rules::TAG_BASE)
 }
 
 fn is_topic_type(tag: Tag) -> bool {

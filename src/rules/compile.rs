@@ -943,6 +943,7 @@ impl Compiler {
             entity_rules: super::RegexBank::new(self.entity_rules),
             value_rules: super::RegexBank::new(self.value_rules),
             relations: self.relations,
+            relation_triggers: std::sync::OnceLock::new(),
             files: self.files,
         }
     }

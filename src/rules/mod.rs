@@ -22,6 +22,7 @@ pub use bank::RegexBank;
 pub use crate::value::Normalizer;
 pub use load::RuleSource;
 pub use pattern::{Tag, TAG_BASE};
+pub use trigger::{PossibleRelations, RelationTriggers};
 
 use crate::error::RuleErrors;
 use std::path::Path;
@@ -40,11 +41,19 @@ pub struct RuleSet {
     pub entity_rules: RegexBank,
     pub value_rules: RegexBank,
     pub relations: Vec<RelationRule>,
+    /// Built on first use (see [`RuleSet::relation_triggers`]).
+    pub(crate) relation_triggers: std::sync::OnceLock<RelationTriggers>,
     /// Every file the set was built from, for `rules check` and provenance.
     pub files: Vec<String>,
 }
 
 impl RuleSet {
+    /// The trigger words of the relation rules (built on first use: a run
+    /// that extracts nothing does not pay for them).
+    pub fn relation_triggers(&self) -> &RelationTriggers {
+        self.relation_triggers.get_or_init(|| RelationTriggers::new(&self.relations))
+    }
+
     /// The rules embedded in the binary.
     pub fn builtin() -> Result<Arc<RuleSet>, RuleErrors> {
         static BUILTIN: std::sync::OnceLock<Result<Arc<RuleSet>, RuleErrors>> =

@@ -182,6 +182,50 @@ impl Triggers {
     }
 }
 
+/// The trigger words of the relation rules and of their `unless` patterns,
+/// over tagged sentences (tag characters are never words).
+#[derive(Debug)]
+pub struct RelationTriggers {
+    triggers: Triggers,
+    /// Rule → index of its first `unless` pattern in `triggers` (rules
+    /// come first, one each).
+    unless_start: Vec<usize>,
+}
+
+impl RelationTriggers {
+    pub fn new(rules: &[super::RelationRule]) -> RelationTriggers {
+        let is_tag = |c: char| (c as u32).wrapping_sub(super::TAG_BASE) < 32;
+        let mut requirements: Vec<Vec<Vec<String>>> = rules.iter().map(|r| self::requirements(r.regex.as_str(), &is_tag)).collect();
+        let mut unless_start = Vec::with_capacity(rules.len());
+        for rule in rules {
+            unless_start.push(requirements.len());
+            requirements.extend(rule.unless.iter().map(|u| self::requirements(u.as_str(), &is_tag)));
+        }
+        RelationTriggers { triggers: Triggers::new(&requirements), unless_start }
+    }
+
+    /// Which rules and `unless` patterns may match a tagged sentence.
+    pub fn possible(&self, tagged: &str) -> PossibleRelations<'_> {
+        PossibleRelations { possible: self.triggers.possible(tagged), unless_start: &self.unless_start }
+    }
+}
+
+/// [`RelationTriggers::possible`] of one tagged sentence.
+pub struct PossibleRelations<'a> {
+    possible: Possible,
+    unless_start: &'a [usize],
+}
+
+impl PossibleRelations<'_> {
+    pub fn rule(&self, rule: usize) -> bool {
+        self.possible.contains(rule)
+    }
+
+    pub fn unless(&self, rule: usize, unless: usize) -> bool {
+        self.possible.contains(self.unless_start[rule] + unless)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
