@@ -255,21 +255,9 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     }
     references.retain(|(t, _, _)| seen[t] == 1);
     // All references in one pass over the text.
-    if !references.is_empty() {
-        let text: String = doc.chars.iter().collect();
-        let char_starts: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
-        let to_char = |byte: usize| char_starts.partition_point(|&b| b < byte);
-        // Built for one document and a few patterns: the NFA builds in a
-        // fraction of the time of the DFA the builder would pick.
-        let finder = aho_corasick::AhoCorasickBuilder::new()
-            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-            .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
-            .build(references.iter().map(|(t, _, _)| t.as_str()))
-            .expect("reference patterns are plain strings");
-        for m in finder.find_iter(&text) {
-            let (_, key, rule) = &references[m.pattern().as_usize()];
-            add_reference(Span::new(to_char(m.start()), to_char(m.end())), key, rule, &mut tagged, &mut covered);
-        }
+    for (at, end, r) in leftmost_longest(doc.chars, &references) {
+        let (_, key, rule) = &references[r];
+        add_reference(Span::new(at, end), key, rule, &mut tagged, &mut covered);
     }
 
     // A bare suffix (管委会, 联盟) stands for the last name with it.
@@ -459,6 +447,39 @@ impl NodeBuilder {
 
 /// The first and last month of an ISO date or range within one year
 /// (`2015-01/2015-09` → (1, 9), `2013-07-05` → (7, 7)).
+/// Non-overlapping occurrences of the reference texts in `chars`, leftmost
+/// first and the longest at a position (the texts are distinct): (start,
+/// end, reference). A document has a handful of references, so indexing
+/// them by first character and comparing in place costs less than building
+/// an automaton per document.
+fn leftmost_longest(chars: &[char], references: &[(String, NodeKey, &str)]) -> Vec<(usize, usize, usize)> {
+    let mut by_first: rustc_hash::FxHashMap<char, Vec<(Vec<char>, usize)>> = rustc_hash::FxHashMap::default();
+    for (r, (text, _, _)) in references.iter().enumerate() {
+        let needle: Vec<char> = text.chars().collect();
+        if let Some(&first) = needle.first() {
+            by_first.entry(first).or_default().push((needle, r));
+        }
+    }
+    let mut found = Vec::new();
+    if by_first.is_empty() {
+        return found;
+    }
+    let mut i = 0;
+    while i < chars.len() {
+        let longest = by_first
+            .get(&chars[i])
+            .and_then(|needles| needles.iter().filter(|(n, _)| chars[i..].starts_with(n)).max_by_key(|(n, _)| n.len()));
+        match longest {
+            Some((needle, r)) => {
+                found.push((i, i + needle.len(), *r));
+                i += needle.len();
+            }
+            None => i += 1,
+        }
+    }
+    found
+}
+
 fn months_of(iso: &str) -> Option<(u32, u32)> {
     let month = |part: &str| part.get(5..7).and_then(|m| m.parse::<u32>().ok());
     let (a, b) = iso.split_once('/').unwrap_or((iso, iso));
