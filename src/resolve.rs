@@ -19,6 +19,7 @@ use crate::model::{Mention, Node, NodeKey, NodeType, Span};
 use crate::normalize::CharIndex;
 use crate::rules::{DictKind, RuleSet, Tag};
 use crate::value::{DateContext, Value};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// A mention as the relation stage sees it.
@@ -117,7 +118,8 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         covered.mark(c.span);
     }
     // Spans of titles that became part of a person reference (章区长).
-    let mut absorbed_titles: HashSet<Span> = HashSet::new();
+    // (Position indexes probed per character: FxHash, never iterated.)
+    let mut absorbed_titles: FxHashSet<Span> = FxHashSet::default();
     let mut short_forms: Vec<(String, NodeKey)> = Vec::new();
     let mut by_suffix: Vec<(usize, String, NodeKey)> = Vec::new();
     let mut persons: Vec<(NodeKey, String)> = Vec::new();
@@ -172,9 +174,9 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         tagged.push(TaggedMention { span, tag: Tag::Node(key.node_type), node: Some(node), folded: folded_of(span), rule: rule.to_string() });
         covered.mark(span);
     };
-    let title_len_at: HashMap<usize, usize> =
+    let title_len_at: FxHashMap<usize, usize> =
         candidates.iter().filter(|c| c.tag == Tag::Title).map(|c| (c.span.start, c.span.len())).collect();
-    let person_at: HashMap<usize, &Candidate> =
+    let person_at: FxHashMap<usize, &Candidate> =
         candidates.iter().filter(|c| c.tag == Tag::Node(NodeType::Person)).map(|c| (c.span.start, c)).collect();
 
     // Title with the name in brackets: 博士(王坚).
@@ -194,7 +196,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
 
     // Surname + title (章区长, 孙老先生, 马总) → the person with that surname.
     let reference_titles = rules.lists.list("reference_titles");
-    let mut persons_by_surname: HashMap<char, BTreeSet<&NodeKey>> = HashMap::new();
+    let mut persons_by_surname: FxHashMap<char, BTreeSet<&NodeKey>> = FxHashMap::default();
     for (key, name) in &persons {
         if let Some(first) = name.chars().next() {
             persons_by_surname.entry(first).or_default().insert(key);
@@ -453,7 +455,7 @@ impl NodeBuilder {
 /// them by first character and comparing in place costs less than building
 /// an automaton per document.
 fn leftmost_longest(chars: &[char], references: &[(String, NodeKey, &str)]) -> Vec<(usize, usize, usize)> {
-    let mut by_first: rustc_hash::FxHashMap<char, Vec<(Vec<char>, usize)>> = rustc_hash::FxHashMap::default();
+    let mut by_first: FxHashMap<char, Vec<(Vec<char>, usize)>> = FxHashMap::default();
     for (r, (text, _, _)) in references.iter().enumerate() {
         let needle: Vec<char> = text.chars().collect();
         if let Some(&first) = needle.first() {
