@@ -25,7 +25,7 @@ impl RegexBank {
 
     fn triggers(&self) -> &Triggers {
         self.triggers.get_or_init(|| {
-            let words: Vec<Vec<Vec<String>>> = self.rules.iter().map(|r| requirements(r.regex.as_str(), &|_| false)).collect();
+            let words: Vec<Vec<Vec<String>>> = self.rules.iter().map(|r| requirements(r.regex.hir(), &|_| false)).collect();
             Triggers::new(&words)
         })
     }

@@ -9,6 +9,7 @@
 mod bank;
 mod builtin;
 mod compile;
+mod lazy_regex;
 mod load;
 mod pattern;
 mod raw;
@@ -19,6 +20,7 @@ pub use compile::{
     RegexRule, RelationRule, SegmentRules, SlotSource, Suffix, Surnames,
 };
 pub use bank::RegexBank;
+pub use lazy_regex::LazyRegex;
 pub use crate::value::Normalizer;
 pub use load::RuleSource;
 pub use pattern::{Tag, TAG_BASE};
@@ -81,6 +83,14 @@ mod tests {
     fn builtin_rules_compile() {
         let rules = RuleSet::builtin().unwrap_or_else(|e| panic!("{e}"));
         assert!(!rules.files.is_empty());
+        // Built-in regexes compile on first use: every one must compile.
+        let regex_rules = rules.entity_rules.iter().chain(&rules.value_rules).map(|r| &r.regex);
+        let relation_regexes = rules.relations.iter().flat_map(|r| {
+            std::iter::once(&r.regex).chain(&r.unless).chain(r.filters.iter().chain(&r.excludes).map(|(_, re)| re))
+        });
+        for regex in regex_rules.chain(relation_regexes) {
+            regex.compile_now().unwrap_or_else(|e| panic!("{}: {e}", regex.as_str()));
+        }
     }
 
     #[test]

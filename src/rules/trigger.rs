@@ -17,13 +17,12 @@ const MAX_WORDS: usize = 64;
 /// Clauses kept per regex (the most selective ones).
 const MAX_CLAUSES: usize = 4;
 
-/// Clauses of words: every match of `regex` contains one word of each
+/// Clauses of words: every match of a parsed regex contains one word of each
 /// clause. Empty when nothing is required (`.*`, a large class). Characters
 /// for which `skip` is true never form part of a word (the tag characters
 /// of relation patterns, which the slot-tag test already covers).
-pub fn requirements(regex: &str, skip: &dyn Fn(char) -> bool) -> Vec<Vec<String>> {
-    let Ok(hir) = regex_syntax::ParserBuilder::new().build().parse(regex) else { return Vec::new() };
-    let mut clauses = clauses(&hir, skip);
+pub fn requirements(regex: &Hir, skip: &dyn Fn(char) -> bool) -> Vec<Vec<String>> {
+    let mut clauses = clauses(regex, skip);
     for c in &mut clauses {
         c.sort();
         c.dedup();
@@ -195,11 +194,11 @@ pub struct RelationTriggers {
 impl RelationTriggers {
     pub fn new(rules: &[super::RelationRule]) -> RelationTriggers {
         let is_tag = |c: char| (c as u32).wrapping_sub(super::TAG_BASE) < 32;
-        let mut requirements: Vec<Vec<Vec<String>>> = rules.iter().map(|r| self::requirements(r.regex.as_str(), &is_tag)).collect();
+        let mut requirements: Vec<Vec<Vec<String>>> = rules.iter().map(|r| self::requirements(r.regex.hir(), &is_tag)).collect();
         let mut unless_start = Vec::with_capacity(rules.len());
         for rule in rules {
             unless_start.push(requirements.len());
-            requirements.extend(rule.unless.iter().map(|u| self::requirements(u.as_str(), &is_tag)));
+            requirements.extend(rule.unless.iter().map(|u| self::requirements(u.hir(), &is_tag)));
         }
         RelationTriggers { triggers: Triggers::new(&requirements), unless_start }
     }
@@ -231,7 +230,8 @@ mod tests {
     use super::*;
 
     fn req(re: &str) -> Vec<Vec<String>> {
-        requirements(re, &|c| ('\u{E000}'..='\u{E00A}').contains(&c))
+        let hir = regex_syntax::ParserBuilder::new().build().parse(re).unwrap();
+        requirements(&hir, &|c| ('\u{E000}'..='\u{E00A}').contains(&c))
     }
 
     fn words(clauses: &[&[&str]]) -> Vec<Vec<String>> {
