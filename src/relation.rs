@@ -16,13 +16,16 @@ use crate::model::{Evidence, Fact, NodeKey, NodeType, Object, Predicate, Span};
 use crate::resolve::{Resolved, TaggedMention};
 use crate::rules::{RuleSet, SlotSource, Tag};
 use crate::value::Value;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A sentence with its mentions replaced by tag characters.
 pub struct TaggedSentence<'a> {
     pub text: String,
-    /// Byte offset in `text` → mention, for each tag character.
-    pub slots: HashMap<usize, &'a TaggedMention>,
+    /// Byte offset in `text` → mention, for each tag character. (Probed
+    /// for every slot of every match: FxHash. Where it is iterated, the
+    /// result does not depend on the order.)
+    pub slots: FxHashMap<usize, &'a TaggedMention>,
 }
 
 /// Build the tagged form of one sentence. `chars` are the folded characters
@@ -30,7 +33,7 @@ pub struct TaggedSentence<'a> {
 pub fn tag_sentence<'a>(chars: &[char], sentence: Span, mentions: &'a [TaggedMention]) -> TaggedSentence<'a> {
     let first = mentions.partition_point(|m| m.span.start < sentence.start);
     let mut text = String::with_capacity(sentence.len() * 3);
-    let mut slots = HashMap::new();
+    let mut slots = FxHashMap::default();
     let mut i = sentence.start;
     let mut k = first;
     while i < sentence.end {
@@ -184,7 +187,7 @@ fn names_an_entity_before_values(tagged: &TaggedSentence) -> bool {
 fn with_topic<'a>(tagged: TaggedSentence<'a>, topic: &'a TaggedMention) -> TaggedSentence<'a> {
     let symbol = topic.tag.symbol();
     let shift = symbol.len_utf8();
-    let mut slots: HashMap<usize, &TaggedMention> = tagged.slots.into_iter().map(|(at, m)| (at + shift, m)).collect();
+    let mut slots: FxHashMap<usize, &TaggedMention> = tagged.slots.into_iter().map(|(at, m)| (at + shift, m)).collect();
     slots.insert(0, topic);
     let mut text = String::with_capacity(tagged.text.len() + shift);
     text.push(symbol);
