@@ -38,7 +38,7 @@ fn clauses(hir: &Hir, skip: &dyn Fn(char) -> bool) -> Vec<Vec<String>> {
         HirKind::Literal(literal) => {
             let Ok(text) = std::str::from_utf8(&literal.0) else { return Vec::new() };
             // The longest run of characters that are not skipped.
-            match text.split(|c| skip(c)).max_by_key(|run| run.len()) {
+            match text.split(skip).max_by_key(|run| run.len()) {
                 Some(run) if !run.is_empty() => vec![vec![run.to_string()]],
                 _ => Vec::new(),
             }
