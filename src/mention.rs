@@ -746,7 +746,7 @@ fn covered_by_common_words(chars: &[char], rules: &RuleSet) -> bool {
 }
 
 fn regex_candidates(folded: &Folded, rules: &RuleSet, out: &mut Vec<Candidate>) {
-    for rule in &rules.entity_rules {
+    for rule in rules.entity_rules.possible_in(&folded.text) {
         for caps in rule.regex.captures_iter(&folded.text) {
             let Some(m) = (if rule.has_mention_group { caps.name("m") } else { caps.get(0) }) else { continue };
             if m.start() == m.end() {
@@ -766,7 +766,7 @@ fn regex_candidates(folded: &Folded, rules: &RuleSet, out: &mut Vec<Candidate>) 
 }
 
 fn value_candidates(folded: &Folded, rules: &RuleSet, out: &mut Vec<Candidate>) {
-    for rule in &rules.value_rules {
+    for rule in rules.value_rules.possible_in(&folded.text) {
         for caps in rule.regex.captures_iter(&folded.text) {
             let Some(m) = (if rule.has_mention_group { caps.name("m") } else { caps.get(0) }) else { continue };
             let Some(parsed) = parse_value(rule.normalizer, m.as_str()) else { continue };

@@ -16,13 +16,16 @@ use crate::model::{Evidence, Fact, NodeKey, NodeType, Object, Predicate, Span};
 use crate::resolve::{Resolved, TaggedMention};
 use crate::rules::{RuleSet, SlotSource, Tag};
 use crate::value::Value;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// A sentence with its mentions replaced by tag characters.
 pub struct TaggedSentence<'a> {
     pub text: String,
-    /// Byte offset in `text` → mention, for each tag character.
-    pub slots: HashMap<usize, &'a TaggedMention>,
+    /// Byte offset in `text` → mention, for each tag character. (Probed
+    /// for every slot of every match: FxHash. Where it is iterated, the
+    /// result does not depend on the order.)
+    pub slots: FxHashMap<usize, &'a TaggedMention>,
 }
 
 /// Build the tagged form of one sentence. `chars` are the folded characters
@@ -30,7 +33,7 @@ pub struct TaggedSentence<'a> {
 pub fn tag_sentence<'a>(chars: &[char], sentence: Span, mentions: &'a [TaggedMention]) -> TaggedSentence<'a> {
     let first = mentions.partition_point(|m| m.span.start < sentence.start);
     let mut text = String::with_capacity(sentence.len() * 3);
-    let mut slots = HashMap::new();
+    let mut slots = FxHashMap::default();
     let mut i = sentence.start;
     let mut k = first;
     while i < sentence.end {
@@ -58,6 +61,7 @@ pub fn match_relations(
     resolved: &Resolved,
     rules: &RuleSet,
 ) -> Vec<Fact> {
+    let triggers = rules.relation_triggers();
     let mut found: Vec<Found> = Vec::new();
     let mut topic: Option<&TaggedMention> = None;
     for (si, &sentence) in sentences.iter().enumerate() {
@@ -75,18 +79,27 @@ pub fn match_relations(
         }
         // Tags present: a rule whose subject or object tag is absent cannot
         // match (the slot groups match tag characters only).
-        let present = tagged.slots.values().fold(0u32, |m, t| m | 1 << (t.tag.symbol() as u32 - crate::rules::TAG_BASE));
+        let present = tagged.slots.values().fold(0u32, |m, t| m | tag_bit(t.tag));
+        // Rules (and `unless` patterns) whose trigger words the sentence
+        // lacks cannot match it.
+        let possible = triggers.possible(&tagged.text);
         for (order, rule) in rules.relations.iter().enumerate() {
-            if rule.slot_tags.0 & present == 0 || rule.slot_tags.1 & present == 0 {
+            if rule.slot_tags.0 & present == 0 || rule.slot_tags.1 & present == 0 || !possible.rule(order) {
                 continue;
             }
-            if rule.unless.iter().any(|u| u.is_match(&tagged.text)) {
+            if rule.unless.iter().enumerate().any(|(j, u)| possible.unless(order, j) && u.is_match(&tagged.text)) {
                 continue;
             }
             if rule.each_object {
                 // One match per object mention, ending at it: with a greedy
-                // `.*` before the subject the nearest subject wins.
-                let mut ends: Vec<usize> = tagged.slots.keys().map(|&b| b + tagged.text[b..].chars().next().map_or(0, char::len_utf8)).collect();
+                // `.*` before the subject the nearest subject wins. Only a
+                // mention of a tag the object slot takes can end it.
+                let mut ends: Vec<usize> = tagged
+                    .slots
+                    .iter()
+                    .filter(|(_, m)| rule.slot_tags.1 & tag_bit(m.tag) != 0)
+                    .map(|(&b, m)| b + m.tag.symbol().len_utf8())
+                    .collect();
                 ends.sort_unstable();
                 for end in ends {
                     if let Some(caps) = rule.regex.captures(&tagged.text[..end]) {
@@ -143,6 +156,11 @@ pub fn match_relations(
     facts
 }
 
+/// The bit of a tag in `RelationRule::slot_tags`.
+fn tag_bit(tag: Tag) -> u32 {
+    1 << (tag.symbol() as u32 - crate::rules::TAG_BASE)
+}
+
 fn is_topic_type(tag: Tag) -> bool {
     matches!(tag, Tag::Node(NodeType::Organization | NodeType::Place | NodeType::Event))
 }
@@ -169,7 +187,7 @@ fn names_an_entity_before_values(tagged: &TaggedSentence) -> bool {
 fn with_topic<'a>(tagged: TaggedSentence<'a>, topic: &'a TaggedMention) -> TaggedSentence<'a> {
     let symbol = topic.tag.symbol();
     let shift = symbol.len_utf8();
-    let mut slots: HashMap<usize, &TaggedMention> = tagged.slots.into_iter().map(|(at, m)| (at + shift, m)).collect();
+    let mut slots: FxHashMap<usize, &TaggedMention> = tagged.slots.into_iter().map(|(at, m)| (at + shift, m)).collect();
     slots.insert(0, topic);
     let mut text = String::with_capacity(tagged.text.len() + shift);
     text.push(symbol);

@@ -19,6 +19,7 @@ use crate::model::{Mention, Node, NodeKey, NodeType, Span};
 use crate::normalize::CharIndex;
 use crate::rules::{DictKind, RuleSet, Tag};
 use crate::value::{DateContext, Value};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// A mention as the relation stage sees it.
@@ -117,7 +118,8 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         covered.mark(c.span);
     }
     // Spans of titles that became part of a person reference (章区长).
-    let mut absorbed_titles: HashSet<Span> = HashSet::new();
+    // (Position indexes probed per character: FxHash, never iterated.)
+    let mut absorbed_titles: FxHashSet<Span> = FxHashSet::default();
     let mut short_forms: Vec<(String, NodeKey)> = Vec::new();
     let mut by_suffix: Vec<(usize, String, NodeKey)> = Vec::new();
     let mut persons: Vec<(NodeKey, String)> = Vec::new();
@@ -172,9 +174,9 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         tagged.push(TaggedMention { span, tag: Tag::Node(key.node_type), node: Some(node), folded: folded_of(span), rule: rule.to_string() });
         covered.mark(span);
     };
-    let title_len_at: HashMap<usize, usize> =
+    let title_len_at: FxHashMap<usize, usize> =
         candidates.iter().filter(|c| c.tag == Tag::Title).map(|c| (c.span.start, c.span.len())).collect();
-    let person_at: HashMap<usize, &Candidate> =
+    let person_at: FxHashMap<usize, &Candidate> =
         candidates.iter().filter(|c| c.tag == Tag::Node(NodeType::Person)).map(|c| (c.span.start, c)).collect();
 
     // Title with the name in brackets: 博士(王坚).
@@ -194,7 +196,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
 
     // Surname + title (章区长, 孙老先生, 马总) → the person with that surname.
     let reference_titles = rules.lists.list("reference_titles");
-    let mut persons_by_surname: HashMap<char, BTreeSet<&NodeKey>> = HashMap::new();
+    let mut persons_by_surname: FxHashMap<char, BTreeSet<&NodeKey>> = FxHashMap::default();
     for (key, name) in &persons {
         if let Some(first) = name.chars().next() {
             persons_by_surname.entry(first).or_default().insert(key);
@@ -255,21 +257,9 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     }
     references.retain(|(t, _, _)| seen[t] == 1);
     // All references in one pass over the text.
-    if !references.is_empty() {
-        let text: String = doc.chars.iter().collect();
-        let char_starts: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
-        let to_char = |byte: usize| char_starts.partition_point(|&b| b < byte);
-        // Built for one document and a few patterns: the NFA builds in a
-        // fraction of the time of the DFA the builder would pick.
-        let finder = aho_corasick::AhoCorasickBuilder::new()
-            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-            .kind(Some(aho_corasick::AhoCorasickKind::NoncontiguousNFA))
-            .build(references.iter().map(|(t, _, _)| t.as_str()))
-            .expect("reference patterns are plain strings");
-        for m in finder.find_iter(&text) {
-            let (_, key, rule) = &references[m.pattern().as_usize()];
-            add_reference(Span::new(to_char(m.start()), to_char(m.end())), key, rule, &mut tagged, &mut covered);
-        }
+    for (at, end, r) in leftmost_longest(doc.chars, &references) {
+        let (_, key, rule) = &references[r];
+        add_reference(Span::new(at, end), key, rule, &mut tagged, &mut covered);
     }
 
     // A bare suffix (管委会, 联盟) stands for the last name with it.
@@ -459,6 +449,39 @@ impl NodeBuilder {
 
 /// The first and last month of an ISO date or range within one year
 /// (`2015-01/2015-09` → (1, 9), `2013-07-05` → (7, 7)).
+/// Non-overlapping occurrences of the reference texts in `chars`, leftmost
+/// first and the longest at a position (the texts are distinct): (start,
+/// end, reference). A document has a handful of references, so indexing
+/// them by first character and comparing in place costs less than building
+/// an automaton per document.
+fn leftmost_longest(chars: &[char], references: &[(String, NodeKey, &str)]) -> Vec<(usize, usize, usize)> {
+    let mut by_first: FxHashMap<char, Vec<(Vec<char>, usize)>> = FxHashMap::default();
+    for (r, (text, _, _)) in references.iter().enumerate() {
+        let needle: Vec<char> = text.chars().collect();
+        if let Some(&first) = needle.first() {
+            by_first.entry(first).or_default().push((needle, r));
+        }
+    }
+    let mut found = Vec::new();
+    if by_first.is_empty() {
+        return found;
+    }
+    let mut i = 0;
+    while i < chars.len() {
+        let longest = by_first
+            .get(&chars[i])
+            .and_then(|needles| needles.iter().filter(|(n, _)| chars[i..].starts_with(n)).max_by_key(|(n, _)| n.len()));
+        match longest {
+            Some((needle, r)) => {
+                found.push((i, i + needle.len(), *r));
+                i += needle.len();
+            }
+            None => i += 1,
+        }
+    }
+    found
+}
+
 fn months_of(iso: &str) -> Option<(u32, u32)> {
     let month = |part: &str| part.get(5..7).and_then(|m| m.parse::<u32>().ok());
     let (a, b) = iso.split_once('/').unwrap_or((iso, iso));

@@ -13,7 +13,7 @@ use crate::model::{NodeType, Predicate};
 use crate::normalize::fold;
 use crate::value::Normalizer;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-use regex::Regex;
+use super::lazy_regex::LazyRegex;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use toml::Spanned;
@@ -311,7 +311,7 @@ pub struct Example {
 pub struct RegexRule {
     pub id: String,
     pub node_type: NodeType,
-    pub regex: Regex,
+    pub regex: LazyRegex,
     /// The mention is the group `m` when the regex has one.
     pub has_mention_group: bool,
     pub normalizer: Option<Normalizer>,
@@ -334,7 +334,7 @@ pub enum SlotSource {
 pub struct RelationRule {
     pub id: String,
     pub predicate: Predicate,
-    pub regex: Regex,
+    pub regex: LazyRegex,
     pub subject: String,
     pub object: String,
     /// Tags (bit `symbol - TAG_BASE`) the subject and the object slot can
@@ -342,11 +342,11 @@ pub struct RelationRule {
     /// All bits set when unknown.
     pub slot_tags: (u32, u32),
     pub qualifiers: Vec<(String, SlotSource)>,
-    pub unless: Vec<Regex>,
+    pub unless: Vec<LazyRegex>,
     /// Slot → regex its folded text must match whole.
-    pub filters: Vec<(String, Regex)>,
+    pub filters: Vec<(String, LazyRegex)>,
     /// Slot → regex its folded text must not match whole.
-    pub excludes: Vec<(String, Regex)>,
+    pub excludes: Vec<(String, LazyRegex)>,
     pub enumerate: Vec<String>,
     /// Match once per object mention (see `RawRule::each_object`).
     pub each_object: bool,
@@ -785,7 +785,7 @@ impl Compiler {
             (_, false) => None,
         };
         let Some(regex) = self.build_regex(source, path, text, regex_src, id) else { return };
-        let has_mention_group = regex.capture_names().flatten().any(|n| n == "m");
+        let has_mention_group = regex.group_names().iter().any(|n| n == "m");
         let target = if is_value { &mut self.value_rules } else { &mut self.entity_rules };
         target.push(RegexRule { id: id.to_string(), node_type, regex, has_mention_group, normalizer,
             priority: rule.priority, layer, examples });
@@ -815,7 +815,7 @@ impl Compiler {
         let regex_source =
             if rule.each_object { format!("(?:{})$", compiled.regex_source) } else { compiled.regex_source.clone() };
         let Some(regex) = self.build_regex_from(source, path, text, pattern_src, &regex_source, id) else { return };
-        let groups: HashSet<String> = regex.capture_names().flatten().map(str::to_string).collect();
+        let groups: HashSet<String> = regex.group_names().into_iter().collect();
         let slot = |name: Option<&Spanned<String>>, what: &str, errors: &mut Vec<RuleError>| -> Option<String> {
             match name {
                 Some(n) if compiled.slots.contains(n.get_ref()) => Some(n.get_ref().clone()),
@@ -907,21 +907,28 @@ impl Compiler {
         }
     }
 
-    fn build_regex(&mut self, source: &RuleSource, path: &str, text: &str, src: &Spanned<String>, id: &str) -> Option<Regex> {
+    fn build_regex(&mut self, source: &RuleSource, path: &str, text: &str, src: &Spanned<String>, id: &str) -> Option<LazyRegex> {
         let expanded = self.expand(source, path, text, src, id)?;
         self.build_regex_from(source, path, text, src, &expanded, id)
     }
 
     fn build_regex_from(&mut self, source: &RuleSource, path: &str, text: &str, src: &Spanned<String>, regex_src: &str, id: &str)
-        -> Option<Regex> {
-        // Size limits keep a hostile rule from blowing up memory; the regex
-        // crate guarantees linear-time matching.
-        match regex::RegexBuilder::new(regex_src).size_limit(1 << 22).dfa_size_limit(1 << 22).build() {
+        -> Option<LazyRegex> {
+        // Parsed now, compiled on first use (see `lazy_regex`); a user's
+        // regex is compiled now as well, so that one too large to compile
+        // is reported with the other mistakes.
+        let built = LazyRegex::parse(regex_src).and_then(|r| {
+            if source.origin != "built-in" {
+                r.compile_now()?;
+            }
+            Ok(r)
+        });
+        match built {
             Ok(r) => Some(r),
             Err(e) => {
                 let (l, c) = line_column(text, src.span().start);
-                let first = e.to_string().lines().filter(|x| x.starts_with("error:")).collect::<Vec<_>>().join(" ");
-                let msg = if first.is_empty() { e.to_string().replace('\n', " ") } else { first };
+                let first = e.lines().filter(|x| x.starts_with("error:")).collect::<Vec<_>>().join(" ");
+                let msg = if first.is_empty() { e.replace('\n', " ") } else { first };
                 self.errors.push(err(source, path, l, c, Some(id), format!("invalid regex: {msg}")));
                 None
             }
@@ -949,9 +956,10 @@ impl Compiler {
             suffixes: self.suffixes,
             suffix_automaton,
             lists: WordLists::new(self.lists),
-            entity_rules: self.entity_rules,
-            value_rules: self.value_rules,
+            entity_rules: super::RegexBank::new(self.entity_rules),
+            value_rules: super::RegexBank::new(self.value_rules),
             relations: self.relations,
+            relation_triggers: std::sync::OnceLock::new(),
             files: self.files,
         }
     }

@@ -6,19 +6,25 @@
 //! user's directories on top of a base set. All errors of all files are
 //! collected and reported together, each with file, line, column and rule id.
 
+mod bank;
 mod builtin;
 mod compile;
+mod lazy_regex;
 mod load;
 mod pattern;
 mod raw;
+mod trigger;
 
 pub use compile::{
     Dictionary, DictEntry, DictKind, Example, Lexicon, LexiconEntry, WordLists,
     RegexRule, RelationRule, SegmentRules, SlotSource, Suffix, Surnames,
 };
+pub use bank::RegexBank;
+pub use lazy_regex::LazyRegex;
 pub use crate::value::Normalizer;
 pub use load::RuleSource;
 pub use pattern::{Tag, TAG_BASE};
+pub use trigger::{PossibleRelations, RelationTriggers};
 
 use crate::error::RuleErrors;
 use std::path::Path;
@@ -34,14 +40,22 @@ pub struct RuleSet {
     pub suffixes: Vec<Suffix>,
     pub suffix_automaton: aho_corasick::AhoCorasick,
     pub lists: WordLists,
-    pub entity_rules: Vec<RegexRule>,
-    pub value_rules: Vec<RegexRule>,
+    pub entity_rules: RegexBank,
+    pub value_rules: RegexBank,
     pub relations: Vec<RelationRule>,
+    /// Built on first use (see [`RuleSet::relation_triggers`]).
+    pub(crate) relation_triggers: std::sync::OnceLock<RelationTriggers>,
     /// Every file the set was built from, for `rules check` and provenance.
     pub files: Vec<String>,
 }
 
 impl RuleSet {
+    /// The trigger words of the relation rules (built on first use: a run
+    /// that extracts nothing does not pay for them).
+    pub fn relation_triggers(&self) -> &RelationTriggers {
+        self.relation_triggers.get_or_init(|| RelationTriggers::new(&self.relations))
+    }
+
     /// The rules embedded in the binary.
     pub fn builtin() -> Result<Arc<RuleSet>, RuleErrors> {
         static BUILTIN: std::sync::OnceLock<Result<Arc<RuleSet>, RuleErrors>> =
@@ -69,6 +83,14 @@ mod tests {
     fn builtin_rules_compile() {
         let rules = RuleSet::builtin().unwrap_or_else(|e| panic!("{e}"));
         assert!(!rules.files.is_empty());
+        // Built-in regexes compile on first use: every one must compile.
+        let regex_rules = rules.entity_rules.iter().chain(&rules.value_rules).map(|r| &r.regex);
+        let relation_regexes = rules.relations.iter().flat_map(|r| {
+            std::iter::once(&r.regex).chain(&r.unless).chain(r.filters.iter().chain(&r.excludes).map(|(_, re)| re))
+        });
+        for regex in regex_rules.chain(relation_regexes) {
+            regex.compile_now().unwrap_or_else(|e| panic!("{}: {e}", regex.as_str()));
+        }
     }
 
     #[test]

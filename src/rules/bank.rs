@@ -1,0 +1,59 @@
+//! The entity or value regexes of a rule set, with their trigger words.
+//!
+//! Each regex would otherwise scan every document in full, although most
+//! of them need a word that most documents lack (percentage points, 块钱,
+//! a Latin company name). [`RegexBank::possible_in`] finds the trigger
+//! words of all regexes in one pass and yields only the rules that can
+//! match, in rule order.
+
+use super::compile::RegexRule;
+use super::trigger::{requirements, Possible, Triggers};
+use std::sync::OnceLock;
+
+#[derive(Debug, Default)]
+pub struct RegexBank {
+    rules: Vec<RegexRule>,
+    /// Built on first search: a run that never searches (`rules check`,
+    /// start-up errors) does not pay for it.
+    triggers: OnceLock<Triggers>,
+}
+
+impl RegexBank {
+    pub fn new(rules: Vec<RegexRule>) -> RegexBank {
+        RegexBank { rules, triggers: OnceLock::new() }
+    }
+
+    fn triggers(&self) -> &Triggers {
+        self.triggers.get_or_init(|| {
+            let words: Vec<Vec<Vec<String>>> = self.rules.iter().map(|r| requirements(r.regex.hir(), &|_| false)).collect();
+            Triggers::new(&words)
+        })
+    }
+
+    /// The rules that may match `text` (the others cannot), in order.
+    pub fn possible_in<'a>(&'a self, text: &str) -> impl Iterator<Item = &'a RegexRule> + 'a {
+        let possible: Possible = self.triggers().possible(text);
+        self.rules.iter().enumerate().filter(move |(i, _)| possible.contains(*i)).map(|(_, r)| r)
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, RegexRule> {
+        self.rules.iter()
+    }
+
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+}
+
+impl<'a> IntoIterator for &'a RegexBank {
+    type Item = &'a RegexRule;
+    type IntoIter = std::slice::Iter<'a, RegexRule>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.rules.iter()
+    }
+}

@@ -1,0 +1,274 @@
+//! Trigger words: a cheap first pass that tells which regexes cannot match.
+//!
+//! Most rule regexes need certain words somewhere in any match (a currency,
+//! 成立|创办, a speech verb, a Latin letter *and* 公司|企业). [`requirements`]
+//! reads them off the parsed regex as clauses: every match contains one
+//! word of each clause. [`Triggers`] finds the words of all regexes in one
+//! pass over a text, and a regex with a clause none of whose words occur is
+//! skipped. The test is exact in one direction only: a regex it rules out
+//! can never match, so skipping it never changes a result.
+
+use regex_syntax::hir::{Class, Hir, HirKind};
+use rustc_hash::FxHashMap;
+
+/// More alternatives than this and a clause is too weak to be worth
+/// testing.
+const MAX_WORDS: usize = 64;
+/// Clauses kept per regex (the most selective ones).
+const MAX_CLAUSES: usize = 4;
+
+/// Clauses of words: every match of a parsed regex contains one word of each
+/// clause. Empty when nothing is required (`.*`, a large class). Characters
+/// for which `skip` is true never form part of a word (the tag characters
+/// of relation patterns, which the slot-tag test already covers).
+pub fn requirements(regex: &Hir, skip: &dyn Fn(char) -> bool) -> Vec<Vec<String>> {
+    let mut clauses = clauses(regex, skip);
+    for c in &mut clauses {
+        c.sort();
+        c.dedup();
+    }
+    clauses.sort();
+    clauses.dedup();
+    clauses
+}
+
+fn clauses(hir: &Hir, skip: &dyn Fn(char) -> bool) -> Vec<Vec<String>> {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => Vec::new(),
+        HirKind::Literal(literal) => {
+            let Ok(text) = std::str::from_utf8(&literal.0) else { return Vec::new() };
+            // The longest run of characters that are not skipped.
+            match text.split(skip).max_by_key(|run| run.len()) {
+                Some(run) if !run.is_empty() => vec![vec![run.to_string()]],
+                _ => Vec::new(),
+            }
+        }
+        HirKind::Class(class) => class_chars(class, skip).into_iter().collect(),
+        HirKind::Repetition(rep) if rep.min > 0 => clauses(&rep.sub, skip),
+        HirKind::Repetition(_) => Vec::new(),
+        HirKind::Capture(capture) => clauses(&capture.sub, skip),
+        // Every part's requirements are the whole's.
+        HirKind::Concat(parts) => {
+            let mut all: Vec<Vec<String>> = parts.iter().flat_map(|p| clauses(p, skip)).collect();
+            all.sort_by_key(|c| selectivity_rank(c));
+            all.truncate(MAX_CLAUSES);
+            all
+        }
+        // A match is a match of one branch: the union of each branch's
+        // best clause (and nothing if a branch requires nothing).
+        HirKind::Alternation(branches) => {
+            let mut words = Vec::new();
+            for b in branches {
+                let Some(best) = clauses(b, skip).into_iter().min_by_key(|c| selectivity_rank(c)) else { return Vec::new() };
+                words.extend(best);
+                if words.len() > MAX_WORDS {
+                    return Vec::new();
+                }
+            }
+            vec![words]
+        }
+    }
+}
+
+/// Fewer alternatives first, then longer ones (a long word is rarer).
+fn selectivity_rank(words: &[String]) -> (usize, std::cmp::Reverse<usize>) {
+    let shortest = words.iter().map(|s| s.chars().count()).min().unwrap_or(0);
+    (words.len(), std::cmp::Reverse(shortest))
+}
+
+/// The characters of a small class, one word each.
+fn class_chars(class: &Class, skip: &dyn Fn(char) -> bool) -> Option<Vec<String>> {
+    let chars: Vec<char> = match class {
+        Class::Unicode(u) => {
+            if u.ranges().iter().map(|r| r.end() as usize - r.start() as usize + 1).sum::<usize>() > MAX_WORDS {
+                return None;
+            }
+            u.ranges().iter().flat_map(|r| r.start()..=r.end()).collect()
+        }
+        Class::Bytes(b) => {
+            let bytes: Vec<u8> = b.ranges().iter().flat_map(|r| r.start()..=r.end()).collect();
+            if bytes.len() > MAX_WORDS || !bytes.iter().all(u8::is_ascii) {
+                return None;
+            }
+            bytes.into_iter().map(char::from).collect()
+        }
+    };
+    // A skipped character satisfies the class without any word.
+    if chars.is_empty() || chars.iter().any(|&c| skip(c)) {
+        return None;
+    }
+    Some(chars.into_iter().map(String::from).collect())
+}
+
+/// The trigger words of a list of regexes, indexed by first character.
+#[derive(Debug)]
+pub struct Triggers {
+    /// Bit per character of the Basic Multilingual Plane: some word starts
+    /// with it (most characters of a text start none).
+    first_chars: Box<[u64; 1024]>,
+    /// First character → words starting with it (index into `word_clauses`).
+    words_by_first: FxHashMap<char, Vec<(String, usize)>>,
+    /// Word → the clauses it satisfies.
+    word_clauses: Vec<Vec<usize>>,
+    clauses: usize,
+    /// Regex → its clauses (empty: always possible).
+    regex_clauses: Vec<Vec<usize>>,
+}
+
+/// Which regexes of a [`Triggers`] may match a text.
+#[derive(Clone, Debug)]
+pub struct Possible(Vec<bool>);
+
+impl Possible {
+    pub fn contains(&self, i: usize) -> bool {
+        self.0.get(i).copied().unwrap_or(true)
+    }
+}
+
+impl Triggers {
+    /// `requirements[i]` are the clauses of regex `i` ([`requirements`]).
+    pub fn new(requirements: &[Vec<Vec<String>>]) -> Triggers {
+        let mut first_chars = Box::new([0u64; 1024]);
+        let mut words_by_first: FxHashMap<char, Vec<(String, usize)>> = FxHashMap::default();
+        let mut word_ids: FxHashMap<&str, usize> = FxHashMap::default();
+        let mut word_clauses: Vec<Vec<usize>> = Vec::new();
+        let mut clauses = 0;
+        let mut regex_clauses = Vec::new();
+        for regex in requirements {
+            let mut own = Vec::new();
+            for clause in regex {
+                own.push(clauses);
+                for word in clause {
+                    let Some(first) = word.chars().next() else { continue };
+                    let id = *word_ids.entry(word.as_str()).or_insert_with(|| {
+                        if (first as u32) < 1 << 16 {
+                            first_chars[first as usize / 64] |= 1 << (first as usize % 64);
+                        }
+                        words_by_first.entry(first).or_default().push((word.clone(), word_clauses.len()));
+                        word_clauses.push(Vec::new());
+                        word_clauses.len() - 1
+                    });
+                    word_clauses[id].push(clauses);
+                }
+                clauses += 1;
+            }
+            regex_clauses.push(own);
+        }
+        Triggers { first_chars, words_by_first, word_clauses, clauses, regex_clauses }
+    }
+
+    /// The regexes that may match `text`: those with a word of each of
+    /// their clauses in it.
+    pub fn possible(&self, text: &str) -> Possible {
+        let mut satisfied = vec![false; self.clauses];
+        if self.clauses > 0 {
+            for (at, c) in text.char_indices() {
+                let code = c as u32;
+                if code < 1 << 16 && self.first_chars[code as usize / 64] & (1 << (code % 64)) == 0 {
+                    continue;
+                }
+                let Some(words) = self.words_by_first.get(&c) else { continue };
+                for (word, id) in words {
+                    if text[at..].starts_with(word.as_str()) {
+                        for &clause in &self.word_clauses[*id] {
+                            satisfied[clause] = true;
+                        }
+                    }
+                }
+            }
+        }
+        Possible(self.regex_clauses.iter().map(|own| own.iter().all(|&c| satisfied[c])).collect())
+    }
+}
+
+/// The trigger words of the relation rules and of their `unless` patterns,
+/// over tagged sentences (tag characters are never words).
+#[derive(Debug)]
+pub struct RelationTriggers {
+    triggers: Triggers,
+    /// Rule → index of its first `unless` pattern in `triggers` (rules
+    /// come first, one each).
+    unless_start: Vec<usize>,
+}
+
+impl RelationTriggers {
+    pub fn new(rules: &[super::RelationRule]) -> RelationTriggers {
+        let is_tag = |c: char| (c as u32).wrapping_sub(super::TAG_BASE) < 32;
+        let mut requirements: Vec<Vec<Vec<String>>> = rules.iter().map(|r| self::requirements(r.regex.hir(), &is_tag)).collect();
+        let mut unless_start = Vec::with_capacity(rules.len());
+        for rule in rules {
+            unless_start.push(requirements.len());
+            requirements.extend(rule.unless.iter().map(|u| self::requirements(u.hir(), &is_tag)));
+        }
+        RelationTriggers { triggers: Triggers::new(&requirements), unless_start }
+    }
+
+    /// Which rules and `unless` patterns may match a tagged sentence.
+    pub fn possible(&self, tagged: &str) -> PossibleRelations<'_> {
+        PossibleRelations { possible: self.triggers.possible(tagged), unless_start: &self.unless_start }
+    }
+}
+
+/// [`RelationTriggers::possible`] of one tagged sentence.
+pub struct PossibleRelations<'a> {
+    possible: Possible,
+    unless_start: &'a [usize],
+}
+
+impl PossibleRelations<'_> {
+    pub fn rule(&self, rule: usize) -> bool {
+        self.possible.contains(rule)
+    }
+
+    pub fn unless(&self, rule: usize, unless: usize) -> bool {
+        self.possible.contains(self.unless_start[rule] + unless)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(re: &str) -> Vec<Vec<String>> {
+        let hir = regex_syntax::ParserBuilder::new().build().parse(re).unwrap();
+        requirements(&hir, &|c| ('\u{E000}'..='\u{E00A}').contains(&c))
+    }
+
+    fn words(clauses: &[&[&str]]) -> Vec<Vec<String>> {
+        clauses.iter().map(|c| c.iter().map(|w| w.to_string()).collect()).collect()
+    }
+
+    #[test]
+    fn every_required_part_is_a_clause() {
+        assert_eq!(req("(?P<m>[0-9])(?:美元|欧元)"), words(&[&["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"], &["欧元", "美元"]]));
+        assert_eq!(req("作者\\s*[:：]"), words(&[&[":", "："], &["作者"]]));
+        assert_eq!(req("(?:公司|企业)\\s*[A-Z]"), words(&[&["A", "B", "C", "D", "E", "F", "G", "H", "I", "J", "K", "L", "M", "N", "O", "P", "Q", "R", "S", "T", "U", "V", "W", "X", "Y", "Z"], &["企业", "公司"]]));
+    }
+
+    #[test]
+    fn optional_or_unbounded_parts_require_nothing() {
+        assert!(req("(?:美元)?[0-9]*").is_empty());
+        assert!(req(".*").is_empty());
+        assert!(req("\\p{Han}+").is_empty());
+        assert!(req("(?-u:\\b)").is_empty());
+        // One branch without a word: no requirement.
+        assert!(req("美元|[^。]").is_empty());
+    }
+
+    #[test]
+    fn tag_characters_are_never_triggers() {
+        assert_eq!(req("(?P<s>[\u{E000}])说"), words(&[&["说"]]));
+        assert!(req("(?P<s>[\u{E000}])(?P<o>[\u{E001}])").is_empty());
+        assert_eq!(req("在\u{E002}举行"), words(&[&["举行"]]));
+        assert!(req("[\u{E000}说]").is_empty());
+    }
+
+    #[test]
+    fn triggers_mark_possible_regexes() {
+        let t = Triggers::new(&[req("美元"), Vec::new(), req("(?:成立|创办)了"), req("[A-Z]+公司")]);
+        let p = t.possible("他们创办了公司");
+        assert!(!p.contains(0) && p.contains(1) && p.contains(2) && !p.contains(3));
+        let p = t.possible("一百美元给IBM公司");
+        assert!(p.contains(0) && p.contains(1) && !p.contains(2) && p.contains(3));
+    }
+}
