@@ -228,13 +228,18 @@ proptest! {
         let doc = extractor().extract(&id, &text);
         let mut graph = KnowledgeGraph::new();
         graph.add_document(&doc);
-        for format in stream_formats() {
-            check_format(&graph, format);
-        }
-        let dir = tempfile::tempdir().unwrap();
-        check_folder(&graph, ExportFormat::Csv, dir.path());
-        check_folder(&graph, ExportFormat::Neo4j, dir.path());
+        check_every_format(&graph);
     }
+}
+
+/// Every export of the graph, files and folders, is valid.
+fn check_every_format(graph: &KnowledgeGraph) {
+    for format in stream_formats() {
+        check_format(graph, format);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    check_folder(graph, ExportFormat::Csv, dir.path());
+    check_folder(graph, ExportFormat::Neo4j, dir.path());
 }
 
 /// The generator does reach extraction: a fixed hostile sample yields
@@ -251,12 +256,7 @@ fn a_hostile_sample_is_extracted_and_exported() {
         assert!(ids.iter().any(|i| i == want), "{want} in {ids:?}");
     }
     assert!(graph.edge_count() >= 2, "edges: {}", graph.edge_count());
-    for format in stream_formats() {
-        check_format(&graph, format);
-    }
-    let dir = tempfile::tempdir().unwrap();
-    check_folder(&graph, ExportFormat::Csv, dir.path());
-    check_folder(&graph, ExportFormat::Neo4j, dir.path());
+    check_every_format(&graph);
 }
 
 /// Through the binary: JSON Lines whose strings hold NUL, lone surrogates
