@@ -1580,6 +1580,12 @@ mod tests {
     }
 
     #[test]
+    fn a_photo_credit_is_not_part_of_the_name() {
+        assert!(has("本报记者林晓明摄", "林晓明", NodeType::Person));
+        assert!(!has("本报记者林晓明摄", "林晓明摄", NodeType::Person));
+    }
+
+    #[test]
     fn a_verb_at_the_left_edge_of_a_stem_is_the_sentence_s() {
         assert!(!has("他后来从事微电子公司的管理", "从事微电子公司", NodeType::Organization));
         // A verb right before the suffix belongs to the name.
