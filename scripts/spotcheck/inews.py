@@ -11,6 +11,11 @@ entities by hand: `labels.tsv` beside this script keeps the verdicts
     python3 scripts/spotcheck/inews.py --unjudged # also print what needs a verdict
 
 Recall cannot be estimated this way; use ../shared/eval for that.
+
+The corpus is downloaded at run time into target/spotcheck and never
+committed (the package ships an MIT-style LICENSE, Copyright 2019
+DeepDialog); labels.tsv holds only the judged names. Nothing here feeds the
+rules: the spot check measures, it is not a source of names.
 """
 import argparse
 import json
