@@ -325,7 +325,7 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
         let suffix_chars = s_end - s_start;
         // Event suffixes (and organization suffixes spelt the same, 论坛)
         // need a stem with a known name or a word that is no common word.
-        let event_like = suffix.node_type == NodeType::Event || rules.suffixes.iter().any(|x| x.node_type == NodeType::Event && x.text == suffix.text);
+        let event_like = suffix.node_type == NodeType::Event || rules.is_suffix_of(&suffix.text, &[NodeType::Event]);
         // ... unless a scope word opens it (世界互联网大会).
         let event_scope = rules.lists.list("event_scope_words").iter().any(|w| stem.starts_with(w.as_str()));
         let stem_has_known = event_like && known.iter().any(|k| matches!(k.tag, Tag::Node(t) if t.is_entity()) && k.span.start >= stem_start && k.span.end <= s_start);
@@ -427,7 +427,7 @@ fn proper_word_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
     // The whole must not be a word or a suffix of its own (通讯|社), nor the
     // suffix character a particle before a verb (被短语|所代替).
     let whole = &chars[start..=s_start];
-    if rules.lexicon.get_chars(whole).is_some() || rules.suffixes.iter().any(|x| x.text.chars().eq(whole.iter().copied())) {
+    if rules.lexicon.get_chars(whole).is_some() || with_str(whole, |w| rules.is_suffix(w)) {
         return None;
     }
     let verb_after = (s_start + 3..=(s_start + 5).min(chars.len())).any(|e| {
@@ -629,7 +629,8 @@ fn modifies_next_noun(chars: &[char], suffix: &str, s_end: usize, rules: &RuleSe
         return false;
     }
     // Another organization suffix after it continues the name (桂林移动公司).
-    if rules.suffixes.iter().any(|x| x.node_type == NodeType::Organization && text_at(chars, s_end, &x.text)) {
+    let org_suffix_at = |len: usize| with_str(&chars[s_end..s_end + len], |w| rules.is_suffix_of(w, &[NodeType::Organization]));
+    if (1..=rules.max_suffix_chars.min(chars.len() - s_end)).any(org_suffix_at) {
         return false;
     }
     (2..=4.min(chars.len().saturating_sub(s_end))).rev().any(|len| {
@@ -651,7 +652,7 @@ fn suffix_ends_word(chars: &[char], stem_start: usize, s_start: usize, s_end: us
     }
     let word: String = word.iter().collect();
     let head: String = chars[s_start - 1..s_start].iter().collect();
-    let place_kind = |w: &str| rules.suffixes.iter().any(|x| matches!(x.node_type, NodeType::Place | NodeType::Organization) && x.text == w);
+    let place_kind = |w: &str| rules.is_suffix_of(w, &[NodeType::Place, NodeType::Organization]);
     let branch = rules.lists.set("branch_prefixes").contains(&head);
     !place_kind(&word) && !place_kind(&head) && !branch
 }

@@ -948,7 +948,14 @@ impl Compiler {
     }
 
     fn finish(self, (dictionary, suffix_automaton): (Dictionary, AhoCorasick)) -> RuleSet {
+        let mut suffix_types: rustc_hash::FxHashMap<String, Vec<NodeType>> = rustc_hash::FxHashMap::default();
+        for suffix in &self.suffixes {
+            suffix_types.entry(suffix.text.clone()).or_default().push(suffix.node_type);
+        }
+        let max_suffix_chars = self.suffixes.iter().map(|x| x.text.chars().count()).max().unwrap_or(0);
         RuleSet {
+            suffix_types,
+            max_suffix_chars,
             segment: self.segment,
             dictionary,
             lexicon: self.lexicon,

@@ -39,6 +39,11 @@ pub struct RuleSet {
     pub surnames: Surnames,
     pub suffixes: Vec<Suffix>,
     pub suffix_automaton: aho_corasick::AhoCorasick,
+    /// The node types each suffix text stands for (论坛 is an event and an
+    /// organization suffix), for membership tests once per suffix match.
+    pub(crate) suffix_types: rustc_hash::FxHashMap<String, Vec<crate::model::NodeType>>,
+    /// The length in characters of the longest suffix.
+    pub(crate) max_suffix_chars: usize,
     pub lists: WordLists,
     pub entity_rules: RegexBank,
     pub value_rules: RegexBank,
@@ -54,6 +59,16 @@ impl RuleSet {
     /// that extracts nothing does not pay for them).
     pub fn relation_triggers(&self) -> &RelationTriggers {
         self.relation_triggers.get_or_init(|| RelationTriggers::new(&self.relations))
+    }
+
+    /// Whether `text` is a suffix of one of `types`.
+    pub fn is_suffix_of(&self, text: &str, types: &[crate::model::NodeType]) -> bool {
+        self.suffix_types.get(text).is_some_and(|have| have.iter().any(|t| types.contains(t)))
+    }
+
+    /// Whether `text` is a suffix of any type.
+    pub fn is_suffix(&self, text: &str) -> bool {
+        self.suffix_types.contains_key(text)
     }
 
     /// The rules embedded in the binary.
