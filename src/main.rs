@@ -14,6 +14,13 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
+/// Extraction allocates many small, short-lived strings and vectors on
+/// every worker; mimalloc's per-thread heaps make that cheaper than glibc's
+/// malloc and keep the workers from contending for its arena locks
+/// (docs/benchmarks.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod progress;
 
 #[derive(Parser)]
