@@ -113,14 +113,14 @@ pub fn write_jsonl_document(doc: &Document, out: &mut dyn Write) -> io::Result<(
         if i > 0 {
             out.write_all(b", ")?;
         }
-        serde_json::to_writer(&mut *out, &json::node_json(n))?;
+        json::write_node(out, n)?;
     }
     out.write_all(b"], \"edges\": [")?;
     for (i, (s, e, t)) in graph.edges().enumerate() {
         if i > 0 {
             out.write_all(b", ")?;
         }
-        serde_json::to_writer(&mut *out, &json::edge_json(s, e, t))?;
+        json::write_edge(out, s, e, t)?;
     }
     out.write_all(b"]}\n")
 }

@@ -99,3 +99,28 @@ fn values_are_normalized() {
     assert_eq!(value(NodeType::Percent), ["1.0471"]);
     assert_eq!(value(NodeType::Quantity), ["22000 人"]);
 }
+
+#[test]
+fn the_json_writer_writes_exactly_what_serde_json_writes_for_the_node_and_edge_maps() {
+    // The JSON export writes nodes and edges without building a
+    // serde_json::Value; its bytes must stay those of the map (keys in
+    // byte order), which the scorers and earlier outputs were made with.
+    use newsgraph::export::json::{edge_json, node_json, write_edge, write_node};
+    let graph = seed_graph();
+    let mut with_values = 0;
+    for node in graph.nodes() {
+        let mut direct = Vec::new();
+        write_node(&mut direct, node).unwrap();
+        assert_eq!(String::from_utf8(direct).unwrap(), serde_json::to_string(&node_json(node)).unwrap(), "node {}", node.id);
+        with_values += node.value.is_some() as usize;
+    }
+    assert!(with_values > 10, "values (with value, unit, currency, approx fields) are among the nodes compared");
+    let mut with_qualifiers = 0;
+    for (source, edge, target) in graph.edges() {
+        let mut direct = Vec::new();
+        write_edge(&mut direct, source, edge, target).unwrap();
+        assert_eq!(String::from_utf8(direct).unwrap(), serde_json::to_string(&edge_json(source, edge, target)).unwrap(), "edge {} {:?}", source.id, edge.predicate);
+        with_qualifiers += !edge.qualifiers.is_empty() as usize;
+    }
+    assert!(with_qualifiers > 5, "edges with qualifiers (title, date, measure) are among the edges compared");
+}

@@ -9,9 +9,10 @@
 //! `date`, `measure`, ...), `evidence: {doc, start, end, text}` (the
 //! sentence), `more_evidence` and `rule`. One array element per line.
 
-use crate::graph::{GraphEdge, GraphNode, KnowledgeGraph};
+use crate::graph::{EvidenceRef, GraphEdge, GraphNode, KnowledgeGraph, MentionRef};
 use crate::value::Value;
 use serde_json::{json, Map, Value as Json};
+use std::collections::BTreeSet;
 use std::io::{self, Write};
 
 pub fn node_json(node: &GraphNode) -> Json {
@@ -73,6 +74,110 @@ pub fn edge_json(source: &GraphNode, edge: &GraphEdge, target: &GraphNode) -> Js
     Json::Object(o)
 }
 
+/// One field value of an object written by [`write_object`]: what
+/// `node_json` and `edge_json` put in their maps, by reference.
+enum Field<'a> {
+    Str(&'a str),
+    Strs(Vec<&'a str>),
+    Set(&'a BTreeSet<String>),
+    Mentions(&'a [MentionRef]),
+    Evidence(&'a EvidenceRef),
+    Evidences(&'a [EvidenceRef]),
+    Json(Json),
+}
+
+/// Writes `{"k":v,...}` with the keys in byte order and, for a repeated
+/// key, the last value: exactly the bytes serde_json writes for the map
+/// [`node_json`] or [`edge_json`] builds (its `Map` is a `BTreeMap`), without
+/// building it. The JSON export writes every node and edge, so this is on
+/// the serial path of every run.
+fn write_object(out: &mut dyn Write, mut fields: Vec<(&str, Field)>) -> io::Result<()> {
+    fields.reverse();
+    fields.sort_by(|a, b| a.0.cmp(b.0));
+    fields.dedup_by(|later, kept| later.0 == kept.0);
+    out.write_all(b"{")?;
+    for (i, (key, field)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *out, key)?;
+        out.write_all(b":")?;
+        match field {
+            Field::Str(s) => serde_json::to_writer(&mut *out, s)?,
+            Field::Strs(v) => serde_json::to_writer(&mut *out, v)?,
+            Field::Set(v) => serde_json::to_writer(&mut *out, v)?,
+            Field::Mentions(ms) => write_array(out, ms, write_mention)?,
+            Field::Evidence(e) => write_evidence(out, e)?,
+            Field::Evidences(es) => write_array(out, es, write_evidence)?,
+            Field::Json(j) => serde_json::to_writer(&mut *out, j)?,
+        }
+    }
+    out.write_all(b"}")
+}
+
+fn write_array<T>(out: &mut dyn Write, items: &[T], write_item: fn(&mut dyn Write, &T) -> io::Result<()>) -> io::Result<()> {
+    out.write_all(b"[")?;
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        write_item(out, item)?;
+    }
+    out.write_all(b"]")
+}
+
+/// Keys in byte order, as in [`node_json`]'s `mentions`.
+fn write_mention(out: &mut dyn Write, m: &MentionRef) -> io::Result<()> {
+    out.write_all(b"{\"doc\":")?;
+    serde_json::to_writer(&mut *out, &m.doc)?;
+    write!(out, ",\"end\":{},\"rule\":", m.end)?;
+    serde_json::to_writer(&mut *out, &m.rule)?;
+    write!(out, ",\"start\":{},\"text\":", m.start)?;
+    serde_json::to_writer(&mut *out, &m.text)?;
+    out.write_all(b"}")
+}
+
+fn write_evidence(out: &mut dyn Write, e: &EvidenceRef) -> io::Result<()> {
+    out.write_all(b"{\"doc\":")?;
+    serde_json::to_writer(&mut *out, &e.doc)?;
+    write!(out, ",\"end\":{},\"start\":{},\"text\":", e.end, e.start)?;
+    serde_json::to_writer(&mut *out, &e.text)?;
+    out.write_all(b"}")
+}
+
+/// Writes the bytes of `serde_json::to_writer(out, &node_json(node))`.
+pub fn write_node(out: &mut dyn Write, node: &GraphNode) -> io::Result<()> {
+    let mut fields = vec![
+        ("id", Field::Str(&node.id)),
+        ("type", Field::Str(node.node_type.as_str())),
+        ("name", Field::Str(&node.name)),
+        ("aliases", Field::Set(&node.aliases)),
+    ];
+    if let Some(v) = &node.value {
+        fields.extend(value_fields(v).into_iter().map(|(k, j)| (k, Field::Json(j))));
+        let texts = if node.texts.is_empty() { vec![node.name.as_str()] } else { node.texts.iter().map(String::as_str).collect() };
+        fields.push(("text", Field::Strs(texts)));
+    }
+    fields.push(("mentions", Field::Mentions(&node.mentions)));
+    write_object(out, fields)
+}
+
+/// Writes the bytes of `serde_json::to_writer(out, &edge_json(source, edge, target))`.
+pub fn write_edge(out: &mut dyn Write, source: &GraphNode, edge: &GraphEdge, target: &GraphNode) -> io::Result<()> {
+    let mut fields = vec![
+        ("source", Field::Str(&source.id)),
+        ("target", Field::Str(&target.id)),
+        ("predicate", Field::Str(edge.predicate.as_str())),
+    ];
+    fields.extend(edge.qualifiers.iter().map(|(k, v)| (k.as_str(), Field::Str(v))));
+    fields.push(("evidence", Field::Evidence(&edge.evidence)));
+    if !edge.more_evidence.is_empty() {
+        fields.push(("more_evidence", Field::Evidences(&edge.more_evidence)));
+    }
+    fields.push(("rule", Field::Str(&edge.rule)));
+    write_object(out, fields)
+}
+
 pub fn write(graph: &KnowledgeGraph, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(b"{\"documents\": [")?;
     for (i, d) in graph.documents().iter().enumerate() {
@@ -82,12 +187,12 @@ pub fn write(graph: &KnowledgeGraph, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(b"\n],\n\"nodes\": [")?;
     for (i, n) in graph.nodes().enumerate() {
         out.write_all(if i == 0 { b"\n  " } else { b",\n  " })?;
-        serde_json::to_writer(&mut *out, &node_json(n))?;
+        write_node(out, n)?;
     }
     out.write_all(b"\n],\n\"edges\": [")?;
     for (i, (s, e, t)) in graph.edges().enumerate() {
         out.write_all(if i == 0 { b"\n  " } else { b",\n  " })?;
-        serde_json::to_writer(&mut *out, &edge_json(s, e, t))?;
+        write_edge(out, s, e, t)?;
     }
     out.write_all(b"\n]}\n")
 }
