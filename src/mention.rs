@@ -810,11 +810,10 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
 
     // Known names (places, organizations) that a bare name shape must not
     // overlap (向|中国, 和|欧洲).
-    let known_spans: Vec<(usize, usize)> = out
-        .iter()
-        .filter(|c| matches!(c.tag, Tag::Node(t) if t.is_entity()) && c.span.len() >= 2)
-        .map(|c| (c.span.start, c.span.end))
-        .collect();
+    let known_spans = SpanCover::new(
+        chars.len(),
+        out.iter().filter(|c| matches!(c.tag, Tag::Node(t) if t.is_entity()) && c.span.len() >= 2).map(|c| c.span),
+    );
     // All surname + given-name shapes, with their local evidence.
     struct Shape {
         start: usize,
@@ -966,12 +965,13 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
     }
     // A neighbour that is a known organization or place (阿里云 in
     // 华通和阿里云) is no person, whatever its shape: it lends no evidence.
-    let gazetteer_names: Vec<(usize, usize)> = out
-        .iter()
-        .filter(|c| c.entry.is_some() && matches!(c.tag, Tag::Node(t) if t.is_entity() && t != NodeType::Person) && c.span.len() >= 2)
-        .map(|c| (c.span.start, c.span.end))
-        .collect();
-    let is_gazetteer_name = |s: &Shape| gazetteer_names.iter().any(|&(a, b)| a <= s.start && s.end <= b);
+    let gazetteer_names = SpanCover::new(
+        chars.len(),
+        out.iter()
+            .filter(|c| c.entry.is_some() && matches!(c.tag, Tag::Node(t) if t.is_entity() && t != NodeType::Person) && c.span.len() >= 2)
+            .map(|c| c.span),
+    );
+    let is_gazetteer_name = |s: &Shape| gazetteer_names.contains(s.start, s.end);
     for _ in 0..2 {
         let neighbours = || shapes.iter().zip(&rule_of).filter(|(s, r)| r.is_some() && !is_gazetteer_name(s));
         let ends: FxHashSet<usize> = neighbours().map(|(s, _)| s.end).collect();
@@ -1037,17 +1037,55 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
     }
 }
 
+/// Which character ranges a set of spans covers, for O(1) questions asked
+/// once per name shape (a document has thousands of shapes and hundreds
+/// of known names).
+struct SpanCover {
+    /// `max_end_starting_before[k]`: the largest end of a span that starts
+    /// before `k` (0 when none does).
+    max_end_starting_before: Vec<usize>,
+}
+
+impl SpanCover {
+    fn new(len: usize, spans: impl Iterator<Item = Span>) -> SpanCover {
+        let mut max_end_starting_at = vec![0; len + 1];
+        for span in spans {
+            let slot = &mut max_end_starting_at[span.start.min(len)];
+            *slot = (*slot).max(span.end);
+        }
+        let mut max_end_starting_before = vec![0; len + 2];
+        for k in 0..=len {
+            max_end_starting_before[k + 1] = max_end_starting_before[k].max(max_end_starting_at[k]);
+        }
+        SpanCover { max_end_starting_before }
+    }
+
+    fn bound(&self, k: usize) -> usize {
+        self.max_end_starting_before[k.min(self.max_end_starting_before.len() - 1)]
+    }
+
+    /// Some span shares a character with `start..end` (not empty).
+    fn overlaps(&self, start: usize, end: usize) -> bool {
+        self.bound(end) > start
+    }
+
+    /// Some span holds all of `start..end`.
+    fn contains(&self, start: usize, end: usize) -> bool {
+        self.bound(start + 1) >= end
+    }
+}
+
 /// A three-character name with no cue around it (辛业江, 张孝华): a common
 /// surname and two characters that are frequent in given names and rare
 /// elsewhere (`lexicon/name_chars.tsv`), standing apart from the words
 /// around it and from known names.
-fn name_shape(chars: &[char], start: usize, surname_len: usize, end: usize, rules: &RuleSet, known: &[(usize, usize)]) -> bool {
+fn name_shape(chars: &[char], start: usize, surname_len: usize, end: usize, rules: &RuleSet, known: &SpanCover) -> bool {
     // Calibrated on People's Daily dev (one threshold each, no names).
     const MAX_SURNAME_RANK: u32 = 200;
     const MIN_CHAR_SCORE: f32 = 0.0;
     const MIN_SUM_SCORE: f32 = 2.5;
     // A surname that is also a function word (和, 向, 于) needs a cue.
-    let function_word = rules.lists.list("stem_stop_chars").iter().any(|x| x.starts_with(chars[start]));
+    let function_word = rules.lists.first_chars("stem_stop_chars").contains(&chars[start]);
     if function_word || surname_len != 1 || rules.surnames.single.get(&chars[start]).is_none_or(|&r| r > MAX_SURNAME_RANK) {
         return false;
     }
@@ -1065,7 +1103,7 @@ fn name_shape(chars: &[char], start: usize, surname_len: usize, end: usize, rule
     if chars[start + 1..end].iter().any(foreign) && ((start > 0 && foreign_edge(start - 1)) || foreign_edge(end)) {
         return false;
     }
-    if known.iter().any(|&(s, e)| s < end && start < e) {
+    if known.overlaps(start, end) {
         return false;
     }
     // No lexicon word may run across either edge or join the surname to the
@@ -1407,6 +1445,22 @@ mod tests {
 
     fn has(text: &str, name: &str, ty: NodeType) -> bool {
         entities(text).iter().any(|(n, t)| n == name && *t == ty)
+    }
+
+    #[test]
+    fn span_cover_answers_overlap_and_containment_as_a_scan_of_the_spans_would() {
+        let spans = [Span::new(2, 5), Span::new(3, 4), Span::new(8, 12), Span::new(10, 11)];
+        let cover = SpanCover::new(14, spans.iter().copied());
+        for start in 0..14 {
+            for end in start + 1..=14 {
+                let overlaps = spans.iter().any(|s| s.start < end && start < s.end);
+                let contains = spans.iter().any(|s| s.start <= start && end <= s.end);
+                assert_eq!(cover.overlaps(start, end), overlaps, "overlaps {start}..{end}");
+                assert_eq!(cover.contains(start, end), contains, "contains {start}..{end}");
+            }
+        }
+        let empty = SpanCover::new(5, std::iter::empty());
+        assert!(!empty.overlaps(0, 5) && !empty.contains(1, 2), "no spans cover nothing");
     }
 
     #[test]

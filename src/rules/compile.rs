@@ -225,6 +225,8 @@ pub struct WordLists {
     /// Every character of every word of a list (lists of characters such as
     /// `given_name_stop`).
     char_sets: BTreeMap<String, FxHashSet<char>>,
+    /// The first character of every word of a list.
+    first_char_sets: BTreeMap<String, FxHashSet<char>>,
 }
 
 /// The list names the recognizers read; any other name is a typo.
@@ -272,7 +274,8 @@ impl WordLists {
         let sets = lists.iter().map(|(k, v)| (k.clone(), v.iter().cloned().collect())).collect();
         let phrases = lists.iter().map(|(k, v)| (k.clone(), Phrases::new(v))).collect();
         let char_sets = lists.iter().map(|(k, v)| (k.clone(), v.iter().flat_map(|w| w.chars()).collect())).collect();
-        WordLists { lists, sets, phrases, char_sets }
+        let first_char_sets = lists.iter().map(|(k, v)| (k.clone(), v.iter().filter_map(|w| w.chars().next()).collect())).collect();
+        WordLists { lists, sets, phrases, char_sets, first_char_sets }
     }
 
     /// A list as [`Phrases`].
@@ -285,6 +288,12 @@ impl WordLists {
     pub fn char_set(&self, name: &str) -> &FxHashSet<char> {
         static EMPTY: std::sync::OnceLock<FxHashSet<char>> = std::sync::OnceLock::new();
         self.char_sets.get(name).unwrap_or_else(|| EMPTY.get_or_init(FxHashSet::default))
+    }
+
+    /// The first character of every word of a list.
+    pub fn first_chars(&self, name: &str) -> &FxHashSet<char> {
+        static EMPTY: std::sync::OnceLock<FxHashSet<char>> = std::sync::OnceLock::new();
+        self.first_char_sets.get(name).unwrap_or_else(|| EMPTY.get_or_init(FxHashSet::default))
     }
 
     pub fn list(&self, name: &str) -> &[String] {
