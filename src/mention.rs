@@ -232,7 +232,36 @@ impl TitleIndex {
     }
 }
 
+/// The candidates found before suffix names, with an index by end
+/// position: every suffix match asks which known names end at a few
+/// positions, and a document has hundreds of both.
+struct KnownNames<'a> {
+    all: &'a [Candidate],
+    /// Indices into `all`, ordered by (end, index).
+    by_end: Vec<u32>,
+}
+
+impl<'a> KnownNames<'a> {
+    fn new(all: &'a [Candidate]) -> KnownNames<'a> {
+        let mut by_end: Vec<u32> = (0..all.len() as u32).collect();
+        by_end.sort_by_key(|&i| (all[i as usize].span.end, i));
+        KnownNames { all, by_end }
+    }
+
+    /// The candidates that end at `end`, in their original order.
+    fn ending_at(&self, end: usize) -> impl Iterator<Item = &'a Candidate> + '_ {
+        let from = self.by_end.partition_point(|&i| self.all[i as usize].span.end < end);
+        self.by_end[from..].iter().map(|&i| &self.all[i as usize]).take_while(move |k| k.span.end == end)
+    }
+
+    /// The candidates that end in `ends`.
+    fn ending_in(&self, ends: std::ops::RangeInclusive<usize>) -> impl Iterator<Item = &'a Candidate> + '_ {
+        ends.flat_map(move |end| self.ending_at(end))
+    }
+}
+
 fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[Candidate], out: &mut Vec<Candidate>) {
+    let known_names = KnownNames::new(known);
     // Organization suffixes of two or more characters, filtered once per
     // document rather than once per suffix match.
     let org_suffixes: Vec<&str> = rules
@@ -274,7 +303,8 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
             continue;
         }
         // Nor may it cut a known name in two (学校 in 浙江大学校长).
-        let cuts_known = known.iter().any(|k| matches!(k.tag, Tag::Node(_)) && k.span.start < s_start && s_start < k.span.end && s_end > k.span.end);
+        let cuts_known = s_end > s_start + 1
+            && known_names.ending_in(s_start + 1..=s_end - 1).any(|k| matches!(k.tag, Tag::Node(_)) && k.span.start < s_start);
         if cuts_known {
             continue;
         }
@@ -282,7 +312,7 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
         // known name right before it, and nothing more (战胜|匈牙利队).
         if !suffix.strong && s_end - s_start == 1 {
             // Nor may it end a word begun inside the name (兴海|洋, 明报|道).
-            let stem = weak_suffix_stem(chars, s_start, suffix.node_type, rules, known).or_else(|| proper_word_stem(chars, s_start, suffix.node_type, rules));
+            let stem = weak_suffix_stem(chars, s_start, suffix.node_type, rules, &known_names).or_else(|| proper_word_stem(chars, s_start, suffix.node_type, rules));
             // 福鼎市|江西省: a one-character place suffix after a complete
             // administrative name starts the next name.
             let stem = stem.filter(|&start| suffix.node_type != NodeType::Place || admin_boundary(chars, start, s_start, s_start, false, rules).is_none());
@@ -300,7 +330,7 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
             continue;
         }
         let Some(stem_start) = stem_start(chars, s_start, rules, &known_end, &barriers) else { continue };
-        let stem_start = trim_stem_start(chars, stem_start, (s_start, s_end), suffix.node_type, rules, &known_end, known);
+        let stem_start = trim_stem_start(chars, stem_start, (s_start, s_end), suffix.node_type, rules, &known_end, &known_names);
         if stem_start >= s_start
             || (matches!(suffix.node_type, NodeType::Place | NodeType::Organization) && suffix_ends_word(chars, stem_start, s_start, s_end, rules))
             || (!suffix.strong && modifies_next_noun(chars, &suffix.text, s_end, rules, &title_starts))
@@ -314,7 +344,7 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
         let stem_is_known = known_end.get(&s_start).is_some_and(|&k| k >= stem_start);
         // A country's government (美国政府, 印度政府) is the country itself.
         let country_body = rules.lists.list("country_body_suffixes").contains(&suffix.text)
-            && known.iter().any(|k| {
+            && known_names.ending_at(s_start).any(|k| {
                 k.span == Span::new(stem_start, s_start)
                     && k.tag == Tag::Node(NodeType::Place)
                     && k.entry.is_some_and(|e| rules.dictionary.entry(e).class == "country")
@@ -328,7 +358,8 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
         let event_like = suffix.node_type == NodeType::Event || rules.is_suffix_of(&suffix.text, &[NodeType::Event]);
         // ... unless a scope word opens it (世界互联网大会).
         let event_scope = rules.lists.list("event_scope_words").iter().any(|w| stem.starts_with(w.as_str()));
-        let stem_has_known = event_like && known.iter().any(|k| matches!(k.tag, Tag::Node(t) if t.is_entity()) && k.span.start >= stem_start && k.span.end <= s_start);
+        let stem_has_known = event_like
+            && known_names.ending_in(stem_start + 1..=s_start).any(|k| matches!(k.tag, Tag::Node(t) if t.is_entity()) && k.span.start >= stem_start);
         // An organization name followed by an industry word (银杏谷资本投资的)
         // is a name and a verb, not a longer name.
         let stem_has_suffix = !suffix.strong && org_suffixes.iter().any(|x| stem.ends_with(x));
@@ -366,7 +397,7 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
 /// (`entities/organization.toml` weak_suffix_qualifiers: 中国|男|队,
 /// 巴西|足球|队); or a known place and a two-character proper name
 /// (青岛|海牛|队).
-fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: &RuleSet, known: &[Candidate]) -> Option<usize> {
+fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: &RuleSet, known: &KnownNames) -> Option<usize> {
     let qualifiers = rules.lists.list("weak_suffix_qualifiers");
     let is_org = node_type == NodeType::Organization;
     // A place suffix follows a place; an organization suffix a place or an
@@ -374,7 +405,7 @@ fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
     let fits = |t: NodeType| t == NodeType::Place || (is_org && t == NodeType::Organization);
     let mut j = s_start;
     loop {
-        let start = known.iter().filter(|k| matches!(k.tag, Tag::Node(t) if fits(t)) && k.span.end == j).map(|k| k.span.start).min();
+        let start = known.ending_at(j).filter(|k| matches!(k.tag, Tag::Node(t) if fits(t))).map(|k| k.span.start).min();
         if let Some(start) = start {
             // The suffix must not end a word begun inside the name (兴海|洋;
             // 淮北|部: 北部 is a direction). 县委, 报社 end organizations.
@@ -387,7 +418,7 @@ fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
             }
             // A party or league before a place (中共|河北省|委,
             // 共青团|衡阳市|委) belongs to the body.
-            let org_before = known.iter().filter(|k| is_org && k.tag == Tag::Node(NodeType::Organization) && k.span.end == start).map(|k| k.span.start).min();
+            let org_before = known.ending_at(start).filter(|k| is_org && k.tag == Tag::Node(NodeType::Organization)).map(|k| k.span.start).min();
             return Some(org_before.unwrap_or(start));
         }
         if !is_org {
@@ -402,7 +433,7 @@ fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
     // ordinary word of a breaking kind.
     if j >= 4 {
         let name = &chars[j - 2..j];
-        let place = known.iter().find(|k| k.tag == Tag::Node(NodeType::Place) && k.entry.is_some() && k.span.end == j - 2 && k.span.len() >= 2)?;
+        let place = known.ending_at(j - 2).find(|k| k.tag == Tag::Node(NodeType::Place) && k.entry.is_some() && k.span.len() >= 2)?;
         let stop = rules.lists.list("stem_stop_chars");
         let breaker_pos = rules.lists.list("stem_breaker_pos");
         let ordinary = rules.lexicon.get_chars(name).is_some_and(|e| e.pos.starts_with('v') || breaker_pos.contains(&e.pos) || e.freq >= 1000);
@@ -531,7 +562,7 @@ fn trim_stem_start(
     node_type: NodeType,
     rules: &RuleSet,
     known_end: &FxHashMap<usize, usize>,
-    known: &[Candidate],
+    known: &KnownNames,
 ) -> usize {
     // A lone Latin letter before Chinese: the escape letter of a literal
     // backslash-n, or a placeholder (A公司, b保险公司), no part of a name.
@@ -578,8 +609,8 @@ fn trim_stem_start(
         let admin = rules.lists.list("admin_place_suffixes");
         let walk_start = stem_start;
         let places: Vec<Span> = known
-            .iter()
-            .filter(|k| k.tag == Tag::Node(NodeType::Place) && k.span.start >= walk_start && k.span.end <= suffix_end && k.span.len() >= 2)
+            .ending_in(walk_start + 2..=suffix_end)
+            .filter(|k| k.tag == Tag::Node(NodeType::Place) && k.span.start >= walk_start && k.span.len() >= 2)
             .map(|k| k.span)
             .collect();
         for k in &places {
