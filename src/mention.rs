@@ -108,7 +108,7 @@ pub fn find_candidates(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<
     let mut candidates = Vec::new();
     dictionary_candidates(folded, chars, rules, &mut candidates);
     brand::brand_extension_candidates(chars, rules, &mut candidates);
-    let titles = TitleIndex::new(&candidates);
+    let titles = TitleIndex::new(chars, &candidates);
     suffix_candidates(folded, chars, rules, &candidates.clone(), &mut candidates);
     regex_candidates(folded, rules, &mut candidates);
     value_candidates(folded, rules, &mut candidates);
@@ -218,17 +218,27 @@ fn split_title(chars: &[char], span: Span, rules: &RuleSet, out: &mut Vec<Candid
 
 /// Titles by their start and end offsets, for the person rules.
 struct TitleIndex {
-    ends: FxHashSet<usize>,
-    starts: FxHashSet<usize>,
+    /// `ends[i]`: a title ends at character `i`; `starts[i]`: one starts there.
+    ends: Vec<bool>,
+    starts: Vec<bool>,
 }
 
 impl TitleIndex {
-    fn new(candidates: &[Candidate]) -> TitleIndex {
-        let titles = candidates.iter().filter(|c| c.tag == Tag::Title);
-        TitleIndex {
-            ends: titles.clone().map(|c| c.span.end).collect(),
-            starts: titles.map(|c| c.span.start).collect(),
+    fn new(chars: &[char], candidates: &[Candidate]) -> TitleIndex {
+        let mut index = TitleIndex { ends: vec![false; chars.len() + 1], starts: vec![false; chars.len() + 1] };
+        for c in candidates.iter().filter(|c| c.tag == Tag::Title) {
+            index.ends[c.span.end] = true;
+            index.starts[c.span.start] = true;
         }
+        index
+    }
+
+    fn starts_at(&self, i: usize) -> bool {
+        self.starts.get(i).copied().unwrap_or(false)
+    }
+
+    fn ends_at(&self, i: usize) -> bool {
+        self.ends.get(i).copied().unwrap_or(false)
     }
 }
 
@@ -894,7 +904,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 }
                 // A common surname with a title is a reference (孙老先生),
                 // not the end of a name with a rarer surname (后来孙).
-                if g_len == 1 && titles.starts.contains(&end) {
+                if g_len == 1 && titles.starts_at(end) {
                     let own = rules.surnames.single.get(&chars[i]).copied().unwrap_or(9999);
                     let given_as_surname = rules.surnames.single.get(&chars[end - 1]).copied().unwrap_or(9999);
                     if given_as_surname < own {
@@ -903,16 +913,16 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 }
                 let lexical = rules.lexicon.get_chars(name);
                 let nr_word = lexical.is_some_and(|e| e.pos.starts_with("nr"));
-                let right_evidence = titles.starts.contains(&end) || word_after(end);
+                let right_evidence = titles.starts_at(end) || word_after(end);
                 // The name must not cut a word that runs past it (王坚|决定,
                 // 江建|国报道), unless a title or speech verb follows.
                 // A longer shape whose last character starts a speech verb or
                 // a title (王坚|曾如是说, 李强|带着) is cut as well.
                 let shorter_has_evidence = g_len == 2
-                    && (titles.starts.contains(&(end - 1)) || word_after(end - 1));
+                    && (titles.starts_at(end - 1) || word_after(end - 1));
                 let mut cut = !nr_word && ((!right_evidence && crosses_end(chars, end, rules)) || shorter_has_evidence);
                 // Nor start inside a word begun before it (进程|中, 提高|刑侦).
-                cut |= !nr_word && !titles.ends.contains(&i) && crosses_start(chars, i, rules);
+                cut |= !nr_word && !titles.ends_at(i) && crosses_start(chars, i, rules);
                 // jieba's nr tag is noisy on two-character words (卫星, 阳光).
                 let is_person_word = g_len == 2 && lexical.is_some_and(|e| e.pos.starts_with("nr")) && !word_reject_final.contains(&chars[end - 1]);
                 // (A rare place-like word, 江建国 ns 5, may still be a name.)
@@ -924,20 +934,20 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 // a surname-like character before that word.
                 // Unless the shorter shape would cut that word and a title
                 // or reporter cue comes before (记者江建|国 → 江建国).
-                let cue_before = titles.ends.contains(&i) || before_words.ends_at(chars, i);
+                let cue_before = titles.ends_at(i) || before_words.ends_at(chars, i);
                 let shorter_cut = crosses_end(chars, end - 1, rules) && !crosses_end(chars, end, rules);
                 // A title right after makes a rarer word a given name too
                 // (王大维先生: 大维 is a lexicon word of frequency 100).
-                let given_freq_limit = if titles.starts.contains(&end) { 300 } else { 50 };
+                let given_freq_limit = if titles.starts_at(end) { 300 } else { 50 };
                 if g_len == 2 && !(cue_before && shorter_cut)
                     && rules.lexicon.get_chars(given).is_some_and(|e| !e.pos.starts_with("nr") && e.freq >= given_freq_limit) {
                         continue;
                     }
                 // Rare surnames (家, 来, 从) need a title next to them.
                 let rare_surname = s_len == 1 && rules.surnames.single.get(&chars[i]).is_some_and(|&r| r > 200);
-                let evidence = if titles.ends.contains(&i) || (i > 0 && chars[i - 1] == '的' && titles.ends.contains(&(i - 1))) {
+                let evidence = if titles.ends_at(i) || (i > 0 && chars[i - 1] == '的' && titles.ends_at(i - 1)) {
                     Some("title-before")
-                } else if titles.starts.contains(&end) {
+                } else if titles.starts_at(end) {
                     Some("title-after")
                 } else if word_after(end) {
                     Some("verb-after")
@@ -951,7 +961,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                     None
                 };
                 let evidence = if weak_tail {
-                    if titles.starts.contains(&end) {
+                    if titles.starts_at(end) {
                         Some("title-after")
                     } else if word_after(end) {
                         Some("verb-after")
@@ -1277,7 +1287,7 @@ fn foreign_name_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex,
     let known_ends: FxHashSet<usize> = known.iter().map(|k| k.1).collect();
     let mut i = 0;
     while i < chars.len() {
-        let run_start = translit(i) && (i == 0 || !translit(i - 1) || titles.ends.contains(&i) || known_ends.contains(&i));
+        let run_start = translit(i) && (i == 0 || !translit(i - 1) || titles.ends_at(i) || known_ends.contains(&i));
         if !run_start {
             i += 1;
             continue;
@@ -1285,7 +1295,7 @@ fn foreign_name_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex,
         let mut end = i;
         let mut letters: usize = 0;
         while end < chars.len() {
-            if end > i && (titles.starts.contains(&end) || titles.ends.contains(&end) || known_starts.contains(&end)) {
+            if end > i && (titles.starts_at(end) || titles.ends_at(end) || known_starts.contains(&end)) {
                 break;
             }
             if translit(end) {
@@ -1316,10 +1326,10 @@ fn foreign_name_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex,
         let inside_known = || known.iter().any(|&(s, e)| s < end && start < e);
         let name = &chars[start..end];
         let common = || rules.lexicon.get_chars(name).is_some_and(|w| !w.pos.starts_with("nr"));
-        let title_before = titles.ends.contains(&start);
+        let title_before = titles.ends_at(start);
         let evidence = || {
             title_before
-                || titles.starts.contains(&end)
+                || titles.starts_at(end)
                 || speech_verbs.starts_at(chars, end)
                 || person_after.starts_at(chars, end)
                 || before_words.ends_at(chars, start)
