@@ -888,6 +888,27 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 if with_str(name, |s| rejects.contains(s)) {
                     continue;
                 }
+                // (The tests that discard a shape come first: most shapes
+                // are discarded, and the evidence below costs lexicon probes.)
+                let lexical = rules.lexicon.get_chars(name);
+                // (A rare place-like word, 江建国 ns 5, may still be a name.)
+                let is_common_word = lexical.is_some_and(|e| !e.pos.starts_with("nr") && (e.freq >= 20 || !is_proper_pos(&e.pos)));
+                if is_common_word {
+                    continue;
+                }
+                // A given name that is an ordinary word (企业, 仍然, 杭州) is
+                // a surname-like character before that word.
+                // Unless the shorter shape would cut that word and a title
+                // or reporter cue comes before (记者江建|国 → 江建国).
+                // A title right after makes a rarer word a given name too
+                // (王大维先生: 大维 is a lexicon word of frequency 100).
+                let given_freq_limit = if titles.starts_at(end) { 300 } else { 50 };
+                if g_len == 2
+                    && rules.lexicon.get_chars(given).is_some_and(|e| !e.pos.starts_with("nr") && e.freq >= given_freq_limit)
+                    && !((titles.ends_at(i) || before_words.ends_at(chars, i)) && crosses_end(chars, end - 1, rules) && !crosses_end(chars, end, rules))
+                {
+                    continue;
+                }
                 // The name must not end inside a following word: 王坚决定
                 // gives 王坚, not 王坚决.
                 // When the last character and the next one spell a word
@@ -911,7 +932,6 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                         continue;
                     }
                 }
-                let lexical = rules.lexicon.get_chars(name);
                 let nr_word = lexical.is_some_and(|e| e.pos.starts_with("nr"));
                 let right_evidence = titles.starts_at(end) || word_after(end);
                 // The name must not cut a word that runs past it (王坚|决定,
@@ -925,24 +945,6 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 cut |= !nr_word && !titles.ends_at(i) && crosses_start(chars, i, rules);
                 // jieba's nr tag is noisy on two-character words (卫星, 阳光).
                 let is_person_word = g_len == 2 && lexical.is_some_and(|e| e.pos.starts_with("nr")) && !word_reject_final.contains(&chars[end - 1]);
-                // (A rare place-like word, 江建国 ns 5, may still be a name.)
-                let is_common_word = lexical.is_some_and(|e| !e.pos.starts_with("nr") && (e.freq >= 20 || !is_proper_pos(&e.pos)));
-                if is_common_word {
-                    continue;
-                }
-                // A given name that is an ordinary word (企业, 仍然, 杭州) is
-                // a surname-like character before that word.
-                // Unless the shorter shape would cut that word and a title
-                // or reporter cue comes before (记者江建|国 → 江建国).
-                let cue_before = titles.ends_at(i) || before_words.ends_at(chars, i);
-                let shorter_cut = crosses_end(chars, end - 1, rules) && !crosses_end(chars, end, rules);
-                // A title right after makes a rarer word a given name too
-                // (王大维先生: 大维 is a lexicon word of frequency 100).
-                let given_freq_limit = if titles.starts_at(end) { 300 } else { 50 };
-                if g_len == 2 && !(cue_before && shorter_cut)
-                    && rules.lexicon.get_chars(given).is_some_and(|e| !e.pos.starts_with("nr") && e.freq >= given_freq_limit) {
-                        continue;
-                    }
                 // Rare surnames (家, 来, 从) need a title next to them.
                 let rare_surname = s_len == 1 && rules.surnames.single.get(&chars[i]).is_some_and(|&r| r > 200);
                 let evidence = if titles.ends_at(i) || (i > 0 && chars[i - 1] == '的' && titles.ends_at(i - 1)) {
