@@ -272,14 +272,6 @@ impl<'a> KnownNames<'a> {
 
 fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[Candidate], out: &mut Vec<Candidate>) {
     let known_names = KnownNames::new(known);
-    // Organization suffixes of two or more characters, filtered once per
-    // document rather than once per suffix match.
-    let org_suffixes: Vec<&str> = rules
-        .suffixes
-        .iter()
-        .filter(|x| x.node_type == NodeType::Organization && x.text.chars().count() >= 2)
-        .map(|x| x.text.as_str())
-        .collect();
     // Known names may sit inside a stem (浙江 in 浙江吉华集团): the walk
     // jumps over them whole.
     let mut known_end: FxHashMap<usize, usize> = FxHashMap::default();
@@ -367,18 +359,18 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
         // need a stem with a known name or a word that is no common word.
         let event_like = suffix.node_type == NodeType::Event || rules.is_suffix_of(&suffix.text, &[NodeType::Event]);
         // ... unless a scope word opens it (世界互联网大会).
-        let event_scope = rules.lists.list("event_scope_words").iter().any(|w| stem.starts_with(w.as_str()));
+        let event_scope = || rules.lists.list("event_scope_words").iter().any(|w| stem.starts_with(w.as_str()));
         let stem_has_known = event_like
             && known_names.ending_in(stem_start + 1..=s_start).any(|k| matches!(k.tag, Tag::Node(t) if t.is_entity()) && k.span.start >= stem_start);
         // An organization name followed by an industry word (银杏谷资本投资的)
         // is a name and a verb, not a longer name.
-        let stem_has_suffix = !suffix.strong && org_suffixes.iter().any(|x| stem.ends_with(x));
+        let stem_has_suffix = !suffix.strong && ends_with_long_organization_suffix(&chars[stem_start..s_start], rules);
         let accept = if stem_has_suffix {
             false
         } else if suffix.strong {
             // Event stems of common words only are kinds of events
             // (专题教育动员大会), however long.
-            stem_len >= 2 && (stem_is_known || stem_is_proper(&stem, rules, stem_len >= 4 && (!event_like || event_scope)) || (event_like && stem_has_known))
+            stem_len >= 2 && (stem_is_known || stem_is_proper(&stem, rules, stem_len >= 4 && (!event_like || event_scope())) || (event_like && stem_has_known))
         } else if suffix_chars >= 2 {
             stem_len >= 2 && (stem_is_known || stem_is_proper(&stem, rules, false)) && (stem_is_known || weak_stem_long_enough(suffix, stem_len, rules))
         } else {
@@ -400,6 +392,12 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
             suffix_start: Some(s_start),
         });
     }
+}
+
+/// The stem ends with an organization suffix of two or more characters
+/// (银杏谷资本 before 投资).
+fn ends_with_long_organization_suffix(stem: &[char], rules: &RuleSet) -> bool {
+    (2..=rules.max_suffix_chars.min(stem.len())).any(|n| with_str(&stem[stem.len() - n..], |tail| rules.is_suffix_of(tail, &[NodeType::Organization])))
 }
 
 /// The start of the name before a one-character weak suffix: a known name
