@@ -1235,28 +1235,31 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candid
             i = j;
             continue;
         }
-        let c = chars[i];
-        // The character must not start an ordinary word (美丽, 中间, 日后);
-        // the context words themselves (中方, 美军) do not count.
-        let in_word = (i + 2..=(i + 4).min(chars.len())).any(|e| {
-            // (A rare proper name, 华大 nz 12, does not count.)
-            let rare_name = e <= chars.len() && rules.lexicon.get_chars(&chars[i..e]).is_some_and(|w| is_proper_pos(&w.pos) && w.freq < 100);
-            is_lexicon_word(chars, i, e, rules) && !rare_name && !after.iter().any(|w| text_at(chars, i + 1, w) && w.chars().count() == e - i - 1)
-        });
-        // Nor sit inside a word that runs across it (来日方长).
-        let crossed = (i.saturating_sub(3)..i).any(|s| (i + 2..=(s + 4).min(chars.len())).any(|e| is_lexicon_word(chars, s, e, rules)));
-        if !pair_only.contains(&c) && !in_word && !crossed {
-            // 访华, 在京: the visit word must not be the end of a longer
-            // word (现在美 ...).
-            let visited = before.iter().any(|w| {
+        // (The context test comes first: it is rare, and the word tests
+        // cost lexicon probes at every abbreviation character.)
+        // 访华, 在京: the visit word must not be the end of a longer word
+        // (现在美 ...).
+        let visited = || {
+            before.iter().any(|w| {
                 let n = w.chars().count();
                 i >= n && text_at(chars, i - n, w) && !(i > n && is_lexicon_word(chars, i - n - 1, i - n + 1, rules))
-            });
-            // 中方, 美军: the side word must not start a longer word (中方法).
-            let side = list_word_at(chars, i + 1, after).is_some_and(|n| !starts_longer_word(chars, i + 1, i + 1 + n, rules));
-            if visited || side {
-                emit(i, "abbreviation-context", out);
-            }
+            })
+        };
+        // 中方, 美军: the side word must not start a longer word (中方法).
+        let side = || list_word_at(chars, i + 1, after).is_some_and(|n| !starts_longer_word(chars, i + 1, i + 1 + n, rules));
+        // The character must not start an ordinary word (美丽, 中间, 日后);
+        // the context words themselves (中方, 美军) do not count.
+        let in_word = || {
+            (i + 2..=(i + 4).min(chars.len())).any(|e| {
+                // (A rare proper name, 华大 nz 12, does not count.)
+                let rare_name = e <= chars.len() && rules.lexicon.get_chars(&chars[i..e]).is_some_and(|w| is_proper_pos(&w.pos) && w.freq < 100);
+                is_lexicon_word(chars, i, e, rules) && !rare_name && !after.iter().any(|w| text_at(chars, i + 1, w) && w.chars().count() == e - i - 1)
+            })
+        };
+        // Nor sit inside a word that runs across it (来日方长).
+        let crossed = || (i.saturating_sub(3)..i).any(|s| (i + 2..=(s + 4).min(chars.len())).any(|e| is_lexicon_word(chars, s, e, rules)));
+        if !pair_only.contains(&chars[i]) && (visited() || side()) && !in_word() && !crossed() {
+            emit(i, "abbreviation-context", out);
         }
         i += 1;
     }
