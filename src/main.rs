@@ -225,6 +225,9 @@ fn output_format(format: Option<&str>, output: Option<&Path>) -> Result<ExportFo
 struct Run {
     graph: KnowledgeGraph,
     failures: usize,
+    /// The `--jobs` threads, kept for the export (the JSON export renders
+    /// nodes and edges on them).
+    pool: rayon::ThreadPool,
 }
 
 /// Read the inputs, extract every document in parallel (`--jobs`) and hand
@@ -233,6 +236,7 @@ struct Run {
 /// summary line; returns the number of failed documents.
 fn for_each_document<T: Send + 'static>(
     extractor: &Extractor,
+    pool: &rayon::ThreadPool,
     args: &InputArgs,
     inputs: &[PathBuf],
     render: newsgraph::stream::Render<T>,
@@ -246,7 +250,6 @@ fn for_each_document<T: Send + 'static>(
         None => None,
     };
     let opts = InputOptions { encoding, stdin_is_jsonl: args.jsonl, ..InputOptions::default() };
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(args.jobs.unwrap_or(0)).build()?;
     let mut progress = progress::Progress::new(inputs, args.quiet);
     let printer = progress.printer();
     let failures = std::cell::Cell::new(0);
@@ -271,7 +274,7 @@ fn for_each_document<T: Send + 'static>(
             None
         }
     });
-    newsgraph::stream::extract_render_ordered(extractor, &pool, docs, render, |doc, rendered| {
+    newsgraph::stream::extract_render_ordered(extractor, pool, docs, render, |doc, rendered| {
         progress.document(&doc);
         sink(doc, rendered)
     })?;
@@ -281,12 +284,18 @@ fn for_each_document<T: Send + 'static>(
 
 /// Extract the inputs into one merged graph.
 fn run_extraction(extractor: &Extractor, args: &InputArgs, inputs: &[PathBuf]) -> Result<Run> {
+    let pool = thread_pool(args)?;
     let mut graph = KnowledgeGraph::new();
-    let failures = for_each_document(extractor, args, inputs, Arc::new(|_: &newsgraph::Document| ()), |doc, ()| {
+    let failures = for_each_document(extractor, &pool, args, inputs, Arc::new(|_: &newsgraph::Document| ()), |doc, ()| {
         graph.add_document(&doc);
         Ok(())
     })?;
-    Ok(Run { graph, failures })
+    Ok(Run { graph, failures, pool })
+}
+
+/// `--jobs N` threads (all cores by default).
+fn thread_pool(args: &InputArgs) -> Result<rayon::ThreadPool> {
+    Ok(rayon::ThreadPoolBuilder::new().num_threads(args.jobs.unwrap_or(0)).build()?)
 }
 
 /// Formats `extract --stream` writes document by document.
@@ -331,7 +340,7 @@ fn extract_stream(args: &ExtractArgs, extractor: &Extractor) -> Result<ExitCode>
         }
         Ok(bytes)
     });
-    let failures = for_each_document(extractor, &args.input, &args.input.inputs, render, |_, bytes| {
+    let failures = for_each_document(extractor, &thread_pool(&args.input)?, &args.input, &args.input.inputs, render, |_, bytes| {
         out.write_all(&bytes?)?;
         Ok(())
     })?;
@@ -358,15 +367,18 @@ fn extract(args: ExtractArgs) -> Result<ExitCode> {
     let rules = load_rules(&args.rules)?;
     let extractor = Extractor::new(rules);
     let run = run_extraction(&extractor, &args.input, &args.input.inputs)?;
-    match &args.output {
-        Some(path) => export::write_to_path(&run.graph, format, path, &opts)?,
-        None => {
-            let stdout = std::io::stdout();
-            let mut lock = std::io::BufWriter::new(stdout.lock());
-            export::write_with(&run.graph, format, &opts, &mut lock)?;
-            lock.flush()?;
+    run.pool.install(|| -> Result<()> {
+        match &args.output {
+            Some(path) => export::write_to_path(&run.graph, format, path, &opts)?,
+            None => {
+                let stdout = std::io::stdout();
+                let mut lock = std::io::BufWriter::new(stdout.lock());
+                export::write_with(&run.graph, format, &opts, &mut lock)?;
+                lock.flush()?;
+            }
         }
-    }
+        Ok(())
+    })?;
     if run.failures > 0 || !args.input.quiet {
         eprintln!("{} documents, {} failed", run.graph.documents().len() + run.failures, run.failures);
     }

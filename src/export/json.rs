@@ -178,6 +178,38 @@ pub fn write_edge(out: &mut dyn Write, source: &GraphNode, edge: &GraphEdge, tar
     write_object(out, fields)
 }
 
+/// Items one rendering task writes: large enough to amortize a task, small
+/// enough that every thread gets work and a batch of rendered bytes stays
+/// a few megabytes.
+const ITEMS_PER_TASK: usize = 256;
+const TASKS_PER_BATCH: usize = 16;
+
+/// Writes `items` as the elements of a JSON array (one per line), rendering
+/// them on the current rayon pool a batch at a time and writing the bytes
+/// in order: the same bytes as a serial loop, whatever the thread count.
+fn write_elements<T: Sync>(out: &mut dyn Write, items: &[T], render: impl Fn(&mut Vec<u8>, &T) -> io::Result<()> + Sync) -> io::Result<()> {
+    use rayon::prelude::*;
+    for (b, batch) in items.chunks(ITEMS_PER_TASK * TASKS_PER_BATCH).enumerate() {
+        let rendered: Vec<io::Result<Vec<u8>>> = batch
+            .par_chunks(ITEMS_PER_TASK)
+            .enumerate()
+            .map(|(t, task)| {
+                let mut bytes = Vec::new();
+                for (i, item) in task.iter().enumerate() {
+                    let first = b == 0 && t == 0 && i == 0;
+                    bytes.extend_from_slice(if first { b"\n  " } else { b",\n  " });
+                    render(&mut bytes, item)?;
+                }
+                Ok(bytes)
+            })
+            .collect();
+        for bytes in rendered {
+            out.write_all(&bytes?)?;
+        }
+    }
+    Ok(())
+}
+
 pub fn write(graph: &KnowledgeGraph, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(b"{\"documents\": [")?;
     for (i, d) in graph.documents().iter().enumerate() {
@@ -185,14 +217,34 @@ pub fn write(graph: &KnowledgeGraph, out: &mut dyn Write) -> io::Result<()> {
         serde_json::to_writer(&mut *out, d)?;
     }
     out.write_all(b"\n],\n\"nodes\": [")?;
-    for (i, n) in graph.nodes().enumerate() {
-        out.write_all(if i == 0 { b"\n  " } else { b",\n  " })?;
-        write_node(out, n)?;
-    }
+    let nodes: Vec<&GraphNode> = graph.nodes().collect();
+    write_elements(out, &nodes, |bytes, n| write_node(bytes, n))?;
     out.write_all(b"\n],\n\"edges\": [")?;
-    for (i, (s, e, t)) in graph.edges().enumerate() {
-        out.write_all(if i == 0 { b"\n  " } else { b",\n  " })?;
-        write_edge(out, s, e, t)?;
-    }
+    let edges: Vec<(&GraphNode, &GraphEdge, &GraphNode)> = graph.edges().collect();
+    write_elements(out, &edges, |bytes, &(s, e, t)| write_edge(bytes, s, e, t))?;
     out.write_all(b"\n]}\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn elements_rendered_in_parallel_come_out_in_order_with_one_separator_each() {
+        // More items than one batch, and a count that leaves partial tasks.
+        let items: Vec<u32> = (0..(ITEMS_PER_TASK * TASKS_PER_BATCH * 2 + 37) as u32).collect();
+        let serial: String = items.iter().enumerate().map(|(i, n)| format!("{}{n}", if i == 0 { "\n  " } else { ",\n  " })).collect();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let mut parallel = Vec::new();
+        pool.install(|| write_elements(&mut parallel, &items, |bytes, n| write!(bytes, "{n}"))).unwrap();
+        assert_eq!(String::from_utf8(parallel).unwrap(), serial);
+    }
+
+    #[test]
+    fn a_rendering_error_is_returned_not_lost() {
+        let items = [1, 2, 3];
+        let failing = |_: &mut Vec<u8>, n: &i32| if *n == 2 { Err(io::Error::other("bad item")) } else { Ok(()) };
+        let err = write_elements(&mut Vec::new(), &items, failing).unwrap_err();
+        assert_eq!(err.to_string(), "bad item");
+    }
 }
