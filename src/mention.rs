@@ -846,6 +846,11 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
     let word_after = |i: usize| speech_verbs.starts_at(chars, i) || person_after.starts_at(chars, i);
     let before_words = lists.phrases("person_before");
     let rejects = lists.set("person_reject");
+    // First characters of the word lists asked at every shape: most shapes
+    // start with none of them, and a character test is cheaper than
+    // hashing the word.
+    let (reject_firsts, stop_word_firsts) = (lists.first_chars("person_reject"), lists.first_chars("given_name_stop_words"));
+    let compound_firsts: FxHashSet<char> = rules.surnames.compound.keys().filter_map(|k| k.chars().next()).collect();
 
     // Known names (places, organizations) that a bare name shape must not
     // overlap (向|中国, 和|欧洲).
@@ -865,14 +870,12 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
     }
     let mut shapes = Vec::new();
     for i in 0..chars.len() {
-        let mut surname_lens = Vec::new();
-        if i + 1 < chars.len() && with_str(&chars[i..i + 2], |s| rules.surnames.compound.contains_key(s)) {
-            surname_lens.push(2);
-        }
-        if rules.surnames.single.contains_key(&chars[i]) && !function_surnames.contains(&chars[i]) {
-            surname_lens.push(1);
-        }
-        for s_len in surname_lens {
+        let compound = i + 1 < chars.len()
+            && compound_firsts.contains(&chars[i])
+            && with_str(&chars[i..i + 2], |s| rules.surnames.compound.contains_key(s));
+        let single = rules.surnames.single.contains_key(&chars[i]) && !function_surnames.contains(&chars[i]);
+        let surname_lens = [compound.then_some(2), single.then_some(1)];
+        for s_len in surname_lens.into_iter().flatten() {
             for g_len in [2usize, 1] {
                 let end = i + s_len + g_len;
                 if end > chars.len() {
@@ -883,7 +886,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                     continue;
                 }
                 let name = &chars[i..end];
-                if with_str(name, |s| rejects.contains(s)) {
+                if reject_firsts.contains(&name[0]) && with_str(name, |s| rejects.contains(s)) {
                     continue;
                 }
                 // (The tests that discard a shape come first: most shapes
@@ -916,7 +919,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 let mut weak_tail = false;
                 if g_len == 2 && end < chars.len() {
                     let tail = &chars[end - 1..=end];
-                    if with_str(tail, |s| stop_words.contains(s)) {
+                    if stop_word_firsts.contains(&tail[0]) && with_str(tail, |s| stop_words.contains(s)) {
                         continue;
                     }
                     weak_tail = rules.lexicon.get_chars(tail).is_some_and(|w| w.freq >= 100 && !w.pos.starts_with("nr"));
