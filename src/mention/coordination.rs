@@ -14,6 +14,7 @@
 //! (X和Y,以及去年加入的Z公司).
 
 use super::{covered_by_common_words, is_cjk, is_proper_pos, stem_start, Candidate};
+use crate::chars::with_str;
 use crate::model::{NodeType, Span};
 use crate::rules::{RuleSet, Tag};
 use std::collections::{HashMap, HashSet};
@@ -225,7 +226,7 @@ impl<'a> Lists<'a> {
         let Some(&c) = self.chars.get(end) else { return true };
         !(is_cjk(c) || c.is_ascii_alphanumeric())
             || SEPARATORS.iter().any(|s| self.text_at(end, s))
-            || self.rules.lists.set("stem_stop_chars").contains(c.to_string().as_str())
+            || with_str(&[c], |c| self.rules.lists.set("stem_stop_chars").contains(c))
             || self.verb_at(end)
     }
 
@@ -238,11 +239,11 @@ impl<'a> Lists<'a> {
             if j + len > self.chars.len() {
                 continue;
             }
-            let word: String = self.chars[j..j + len].iter().collect();
-            if breakers.contains(&word) {
+            let word = &self.chars[j..j + len];
+            if with_str(word, |w| breakers.contains(w)) {
                 return true;
             }
-            if let Some(e) = self.rules.lexicon.get(&word) {
+            if let Some(e) = self.rules.lexicon.get_chars(word) {
                 return breaker_pos.contains(&e.pos) || e.pos.starts_with('v');
             }
         }
@@ -256,7 +257,7 @@ impl<'a> Lists<'a> {
         let mut j = start;
         while j < self.chars.len() && j - start <= MAX_ITEM {
             let c = self.chars[j];
-            if self.occupied.contains(&j) || !(is_cjk(c) || c.is_ascii_alphanumeric()) || stop_chars.contains(c.to_string().as_str()) {
+            if self.occupied.contains(&j) || !(is_cjk(c) || c.is_ascii_alphanumeric()) || with_str(&[c], |c| stop_chars.contains(c)) {
                 break;
             }
             if self.verb_at(j) {
@@ -286,7 +287,7 @@ impl<'a> Lists<'a> {
             return false;
         }
         let stop_chars = self.rules.lists.set("stem_stop_chars");
-        if chars.iter().any(|c| stop_chars.contains(c.to_string().as_str())) {
+        if chars.iter().any(|&c| with_str(&[c], |c| stop_chars.contains(c))) {
             return false;
         }
         // Part of a foreign name (比尔·|盖茨).
