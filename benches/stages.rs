@@ -64,11 +64,14 @@ fn stages(c: &mut Criterion) {
     graph.add_document(&doc);
     let opts = ExportOptions::with_base(export::DEFAULT_BASE).unwrap();
     let mut g = c.benchmark_group("export");
+    // One thread: a stage's cost per core (the JSON export renders on every
+    // thread of the pool it runs on).
+    let one_thread = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
     for &format in ExportFormat::ALL.iter().filter(|f| !f.is_directory()) {
         g.bench_function(format.name(), |b| {
             b.iter(|| {
                 let mut out = Vec::new();
-                export::write_with(black_box(&graph), format, &opts, &mut out).unwrap();
+                one_thread.install(|| export::write_with(black_box(&graph), format, &opts, &mut out)).unwrap();
                 out
             })
         });

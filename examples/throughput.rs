@@ -34,6 +34,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+/// The allocator of the `newsgraph` binary, so that in-process stage
+/// figures match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Rng(u64);
 impl Rng {
     fn next(&mut self) -> u64 {
@@ -141,8 +146,14 @@ fn run(bin: &Path, args: &[&str]) -> RunResult {
     }
 }
 
-/// Per-stage MB/s over the documents of the first `limit` bytes.
+/// Per-stage MB/s over the documents of the first `limit` bytes, on one
+/// thread (the JSON export would otherwise render on every core).
 fn stages(path: &Path, limit: usize) -> Vec<(String, f64)> {
+    let one_thread = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    one_thread.install(|| stages_on_this_thread(path, limit))
+}
+
+fn stages_on_this_thread(path: &Path, limit: usize) -> Vec<(String, f64)> {
     let rules = RuleSet::builtin().unwrap();
     let text = std::fs::read_to_string(path).unwrap();
     let mut docs = Vec::new();
