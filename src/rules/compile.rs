@@ -217,16 +217,19 @@ pub struct Suffix {
 #[derive(Debug, Default)]
 pub struct WordLists {
     pub lists: BTreeMap<String, Vec<String>>,
+    /// The same lists by name in a hash map: stages ask for lists by name
+    /// inside their loops, and a B-tree lookup compares whole names.
+    by_name: FxHashMap<String, Vec<String>>,
     /// The same lists as hash sets, for membership tests in hot loops.
-    sets: BTreeMap<String, FxHashSet<String>>,
+    sets: FxHashMap<String, FxHashSet<String>>,
     /// The same lists indexed by first and last character, for "a word of
     /// the list starts (ends) here" at every position of a document.
-    phrases: BTreeMap<String, Phrases>,
+    phrases: FxHashMap<String, Phrases>,
     /// Every character of every word of a list (lists of characters such as
     /// `given_name_stop`).
-    char_sets: BTreeMap<String, FxHashSet<char>>,
+    char_sets: FxHashMap<String, FxHashSet<char>>,
     /// The first character of every word of a list.
-    first_char_sets: BTreeMap<String, FxHashSet<char>>,
+    first_char_sets: FxHashMap<String, FxHashSet<char>>,
 }
 
 /// The list names the recognizers read; any other name is a typo.
@@ -275,7 +278,8 @@ impl WordLists {
         let phrases = lists.iter().map(|(k, v)| (k.clone(), Phrases::new(v))).collect();
         let char_sets = lists.iter().map(|(k, v)| (k.clone(), v.iter().flat_map(|w| w.chars()).collect())).collect();
         let first_char_sets = lists.iter().map(|(k, v)| (k.clone(), v.iter().filter_map(|w| w.chars().next()).collect())).collect();
-        WordLists { lists, sets, phrases, char_sets, first_char_sets }
+        let by_name = lists.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        WordLists { lists, by_name, sets, phrases, char_sets, first_char_sets }
     }
 
     /// A list as [`Phrases`].
@@ -297,7 +301,7 @@ impl WordLists {
     }
 
     pub fn list(&self, name: &str) -> &[String] {
-        self.lists.get(name).map(Vec::as_slice).unwrap_or(&[])
+        self.by_name.get(name).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// A list as a set (`set.contains(word)` is `list.contains(word)`).
