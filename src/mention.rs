@@ -1425,6 +1425,42 @@ pub fn resolve_overlaps(candidates: Vec<Candidate>) -> Vec<Candidate> {
     kept
 }
 
+/// The spans kept so far, which never overlap: a character map answers
+/// "does this span overlap a kept one" without scanning them all.
+struct Taken {
+    /// For each character, 1 + the number of the kept span over it (0: free).
+    owner: Vec<u32>,
+    kept: u32,
+    /// Kept empty spans (none come from the built-in rules).
+    empty: Vec<usize>,
+}
+
+impl Taken {
+    fn new(len: usize) -> Taken {
+        Taken { owner: vec![0; len], kept: 0, empty: Vec::new() }
+    }
+
+    /// Whether `span` overlaps a kept span (`a.start < b.end && b.start <
+    /// a.end`, as for spans of characters).
+    fn overlaps(&self, span: Span) -> bool {
+        let by_empty = self.empty.iter().any(|&e| span.start < e && e < span.end);
+        if span.start == span.end {
+            // An empty span overlaps the kept span it lies strictly inside.
+            let at = |i: usize| self.owner.get(i).copied().unwrap_or(0);
+            return by_empty || (span.start > 0 && at(span.start) != 0 && at(span.start) == at(span.start - 1));
+        }
+        by_empty || self.owner[span.start..span.end].iter().any(|&o| o != 0)
+    }
+
+    fn take(&mut self, span: Span) {
+        self.kept += 1;
+        if span.start == span.end {
+            self.empty.push(span.start);
+        }
+        self.owner[span.start..span.end].iter_mut().for_each(|o| *o = self.kept);
+    }
+}
+
 fn resolve_competing(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
     candidates.sort_by(|a, b| {
         b.span
@@ -1436,16 +1472,17 @@ fn resolve_competing(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
     });
     // A user-layer or high-priority rule beats a longer built-in guess.
     let mut kept: Vec<Candidate> = Vec::new();
-    let mut taken: Vec<(usize, usize)> = Vec::new();
     let mut order: Vec<usize> = (0..candidates.len()).collect();
     order.sort_by_key(|&i| (std::cmp::Reverse(candidates[i].priority / PRIORITY_PER_LAYER), i));
+    let mut taken = Taken::new(candidates.iter().map(|c| c.span.end).max().unwrap_or(0));
+    let mut candidates: Vec<Option<Candidate>> = candidates.into_iter().map(Some).collect();
     for i in order {
-        let c = &candidates[i];
-        if taken.iter().any(|&(s, e)| c.span.start < e && s < c.span.end) {
+        let span = candidates[i].as_ref().map_or(Span::new(0, 0), |c| c.span);
+        if taken.overlaps(span) {
             continue;
         }
-        taken.push((c.span.start, c.span.end));
-        kept.push(c.clone());
+        taken.take(span);
+        kept.extend(candidates[i].take());
     }
     kept.sort_by_key(|c| (c.span.start, c.span.end));
     kept
