@@ -15,6 +15,7 @@ use crate::value::Value;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A mention with its document, as exported.
@@ -187,21 +188,22 @@ impl KnowledgeGraph {
 
     /// The node with the id of `key`, added (named `name`) if new.
     fn node_by_id(&mut self, key: &NodeKey, name: &str) -> NodeIndex {
-        let id = key.id();
-        if let Some(&idx) = self.index.get(&id) {
-            return idx;
+        let graph = &mut self.graph;
+        match self.index.entry(key.id()) {
+            Entry::Occupied(known) => *known.get(),
+            Entry::Vacant(slot) => {
+                let idx = graph.add_node(GraphNode {
+                    id: slot.key().clone(),
+                    node_type: key.node_type,
+                    name: name.to_string(),
+                    aliases: BTreeSet::new(),
+                    value: None,
+                    texts: BTreeSet::new(),
+                    mentions: Vec::new(),
+                });
+                *slot.insert(idx)
+            }
         }
-        let idx = self.graph.add_node(GraphNode {
-            id: id.clone(),
-            node_type: key.node_type,
-            name: name.to_string(),
-            aliases: BTreeSet::new(),
-            value: None,
-            texts: BTreeSet::new(),
-            mentions: Vec::new(),
-        });
-        self.index.insert(id, idx);
-        idx
     }
 
     /// Quotations are per document: the same words said twice in one
