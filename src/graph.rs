@@ -12,8 +12,10 @@
 
 use crate::model::{Document, NodeKey, NodeType, Object, Predicate, Span};
 use crate::value::Value;
-use petgraph::stable_graph::{NodeIndex, StableDiGraph};
+use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A mention with its document, as exported.
@@ -69,10 +71,26 @@ pub struct DocumentInfo {
 #[derive(Clone, Debug, Default)]
 pub struct KnowledgeGraph {
     graph: StableDiGraph<GraphNode, GraphEdge>,
+    /// Nodes by id: the order of every export.
     index: BTreeMap<String, NodeIndex>,
-    edge_index: BTreeMap<(String, Predicate, String, String), petgraph::stable_graph::EdgeIndex>,
+    /// The same nodes by key. Every node and fact of a document looks its
+    /// node up, and hashing the key costs less than formatting the id and
+    /// comparing it along a B-tree path (the merge runs serially).
+    by_key: FxHashMap<NodeKey, NodeIndex>,
+    /// Edges by (source id, predicate, target id, document): the order of
+    /// every export.
+    edge_index: BTreeMap<(String, Predicate, String, String), EdgeIndex>,
+    /// The same edges by node indexes and document number, for the lookup
+    /// per fact without building the four-string key.
+    edge_by_nodes: FxHashMap<EdgeSlot, EdgeIndex>,
+    /// Document ids numbered in order of first appearance (an id that comes
+    /// twice is one document for the edges, as in `edge_index`).
+    document_numbers: FxHashMap<String, usize>,
     documents: Vec<DocumentInfo>,
 }
+
+/// An edge's identity: source, predicate, target, document number.
+type EdgeSlot = (NodeIndex, Predicate, NodeIndex, usize);
 
 impl KnowledgeGraph {
     pub fn new() -> KnowledgeGraph {
@@ -82,19 +100,24 @@ impl KnowledgeGraph {
     /// Merge one document's nodes and facts into the graph.
     pub fn add_document(&mut self, doc: &Document) {
         self.documents.push(DocumentInfo { id: doc.id.clone(), chars: doc.chars, sentences: doc.sentences.len() });
+        let document = self.document_number(&doc.id);
         for node in &doc.nodes {
             let idx = self.node_for(&node.key, &node.name);
             let n = &mut self.graph[idx];
             if node.name != n.name {
-                n.aliases.insert(node.name.clone());
+                insert_missing(&mut n.aliases, &node.name);
             }
-            n.aliases.extend(node.aliases.iter().filter(|a| **a != n.name).cloned());
+            for alias in node.aliases.iter().filter(|a| **a != n.name) {
+                insert_missing(&mut n.aliases, alias);
+            }
             if n.value.is_none() {
                 n.value = node.value.clone();
             }
             if node.key.node_type.is_value() {
-                n.texts.insert(node.name.clone());
-                n.texts.extend(node.aliases.iter().cloned());
+                insert_missing(&mut n.texts, &node.name);
+                for text in &node.aliases {
+                    insert_missing(&mut n.texts, text);
+                }
             }
             n.mentions.extend(node.mentions.iter().map(|m| MentionRef {
                 doc: doc.id.clone(),
@@ -120,8 +143,8 @@ impl KnowledgeGraph {
             if fact.predicate.is_symmetric() && self.graph[t].id < self.graph[s].id {
                 std::mem::swap(&mut s, &mut t);
             }
-            let key = (self.graph[s].id.clone(), fact.predicate, self.graph[t].id.clone(), doc.id.clone());
-            if let Some(&e) = self.edge_index.get(&key) {
+            let slot = (s, fact.predicate, t, document);
+            if let Some(&e) = self.edge_by_nodes.get(&slot) {
                 let edge = &mut self.graph[e];
                 if edge.evidence != evidence && !edge.more_evidence.contains(&evidence) {
                     edge.more_evidence.push(evidence);
@@ -138,26 +161,49 @@ impl KnowledgeGraph {
                 more_evidence: Vec::new(),
                 rule: fact.rule.clone(),
             });
+            let key = (self.graph[s].id.clone(), fact.predicate, self.graph[t].id.clone(), doc.id.clone());
             self.edge_index.insert(key, e);
+            self.edge_by_nodes.insert(slot, e);
         }
     }
 
+    /// The number of a document id, the same for every document with it.
+    fn document_number(&mut self, id: &str) -> usize {
+        if let Some(&n) = self.document_numbers.get(id) {
+            return n;
+        }
+        let n = self.document_numbers.len();
+        self.document_numbers.insert(id.to_string(), n);
+        n
+    }
+
     fn node_for(&mut self, key: &NodeKey, name: &str) -> NodeIndex {
-        let id = key.id();
-        if let Some(&idx) = self.index.get(&id) {
+        if let Some(&idx) = self.by_key.get(key) {
             return idx;
         }
-        let idx = self.graph.add_node(GraphNode {
-            id: id.clone(),
-            node_type: key.node_type,
-            name: name.to_string(),
-            aliases: BTreeSet::new(),
-            value: None,
-            texts: BTreeSet::new(),
-            mentions: Vec::new(),
-        });
-        self.index.insert(id, idx);
+        let idx = self.node_by_id(key, name);
+        self.by_key.insert(key.clone(), idx);
         idx
+    }
+
+    /// The node with the id of `key`, added (named `name`) if new.
+    fn node_by_id(&mut self, key: &NodeKey, name: &str) -> NodeIndex {
+        let graph = &mut self.graph;
+        match self.index.entry(key.id()) {
+            Entry::Occupied(known) => *known.get(),
+            Entry::Vacant(slot) => {
+                let idx = graph.add_node(GraphNode {
+                    id: slot.key().clone(),
+                    node_type: key.node_type,
+                    name: name.to_string(),
+                    aliases: BTreeSet::new(),
+                    value: None,
+                    texts: BTreeSet::new(),
+                    mentions: Vec::new(),
+                });
+                *slot.insert(idx)
+            }
+        }
     }
 
     /// Quotations are per document: the same words said twice in one
@@ -204,5 +250,14 @@ impl KnowledgeGraph {
     /// The underlying petgraph graph, for algorithms.
     pub fn petgraph(&self) -> &StableDiGraph<GraphNode, GraphEdge> {
         &self.graph
+    }
+}
+
+/// Insert a clone of `item` unless the set has it: most names and aliases
+/// of a document are already in the graph, and a lookup costs less than a
+/// clone that is dropped.
+fn insert_missing(set: &mut BTreeSet<String>, item: &str) {
+    if !set.contains(item) {
+        set.insert(item.to_string());
     }
 }

@@ -221,7 +221,14 @@ impl NodeKey {
     /// The node identifier used by every export: `person/王坚`,
     /// `money/CNY 750000000`.
     pub fn id(&self) -> String {
-        format!("{}/{}", self.node_type.slug(), self.key)
+        // Built by hand rather than by format!: the graph merge and every
+        // export call this per node.
+        let slug = self.node_type.slug();
+        let mut id = String::with_capacity(slug.len() + 1 + self.key.len());
+        id.push_str(slug);
+        id.push('/');
+        id.push_str(&self.key);
+        id
     }
 }
 

@@ -81,7 +81,11 @@ pub fn fold_char(c: char) -> char {
 /// Fold a string: the key form used for matching, node identity and alias
 /// comparison. Same length in characters as the input.
 pub fn fold(s: &str) -> String {
-    s.chars().map(fold_char).collect()
+    // Reserved up front: collecting would grow the String several times, as
+    // most characters of Chinese text take three bytes.
+    let mut folded = String::with_capacity(s.len());
+    folded.extend(s.chars().map(fold_char));
+    folded
 }
 
 /// Make sure the lookup tables are built (so start-up cost is paid once,

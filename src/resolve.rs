@@ -20,7 +20,7 @@ use crate::normalize::CharIndex;
 use crate::rules::{DictKind, RuleSet, Tag};
 use crate::value::{DateContext, Value};
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 /// A mention as the relation stage sees it.
 #[derive(Clone, Debug)]
@@ -56,28 +56,29 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     let mut builder = NodeBuilder::default();
     let mut tagged: Vec<TaggedMention> = Vec::new();
     let sentence_of = |pos: usize| doc.sentences.partition_point(|s| s.end <= pos);
-    let folded_of = |span: Span| -> String { doc.chars[span.start..span.end].iter().collect() };
+    let folded_of = |span: Span| -> String { string_of(&doc.chars[span.start..span.end]) };
 
     // A gazetteer name may name several places (西湖区 of 杭州 and of 南昌):
     // take the one whose parent the document also mentions.
-    let mentioned_places: HashSet<&str> = candidates
+    let mentioned_places: FxHashSet<&str> = candidates
         .iter()
         .filter_map(|c| c.entry)
         .map(|e| rules.dictionary.entry(e))
         .filter(|e| e.kind == DictKind::Entity(NodeType::Place))
         .map(|e| e.key.as_str())
         .collect();
-    let choose_entry = |c: &Candidate| -> Option<&crate::rules::DictEntry> {
-        let first = rules.dictionary.entry(c.entry?);
-        let all = rules.dictionary.lookup(&folded_of(c.span));
-        let better = all.iter().map(|&e| rules.dictionary.entry(e)).find(|e| {
-            e.kind == first.kind && e.parent.as_deref().is_some_and(|p| mentioned_places.contains(p))
+    let choose_entry = |c: &Candidate, folded: &str| -> Option<u32> {
+        let first = c.entry?;
+        let kind = rules.dictionary.entry(first).kind;
+        let better = rules.dictionary.lookup(folded).iter().copied().find(|&e| {
+            let e = rules.dictionary.entry(e);
+            e.kind == kind && e.parent.as_deref().is_some_and(|p| mentioned_places.contains(p))
         });
         Some(better.unwrap_or(first))
     };
     // A name that is a known place plus a name of its own (杭州云计算产业园)
     // is what the rest alone (云计算产业园) stands for later on.
-    let place_spellings: HashSet<String> = candidates
+    let place_spellings: FxHashSet<String> = candidates
         .iter()
         .filter(|c| c.tag == Tag::Node(NodeType::Place))
         .flat_map(|c| {
@@ -88,15 +89,16 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
             v
         })
         .collect();
-    let plain_keys: HashSet<(NodeType, String)> = candidates
+    let plain_keys: FxHashSet<(NodeType, String)> = candidates
         .iter()
         .filter_map(|c| match c.tag {
             Tag::Node(t) if t.is_entity() && c.entry.is_none() => Some((t, folded_of(c.span))),
             _ => None,
         })
         .collect();
-    let mut longer_form: HashMap<(NodeType, String), String> = HashMap::new();
-    let mut ambiguous: HashSet<(NodeType, String)> = HashSet::new();
+    // (Probed per entity mention, never iterated: FxHash.)
+    let mut longer_form: FxHashMap<(NodeType, String), String> = FxHashMap::default();
+    let mut ambiguous: FxHashSet<(NodeType, String)> = FxHashSet::default();
     for (ty, key) in &plain_keys {
         for p in &place_spellings {
             let Some(rest) = key.strip_prefix(p.as_str()) else { continue };
@@ -123,6 +125,9 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     let mut short_forms: Vec<(String, NodeKey)> = Vec::new();
     let mut by_suffix: Vec<(usize, String, NodeKey)> = Vec::new();
     let mut persons: Vec<(NodeKey, String)> = Vec::new();
+    // Entries whose names are already aliases of a node: a name mentioned
+    // again adds nothing (and its aliases are not cloned again).
+    let mut entries_applied: FxHashSet<(usize, u32)> = FxHashSet::default();
     for c in candidates {
         let Tag::Node(ty) = c.tag else {
             if c.tag == Tag::Title {
@@ -133,35 +138,41 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         if !ty.is_entity() {
             continue;
         }
-        let entry = choose_entry(c);
-        let mut key = entry.map_or_else(|| folded_of(c.span), |e| e.key.clone());
-        if let Some(longer) = longer_form.get(&(ty, key.clone())) {
-            key = longer.clone();
+        let folded = folded_of(c.span);
+        let entry_id = choose_entry(c, &folded);
+        let entry = entry_id.map(|e| rules.dictionary.entry(e));
+        let mut key = entry.map_or_else(|| folded.clone(), |e| e.key.clone());
+        if !longer_form.is_empty() {
+            if let Some(longer) = longer_form.get(&(ty, key.clone())) {
+                key = longer.clone();
+            }
         }
         let node_key = NodeKey::new(ty, key);
-        let text = doc.index.slice(doc.original, c.span.start, c.span.end).to_string();
-        let node = builder.add(&node_key, &text, c.span, &c.rule, sentence_of(c.span.start), true);
-        if let Some(e) = entry {
-            builder.nodes[node].aliases.insert(e.name.clone());
-            builder.nodes[node].aliases.extend(e.aliases.iter().cloned());
+        let text = doc.index.slice(doc.original, c.span.start, c.span.end);
+        let node = builder.add(&node_key, text, c.span, &c.rule, sentence_of(c.span.start), true);
+        if let (Some(id), Some(e)) = (entry_id, entry) {
+            if entries_applied.insert((node, id)) {
+                builder.nodes[node].aliases.insert(e.name.clone());
+                builder.nodes[node].aliases.extend(e.aliases.iter().cloned());
+            }
             if let (Some(parent), DictKind::Entity(NodeType::Place)) = (&e.parent, e.kind) {
                 builder.parents.insert(node, parent.clone());
             }
         }
-        tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), folded: folded_of(c.span), rule: c.rule.clone() });
+        if ty == NodeType::Person {
+            persons.push((node_key.clone(), folded.clone()));
+        }
+        tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), folded, rule: c.rule.clone() });
         if let Some(s) = c.suffix_start {
-            let stem: String = doc.chars[c.span.start..s].iter().collect();
-            let suffix: String = doc.chars[s..c.span.end].iter().collect();
+            let stem = string_of(&doc.chars[c.span.start..s]);
+            let suffix = string_of(&doc.chars[s..c.span.end]);
             let stem_is_known = !rules.dictionary.lookup(&stem).is_empty();
             if stem.chars().count() >= 2 && !stem_is_known && rules.lexicon.get(&stem).is_none() {
                 short_forms.push((stem, node_key.clone()));
             }
             if suffix.chars().count() >= 2 {
-                by_suffix.push((c.span.start, suffix, node_key.clone()));
+                by_suffix.push((c.span.start, suffix, node_key));
             }
-        }
-        if ty == NodeType::Person {
-            persons.push((node_key.clone(), folded_of(c.span)));
         }
     }
 
@@ -169,8 +180,8 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         if covered.any(span) {
             return;
         }
-        let text = doc.index.slice(doc.original, span.start, span.end).to_string();
-        let node = builder.add(key, &text, span, rule, sentence_of(span.start), false);
+        let text = doc.index.slice(doc.original, span.start, span.end);
+        let node = builder.add(key, text, span, rule, sentence_of(span.start), false);
         tagged.push(TaggedMention { span, tag: Tag::Node(key.node_type), node: Some(node), folded: folded_of(span), rule: rule.to_string() });
         covered.mark(span);
     };
@@ -195,31 +206,21 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     }
 
     // Surname + title (章区长, 孙老先生, 马总) → the person with that surname.
-    let reference_titles = rules.lists.list("reference_titles");
-    let mut persons_by_surname: FxHashMap<char, BTreeSet<&NodeKey>> = FxHashMap::default();
-    for (key, name) in &persons {
-        if let Some(first) = name.chars().next() {
-            persons_by_surname.entry(first).or_default().insert(key);
-        }
-    }
+    let reference_titles: Vec<Vec<char>> =
+        rules.lists.list("reference_titles").iter().map(|t| t.chars().collect()).collect();
+    let sole_persons = persons_by_sole_surname(&persons);
+    let surnames = CharFilter::new(sole_persons.keys().copied());
     for i in 0..doc.chars.len() {
         let surname = doc.chars[i];
-        let Some(matching) = persons_by_surname.get(&surname) else { continue };
-        if matching.len() != 1 {
+        if !surnames.may_contain(surname) {
             continue;
         }
+        let Some(&key) = sole_persons.get(&surname) else { continue };
         let title_len = title_len_at
             .get(&(i + 1))
             .copied()
-            .or_else(|| {
-                reference_titles
-                    .iter()
-                    .filter(|t| t.chars().enumerate().all(|(k, ch)| doc.chars.get(i + 1 + k) == Some(&ch)))
-                    .map(|t| t.chars().count())
-                    .max()
-            });
+            .or_else(|| longest_prefix(&doc.chars[i + 1..], &reference_titles));
         let Some(title_len) = title_len else { continue };
-        let Some(&key) = matching.iter().next() else { continue };
         let key = key.clone();
         let span = Span::new(i, i + 1 + title_len);
         let title = Span::new(i + 1, i + 1 + title_len);
@@ -242,7 +243,9 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     // Bare given names (向明 → 陈向明) and stems of suffix names (数梦).
     let mut references: Vec<(String, NodeKey, &str)> = Vec::new();
     for (key, name) in &persons {
-        let given: String = name.chars().skip(1).collect();
+        let mut after_surname = name.chars();
+        after_surname.next();
+        let given = after_surname.as_str().to_string();
         if given.chars().count() == 2 && rules.lexicon.get(&given).is_none() {
             references.push((given, key.clone(), "resolve/given-name"));
         }
@@ -251,7 +254,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         references.push((stem.clone(), key.clone(), "resolve/short-form"));
     }
     // Ambiguous short forms (two names share a stem) are left alone.
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut seen: FxHashMap<String, usize> = FxHashMap::default();
     for (text, _, _) in &references {
         *seen.entry(text.clone()).or_default() += 1;
     }
@@ -264,18 +267,14 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
 
     // A bare suffix (管委会, 联盟) stands for the last name with it.
     by_suffix.sort_by_key(|(start, _, _)| *start);
-    let suffixes: BTreeSet<&String> = by_suffix.iter().map(|(_, s, _)| s).collect();
-    for suffix in suffixes {
-        let needle: Vec<char> = suffix.chars().collect();
-        let n = needle.len();
-        for i in 0..doc.chars.len().saturating_sub(n - 1) {
-            if doc.chars[i] != needle[0] || doc.chars[i..i + n] != needle[..] {
-                continue;
-            }
-            let antecedent = by_suffix.iter().rev().find(|(start, s, _)| s == suffix && *start < i);
-            if let Some((_, _, key)) = antecedent {
-                add_reference(Span::new(i, i + n), key, "resolve/bare-suffix", &mut tagged, &mut covered);
-            }
+    let suffixes: Vec<&String> = by_suffix.iter().map(|(_, s, _)| s).collect::<BTreeSet<_>>().into_iter().collect();
+    // Suffix by suffix in sorted order, then by position, as the coverage
+    // each reference leaves decides the next.
+    for (r, i, n) in occurrences_by_text(doc.chars, &suffixes) {
+        let suffix = suffixes[r];
+        let antecedent = by_suffix.iter().rev().find(|(start, s, _)| s == suffix && *start < i);
+        if let Some((_, _, key)) = antecedent {
+            add_reference(Span::new(i, i + n), key, "resolve/bare-suffix", &mut tagged, &mut covered);
         }
     }
 
@@ -350,8 +349,8 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         };
         let Tag::Node(ty) = c.tag else { continue };
         let key = NodeKey::new(ty, value.canonical());
-        let text = doc.index.slice(doc.original, c.span.start, c.span.end).to_string();
-        let node = builder.add(&key, &text, c.span, &c.rule, sentence_of(c.span.start), true);
+        let text = doc.index.slice(doc.original, c.span.start, c.span.end);
+        let node = builder.add(&key, text, c.span, &c.rule, sentence_of(c.span.start), true);
         builder.nodes[node].value = Some(value);
         tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), folded: folded_of(c.span), rule: c.rule.clone() });
     }
@@ -374,7 +373,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     for (key, written) in org_keys {
         let chars: Vec<char> = key.chars().collect();
         for n in (2..chars.len().saturating_sub(1)).rev() {
-            let prefix: String = chars[..n].iter().collect();
+            let prefix = string_of(&chars[..n]);
             let entry = rules.dictionary.lookup(&prefix).iter().map(|&e| rules.dictionary.entry(e))
                 .find(|e| e.kind == DictKind::Entity(NodeType::Organization));
             let Some(entry) = entry else { continue };
@@ -394,61 +393,132 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     Resolved { nodes, mentions: tagged, parents }
 }
 
+/// The text of `chars`, allocated once: collecting characters into a
+/// String grows it several times, as most of them take three bytes.
+fn string_of(chars: &[char]) -> String {
+    let mut text = String::with_capacity(chars.iter().map(|c| c.len_utf8()).sum());
+    text.extend(chars);
+    text
+}
+
+/// The person each surname stands for, for the surnames that exactly one
+/// person of the document has.
+fn persons_by_sole_surname(persons: &[(NodeKey, String)]) -> FxHashMap<char, &NodeKey> {
+    let mut by_surname: FxHashMap<char, BTreeSet<&NodeKey>> = FxHashMap::default();
+    for (key, name) in persons {
+        if let Some(first) = name.chars().next() {
+            by_surname.entry(first).or_default().insert(key);
+        }
+    }
+    by_surname
+        .into_iter()
+        .filter(|(_, keys)| keys.len() == 1)
+        .filter_map(|(surname, keys)| keys.first().map(|&key| (surname, key)))
+        .collect()
+}
+
+/// The length of the longest of `texts` that `chars` starts with.
+fn longest_prefix(chars: &[char], texts: &[Vec<char>]) -> Option<usize> {
+    texts.iter().filter(|t| chars.starts_with(t)).map(Vec::len).max()
+}
+
+/// Which characters may be in a small set, by one bit per low byte of the
+/// code point: a pass over the document then probes the set's hash map
+/// only at the few positions that may match instead of at every character.
+struct CharFilter {
+    bits: [u64; 4],
+}
+
+impl CharFilter {
+    fn new(chars: impl IntoIterator<Item = char>) -> CharFilter {
+        let mut filter = CharFilter { bits: [0; 4] };
+        for c in chars {
+            let (word, bit) = CharFilter::slot(c);
+            filter.bits[word] |= bit;
+        }
+        filter
+    }
+
+    /// False when `c` is certainly not in the set.
+    fn may_contain(&self, c: char) -> bool {
+        let (word, bit) = CharFilter::slot(c);
+        self.bits[word] & bit != 0
+    }
+
+    fn slot(c: char) -> (usize, u64) {
+        let low = (c as u32 & 0xff) as usize;
+        (low >> 6, 1 << (low & 63))
+    }
+}
+
 /// Collects mentions per node key; the name is the first full-form mention.
 #[derive(Default)]
 struct NodeBuilder {
     nodes: Vec<Node>,
-    index: BTreeMap<NodeKey, usize>,
+    /// (Probed per mention, never iterated: FxHash.)
+    index: FxHashMap<NodeKey, usize>,
     has_full_form: Vec<bool>,
     parents: HashMap<usize, String>,
 }
 
 impl NodeBuilder {
     fn add(&mut self, key: &NodeKey, text: &str, span: Span, rule: &str, sentence: usize, full_form: bool) -> usize {
-        let i = *self.index.entry(key.clone()).or_insert_with(|| {
-            self.nodes.push(Node {
-                key: key.clone(),
-                name: text.to_string(),
-                aliases: BTreeSet::new(),
-                value: None,
-                mentions: Vec::new(),
-            });
-            self.has_full_form.push(full_form);
-            self.nodes.len() - 1
-        });
+        let i = match self.index.get(key) {
+            Some(&i) => i,
+            None => self.new_node(key, text, full_form),
+        };
         let node = &mut self.nodes[i];
         if full_form && !self.has_full_form[i] {
             node.aliases.insert(std::mem::replace(&mut node.name, text.to_string()));
             self.has_full_form[i] = true;
-        } else if text != node.name {
+        } else if text != node.name && !node.aliases.contains(text) {
             node.aliases.insert(text.to_string());
         }
         node.mentions.push(Mention { span, text: text.to_string(), rule: rule.to_string(), sentence });
         i
     }
 
+    /// A node named `text`, the first mention of `key`.
+    fn new_node(&mut self, key: &NodeKey, text: &str, full_form: bool) -> usize {
+        self.nodes.push(Node { key: key.clone(), name: text.to_string(), aliases: BTreeSet::new(), value: None, mentions: Vec::new() });
+        self.has_full_form.push(full_form);
+        self.index.insert(key.clone(), self.nodes.len() - 1);
+        self.nodes.len() - 1
+    }
+
     fn finish(mut self) -> (Vec<Node>, HashMap<usize, String>) {
         for node in &mut self.nodes {
             node.mentions.sort_by_key(|m| m.span);
-            let folded = crate::normalize::fold(&node.name);
-            if folded != node.name && !node.key.node_type.is_value() {
-                node.aliases.insert(folded);
+            if !node.key.node_type.is_value() {
+                add_folded_aliases(node);
             }
-            let texts: Vec<String> = node.aliases.iter().map(|a| crate::normalize::fold(a)).collect();
-            for t in texts {
-                if t != node.name && !node.key.node_type.is_value() {
-                    node.aliases.insert(t);
-                }
-            }
-            let name = node.name.clone();
-            node.aliases.remove(&name);
+            node.aliases.remove(&node.name);
         }
         (self.nodes, self.parents)
     }
 }
 
-/// The first and last month of an ISO date or range within one year
-/// (`2015-01/2015-09` → (1, 9), `2013-07-05` → (7, 7)).
+/// The folded forms of an entity's name and aliases are aliases too. Most
+/// are folded already (then the form is in the set): only the others are
+/// folded, which allocates.
+fn add_folded_aliases(node: &mut Node) {
+    if !is_folded(&node.name) {
+        node.aliases.insert(crate::normalize::fold(&node.name));
+    }
+    let texts: Vec<String> =
+        node.aliases.iter().filter(|a| !is_folded(a)).map(|a| crate::normalize::fold(a)).collect();
+    for t in texts {
+        if t != node.name {
+            node.aliases.insert(t);
+        }
+    }
+}
+
+/// Whether folding `text` leaves it as it is.
+fn is_folded(text: &str) -> bool {
+    text.chars().all(|c| crate::normalize::fold_char(c) == c)
+}
+
 /// Non-overlapping occurrences of the reference texts in `chars`, leftmost
 /// first and the longest at a position (the texts are distinct): (start,
 /// end, reference). A document has a handful of references, so indexing
@@ -466,8 +536,13 @@ fn leftmost_longest(chars: &[char], references: &[(String, NodeKey, &str)]) -> V
     if by_first.is_empty() {
         return found;
     }
+    let first_chars = CharFilter::new(by_first.keys().copied());
     let mut i = 0;
     while i < chars.len() {
+        if !first_chars.may_contain(chars[i]) {
+            i += 1;
+            continue;
+        }
         let longest = by_first
             .get(&chars[i])
             .and_then(|needles| needles.iter().filter(|(n, _)| chars[i..].starts_with(n)).max_by_key(|(n, _)| n.len()));
@@ -482,6 +557,40 @@ fn leftmost_longest(chars: &[char], references: &[(String, NodeKey, &str)]) -> V
     found
 }
 
+/// Every occurrence of every text in `chars` (overlapping ones too):
+/// (text, start, length), ordered by text then start. The texts are looked
+/// up by first character in one pass over the document instead of one pass
+/// per text.
+fn occurrences_by_text(chars: &[char], texts: &[&String]) -> Vec<(usize, usize, usize)> {
+    let mut by_first: FxHashMap<char, Vec<(Vec<char>, usize)>> = FxHashMap::default();
+    for (r, text) in texts.iter().enumerate() {
+        let needle: Vec<char> = text.chars().collect();
+        if let Some(&first) = needle.first() {
+            by_first.entry(first).or_default().push((needle, r));
+        }
+    }
+    let mut found = Vec::new();
+    if by_first.is_empty() {
+        return found;
+    }
+    let first_chars = CharFilter::new(by_first.keys().copied());
+    for (i, c) in chars.iter().enumerate() {
+        if !first_chars.may_contain(*c) {
+            continue;
+        }
+        let Some(needles) = by_first.get(c) else { continue };
+        for (needle, r) in needles {
+            if chars[i..].starts_with(needle) {
+                found.push((*r, i, needle.len()));
+            }
+        }
+    }
+    found.sort_unstable();
+    found
+}
+
+/// The first and last month of an ISO date or range within one year
+/// (`2015-01/2015-09` → (1, 9), `2013-07-05` → (7, 7)).
 fn months_of(iso: &str) -> Option<(u32, u32)> {
     let month = |part: &str| part.get(5..7).and_then(|m| m.parse::<u32>().ok());
     let (a, b) = iso.split_once('/').unwrap_or((iso, iso));
