@@ -181,6 +181,111 @@ impl Triggers {
     }
 }
 
+/// More tag clauses than this are not worth keeping (a relation pattern
+/// names a handful of mentions).
+const MAX_TAG_CLAUSES: usize = 8;
+
+/// Tag clauses of a parsed regex: every match contains distinct tag
+/// characters, one in each clause's mask (bit `i` for tag `TAG_BASE + i`).
+/// A sentence with too few mentions of the right tags cannot match, which
+/// the slot-tag test alone does not see (`<Organization:s>和<Organization:o>`
+/// needs two organizations; `<Title:t>` is in no slot mask).
+pub fn tag_requirements(regex: &Hir) -> Vec<u32> {
+    let mut clauses = tag_clauses(regex);
+    clauses.truncate(MAX_TAG_CLAUSES);
+    clauses
+}
+
+fn tag_clauses(hir: &Hir) -> Vec<u32> {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => Vec::new(),
+        HirKind::Literal(literal) => {
+            let Ok(text) = std::str::from_utf8(&literal.0) else { return Vec::new() };
+            text.chars().filter_map(tag_bit).collect()
+        }
+        HirKind::Class(Class::Unicode(class)) => {
+            let mut mask = 0u32;
+            for range in class.ranges() {
+                let (Some(first), Some(last)) = (tag_bit(range.start()), tag_bit(range.end())) else { return Vec::new() };
+                // Tags are consecutive code points: the bits first..=last.
+                mask |= (last | (last - 1)) & !(first - 1);
+            }
+            vec![mask]
+        }
+        // Byte classes are ASCII or raw bytes, never a whole tag character.
+        HirKind::Class(Class::Bytes(_)) => Vec::new(),
+        HirKind::Repetition(rep) => {
+            let sub = tag_clauses(&rep.sub);
+            let times = (rep.min as usize).min(MAX_TAG_CLAUSES);
+            sub.iter().copied().cycle().take(sub.len() * times).collect()
+        }
+        HirKind::Capture(capture) => tag_clauses(&capture.sub),
+        HirKind::Concat(parts) => parts.iter().flat_map(tag_clauses).collect(),
+        // Each branch needs as many tags as the poorest one, of any tag
+        // some branch takes.
+        HirKind::Alternation(branches) => {
+            let each: Vec<Vec<u32>> = branches.iter().map(tag_clauses).collect();
+            let fewest = each.iter().map(Vec::len).min().unwrap_or(0);
+            let any = each.iter().flatten().fold(0, |m, c| m | c);
+            vec![any; fewest]
+        }
+    }
+}
+
+/// The bit of a tag character (none for other characters).
+fn tag_bit(c: char) -> Option<u32> {
+    let i = (c as u32).wrapping_sub(super::TAG_BASE);
+    (i < 32).then(|| 1 << i)
+}
+
+/// Mentions per tag in a tagged text: tag characters counted where they
+/// stand (`TAG_BASE + i` is the UTF-8 bytes EE 80 80+i).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TagCounts([u8; 32]);
+
+impl TagCounts {
+    pub fn of(text: &str) -> TagCounts {
+        let mut counts = [0u8; 32];
+        for w in text.as_bytes().windows(3) {
+            if w[0] == 0xEE && w[1] == 0x80 && (0x80..0xA0).contains(&w[2]) {
+                let c = &mut counts[(w[2] - 0x80) as usize];
+                *c = c.saturating_add(1);
+            }
+        }
+        TagCounts(counts)
+    }
+
+    /// Mentions whose tag is in `mask`.
+    fn within(&self, mut mask: u32) -> usize {
+        let mut n = 0;
+        while mask != 0 {
+            n += self.0[mask.trailing_zeros() as usize] as usize;
+            mask &= mask - 1;
+        }
+        n
+    }
+}
+
+/// What [`tag_requirements`] asks of a sentence, as tests that need no
+/// search: for each mask, the clauses that only its tags satisfy need as
+/// many mentions of its tags (Hall's condition, on the masks that occur).
+#[derive(Debug, Default)]
+struct TagNeeds(Vec<(u32, usize)>);
+
+impl TagNeeds {
+    fn new(clauses: &[u32]) -> TagNeeds {
+        let union = clauses.iter().fold(0, |m, c| m | c);
+        let mut masks: Vec<u32> = clauses.iter().copied().chain((union != 0).then_some(union)).collect();
+        masks.sort_unstable();
+        masks.dedup();
+        TagNeeds(masks.into_iter().map(|m| (m, clauses.iter().filter(|&&c| c & !m == 0).count())).collect())
+    }
+
+    fn met_by(&self, counts: &TagCounts) -> bool {
+        self.0.iter().all(|&(mask, needed)| counts.within(mask) >= needed)
+    }
+}
+
 /// The trigger words of the relation rules and of their `unless` patterns,
 /// over tagged sentences (tag characters are never words).
 #[derive(Debug)]
@@ -189,39 +294,55 @@ pub struct RelationTriggers {
     /// Rule → index of its first `unless` pattern in `triggers` (rules
     /// come first, one each).
     unless_start: Vec<usize>,
+    /// Per regex of `triggers`: the mentions it needs.
+    tag_needs: Vec<TagNeeds>,
 }
 
 impl RelationTriggers {
     pub fn new(rules: &[super::RelationRule]) -> RelationTriggers {
         let is_tag = |c: char| (c as u32).wrapping_sub(super::TAG_BASE) < 32;
-        let mut requirements: Vec<Vec<Vec<String>>> = rules.iter().map(|r| self::requirements(r.regex.hir(), &is_tag)).collect();
+        let mut regexes: Vec<&Hir> = rules.iter().map(|r| r.regex.hir()).collect();
         let mut unless_start = Vec::with_capacity(rules.len());
         for rule in rules {
-            unless_start.push(requirements.len());
-            requirements.extend(rule.unless.iter().map(|u| self::requirements(u.hir(), &is_tag)));
+            unless_start.push(regexes.len());
+            regexes.extend(rule.unless.iter().map(|u| u.hir()));
         }
-        RelationTriggers { triggers: Triggers::new(&requirements), unless_start }
+        let requirements: Vec<Vec<Vec<String>>> = regexes.iter().map(|hir| self::requirements(hir, &is_tag)).collect();
+        let tag_needs = regexes.iter().map(|hir| TagNeeds::new(&tag_requirements(hir))).collect();
+        RelationTriggers { triggers: Triggers::new(&requirements), unless_start, tag_needs }
     }
 
     /// Which rules and `unless` patterns may match a tagged sentence.
     pub fn possible(&self, tagged: &str) -> PossibleRelations<'_> {
-        PossibleRelations { possible: self.triggers.possible(tagged), unless_start: &self.unless_start }
+        PossibleRelations {
+            possible: self.triggers.possible(tagged),
+            counts: TagCounts::of(tagged),
+            unless_start: &self.unless_start,
+            tag_needs: &self.tag_needs,
+        }
     }
 }
 
 /// [`RelationTriggers::possible`] of one tagged sentence.
 pub struct PossibleRelations<'a> {
     possible: Possible,
+    counts: TagCounts,
     unless_start: &'a [usize],
+    tag_needs: &'a [TagNeeds],
 }
 
 impl PossibleRelations<'_> {
     pub fn rule(&self, rule: usize) -> bool {
-        self.possible.contains(rule)
+        self.regex(rule)
     }
 
     pub fn unless(&self, rule: usize, unless: usize) -> bool {
-        self.possible.contains(self.unless_start[rule] + unless)
+        self.regex(self.unless_start[rule] + unless)
+    }
+
+    /// Regex `i` has its trigger words and the mentions it needs.
+    fn regex(&self, i: usize) -> bool {
+        self.possible.contains(i) && self.tag_needs.get(i).is_none_or(|n| n.met_by(&self.counts))
     }
 }
 
@@ -261,6 +382,27 @@ mod tests {
         assert!(req("(?P<s>[\u{E000}])(?P<o>[\u{E001}])").is_empty());
         assert_eq!(req("在\u{E002}举行"), words(&[&["举行"]]));
         assert!(req("[\u{E000}说]").is_empty());
+    }
+
+    fn tags(re: &str) -> Vec<u32> {
+        tag_requirements(&regex_syntax::ParserBuilder::new().build().parse(re).unwrap())
+    }
+
+    #[test]
+    fn every_required_tag_is_a_clause() {
+        assert_eq!(tags("(?P<s>[\u{E000}\u{E001}])的?\u{E002}(?P<o>[\u{E001}])"), vec![0b11, 0b100, 0b10]);
+        assert_eq!(tags("(?:\u{E000}|\u{E001}\u{E002})说"), vec![0b111]);
+        assert!(tags("(?:\u{E000}|说)\u{E001}?[\u{E002}说]").is_empty());
+    }
+
+    #[test]
+    fn tag_needs_count_mentions() {
+        let two_of_one = TagNeeds::new(&[0b1, 0b1]);
+        assert!(!two_of_one.met_by(&TagCounts::of("\u{E000}和\u{E001}")));
+        assert!(two_of_one.met_by(&TagCounts::of("\u{E000}和\u{E000}")));
+        let either_then_one = TagNeeds::new(&[0b11, 0b1]);
+        assert!(!either_then_one.met_by(&TagCounts::of("\u{E000}")));
+        assert!(either_then_one.met_by(&TagCounts::of("\u{E001}的\u{E000}")));
     }
 
     #[test]
