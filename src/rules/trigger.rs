@@ -8,8 +8,10 @@
 //! skipped. The test is exact in one direction only: a regex it rules out
 //! can never match, so skipping it never changes a result.
 
+use regex_syntax::hir::literal::{ExtractKind, Extractor, Seq};
 use regex_syntax::hir::{Class, Hir, HirKind};
 use rustc_hash::FxHashMap;
+use std::cell::OnceCell;
 
 /// More alternatives than this and a clause is too weak to be worth
 /// testing.
@@ -70,6 +72,49 @@ fn clauses(hir: &Hir, skip: &dyn Fn(char) -> bool) -> Vec<Vec<String>> {
     }
 }
 
+/// Clauses of words that may contain tag characters: the prefixes every
+/// match of a tail of the regex starts with, and the suffixes every match of
+/// a head of it ends with (`<Place>的<Organization>` is much rarer than 的).
+/// Only clauses of words of two characters or more are kept (a lone tag is
+/// the slot-tag test's business), the most selective first.
+pub fn sequence_requirements(regex: &Hir) -> Vec<Vec<String>> {
+    let parts: &[Hir] = match regex.kind() {
+        HirKind::Concat(parts) => parts,
+        _ => std::slice::from_ref(regex),
+    };
+    // Longer sequences are not kept: no need to build them.
+    let mut prefixes = Extractor::new();
+    prefixes.kind(ExtractKind::Prefix).limit_total(MAX_WORDS);
+    let mut suffixes = Extractor::new();
+    suffixes.kind(ExtractKind::Suffix).limit_total(MAX_WORDS);
+    let mut clauses = Vec::new();
+    for i in 0..parts.len() {
+        clauses.extend(words_of(&prefixes.extract(&Hir::concat(parts[i..].to_vec()))));
+        clauses.extend(words_of(&suffixes.extract(&Hir::concat(parts[..=i].to_vec()))));
+    }
+    for c in &mut clauses {
+        c.sort();
+        c.dedup();
+    }
+    clauses.sort_by_key(|c| selectivity_rank(c));
+    clauses.dedup();
+    clauses.truncate(MAX_CLAUSES);
+    clauses
+}
+
+/// A finite literal sequence as a clause, if all its literals are text of
+/// two characters or more.
+fn words_of(seq: &Seq) -> Option<Vec<String>> {
+    let literals = seq.literals()?;
+    if literals.is_empty() || literals.len() > MAX_WORDS {
+        return None;
+    }
+    literals
+        .iter()
+        .map(|l| std::str::from_utf8(l.as_bytes()).ok().filter(|w| w.chars().nth(1).is_some()).map(str::to_string))
+        .collect()
+}
+
 /// Fewer alternatives first, then longer ones (a long word is rarer).
 fn selectivity_rank(words: &[String]) -> (usize, std::cmp::Reverse<usize>) {
     let shortest = words.iter().map(|s| s.chars().count()).min().unwrap_or(0);
@@ -100,19 +145,50 @@ fn class_chars(class: &Class, skip: &dyn Fn(char) -> bool) -> Option<Vec<String>
     Some(chars.into_iter().map(String::from).collect())
 }
 
-/// The trigger words of a list of regexes, indexed by first character.
+/// The trigger words of a list of regexes, indexed by their first two
+/// characters (by the first alone for one-character words): the words of
+/// relation patterns often start with the same tag character, and only the
+/// next character tells `<Place>的` from `<Place>举办`.
 #[derive(Debug)]
 pub struct Triggers {
     /// Bit per character of the Basic Multilingual Plane: some word starts
     /// with it (most characters of a text start none).
     first_chars: Box<[u64; 1024]>,
-    /// First character → words starting with it (index into `word_clauses`).
-    words_by_first: FxHashMap<char, Vec<(String, usize)>>,
+    /// Bit per character of the Basic Multilingual Plane: some word is it.
+    single_chars: Box<[u64; 1024]>,
+    /// Bit per [`pair_hash`]: some word may start with the pair (a common
+    /// character starts words, but few of them start with what follows it).
+    pairs: Box<[u64; 1024]>,
+    /// [`start_key`] of a word → words with that start (index into
+    /// `word_clauses`).
+    words_by_start: FxHashMap<u64, Vec<(String, usize)>>,
     /// Word → the clauses it satisfies.
     word_clauses: Vec<Vec<usize>>,
     clauses: usize,
     /// Regex → its clauses (empty: always possible).
     regex_clauses: Vec<Vec<usize>>,
+}
+
+/// The index key of a word starting with `first` then `second` (`None`:
+/// a one-character word).
+fn start_key(first: char, second: Option<char>) -> u64 {
+    // Past the last code point: no second character.
+    let second = second.map_or(0x11_0000, u64::from);
+    (u64::from(first) << 21) | second
+}
+
+/// A 16-bit hash of two characters, for [`Triggers::pairs`].
+fn pair_hash(first: char, second: char) -> usize {
+    let h = (first as u32).wrapping_mul(0x9E37_79B1) ^ (second as u32).wrapping_mul(0x85EB_CA6B);
+    (h >> 16) as usize
+}
+
+fn has_bit(bits: &[u64; 1024], i: usize) -> bool {
+    bits[i / 64] & (1 << (i % 64)) != 0
+}
+
+fn set_bit(bits: &mut [u64; 1024], i: usize) {
+    bits[i / 64] |= 1 << (i % 64);
 }
 
 /// Which regexes of a [`Triggers`] may match a text.
@@ -129,7 +205,9 @@ impl Triggers {
     /// `requirements[i]` are the clauses of regex `i` ([`requirements`]).
     pub fn new(requirements: &[Vec<Vec<String>>]) -> Triggers {
         let mut first_chars = Box::new([0u64; 1024]);
-        let mut words_by_first: FxHashMap<char, Vec<(String, usize)>> = FxHashMap::default();
+        let mut single_chars = Box::new([0u64; 1024]);
+        let mut pairs = Box::new([0u64; 1024]);
+        let mut words_by_start: FxHashMap<u64, Vec<(String, usize)>> = FxHashMap::default();
         let mut word_ids: FxHashMap<&str, usize> = FxHashMap::default();
         let mut word_clauses: Vec<Vec<usize>> = Vec::new();
         let mut clauses = 0;
@@ -139,12 +217,19 @@ impl Triggers {
             for clause in regex {
                 own.push(clauses);
                 for word in clause {
-                    let Some(first) = word.chars().next() else { continue };
+                    let mut chars = word.chars();
+                    let Some(first) = chars.next() else { continue };
+                    let second = chars.next();
                     let id = *word_ids.entry(word.as_str()).or_insert_with(|| {
                         if (first as u32) < 1 << 16 {
-                            first_chars[first as usize / 64] |= 1 << (first as usize % 64);
+                            set_bit(&mut first_chars, first as usize);
                         }
-                        words_by_first.entry(first).or_default().push((word.clone(), word_clauses.len()));
+                        match second {
+                            Some(second) => set_bit(&mut pairs, pair_hash(first, second)),
+                            None if (first as u32) < 1 << 16 => set_bit(&mut single_chars, first as usize),
+                            None => {}
+                        }
+                        words_by_start.entry(start_key(first, second)).or_default().push((word.clone(), word_clauses.len()));
                         word_clauses.push(Vec::new());
                         word_clauses.len() - 1
                     });
@@ -154,7 +239,7 @@ impl Triggers {
             }
             regex_clauses.push(own);
         }
-        Triggers { first_chars, words_by_first, word_clauses, clauses, regex_clauses }
+        Triggers { first_chars, single_chars, pairs, words_by_start, word_clauses, clauses, regex_clauses }
     }
 
     /// The regexes that may match `text`: those with a word of each of
@@ -162,22 +247,35 @@ impl Triggers {
     pub fn possible(&self, text: &str) -> Possible {
         let mut satisfied = vec![false; self.clauses];
         if self.clauses > 0 {
-            for (at, c) in text.char_indices() {
-                let code = c as u32;
-                if code < 1 << 16 && self.first_chars[code as usize / 64] & (1 << (code % 64)) == 0 {
+            let mut chars = text.char_indices().peekable();
+            while let Some((at, c)) = chars.next() {
+                let bmp = (c as u32) < 1 << 16;
+                if bmp && !has_bit(&self.first_chars, c as usize) {
                     continue;
                 }
-                let Some(words) = self.words_by_first.get(&c) else { continue };
-                for (word, id) in words {
-                    if text[at..].starts_with(word.as_str()) {
-                        for &clause in &self.word_clauses[*id] {
-                            satisfied[clause] = true;
-                        }
+                if !bmp || has_bit(&self.single_chars, c as usize) {
+                    self.mark_words(start_key(c, None), &text[at..], &mut satisfied);
+                }
+                if let Some(&(_, second)) = chars.peek() {
+                    if has_bit(&self.pairs, pair_hash(c, second)) {
+                        self.mark_words(start_key(c, Some(second)), &text[at..], &mut satisfied);
                     }
                 }
             }
         }
         Possible(self.regex_clauses.iter().map(|own| own.iter().all(|&c| satisfied[c])).collect())
+    }
+
+    /// Mark the clauses of the words with start `key` that `rest` starts with.
+    fn mark_words(&self, key: u64, rest: &str, satisfied: &mut [bool]) {
+        let Some(words) = self.words_by_start.get(&key) else { return };
+        for (word, id) in words {
+            if rest.starts_with(word.as_str()) {
+                for &clause in &self.word_clauses[*id] {
+                    satisfied[clause] = true;
+                }
+            }
+        }
     }
 }
 
@@ -307,28 +405,37 @@ impl RelationTriggers {
             unless_start.push(regexes.len());
             regexes.extend(rule.unless.iter().map(|u| u.hir()));
         }
-        let requirements: Vec<Vec<Vec<String>>> = regexes.iter().map(|hir| self::requirements(hir, &is_tag)).collect();
+        let requirements: Vec<Vec<Vec<String>>> = regexes
+            .iter()
+            .map(|hir| {
+                let mut clauses = self::requirements(hir, &is_tag);
+                clauses.extend(sequence_requirements(hir));
+                clauses
+            })
+            .collect();
         let tag_needs = regexes.iter().map(|hir| TagNeeds::new(&tag_requirements(hir))).collect();
         RelationTriggers { triggers: Triggers::new(&requirements), unless_start, tag_needs }
     }
 
     /// Which rules and `unless` patterns may match a tagged sentence.
-    pub fn possible(&self, tagged: &str) -> PossibleRelations<'_> {
+    pub fn possible<'a>(&'a self, tagged: &'a str) -> PossibleRelations<'a> {
         PossibleRelations {
-            possible: self.triggers.possible(tagged),
+            triggers: self,
+            tagged,
+            words: OnceCell::new(),
             counts: TagCounts::of(tagged),
-            unless_start: &self.unless_start,
-            tag_needs: &self.tag_needs,
         }
     }
 }
 
 /// [`RelationTriggers::possible`] of one tagged sentence.
 pub struct PossibleRelations<'a> {
-    possible: Possible,
+    triggers: &'a RelationTriggers,
+    tagged: &'a str,
+    /// The trigger-word test, run when a regex first passes the cheaper
+    /// mention test (in many sentences none does).
+    words: OnceCell<Possible>,
     counts: TagCounts,
-    unless_start: &'a [usize],
-    tag_needs: &'a [TagNeeds],
 }
 
 impl PossibleRelations<'_> {
@@ -337,12 +444,13 @@ impl PossibleRelations<'_> {
     }
 
     pub fn unless(&self, rule: usize, unless: usize) -> bool {
-        self.regex(self.unless_start[rule] + unless)
+        self.regex(self.triggers.unless_start[rule] + unless)
     }
 
-    /// Regex `i` has its trigger words and the mentions it needs.
+    /// Regex `i` has the mentions it needs and its trigger words.
     fn regex(&self, i: usize) -> bool {
-        self.possible.contains(i) && self.tag_needs.get(i).is_none_or(|n| n.met_by(&self.counts))
+        self.triggers.tag_needs.get(i).is_none_or(|n| n.met_by(&self.counts))
+            && self.words.get_or_init(|| self.triggers.triggers.possible(self.tagged)).contains(i)
     }
 }
 
@@ -403,6 +511,16 @@ mod tests {
         let either_then_one = TagNeeds::new(&[0b11, 0b1]);
         assert!(!either_then_one.met_by(&TagCounts::of("\u{E000}")));
         assert!(either_then_one.met_by(&TagCounts::of("\u{E001}的\u{E000}")));
+    }
+
+    #[test]
+    fn sequences_with_tags_are_clauses() {
+        let hir = regex_syntax::ParserBuilder::new().build().parse("(?P<o>[\u{E002}])(?:的|里的)(?P<s>[\u{E001}\u{E002}])").unwrap();
+        let clauses = sequence_requirements(&hir);
+        assert!(!clauses.is_empty() && clauses.iter().flatten().all(|w| w.chars().count() >= 2));
+        let t = Triggers::new(&[clauses]);
+        assert!(t.possible("在\u{E002}里的\u{E001}").contains(0));
+        assert!(!t.possible("\u{E002}的公司和\u{E001}").contains(0));
     }
 
     #[test]
