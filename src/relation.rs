@@ -32,25 +32,30 @@ pub struct TaggedSentence<'a> {
 /// of the document; mentions must be sorted by start.
 pub fn tag_sentence<'a>(chars: &[char], sentence: Span, mentions: &'a [TaggedMention]) -> TaggedSentence<'a> {
     let first = mentions.partition_point(|m| m.span.start < sentence.start);
+    let starting_within = &mentions[first..];
+    let starting_within = &starting_within[..starting_within.partition_point(|m| m.span.start < sentence.end)];
     let mut text = String::with_capacity(sentence.len() * 3);
-    let mut slots = FxHashMap::default();
+    let mut slots = FxHashMap::with_capacity_and_hasher(starting_within.len(), Default::default());
     let mut i = sentence.start;
-    let mut k = first;
-    while i < sentence.end {
-        while k < mentions.len() && mentions[k].span.start < i {
-            k += 1;
+    // Where the first mention starting at a position runs past the
+    // sentence, that position is text, whatever else starts there.
+    let mut blocked = None;
+    for m in starting_within {
+        let start = m.span.start;
+        // Inside a mention already tagged (or a blocked position).
+        if start < i || blocked == Some(start) {
+            continue;
         }
-        if k < mentions.len() && mentions[k].span.start == i && mentions[k].span.end <= sentence.end {
-            let m = &mentions[k];
-            slots.insert(text.len(), m);
-            text.push(m.tag.symbol());
-            i = m.span.end;
-            k += 1;
-        } else {
-            text.push(chars[i]);
-            i += 1;
+        if m.span.end > sentence.end {
+            blocked = Some(start);
+            continue;
         }
+        text.extend(&chars[i..start]);
+        slots.insert(text.len(), m);
+        text.push(m.tag.symbol());
+        i = m.span.end;
     }
+    text.extend(&chars[i.min(sentence.end)..sentence.end]);
     TaggedSentence { text, slots }
 }
 

@@ -88,16 +88,24 @@ pub fn sequence_requirements(regex: &Hir) -> Vec<Vec<String>> {
     let mut suffixes = Extractor::new();
     suffixes.kind(ExtractKind::Suffix).limit_total(MAX_WORDS);
     let mut clauses = Vec::new();
+    // A tail that starts (a head that ends) with a part of no finite
+    // literals has none either: not worth extracting.
     for i in 0..parts.len() {
-        clauses.extend(words_of(&prefixes.extract(&Hir::concat(parts[i..].to_vec()))));
-        clauses.extend(words_of(&suffixes.extract(&Hir::concat(parts[..=i].to_vec()))));
+        if prefixes.extract(&parts[i]).is_finite() {
+            clauses.extend(words_of(&prefixes.extract(&Hir::concat(parts[i..].to_vec()))));
+        }
+        if suffixes.extract(&parts[i]).is_finite() {
+            clauses.extend(words_of(&suffixes.extract(&Hir::concat(parts[..=i].to_vec()))));
+        }
     }
     for c in &mut clauses {
         c.sort();
         c.dedup();
     }
-    clauses.sort_by_key(|c| selectivity_rank(c));
+    // Tails and heads overlap: many clauses come out several times.
+    clauses.sort();
     clauses.dedup();
+    clauses.sort_by_cached_key(|c| selectivity_rank(c));
     clauses.truncate(MAX_CLAUSES);
     clauses
 }
