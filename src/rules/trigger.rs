@@ -201,11 +201,17 @@ fn set_bit(bits: &mut [u64; 1024], i: usize) {
 
 /// Which regexes of a [`Triggers`] may match a text.
 #[derive(Clone, Debug)]
-pub struct Possible(Vec<bool>);
+pub struct Possible<'a> {
+    /// Clause → some word of it is in the text.
+    satisfied: Vec<bool>,
+    regex_clauses: &'a [Vec<usize>],
+}
 
-impl Possible {
+impl Possible<'_> {
+    /// Whether regex `i` has a word of each of its clauses (asked of the
+    /// regexes that pass the other tests only, so not worked out for all).
     pub fn contains(&self, i: usize) -> bool {
-        self.0.get(i).copied().unwrap_or(true)
+        self.regex_clauses.get(i).is_none_or(|own| own.iter().all(|&c| self.satisfied[c]))
     }
 }
 
@@ -252,7 +258,7 @@ impl Triggers {
 
     /// The regexes that may match `text`: those with a word of each of
     /// their clauses in it.
-    pub fn possible(&self, text: &str) -> Possible {
+    pub fn possible(&self, text: &str) -> Possible<'_> {
         let mut satisfied = vec![false; self.clauses];
         if self.clauses > 0 {
             let mut chars = text.char_indices().peekable();
@@ -271,7 +277,7 @@ impl Triggers {
                 }
             }
         }
-        Possible(self.regex_clauses.iter().map(|own| own.iter().all(|&c| satisfied[c])).collect())
+        Possible { satisfied, regex_clauses: &self.regex_clauses }
     }
 
     /// Mark the clauses of the words with start `key` that `rest` starts with.
@@ -442,7 +448,7 @@ pub struct PossibleRelations<'a> {
     tagged: &'a str,
     /// The trigger-word test, run when a regex first passes the cheaper
     /// mention test (in many sentences none does).
-    words: OnceCell<Possible>,
+    words: OnceCell<Possible<'a>>,
     counts: TagCounts,
 }
 
