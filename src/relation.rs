@@ -32,25 +32,30 @@ pub struct TaggedSentence<'a> {
 /// of the document; mentions must be sorted by start.
 pub fn tag_sentence<'a>(chars: &[char], sentence: Span, mentions: &'a [TaggedMention]) -> TaggedSentence<'a> {
     let first = mentions.partition_point(|m| m.span.start < sentence.start);
+    let starting_within = &mentions[first..];
+    let starting_within = &starting_within[..starting_within.partition_point(|m| m.span.start < sentence.end)];
     let mut text = String::with_capacity(sentence.len() * 3);
-    let mut slots = FxHashMap::default();
+    let mut slots = FxHashMap::with_capacity_and_hasher(starting_within.len(), Default::default());
     let mut i = sentence.start;
-    let mut k = first;
-    while i < sentence.end {
-        while k < mentions.len() && mentions[k].span.start < i {
-            k += 1;
+    // Where the first mention starting at a position runs past the
+    // sentence, that position is text, whatever else starts there.
+    let mut blocked = None;
+    for m in starting_within {
+        let start = m.span.start;
+        // Inside a mention already tagged (or a blocked position).
+        if start < i || blocked == Some(start) {
+            continue;
         }
-        if k < mentions.len() && mentions[k].span.start == i && mentions[k].span.end <= sentence.end {
-            let m = &mentions[k];
-            slots.insert(text.len(), m);
-            text.push(m.tag.symbol());
-            i = m.span.end;
-            k += 1;
-        } else {
-            text.push(chars[i]);
-            i += 1;
+        if m.span.end > sentence.end {
+            blocked = Some(start);
+            continue;
         }
+        text.extend(&chars[i..start]);
+        slots.insert(text.len(), m);
+        text.push(m.tag.symbol());
+        i = m.span.end;
     }
+    text.extend(&chars[i.min(sentence.end)..sentence.end]);
     TaggedSentence { text, slots }
 }
 
@@ -396,36 +401,46 @@ fn location_facts(
             parent = resolved.parents.iter().find(|(&i, _)| resolved.nodes[i].key.key == p).map(|(_, q)| q.clone());
         }
     }
+    // Place spellings → their places, in the order listed.
+    let mut places_by_spelling: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+    for (name, p) in &place_spellings {
+        places_by_spelling.entry(name.as_str()).or_default().push(*p);
+    }
+    // The organizations of the document, by name.
+    let organizations: rustc_hash::FxHashSet<&str> =
+        resolved.nodes.iter().filter(|o| o.key.node_type == NodeType::Organization).map(|o| o.key.key.as_str()).collect();
     // Name composition: 杭州市政府 is in 杭州, 杭州云计算产业园 in 杭州;
     // Intel创新实验室 is part of Intel. The rest of the name must be a name
     // part of its own (西湖区 is not "in 西湖").
-    let is_suffix = |rest: &str| rules.suffixes.iter().any(|s| s.text == rest);
     for (i, node) in resolved.nodes.iter().enumerate() {
         let ty = node.key.node_type;
         if !matches!(ty, NodeType::Organization | NodeType::Place | NodeType::Event) {
             continue;
         }
         let key = &node.key.key;
-        let best_place = place_spellings
-            .iter()
-            .filter(|(name, p)| {
-                let Some(rest) = key.strip_prefix(name.as_str()) else { return false };
-                *p != i && rest.chars().count() >= 2 && !(ty == NodeType::Place && is_suffix(rest))
-            })
-            .max_by_key(|(name, _)| name.len());
-        if let Some(&(_, p)) = best_place {
+        // The longest spelling the name starts with (of another place, the
+        // last listed), followed by a rest that is a name part.
+        let best_place = key.char_indices().rev().map(|(at, _)| at).filter(|&at| at > 0).find_map(|at| {
+            let (name, rest) = key.split_at(at);
+            let places = places_by_spelling.get(name)?;
+            if rest.chars().count() < 2 || (ty == NodeType::Place && rules.is_suffix(rest)) {
+                return None;
+            }
+            places.iter().rev().find(|&&p| p != i)
+        });
+        if let Some(&p) = best_place {
             push(node.key.clone(), Predicate::LocatedIn, resolved.nodes[p].key.clone(), evidence_of(i), "relations/name-prefix-place");
         }
         if ty == NodeType::Organization {
-            // The longest known organization the name starts with.
-            let chars: Vec<char> = key.chars().collect();
-            let parent = (2..chars.len().saturating_sub(1)).rev().find_map(|n| {
-                let prefix: String = chars[..n].iter().collect();
-                let in_doc = resolved.nodes.iter().find(|o| o.key.node_type == NodeType::Organization && o.key.key == prefix);
-                if let Some(o) = in_doc {
-                    return Some(o.key.clone());
+            // The longest known organization the name starts with: a
+            // prefix of 2 characters up to all but the last 2.
+            let ends: Vec<usize> = key.char_indices().map(|(at, _)| at).collect();
+            let parent = (2..ends.len().saturating_sub(1)).rev().find_map(|n| {
+                let prefix = &key[..ends[n]];
+                if organizations.contains(prefix) {
+                    return Some(NodeKey::new(NodeType::Organization, prefix));
                 }
-                rules.dictionary.lookup(&prefix).iter().map(|&e| rules.dictionary.entry(e)).find(|e| {
+                rules.dictionary.lookup(prefix).iter().map(|&e| rules.dictionary.entry(e)).find(|e| {
                     e.kind == crate::rules::DictKind::Entity(NodeType::Organization)
                 }).map(|e| NodeKey::new(NodeType::Organization, e.key.clone()))
             });

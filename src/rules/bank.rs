@@ -32,7 +32,7 @@ impl RegexBank {
 
     /// The rules that may match `text` (the others cannot), in order.
     pub fn possible_in<'a>(&'a self, text: &str) -> impl Iterator<Item = &'a RegexRule> + 'a {
-        let possible: Possible = self.triggers().possible(text);
+        let possible: Possible<'a> = self.triggers().possible(text);
         self.rules.iter().enumerate().filter(move |(i, _)| possible.contains(*i)).map(|(_, r)| r)
     }
 

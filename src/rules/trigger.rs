@@ -8,8 +8,10 @@
 //! skipped. The test is exact in one direction only: a regex it rules out
 //! can never match, so skipping it never changes a result.
 
+use regex_syntax::hir::literal::{ExtractKind, Extractor, Seq};
 use regex_syntax::hir::{Class, Hir, HirKind};
 use rustc_hash::FxHashMap;
+use std::cell::OnceCell;
 
 /// More alternatives than this and a clause is too weak to be worth
 /// testing.
@@ -70,6 +72,57 @@ fn clauses(hir: &Hir, skip: &dyn Fn(char) -> bool) -> Vec<Vec<String>> {
     }
 }
 
+/// Clauses of words that may contain tag characters: the prefixes every
+/// match of a tail of the regex starts with, and the suffixes every match of
+/// a head of it ends with (`<Place>的<Organization>` is much rarer than 的).
+/// Only clauses of words of two characters or more are kept (a lone tag is
+/// the slot-tag test's business), the most selective first.
+pub fn sequence_requirements(regex: &Hir) -> Vec<Vec<String>> {
+    let parts: &[Hir] = match regex.kind() {
+        HirKind::Concat(parts) => parts,
+        _ => std::slice::from_ref(regex),
+    };
+    // Longer sequences are not kept: no need to build them.
+    let mut prefixes = Extractor::new();
+    prefixes.kind(ExtractKind::Prefix).limit_total(MAX_WORDS);
+    let mut suffixes = Extractor::new();
+    suffixes.kind(ExtractKind::Suffix).limit_total(MAX_WORDS);
+    let mut clauses = Vec::new();
+    // A tail that starts (a head that ends) with a part of no finite
+    // literals has none either: not worth extracting.
+    for i in 0..parts.len() {
+        if prefixes.extract(&parts[i]).is_finite() {
+            clauses.extend(words_of(&prefixes.extract(&Hir::concat(parts[i..].to_vec()))));
+        }
+        if suffixes.extract(&parts[i]).is_finite() {
+            clauses.extend(words_of(&suffixes.extract(&Hir::concat(parts[..=i].to_vec()))));
+        }
+    }
+    for c in &mut clauses {
+        c.sort();
+        c.dedup();
+    }
+    // Tails and heads overlap: many clauses come out several times.
+    clauses.sort();
+    clauses.dedup();
+    clauses.sort_by_cached_key(|c| selectivity_rank(c));
+    clauses.truncate(MAX_CLAUSES);
+    clauses
+}
+
+/// A finite literal sequence as a clause, if all its literals are text of
+/// two characters or more.
+fn words_of(seq: &Seq) -> Option<Vec<String>> {
+    let literals = seq.literals()?;
+    if literals.is_empty() || literals.len() > MAX_WORDS {
+        return None;
+    }
+    literals
+        .iter()
+        .map(|l| std::str::from_utf8(l.as_bytes()).ok().filter(|w| w.chars().nth(1).is_some()).map(str::to_string))
+        .collect()
+}
+
 /// Fewer alternatives first, then longer ones (a long word is rarer).
 fn selectivity_rank(words: &[String]) -> (usize, std::cmp::Reverse<usize>) {
     let shortest = words.iter().map(|s| s.chars().count()).min().unwrap_or(0);
@@ -100,14 +153,23 @@ fn class_chars(class: &Class, skip: &dyn Fn(char) -> bool) -> Option<Vec<String>
     Some(chars.into_iter().map(String::from).collect())
 }
 
-/// The trigger words of a list of regexes, indexed by first character.
+/// The trigger words of a list of regexes, indexed by their first two
+/// characters (by the first alone for one-character words): the words of
+/// relation patterns often start with the same tag character, and only the
+/// next character tells `<Place>的` from `<Place>举办`.
 #[derive(Debug)]
 pub struct Triggers {
     /// Bit per character of the Basic Multilingual Plane: some word starts
     /// with it (most characters of a text start none).
     first_chars: Box<[u64; 1024]>,
-    /// First character → words starting with it (index into `word_clauses`).
-    words_by_first: FxHashMap<char, Vec<(String, usize)>>,
+    /// Bit per character of the Basic Multilingual Plane: some word is it.
+    single_chars: Box<[u64; 1024]>,
+    /// Bit per [`pair_hash`]: some word may start with the pair (a common
+    /// character starts words, but few of them start with what follows it).
+    pairs: Box<[u64; 1024]>,
+    /// [`start_key`] of a word → words with that start (index into
+    /// `word_clauses`).
+    words_by_start: FxHashMap<u64, Vec<(String, usize)>>,
     /// Word → the clauses it satisfies.
     word_clauses: Vec<Vec<usize>>,
     clauses: usize,
@@ -115,13 +177,41 @@ pub struct Triggers {
     regex_clauses: Vec<Vec<usize>>,
 }
 
+/// The index key of a word starting with `first` then `second` (`None`:
+/// a one-character word).
+fn start_key(first: char, second: Option<char>) -> u64 {
+    // Past the last code point: no second character.
+    let second = second.map_or(0x11_0000, u64::from);
+    (u64::from(first) << 21) | second
+}
+
+/// A 16-bit hash of two characters, for [`Triggers::pairs`].
+fn pair_hash(first: char, second: char) -> usize {
+    let h = (first as u32).wrapping_mul(0x9E37_79B1) ^ (second as u32).wrapping_mul(0x85EB_CA6B);
+    (h >> 16) as usize
+}
+
+fn has_bit(bits: &[u64; 1024], i: usize) -> bool {
+    bits[i / 64] & (1 << (i % 64)) != 0
+}
+
+fn set_bit(bits: &mut [u64; 1024], i: usize) {
+    bits[i / 64] |= 1 << (i % 64);
+}
+
 /// Which regexes of a [`Triggers`] may match a text.
 #[derive(Clone, Debug)]
-pub struct Possible(Vec<bool>);
+pub struct Possible<'a> {
+    /// Clause → some word of it is in the text.
+    satisfied: Vec<bool>,
+    regex_clauses: &'a [Vec<usize>],
+}
 
-impl Possible {
+impl Possible<'_> {
+    /// Whether regex `i` has a word of each of its clauses (asked of the
+    /// regexes that pass the other tests only, so not worked out for all).
     pub fn contains(&self, i: usize) -> bool {
-        self.0.get(i).copied().unwrap_or(true)
+        self.regex_clauses.get(i).is_none_or(|own| own.iter().all(|&c| self.satisfied[c]))
     }
 }
 
@@ -129,7 +219,9 @@ impl Triggers {
     /// `requirements[i]` are the clauses of regex `i` ([`requirements`]).
     pub fn new(requirements: &[Vec<Vec<String>>]) -> Triggers {
         let mut first_chars = Box::new([0u64; 1024]);
-        let mut words_by_first: FxHashMap<char, Vec<(String, usize)>> = FxHashMap::default();
+        let mut single_chars = Box::new([0u64; 1024]);
+        let mut pairs = Box::new([0u64; 1024]);
+        let mut words_by_start: FxHashMap<u64, Vec<(String, usize)>> = FxHashMap::default();
         let mut word_ids: FxHashMap<&str, usize> = FxHashMap::default();
         let mut word_clauses: Vec<Vec<usize>> = Vec::new();
         let mut clauses = 0;
@@ -139,12 +231,19 @@ impl Triggers {
             for clause in regex {
                 own.push(clauses);
                 for word in clause {
-                    let Some(first) = word.chars().next() else { continue };
+                    let mut chars = word.chars();
+                    let Some(first) = chars.next() else { continue };
+                    let second = chars.next();
                     let id = *word_ids.entry(word.as_str()).or_insert_with(|| {
                         if (first as u32) < 1 << 16 {
-                            first_chars[first as usize / 64] |= 1 << (first as usize % 64);
+                            set_bit(&mut first_chars, first as usize);
                         }
-                        words_by_first.entry(first).or_default().push((word.clone(), word_clauses.len()));
+                        match second {
+                            Some(second) => set_bit(&mut pairs, pair_hash(first, second)),
+                            None if (first as u32) < 1 << 16 => set_bit(&mut single_chars, first as usize),
+                            None => {}
+                        }
+                        words_by_start.entry(start_key(first, second)).or_default().push((word.clone(), word_clauses.len()));
                         word_clauses.push(Vec::new());
                         word_clauses.len() - 1
                     });
@@ -154,30 +253,148 @@ impl Triggers {
             }
             regex_clauses.push(own);
         }
-        Triggers { first_chars, words_by_first, word_clauses, clauses, regex_clauses }
+        Triggers { first_chars, single_chars, pairs, words_by_start, word_clauses, clauses, regex_clauses }
     }
 
     /// The regexes that may match `text`: those with a word of each of
     /// their clauses in it.
-    pub fn possible(&self, text: &str) -> Possible {
+    pub fn possible(&self, text: &str) -> Possible<'_> {
         let mut satisfied = vec![false; self.clauses];
         if self.clauses > 0 {
-            for (at, c) in text.char_indices() {
-                let code = c as u32;
-                if code < 1 << 16 && self.first_chars[code as usize / 64] & (1 << (code % 64)) == 0 {
+            let mut chars = text.char_indices().peekable();
+            while let Some((at, c)) = chars.next() {
+                let bmp = (c as u32) < 1 << 16;
+                if bmp && !has_bit(&self.first_chars, c as usize) {
                     continue;
                 }
-                let Some(words) = self.words_by_first.get(&c) else { continue };
-                for (word, id) in words {
-                    if text[at..].starts_with(word.as_str()) {
-                        for &clause in &self.word_clauses[*id] {
-                            satisfied[clause] = true;
-                        }
+                if !bmp || has_bit(&self.single_chars, c as usize) {
+                    self.mark_words(start_key(c, None), &text[at..], &mut satisfied);
+                }
+                if let Some(&(_, second)) = chars.peek() {
+                    if has_bit(&self.pairs, pair_hash(c, second)) {
+                        self.mark_words(start_key(c, Some(second)), &text[at..], &mut satisfied);
                     }
                 }
             }
         }
-        Possible(self.regex_clauses.iter().map(|own| own.iter().all(|&c| satisfied[c])).collect())
+        Possible { satisfied, regex_clauses: &self.regex_clauses }
+    }
+
+    /// Mark the clauses of the words with start `key` that `rest` starts with.
+    fn mark_words(&self, key: u64, rest: &str, satisfied: &mut [bool]) {
+        let Some(words) = self.words_by_start.get(&key) else { return };
+        for (word, id) in words {
+            if rest.starts_with(word.as_str()) {
+                for &clause in &self.word_clauses[*id] {
+                    satisfied[clause] = true;
+                }
+            }
+        }
+    }
+}
+
+/// More tag clauses than this are not worth keeping (a relation pattern
+/// names a handful of mentions).
+const MAX_TAG_CLAUSES: usize = 8;
+
+/// Tag clauses of a parsed regex: every match contains distinct tag
+/// characters, one in each clause's mask (bit `i` for tag `TAG_BASE + i`).
+/// A sentence with too few mentions of the right tags cannot match, which
+/// the slot-tag test alone does not see (`<Organization:s>和<Organization:o>`
+/// needs two organizations; `<Title:t>` is in no slot mask).
+pub fn tag_requirements(regex: &Hir) -> Vec<u32> {
+    let mut clauses = tag_clauses(regex);
+    clauses.truncate(MAX_TAG_CLAUSES);
+    clauses
+}
+
+fn tag_clauses(hir: &Hir) -> Vec<u32> {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => Vec::new(),
+        HirKind::Literal(literal) => {
+            let Ok(text) = std::str::from_utf8(&literal.0) else { return Vec::new() };
+            text.chars().filter_map(tag_bit).collect()
+        }
+        HirKind::Class(Class::Unicode(class)) => {
+            let mut mask = 0u32;
+            for range in class.ranges() {
+                let (Some(first), Some(last)) = (tag_bit(range.start()), tag_bit(range.end())) else { return Vec::new() };
+                // Tags are consecutive code points: the bits first..=last.
+                mask |= (last | (last - 1)) & !(first - 1);
+            }
+            vec![mask]
+        }
+        // Byte classes are ASCII or raw bytes, never a whole tag character.
+        HirKind::Class(Class::Bytes(_)) => Vec::new(),
+        HirKind::Repetition(rep) => {
+            let sub = tag_clauses(&rep.sub);
+            let times = (rep.min as usize).min(MAX_TAG_CLAUSES);
+            sub.iter().copied().cycle().take(sub.len() * times).collect()
+        }
+        HirKind::Capture(capture) => tag_clauses(&capture.sub),
+        HirKind::Concat(parts) => parts.iter().flat_map(tag_clauses).collect(),
+        // Each branch needs as many tags as the poorest one, of any tag
+        // some branch takes.
+        HirKind::Alternation(branches) => {
+            let each: Vec<Vec<u32>> = branches.iter().map(tag_clauses).collect();
+            let fewest = each.iter().map(Vec::len).min().unwrap_or(0);
+            let any = each.iter().flatten().fold(0, |m, c| m | c);
+            vec![any; fewest]
+        }
+    }
+}
+
+/// The bit of a tag character (none for other characters).
+fn tag_bit(c: char) -> Option<u32> {
+    let i = (c as u32).wrapping_sub(super::TAG_BASE);
+    (i < 32).then(|| 1 << i)
+}
+
+/// Mentions per tag in a tagged text: tag characters counted where they
+/// stand (`TAG_BASE + i` is the UTF-8 bytes EE 80 80+i).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TagCounts([u8; 32]);
+
+impl TagCounts {
+    pub fn of(text: &str) -> TagCounts {
+        let mut counts = [0u8; 32];
+        for w in text.as_bytes().windows(3) {
+            if w[0] == 0xEE && w[1] == 0x80 && (0x80..0xA0).contains(&w[2]) {
+                let c = &mut counts[(w[2] - 0x80) as usize];
+                *c = c.saturating_add(1);
+            }
+        }
+        TagCounts(counts)
+    }
+
+    /// Mentions whose tag is in `mask`.
+    fn within(&self, mut mask: u32) -> usize {
+        let mut n = 0;
+        while mask != 0 {
+            n += self.0[mask.trailing_zeros() as usize] as usize;
+            mask &= mask - 1;
+        }
+        n
+    }
+}
+
+/// What [`tag_requirements`] asks of a sentence, as tests that need no
+/// search: for each mask, the clauses that only its tags satisfy need as
+/// many mentions of its tags (Hall's condition, on the masks that occur).
+#[derive(Debug, Default)]
+struct TagNeeds(Vec<(u32, usize)>);
+
+impl TagNeeds {
+    fn new(clauses: &[u32]) -> TagNeeds {
+        let union = clauses.iter().fold(0, |m, c| m | c);
+        let mut masks: Vec<u32> = clauses.iter().copied().chain((union != 0).then_some(union)).collect();
+        masks.sort_unstable();
+        masks.dedup();
+        TagNeeds(masks.into_iter().map(|m| (m, clauses.iter().filter(|&&c| c & !m == 0).count())).collect())
+    }
+
+    fn met_by(&self, counts: &TagCounts) -> bool {
+        self.0.iter().all(|&(mask, needed)| counts.within(mask) >= needed)
     }
 }
 
@@ -189,39 +406,65 @@ pub struct RelationTriggers {
     /// Rule → index of its first `unless` pattern in `triggers` (rules
     /// come first, one each).
     unless_start: Vec<usize>,
+    /// Per regex of `triggers`: the mentions it needs.
+    tag_needs: Vec<TagNeeds>,
 }
 
 impl RelationTriggers {
     pub fn new(rules: &[super::RelationRule]) -> RelationTriggers {
         let is_tag = |c: char| (c as u32).wrapping_sub(super::TAG_BASE) < 32;
-        let mut requirements: Vec<Vec<Vec<String>>> = rules.iter().map(|r| self::requirements(r.regex.hir(), &is_tag)).collect();
+        let mut regexes: Vec<&Hir> = rules.iter().map(|r| r.regex.hir()).collect();
         let mut unless_start = Vec::with_capacity(rules.len());
         for rule in rules {
-            unless_start.push(requirements.len());
-            requirements.extend(rule.unless.iter().map(|u| self::requirements(u.hir(), &is_tag)));
+            unless_start.push(regexes.len());
+            regexes.extend(rule.unless.iter().map(|u| u.hir()));
         }
-        RelationTriggers { triggers: Triggers::new(&requirements), unless_start }
+        let requirements: Vec<Vec<Vec<String>>> = regexes
+            .iter()
+            .map(|hir| {
+                let mut clauses = self::requirements(hir, &is_tag);
+                clauses.extend(sequence_requirements(hir));
+                clauses
+            })
+            .collect();
+        let tag_needs = regexes.iter().map(|hir| TagNeeds::new(&tag_requirements(hir))).collect();
+        RelationTriggers { triggers: Triggers::new(&requirements), unless_start, tag_needs }
     }
 
     /// Which rules and `unless` patterns may match a tagged sentence.
-    pub fn possible(&self, tagged: &str) -> PossibleRelations<'_> {
-        PossibleRelations { possible: self.triggers.possible(tagged), unless_start: &self.unless_start }
+    pub fn possible<'a>(&'a self, tagged: &'a str) -> PossibleRelations<'a> {
+        PossibleRelations {
+            triggers: self,
+            tagged,
+            words: OnceCell::new(),
+            counts: TagCounts::of(tagged),
+        }
     }
 }
 
 /// [`RelationTriggers::possible`] of one tagged sentence.
 pub struct PossibleRelations<'a> {
-    possible: Possible,
-    unless_start: &'a [usize],
+    triggers: &'a RelationTriggers,
+    tagged: &'a str,
+    /// The trigger-word test, run when a regex first passes the cheaper
+    /// mention test (in many sentences none does).
+    words: OnceCell<Possible<'a>>,
+    counts: TagCounts,
 }
 
 impl PossibleRelations<'_> {
     pub fn rule(&self, rule: usize) -> bool {
-        self.possible.contains(rule)
+        self.regex(rule)
     }
 
     pub fn unless(&self, rule: usize, unless: usize) -> bool {
-        self.possible.contains(self.unless_start[rule] + unless)
+        self.regex(self.triggers.unless_start[rule] + unless)
+    }
+
+    /// Regex `i` has the mentions it needs and its trigger words.
+    fn regex(&self, i: usize) -> bool {
+        self.triggers.tag_needs.get(i).is_none_or(|n| n.met_by(&self.counts))
+            && self.words.get_or_init(|| self.triggers.triggers.possible(self.tagged)).contains(i)
     }
 }
 
@@ -261,6 +504,37 @@ mod tests {
         assert!(req("(?P<s>[\u{E000}])(?P<o>[\u{E001}])").is_empty());
         assert_eq!(req("在\u{E002}举行"), words(&[&["举行"]]));
         assert!(req("[\u{E000}说]").is_empty());
+    }
+
+    fn tags(re: &str) -> Vec<u32> {
+        tag_requirements(&regex_syntax::ParserBuilder::new().build().parse(re).unwrap())
+    }
+
+    #[test]
+    fn every_required_tag_is_a_clause() {
+        assert_eq!(tags("(?P<s>[\u{E000}\u{E001}])的?\u{E002}(?P<o>[\u{E001}])"), vec![0b11, 0b100, 0b10]);
+        assert_eq!(tags("(?:\u{E000}|\u{E001}\u{E002})说"), vec![0b111]);
+        assert!(tags("(?:\u{E000}|说)\u{E001}?[\u{E002}说]").is_empty());
+    }
+
+    #[test]
+    fn tag_needs_count_mentions() {
+        let two_of_one = TagNeeds::new(&[0b1, 0b1]);
+        assert!(!two_of_one.met_by(&TagCounts::of("\u{E000}和\u{E001}")));
+        assert!(two_of_one.met_by(&TagCounts::of("\u{E000}和\u{E000}")));
+        let either_then_one = TagNeeds::new(&[0b11, 0b1]);
+        assert!(!either_then_one.met_by(&TagCounts::of("\u{E000}")));
+        assert!(either_then_one.met_by(&TagCounts::of("\u{E001}的\u{E000}")));
+    }
+
+    #[test]
+    fn sequences_with_tags_are_clauses() {
+        let hir = regex_syntax::ParserBuilder::new().build().parse("(?P<o>[\u{E002}])(?:的|里的)(?P<s>[\u{E001}\u{E002}])").unwrap();
+        let clauses = sequence_requirements(&hir);
+        assert!(!clauses.is_empty() && clauses.iter().flatten().all(|w| w.chars().count() >= 2));
+        let t = Triggers::new(&[clauses]);
+        assert!(t.possible("在\u{E002}里的\u{E001}").contains(0));
+        assert!(!t.possible("\u{E002}的公司和\u{E001}").contains(0));
     }
 
     #[test]
