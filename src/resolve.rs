@@ -422,6 +422,27 @@ fn longest_prefix(chars: &[char], texts: &[Vec<char>]) -> Option<usize> {
     texts.iter().filter(|t| chars.starts_with(t)).map(Vec::len).max()
 }
 
+/// Texts to find in a document, as characters with their index, by first
+/// character.
+type NeedlesByFirst = FxHashMap<char, Vec<(Vec<char>, usize)>>;
+
+/// The texts indexed by first character, with a filter of those first
+/// characters; `None` when no text has a character.
+fn needles_by_first<'a>(texts: impl Iterator<Item = &'a str>) -> Option<(NeedlesByFirst, CharFilter)> {
+    let mut by_first = NeedlesByFirst::default();
+    for (r, text) in texts.enumerate() {
+        let needle: Vec<char> = text.chars().collect();
+        if let Some(&first) = needle.first() {
+            by_first.entry(first).or_default().push((needle, r));
+        }
+    }
+    if by_first.is_empty() {
+        return None;
+    }
+    let first_chars = CharFilter::new(by_first.keys().copied());
+    Some((by_first, first_chars))
+}
+
 /// Which characters may be in a small set, by one bit per low byte of the
 /// code point: a pass over the document then probes the set's hash map
 /// only at the few positions that may match instead of at every character.
@@ -525,18 +546,8 @@ fn is_folded(text: &str) -> bool {
 /// them by first character and comparing in place costs less than building
 /// an automaton per document.
 fn leftmost_longest(chars: &[char], references: &[(String, NodeKey, &str)]) -> Vec<(usize, usize, usize)> {
-    let mut by_first: FxHashMap<char, Vec<(Vec<char>, usize)>> = FxHashMap::default();
-    for (r, (text, _, _)) in references.iter().enumerate() {
-        let needle: Vec<char> = text.chars().collect();
-        if let Some(&first) = needle.first() {
-            by_first.entry(first).or_default().push((needle, r));
-        }
-    }
     let mut found = Vec::new();
-    if by_first.is_empty() {
-        return found;
-    }
-    let first_chars = CharFilter::new(by_first.keys().copied());
+    let Some((by_first, first_chars)) = needles_by_first(references.iter().map(|(text, _, _)| text.as_str())) else { return found };
     let mut i = 0;
     while i < chars.len() {
         if !first_chars.may_contain(chars[i]) {
@@ -562,18 +573,8 @@ fn leftmost_longest(chars: &[char], references: &[(String, NodeKey, &str)]) -> V
 /// up by first character in one pass over the document instead of one pass
 /// per text.
 fn occurrences_by_text(chars: &[char], texts: &[&String]) -> Vec<(usize, usize, usize)> {
-    let mut by_first: FxHashMap<char, Vec<(Vec<char>, usize)>> = FxHashMap::default();
-    for (r, text) in texts.iter().enumerate() {
-        let needle: Vec<char> = text.chars().collect();
-        if let Some(&first) = needle.first() {
-            by_first.entry(first).or_default().push((needle, r));
-        }
-    }
     let mut found = Vec::new();
-    if by_first.is_empty() {
-        return found;
-    }
-    let first_chars = CharFilter::new(by_first.keys().copied());
+    let Some((by_first, first_chars)) = needles_by_first(texts.iter().map(|text| text.as_str())) else { return found };
     for (i, c) in chars.iter().enumerate() {
         if !first_chars.may_contain(*c) {
             continue;
