@@ -406,7 +406,7 @@ fn ends_with_long_organization_suffix(stem: &[char], rules: &RuleSet) -> bool {
 /// 巴西|足球|队); or a known place and a two-character proper name
 /// (青岛|海牛|队).
 fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: &RuleSet, known: &KnownNames) -> Option<usize> {
-    let qualifiers = rules.lists.list("weak_suffix_qualifiers");
+    let qualifiers = rules.lists.phrases("weak_suffix_qualifiers");
     let is_org = node_type == NodeType::Organization;
     // A place suffix follows a place; an organization suffix a place or an
     // organization.
@@ -417,7 +417,7 @@ fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
         if let Some(start) = start {
             // The suffix must not end a word begun inside the name (兴海|洋;
             // 淮北|部: 北部 is a direction). 县委, 报社 end organizations.
-            let breaker_pos = rules.lists.list("stem_breaker_pos");
+            let breaker_pos = rules.lists.set("stem_breaker_pos");
             let crossing = (start.max(j.saturating_sub(3))..j).any(|s| {
                 rules.lexicon.get_chars(&chars[s..=s_start]).is_some_and(|e| !is_proper_pos(&e.pos) && (!is_org || breaker_pos.contains(&e.pos)))
             });
@@ -432,7 +432,7 @@ fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
         if !is_org {
             break;
         }
-        match qualifiers.iter().filter(|q| j >= q.chars().count() && text_at(chars, j - q.chars().count(), q)).map(|q| q.chars().count()).max() {
+        match qualifiers.longest_ending_at(chars, j) {
             Some(n) => j -= n,
             None => break,
         }
@@ -749,26 +749,30 @@ fn stem_is_proper(stem: &str, rules: &RuleSet, lenient: bool) -> bool {
 /// splits into descriptive words only (`entities/stems.toml`
 /// generic_stem_words).
 fn descriptive_name(name: &[char], node_type: NodeType, rules: &RuleSet) -> bool {
-    let text: String = name.iter().collect();
-    let suffix_len = rules
-        .suffixes
-        .iter()
-        .filter(|x| x.node_type == node_type && text.ends_with(x.text.as_str()))
-        .map(|x| x.text.chars().count())
-        .filter(|&n| n < name.len())
-        .max()
-        .unwrap_or(0);
+    let suffix_len = longest_suffix_of_type(name, node_type, rules);
     let core = &name[..name.len() - suffix_len];
     let words = rules.lists.set("generic_stem_words");
     let mut i = 0;
     while i < core.len() {
-        let step = (1..=4.min(core.len() - i)).rev().find(|&n| words.contains(&core[i..i + n].iter().collect::<String>()));
+        let step = (1..=4.min(core.len() - i)).rev().find(|&n| with_str(&core[i..i + n], |w| words.contains(w)));
         match step {
             Some(n) => i += n,
             None => return false,
         }
     }
     !core.is_empty()
+}
+
+/// The length in characters of the longest suffix of `node_type` that ends
+/// `name` and leaves at least one character before it (0 when none does).
+/// Tails are looked up longest first: a scan of every suffix of the rules
+/// per name cost more than the few lookups.
+fn longest_suffix_of_type(name: &[char], node_type: NodeType, rules: &RuleSet) -> usize {
+    let longest = rules.max_suffix_chars.min(name.len().saturating_sub(1));
+    (1..=longest)
+        .rev()
+        .find(|&n| with_str(&name[name.len() - n..], |tail| rules.is_suffix_of(tail, &[node_type])))
+        .unwrap_or(0)
 }
 
 /// Whether the text splits (greedily, longest word first) into common
@@ -870,6 +874,10 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
     }
     let mut shapes = Vec::new();
     for i in 0..chars.len() {
+        // (Most characters start no surname: one bit test skips them.)
+        if !rules.surnames.may_start_with(chars[i]) {
+            continue;
+        }
         let compound = i + 1 < chars.len()
             && compound_firsts.contains(&chars[i])
             && with_str(&chars[i..i + 2], |s| rules.surnames.compound.contains_key(s));

@@ -17,7 +17,7 @@ use super::{covered_by_common_words, is_cjk, is_proper_pos, stem_start, Candidat
 use crate::chars::with_str;
 use crate::model::{NodeType, Span};
 use crate::rules::{RuleSet, Tag};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 const RULE: &str = "entities/organization/coordination";
 const PRIORITY: i32 = 20;
@@ -47,7 +47,7 @@ pub(super) fn add_listed_names(chars: &[char], rules: &RuleSet, kept: &mut Vec<C
             continue;
         }
         let items = list.items_around(i);
-        let types: HashSet<NodeType> = items
+        let types: FxHashSet<NodeType> = items
             .iter()
             .filter_map(|it| match *it {
                 Item::Known(k) => match kept[k].tag {
@@ -93,18 +93,21 @@ struct Lists<'a> {
     rules: &'a RuleSet,
     kept: &'a [Candidate],
     /// Kept entity mentions by start and by end.
-    by_start: HashMap<usize, usize>,
-    by_end: HashMap<usize, usize>,
+    by_start: FxHashMap<usize, usize>,
+    by_end: FxHashMap<usize, usize>,
     /// Positions covered by a mention an unknown item may not reach into
     /// (anything but a one-character entity).
-    occupied: HashSet<usize>,
+    occupied: FxHashSet<usize>,
+    /// `occupied` as the barriers of [`stem_start`] (the position after
+    /// each), built once: every item before a separator walks a stem.
+    barriers: FxHashSet<usize>,
 }
 
 impl<'a> Lists<'a> {
     fn new(chars: &'a [char], rules: &'a RuleSet, kept: &'a [Candidate]) -> Lists<'a> {
-        let mut by_start = HashMap::new();
-        let mut by_end = HashMap::new();
-        let mut occupied = HashSet::new();
+        let mut by_start = FxHashMap::default();
+        let mut by_end = FxHashMap::default();
+        let mut occupied = FxHashSet::default();
         for (i, c) in kept.iter().enumerate() {
             let entity = matches!(c.tag, Tag::Node(t) if t.is_entity());
             if entity {
@@ -115,7 +118,8 @@ impl<'a> Lists<'a> {
                 occupied.extend(c.span.start..c.span.end);
             }
         }
-        Lists { chars, rules, kept, by_start, by_end, occupied }
+        let barriers = occupied.iter().map(|&p| p + 1).collect();
+        Lists { chars, rules, kept, by_start, by_end, occupied, barriers }
     }
 
     fn text_at(&self, i: usize, w: &str) -> bool {
@@ -189,9 +193,7 @@ impl<'a> Lists<'a> {
         if let Some(&k) = self.by_end.get(&end) {
             return Some(Item::Known(k));
         }
-        // (Map and set types as stem_start takes them.)
-        let barriers = self.occupied.iter().map(|&p| p + 1).collect();
-        let start = stem_start(self.chars, end, self.rules, &Default::default(), &barriers)?;
+        let start = stem_start(self.chars, end, self.rules, &Default::default(), &self.barriers)?;
         (end - start >= MIN_ITEM && end - start <= MAX_ITEM).then_some(Item::Unknown(Span::new(start, end)))
     }
 
