@@ -847,14 +847,18 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
     let word_reject_final = lists.char_set("person_word_reject_final");
     let stop_words = lists.set("given_name_stop_words");
     let (speech_verbs, person_after) = (lists.phrases("speech_verbs"), lists.phrases("person_after"));
-    let word_after = |i: usize| speech_verbs.starts_at(chars, i) || person_after.starts_at(chars, i);
+    // (Shapes at neighbouring characters ask the same questions of the
+    // same positions: each is worked out once.)
+    let word_after = PositionMemo::new(chars.len(), |i: usize| speech_verbs.starts_at(chars, i) || person_after.starts_at(chars, i));
+    let word_after = |i: usize| word_after.get(i);
+    let crosses_end = PositionMemo::new(chars.len(), |end: usize| crosses_end(chars, end, rules));
+    let crosses_start = PositionMemo::new(chars.len(), |start: usize| crosses_start(chars, start, rules));
     let before_words = lists.phrases("person_before");
     let rejects = lists.set("person_reject");
     // First characters of the word lists asked at every shape: most shapes
     // start with none of them, and a character test is cheaper than
     // hashing the word.
     let (reject_firsts, stop_word_firsts) = (lists.first_chars("person_reject"), lists.first_chars("given_name_stop_words"));
-    let compound_firsts: FxHashSet<char> = rules.surnames.compound.keys().filter_map(|k| k.chars().next()).collect();
 
     // Known names (places, organizations) that a bare name shape must not
     // overlap (向|中国, 和|欧洲).
@@ -879,9 +883,9 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
             continue;
         }
         let compound = i + 1 < chars.len()
-            && compound_firsts.contains(&chars[i])
+            && rules.surnames.compound_may_start_with(chars[i])
             && with_str(&chars[i..i + 2], |s| rules.surnames.compound.contains_key(s));
-        let single = rules.surnames.single.contains_key(&chars[i]) && !function_surnames.contains(&chars[i]);
+        let single = rules.surnames.single.contains_key(&chars[i]) && !function_surnames.contains(chars[i]);
         let surname_lens = [compound.then_some(2), single.then_some(1)];
         for s_len in surname_lens.into_iter().flatten() {
             for g_len in [2usize, 1] {
@@ -890,11 +894,11 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                     continue;
                 }
                 let given = &chars[i + s_len..end];
-                if !given.iter().all(|&c| is_cjk(c) && !stop.contains(&c)) {
+                if !given.iter().all(|&c| is_cjk(c) && !stop.contains(c)) {
                     continue;
                 }
                 let name = &chars[i..end];
-                if reject_firsts.contains(&name[0]) && with_str(name, |s| rejects.contains(s)) {
+                if reject_firsts.contains(name[0]) && with_str(name, |s| rejects.contains(s)) {
                     continue;
                 }
                 // (The tests that discard a shape come first: most shapes
@@ -914,7 +918,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 let given_freq_limit = if titles.starts_at(end) { 300 } else { 50 };
                 if g_len == 2
                     && rules.lexicon.get_chars(given).is_some_and(|e| !e.pos.starts_with("nr") && e.freq >= given_freq_limit)
-                    && !((titles.ends_at(i) || before_words.ends_at(chars, i)) && crosses_end(chars, end - 1, rules) && !crosses_end(chars, end, rules))
+                    && !((titles.ends_at(i) || before_words.ends_at(chars, i)) && crosses_end.get(end - 1) && !crosses_end.get(end))
                 {
                     continue;
                 }
@@ -927,7 +931,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 let mut weak_tail = false;
                 if g_len == 2 && end < chars.len() {
                     let tail = &chars[end - 1..=end];
-                    if stop_word_firsts.contains(&tail[0]) && with_str(tail, |s| stop_words.contains(s)) {
+                    if stop_word_firsts.contains(tail[0]) && with_str(tail, |s| stop_words.contains(s)) {
                         continue;
                     }
                     weak_tail = rules.lexicon.get_chars(tail).is_some_and(|w| w.freq >= 100 && !w.pos.starts_with("nr"));
@@ -949,11 +953,11 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 // a title (王坚|曾如是说, 李强|带着) is cut as well.
                 let shorter_has_evidence = g_len == 2
                     && (titles.starts_at(end - 1) || word_after(end - 1));
-                let mut cut = !nr_word && ((!right_evidence && crosses_end(chars, end, rules)) || shorter_has_evidence);
+                let mut cut = !nr_word && ((!right_evidence && crosses_end.get(end)) || shorter_has_evidence);
                 // Nor start inside a word begun before it (进程|中, 提高|刑侦).
-                cut |= !nr_word && !titles.ends_at(i) && crosses_start(chars, i, rules);
+                cut |= !nr_word && !titles.ends_at(i) && crosses_start.get(i);
                 // jieba's nr tag is noisy on two-character words (卫星, 阳光).
-                let is_person_word = g_len == 2 && lexical.is_some_and(|e| e.pos.starts_with("nr")) && !word_reject_final.contains(&chars[end - 1]);
+                let is_person_word = g_len == 2 && lexical.is_some_and(|e| e.pos.starts_with("nr")) && !word_reject_final.contains(chars[end - 1]);
                 // Rare surnames (家, 来, 从) need a title next to them.
                 let rare_surname = s_len == 1 && rules.surnames.single.get(&chars[i]).is_some_and(|&r| r > 200);
                 let evidence = if titles.ends_at(i) || (i > 0 && chars[i - 1] == '的' && titles.ends_at(i - 1)) {
@@ -1127,6 +1131,33 @@ impl SpanCover {
     }
 }
 
+/// A pure test of a document position, worked out at most once per
+/// position.
+struct PositionMemo<F> {
+    test: F,
+    /// Per position: 0 not worked out yet, 1 false, 2 true.
+    known: Vec<std::cell::Cell<u8>>,
+}
+
+impl<F: Fn(usize) -> bool> PositionMemo<F> {
+    /// A memo for positions `0..=len` (others are worked out every time).
+    fn new(len: usize, test: F) -> Self {
+        PositionMemo { test, known: vec![std::cell::Cell::new(0); len + 1] }
+    }
+
+    fn get(&self, i: usize) -> bool {
+        let Some(known) = self.known.get(i) else { return (self.test)(i) };
+        match known.get() {
+            0 => {
+                let answer = (self.test)(i);
+                known.set(if answer { 2 } else { 1 });
+                answer
+            }
+            k => k == 2,
+        }
+    }
+}
+
 /// A three-character name with no cue around it (辛业江, 张孝华): a common
 /// surname and two characters that are frequent in given names and rare
 /// elsewhere (`lexicon/name_chars.tsv`), standing apart from the words
@@ -1137,7 +1168,7 @@ fn name_shape(chars: &[char], start: usize, surname_len: usize, end: usize, rule
     const MIN_CHAR_SCORE: f32 = 0.0;
     const MIN_SUM_SCORE: f32 = 2.5;
     // A surname that is also a function word (和, 向, 于) needs a cue.
-    let function_word = rules.lists.first_chars("stem_stop_chars").contains(&chars[start]);
+    let function_word = rules.lists.first_chars("stem_stop_chars").contains(chars[start]);
     if function_word || surname_len != 1 || rules.surnames.single.get(&chars[start]).is_none_or(|&r| r > MAX_SURNAME_RANK) {
         return false;
     }
@@ -1282,14 +1313,12 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candid
 /// right before or after, or a speech verb or cue word next to it. A run
 /// never starts inside a title (总理若斯潘) and never swallows a known name.
 fn foreign_name_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: &mut Vec<Candidate>) {
-    const MIN_SCORE: f32 = 0.5;
     const FOREIGN_WORD_FREQ: u32 = 200;
     let lists = &rules.lists;
     let (speech_verbs, person_after) = (lists.phrases("speech_verbs"), lists.phrases("person_after"));
     let before_words = lists.phrases("person_before");
-    let translit = |i: usize| {
-        chars.get(i).is_some_and(|c| rules.lexicon.name_chars.get(c).and_then(|n| n.translit).is_some_and(|t| t >= MIN_SCORE))
-    };
+    let translit_chars = rules.lexicon.transliteration_chars();
+    let translit = |i: usize| chars.get(i).is_some_and(|&c| translit_chars.contains(c));
     let is_dot = |i: usize| matches!(chars.get(i), Some('·' | '・' | '•' | '—'));
     // Known names (countries, organizations) stop a run.
     let known: Vec<(usize, usize)> = out

@@ -138,6 +138,9 @@ pub struct Lexicon {
     pub max_chars: usize,
     /// How name-like a character is (`lexicon/name_chars.tsv`).
     pub name_chars: FxHashMap<char, NameChar>,
+    /// The characters of `name_chars` common in transliterations (built on
+    /// first use, see [`Lexicon::transliteration_chars`]).
+    transliteration_chars: std::sync::OnceLock<CharBits>,
 }
 
 /// Log-odds of a character in given names and in transliterated names
@@ -165,6 +168,19 @@ fn pack(chars: impl IntoIterator<Item = char>) -> u128 {
 }
 
 impl Lexicon {
+    /// The lowest transliteration score of a character of a foreign name.
+    pub const MIN_TRANSLIT_SCORE: f32 = 0.5;
+
+    /// The characters whose transliteration score reaches
+    /// [`Lexicon::MIN_TRANSLIT_SCORE`]: the foreign-name rules test every
+    /// character of a document, and a bit test is cheaper than a probe of
+    /// `name_chars`.
+    pub fn transliteration_chars(&self) -> &CharBits {
+        self.transliteration_chars.get_or_init(|| {
+            self.name_chars.iter().filter(|(_, n)| n.translit.is_some_and(|t| t >= Self::MIN_TRANSLIT_SCORE)).map(|(&c, _)| c).collect()
+        })
+    }
+
     /// Add a word as written in a lexicon file (folded here).
     pub fn insert_unfolded(&mut self, word: &str, entry: LexiconEntry) {
         let chars = word.chars().count();
@@ -206,12 +222,21 @@ pub struct Surnames {
     /// [`Surnames::index_starts`]): the person rules ask at every character
     /// of a document, and few characters are surnames.
     pub(crate) starts: CharBits,
+    /// The first characters of the compound surnames.
+    pub(crate) compound_starts: CharBits,
 }
 
 impl Surnames {
     fn index_starts(mut self) -> Surnames {
+        self.compound_starts = self.compound.keys().filter_map(|k| k.chars().next()).collect();
         self.starts = self.single.keys().copied().chain(self.compound.keys().filter_map(|k| k.chars().next())).collect();
         self
+    }
+
+    /// Whether a compound surname may start with `c`.
+    #[inline]
+    pub fn compound_may_start_with(&self, c: char) -> bool {
+        self.compound_starts.contains(c)
     }
 
     /// Whether a surname of either kind may start with `c`.
@@ -243,10 +268,11 @@ pub struct WordLists {
     /// the list starts (ends) here" at every position of a document.
     phrases: FxHashMap<String, Phrases>,
     /// Every character of every word of a list (lists of characters such as
-    /// `given_name_stop`).
-    char_sets: FxHashMap<String, FxHashSet<char>>,
+    /// `given_name_stop`), as bits: the person rules test characters of
+    /// every surname shape against them.
+    char_sets: FxHashMap<String, CharBits>,
     /// The first character of every word of a list.
-    first_char_sets: FxHashMap<String, FxHashSet<char>>,
+    first_char_sets: FxHashMap<String, CharBits>,
 }
 
 /// The list names the recognizers read; any other name is a typo.
@@ -306,15 +332,15 @@ impl WordLists {
     }
 
     /// Every character of every word of a list.
-    pub fn char_set(&self, name: &str) -> &FxHashSet<char> {
-        static EMPTY: std::sync::OnceLock<FxHashSet<char>> = std::sync::OnceLock::new();
-        self.char_sets.get(name).unwrap_or_else(|| EMPTY.get_or_init(FxHashSet::default))
+    pub fn char_set(&self, name: &str) -> &CharBits {
+        static EMPTY: std::sync::OnceLock<CharBits> = std::sync::OnceLock::new();
+        self.char_sets.get(name).unwrap_or_else(|| EMPTY.get_or_init(CharBits::default))
     }
 
     /// The first character of every word of a list.
-    pub fn first_chars(&self, name: &str) -> &FxHashSet<char> {
-        static EMPTY: std::sync::OnceLock<FxHashSet<char>> = std::sync::OnceLock::new();
-        self.first_char_sets.get(name).unwrap_or_else(|| EMPTY.get_or_init(FxHashSet::default))
+    pub fn first_chars(&self, name: &str) -> &CharBits {
+        static EMPTY: std::sync::OnceLock<CharBits> = std::sync::OnceLock::new();
+        self.first_char_sets.get(name).unwrap_or_else(|| EMPTY.get_or_init(CharBits::default))
     }
 
     pub fn list(&self, name: &str) -> &[String] {
