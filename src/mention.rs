@@ -1098,26 +1098,29 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
 /// of known names).
 struct SpanCover {
     /// `max_end_starting_before[k]`: the largest end of a span that starts
-    /// before `k` (0 when none does).
-    max_end_starting_before: Vec<usize>,
+    /// before `k` (0 when none does). (Offsets as `u32` in one table: it is
+    /// built for every document, and zeroing a wider or second table cost
+    /// more than the spans themselves.)
+    max_end_starting_before: Vec<u32>,
 }
 
 impl SpanCover {
     fn new(len: usize, spans: impl Iterator<Item = Span>) -> SpanCover {
-        let mut max_end_starting_at = vec![0; len + 1];
+        // First the largest end of the spans starting at `k - 1`, then the
+        // running maximum over `k`.
+        let mut max_end_starting_before = vec![0u32; len + 2];
         for span in spans {
-            let slot = &mut max_end_starting_at[span.start.min(len)];
-            *slot = (*slot).max(span.end);
+            let slot = &mut max_end_starting_before[span.start.min(len) + 1];
+            *slot = (*slot).max(offset(span.end));
         }
-        let mut max_end_starting_before = vec![0; len + 2];
-        for k in 0..=len {
-            max_end_starting_before[k + 1] = max_end_starting_before[k].max(max_end_starting_at[k]);
+        for k in 1..max_end_starting_before.len() {
+            max_end_starting_before[k] = max_end_starting_before[k].max(max_end_starting_before[k - 1]);
         }
         SpanCover { max_end_starting_before }
     }
 
     fn bound(&self, k: usize) -> usize {
-        self.max_end_starting_before[k.min(self.max_end_starting_before.len() - 1)]
+        self.max_end_starting_before[k.min(self.max_end_starting_before.len() - 1)] as usize
     }
 
     /// Some span shares a character with `start..end` (not empty).
@@ -1129,6 +1132,12 @@ impl SpanCover {
     fn contains(&self, start: usize, end: usize) -> bool {
         self.bound(start + 1) >= end
     }
+}
+
+/// A character offset as `u32` (a document of four billion characters
+/// would not fit in memory as `char`s anyway).
+fn offset(k: usize) -> u32 {
+    u32::try_from(k).expect("document offsets fit in u32")
 }
 
 /// A pure test of a document position, worked out at most once per
