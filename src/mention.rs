@@ -1039,14 +1039,17 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
             let name = text(s);
             let joined_before = s.start >= 1 && matches!(chars[s.start - 1], '、' | '和' | '与' | '跟' | '及') && ends.contains(&(s.start - 1));
             let joined_after = s.end < chars.len() && matches!(chars[s.end], '、' | '和' | '与' | '跟' | '及') && starts.contains(&(s.end + 1));
-            let rare_surname = s.surname_len == 1 && rules.surnames.single.get(&chars[s.start]).is_some_and(|&r| r > 200);
+            // (Asked only of shapes next to a conjunction and a name.)
+            let rare_surname = || s.surname_len == 1 && rules.surnames.single.get(&chars[s.start]).is_some_and(|&r| r > 200);
             // An enumeration does not lengthen a name the document already
             // knows (王坚 in 阿里云和王坚引过来).
-            let same_start = &shapes[shapes.partition_point(|o| o.start < s.start)..];
-            let known_shorter = same_start.iter().take_while(|o| o.start == s.start).any(|o| o.end < s.end && accepted.contains(text(o)));
+            let known_shorter = || {
+                let same_start = &shapes[shapes.partition_point(|o| o.start < s.start)..];
+                same_start.iter().take_while(|o| o.start == s.start).any(|o| o.end < s.end && accepted.contains(text(o)))
+            };
             if accepted.contains(name) {
                 rule_of[k] = Some("document-cache");
-            } else if (joined_before || joined_after) && !rare_surname && !known_shorter && !s.cut {
+            } else if (joined_before || joined_after) && !s.cut && !rare_surname() && !known_shorter() {
                 rule_of[k] = Some("enumeration");
                 accepted.insert(name);
             }
@@ -1070,6 +1073,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
             m
         });
     for (s, rule) in shapes.iter().zip(rule_of) {
+        let Some(rule) = rule else { continue };
         let rank = surname_rank(s);
         let swallows = accepted_by_end
             .get(&s.end)
@@ -1077,19 +1081,17 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
         if swallows {
             continue;
         }
-        if let Some(rule) = rule {
-            out.push(Candidate {
-                span: Span::new(s.start, s.end),
-                tag: Tag::Node(NodeType::Person),
-                entry: None,
-                rule: format!("entities/person/{rule}"),
-                // Longer names first within persons; a compound surname
-                // shape beats a single-surname one of the same length.
-                priority: PRIORITY_PERSON + s.surname_len as i32,
-                value: None,
-                suffix_start: None,
-            });
-        }
+        out.push(Candidate {
+            span: Span::new(s.start, s.end),
+            tag: Tag::Node(NodeType::Person),
+            entry: None,
+            rule: format!("entities/person/{rule}"),
+            // Longer names first within persons; a compound surname
+            // shape beats a single-surname one of the same length.
+            priority: PRIORITY_PERSON + s.surname_len as i32,
+            value: None,
+            suffix_start: None,
+        });
     }
 }
 

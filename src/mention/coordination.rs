@@ -97,17 +97,20 @@ struct Lists<'a> {
     by_end: FxHashMap<usize, usize>,
     /// Positions covered by a mention an unknown item may not reach into
     /// (anything but a one-character entity).
-    occupied: FxHashSet<usize>,
+    /// (One flag per character: asked at every step of a scan, and built
+    /// for every document.)
+    occupied: Vec<bool>,
     /// `occupied` as the barriers of [`stem_start`] (the position after
-    /// each), built once: every item before a separator walks a stem.
-    barriers: FxHashSet<usize>,
+    /// each), built on first use: most documents have no list item before a
+    /// separator, and every such item walks a stem.
+    barriers: std::cell::OnceCell<FxHashSet<usize>>,
 }
 
 impl<'a> Lists<'a> {
     fn new(chars: &'a [char], rules: &'a RuleSet, kept: &'a [Candidate]) -> Lists<'a> {
         let mut by_start = FxHashMap::default();
         let mut by_end = FxHashMap::default();
-        let mut occupied = FxHashSet::default();
+        let mut occupied = vec![false; chars.len()];
         for (i, c) in kept.iter().enumerate() {
             let entity = matches!(c.tag, Tag::Node(t) if t.is_entity());
             if entity {
@@ -115,11 +118,18 @@ impl<'a> Lists<'a> {
                 by_end.insert(c.span.end, i);
             }
             if !entity || c.span.len() >= 2 {
-                occupied.extend(c.span.start..c.span.end);
+                occupied[c.span.start..c.span.end].fill(true);
             }
         }
-        let barriers = occupied.iter().map(|&p| p + 1).collect();
-        Lists { chars, rules, kept, by_start, by_end, occupied, barriers }
+        Lists { chars, rules, kept, by_start, by_end, occupied, barriers: std::cell::OnceCell::new() }
+    }
+
+    fn is_occupied(&self, p: usize) -> bool {
+        self.occupied.get(p).copied().unwrap_or(false)
+    }
+
+    fn barriers(&self) -> &FxHashSet<usize> {
+        self.barriers.get_or_init(|| (0..self.occupied.len()).filter(|&p| self.occupied[p]).map(|p| p + 1).collect())
     }
 
     fn text_at(&self, i: usize, w: &str) -> bool {
@@ -193,7 +203,7 @@ impl<'a> Lists<'a> {
         if let Some(&k) = self.by_end.get(&end) {
             return Some(Item::Known(k));
         }
-        let start = stem_start(self.chars, end, self.rules, &Default::default(), &self.barriers)?;
+        let start = stem_start(self.chars, end, self.rules, &Default::default(), self.barriers())?;
         (end - start >= MIN_ITEM && end - start <= MAX_ITEM).then_some(Item::Unknown(Span::new(start, end)))
     }
 
@@ -259,7 +269,7 @@ impl<'a> Lists<'a> {
         let mut j = start;
         while j < self.chars.len() && j - start <= MAX_ITEM {
             let c = self.chars[j];
-            if self.occupied.contains(&j) || !(is_cjk(c) || c.is_ascii_alphanumeric()) || with_str(&[c], |c| stop_chars.contains(c)) {
+            if self.is_occupied(j) || !(is_cjk(c) || c.is_ascii_alphanumeric()) || with_str(&[c], |c| stop_chars.contains(c)) {
                 break;
             }
             if self.verb_at(j) {
@@ -269,7 +279,7 @@ impl<'a> Lists<'a> {
                 .rev()
                 .find(|&len| j + len <= self.chars.len() && self.rules.lexicon.get_chars(&self.chars[j..j + len]).is_some())
                 .unwrap_or(1);
-            if (j + 1..j + step).any(|p| self.occupied.contains(&p)) {
+            if (j + 1..j + step).any(|p| self.is_occupied(p)) {
                 break;
             }
             j += step;
