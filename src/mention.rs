@@ -275,7 +275,7 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
     // Known names may sit inside a stem (浙江 in 浙江吉华集团): the walk
     // jumps over them whole.
     let mut known_end: FxHashMap<usize, usize> = FxHashMap::default();
-    let mut barriers: FxHashSet<usize> = FxHashSet::default();
+    let mut barriers = vec![false; chars.len() + 1];
     let mut title_starts: FxHashMap<usize, usize> = FxHashMap::default();
     for c in known {
         match c.tag {
@@ -286,7 +286,7 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
             // A stem never reaches over a title or a value (时任...省长,
             // 2013年阿里云年会).
             _ => {
-                barriers.extend(c.span.start + 1..=c.span.end);
+                barriers[c.span.start + 1..=c.span.end].fill(true);
                 if c.tag == Tag::Title {
                     let e = title_starts.entry(c.span.start).or_insert(c.span.end);
                     *e = (*e).max(c.span.end);
@@ -489,7 +489,7 @@ fn stem_start(
     suffix_start: usize,
     rules: &RuleSet,
     known_end: &FxHashMap<usize, usize>,
-    barriers: &FxHashSet<usize>,
+    barriers: &[bool],
 ) -> Option<usize> {
     const MAX_STEM: usize = 12;
     let stop_chars = rules.lists.set("stem_stop_chars");
@@ -502,7 +502,7 @@ fn stem_start(
     };
     let mut j = suffix_start;
     while j > 0 && suffix_start - j < MAX_STEM {
-        if barriers.contains(&j) {
+        if barriers.get(j).copied().unwrap_or(false) {
             break;
         }
         if let Some(&start) = known_end.get(&j) {

@@ -100,10 +100,9 @@ struct Lists<'a> {
     /// (One flag per character: asked at every step of a scan, and built
     /// for every document.)
     occupied: Vec<bool>,
-    /// `occupied` as the barriers of [`stem_start`] (the position after
-    /// each), built on first use: most documents have no list item before a
-    /// separator, and every such item walks a stem.
-    barriers: std::cell::OnceCell<FxHashSet<usize>>,
+    /// `occupied` as the barriers of [`stem_start`]: the position after
+    /// each.
+    barriers: Vec<bool>,
 }
 
 impl<'a> Lists<'a> {
@@ -111,6 +110,7 @@ impl<'a> Lists<'a> {
         let mut by_start = FxHashMap::default();
         let mut by_end = FxHashMap::default();
         let mut occupied = vec![false; chars.len()];
+        let mut barriers = vec![false; chars.len() + 1];
         for (i, c) in kept.iter().enumerate() {
             let entity = matches!(c.tag, Tag::Node(t) if t.is_entity());
             if entity {
@@ -119,18 +119,16 @@ impl<'a> Lists<'a> {
             }
             if !entity || c.span.len() >= 2 {
                 occupied[c.span.start..c.span.end].fill(true);
+                barriers[c.span.start + 1..=c.span.end].fill(true);
             }
         }
-        Lists { chars, rules, kept, by_start, by_end, occupied, barriers: std::cell::OnceCell::new() }
+        Lists { chars, rules, kept, by_start, by_end, occupied, barriers }
     }
 
     fn is_occupied(&self, p: usize) -> bool {
         self.occupied.get(p).copied().unwrap_or(false)
     }
 
-    fn barriers(&self) -> &FxHashSet<usize> {
-        self.barriers.get_or_init(|| (0..self.occupied.len()).filter(|&p| self.occupied[p]).map(|p| p + 1).collect())
-    }
 
     fn text_at(&self, i: usize, w: &str) -> bool {
         w.chars().enumerate().all(|(k, c)| self.chars.get(i + k) == Some(&c))
@@ -203,7 +201,7 @@ impl<'a> Lists<'a> {
         if let Some(&k) = self.by_end.get(&end) {
             return Some(Item::Known(k));
         }
-        let start = stem_start(self.chars, end, self.rules, &Default::default(), self.barriers())?;
+        let start = stem_start(self.chars, end, self.rules, &Default::default(), &self.barriers)?;
         (end - start >= MIN_ITEM && end - start <= MAX_ITEM).then_some(Item::Unknown(Span::new(start, end)))
     }
 
