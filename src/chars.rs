@@ -73,6 +73,14 @@ impl Phrases {
         self.longest_ending_at(chars, i).is_some()
     }
 
+    /// Whether a word of exactly `len` characters of the list ends right
+    /// before character `i`.
+    #[inline]
+    pub fn has_word_ending_at(&self, chars: &[char], i: usize, len: usize) -> bool {
+        let Some(words) = i.checked_sub(1).and_then(|j| self.by_last.get(chars.get(j)?)) else { return false };
+        i >= len && words.iter().any(|w| w.len() == len && spelled_at(chars, i - len, w))
+    }
+
     /// The length in characters of the longest word of the list that ends
     /// right before character `i`.
     #[inline]
@@ -166,5 +174,7 @@ mod tests {
         assert_eq!(p.longest_ending_at(&text, 4), Some(3));
         assert_eq!(p.longest_ending_at(&text, 3), Some(2));
         assert_eq!(p.longest_ending_at(&text, 2), None);
+        assert!(p.has_word_ending_at(&text, 4, 3) && p.has_word_ending_at(&text, 4, 1));
+        assert!(!p.has_word_ending_at(&text, 4, 2) && !p.has_word_ending_at(&text, 0, 1));
     }
 }

@@ -492,14 +492,11 @@ fn stem_start(
     barriers: &[bool],
 ) -> Option<usize> {
     const MAX_STEM: usize = 12;
-    let stop_chars = rules.lists.set("stem_stop_chars");
-    let breakers = rules.lists.set("stem_breakers");
+    // (As phrases: a test by last character costs less than spelling and
+    // hashing the word, and few words end with a given character.)
+    let stop_chars = rules.lists.phrases("stem_stop_chars");
+    let breakers = rules.lists.phrases("stem_breakers");
     let breaker_pos = rules.lists.set("stem_breaker_pos");
-    let is_stop = |c: char| {
-        let mut buf = [0u8; 4];
-        let s: &str = c.encode_utf8(&mut buf);
-        stop_chars.contains(s)
-    };
     let mut j = suffix_start;
     while j > 0 && suffix_start - j < MAX_STEM {
         if barriers.get(j).copied().unwrap_or(false) {
@@ -513,7 +510,7 @@ fn stem_start(
         }
         let c = chars[j - 1];
         let name_char = is_cjk(c) || c.is_ascii_alphanumeric();
-        if !name_char || is_stop(c) {
+        if !name_char || stop_chars.has_word_ending_at(chars, j, 1) {
             break;
         }
         // The longest lexicon word that ends here decides: a verb or
@@ -522,7 +519,7 @@ fn stem_start(
         let mut stop = false;
         for len in (2..=4.min(j)).rev() {
             let word = &chars[j - len..j];
-            if with_str(word, |w| breakers.contains(w)) {
+            if breakers.has_word_ending_at(chars, j, len) {
                 stop = true;
                 break;
             }
@@ -887,6 +884,9 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
             && with_str(&chars[i..i + 2], |s| rules.surnames.compound.contains_key(s));
         let single = rules.surnames.single.contains_key(&chars[i]) && !function_surnames.contains(chars[i]);
         let surname_lens = [compound.then_some(2), single.then_some(1)];
+        // (All shapes starting here ask it.)
+        let cue_before = std::cell::OnceCell::new();
+        let cue_before = || *cue_before.get_or_init(|| before_words.ends_at(chars, i));
         for s_len in surname_lens.into_iter().flatten() {
             for g_len in [2usize, 1] {
                 let end = i + s_len + g_len;
@@ -918,7 +918,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 let given_freq_limit = if titles.starts_at(end) { 300 } else { 50 };
                 if g_len == 2
                     && rules.lexicon.get_chars(given).is_some_and(|e| !e.pos.starts_with("nr") && e.freq >= given_freq_limit)
-                    && !((titles.ends_at(i) || before_words.ends_at(chars, i)) && crosses_end.get(end - 1) && !crosses_end.get(end))
+                    && !((titles.ends_at(i) || cue_before()) && crosses_end.get(end - 1) && !crosses_end.get(end))
                 {
                     continue;
                 }
@@ -966,7 +966,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                     Some("title-after")
                 } else if word_after(end) {
                     Some("verb-after")
-                } else if before_words.ends_at(chars, i) {
+                } else if cue_before() {
                     Some("cue-before")
                 } else if is_person_word {
                     Some("lexicon")
