@@ -6,7 +6,7 @@
 //! cost of extraction; these helpers encode the run on the stack instead,
 //! or compare characters directly.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// Runs up to this many bytes of UTF-8 are encoded on the stack; longer
 /// ones (rare: the longest lexicon word has a few characters) allocate.
@@ -70,8 +70,66 @@ impl Phrases {
     /// Whether a word of the list ends right before character `i`.
     #[inline]
     pub fn ends_at(&self, chars: &[char], i: usize) -> bool {
-        let Some(words) = i.checked_sub(1).and_then(|j| self.by_last.get(&chars[j])) else { return false };
-        words.iter().any(|w| i >= w.len() && spelled_at(chars, i - w.len(), w))
+        self.longest_ending_at(chars, i).is_some()
+    }
+
+    /// Whether a word of exactly `len` characters of the list ends right
+    /// before character `i`.
+    #[inline]
+    pub fn has_word_ending_at(&self, chars: &[char], i: usize, len: usize) -> bool {
+        let Some(words) = i.checked_sub(1).and_then(|j| self.by_last.get(chars.get(j)?)) else { return false };
+        i >= len && words.iter().any(|w| w.len() == len && spelled_at(chars, i - len, w))
+    }
+
+    /// The length in characters of the longest word of the list that ends
+    /// right before character `i`.
+    #[inline]
+    pub fn longest_ending_at(&self, chars: &[char], i: usize) -> Option<usize> {
+        let words = i.checked_sub(1).and_then(|j| self.by_last.get(chars.get(j)?))?;
+        words.iter().filter(|w| i >= w.len() && spelled_at(chars, i - w.len(), w)).map(|w| w.len()).max()
+    }
+}
+
+/// A set of characters tested at every character of a document: a bit per
+/// character of the Basic Multilingual Plane (8 KB), the rare others in a
+/// hash set, so that a test is a shift and a mask rather than a hash probe.
+#[derive(Clone, Debug, Default)]
+pub struct CharBits {
+    bmp: Vec<u64>,
+    other: FxHashSet<char>,
+}
+
+const BMP: usize = 0x10000;
+
+impl CharBits {
+    pub fn insert(&mut self, c: char) {
+        let u = c as usize;
+        if u < BMP {
+            if self.bmp.is_empty() {
+                self.bmp = vec![0; BMP / 64];
+            }
+            self.bmp[u / 64] |= 1 << (u % 64);
+        } else {
+            self.other.insert(c);
+        }
+    }
+
+    #[inline]
+    pub fn contains(&self, c: char) -> bool {
+        let u = c as usize;
+        if u < BMP {
+            self.bmp.get(u / 64).is_some_and(|w| w >> (u % 64) & 1 == 1)
+        } else {
+            self.other.contains(&c)
+        }
+    }
+}
+
+impl FromIterator<char> for CharBits {
+    fn from_iter<I: IntoIterator<Item = char>>(chars: I) -> CharBits {
+        let mut bits = CharBits::default();
+        chars.into_iter().for_each(|c| bits.insert(c));
+        bits
     }
 }
 
@@ -81,6 +139,14 @@ mod tests {
 
     fn chars(s: &str) -> Vec<char> {
         s.chars().collect()
+    }
+
+    #[test]
+    fn char_bits_hold_exactly_the_inserted_characters() {
+        let bits: CharBits = "王欧😀".chars().collect();
+        assert!(bits.contains('王') && bits.contains('欧') && bits.contains('😀'));
+        assert!(!bits.contains('阳') && !bits.contains('😁') && !bits.contains('a'));
+        assert!(!CharBits::default().contains('王'));
     }
 
     #[test]
@@ -105,5 +171,10 @@ mod tests {
         assert!(p.ends_at(&text, 4));
         assert!(!p.ends_at(&text, 0));
         assert!(!p.ends_at(&text, 2));
+        assert_eq!(p.longest_ending_at(&text, 4), Some(3));
+        assert_eq!(p.longest_ending_at(&text, 3), Some(2));
+        assert_eq!(p.longest_ending_at(&text, 2), None);
+        assert!(p.has_word_ending_at(&text, 4, 3) && p.has_word_ending_at(&text, 4, 1));
+        assert!(!p.has_word_ending_at(&text, 4, 2) && !p.has_word_ending_at(&text, 0, 1));
     }
 }

@@ -275,7 +275,7 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
     // Known names may sit inside a stem (浙江 in 浙江吉华集团): the walk
     // jumps over them whole.
     let mut known_end: FxHashMap<usize, usize> = FxHashMap::default();
-    let mut barriers: FxHashSet<usize> = FxHashSet::default();
+    let mut barriers = vec![false; chars.len() + 1];
     let mut title_starts: FxHashMap<usize, usize> = FxHashMap::default();
     for c in known {
         match c.tag {
@@ -286,7 +286,7 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
             // A stem never reaches over a title or a value (时任...省长,
             // 2013年阿里云年会).
             _ => {
-                barriers.extend(c.span.start + 1..=c.span.end);
+                barriers[c.span.start + 1..=c.span.end].fill(true);
                 if c.tag == Tag::Title {
                     let e = title_starts.entry(c.span.start).or_insert(c.span.end);
                     *e = (*e).max(c.span.end);
@@ -406,7 +406,7 @@ fn ends_with_long_organization_suffix(stem: &[char], rules: &RuleSet) -> bool {
 /// 巴西|足球|队); or a known place and a two-character proper name
 /// (青岛|海牛|队).
 fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: &RuleSet, known: &KnownNames) -> Option<usize> {
-    let qualifiers = rules.lists.list("weak_suffix_qualifiers");
+    let qualifiers = rules.lists.phrases("weak_suffix_qualifiers");
     let is_org = node_type == NodeType::Organization;
     // A place suffix follows a place; an organization suffix a place or an
     // organization.
@@ -417,7 +417,7 @@ fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
         if let Some(start) = start {
             // The suffix must not end a word begun inside the name (兴海|洋;
             // 淮北|部: 北部 is a direction). 县委, 报社 end organizations.
-            let breaker_pos = rules.lists.list("stem_breaker_pos");
+            let breaker_pos = rules.lists.set("stem_breaker_pos");
             let crossing = (start.max(j.saturating_sub(3))..j).any(|s| {
                 rules.lexicon.get_chars(&chars[s..=s_start]).is_some_and(|e| !is_proper_pos(&e.pos) && (!is_org || breaker_pos.contains(&e.pos)))
             });
@@ -432,7 +432,7 @@ fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
         if !is_org {
             break;
         }
-        match qualifiers.iter().filter(|q| j >= q.chars().count() && text_at(chars, j - q.chars().count(), q)).map(|q| q.chars().count()).max() {
+        match qualifiers.longest_ending_at(chars, j) {
             Some(n) => j -= n,
             None => break,
         }
@@ -489,20 +489,17 @@ fn stem_start(
     suffix_start: usize,
     rules: &RuleSet,
     known_end: &FxHashMap<usize, usize>,
-    barriers: &FxHashSet<usize>,
+    barriers: &[bool],
 ) -> Option<usize> {
     const MAX_STEM: usize = 12;
-    let stop_chars = rules.lists.set("stem_stop_chars");
-    let breakers = rules.lists.set("stem_breakers");
+    // (As phrases: a test by last character costs less than spelling and
+    // hashing the word, and few words end with a given character.)
+    let stop_chars = rules.lists.phrases("stem_stop_chars");
+    let breakers = rules.lists.phrases("stem_breakers");
     let breaker_pos = rules.lists.set("stem_breaker_pos");
-    let is_stop = |c: char| {
-        let mut buf = [0u8; 4];
-        let s: &str = c.encode_utf8(&mut buf);
-        stop_chars.contains(s)
-    };
     let mut j = suffix_start;
     while j > 0 && suffix_start - j < MAX_STEM {
-        if barriers.contains(&j) {
+        if barriers.get(j).copied().unwrap_or(false) {
             break;
         }
         if let Some(&start) = known_end.get(&j) {
@@ -513,7 +510,7 @@ fn stem_start(
         }
         let c = chars[j - 1];
         let name_char = is_cjk(c) || c.is_ascii_alphanumeric();
-        if !name_char || is_stop(c) {
+        if !name_char || stop_chars.has_word_ending_at(chars, j, 1) {
             break;
         }
         // The longest lexicon word that ends here decides: a verb or
@@ -522,7 +519,7 @@ fn stem_start(
         let mut stop = false;
         for len in (2..=4.min(j)).rev() {
             let word = &chars[j - len..j];
-            if with_str(word, |w| breakers.contains(w)) {
+            if breakers.has_word_ending_at(chars, j, len) {
                 stop = true;
                 break;
             }
@@ -749,26 +746,30 @@ fn stem_is_proper(stem: &str, rules: &RuleSet, lenient: bool) -> bool {
 /// splits into descriptive words only (`entities/stems.toml`
 /// generic_stem_words).
 fn descriptive_name(name: &[char], node_type: NodeType, rules: &RuleSet) -> bool {
-    let text: String = name.iter().collect();
-    let suffix_len = rules
-        .suffixes
-        .iter()
-        .filter(|x| x.node_type == node_type && text.ends_with(x.text.as_str()))
-        .map(|x| x.text.chars().count())
-        .filter(|&n| n < name.len())
-        .max()
-        .unwrap_or(0);
+    let suffix_len = longest_suffix_of_type(name, node_type, rules);
     let core = &name[..name.len() - suffix_len];
     let words = rules.lists.set("generic_stem_words");
     let mut i = 0;
     while i < core.len() {
-        let step = (1..=4.min(core.len() - i)).rev().find(|&n| words.contains(&core[i..i + n].iter().collect::<String>()));
+        let step = (1..=4.min(core.len() - i)).rev().find(|&n| with_str(&core[i..i + n], |w| words.contains(w)));
         match step {
             Some(n) => i += n,
             None => return false,
         }
     }
     !core.is_empty()
+}
+
+/// The length in characters of the longest suffix of `node_type` that ends
+/// `name` and leaves at least one character before it (0 when none does).
+/// Tails are looked up longest first: a scan of every suffix of the rules
+/// per name cost more than the few lookups.
+fn longest_suffix_of_type(name: &[char], node_type: NodeType, rules: &RuleSet) -> usize {
+    let longest = rules.max_suffix_chars.min(name.len().saturating_sub(1));
+    (1..=longest)
+        .rev()
+        .find(|&n| with_str(&name[name.len() - n..], |tail| rules.is_suffix_of(tail, &[node_type])))
+        .unwrap_or(0)
 }
 
 /// Whether the text splits (greedily, longest word first) into common
@@ -843,14 +844,18 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
     let word_reject_final = lists.char_set("person_word_reject_final");
     let stop_words = lists.set("given_name_stop_words");
     let (speech_verbs, person_after) = (lists.phrases("speech_verbs"), lists.phrases("person_after"));
-    let word_after = |i: usize| speech_verbs.starts_at(chars, i) || person_after.starts_at(chars, i);
+    // (Shapes at neighbouring characters ask the same questions of the
+    // same positions: each is worked out once.)
+    let word_after = PositionMemo::new(chars.len(), |i: usize| speech_verbs.starts_at(chars, i) || person_after.starts_at(chars, i));
+    let word_after = |i: usize| word_after.get(i);
+    let crosses_end = PositionMemo::new(chars.len(), |end: usize| crosses_end(chars, end, rules));
+    let crosses_start = PositionMemo::new(chars.len(), |start: usize| crosses_start(chars, start, rules));
     let before_words = lists.phrases("person_before");
     let rejects = lists.set("person_reject");
     // First characters of the word lists asked at every shape: most shapes
     // start with none of them, and a character test is cheaper than
     // hashing the word.
     let (reject_firsts, stop_word_firsts) = (lists.first_chars("person_reject"), lists.first_chars("given_name_stop_words"));
-    let compound_firsts: FxHashSet<char> = rules.surnames.compound.keys().filter_map(|k| k.chars().next()).collect();
 
     // Known names (places, organizations) that a bare name shape must not
     // overlap (向|中国, 和|欧洲).
@@ -870,11 +875,18 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
     }
     let mut shapes = Vec::new();
     for i in 0..chars.len() {
+        // (Most characters start no surname: one bit test skips them.)
+        if !rules.surnames.may_start_with(chars[i]) {
+            continue;
+        }
         let compound = i + 1 < chars.len()
-            && compound_firsts.contains(&chars[i])
+            && rules.surnames.compound_may_start_with(chars[i])
             && with_str(&chars[i..i + 2], |s| rules.surnames.compound.contains_key(s));
-        let single = rules.surnames.single.contains_key(&chars[i]) && !function_surnames.contains(&chars[i]);
+        let single = rules.surnames.single.contains_key(&chars[i]) && !function_surnames.contains(chars[i]);
         let surname_lens = [compound.then_some(2), single.then_some(1)];
+        // (All shapes starting here ask it.)
+        let cue_before = std::cell::OnceCell::new();
+        let cue_before = || *cue_before.get_or_init(|| before_words.ends_at(chars, i));
         for s_len in surname_lens.into_iter().flatten() {
             for g_len in [2usize, 1] {
                 let end = i + s_len + g_len;
@@ -882,11 +894,11 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                     continue;
                 }
                 let given = &chars[i + s_len..end];
-                if !given.iter().all(|&c| is_cjk(c) && !stop.contains(&c)) {
+                if !given.iter().all(|&c| is_cjk(c) && !stop.contains(c)) {
                     continue;
                 }
                 let name = &chars[i..end];
-                if reject_firsts.contains(&name[0]) && with_str(name, |s| rejects.contains(s)) {
+                if reject_firsts.contains(name[0]) && with_str(name, |s| rejects.contains(s)) {
                     continue;
                 }
                 // (The tests that discard a shape come first: most shapes
@@ -906,7 +918,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 let given_freq_limit = if titles.starts_at(end) { 300 } else { 50 };
                 if g_len == 2
                     && rules.lexicon.get_chars(given).is_some_and(|e| !e.pos.starts_with("nr") && e.freq >= given_freq_limit)
-                    && !((titles.ends_at(i) || before_words.ends_at(chars, i)) && crosses_end(chars, end - 1, rules) && !crosses_end(chars, end, rules))
+                    && !((titles.ends_at(i) || cue_before()) && crosses_end.get(end - 1) && !crosses_end.get(end))
                 {
                     continue;
                 }
@@ -919,7 +931,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 let mut weak_tail = false;
                 if g_len == 2 && end < chars.len() {
                     let tail = &chars[end - 1..=end];
-                    if stop_word_firsts.contains(&tail[0]) && with_str(tail, |s| stop_words.contains(s)) {
+                    if stop_word_firsts.contains(tail[0]) && with_str(tail, |s| stop_words.contains(s)) {
                         continue;
                     }
                     weak_tail = rules.lexicon.get_chars(tail).is_some_and(|w| w.freq >= 100 && !w.pos.starts_with("nr"));
@@ -941,11 +953,11 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 // a title (王坚|曾如是说, 李强|带着) is cut as well.
                 let shorter_has_evidence = g_len == 2
                     && (titles.starts_at(end - 1) || word_after(end - 1));
-                let mut cut = !nr_word && ((!right_evidence && crosses_end(chars, end, rules)) || shorter_has_evidence);
+                let mut cut = !nr_word && ((!right_evidence && crosses_end.get(end)) || shorter_has_evidence);
                 // Nor start inside a word begun before it (进程|中, 提高|刑侦).
-                cut |= !nr_word && !titles.ends_at(i) && crosses_start(chars, i, rules);
+                cut |= !nr_word && !titles.ends_at(i) && crosses_start.get(i);
                 // jieba's nr tag is noisy on two-character words (卫星, 阳光).
-                let is_person_word = g_len == 2 && lexical.is_some_and(|e| e.pos.starts_with("nr")) && !word_reject_final.contains(&chars[end - 1]);
+                let is_person_word = g_len == 2 && lexical.is_some_and(|e| e.pos.starts_with("nr")) && !word_reject_final.contains(chars[end - 1]);
                 // Rare surnames (家, 来, 从) need a title next to them.
                 let rare_surname = s_len == 1 && rules.surnames.single.get(&chars[i]).is_some_and(|&r| r > 200);
                 let evidence = if titles.ends_at(i) || (i > 0 && chars[i - 1] == '的' && titles.ends_at(i - 1)) {
@@ -954,7 +966,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                     Some("title-after")
                 } else if word_after(end) {
                     Some("verb-after")
-                } else if before_words.ends_at(chars, i) {
+                } else if cue_before() {
                     Some("cue-before")
                 } else if is_person_word {
                     Some("lexicon")
@@ -1027,14 +1039,17 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
             let name = text(s);
             let joined_before = s.start >= 1 && matches!(chars[s.start - 1], '、' | '和' | '与' | '跟' | '及') && ends.contains(&(s.start - 1));
             let joined_after = s.end < chars.len() && matches!(chars[s.end], '、' | '和' | '与' | '跟' | '及') && starts.contains(&(s.end + 1));
-            let rare_surname = s.surname_len == 1 && rules.surnames.single.get(&chars[s.start]).is_some_and(|&r| r > 200);
+            // (Asked only of shapes next to a conjunction and a name.)
+            let rare_surname = || s.surname_len == 1 && rules.surnames.single.get(&chars[s.start]).is_some_and(|&r| r > 200);
             // An enumeration does not lengthen a name the document already
             // knows (王坚 in 阿里云和王坚引过来).
-            let same_start = &shapes[shapes.partition_point(|o| o.start < s.start)..];
-            let known_shorter = same_start.iter().take_while(|o| o.start == s.start).any(|o| o.end < s.end && accepted.contains(text(o)));
+            let known_shorter = || {
+                let same_start = &shapes[shapes.partition_point(|o| o.start < s.start)..];
+                same_start.iter().take_while(|o| o.start == s.start).any(|o| o.end < s.end && accepted.contains(text(o)))
+            };
             if accepted.contains(name) {
                 rule_of[k] = Some("document-cache");
-            } else if (joined_before || joined_after) && !rare_surname && !known_shorter && !s.cut {
+            } else if (joined_before || joined_after) && !s.cut && !rare_surname() && !known_shorter() {
                 rule_of[k] = Some("enumeration");
                 accepted.insert(name);
             }
@@ -1058,6 +1073,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
             m
         });
     for (s, rule) in shapes.iter().zip(rule_of) {
+        let Some(rule) = rule else { continue };
         let rank = surname_rank(s);
         let swallows = accepted_by_end
             .get(&s.end)
@@ -1065,19 +1081,17 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
         if swallows {
             continue;
         }
-        if let Some(rule) = rule {
-            out.push(Candidate {
-                span: Span::new(s.start, s.end),
-                tag: Tag::Node(NodeType::Person),
-                entry: None,
-                rule: format!("entities/person/{rule}"),
-                // Longer names first within persons; a compound surname
-                // shape beats a single-surname one of the same length.
-                priority: PRIORITY_PERSON + s.surname_len as i32,
-                value: None,
-                suffix_start: None,
-            });
-        }
+        out.push(Candidate {
+            span: Span::new(s.start, s.end),
+            tag: Tag::Node(NodeType::Person),
+            entry: None,
+            rule: format!("entities/person/{rule}"),
+            // Longer names first within persons; a compound surname
+            // shape beats a single-surname one of the same length.
+            priority: PRIORITY_PERSON + s.surname_len as i32,
+            value: None,
+            suffix_start: None,
+        });
     }
 }
 
@@ -1086,26 +1100,29 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
 /// of known names).
 struct SpanCover {
     /// `max_end_starting_before[k]`: the largest end of a span that starts
-    /// before `k` (0 when none does).
-    max_end_starting_before: Vec<usize>,
+    /// before `k` (0 when none does). (Offsets as `u32` in one table: it is
+    /// built for every document, and zeroing a wider or second table cost
+    /// more than the spans themselves.)
+    max_end_starting_before: Vec<u32>,
 }
 
 impl SpanCover {
     fn new(len: usize, spans: impl Iterator<Item = Span>) -> SpanCover {
-        let mut max_end_starting_at = vec![0; len + 1];
+        // First the largest end of the spans starting at `k - 1`, then the
+        // running maximum over `k`.
+        let mut max_end_starting_before = vec![0u32; len + 2];
         for span in spans {
-            let slot = &mut max_end_starting_at[span.start.min(len)];
-            *slot = (*slot).max(span.end);
+            let slot = &mut max_end_starting_before[span.start.min(len) + 1];
+            *slot = (*slot).max(offset(span.end));
         }
-        let mut max_end_starting_before = vec![0; len + 2];
-        for k in 0..=len {
-            max_end_starting_before[k + 1] = max_end_starting_before[k].max(max_end_starting_at[k]);
+        for k in 1..max_end_starting_before.len() {
+            max_end_starting_before[k] = max_end_starting_before[k].max(max_end_starting_before[k - 1]);
         }
         SpanCover { max_end_starting_before }
     }
 
     fn bound(&self, k: usize) -> usize {
-        self.max_end_starting_before[k.min(self.max_end_starting_before.len() - 1)]
+        self.max_end_starting_before[k.min(self.max_end_starting_before.len() - 1)] as usize
     }
 
     /// Some span shares a character with `start..end` (not empty).
@@ -1119,6 +1136,39 @@ impl SpanCover {
     }
 }
 
+/// A character offset as `u32` (a document of four billion characters
+/// would not fit in memory as `char`s anyway).
+fn offset(k: usize) -> u32 {
+    u32::try_from(k).expect("document offsets fit in u32")
+}
+
+/// A pure test of a document position, worked out at most once per
+/// position.
+struct PositionMemo<F> {
+    test: F,
+    /// Per position: 0 not worked out yet, 1 false, 2 true.
+    known: Vec<std::cell::Cell<u8>>,
+}
+
+impl<F: Fn(usize) -> bool> PositionMemo<F> {
+    /// A memo for positions `0..=len` (others are worked out every time).
+    fn new(len: usize, test: F) -> Self {
+        PositionMemo { test, known: vec![std::cell::Cell::new(0); len + 1] }
+    }
+
+    fn get(&self, i: usize) -> bool {
+        let Some(known) = self.known.get(i) else { return (self.test)(i) };
+        match known.get() {
+            0 => {
+                let answer = (self.test)(i);
+                known.set(if answer { 2 } else { 1 });
+                answer
+            }
+            k => k == 2,
+        }
+    }
+}
+
 /// A three-character name with no cue around it (辛业江, 张孝华): a common
 /// surname and two characters that are frequent in given names and rare
 /// elsewhere (`lexicon/name_chars.tsv`), standing apart from the words
@@ -1129,7 +1179,7 @@ fn name_shape(chars: &[char], start: usize, surname_len: usize, end: usize, rule
     const MIN_CHAR_SCORE: f32 = 0.0;
     const MIN_SUM_SCORE: f32 = 2.5;
     // A surname that is also a function word (和, 向, 于) needs a cue.
-    let function_word = rules.lists.first_chars("stem_stop_chars").contains(&chars[start]);
+    let function_word = rules.lists.first_chars("stem_stop_chars").contains(chars[start]);
     if function_word || surname_len != 1 || rules.surnames.single.get(&chars[start]).is_none_or(|&r| r > MAX_SURNAME_RANK) {
         return false;
     }
@@ -1274,14 +1324,12 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candid
 /// right before or after, or a speech verb or cue word next to it. A run
 /// never starts inside a title (总理若斯潘) and never swallows a known name.
 fn foreign_name_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: &mut Vec<Candidate>) {
-    const MIN_SCORE: f32 = 0.5;
     const FOREIGN_WORD_FREQ: u32 = 200;
     let lists = &rules.lists;
     let (speech_verbs, person_after) = (lists.phrases("speech_verbs"), lists.phrases("person_after"));
     let before_words = lists.phrases("person_before");
-    let translit = |i: usize| {
-        chars.get(i).is_some_and(|c| rules.lexicon.name_chars.get(c).and_then(|n| n.translit).is_some_and(|t| t >= MIN_SCORE))
-    };
+    let translit_chars = rules.lexicon.transliteration_chars();
+    let translit = |i: usize| chars.get(i).is_some_and(|&c| translit_chars.contains(c));
     let is_dot = |i: usize| matches!(chars.get(i), Some('·' | '・' | '•' | '—'));
     // Known names (countries, organizations) stop a run.
     let known: Vec<(usize, usize)> = out

@@ -17,7 +17,7 @@ use super::{covered_by_common_words, is_cjk, is_proper_pos, stem_start, Candidat
 use crate::chars::with_str;
 use crate::model::{NodeType, Span};
 use crate::rules::{RuleSet, Tag};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 const RULE: &str = "entities/organization/coordination";
 const PRIORITY: i32 = 20;
@@ -47,7 +47,7 @@ pub(super) fn add_listed_names(chars: &[char], rules: &RuleSet, kept: &mut Vec<C
             continue;
         }
         let items = list.items_around(i);
-        let types: HashSet<NodeType> = items
+        let types: FxHashSet<NodeType> = items
             .iter()
             .filter_map(|it| match *it {
                 Item::Known(k) => match kept[k].tag {
@@ -93,18 +93,24 @@ struct Lists<'a> {
     rules: &'a RuleSet,
     kept: &'a [Candidate],
     /// Kept entity mentions by start and by end.
-    by_start: HashMap<usize, usize>,
-    by_end: HashMap<usize, usize>,
+    by_start: FxHashMap<usize, usize>,
+    by_end: FxHashMap<usize, usize>,
     /// Positions covered by a mention an unknown item may not reach into
     /// (anything but a one-character entity).
-    occupied: HashSet<usize>,
+    /// (One flag per character: asked at every step of a scan, and built
+    /// for every document.)
+    occupied: Vec<bool>,
+    /// `occupied` as the barriers of [`stem_start`]: the position after
+    /// each.
+    barriers: Vec<bool>,
 }
 
 impl<'a> Lists<'a> {
     fn new(chars: &'a [char], rules: &'a RuleSet, kept: &'a [Candidate]) -> Lists<'a> {
-        let mut by_start = HashMap::new();
-        let mut by_end = HashMap::new();
-        let mut occupied = HashSet::new();
+        let mut by_start = FxHashMap::default();
+        let mut by_end = FxHashMap::default();
+        let mut occupied = vec![false; chars.len()];
+        let mut barriers = vec![false; chars.len() + 1];
         for (i, c) in kept.iter().enumerate() {
             let entity = matches!(c.tag, Tag::Node(t) if t.is_entity());
             if entity {
@@ -112,11 +118,17 @@ impl<'a> Lists<'a> {
                 by_end.insert(c.span.end, i);
             }
             if !entity || c.span.len() >= 2 {
-                occupied.extend(c.span.start..c.span.end);
+                occupied[c.span.start..c.span.end].fill(true);
+                barriers[c.span.start + 1..=c.span.end].fill(true);
             }
         }
-        Lists { chars, rules, kept, by_start, by_end, occupied }
+        Lists { chars, rules, kept, by_start, by_end, occupied, barriers }
     }
+
+    fn is_occupied(&self, p: usize) -> bool {
+        self.occupied.get(p).copied().unwrap_or(false)
+    }
+
 
     fn text_at(&self, i: usize, w: &str) -> bool {
         w.chars().enumerate().all(|(k, c)| self.chars.get(i + k) == Some(&c))
@@ -189,9 +201,7 @@ impl<'a> Lists<'a> {
         if let Some(&k) = self.by_end.get(&end) {
             return Some(Item::Known(k));
         }
-        // (Map and set types as stem_start takes them.)
-        let barriers = self.occupied.iter().map(|&p| p + 1).collect();
-        let start = stem_start(self.chars, end, self.rules, &Default::default(), &barriers)?;
+        let start = stem_start(self.chars, end, self.rules, &Default::default(), &self.barriers)?;
         (end - start >= MIN_ITEM && end - start <= MAX_ITEM).then_some(Item::Unknown(Span::new(start, end)))
     }
 
@@ -257,7 +267,7 @@ impl<'a> Lists<'a> {
         let mut j = start;
         while j < self.chars.len() && j - start <= MAX_ITEM {
             let c = self.chars[j];
-            if self.occupied.contains(&j) || !(is_cjk(c) || c.is_ascii_alphanumeric()) || with_str(&[c], |c| stop_chars.contains(c)) {
+            if self.is_occupied(j) || !(is_cjk(c) || c.is_ascii_alphanumeric()) || with_str(&[c], |c| stop_chars.contains(c)) {
                 break;
             }
             if self.verb_at(j) {
@@ -267,7 +277,7 @@ impl<'a> Lists<'a> {
                 .rev()
                 .find(|&len| j + len <= self.chars.len() && self.rules.lexicon.get_chars(&self.chars[j..j + len]).is_some())
                 .unwrap_or(1);
-            if (j + 1..j + step).any(|p| self.occupied.contains(&p)) {
+            if (j + 1..j + step).any(|p| self.is_occupied(p)) {
                 break;
             }
             j += step;

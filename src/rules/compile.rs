@@ -7,12 +7,12 @@ use super::load::{line_column, RuleSource};
 use super::pattern;
 use super::raw::{RawExample, RawRule, RawRuleFile};
 use super::RuleSet;
-use crate::chars::Phrases;
+use crate::chars::{CharBits, Phrases};
 use crate::error::{RuleError, RuleErrors};
 use crate::model::{NodeType, Predicate};
 use crate::normalize::fold;
 use crate::value::Normalizer;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use super::lazy_regex::LazyRegex;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -133,11 +133,18 @@ pub struct Lexicon {
     /// several times per character of input, and an integer key hashes and
     /// compares in a few instructions.
     short_words: FxHashMap<u128, LexiconEntry>,
+    /// A one-hash Bloom filter over the keys of `short_words`: most probes
+    /// ask for runs that are no word, and a bit test answers them for a
+    /// fraction of a hash-map probe.
+    short_word_bits: Vec<u64>,
     /// Longer words.
     long_words: FxHashMap<String, LexiconEntry>,
     pub max_chars: usize,
     /// How name-like a character is (`lexicon/name_chars.tsv`).
     pub name_chars: FxHashMap<char, NameChar>,
+    /// The characters of `name_chars` common in transliterations (built on
+    /// first use, see [`Lexicon::transliteration_chars`]).
+    transliteration_chars: std::sync::OnceLock<CharBits>,
 }
 
 /// Log-odds of a character in given names and in transliterated names
@@ -157,6 +164,17 @@ pub struct LexiconEntry {
 /// Words of at most this many characters are keyed by [`pack`].
 const PACKED_CHARS: usize = 6;
 
+/// Bits of the filter of short words (2^22 bits, 512 KB: about one in ten
+/// non-words passes for the built-in lexicon of some 350,000 words).
+const FILTER_BITS_LOG2: u32 = 22;
+
+/// The filter bit of a packed key.
+#[inline]
+fn filter_bit(key: u128) -> usize {
+    let mixed = (key as u64 ^ (key >> 64) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (mixed >> (64 - FILTER_BITS_LOG2)) as usize
+}
+
 /// Up to [`PACKED_CHARS`] characters (21 bits each) in one integer, after a
 /// leading 1 bit so that lengths differ.
 #[inline]
@@ -165,12 +183,31 @@ fn pack(chars: impl IntoIterator<Item = char>) -> u128 {
 }
 
 impl Lexicon {
+    /// The lowest transliteration score of a character of a foreign name.
+    pub const MIN_TRANSLIT_SCORE: f32 = 0.5;
+
+    /// The characters whose transliteration score reaches
+    /// [`Lexicon::MIN_TRANSLIT_SCORE`]: the foreign-name rules test every
+    /// character of a document, and a bit test is cheaper than a probe of
+    /// `name_chars`.
+    pub fn transliteration_chars(&self) -> &CharBits {
+        self.transliteration_chars.get_or_init(|| {
+            self.name_chars.iter().filter(|(_, n)| n.translit.is_some_and(|t| t >= Self::MIN_TRANSLIT_SCORE)).map(|(&c, _)| c).collect()
+        })
+    }
+
     /// Add a word as written in a lexicon file (folded here).
     pub fn insert_unfolded(&mut self, word: &str, entry: LexiconEntry) {
         let chars = word.chars().count();
         self.max_chars = self.max_chars.max(chars);
         if chars <= PACKED_CHARS {
-            self.short_words.insert(pack(word.chars().map(crate::normalize::fold_char)), entry);
+            let key = pack(word.chars().map(crate::normalize::fold_char));
+            if self.short_word_bits.is_empty() {
+                self.short_word_bits = vec![0; (1 << FILTER_BITS_LOG2) / 64];
+            }
+            let bit = filter_bit(key);
+            self.short_word_bits[bit / 64] |= 1 << (bit % 64);
+            self.short_words.insert(key, entry);
         } else {
             self.long_words.insert(fold(word), entry);
         }
@@ -184,11 +221,19 @@ impl Lexicon {
         }
     }
 
+    /// Whether a short word with this key may be in the lexicon (no means no).
+    #[inline]
+    fn may_hold(&self, key: u128) -> bool {
+        let bit = filter_bit(key);
+        self.short_word_bits.get(bit / 64).is_some_and(|w| w >> (bit % 64) & 1 == 1)
+    }
+
     /// [`Lexicon::get`] of a run of folded characters.
     #[inline]
     pub fn get_chars(&self, word: &[char]) -> Option<&LexiconEntry> {
         if word.len() <= PACKED_CHARS {
-            self.short_words.get(&pack(word.iter().copied()))
+            let key = pack(word.iter().copied());
+            self.may_hold(key).then(|| self.short_words.get(&key)).flatten()
         } else if word.len() > self.max_chars {
             None
         } else {
@@ -202,6 +247,32 @@ impl Lexicon {
 pub struct Surnames {
     pub single: FxHashMap<char, u32>,
     pub compound: FxHashMap<String, u32>,
+    /// The characters a surname of either kind starts with (filled by
+    /// [`Surnames::index_starts`]): the person rules ask at every character
+    /// of a document, and few characters are surnames.
+    pub(crate) starts: CharBits,
+    /// The first characters of the compound surnames.
+    pub(crate) compound_starts: CharBits,
+}
+
+impl Surnames {
+    fn index_starts(mut self) -> Surnames {
+        self.compound_starts = self.compound.keys().filter_map(|k| k.chars().next()).collect();
+        self.starts = self.single.keys().copied().chain(self.compound.keys().filter_map(|k| k.chars().next())).collect();
+        self
+    }
+
+    /// Whether a compound surname may start with `c`.
+    #[inline]
+    pub fn compound_may_start_with(&self, c: char) -> bool {
+        self.compound_starts.contains(c)
+    }
+
+    /// Whether a surname of either kind may start with `c`.
+    #[inline]
+    pub fn may_start_with(&self, c: char) -> bool {
+        self.starts.contains(c)
+    }
 }
 
 /// An organization, place or event suffix (公司, 区, 大会).
@@ -226,10 +297,11 @@ pub struct WordLists {
     /// the list starts (ends) here" at every position of a document.
     phrases: FxHashMap<String, Phrases>,
     /// Every character of every word of a list (lists of characters such as
-    /// `given_name_stop`).
-    char_sets: FxHashMap<String, FxHashSet<char>>,
+    /// `given_name_stop`), as bits: the person rules test characters of
+    /// every surname shape against them.
+    char_sets: FxHashMap<String, CharBits>,
     /// The first character of every word of a list.
-    first_char_sets: FxHashMap<String, FxHashSet<char>>,
+    first_char_sets: FxHashMap<String, CharBits>,
 }
 
 /// The list names the recognizers read; any other name is a typo.
@@ -289,15 +361,15 @@ impl WordLists {
     }
 
     /// Every character of every word of a list.
-    pub fn char_set(&self, name: &str) -> &FxHashSet<char> {
-        static EMPTY: std::sync::OnceLock<FxHashSet<char>> = std::sync::OnceLock::new();
-        self.char_sets.get(name).unwrap_or_else(|| EMPTY.get_or_init(FxHashSet::default))
+    pub fn char_set(&self, name: &str) -> &CharBits {
+        static EMPTY: std::sync::OnceLock<CharBits> = std::sync::OnceLock::new();
+        self.char_sets.get(name).unwrap_or_else(|| EMPTY.get_or_init(CharBits::default))
     }
 
     /// The first character of every word of a list.
-    pub fn first_chars(&self, name: &str) -> &FxHashSet<char> {
-        static EMPTY: std::sync::OnceLock<FxHashSet<char>> = std::sync::OnceLock::new();
-        self.first_char_sets.get(name).unwrap_or_else(|| EMPTY.get_or_init(FxHashSet::default))
+    pub fn first_chars(&self, name: &str) -> &CharBits {
+        static EMPTY: std::sync::OnceLock<CharBits> = std::sync::OnceLock::new();
+        self.first_char_sets.get(name).unwrap_or_else(|| EMPTY.get_or_init(CharBits::default))
     }
 
     pub fn list(&self, name: &str) -> &[String] {
@@ -538,8 +610,12 @@ fn build_automata(mut entries: Vec<DictEntry>, suffixes: &[Suffix]) -> Result<(D
                 message: format!("cannot build the user gazetteer automaton: {e}") }]))?;
         Some((user, user_patterns))
     };
+    // A DFA: the suffix list is short, so its table is small, and every
+    // document is searched for all overlapping suffixes, where a DFA takes
+    // fewer steps per byte than the default NFA.
     let suffix_automaton = AhoCorasickBuilder::new()
         .match_kind(MatchKind::Standard)
+        .kind(Some(AhoCorasickKind::DFA))
         .build(suffixes.iter().map(|s| s.text.as_str()))
         .map_err(|e| RuleErrors(vec![RuleError { file: "rules/gazetteers".into(), line: 0, column: 0, rule: None,
             message: format!("cannot build the suffix automaton: {e}") }]))?;
@@ -972,7 +1048,7 @@ impl Compiler {
             segment: self.segment,
             dictionary,
             lexicon: self.lexicon,
-            surnames: self.surnames,
+            surnames: self.surnames.index_starts(),
             suffixes: self.suffixes,
             suffix_automaton,
             lists: WordLists::new(self.lists),
