@@ -786,12 +786,13 @@ fn covered_by_common_words(chars: &[char], rules: &RuleSet) -> bool {
     true
 }
 
+#[inline(never)]
 fn regex_candidates(folded: &Folded, rules: &RuleSet, out: &mut Vec<Candidate>) {
     for rule in rules.entity_rules.possible_in(&folded.text) {
-        for caps in rule.regex.captures_iter(&folded.text) {
-            let Some(m) = (if rule.has_mention_group { caps.name("m") } else { caps.get(0) }) else { continue };
+        rule.regex.for_each_captures(&folded.text, |caps| {
+            let Some(m) = (if rule.has_mention_group { caps.name("m") } else { caps.get(0) }) else { return };
             if m.start() == m.end() {
-                continue;
+                return;
             }
             out.push(Candidate {
                 span: Span::new(folded.char_at(m.start()), folded.char_at(m.end())),
@@ -802,15 +803,16 @@ fn regex_candidates(folded: &Folded, rules: &RuleSet, out: &mut Vec<Candidate>) 
                 value: None,
                 suffix_start: None,
             });
-        }
+        });
     }
 }
 
+#[inline(never)]
 fn value_candidates(folded: &Folded, rules: &RuleSet, out: &mut Vec<Candidate>) {
     for rule in rules.value_rules.possible_in(&folded.text) {
-        for caps in rule.regex.captures_iter(&folded.text) {
-            let Some(m) = (if rule.has_mention_group { caps.name("m") } else { caps.get(0) }) else { continue };
-            let Some(parsed) = parse_value(rule.normalizer, m.as_str()) else { continue };
+        rule.regex.for_each_captures(&folded.text, |caps| {
+            let Some(m) = (if rule.has_mention_group { caps.name("m") } else { caps.get(0) }) else { return };
+            let Some(parsed) = parse_value(rule.normalizer, m.as_str()) else { return };
             out.push(Candidate {
                 span: Span::new(folded.char_at(m.start()), folded.char_at(m.end())),
                 tag: Tag::Node(rule.node_type),
@@ -822,7 +824,7 @@ fn value_candidates(folded: &Folded, rules: &RuleSet, out: &mut Vec<Candidate>) 
                 value: Some(parsed),
                 suffix_start: None,
             });
-        }
+        });
     }
 }
 

@@ -633,16 +633,27 @@ pub fn parse_number(s: &str) -> Option<f64> {
 
 static MIXED_SLASH: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^(-?[0-9]+) +([0-9]+)/([0-9]+)$").unwrap());
 
+/// `s` without its whitespace, copied only when it has some (most value
+/// texts have none).
+fn without_whitespace(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains(char::is_whitespace) {
+        std::borrow::Cow::Owned(s.chars().filter(|c| !c.is_whitespace()).collect())
+    } else {
+        std::borrow::Cow::Borrowed(s)
+    }
+}
+
 /// [`parse_number`] that also reports whether the number was vague.
 pub fn parse_number_approx(s: &str) -> Option<(f64, bool)> {
     // "1 3/5" = 1.6: a space separates a whole number from a fraction.
-    if let Some(c) = MIXED_SLASH.captures(s.trim()) {
+    // The regex needs a slash: most numbers are spared the search.
+    if let Some(c) = s.contains('/').then(|| MIXED_SLASH.captures(s.trim())).flatten() {
         let w: f64 = c[1].parse().ok()?;
         let f = c[2].parse::<f64>().ok()? / c[3].parse::<f64>().ok()?;
         return Some((if w < 0.0 { w - f } else { w + f }, false));
     }
-    let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    let s = compact.as_str();
+    let compact = without_whitespace(s);
+    let s: &str = &compact;
     // "三百五又三分之一", "一又十分一": whole 又 fraction.
     if let Some((w, f)) = s.split_once('又') {
         let (neg, w) = match w.strip_prefix(['负', '負', '-']) {
@@ -1001,7 +1012,7 @@ fn parse_minor(s: &str, after: i32) -> Option<(Dec, bool)> {
 /// Parse a percent: "19%", "百分之五十", "千分之2.4", "1/3", "五成", "三成半",
 /// "75折", "对折", "六个百分点", "近50%".
 pub fn parse_percent(s: &str) -> Option<Value> {
-    let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let compact = without_whitespace(s);
     let (core, mut approx) = strip_approx(&compact);
     let (neg, core) = match core.strip_prefix(['负', '負', '-', '−', '－']) {
         Some(r) => (true, r),
@@ -1069,7 +1080,7 @@ pub fn parse_percent(s: &str) -> Option<Value> {
 /// The unit is kept as written, except that a counter 个 before a time unit is
 /// dropped ("两个小时" → 小时, "三个月" → 月) so durations share one unit.
 pub fn parse_quantity(s: &str) -> Option<Value> {
-    let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let compact = without_whitespace(s);
     let (core, mut approx) = strip_approx(&compact);
     let (num, unit) = split_number_unit(core)?;
     let (amount, a) = parse_number_approx(num)?;
@@ -1277,7 +1288,9 @@ fn small_int(s: &str) -> Option<u32> {
 /// "80后" (a generation) or "2018财年第二季度" (a fiscal calendar).
 pub fn parse_date(s: &str) -> Option<DateExpr> {
     let s = s.trim();
-    if let Some(c) = NUMERIC_DATE.captures(s) {
+    // Each regex below needs a character most date texts lack: the
+    // searches are skipped when it is absent.
+    if let Some(c) = s.contains(['-', '.', '/']).then(|| NUMERIC_DATE.captures(s)).flatten() {
         let y: i32 = c[1].parse().ok()?;
         let m = small_int(&c[2])?;
         let d = c.get(3).map(|d| d.as_str().parse().ok()).unwrap_or(Some(0))?;
@@ -1322,7 +1335,7 @@ pub fn parse_date(s: &str) -> Option<DateExpr> {
         ("第二年", YearRef::Previous(1)),
     ];
     if !e.recurring {
-        if let Some(c) = YEAR.captures(rest) {
+        if let Some(c) = rest.contains('年').then(|| YEAR.captures(rest)).flatten() {
             let t = &c[1];
             let y = if t.chars().all(|c| c.is_ascii_digit()) {
                 t.parse::<i32>().ok()?
@@ -1423,7 +1436,7 @@ pub fn parse_date(s: &str) -> Option<DateExpr> {
             }
         }
         if e.end.is_none() {
-            if let Some(c) = DAY.captures(rest) {
+            if let Some(c) = rest.contains(['日', '号', '號']).then(|| DAY.captures(rest)).flatten() {
                 let d = small_int(&c[1])?;
                 if !(1..=31).contains(&d) {
                     return None;

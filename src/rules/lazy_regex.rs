@@ -8,8 +8,14 @@
 //! cannot see is a regex too large to compile: regexes of user rule files
 //! are therefore compiled at load, and the built-in ones are compiled by
 //! a test.
+//!
+//! [`LazyRegex::for_each_captures`] searches only near the regex's trigger
+//! words when its matches are of bounded length (see [`WordWindows`]):
+//! most value regexes need a rare character (日, 成, 年) and would
+//! otherwise scan each document whole.
 
-use regex::Regex;
+use super::trigger::requirements;
+use regex::{Captures, Regex};
 use regex_syntax::hir::{Hir, HirKind};
 use std::sync::OnceLock;
 
@@ -23,13 +29,15 @@ pub struct LazyRegex {
     /// The parse, kept for the trigger words and the group names.
     hir: Hir,
     compiled: OnceLock<Regex>,
+    /// Built on first windowed search; `None`: the regex is searched whole.
+    windows: OnceLock<Option<WordWindows>>,
 }
 
 impl LazyRegex {
     /// Parse `source` (the error text is the regex crate's).
     pub fn parse(source: &str) -> Result<LazyRegex, String> {
         let hir = regex_syntax::ParserBuilder::new().build().parse(source).map_err(|e| regex::Error::Syntax(e.to_string()).to_string())?;
-        Ok(LazyRegex { source: source.to_string(), hir, compiled: OnceLock::new() })
+        Ok(LazyRegex { source: source.to_string(), hir, compiled: OnceLock::new(), windows: OnceLock::new() })
     }
 
     /// Compile now, reporting a regex too large to compile.
@@ -39,6 +47,17 @@ impl LazyRegex {
         }
         let r = build(&self.source).map_err(|e| e.to_string())?;
         Ok(self.compiled.get_or_init(|| r))
+    }
+
+    /// Call `each` with the captures of every match in `text`, in order:
+    /// the same as `captures_iter`, but only the parts of the text near
+    /// the regex's trigger words are scanned when that is exact.
+    pub fn for_each_captures<'h>(&self, text: &'h str, mut each: impl FnMut(Captures<'h>)) {
+        let regex: &Regex = self;
+        match self.windows.get_or_init(|| WordWindows::new(&self.hir, most_selective_clause(&self.hir).as_deref())) {
+            Some(windows) => windows.for_each_captures(regex, text, &mut each),
+            None => regex.captures_iter(text).for_each(each),
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -70,6 +89,21 @@ impl LazyRegex {
     }
 }
 
+/// Whether every match starts with one of a set of literals that the regex
+/// crate's own prefilter skips to as fast as the windows would: literals of
+/// three bytes or more (a CJK character, a Latin word; digits and single
+/// letters are too common), or no more of them than the trigger words.
+fn starts_with_good_literals(hir: &Hir, trigger_words: usize) -> bool {
+    let prefixes = regex_syntax::hir::literal::Extractor::new().extract(hir);
+    prefixes.literals().is_some_and(|literals| !literals.is_empty() && (literals.len() <= trigger_words || literals.iter().all(|l| l.as_bytes().len() >= 3)))
+}
+
+/// The clause of trigger words with the fewest words, the longest first on
+/// ties (a long word is rarer).
+fn most_selective_clause(hir: &Hir) -> Option<Vec<String>> {
+    requirements(hir, &|_| false).into_iter().min_by_key(|c| (c.len(), std::cmp::Reverse(c.iter().map(|w| w.chars().count()).min().unwrap_or(0))))
+}
+
 fn build(source: &str) -> Result<Regex, regex::Error> {
     regex::RegexBuilder::new(source).size_limit(SIZE_LIMIT).dfa_size_limit(SIZE_LIMIT).build()
 }
@@ -81,5 +115,186 @@ impl std::ops::Deref for LazyRegex {
     /// at load ([`LazyRegex::compile_now`]), so this does not fail.
     fn deref(&self) -> &Regex {
         self.compiled.get_or_init(|| build(&self.source).unwrap_or_else(|e| panic!("rule regex {:?} does not compile: {e}", self.source)))
+    }
+}
+
+/// The spans a regex can match in: near the occurrences of its trigger
+/// words.
+///
+/// A regex of bounded match length `L` whose every match contains one word
+/// of a clause can only start within `L` bytes before such a word. Scanning
+/// just those windows, instead of the whole text, gives the same matches
+/// when each search is cut off more than `L` bytes past the last start it
+/// may report: every match starting up to there then lies inside the cut
+/// text (and so do the look-arounds deciding it), and a match starting
+/// later is left to the next window.
+#[derive(Debug)]
+struct WordWindows {
+    /// The longest match, in bytes.
+    max_len: usize,
+    /// Words whose occurrences cannot overlap, so that the leftmost search
+    /// (which has fast prefilters) finds them all.
+    words: aho_corasick::AhoCorasick,
+}
+
+/// Past this match length the windows around common words cover most of a
+/// text: scanning it whole is as cheap.
+const MAX_WINDOWED_LEN: usize = 240;
+
+impl WordWindows {
+    /// The windows of a regex that cannot match the empty string, has a
+    /// bounded match length and requires a word of `clause`.
+    fn new(hir: &Hir, clause: Option<&[String]>) -> Option<WordWindows> {
+        let properties = hir.properties();
+        let max_len = properties.maximum_len().filter(|&n| n <= MAX_WINDOWED_LEN)?;
+        let clause = clause.filter(|c| !c.is_empty() && properties.minimum_len().is_some_and(|n| n > 0))?;
+        if starts_with_good_literals(hir, clause.len()) {
+            return None;
+        }
+        let words = aho_corasick::AhoCorasick::builder().match_kind(aho_corasick::MatchKind::LeftmostFirst).build(overlap_free_words(clause)).ok()?;
+        Some(WordWindows { max_len, words })
+    }
+
+    /// The byte ranges where matches may start, merged, in order; `None`
+    /// when scanning them would cost more than scanning the whole text.
+    fn start_ranges(&self, text: &str) -> Option<Vec<(usize, usize)>> {
+        let budget = text.len() / 2;
+        let mut scanned = 0;
+        // Occurrences come in order of start, so `last` only grows.
+        let mut reach = 0;
+        let mut ranges: Vec<(usize, usize)> = Vec::new();
+        for found in self.words.find_iter(text) {
+            let (first, last) = (found.end().saturating_sub(self.max_len), found.start());
+            // Each window scans its starts and one match length past them.
+            scanned += last + 1 - first.max(reach).min(last + 1) + if first > reach { self.max_len } else { 0 };
+            if scanned > budget {
+                return None;
+            }
+            reach = reach.max(last + 1);
+            ranges.push((first, last));
+        }
+        ranges.sort_unstable();
+        ranges.dedup_by(|next, prev| {
+            let joins = next.0 <= prev.1 + 1;
+            if joins {
+                prev.1 = prev.1.max(next.1);
+            }
+            joins
+        });
+        Some(ranges)
+    }
+
+    /// Call `each` with the captures of every match, as `captures_iter`
+    /// would find them.
+    fn for_each_captures<'h>(&self, regex: &Regex, text: &'h str, each: &mut dyn FnMut(Captures<'h>)) {
+        let Some(ranges) = self.start_ranges(text) else {
+            regex.captures_iter(text).for_each(each);
+            return;
+        };
+        let mut from = 0;
+        for (first, last) in ranges {
+            from = from.max(first);
+            while from <= last {
+                let cut = char_boundary_at_or_after(text, last + self.max_len + 1);
+                let Some(caps) = regex.captures_at(&text[..cut], from) else { break };
+                let found = caps.get(0).expect("group 0 is the match");
+                // A later start may be cut short here: the next window finds it.
+                if found.start() > last {
+                    break;
+                }
+                from = found.end();
+                each(caps);
+            }
+        }
+    }
+}
+
+/// Words of which every match contains one, no two of whose occurrences
+/// can overlap: the clause itself if so, else the first characters of its
+/// words (a match containing a word contains its first character; single
+/// characters never overlap).
+fn overlap_free_words(clause: &[String]) -> Vec<String> {
+    if cannot_overlap(clause) {
+        return clause.to_vec();
+    }
+    let mut firsts: Vec<String> = clause.iter().filter_map(|w| w.chars().next()).map(String::from).collect();
+    firsts.sort();
+    firsts.dedup();
+    firsts
+}
+
+/// Whether no occurrence of a word can overlap another occurrence (of the
+/// same word or another): no word contains another, and no word ends with
+/// the start of one.
+fn cannot_overlap(words: &[String]) -> bool {
+    let words: Vec<&[u8]> = words.iter().map(|w| w.as_bytes()).collect();
+    words.iter().all(|a| {
+        words.iter().all(|b| {
+            let contains = a != b && !b.is_empty() && a.windows(b.len()).any(|part| part == *b);
+            let overlaps = (1..a.len().min(b.len())).any(|k| a.ends_with(&b[..k]));
+            !contains && !overlaps
+        })
+    })
+}
+
+fn char_boundary_at_or_after(text: &str, at: usize) -> usize {
+    (at..text.len()).find(|&i| text.is_char_boundary(i)).unwrap_or(text.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every group of every match, as captures_iter reports them.
+    fn all_groups<'h>(matches: impl IntoIterator<Item = Captures<'h>>) -> Vec<Vec<Option<(usize, usize)>>> {
+        matches.into_iter().map(|c| c.iter().map(|g| g.map(|m| (m.start(), m.end()))).collect()).collect()
+    }
+
+    /// Long texts where the trigger characters are rare, so the windows
+    /// (and not the whole-text fallback) are used.
+    fn texts() -> Vec<String> {
+        let common = ['的', 'a', ' ', '1', '2', '新', 'B'];
+        let rare = ['年', '日', '月', '多', '9', '0', '\n', '·', '第'];
+        let mut state = 0x2545_f491_u32;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state
+        };
+        (0..40)
+            .map(|_| {
+                (0..3000)
+                    .map(|_| {
+                        let r = next();
+                        if r % 16 == 0 { rare[(r / 16) as usize % rare.len()] } else { common[(r / 16) as usize % common.len()] }
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn windowed_search_finds_what_captures_iter_finds() {
+        let regexes = [
+            r"(?:^|[^0-9月])(?P<m>(?:3[01]|[12][0-9]|0?[1-9])日)(?:[^游元内]|$)",
+            r"(?:^|[^0-9.])(?P<m>[0-9]{1,2}多?年(?:多)?)(?:的|a|$)",
+            r"(?P<m>[0-9a]{1,3}(?:年年|年度|度日))\b",
+            r"(?m)[0-9]{1,2}(?:年|月)$",
+            r"[^0-9月年]{1,4}·[aB]{2,5}",
+            r"(?:^|[^第])(?P<m>[12]{1,8}日)",
+        ];
+        let texts = texts();
+        for source in regexes {
+            let regex = LazyRegex::parse(source).unwrap();
+            let mut windowed_somewhere = false;
+            for text in &texts {
+                let mut windowed = Vec::new();
+                regex.for_each_captures(text, |c| windowed.push(c));
+                assert_eq!(all_groups(windowed), all_groups(regex.captures_iter(text)), "{source}");
+                windowed_somewhere |= regex.windows.get().unwrap().as_ref().is_some_and(|w| w.start_ranges(text).is_some());
+            }
+            assert!(windowed_somewhere, "{source} was never searched in windows");
+        }
     }
 }
