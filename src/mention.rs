@@ -1570,6 +1570,11 @@ pub(crate) mod test_support {
     pub(crate) fn names_of(text: &str, node_type: NodeType) -> Vec<String> {
         entities(text).into_iter().filter(|(_, t)| *t == node_type).map(|(name, _)| name).collect()
     }
+
+    /// The organization names of a text.
+    pub(crate) fn organizations(text: &str) -> Vec<String> {
+        names_of(text, NodeType::Organization)
+    }
 }
 
 #[cfg(test)]

@@ -446,6 +446,8 @@ fn needles_by_first<'a>(texts: impl Iterator<Item = &'a str>) -> Option<(Needles
 /// Which characters may be in a small set, by one bit per low byte of the
 /// code point: a pass over the document then probes the set's hash map
 /// only at the few positions that may match instead of at every character.
+/// (Built per document, so it is 32 bytes, not an exact
+/// [`crate::chars::CharBits`] of 8 KB.)
 struct CharFilter {
     bits: [u64; 4],
 }

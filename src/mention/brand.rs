@@ -54,12 +54,7 @@ pub(super) fn brand_extension_candidates(chars: &[char], rules: &RuleSet, out: &
 
 #[cfg(test)]
 mod tests {
-    use crate::mention::test_support::names_of;
-    use crate::model::NodeType;
-
-    fn organizations(text: &str) -> Vec<String> {
-        names_of(text, NodeType::Organization)
-    }
+    use crate::mention::test_support::organizations;
 
     #[test]
     fn a_known_company_and_a_service_word_make_a_name() {

@@ -328,12 +328,7 @@ fn is_clause_break(c: char) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use crate::mention::test_support::names_of;
-    use crate::model::NodeType;
-
-    fn organizations(text: &str) -> Vec<String> {
-        names_of(text, NodeType::Organization)
-    }
+    use crate::mention::test_support::organizations;
 
     #[test]
     fn unknown_items_listed_with_an_organization_are_organizations() {

@@ -8,6 +8,7 @@
 //! skipped. The test is exact in one direction only: a regex it rules out
 //! can never match, so skipping it never changes a result.
 
+use crate::chars::CharBits;
 use regex_syntax::hir::literal::{ExtractKind, Extractor, Seq};
 use regex_syntax::hir::{Class, Hir, HirKind};
 use rustc_hash::FxHashMap;
@@ -159,11 +160,11 @@ fn class_chars(class: &Class, skip: &dyn Fn(char) -> bool) -> Option<Vec<String>
 /// next character tells `<Place>的` from `<Place>举办`.
 #[derive(Debug)]
 pub struct Triggers {
-    /// Bit per character of the Basic Multilingual Plane: some word starts
-    /// with it (most characters of a text start none).
-    first_chars: Box<[u64; 1024]>,
-    /// Bit per character of the Basic Multilingual Plane: some word is it.
-    single_chars: Box<[u64; 1024]>,
+    /// Characters some word starts with (most characters of a text start
+    /// none).
+    first_chars: CharBits,
+    /// Characters that are a word by themselves.
+    single_chars: CharBits,
     /// Bit per [`pair_hash`]: some word may start with the pair (a common
     /// character starts words, but few of them start with what follows it).
     pairs: Box<[u64; 1024]>,
@@ -218,8 +219,8 @@ impl Possible<'_> {
 impl Triggers {
     /// `requirements[i]` are the clauses of regex `i` ([`requirements`]).
     pub fn new(requirements: &[Vec<Vec<String>>]) -> Triggers {
-        let mut first_chars = Box::new([0u64; 1024]);
-        let mut single_chars = Box::new([0u64; 1024]);
+        let mut first_chars = CharBits::default();
+        let mut single_chars = CharBits::default();
         let mut pairs = Box::new([0u64; 1024]);
         let mut words_by_start: FxHashMap<u64, Vec<(String, usize)>> = FxHashMap::default();
         let mut word_ids: FxHashMap<&str, usize> = FxHashMap::default();
@@ -235,13 +236,10 @@ impl Triggers {
                     let Some(first) = chars.next() else { continue };
                     let second = chars.next();
                     let id = *word_ids.entry(word.as_str()).or_insert_with(|| {
-                        if (first as u32) < 1 << 16 {
-                            set_bit(&mut first_chars, first as usize);
-                        }
+                        first_chars.insert(first);
                         match second {
                             Some(second) => set_bit(&mut pairs, pair_hash(first, second)),
-                            None if (first as u32) < 1 << 16 => set_bit(&mut single_chars, first as usize),
-                            None => {}
+                            None => single_chars.insert(first),
                         }
                         words_by_start.entry(start_key(first, second)).or_default().push((word.clone(), word_clauses.len()));
                         word_clauses.push(Vec::new());
@@ -263,11 +261,10 @@ impl Triggers {
         if self.clauses > 0 {
             let mut chars = text.char_indices().peekable();
             while let Some((at, c)) = chars.next() {
-                let bmp = (c as u32) < 1 << 16;
-                if bmp && !has_bit(&self.first_chars, c as usize) {
+                if !self.first_chars.contains(c) {
                     continue;
                 }
-                if !bmp || has_bit(&self.single_chars, c as usize) {
+                if self.single_chars.contains(c) {
                     self.mark_words(start_key(c, None), &text[at..], &mut satisfied);
                 }
                 if let Some(&(_, second)) = chars.peek() {
