@@ -12,9 +12,14 @@
 //! [`LazyRegex::for_each_captures`] searches only near the regex's trigger
 //! words when its matches are of bounded length (see [`WordWindows`]):
 //! most value regexes need a rare character (日, 成, 年) and would
-//! otherwise scan each document whole.
+//! otherwise scan each document whole. Regexes of unbounded length made of
+//! few characters (`{number}块`) are searched in the runs of those
+//! characters around their trigger words (see [`RunWindows`]).
+
+mod run_windows;
 
 use super::trigger::requirements;
+use run_windows::RunWindows;
 use regex::{Captures, Regex};
 use regex_syntax::hir::{Hir, HirKind};
 use std::sync::OnceLock;
@@ -29,8 +34,30 @@ pub struct LazyRegex {
     /// The parse, kept for the trigger words and the group names.
     hir: Hir,
     compiled: OnceLock<Regex>,
-    /// Built on first windowed search; `None`: the regex is searched whole.
-    windows: OnceLock<Option<WordWindows>>,
+    /// Built on first search.
+    windows: OnceLock<Windows>,
+}
+
+/// Where a regex is searched.
+#[derive(Debug)]
+enum Windows {
+    /// Near its trigger words (matches of bounded length).
+    Words(WordWindows),
+    /// In the runs of its characters that hold its trigger words.
+    Runs(RunWindows),
+    Whole,
+}
+
+impl Windows {
+    fn new(hir: &Hir) -> Windows {
+        if let Some(words) = WordWindows::new(hir, most_selective_clause(hir).as_deref()) {
+            Windows::Words(words)
+        } else if let Some(runs) = RunWindows::new(hir) {
+            Windows::Runs(runs)
+        } else {
+            Windows::Whole
+        }
+    }
 }
 
 impl LazyRegex {
@@ -51,12 +78,14 @@ impl LazyRegex {
 
     /// Call `each` with the captures of every match in `text`, in order:
     /// the same as `captures_iter`, but only the parts of the text near
-    /// the regex's trigger words are scanned when that is exact.
+    /// the regex's trigger words are scanned when that is exact (see
+    /// [`WordWindows`] and [`RunWindows`]).
     pub fn for_each_captures<'h>(&self, text: &'h str, mut each: impl FnMut(Captures<'h>)) {
         let regex: &Regex = self;
-        match self.windows.get_or_init(|| WordWindows::new(&self.hir, most_selective_clause(&self.hir).as_deref())) {
-            Some(windows) => windows.for_each_captures(regex, text, &mut each),
-            None => regex.captures_iter(text).for_each(each),
+        match self.windows.get_or_init(|| Windows::new(&self.hir)) {
+            Windows::Words(windows) => windows.for_each_captures(regex, text, &mut each),
+            Windows::Runs(windows) => windows.for_each_captures(regex, text, &mut each),
+            Windows::Whole => regex.captures_iter(text).for_each(each),
         }
     }
 
@@ -93,7 +122,7 @@ impl LazyRegex {
 /// crate's own prefilter skips to as fast as the windows would: literals of
 /// three bytes or more (a CJK character, a Latin word; digits and single
 /// letters are too common), or no more of them than the trigger words.
-fn starts_with_good_literals(hir: &Hir, trigger_words: usize) -> bool {
+pub(super) fn starts_with_good_literals(hir: &Hir, trigger_words: usize) -> bool {
     let prefixes = regex_syntax::hir::literal::Extractor::new().extract(hir);
     prefixes.literals().is_some_and(|literals| !literals.is_empty() && (literals.len() <= trigger_words || literals.iter().all(|l| l.as_bytes().len() >= 3)))
 }
@@ -237,7 +266,7 @@ fn cannot_overlap(words: &[String]) -> bool {
     })
 }
 
-fn char_boundary_at_or_after(text: &str, at: usize) -> usize {
+pub(super) fn char_boundary_at_or_after(text: &str, at: usize) -> usize {
     (at..text.len()).find(|&i| text.is_char_boundary(i)).unwrap_or(text.len())
 }
 
@@ -274,6 +303,53 @@ mod tests {
             .collect()
     }
 
+    /// `for_each_captures` and `captures_iter` report the same groups.
+    fn assert_same_as_captures_iter(regex: &LazyRegex, text: &str) {
+        let mut windowed = Vec::new();
+        regex.for_each_captures(text, |c| windowed.push(c));
+        assert_eq!(all_groups(windowed), all_groups(regex.captures_iter(text)), "{}", regex.as_str());
+    }
+
+    #[test]
+    fn run_windowed_search_finds_what_captures_iter_finds() {
+        let regexes = [
+            // A one-character lead standing in for a look-behind.
+            r"(?:^|[^第0-9])(?P<m>[0-9]+多?年+)",
+            // A lead of up to three characters (merges nearby runs).
+            r"(?:[^0-9年]{1,3}|^)(?P<m>[0-9]+年[0-9]*)",
+            // Anchors and boundaries decided by the character after a run.
+            r"(?m)[0-9]+(?:年|月)[0-9]*$",
+            r"[0-9]+年\z",
+            r"\b[0-9]+(?P<u>年|月日)\b",
+            // Groups inside the match; leftmost-first preference.
+            r"(?P<a>[0-2]+)(?P<b>[90]*)(?:月|年多)",
+            r"([12]+|[12]+年)多?日",
+            r"(?:第)?[0-9]*?年{1,2}?[0-9]+",
+        ];
+        let texts = texts();
+        for source in regexes {
+            let regex = LazyRegex::parse(source).unwrap();
+            let Windows::Runs(runs) = Windows::new(regex.hir()) else { panic!("{source} is not searched in runs") };
+            let mut windowed_somewhere = false;
+            for text in &texts {
+                assert_same_as_captures_iter(&regex, text);
+                windowed_somewhere |= runs.within_budget(text);
+            }
+            assert!(windowed_somewhere, "{source} was never searched in runs");
+        }
+    }
+
+    #[test]
+    fn windowed_search_of_the_built_in_rules_finds_what_captures_iter_finds() {
+        let rules = crate::rules::RuleSet::builtin().unwrap();
+        let seed = crate::normalize::Folded::new(include_str!("../../fixtures/yunqi.txt")).text.to_string();
+        // Paragraphs alone as well: short texts, rules at their edges.
+        let texts: Vec<&str> = std::iter::once(seed.as_str()).chain(seed.split('\n')).collect();
+        for rule in rules.value_rules.iter().chain(rules.entity_rules.iter()) {
+            texts.iter().for_each(|text| assert_same_as_captures_iter(&rule.regex, text));
+        }
+    }
+
     #[test]
     fn windowed_search_finds_what_captures_iter_finds() {
         let regexes = [
@@ -289,10 +365,8 @@ mod tests {
             let regex = LazyRegex::parse(source).unwrap();
             let mut windowed_somewhere = false;
             for text in &texts {
-                let mut windowed = Vec::new();
-                regex.for_each_captures(text, |c| windowed.push(c));
-                assert_eq!(all_groups(windowed), all_groups(regex.captures_iter(text)), "{source}");
-                windowed_somewhere |= regex.windows.get().unwrap().as_ref().is_some_and(|w| w.start_ranges(text).is_some());
+                assert_same_as_captures_iter(&regex, text);
+                windowed_somewhere |= matches!(regex.windows.get().unwrap(), Windows::Words(w) if w.start_ranges(text).is_some());
             }
             assert!(windowed_somewhere, "{source} was never searched in windows");
         }

@@ -1,0 +1,226 @@
+//! Windows for regexes of unbounded match length: the runs of the
+//! characters their matches are made of.
+//!
+//! A value regex such as `{number}(?:{units})` matches only digits,
+//! numerals, units and hedges, apart perhaps from a lead of bounded length
+//! before them (the `(?:^|[^第0-9])` that stands in for a look-behind).
+//! Call A the characters the rest of the regex (the tail) can match. Every
+//! match then ends with its tail, a non-empty string of A characters (it
+//! contains a trigger word), which lies inside one maximal run of A
+//! characters; the match starts at most `lead` bytes before that run and
+//! ends inside it. Only the runs that contain a trigger word and are no
+//! shorter than the shortest tail can hold a tail, so only they are
+//! searched, as follows.
+//!
+//! Runs less than `lead` bytes apart are merged into one window (its start
+//! range may reach into the previous run). A window `[start, end)` is
+//! searched in the text cut one character past `end` (that character is
+//! not in A, or `end` is the end of the text), from `start - lead` on:
+//!
+//! * The cut text has the same matches as the whole text among those
+//!   that end by `end`, with the same captures: they read the same
+//!   characters, and the regex crate's look-arounds (`^`, `$`, `\b`, in
+//!   multi-line mode too) read one character on either side of their
+//!   position, at most the one past `end`, which the cut keeps.
+//! * The cut text has no other matches: a tail ending at the cut would end
+//!   with the character past `end`, which is not in A.
+//! * The whole text has no match starting in `[start - lead, end)` that
+//!   ends past `end`: its tail would lie in a later run, which starts more
+//!   than `lead` bytes past `end` (else it was merged), and so would the
+//!   match.
+//!
+//! So from any position in `[start - lead, end)`, the cut text and the
+//! whole text have the same leftmost match starting before `end`, and of
+//! the matches at that start, leftmost-first semantics prefers the same
+//! one (the same alternatives of the regex succeed, in the same order).
+//! Every match of the whole text starts in a window's range, so searching
+//! the windows in order, each from where the last match ended, reports the
+//! matches `captures_iter` reports, in the same order. (Matches are never
+//! empty, so the iterator's rule for empty matches never applies.)
+
+use super::{char_boundary_at_or_after, starts_with_good_literals};
+use aho_corasick::packed;
+use crate::chars::CharBits;
+use crate::rules::trigger::requirements;
+use regex::{Captures, Regex};
+use regex_syntax::hir::{Class, Hir, HirKind};
+
+/// A class with more characters than this (`[^第0-9]`, `\p{Han}`) puts too
+/// much of a text into runs: it belongs to the lead or the regex is
+/// searched whole.
+const MAX_CLASS_CHARS: usize = 512;
+
+/// A search call costs about as much as scanning this many bytes.
+const SEARCH_CALL_BYTES: usize = 64;
+
+#[derive(Debug)]
+pub(super) struct RunWindows {
+    /// The longest lead, in bytes.
+    lead: usize,
+    /// The characters the tail can match.
+    tail_chars: CharBits,
+    /// The shortest tail, in bytes: a shorter run holds none.
+    tail_len: usize,
+    /// Finds the words every tail contains.
+    words: packed::Searcher,
+}
+
+impl RunWindows {
+    /// The windows of a regex that is a lead of bounded length followed by
+    /// a tail of few characters that requires a trigger word, if any.
+    pub(super) fn new(hir: &Hir) -> Option<RunWindows> {
+        let parts: &[Hir] = match hir.kind() {
+            HirKind::Concat(parts) => parts,
+            _ => std::slice::from_ref(hir),
+        };
+        // The shortest lead that leaves a tail of few characters.
+        (0..parts.len()).find_map(|k| RunWindows::split(hir, &parts[..k], &parts[k..]))
+    }
+
+    /// The windows of `whole` as `lead` then `tail`, if the tail has few
+    /// characters and requires a trigger word.
+    fn split(whole: &Hir, lead: &[Hir], tail: &[Hir]) -> Option<RunWindows> {
+        let lead = Hir::concat(lead.to_vec()).properties().maximum_len()?;
+        let tail = Hir::concat(tail.to_vec());
+        let tail_len = tail.properties().minimum_len()?;
+        let mut tail_chars = CharBits::default();
+        add_chars(&tail, &mut tail_chars)?;
+        // The fewest words, the longest first on ties (a long word is rarer).
+        let clause = requirements(&tail, &|_| false)
+            .into_iter()
+            .filter(|c| !c.is_empty())
+            .min_by_key(|c| (c.len(), std::cmp::Reverse(c.iter().map(|w| w.chars().count()).min().unwrap_or(0))))?;
+        // (An empty trigger word would allow an empty tail.)
+        if clause.iter().any(String::is_empty) {
+            return None;
+        }
+        // Not worth it when the regex crate skips to the literals every
+        // match starts with as fast.
+        if starts_with_good_literals(whole, clause.len()) {
+            return None;
+        }
+        let words = trigger_searcher(&clause)?;
+        Some(RunWindows { lead, tail_chars, tail_len, words })
+    }
+
+    /// Call `each` with the captures of every match, as `captures_iter`
+    /// would find them.
+    pub(super) fn for_each_captures<'h>(&self, regex: &Regex, text: &'h str, each: &mut dyn FnMut(Captures<'h>)) {
+        // Past this many bytes scanned (runs, leads and calls) one search
+        // of the rest of the text is cheaper.
+        let budget = text.len() / 2;
+        let mut scanned = 0;
+        let mut from = 0;
+        for (start, end) in self.windows(text) {
+            scanned += self.cost(start, end);
+            if scanned > budget {
+                // Exact too: `captures_iter` goes on where the last match ended.
+                search_from(regex, text, from, each);
+                return;
+            }
+            from = from.max(char_boundary_at_or_after(text, start.saturating_sub(self.lead)));
+            let cut = text[end..].chars().next().map_or(end, |c| end + c.len_utf8());
+            while from < end {
+                let Some(caps) = regex.captures_at(&text[..cut], from) else { break };
+                let found = caps.get(0).expect("group 0 is the match");
+                from = found.end();
+                each(caps);
+            }
+        }
+    }
+
+    /// What searching a window costs, in bytes scanned.
+    fn cost(&self, start: usize, end: usize) -> usize {
+        end - start + self.lead + SEARCH_CALL_BYTES
+    }
+
+    /// Whether `text` is searched in windows, not whole.
+    #[cfg(test)]
+    pub(super) fn within_budget(&self, text: &str) -> bool {
+        self.windows(text).map(|(start, end)| self.cost(start, end)).sum::<usize>() <= text.len() / 2
+    }
+
+    /// The merged windows `(start, end)` of the runs with a trigger word,
+    /// in order.
+    fn windows<'t>(&'t self, text: &'t str) -> impl Iterator<Item = (usize, usize)> + 't {
+        let mut runs = self.triggered_runs(text).peekable();
+        std::iter::from_fn(move || {
+            let (start, mut end) = runs.next()?;
+            while let Some(&(next_start, next_end)) = runs.peek() {
+                if next_start > end + self.lead {
+                    break;
+                }
+                end = next_end;
+                runs.next();
+            }
+            Some((start, end))
+        })
+    }
+
+    /// The maximal runs of tail characters that contain a trigger word and
+    /// are long enough for a tail, in order.
+    fn triggered_runs<'t>(&'t self, text: &'t str) -> impl Iterator<Item = (usize, usize)> + 't {
+        let mut at = 0;
+        std::iter::from_fn(move || loop {
+            // (The words are made of tail characters: an occurrence lies
+            // inside one run, and the search resumes past it.)
+            let found = self.words.find_in(text, aho_corasick::Span::from(at..text.len()))?;
+            let before = text[..found.start()].char_indices().rev().take_while(|&(_, c)| self.tail_chars.contains(c)).last();
+            let start = before.map_or(found.start(), |(i, _)| i);
+            let after = text[found.start()..].char_indices().find(|&(_, c)| !self.tail_chars.contains(c));
+            let end = after.map_or(text.len(), |(i, _)| found.start() + i);
+            at = end;
+            if end - start >= self.tail_len {
+                return Some((start, end));
+            }
+        })
+    }
+}
+
+/// A vectorized (Teddy) search for the trigger words, if their occurrences
+/// can be found fast: Teddy looks for up to three leading bytes of each
+/// word, selective for a CJK character (three bytes) but not for a digit or
+/// `%`, which would put most of a text in runs anyway. (aho-corasick's own
+/// choice for a few words is a search for their rarest bytes, ranked for
+/// English: in Chinese text those bytes are everywhere.)
+fn trigger_searcher(words: &[String]) -> Option<packed::Searcher> {
+    if words.iter().any(|w| w.len() < 3) {
+        return None;
+    }
+    // Leftmost-first: the leftmost occurrence after any position, which is
+    // all the runs need (overlapping words do not matter).
+    packed::Config::new().match_kind(packed::MatchKind::LeftmostFirst).builder().extend(words).build()
+}
+
+/// `captures_iter` from `from` on (matches are never empty).
+fn search_from<'h>(regex: &Regex, text: &'h str, mut from: usize, each: &mut dyn FnMut(Captures<'h>)) {
+    while let Some(caps) = regex.captures_at(text, from) {
+        from = caps.get(0).expect("group 0 is the match").end();
+        each(caps);
+    }
+}
+
+/// Add the characters `hir` can match to `chars`; `None` if there are too
+/// many (a large class) or they are not text.
+fn add_chars(hir: &Hir, chars: &mut CharBits) -> Option<()> {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => {}
+        HirKind::Literal(literal) => std::str::from_utf8(&literal.0).ok()?.chars().for_each(|c| chars.insert(c)),
+        HirKind::Class(Class::Unicode(class)) => {
+            if class.ranges().iter().map(|r| r.end() as usize - r.start() as usize + 1).sum::<usize>() > MAX_CLASS_CHARS {
+                return None;
+            }
+            class.ranges().iter().flat_map(|r| r.start()..=r.end()).for_each(|c| chars.insert(c));
+        }
+        HirKind::Class(Class::Bytes(class)) => {
+            if !class.ranges().iter().all(|r| r.end().is_ascii()) {
+                return None;
+            }
+            class.ranges().iter().flat_map(|r| r.start()..=r.end()).for_each(|b| chars.insert(char::from(b)));
+        }
+        HirKind::Repetition(r) => add_chars(&r.sub, chars)?,
+        HirKind::Capture(c) => add_chars(&c.sub, chars)?,
+        HirKind::Concat(parts) | HirKind::Alternation(parts) => parts.iter().try_for_each(|p| add_chars(p, chars))?,
+    }
+    Some(())
+}
