@@ -11,6 +11,11 @@
 //! output after an error", not "survives a power cut". The new file gets
 //! default permissions (umask), not those of the file it replaces, and a
 //! symlink at `path` is replaced by a regular file rather than followed.
+//!
+//! A target that exists and is not a regular file (`/dev/null`, a named
+//! pipe, `/dev/stdout`) is written in place: renaming over it would
+//! replace the device or pipe with a file (for root, even `/dev/null`),
+//! and a reader of a pipe never sees a half-written file anyway.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
@@ -25,11 +30,19 @@ static SEQUENCE: AtomicUsize = AtomicUsize::new(0);
 /// `.NAME.tmp-PID-N` beside it, then renaming that file over `path`.
 ///
 /// If `f` fails (or panics), or flushing or renaming fails, the temporary
-/// file is removed and `path` is left as it was.
+/// file is removed and `path` is left as it was. A device or pipe at `path`
+/// is written directly (see the module notes).
 pub fn write_atomically(
     path: &Path,
     f: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
+    // (`metadata` follows symlinks: /dev/stdout is a link to a pipe or
+    // terminal.)
+    if fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let mut writer = BufWriter::new(OpenOptions::new().write(true).open(path)?);
+        f(&mut writer)?;
+        return writer.flush();
+    }
     let name = path.file_name().ok_or_else(|| {
         io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -152,6 +165,26 @@ mod tests {
 
         assert!(result.is_err());
         assert!(entries(dir.path()).is_empty(), "{:?}", entries(dir.path()));
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn a_named_pipe_is_written_in_place_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        let pipe = dir.path().join("graph.pipe");
+        let made = std::process::Command::new("mkfifo").arg(&pipe).status().unwrap();
+        assert!(made.success());
+        let reader = {
+            let pipe = pipe.clone();
+            std::thread::spawn(move || fs::read_to_string(pipe).unwrap())
+        };
+
+        write_atomically(&pipe, |w| w.write_all(b"{\"nodes\": []}")).unwrap();
+
+        assert_eq!(reader.join().unwrap(), "{\"nodes\": []}");
+        assert!(fs::symlink_metadata(&pipe).unwrap().file_type().is_fifo());
+        assert_eq!(entries(dir.path()), ["graph.pipe"]);
     }
 
     #[test]
