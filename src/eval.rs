@@ -387,7 +387,7 @@ pub fn score_ner_detailed(gold: &[NerLine], graph: &KnowledgeGraph) -> NerScore 
         for m in &n.mentions {
             if docs.contains(m.doc.as_str()) {
                 system.insert((m.doc.clone(), m.start, m.end, l));
-                rule_of.insert((m.doc.clone(), m.start, m.end), m.rule.clone());
+                rule_of.insert((m.doc.clone(), m.start, m.end), m.rule.to_string());
             }
         }
     }

@@ -10,7 +10,7 @@
 //! Documents must be added in input order; then iteration order (sorted by
 //! id) and every attribute are independent of thread count.
 
-use crate::model::{Document, NodeKey, NodeType, Object, Predicate, Span};
+use crate::model::{Document, NodeKey, NodeType, Object, Predicate, RuleId, Span};
 use crate::value::Value;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use rustc_hash::FxHashMap;
@@ -25,7 +25,7 @@ pub struct MentionRef {
     pub start: usize,
     pub end: usize,
     pub text: String,
-    pub rule: String,
+    pub rule: RuleId,
 }
 
 /// A graph node.
@@ -57,7 +57,7 @@ pub struct GraphEdge {
     pub qualifiers: BTreeMap<String, String>,
     pub evidence: EvidenceRef,
     pub more_evidence: Vec<EvidenceRef>,
-    pub rule: String,
+    pub rule: RuleId,
 }
 
 /// Per-document summary kept in the graph.
@@ -213,7 +213,7 @@ impl KnowledgeGraph {
         let idx = self.node_for(&key, text);
         let node = &mut self.graph[idx];
         if node.mentions.is_empty() {
-            node.mentions.push(MentionRef { doc: doc.id.clone(), start: span.start, end: span.end, text: text.to_string(), rule: "segment/quotation".into() });
+            node.mentions.push(MentionRef { doc: doc.id.clone(), start: span.start, end: span.end, text: text.to_string(), rule: RuleId::Literal("segment/quotation") });
         }
         idx
     }

@@ -408,7 +408,7 @@ pub fn edge_attrs(e: &ViewEdge) -> Vec<(String, Attr)> {
     out.push(("evidence_end".into(), Attr::Int(edge.evidence.end as i64)));
     out.push(("evidence_text".into(), Attr::Str(edge.evidence.text.clone())));
     out.push(("evidence_count".into(), Attr::Int(1 + edge.more_evidence.len() as i64)));
-    out.push(("rule".into(), Attr::Str(edge.rule.clone())));
+    out.push(("rule".into(), Attr::Str(edge.rule.to_string())));
     out
 }
 
