@@ -13,18 +13,24 @@
 use crate::model::{Document, NodeKey, NodeType, Object, Predicate, RuleId, Span};
 use crate::value::Value;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// A mention with its document, as exported.
+///
+/// A graph holds a MentionRef for every mention of the corpus, and the
+/// strings in it repeat: the document id for each mention of a document,
+/// the text for each mention of a name. So they are shared (one `Arc` per
+/// document id and per distinct text in a graph) rather than copied.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct MentionRef {
-    pub doc: String,
+    pub doc: Arc<str>,
     pub start: usize,
     pub end: usize,
-    pub text: String,
+    pub text: Arc<str>,
     pub rule: RuleId,
 }
 
@@ -41,13 +47,14 @@ pub struct GraphNode {
     pub mentions: Vec<MentionRef>,
 }
 
-/// The sentence behind an edge.
+/// The sentence behind an edge. Shares its strings as [`MentionRef`] does:
+/// a sentence with several facts is one string.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct EvidenceRef {
-    pub doc: String,
+    pub doc: Arc<str>,
     pub start: usize,
     pub end: usize,
-    pub text: String,
+    pub text: Arc<str>,
 }
 
 /// A graph edge.
@@ -87,6 +94,23 @@ pub struct KnowledgeGraph {
     /// twice is one document for the edges, as in `edge_index`).
     document_numbers: FxHashMap<String, usize>,
     documents: Vec<DocumentInfo>,
+    /// The shared copy of every mention text and evidence sentence.
+    texts: Interner,
+}
+
+/// One shared copy of each distinct string.
+#[derive(Clone, Debug, Default)]
+struct Interner(FxHashSet<Arc<str>>);
+
+impl Interner {
+    fn get(&mut self, text: &str) -> Arc<str> {
+        if let Some(shared) = self.0.get(text) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(text);
+        self.0.insert(shared.clone());
+        shared
+    }
 }
 
 /// An edge's identity: source, predicate, target, document number.
@@ -101,6 +125,7 @@ impl KnowledgeGraph {
     pub fn add_document(&mut self, doc: &Document) {
         self.documents.push(DocumentInfo { id: doc.id.clone(), chars: doc.chars, sentences: doc.sentences.len() });
         let document = self.document_number(&doc.id);
+        let doc_id: Arc<str> = Arc::from(doc.id.as_str());
         for node in &doc.nodes {
             let idx = self.node_for(&node.key, &node.name);
             let n = &mut self.graph[idx];
@@ -119,25 +144,26 @@ impl KnowledgeGraph {
                     insert_missing(&mut n.texts, text);
                 }
             }
+            let texts = &mut self.texts;
             n.mentions.extend(node.mentions.iter().map(|m| MentionRef {
-                doc: doc.id.clone(),
+                doc: doc_id.clone(),
                 start: m.span.start,
                 end: m.span.end,
-                text: m.text.clone(),
+                text: texts.get(&m.text),
                 rule: m.rule.clone(),
             }));
         }
         for fact in &doc.facts {
             let evidence = EvidenceRef {
-                doc: doc.id.clone(),
+                doc: doc_id.clone(),
                 start: fact.evidence.span.start,
                 end: fact.evidence.span.end,
-                text: fact.evidence.text.clone(),
+                text: self.texts.get(&fact.evidence.text),
             };
             let source = self.node_for(&fact.subject, &fact.subject.key);
             let target = match &fact.object {
                 Object::Node(key) => self.node_for(key, &key.key),
-                Object::Quote { text, span } => self.quotation(doc, text, *span),
+                Object::Quote { text, span } => self.quotation(&doc_id, text, *span),
             };
             let (mut s, mut t) = (source, target);
             if fact.predicate.is_symmetric() && self.graph[t].id < self.graph[s].id {
@@ -208,12 +234,13 @@ impl KnowledgeGraph {
 
     /// Quotations are per document: the same words said twice in one
     /// article are one node, in two articles two nodes.
-    fn quotation(&mut self, doc: &Document, text: &str, span: Span) -> NodeIndex {
-        let key = NodeKey::new(NodeType::Quotation, format!("{}#{}-{}", doc.id, span.start, span.end));
+    fn quotation(&mut self, doc: &Arc<str>, text: &str, span: Span) -> NodeIndex {
+        let key = NodeKey::new(NodeType::Quotation, format!("{doc}#{}-{}", span.start, span.end));
         let idx = self.node_for(&key, text);
         let node = &mut self.graph[idx];
         if node.mentions.is_empty() {
-            node.mentions.push(MentionRef { doc: doc.id.clone(), start: span.start, end: span.end, text: text.to_string(), rule: RuleId::Literal("segment/quotation") });
+            let text = self.texts.get(text);
+            node.mentions.push(MentionRef { doc: doc.clone(), start: span.start, end: span.end, text, rule: RuleId::Literal("segment/quotation") });
         }
         idx
     }
