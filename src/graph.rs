@@ -17,7 +17,8 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use rayon::slice::ParallelSliceMut;
+use std::sync::{Arc, OnceLock};
 
 /// A mention with its document, as exported.
 ///
@@ -84,14 +85,16 @@ pub struct KnowledgeGraph {
     /// node up, and hashing the key costs less than formatting the id and
     /// comparing it along a B-tree path (the merge runs serially).
     by_key: FxHashMap<NodeKey, NodeIndex>,
-    /// Edges by (source id, predicate, target id, document): the order of
-    /// every export.
-    edge_index: BTreeMap<(String, Predicate, String, String), EdgeIndex>,
-    /// The same edges by node indexes and document number, for the lookup
-    /// per fact without building the four-string key.
+    /// Edges by node indexes and document number: one edge per slot.
     edge_by_nodes: FxHashMap<EdgeSlot, EdgeIndex>,
+    /// Edges sorted by (source id, predicate, target id, document): the
+    /// order of every export, sorted once when first asked for. (A B-tree
+    /// keyed by those four strings, kept up to date per edge, cost three
+    /// string copies and a path of string comparisons per edge on the
+    /// serial merge.)
+    edge_order: OnceLock<Vec<EdgeIndex>>,
     /// Document ids numbered in order of first appearance (an id that comes
-    /// twice is one document for the edges, as in `edge_index`).
+    /// twice is one document for the edges).
     document_numbers: FxHashMap<String, usize>,
     documents: Vec<DocumentInfo>,
     /// The shared copy of every mention text and evidence sentence.
@@ -123,6 +126,7 @@ impl KnowledgeGraph {
 
     /// Merge one document's nodes and facts into the graph.
     pub fn add_document(&mut self, doc: &Document) {
+        self.edge_order.take();
         self.documents.push(DocumentInfo { id: doc.id.clone(), chars: doc.chars, sentences: doc.sentences.len() });
         let document = self.document_number(&doc.id);
         let doc_id: Arc<str> = Arc::from(doc.id.as_str());
@@ -187,8 +191,6 @@ impl KnowledgeGraph {
                 more_evidence: Vec::new(),
                 rule: fact.rule.clone(),
             });
-            let key = (self.graph[s].id.clone(), fact.predicate, self.graph[t].id.clone(), doc.id.clone());
-            self.edge_index.insert(key, e);
             self.edge_by_nodes.insert(slot, e);
         }
     }
@@ -256,10 +258,25 @@ impl KnowledgeGraph {
 
     /// Edges sorted by (source id, predicate, target id, document).
     pub fn edges(&self) -> impl Iterator<Item = (&GraphNode, &GraphEdge, &GraphNode)> + '_ {
-        self.edge_index.values().map(move |&e| {
-            let (s, t) = self.graph.edge_endpoints(e).expect("edge in index exists");
+        let order = self.edge_order.get_or_init(|| {
+            let mut keyed: Vec<_> = self.graph.edge_indices().map(|e| (self.edge_key(e), e)).collect();
+            keyed.par_sort_unstable();
+            keyed.into_iter().map(|(_, e)| e).collect()
+        });
+        order.iter().map(move |&e| {
+            let (s, t) = self.graph.edge_endpoints(e).expect("edge in order exists");
             (&self.graph[s], &self.graph[e], &self.graph[t])
         })
+    }
+
+    /// What edges are sorted by: (source id, predicate, target id,
+    /// document). Unique per edge, as an edge is one per (source,
+    /// predicate, target, document); the document is that of the first
+    /// evidence, which is where the edge was made.
+    fn edge_key(&self, e: EdgeIndex) -> (&str, Predicate, &str, &str) {
+        let (s, t) = self.graph.edge_endpoints(e).expect("edge exists");
+        let edge = &self.graph[e];
+        (&self.graph[s].id, edge.predicate, &self.graph[t].id, &edge.evidence.doc)
     }
 
     pub fn documents(&self) -> &[DocumentInfo] {
@@ -286,5 +303,52 @@ impl KnowledgeGraph {
 fn insert_missing(set: &mut BTreeSet<String>, item: &str) {
     if !set.contains(item) {
         set.insert(item.to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Evidence, Fact};
+
+    fn fact(person: &str, predicate: Predicate, organization: &str) -> Fact {
+        Fact {
+            subject: NodeKey::new(NodeType::Person, person),
+            predicate,
+            object: Object::Node(NodeKey::new(NodeType::Organization, organization)),
+            qualifiers: BTreeMap::new(),
+            evidence: Evidence { sentence: 0, span: Span::new(0, 1), text: "s".into() },
+            rule: RuleId::Literal("test"),
+        }
+    }
+
+    fn document(id: &str, facts: Vec<Fact>) -> Document {
+        Document { id: id.into(), text: "s".into(), chars: 1, sentences: Vec::new(), nodes: Vec::new(), facts }
+    }
+
+    fn listed(graph: &KnowledgeGraph) -> Vec<String> {
+        graph.edges().map(|(s, e, t)| format!("{} {} {} {}", s.id, e.predicate, t.id, e.evidence.doc)).collect()
+    }
+
+    #[test]
+    fn edges_come_out_by_source_predicate_target_and_document_whatever_the_order_they_came_in() {
+        let mut graph = KnowledgeGraph::new();
+        graph.add_document(&document("d2", vec![
+            fact("b", Predicate::WorksFor, "x"),
+            fact("a", Predicate::FounderOf, "x"),
+            fact("a", Predicate::WorksFor, "x"),
+        ]));
+        graph.add_document(&document("d1", vec![fact("a", Predicate::WorksFor, "x")]));
+        // Predicates in the order of the vocabulary, not of their names.
+        assert_eq!(listed(&graph), [
+            "person/a worksFor organization/x d1",
+            "person/a worksFor organization/x d2",
+            "person/a founderOf organization/x d2",
+            "person/b worksFor organization/x d2",
+        ]);
+        // A document merged after a listing is in the next one.
+        graph.add_document(&document("d0", vec![fact("a", Predicate::WorksFor, "x")]));
+        assert_eq!(listed(&graph)[0], "person/a worksFor organization/x d0");
+        assert_eq!(graph.edge_count(), 5);
     }
 }
