@@ -187,19 +187,20 @@ const TASK_BYTES: usize = 256 << 10;
 /// (holding the whole output cost hundreds of megabytes on a large corpus).
 const TASKS_PER_BATCH: usize = 16;
 
-/// Consecutive ranges of `items` whose estimated output (`size`) reaches
-/// [`TASK_BYTES`], the last one shorter. Ranges by size rather than by item
-/// count, because one node with thousands of mentions outweighs thousands
-/// of small ones.
+/// Consecutive ranges of `items` whose estimated output (`size`) fills
+/// [`TASK_BYTES`]: an item that would overflow a task starts the next one,
+/// so an item larger than a task is a task of its own. Ranges by size
+/// rather than by item count, because one node with thousands of mentions
+/// outweighs thousands of small ones.
 fn task_ranges<'a, T>(items: &'a [T], size: &'a impl Fn(&T) -> usize) -> impl Iterator<Item = Range<usize>> + 'a {
     let mut start = 0;
     std::iter::from_fn(move || {
         if start == items.len() {
             return None;
         }
-        let mut end = start;
-        let mut bytes = 0;
-        while end < items.len() && bytes < TASK_BYTES {
+        let mut end = start + 1;
+        let mut bytes = size(&items[start]);
+        while end < items.len() && bytes + size(&items[end]) <= TASK_BYTES {
             bytes += size(&items[end]);
             end += 1;
         }
@@ -214,7 +215,9 @@ fn task_ranges<'a, T>(items: &'a [T], size: &'a impl Fn(&T) -> usize) -> impl It
 /// bytes in order: the same bytes as a serial loop, whatever the thread
 /// count. `size` estimates an item's output in bytes. The task buffers are
 /// reused from batch to batch: fresh ones would grow by reallocation and
-/// fault in new pages every time.
+/// fault in new pages every time. One that grew for a single large item
+/// is let go, so that the buffers do not all end up the size of the
+/// largest item.
 fn write_elements<T: Sync>(
     out: &mut dyn Write,
     items: &[T],
@@ -237,8 +240,11 @@ fn write_elements<T: Sync>(
             }
             Ok::<(), io::Error>(())
         })?;
-        for bytes in &buffers[..batch.len()] {
+        for bytes in &mut buffers[..batch.len()] {
             out.write_all(bytes)?;
+            if bytes.capacity() > 2 * TASK_BYTES {
+                *bytes = Vec::new();
+            }
         }
     }
 }
@@ -286,10 +292,10 @@ mod tests {
     }
 
     #[test]
-    fn a_task_ends_once_its_items_reach_the_task_size() {
-        let sizes = [TASK_BYTES / 2, TASK_BYTES / 2, 3 * TASK_BYTES, 1, 1];
+    fn a_task_ends_before_the_item_that_would_overflow_it() {
+        let sizes = [TASK_BYTES / 2, TASK_BYTES / 2, 3 * TASK_BYTES, 1, 1, TASK_BYTES, 1];
         let ranges: Vec<Range<usize>> = task_ranges(&sizes, &|s: &usize| *s).collect();
-        assert_eq!(ranges, [0..2, 2..3, 3..5]);
+        assert_eq!(ranges, [0..2, 2..3, 3..5, 5..6, 6..7]);
     }
 
     #[test]
