@@ -83,7 +83,7 @@ pub fn check_examples(rules: Arc<RuleSet>) -> CheckReport {
     let relation_rules = rules.relations.iter().map(|r| (&r.id, r.layer, &r.examples, true));
     for (id, layer, examples, is_relation) in regex_rules.chain(relation_rules) {
         report.rules += 1;
-        let mut result = RuleResult { rule: id.clone(), layer, examples: 0, failed: 0 };
+        let mut result = RuleResult { rule: id.to_string(), layer, examples: 0, failed: 0 };
         for ex in examples {
             report.examples += 1;
             result.examples += 1;

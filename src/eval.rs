@@ -385,9 +385,9 @@ pub fn score_ner_detailed(gold: &[NerLine], graph: &KnowledgeGraph) -> NerScore 
     for n in graph.nodes() {
         let Some(l) = label(n.node_type) else { continue };
         for m in &n.mentions {
-            if docs.contains(m.doc.as_str()) {
-                system.insert((m.doc.clone(), m.start, m.end, l));
-                rule_of.insert((m.doc.clone(), m.start, m.end), m.rule.clone());
+            if docs.contains(&*m.doc) {
+                system.insert((m.doc.to_string(), m.start, m.end, l));
+                rule_of.insert((m.doc.to_string(), m.start, m.end), m.rule.to_string());
             }
         }
     }
@@ -415,8 +415,8 @@ pub fn score_ner_detailed(gold: &[NerLine], graph: &KnowledgeGraph) -> NerScore 
     // Every system mention of the gold documents, any type, for the hints.
     let mut all: Vec<(&str, usize, usize, NodeType, &str)> = Vec::new();
     for n in graph.nodes() {
-        for m in n.mentions.iter().filter(|m| docs.contains(m.doc.as_str())) {
-            all.push((m.doc.as_str(), m.start, m.end, n.node_type, m.rule.as_str()));
+        for m in n.mentions.iter().filter(|m| docs.contains(&*m.doc)) {
+            all.push((&*m.doc, m.start, m.end, n.node_type, m.rule.as_str()));
         }
     }
     all.sort();

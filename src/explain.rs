@@ -132,7 +132,7 @@ pub fn explain_document(doc: &Document, candidates: &[Candidate], kept: &[Candid
                 span: m.span,
                 text: m.text.clone(),
                 kind: node.key.node_type.as_str().to_string(),
-                rule: m.rule.clone(),
+                rule: m.rule.to_string(),
                 node: Some(node.key.id()),
                 node_name: (node.name != m.text && node.key.node_type.is_entity()).then(|| node.name.clone()),
                 value: node.value.as_ref().map(|v| v.to_string()),
@@ -150,7 +150,7 @@ pub fn explain_document(doc: &Document, candidates: &[Candidate], kept: &[Candid
                 span: c.span,
                 text: doc.slice(c.span),
                 kind: "Title".to_string(),
-                rule: c.rule.clone(),
+                rule: c.rule.to_string(),
                 node: None,
                 node_name: None,
                 value: None,
@@ -171,7 +171,7 @@ pub fn explain_document(doc: &Document, candidates: &[Candidate], kept: &[Candid
                 span: c.span,
                 text: doc.slice(c.span),
                 kind: kind_of(c.tag),
-                rule: c.rule.clone(),
+                rule: c.rule.to_string(),
                 node: None,
                 node_name: None,
                 value: None,
@@ -179,7 +179,7 @@ pub fn explain_document(doc: &Document, candidates: &[Candidate], kept: &[Candid
     };
     let mut lost: Vec<LostCandidate> = Vec::new();
     for c in candidates {
-        if kept.contains(c) || lost.iter().any(|l| l.span == c.span && l.rule == c.rule && l.kind == kind_of(c.tag)) {
+        if kept.contains(c) || lost.iter().any(|l| l.span == c.span && l.rule == *c.rule && l.kind == kind_of(c.tag)) {
             continue;
         }
         // The winner: the kept candidate that overlaps it most.
@@ -207,7 +207,7 @@ pub fn explain_document(doc: &Document, candidates: &[Candidate], kept: &[Candid
             span: c.span,
             text: doc.slice(c.span),
             kind: kind_of(c.tag),
-            rule: c.rule.clone(),
+            rule: c.rule.to_string(),
             priority: c.priority,
             beaten_by: as_kept(winner),
             reason: reason.to_string(),
@@ -240,7 +240,7 @@ pub fn explain_document(doc: &Document, candidates: &[Candidate], kept: &[Candid
                         Object::Quote { text, .. } => format!("“{}”", shorten(text, 30)),
                     },
                     qualifiers: f.qualifiers.clone(),
-                    rule: f.rule.clone(),
+                    rule: f.rule.to_string(),
                 })
                 .collect(),
             lost: lost.iter().filter(|l| in_span(s.span, l.span)).cloned().collect(),

@@ -10,22 +10,29 @@
 //! Documents must be added in input order; then iteration order (sorted by
 //! id) and every attribute are independent of thread count.
 
-use crate::model::{Document, NodeKey, NodeType, Object, Predicate, Span};
+use crate::model::{Document, NodeKey, NodeType, Object, Predicate, RuleId, Span};
 use crate::value::Value;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
+use rayon::slice::ParallelSliceMut;
+use std::sync::{Arc, OnceLock};
 
 /// A mention with its document, as exported.
+///
+/// A graph holds a MentionRef for every mention of the corpus, and the
+/// strings in it repeat: the document id for each mention of a document,
+/// the text for each mention of a name. So they are shared (one `Arc` per
+/// document id and per distinct text in a graph) rather than copied.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct MentionRef {
-    pub doc: String,
+    pub doc: Arc<str>,
     pub start: usize,
     pub end: usize,
-    pub text: String,
-    pub rule: String,
+    pub text: Arc<str>,
+    pub rule: RuleId,
 }
 
 /// A graph node.
@@ -41,23 +48,77 @@ pub struct GraphNode {
     pub mentions: Vec<MentionRef>,
 }
 
-/// The sentence behind an edge.
+/// The sentence behind an edge. Shares its strings as [`MentionRef`] does:
+/// a sentence with several facts is one string.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct EvidenceRef {
-    pub doc: String,
+    pub doc: Arc<str>,
     pub start: usize,
     pub end: usize,
-    pub text: String,
+    pub text: Arc<str>,
 }
 
 /// A graph edge.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct GraphEdge {
     pub predicate: Predicate,
-    pub qualifiers: BTreeMap<String, String>,
+    pub qualifiers: Qualifiers,
     pub evidence: EvidenceRef,
     pub more_evidence: Vec<EvidenceRef>,
-    pub rule: String,
+    pub rule: RuleId,
+}
+
+/// An edge's qualifiers (title, date, measure ...) by name, in name order.
+/// An edge has none, one or two: a sorted vector holds them in a few dozen
+/// bytes, where a `BTreeMap` allocates a node for eleven (540 bytes), for
+/// each of the hundreds of thousands of edges of a large corpus.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Qualifiers(Vec<(String, String)>);
+
+impl Qualifiers {
+    pub fn get(&self, name: &str) -> Option<&String> {
+        let i = self.0.binary_search_by(|(k, _)| k.as_str().cmp(name)).ok()?;
+        Some(&self.0[i].1)
+    }
+
+    pub fn iter(&self) -> QualifierIter<'_> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Adds `name` unless the edge has it: the first value stays.
+    fn insert_missing(&mut self, name: &str, value: &str) {
+        if let Err(i) = self.0.binary_search_by(|(k, _)| k.as_str().cmp(name)) {
+            self.0.insert(i, (name.to_string(), value.to_string()));
+        }
+    }
+}
+
+/// The iterator of [`Qualifiers::iter`]: (name, value) as a map's.
+pub type QualifierIter<'a> = std::iter::Map<std::slice::Iter<'a, (String, String)>, fn(&(String, String)) -> (&String, &String)>;
+
+impl<'a> IntoIterator for &'a Qualifiers {
+    type Item = (&'a String, &'a String);
+    type IntoIter = QualifierIter<'a>;
+    fn into_iter(self) -> QualifierIter<'a> {
+        self.iter()
+    }
+}
+
+impl From<&BTreeMap<String, String>> for Qualifiers {
+    fn from(map: &BTreeMap<String, String>) -> Qualifiers {
+        Qualifiers(map.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+    }
+}
+
+/// A JSON object (a map), as the `BTreeMap` it replaces.
+impl Serialize for Qualifiers {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
 }
 
 /// Per-document summary kept in the graph.
@@ -77,16 +138,35 @@ pub struct KnowledgeGraph {
     /// node up, and hashing the key costs less than formatting the id and
     /// comparing it along a B-tree path (the merge runs serially).
     by_key: FxHashMap<NodeKey, NodeIndex>,
-    /// Edges by (source id, predicate, target id, document): the order of
-    /// every export.
-    edge_index: BTreeMap<(String, Predicate, String, String), EdgeIndex>,
-    /// The same edges by node indexes and document number, for the lookup
-    /// per fact without building the four-string key.
+    /// Edges by node indexes and document number: one edge per slot.
     edge_by_nodes: FxHashMap<EdgeSlot, EdgeIndex>,
+    /// Edges sorted by (source id, predicate, target id, document): the
+    /// order of every export, sorted once when first asked for. (A B-tree
+    /// keyed by those four strings, kept up to date per edge, cost three
+    /// string copies and a path of string comparisons per edge on the
+    /// serial merge.)
+    edge_order: OnceLock<Vec<EdgeIndex>>,
     /// Document ids numbered in order of first appearance (an id that comes
-    /// twice is one document for the edges, as in `edge_index`).
+    /// twice is one document for the edges).
     document_numbers: FxHashMap<String, usize>,
     documents: Vec<DocumentInfo>,
+    /// The shared copy of every mention text and evidence sentence.
+    texts: Interner,
+}
+
+/// One shared copy of each distinct string.
+#[derive(Clone, Debug, Default)]
+struct Interner(FxHashSet<Arc<str>>);
+
+impl Interner {
+    fn get(&mut self, text: &str) -> Arc<str> {
+        if let Some(shared) = self.0.get(text) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(text);
+        self.0.insert(shared.clone());
+        shared
+    }
 }
 
 /// An edge's identity: source, predicate, target, document number.
@@ -99,8 +179,10 @@ impl KnowledgeGraph {
 
     /// Merge one document's nodes and facts into the graph.
     pub fn add_document(&mut self, doc: &Document) {
+        self.edge_order.take();
         self.documents.push(DocumentInfo { id: doc.id.clone(), chars: doc.chars, sentences: doc.sentences.len() });
         let document = self.document_number(&doc.id);
+        let doc_id: Arc<str> = Arc::from(doc.id.as_str());
         for node in &doc.nodes {
             let idx = self.node_for(&node.key, &node.name);
             let n = &mut self.graph[idx];
@@ -119,25 +201,26 @@ impl KnowledgeGraph {
                     insert_missing(&mut n.texts, text);
                 }
             }
+            let texts = &mut self.texts;
             n.mentions.extend(node.mentions.iter().map(|m| MentionRef {
-                doc: doc.id.clone(),
+                doc: doc_id.clone(),
                 start: m.span.start,
                 end: m.span.end,
-                text: m.text.clone(),
+                text: texts.get(&m.text),
                 rule: m.rule.clone(),
             }));
         }
         for fact in &doc.facts {
             let evidence = EvidenceRef {
-                doc: doc.id.clone(),
+                doc: doc_id.clone(),
                 start: fact.evidence.span.start,
                 end: fact.evidence.span.end,
-                text: fact.evidence.text.clone(),
+                text: self.texts.get(&fact.evidence.text),
             };
             let source = self.node_for(&fact.subject, &fact.subject.key);
             let target = match &fact.object {
                 Object::Node(key) => self.node_for(key, &key.key),
-                Object::Quote { text, span } => self.quotation(doc, text, *span),
+                Object::Quote { text, span } => self.quotation(&doc_id, text, *span),
             };
             let (mut s, mut t) = (source, target);
             if fact.predicate.is_symmetric() && self.graph[t].id < self.graph[s].id {
@@ -150,19 +233,17 @@ impl KnowledgeGraph {
                     edge.more_evidence.push(evidence);
                 }
                 for (k, v) in &fact.qualifiers {
-                    edge.qualifiers.entry(k.clone()).or_insert_with(|| v.clone());
+                    edge.qualifiers.insert_missing(k, v);
                 }
                 continue;
             }
             let e = self.graph.add_edge(s, t, GraphEdge {
                 predicate: fact.predicate,
-                qualifiers: fact.qualifiers.clone(),
+                qualifiers: Qualifiers::from(&fact.qualifiers),
                 evidence,
                 more_evidence: Vec::new(),
                 rule: fact.rule.clone(),
             });
-            let key = (self.graph[s].id.clone(), fact.predicate, self.graph[t].id.clone(), doc.id.clone());
-            self.edge_index.insert(key, e);
             self.edge_by_nodes.insert(slot, e);
         }
     }
@@ -208,12 +289,13 @@ impl KnowledgeGraph {
 
     /// Quotations are per document: the same words said twice in one
     /// article are one node, in two articles two nodes.
-    fn quotation(&mut self, doc: &Document, text: &str, span: Span) -> NodeIndex {
-        let key = NodeKey::new(NodeType::Quotation, format!("{}#{}-{}", doc.id, span.start, span.end));
+    fn quotation(&mut self, doc: &Arc<str>, text: &str, span: Span) -> NodeIndex {
+        let key = NodeKey::new(NodeType::Quotation, format!("{doc}#{}-{}", span.start, span.end));
         let idx = self.node_for(&key, text);
         let node = &mut self.graph[idx];
         if node.mentions.is_empty() {
-            node.mentions.push(MentionRef { doc: doc.id.clone(), start: span.start, end: span.end, text: text.to_string(), rule: "segment/quotation".into() });
+            let text = self.texts.get(text);
+            node.mentions.push(MentionRef { doc: doc.clone(), start: span.start, end: span.end, text, rule: RuleId::Literal("segment/quotation") });
         }
         idx
     }
@@ -229,10 +311,25 @@ impl KnowledgeGraph {
 
     /// Edges sorted by (source id, predicate, target id, document).
     pub fn edges(&self) -> impl Iterator<Item = (&GraphNode, &GraphEdge, &GraphNode)> + '_ {
-        self.edge_index.values().map(move |&e| {
-            let (s, t) = self.graph.edge_endpoints(e).expect("edge in index exists");
+        let order = self.edge_order.get_or_init(|| {
+            let mut keyed: Vec<_> = self.graph.edge_indices().map(|e| (self.edge_key(e), e)).collect();
+            keyed.par_sort_unstable();
+            keyed.into_iter().map(|(_, e)| e).collect()
+        });
+        order.iter().map(move |&e| {
+            let (s, t) = self.graph.edge_endpoints(e).expect("edge in order exists");
             (&self.graph[s], &self.graph[e], &self.graph[t])
         })
+    }
+
+    /// What edges are sorted by: (source id, predicate, target id,
+    /// document). Unique per edge, as an edge is one per (source,
+    /// predicate, target, document); the document is that of the first
+    /// evidence, which is where the edge was made.
+    fn edge_key(&self, e: EdgeIndex) -> (&str, Predicate, &str, &str) {
+        let (s, t) = self.graph.edge_endpoints(e).expect("edge exists");
+        let edge = &self.graph[e];
+        (&self.graph[s].id, edge.predicate, &self.graph[t].id, &edge.evidence.doc)
     }
 
     pub fn documents(&self) -> &[DocumentInfo] {
@@ -259,5 +356,68 @@ impl KnowledgeGraph {
 fn insert_missing(set: &mut BTreeSet<String>, item: &str) {
     if !set.contains(item) {
         set.insert(item.to_string());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Evidence, Fact};
+
+    fn fact(person: &str, predicate: Predicate, organization: &str) -> Fact {
+        Fact {
+            subject: NodeKey::new(NodeType::Person, person),
+            predicate,
+            object: Object::Node(NodeKey::new(NodeType::Organization, organization)),
+            qualifiers: BTreeMap::new(),
+            evidence: Evidence { sentence: 0, span: Span::new(0, 1), text: "s".into() },
+            rule: RuleId::Literal("test"),
+        }
+    }
+
+    fn document(id: &str, facts: Vec<Fact>) -> Document {
+        Document { id: id.into(), text: "s".into(), chars: 1, sentences: Vec::new(), nodes: Vec::new(), facts }
+    }
+
+    fn listed(graph: &KnowledgeGraph) -> Vec<String> {
+        graph.edges().map(|(s, e, t)| format!("{} {} {} {}", s.id, e.predicate, t.id, e.evidence.doc)).collect()
+    }
+
+    #[test]
+    fn edges_come_out_by_source_predicate_target_and_document_whatever_the_order_they_came_in() {
+        let mut graph = KnowledgeGraph::new();
+        graph.add_document(&document("d2", vec![
+            fact("b", Predicate::WorksFor, "x"),
+            fact("a", Predicate::FounderOf, "x"),
+            fact("a", Predicate::WorksFor, "x"),
+        ]));
+        graph.add_document(&document("d1", vec![fact("a", Predicate::WorksFor, "x")]));
+        // Predicates in the order of the vocabulary, not of their names.
+        assert_eq!(listed(&graph), [
+            "person/a worksFor organization/x d1",
+            "person/a worksFor organization/x d2",
+            "person/a founderOf organization/x d2",
+            "person/b worksFor organization/x d2",
+        ]);
+        // A document merged after a listing is in the next one.
+        graph.add_document(&document("d0", vec![fact("a", Predicate::WorksFor, "x")]));
+        assert_eq!(listed(&graph)[0], "person/a worksFor organization/x d0");
+        assert_eq!(graph.edge_count(), 5);
+    }
+
+    #[test]
+    fn qualifiers_read_and_serialize_as_the_map_they_are_made_from() {
+        let map = BTreeMap::from([("title".to_string(), "总裁".to_string()), ("date".to_string(), "2015".to_string())]);
+        let mut q = Qualifiers::from(&map);
+        assert_eq!(q.get("title").map(String::as_str), Some("总裁"));
+        assert_eq!(q.get("measure"), None);
+        assert!(q.iter().eq(map.iter()));
+        assert_eq!(serde_json::to_string(&q).unwrap(), serde_json::to_string(&map).unwrap());
+        // A later fact adds what is missing and keeps what is there.
+        q.insert_missing("measure", "营收");
+        q.insert_missing("title", "董事长");
+        let mut map = map;
+        map.insert("measure".into(), "营收".into());
+        assert!(q.iter().eq(map.iter()));
     }
 }

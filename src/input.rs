@@ -327,6 +327,23 @@ fn decode_vec(
     }
 }
 
+/// [`decode`] of one line of a corpus, borrowing the line when it is UTF-8
+/// without a BOM (nearly always): the reader then keeps its line buffer for
+/// the next line instead of handing it over and growing a new one by
+/// reallocation, line after line.
+fn decode_line<'a>(
+    bytes: &'a [u8],
+    encoding: Option<&'static Encoding>,
+) -> Result<(Cow<'a, str>, Option<&'static str>), DecodeError> {
+    let utf8_expected = encoding.is_none_or(|named| named == encoding_rs::UTF_8);
+    if utf8_expected && Encoding::for_bom(bytes).is_none() {
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            return Ok((Cow::Borrowed(text), None));
+        }
+    }
+    decode(bytes, encoding).map(|(text, named)| (Cow::Owned(text), named))
+}
+
 /// Detects and decodes a legacy encoding; on failure returns the guess that
 /// did not work out, if there was a plausible one.
 fn detect_legacy(bytes: &[u8]) -> Result<(String, &'static Encoding), Option<&'static str>> {
@@ -643,23 +660,18 @@ impl JsonlReader {
                     if self.buf.iter().all(u8::is_ascii_whitespace) {
                         continue;
                     }
-                    let bytes = std::mem::take(&mut self.buf);
-                    return Some(self.parse_line(bytes, at, opts));
+                    return Some(self.parse_line(at, opts));
                 }
             }
         }
     }
 
-    fn parse_line(
-        &self,
-        bytes: Vec<u8>,
-        at: Origin,
-        opts: &InputOptions,
-    ) -> Result<SourceDocument, InputError> {
+    /// The document on the line just read into `self.buf`.
+    fn parse_line(&self, at: Origin, opts: &InputOptions) -> Result<SourceDocument, InputError> {
         // Lines are decoded one by one: the legacy encodings worth supporting
         // never use the byte 0x0A inside a character, so splitting first is
         // safe.
-        let (json, encoding) = match decode_vec(bytes, opts.encoding) {
+        let (json, encoding) = match decode_line(&self.buf, opts.encoding) {
             Ok(decoded) => decoded,
             Err(source) => return Err(InputError::Decode { at, source }),
         };
@@ -1226,6 +1238,20 @@ mod tests {
         let named = run(&[&path], &named_opts).remove(0).unwrap();
         assert_eq!(named.text, TRADITIONAL);
         assert_eq!(named.encoding, Some("Big5"));
+    }
+
+    #[test]
+    fn a_corpus_line_decodes_as_decode_would_borrowed_or_not() {
+        let gbk = encode(encoding_rs::GBK, "新闻联播");
+        let lines: [&[u8]; 5] = ["{\"text\": \"新闻\"}".as_bytes(), b"\xEF\xBB\xBF{}", &gbk, b"ok\xC3", b""];
+        for line in lines {
+            for named in [None, Some(encoding_rs::UTF_8), Some(encoding_rs::GBK)] {
+                let plain = decode(line, named).map_err(|e| e.to_string());
+                let by_line = decode_line(line, named).map(|(text, enc)| (text.into_owned(), enc)).map_err(|e| e.to_string());
+                assert_eq!(by_line, plain, "{line:?} as {named:?}");
+            }
+        }
+        assert!(matches!(decode_line("新闻".as_bytes(), None), Ok((Cow::Borrowed(_), None))));
     }
 
     #[test]

@@ -22,7 +22,7 @@
 //! earlier start. Quotations come from the segmenter and never compete.
 
 use crate::chars::with_str;
-use crate::model::{NodeType, Span};
+use crate::model::{NodeType, RuleId, Span};
 use crate::normalize::Folded;
 use crate::rules::{DictKind, Normalizer, RuleSet, Tag};
 use crate::value::{self, DateExpr, Value};
@@ -35,7 +35,7 @@ pub struct Candidate {
     pub tag: Tag,
     /// Dictionary entry, when a gazetteer found it.
     pub entry: Option<u32>,
-    pub rule: String,
+    pub rule: RuleId,
     pub priority: i32,
     /// The parsed value, for value mentions.
     pub value: Option<ParsedValue>,
@@ -183,7 +183,7 @@ fn split_title(chars: &[char], span: Span, rules: &RuleSet, out: &mut Vec<Candid
             span: Span::new(s, span.end),
             tag: Tag::Title,
             entry,
-            rule: "gazetteers/title.tsv#split".to_string(),
+            rule: RuleId::Literal("gazetteers/title.tsv#split"),
             priority: PRIORITY_DICTIONARY,
             value: None,
             suffix_start: None,
@@ -839,6 +839,25 @@ pub fn parse_value(normalizer: Option<Normalizer>, text: &str) -> Option<ParsedV
     })
 }
 
+/// The rule id of each evidence label a person shape can have: literals, so
+/// that a person candidate carries its id without formatting one.
+const PERSON_RULES: [&str; 8] = [
+    "entities/person/title-before",
+    "entities/person/title-after",
+    "entities/person/verb-after",
+    "entities/person/cue-before",
+    "entities/person/lexicon",
+    "entities/person/name-shape",
+    "entities/person/document-cache",
+    "entities/person/enumeration",
+];
+
+/// `entities/person/{evidence}`.
+fn person_rule(evidence: &str) -> RuleId {
+    let id = PERSON_RULES.iter().find(|id| id.strip_prefix("entities/person/") == Some(evidence));
+    RuleId::Literal(id.expect("every evidence label of a person shape has a rule id"))
+}
+
 fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: &mut Vec<Candidate>) {
     let lists = &rules.lists;
     let stop = lists.char_set("given_name_stop");
@@ -1087,7 +1106,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
             span: Span::new(s.start, s.end),
             tag: Tag::Node(NodeType::Person),
             entry: None,
-            rule: format!("entities/person/{rule}"),
+            rule: person_rule(rule),
             // Longer names first within persons; a compound surname
             // shape beats a single-surname one of the same length.
             priority: PRIORITY_PERSON + s.surname_len as i32,
@@ -1249,13 +1268,13 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candid
     let before = lists.list("abbreviation_before");
     let after = lists.list("abbreviation_after");
     let is_abbr = |i: usize| chars.get(i).is_some_and(|c| abbreviations.contains_key(c));
-    let emit = |i: usize, rule: &str, out: &mut Vec<Candidate>| {
+    let emit = |i: usize, rule: &'static str, out: &mut Vec<Candidate>| {
         let entry = abbreviations[&chars[i]].and_then(|full| rules.dictionary.lookup(full).first().copied());
         out.push(Candidate {
             span: Span::new(i, i + 1),
             tag: Tag::Node(NodeType::Place),
             entry,
-            rule: format!("entities/place/{rule}"),
+            rule: RuleId::Literal(rule),
             priority: PRIORITY_ABBREVIATION,
             value: None,
             suffix_start: None,
@@ -1285,7 +1304,7 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candid
         let free_start = i == 0 || !is_lexicon_word(chars, i - 1, i + 1, rules);
         if members.len() >= 2 && free_start && list_word_at(chars, j, pair_after).is_some() {
             for &m in &members {
-                emit(m, "abbreviation-pair", out);
+                emit(m, "entities/place/abbreviation-pair", out);
             }
             i = j;
             continue;
@@ -1314,7 +1333,7 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candid
         // Nor sit inside a word that runs across it (来日方长).
         let crossed = || (i.saturating_sub(3)..i).any(|s| (i + 2..=(s + 4).min(chars.len())).any(|e| is_lexicon_word(chars, s, e, rules)));
         if !pair_only.contains(&chars[i]) && (visited() || side()) && !in_word() && !crossed() {
-            emit(i, "abbreviation-context", out);
+            emit(i, "entities/place/abbreviation-context", out);
         }
         i += 1;
     }
@@ -1399,7 +1418,7 @@ fn foreign_name_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex,
                 span: Span::new(start, end),
                 tag: Tag::Node(NodeType::Person),
                 entry: None,
-                rule: "entities/person/foreign-name".to_string(),
+                rule: RuleId::Literal("entities/person/foreign-name"),
                 priority: PRIORITY_PERSON + 3,
                 value: None,
                 suffix_start: None,
@@ -1440,7 +1459,7 @@ fn place_organization_candidates(rules: &RuleSet, out: &mut Vec<Candidate>) {
         joined.push(Candidate {
             span: Span::new(place_start, c.span.end),
             entry: None,
-            rule: format!("{}+place", c.rule),
+            rule: format!("{}+place", c.rule).into(),
             suffix_start: None,
             ..c.clone()
         });
@@ -1826,5 +1845,12 @@ mod tests {
     fn digits_inside_a_stem_end_the_text_before_them() {
         assert!(has("曲目表:圆舞曲5英国室内乐团演奏", "英国室内乐团", NodeType::Organization));
         assert!(!has("曲目表:圆舞曲5英国室内乐团演奏", "圆舞曲5英国室内乐团", NodeType::Organization));
+    }
+
+    #[test]
+    fn every_person_evidence_label_is_a_person_rule_id() {
+        for label in ["title-before", "title-after", "verb-after", "cue-before", "lexicon", "name-shape", "document-cache", "enumeration"] {
+            assert_eq!(person_rule(label).to_string(), format!("entities/person/{label}"));
+        }
     }
 }

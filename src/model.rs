@@ -2,9 +2,13 @@
 //! per-document extraction result. No logic beyond naming lives here, so any
 //! module may import it without creating a dependency cycle.
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::ops::Deref;
+use std::sync::Arc;
 
 pub use crate::value::Value;
 
@@ -232,6 +236,99 @@ impl NodeKey {
     }
 }
 
+/// The full id of the rule that found a mention or fact
+/// (`entities/person/title-before`, `gazetteers/place.tsv:12`).
+///
+/// Every candidate, mention, fact and graph element carries one, and ids
+/// come from a small fixed set: an id is made once, when the rules are
+/// compiled (or is a literal of the code), and shared, so that carrying it
+/// on never allocates. Compares, hashes, prints and serializes as its text.
+#[derive(Clone)]
+pub enum RuleId {
+    /// An id written in the code (`resolve/pronoun`).
+    Literal(&'static str),
+    /// An id made at run time: compiled rules, rule files.
+    Shared(Arc<str>),
+}
+
+impl RuleId {
+    pub fn as_str(&self) -> &str {
+        match self {
+            RuleId::Literal(s) => s,
+            RuleId::Shared(s) => s,
+        }
+    }
+}
+
+impl Deref for RuleId {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<String> for RuleId {
+    fn from(id: String) -> RuleId {
+        RuleId::Shared(id.into())
+    }
+}
+
+impl From<&str> for RuleId {
+    fn from(id: &str) -> RuleId {
+        RuleId::Shared(id.into())
+    }
+}
+
+impl PartialEq for RuleId {
+    fn eq(&self, other: &RuleId) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for RuleId {}
+
+impl PartialEq<&str> for RuleId {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialOrd for RuleId {
+    fn partial_cmp(&self, other: &RuleId) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for RuleId {
+    fn cmp(&self, other: &RuleId) -> Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl Hash for RuleId {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+
+impl fmt::Debug for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl fmt::Display for RuleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for RuleId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
 /// One occurrence of a node in a document.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Mention {
@@ -239,7 +336,7 @@ pub struct Mention {
     /// As written in the original document.
     pub text: String,
     /// Full id of the rule that found it (`entities/person/title-before`).
-    pub rule: String,
+    pub rule: RuleId,
     /// Index into [`Document::sentences`].
     pub sentence: usize,
 }
@@ -289,7 +386,7 @@ pub struct Fact {
     /// title, date, measure, money ... as text (dates in ISO 8601).
     pub qualifiers: BTreeMap<String, String>,
     pub evidence: Evidence,
-    pub rule: String,
+    pub rule: RuleId,
 }
 
 /// Everything extracted from one document.
@@ -308,5 +405,35 @@ impl Document {
     /// The original text of a span.
     pub fn slice(&self, span: Span) -> String {
         self.text.chars().skip(span.start).take(span.len()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::hash_map::DefaultHasher;
+
+    fn hash_of(id: &RuleId) -> u64 {
+        let mut h = DefaultHasher::new();
+        id.hash(&mut h);
+        h.finish()
+    }
+
+    #[test]
+    fn a_rule_id_is_its_text_whether_written_in_the_code_or_made_at_run_time() {
+        let literal = RuleId::Literal("entities/person/title-before");
+        let shared = RuleId::from(String::from("entities/person/title-before"));
+        assert_eq!(literal, shared);
+        assert_eq!(hash_of(&literal), hash_of(&shared));
+        assert!(RuleId::Literal("a") < RuleId::from("b"));
+        assert_eq!(literal, "entities/person/title-before");
+        assert_eq!(literal.to_string(), "entities/person/title-before");
+        assert_eq!(format!("{shared:?}"), format!("{:?}", "entities/person/title-before"));
+    }
+
+    #[test]
+    fn a_rule_id_serializes_as_a_plain_string() {
+        let id = RuleId::from("gazetteers/place.tsv:12");
+        assert_eq!(serde_json::to_string(&id).unwrap(), serde_json::to_string("gazetteers/place.tsv:12").unwrap());
     }
 }

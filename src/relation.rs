@@ -12,7 +12,7 @@
 //! an organization whose name starts with a mentioned place (杭州市政府) is
 //! `locatedIn` that place.
 
-use crate::model::{Evidence, Fact, NodeKey, NodeType, Object, Predicate, Span};
+use crate::model::{Evidence, Fact, NodeKey, NodeType, Object, Predicate, RuleId, Span};
 use crate::resolve::{Resolved, TaggedMention};
 use crate::rules::{RuleSet, SlotSource, Tag};
 use crate::value::Value;
@@ -154,7 +154,7 @@ pub fn match_relations(
             object,
             qualifiers: f.qualifiers,
             evidence: Evidence { sentence: f.sentence, span, text: original_sentence(span) },
-            rule: f.rule.to_string(),
+            rule: f.rule.clone(),
         });
     }
     facts.extend(location_facts(sentences, original_sentence, resolved, rules, &mut seen));
@@ -212,7 +212,7 @@ struct Found<'a> {
     object: &'a TaggedMention,
     qualifiers: BTreeMap<String, String>,
     sentence: usize,
-    rule: &'a str,
+    rule: &'a RuleId,
     priority: i32,
     order: usize,
 }
@@ -369,10 +369,10 @@ fn location_facts(
         };
         Evidence { sentence, span, text: original_sentence(span) }
     };
-    let mut push = |subject: NodeKey, predicate: Predicate, object: NodeKey, evidence: Evidence, rule: &str| {
+    let mut push = |subject: NodeKey, predicate: Predicate, object: NodeKey, evidence: Evidence, rule: &'static str| {
         let object = Object::Node(object);
         if seen.insert((subject.clone(), predicate, object.clone())) {
-            facts.push(Fact { subject, predicate, object, qualifiers: BTreeMap::new(), evidence, rule: rule.to_string() });
+            facts.push(Fact { subject, predicate, object, qualifiers: BTreeMap::new(), evidence, rule: RuleId::Literal(rule) });
         }
     };
     let is_country = |key: &str| {

@@ -15,7 +15,7 @@
 //! in position order, which is what the relation stage matches against.
 
 use crate::mention::{Candidate, ParsedValue};
-use crate::model::{Mention, Node, NodeKey, NodeType, Span};
+use crate::model::{Mention, Node, NodeKey, NodeType, RuleId, Span};
 use crate::normalize::CharIndex;
 use crate::rules::{DictKind, RuleSet, Tag};
 use crate::value::{DateContext, Value};
@@ -31,7 +31,7 @@ pub struct TaggedMention {
     pub node: Option<usize>,
     /// Folded text (titles, quotations).
     pub folded: String,
-    pub rule: String,
+    pub rule: RuleId,
 }
 
 #[derive(Debug, Default)]
@@ -176,13 +176,14 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         }
     }
 
-    let mut add_reference = |span: Span, key: &NodeKey, rule: &str, tagged: &mut Vec<TaggedMention>, covered: &mut Coverage| {
+    let mut add_reference = |span: Span, key: &NodeKey, rule: &'static str, tagged: &mut Vec<TaggedMention>, covered: &mut Coverage| {
         if covered.any(span) {
             return;
         }
         let text = doc.index.slice(doc.original, span.start, span.end);
-        let node = builder.add(key, text, span, rule, sentence_of(span.start), false);
-        tagged.push(TaggedMention { span, tag: Tag::Node(key.node_type), node: Some(node), folded: folded_of(span), rule: rule.to_string() });
+        let rule = RuleId::Literal(rule);
+        let node = builder.add(key, text, span, &rule, sentence_of(span.start), false);
+        tagged.push(TaggedMention { span, tag: Tag::Node(key.node_type), node: Some(node), folded: folded_of(span), rule });
         covered.mark(span);
     };
     let title_len_at: FxHashMap<usize, usize> =
@@ -241,7 +242,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     }
 
     // Bare given names (向明 → 陈向明) and stems of suffix names (数梦).
-    let mut references: Vec<(String, NodeKey, &str)> = Vec::new();
+    let mut references: Vec<(String, NodeKey, &'static str)> = Vec::new();
     for (key, name) in &persons {
         let mut after_surname = name.chars();
         after_surname.next();
@@ -305,7 +306,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         let antecedent = person_mentions[..before].iter().rev().find(|(span, _)| span.end <= i);
         if let Some(&(span, node)) = antecedent.filter(|(span, _)| here - sentence_of(span.start) <= 1) {
             let _ = span;
-            pronouns.push(TaggedMention { span: Span::new(i, i + 1), tag: Tag::Node(NodeType::Person), node: Some(node), folded: c.to_string(), rule: "resolve/pronoun".into() });
+            pronouns.push(TaggedMention { span: Span::new(i, i + 1), tag: Tag::Node(NodeType::Person), node: Some(node), folded: c.to_string(), rule: RuleId::Literal("resolve/pronoun") });
         }
     }
     tagged.extend(pronouns);
@@ -356,7 +357,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     }
 
     for q in doc.quotes {
-        tagged.push(TaggedMention { span: *q, tag: Tag::Node(NodeType::Quotation), node: None, folded: folded_of(*q), rule: "segment/quotation".into() });
+        tagged.push(TaggedMention { span: *q, tag: Tag::Node(NodeType::Quotation), node: None, folded: folded_of(*q), rule: RuleId::Literal("segment/quotation") });
     }
     tagged.retain(|t| !(t.tag == Tag::Title && absorbed_titles.contains(&t.span)));
     tagged.sort_by_key(|t| (t.span.start, std::cmp::Reverse(t.span.end)));
@@ -485,7 +486,7 @@ struct NodeBuilder {
 }
 
 impl NodeBuilder {
-    fn add(&mut self, key: &NodeKey, text: &str, span: Span, rule: &str, sentence: usize, full_form: bool) -> usize {
+    fn add(&mut self, key: &NodeKey, text: &str, span: Span, rule: &RuleId, sentence: usize, full_form: bool) -> usize {
         let i = match self.index.get(key) {
             Some(&i) => i,
             None => self.new_node(key, text, full_form),
@@ -497,7 +498,7 @@ impl NodeBuilder {
         } else if text != node.name && !node.aliases.contains(text) {
             node.aliases.insert(text.to_string());
         }
-        node.mentions.push(Mention { span, text: text.to_string(), rule: rule.to_string(), sentence });
+        node.mentions.push(Mention { span, text: text.to_string(), rule: rule.clone(), sentence });
         i
     }
 
@@ -547,7 +548,7 @@ fn is_folded(text: &str) -> bool {
 /// end, reference). A document has a handful of references, so indexing
 /// them by first character and comparing in place costs less than building
 /// an automaton per document.
-fn leftmost_longest(chars: &[char], references: &[(String, NodeKey, &str)]) -> Vec<(usize, usize, usize)> {
+fn leftmost_longest(chars: &[char], references: &[(String, NodeKey, &'static str)]) -> Vec<(usize, usize, usize)> {
     let mut found = Vec::new();
     let Some((by_first, first_chars)) = needles_by_first(references.iter().map(|(text, _, _)| text.as_str())) else { return found };
     let mut i = 0;

@@ -29,7 +29,7 @@ fn traditional_and_simplified_spellings_are_one_node() {
     assert_eq!(persons.len(), 1, "{persons:#?}");
     assert_eq!(persons[0].id, "person/王坚");
     assert_eq!(persons[0].mentions.len(), 2);
-    let docs: Vec<&str> = persons[0].mentions.iter().map(|m| m.doc.as_str()).collect();
+    let docs: Vec<&str> = persons[0].mentions.iter().map(|m| &*m.doc).collect();
     assert_eq!(docs, ["a", "b"]);
 }
 
@@ -53,7 +53,7 @@ fn title_with_the_name_in_brackets_is_that_person() {
 fn every_fact_has_provenance() {
     for (_, edge, _) in seed_graph().edges() {
         assert!(!edge.rule.is_empty());
-        assert_eq!(edge.evidence.doc, "yunqi.txt");
+        assert_eq!(&*edge.evidence.doc, "yunqi.txt");
         assert!(edge.evidence.start < edge.evidence.end);
         assert!(!edge.evidence.text.is_empty());
     }

@@ -14,6 +14,7 @@ use crate::value::Value;
 use serde_json::{json, Map, Value as Json};
 use std::collections::BTreeSet;
 use std::io::{self, Write};
+use std::ops::Range;
 
 pub fn node_json(node: &GraphNode) -> Json {
     let mut o = Map::new();
@@ -178,36 +179,84 @@ pub fn write_edge(out: &mut dyn Write, source: &GraphNode, edge: &GraphEdge, tar
     write_object(out, fields)
 }
 
-/// Items one rendering task writes: large enough to amortize a task, small
-/// enough that every thread gets work and a batch of rendered bytes stays
-/// a few megabytes.
-const ITEMS_PER_TASK: usize = 256;
+/// Output bytes one rendering task aims at: large enough to amortize a
+/// task, small enough that every thread gets work.
+const TASK_BYTES: usize = 256 << 10;
+/// Tasks rendered between two writes: the rendered bytes held at once stay
+/// near `TASK_BYTES * TASKS_PER_BATCH` (4 MB) whatever the size of the graph
+/// (holding the whole output cost hundreds of megabytes on a large corpus).
 const TASKS_PER_BATCH: usize = 16;
 
+/// Consecutive ranges of `items` whose estimated output (`size`) fills
+/// [`TASK_BYTES`]: an item that would overflow a task starts the next one,
+/// so an item larger than a task is a task of its own. Ranges by size
+/// rather than by item count, because one node with thousands of mentions
+/// outweighs thousands of small ones.
+fn task_ranges<'a, T>(items: &'a [T], size: &'a impl Fn(&T) -> usize) -> impl Iterator<Item = Range<usize>> + 'a {
+    let mut start = 0;
+    std::iter::from_fn(move || {
+        if start == items.len() {
+            return None;
+        }
+        let mut end = start + 1;
+        let mut bytes = size(&items[start]);
+        while end < items.len() && bytes + size(&items[end]) <= TASK_BYTES {
+            bytes += size(&items[end]);
+            end += 1;
+        }
+        let range = start..end;
+        start = end;
+        Some(range)
+    })
+}
+
 /// Writes `items` as the elements of a JSON array (one per line), rendering
-/// them on the current rayon pool a batch at a time and writing the bytes
-/// in order: the same bytes as a serial loop, whatever the thread count.
-fn write_elements<T: Sync>(out: &mut dyn Write, items: &[T], render: impl Fn(&mut Vec<u8>, &T) -> io::Result<()> + Sync) -> io::Result<()> {
+/// them on the current rayon pool a batch of tasks at a time and writing the
+/// bytes in order: the same bytes as a serial loop, whatever the thread
+/// count. `size` estimates an item's output in bytes. The task buffers are
+/// reused from batch to batch: fresh ones would grow by reallocation and
+/// fault in new pages every time. One that grew for a single large item
+/// is let go, so that the buffers do not all end up the size of the
+/// largest item.
+fn write_elements<T: Sync>(
+    out: &mut dyn Write,
+    items: &[T],
+    size: impl Fn(&T) -> usize,
+    render: impl Fn(&mut Vec<u8>, &T) -> io::Result<()> + Sync,
+) -> io::Result<()> {
     use rayon::prelude::*;
-    for (b, batch) in items.chunks(ITEMS_PER_TASK * TASKS_PER_BATCH).enumerate() {
-        let rendered: Vec<io::Result<Vec<u8>>> = batch
-            .par_chunks(ITEMS_PER_TASK)
-            .enumerate()
-            .map(|(t, task)| {
-                let mut bytes = Vec::new();
-                for (i, item) in task.iter().enumerate() {
-                    let first = b == 0 && t == 0 && i == 0;
-                    bytes.extend_from_slice(if first { b"\n  " } else { b",\n  " });
-                    render(&mut bytes, item)?;
-                }
-                Ok(bytes)
-            })
-            .collect();
-        for bytes in rendered {
-            out.write_all(&bytes?)?;
+    let mut buffers: Vec<Vec<u8>> = vec![Vec::new(); TASKS_PER_BATCH];
+    let mut tasks = task_ranges(items, &size);
+    loop {
+        let batch: Vec<Range<usize>> = tasks.by_ref().take(TASKS_PER_BATCH).collect();
+        if batch.is_empty() {
+            return Ok(());
+        }
+        buffers.par_iter_mut().zip(&batch).try_for_each(|(bytes, range)| {
+            bytes.clear();
+            for i in range.clone() {
+                bytes.extend_from_slice(if i == 0 { b"\n  " } else { b",\n  " });
+                render(bytes, &items[i])?;
+            }
+            Ok::<(), io::Error>(())
+        })?;
+        for bytes in &mut buffers[..batch.len()] {
+            out.write_all(bytes)?;
+            if bytes.capacity() > 2 * TASK_BYTES {
+                *bytes = Vec::new();
+            }
         }
     }
-    Ok(())
+}
+
+/// About the bytes of a node's JSON: its mentions make up most of it.
+fn node_size(node: &GraphNode) -> usize {
+    128 + 128 * node.mentions.len()
+}
+
+/// About the bytes of an edge's JSON: its evidence sentences make up most of it.
+fn edge_size(edge: &GraphEdge) -> usize {
+    128 + std::iter::once(&edge.evidence).chain(&edge.more_evidence).map(|e| 64 + e.text.len()).sum::<usize>()
 }
 
 pub fn write(graph: &KnowledgeGraph, out: &mut dyn Write) -> io::Result<()> {
@@ -218,10 +267,10 @@ pub fn write(graph: &KnowledgeGraph, out: &mut dyn Write) -> io::Result<()> {
     }
     out.write_all(b"\n],\n\"nodes\": [")?;
     let nodes: Vec<&GraphNode> = graph.nodes().collect();
-    write_elements(out, &nodes, |bytes, n| write_node(bytes, n))?;
+    write_elements(out, &nodes, |n| node_size(n), |bytes, n| write_node(bytes, n))?;
     out.write_all(b"\n],\n\"edges\": [")?;
     let edges: Vec<(&GraphNode, &GraphEdge, &GraphNode)> = graph.edges().collect();
-    write_elements(out, &edges, |bytes, &(s, e, t)| write_edge(bytes, s, e, t))?;
+    write_elements(out, &edges, |&(_, e, _)| edge_size(e), |bytes, &(s, e, t)| write_edge(bytes, s, e, t))?;
     out.write_all(b"\n]}\n")
 }
 
@@ -231,20 +280,29 @@ mod tests {
 
     #[test]
     fn elements_rendered_in_parallel_come_out_in_order_with_one_separator_each() {
-        // More items than one batch, and a count that leaves partial tasks.
-        let items: Vec<u32> = (0..(ITEMS_PER_TASK * TASKS_PER_BATCH * 2 + 37) as u32).collect();
+        // Three items a task: several batches, and a count that leaves
+        // partial tasks and a partial batch.
+        let size = |_: &u32| TASK_BYTES / 3;
+        let items: Vec<u32> = (0..(3 * TASKS_PER_BATCH * 2 + 37) as u32).collect();
         let serial: String = items.iter().enumerate().map(|(i, n)| format!("{}{n}", if i == 0 { "\n  " } else { ",\n  " })).collect();
         let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
         let mut parallel = Vec::new();
-        pool.install(|| write_elements(&mut parallel, &items, |bytes, n| write!(bytes, "{n}"))).unwrap();
+        pool.install(|| write_elements(&mut parallel, &items, size, |bytes, n| write!(bytes, "{n}"))).unwrap();
         assert_eq!(String::from_utf8(parallel).unwrap(), serial);
+    }
+
+    #[test]
+    fn a_task_ends_before_the_item_that_would_overflow_it() {
+        let sizes = [TASK_BYTES / 2, TASK_BYTES / 2, 3 * TASK_BYTES, 1, 1, TASK_BYTES, 1];
+        let ranges: Vec<Range<usize>> = task_ranges(&sizes, &|s: &usize| *s).collect();
+        assert_eq!(ranges, [0..2, 2..3, 3..5, 5..6, 6..7]);
     }
 
     #[test]
     fn a_rendering_error_is_returned_not_lost() {
         let items = [1, 2, 3];
         let failing = |_: &mut Vec<u8>, n: &i32| if *n == 2 { Err(io::Error::other("bad item")) } else { Ok(()) };
-        let err = write_elements(&mut Vec::new(), &items, failing).unwrap_err();
+        let err = write_elements(&mut Vec::new(), &items, |_| 1, failing).unwrap_err();
         assert_eq!(err.to_string(), "bad item");
     }
 }

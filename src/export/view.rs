@@ -376,10 +376,10 @@ pub fn node_attrs(n: &ViewNode) -> Vec<(String, Attr)> {
         }
     }
     out.push(("mention_count".into(), Attr::Int(node.mentions.len() as i64)));
-    let mut docs: Vec<String> = node.mentions.iter().map(|m| m.doc.clone()).collect();
+    let mut docs: Vec<&str> = node.mentions.iter().map(|m| &*m.doc).collect();
     docs.sort();
     docs.dedup();
-    out.push(("docs".into(), Attr::List(docs)));
+    out.push(("docs".into(), Attr::List(docs.into_iter().map(String::from).collect())));
     for (pred, facts) in &n.folded {
         out.push((pred.to_string(), Attr::List(facts.clone())));
     }
@@ -403,12 +403,12 @@ pub fn edge_attrs(e: &ViewEdge) -> Vec<(String, Attr)> {
         };
         out.push((name, Attr::Str(v.clone())));
     }
-    out.push(("evidence_doc".into(), Attr::Str(edge.evidence.doc.clone())));
+    out.push(("evidence_doc".into(), Attr::Str(edge.evidence.doc.to_string())));
     out.push(("evidence_start".into(), Attr::Int(edge.evidence.start as i64)));
     out.push(("evidence_end".into(), Attr::Int(edge.evidence.end as i64)));
-    out.push(("evidence_text".into(), Attr::Str(edge.evidence.text.clone())));
+    out.push(("evidence_text".into(), Attr::Str(edge.evidence.text.to_string())));
     out.push(("evidence_count".into(), Attr::Int(1 + edge.more_evidence.len() as i64)));
-    out.push(("rule".into(), Attr::Str(edge.rule.clone())));
+    out.push(("rule".into(), Attr::Str(edge.rule.to_string())));
     out
 }
 

@@ -6,10 +6,10 @@
 //! anything but a known company: 亚洲金融 is no organization.
 
 use super::{is_cjk, Candidate, PRIORITY_STRONG_SUFFIX};
-use crate::model::{NodeType, Span};
+use crate::model::{NodeType, RuleId, Span};
 use crate::rules::{RuleSet, Tag};
 
-const RULE: &str = "entities/organization/brand-extension";
+const RULE: RuleId = RuleId::Literal("entities/organization/brand-extension");
 
 /// Add a candidate for every known company (a gazetteer entry of class
 /// company) followed by a brand-extension word that ends there (a
@@ -41,7 +41,7 @@ pub(super) fn brand_extension_candidates(chars: &[char], rules: &RuleSet, out: &
                     span: Span::new(c.span.start, end + n),
                     tag: Tag::Node(NodeType::Organization),
                     entry: None,
-                    rule: RULE.to_string(),
+                    rule: RULE,
                     priority: PRIORITY_STRONG_SUFFIX,
                     value: None,
                     suffix_start: None,

@@ -15,11 +15,11 @@
 
 use super::{covered_by_common_words, is_cjk, is_proper_pos, stem_start, Candidate};
 use crate::chars::with_str;
-use crate::model::{NodeType, Span};
+use crate::model::{NodeType, RuleId, Span};
 use crate::rules::{RuleSet, Tag};
 use rustc_hash::{FxHashMap, FxHashSet};
 
-const RULE: &str = "entities/organization/coordination";
+const RULE: RuleId = RuleId::Literal("entities/organization/coordination");
 const PRIORITY: i32 = 20;
 const MIN_ITEM: usize = 2;
 const MAX_ITEM: usize = 8;
@@ -80,7 +80,7 @@ pub(super) fn add_listed_names(chars: &[char], rules: &RuleSet, kept: &mut Vec<C
         span,
         tag: Tag::Node(NodeType::Organization),
         entry: None,
-        rule: RULE.to_string(),
+        rule: RULE,
         priority: PRIORITY,
         value: None,
         suffix_start: None,

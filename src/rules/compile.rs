@@ -9,7 +9,7 @@ use super::raw::{RawExample, RawRule, RawRuleFile};
 use super::RuleSet;
 use crate::chars::{CharBits, Phrases};
 use crate::error::{RuleError, RuleErrors};
-use crate::model::{NodeType, Predicate};
+use crate::model::{NodeType, Predicate, RuleId};
 use crate::normalize::fold;
 use crate::value::Normalizer;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
@@ -59,7 +59,7 @@ pub struct DictEntry {
     /// Folded key of the containing place, for places.
     pub parent: Option<String>,
     /// `gazetteers/place.tsv:123`.
-    pub rule: String,
+    pub rule: RuleId,
     /// Rule layer: a user layer (higher) beats the built-in one (0).
     pub layer: usize,
 }
@@ -281,7 +281,7 @@ pub struct Suffix {
     pub text: String,
     pub node_type: NodeType,
     pub strong: bool,
-    pub rule: String,
+    pub rule: RuleId,
 }
 
 /// Named word lists of `entities/*.toml` (`[lists]`), folded.
@@ -394,7 +394,7 @@ pub struct Example {
 /// An entity or value rule: a regex over folded text.
 #[derive(Debug)]
 pub struct RegexRule {
-    pub id: String,
+    pub id: RuleId,
     pub node_type: NodeType,
     pub regex: LazyRegex,
     /// The mention is the group `m` when the regex has one.
@@ -417,7 +417,7 @@ pub enum SlotSource {
 /// A relation rule over tagged sentences.
 #[derive(Debug)]
 pub struct RelationRule {
-    pub id: String,
+    pub id: RuleId,
     pub predicate: Predicate,
     pub regex: LazyRegex,
     pub subject: String,
@@ -690,7 +690,7 @@ impl Compiler {
                     aliases: split_aliases(col(2)),
                     class: col(1).to_string(),
                     parent: None,
-                    rule,
+                    rule: rule.into(),
                     layer,
                 }),
                 ("gazetteers", s) if s.ends_with("_suffix") => {
@@ -705,7 +705,7 @@ impl Compiler {
                         }
                     };
                     let strong = cols.iter().skip(1).any(|c| *c == "strong");
-                    self.suffixes.push(Suffix { text: fold(first), node_type: ty, strong, rule });
+                    self.suffixes.push(Suffix { text: fold(first), node_type: ty, strong, rule: rule.into() });
                 }
                 ("gazetteers", s) => {
                     // place / organization / person / event / work: fixed type,
@@ -738,7 +738,7 @@ impl Compiler {
                         aliases: split_aliases(aliases),
                         class: class.to_string(),
                         parent: (!parent.is_empty()).then(|| fold(parent)),
-                        rule,
+                        rule: rule.into(),
                         layer,
                     });
                 }
@@ -786,9 +786,9 @@ impl Compiler {
                     continue;
                 }
                 // A later layer replaces an earlier rule of the same id.
-                self.entity_rules.retain(|r| r.id != id);
-                self.value_rules.retain(|r| r.id != id);
-                self.relations.retain(|r| r.id != id);
+                self.entity_rules.retain(|r| *r.id != id);
+                self.value_rules.retain(|r| *r.id != id);
+                self.relations.retain(|r| *r.id != id);
             }
             self.rule_ids.insert(id.clone(), layer);
             let examples = examples(&rule.examples);
@@ -876,7 +876,7 @@ impl Compiler {
         let Some(regex) = self.build_regex(source, path, text, regex_src, id) else { return };
         let has_mention_group = regex.group_names().iter().any(|n| n == "m");
         let target = if is_value { &mut self.value_rules } else { &mut self.entity_rules };
-        target.push(RegexRule { id: id.to_string(), node_type, regex, has_mention_group, normalizer,
+        target.push(RegexRule { id: id.into(), node_type, regex, has_mention_group, normalizer,
             priority: rule.priority, layer, examples });
     }
 
@@ -979,7 +979,7 @@ impl Compiler {
         }
         let (Some(subject), Some(object)) = (subject, object) else { return };
         let slot_tags = (slot_tag_mask(regex.as_str(), &subject), slot_tag_mask(regex.as_str(), &object));
-        self.relations.push(RelationRule { id: id.to_string(), predicate, regex, subject, object, slot_tags, qualifiers, unless,
+        self.relations.push(RelationRule { id: id.into(), predicate, regex, subject, object, slot_tags, qualifiers, unless,
             filters, excludes, enumerate, each_object: rule.each_object, priority: rule.priority, layer, examples });
     }
 
