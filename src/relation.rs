@@ -16,8 +16,8 @@ use crate::model::{Evidence, Fact, NodeKey, NodeType, Object, Predicate, RuleId,
 use crate::resolve::{Resolved, TaggedMention};
 use crate::rules::{RuleSet, SlotSource, Tag};
 use crate::value::Value;
-use rustc_hash::FxHashMap;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::collections::BTreeMap;
 
 /// A sentence with its mentions replaced by tag characters.
 pub struct TaggedSentence<'a> {
@@ -107,7 +107,7 @@ pub fn match_relations(
                     .collect();
                 ends.sort_unstable();
                 for end in ends {
-                    if let Some(caps) = rule.regex.captures(&tagged.text[..end]) {
+                    if let Some(caps) = object_captures(rule, &tagged.text[..end]) {
                         if caps.name(&rule.object).is_some_and(|m| m.end() == end) {
                             collect(rule, order, &caps, &tagged, si, resolved, &mut found);
                         }
@@ -122,7 +122,8 @@ pub fn match_relations(
     }
     // A quotation has one speaker, a value mention one subject: where rules
     // disagree, the higher priority wins, then the rule listed first.
-    let mut best: HashMap<(Predicate, Span), (i32, usize)> = HashMap::new();
+    // (Probed only, never iterated: FxHash, as for the sets below.)
+    let mut best: FxHashMap<(Predicate, Span), (i32, usize)> = FxHashMap::default();
     for f in found.iter().filter(|f| is_functional(f.predicate)) {
         let rank = (f.priority, usize::MAX - f.order);
         let e = best.entry((f.predicate, f.object.span)).or_insert(rank);
@@ -131,7 +132,7 @@ pub fn match_relations(
         }
     }
     let mut facts = Vec::new();
-    let mut seen: HashSet<(NodeKey, Predicate, Object)> = HashSet::new();
+    let mut seen: FxHashSet<(NodeKey, Predicate, Object)> = FxHashSet::default();
     for f in found {
         if is_functional(f.predicate) && best.get(&(f.predicate, f.object.span)) != Some(&(f.priority, usize::MAX - f.order)) {
             continue;
@@ -159,6 +160,26 @@ pub fn match_relations(
     }
     facts.extend(location_facts(sentences, original_sentence, resolved, rules, &mut seen));
     facts
+}
+
+/// The match of an `each_object` rule that ends where `before` (a sentence
+/// up to an object) ends, found as near the object as is exact.
+fn object_captures<'t>(rule: &crate::rules::RelationRule, before: &'t str) -> Option<regex::Captures<'t>> {
+    let Some(reach) = &rule.object_reach else { return rule.regex.captures(before) };
+    // Every place the part after the leading `.*` can start is after
+    // `window`, so a search from there finds the groups one from the start
+    // finds: the `.*` stops at the same place (a line break, which it does
+    // not cross, stops it the same way from either start).
+    let window = before.char_indices().rev().nth(reach.chars.saturating_sub(1)).map_or(0, |(at, _)| at);
+    // Commonly the nearest place that part can start (the nearest subject)
+    // is where it matches, which a search from there finds without walking
+    // the window. Where it does, the `.*` from the start stops there too,
+    // unless a line break splits the places it can stop at.
+    let nearest = reach.starts.as_ref().filter(|_| !before[window..].contains('\n')).and_then(|starts| {
+        let rest = &before[window..];
+        rest.char_indices().rev().map(|(at, _)| at).find(|&at| starts.iter().any(|w| rest[at..].starts_with(w.as_str())))
+    });
+    nearest.and_then(|at| rule.regex.captures_at(before, window + at)).or_else(|| rule.regex.captures_at(before, window))
 }
 
 /// The bit of a tag in `RelationRule::slot_tags`.
@@ -337,10 +358,10 @@ fn location_facts(
     original_sentence: &dyn Fn(Span) -> String,
     resolved: &Resolved,
     rules: &RuleSet,
-    seen: &mut HashSet<(NodeKey, Predicate, Object)>,
+    seen: &mut FxHashSet<(NodeKey, Predicate, Object)>,
 ) -> Vec<Fact> {
     let mut facts = Vec::new();
-    let places: HashMap<&str, usize> = resolved
+    let places: FxHashMap<&str, usize> = resolved
         .nodes
         .iter()
         .enumerate()
@@ -407,7 +428,7 @@ fn location_facts(
         places_by_spelling.entry(name.as_str()).or_default().push(*p);
     }
     // The organizations of the document, by name.
-    let organizations: rustc_hash::FxHashSet<&str> =
+    let organizations: FxHashSet<&str> =
         resolved.nodes.iter().filter(|o| o.key.node_type == NodeType::Organization).map(|o| o.key.key.as_str()).collect();
     // Name composition: 杭州市政府 is in 杭州, 杭州云计算产业园 in 杭州;
     // Intel创新实验室 is part of Intel. The rest of the name must be a name
@@ -450,4 +471,72 @@ fn location_facts(
         }
     }
     facts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Random tagged sentences: tags, the words the built-in `each_object`
+    /// patterns look for between them, other words and line breaks.
+    fn tagged_texts() -> Vec<String> {
+        let words: Vec<char> = "说表示谈认为“「。，,的元增长了a".chars().collect();
+        let tags: Vec<char> = (0..11).map(|i| char::from_u32(crate::rules::TAG_BASE + i).unwrap()).collect();
+        let mut state = 0x9e37_79b9_u32;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state as usize
+        };
+        (0..3000)
+            .map(|_| {
+                let len = 10 + next() % 190;
+                // Line breaks in every other sentence.
+                let breaks = next() % 2 == 0;
+                (0..len)
+                    .map(|_| {
+                        let r = next();
+                        match r % 100 {
+                            0 | 50 if breaks => '\n',
+                            n if n % 4 == 0 => tags[(r / 4) % tags.len()],
+                            _ => words[(r / 4) % words.len()],
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    fn groups(caps: Option<regex::Captures>) -> Option<Vec<Option<(usize, usize)>>> {
+        caps.map(|c| c.iter().skip(1).map(|g| g.map(|m| (m.start(), m.end()))).collect())
+    }
+
+    #[test]
+    fn object_captures_are_those_of_a_search_from_the_sentence_start() {
+        let rules = RuleSet::builtin().unwrap();
+        let windowed: Vec<_> = rules.relations.iter().filter(|r| r.object_reach.as_ref().is_some_and(|r| r.starts.is_some())).collect();
+        assert_eq!(windowed.len(), rules.relations.iter().filter(|r| r.each_object).count(), "every built-in each_object rule");
+        let mut texts = tagged_texts();
+        // `.*` does not cross a line break: the speaker is the first one.
+        let [person, quote] = [Tag::Node(NodeType::Person), Tag::Node(NodeType::Quotation)].map(Tag::symbol);
+        texts.push(format!("{person}说\n{person}说“{quote}"));
+        let mut matched = 0;
+        for rule in windowed {
+            for text in &texts {
+                for (at, c) in text.char_indices().filter(|(_, c)| (*c as u32).wrapping_sub(crate::rules::TAG_BASE) < 32) {
+                    let end = at + c.len_utf8();
+                    if rule.slot_tags.1 & (1 << (c as u32 - crate::rules::TAG_BASE)) == 0 {
+                        continue;
+                    }
+                    let before = &text[..end];
+                    let plain = groups(rule.regex.captures(before));
+                    let reach = rule.object_reach.as_ref().map_or(0, |r| r.chars);
+                    matched += usize::from(plain.is_some() && before.chars().count() > reach);
+                    assert_eq!(groups(object_captures(rule, before)), plain, "{} on {before:?}", rule.id);
+                }
+            }
+        }
+        assert!(matched > 1000, "only {matched} matches searched from a window");
+    }
 }

@@ -6,6 +6,7 @@
 use super::load::{line_column, RuleSource};
 use super::pattern;
 use super::raw::{RawExample, RawRule, RawRuleFile};
+use super::reach::{self, ObjectReach};
 use super::RuleSet;
 use crate::chars::{CharBits, Phrases};
 use crate::error::{RuleError, RuleErrors};
@@ -435,6 +436,9 @@ pub struct RelationRule {
     pub enumerate: Vec<String>,
     /// Match once per object mention (see `RawRule::each_object`).
     pub each_object: bool,
+    /// For an `each_object` pattern `.*R`: how far back from an object a
+    /// match of `R` can start, and with what (see `reach`).
+    pub object_reach: Option<ObjectReach>,
     pub priority: i32,
     pub layer: usize,
     pub examples: Vec<Example>,
@@ -979,8 +983,9 @@ impl Compiler {
         }
         let (Some(subject), Some(object)) = (subject, object) else { return };
         let slot_tags = (slot_tag_mask(regex.as_str(), &subject), slot_tag_mask(regex.as_str(), &object));
+        let object_reach = if rule.each_object { reach::object_reach(regex.hir()) } else { None };
         self.relations.push(RelationRule { id: id.into(), predicate, regex, subject, object, slot_tags, qualifiers, unless,
-            filters, excludes, enumerate, each_object: rule.each_object, priority: rule.priority, layer, examples });
+            filters, excludes, enumerate, each_object: rule.each_object, object_reach, priority: rule.priority, layer, examples });
     }
 
     fn translate_pattern(&mut self, source: &RuleSource, path: &str, text: &str, src: &Spanned<String>, id: &str)

@@ -13,6 +13,7 @@ mod lazy_regex;
 mod load;
 mod pattern;
 mod raw;
+mod reach;
 mod trigger;
 
 pub use compile::{
@@ -24,6 +25,7 @@ pub use lazy_regex::LazyRegex;
 pub use crate::value::Normalizer;
 pub use load::RuleSource;
 pub use pattern::{Tag, TAG_BASE};
+pub use reach::ObjectReach;
 pub use trigger::{PossibleRelations, RelationTriggers};
 
 use crate::error::RuleErrors;
