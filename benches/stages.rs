@@ -47,7 +47,7 @@ fn stages(c: &mut Criterion) {
         })
     });
     g.bench_function("resolve", |b| b.iter(|| resolve(black_box(&dt), &mentions, &rules)));
-    g.bench_function("relations", |b| b.iter(|| match_relations(&chars, &seg.sentences, &slice, black_box(&resolved), &rules)));
+    g.bench_function("relations", |b| b.iter(|| match_relations(&folded, &seg.sentences, &slice, black_box(&resolved), &rules)));
     let extractor = Extractor::new(rules.clone());
     g.bench_function("extract (all stages)", |b| b.iter(|| extractor.extract("yunqi.txt", black_box(&text))));
     let doc = extractor.extract("yunqi.txt", &text);

@@ -106,6 +106,6 @@ pub fn stages(text: &str) {
     println!("resolve {:?} ({} mentions)", t.elapsed(), resolved.mentions.len());
     let t = Instant::now();
     let slice = |span: Span| index.slice(text, span.start, span.end).to_string();
-    let facts = newsgraph::relation::match_relations(&chars, &seg.sentences, &slice, &resolved, &rules);
+    let facts = newsgraph::relation::match_relations(&folded, &seg.sentences, &slice, &resolved, &rules);
     println!("relations {:?} ({} facts)", t.elapsed(), facts.len());
 }

@@ -249,7 +249,7 @@ fn stages_on_this_thread(path: &Path, limit: usize) -> Vec<(String, f64)> {
     time("relations", &mut || {
         for i in 0..docs.len() {
             let slice = |s: newsgraph::Span| indexes[i].slice(&docs[i], s.start, s.end).to_string();
-            std::hint::black_box(match_relations(&chars[i], &segs[i].sentences, &slice, &resolved[i], &rules));
+            std::hint::black_box(match_relations(&folded[i], &segs[i].sentences, &slice, &resolved[i], &rules));
         }
     });
     let extractor = Extractor::new(rules.clone());

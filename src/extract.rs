@@ -146,7 +146,7 @@ impl Extractor {
         };
         let resolved = resolve(&doc_text, &candidates, &self.rules);
         let original_slice = |span: Span| index.slice(text, span.start, span.end).to_string();
-        let facts = match_relations(&chars, &segmented.sentences, &original_slice, &resolved, &self.rules);
+        let facts = match_relations(&folded, &segmented.sentences, &original_slice, &resolved, &self.rules);
         Document {
             id: id.to_string(),
             text: text.to_string(),

@@ -13,11 +13,14 @@
 //! `locatedIn` that place.
 
 use crate::model::{Evidence, Fact, NodeKey, NodeType, Object, Predicate, RuleId, Span};
+use crate::normalize::Folded;
 use crate::resolve::{Resolved, TaggedMention};
 use crate::rules::{RuleSet, SlotSource, Tag};
 use crate::value::Value;
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// A sentence with its mentions replaced by tag characters.
 pub struct TaggedSentence<'a> {
@@ -28,9 +31,9 @@ pub struct TaggedSentence<'a> {
     pub slots: FxHashMap<usize, &'a TaggedMention>,
 }
 
-/// Build the tagged form of one sentence. `chars` are the folded characters
-/// of the document; mentions must be sorted by start.
-pub fn tag_sentence<'a>(chars: &[char], sentence: Span, mentions: &'a [TaggedMention]) -> TaggedSentence<'a> {
+/// Build the tagged form of one sentence of the folded document; mentions
+/// must be sorted by start.
+pub fn tag_sentence<'a>(folded: &Folded, sentence: Span, mentions: &'a [TaggedMention]) -> TaggedSentence<'a> {
     let first = mentions.partition_point(|m| m.span.start < sentence.start);
     let starting_within = &mentions[first..];
     let starting_within = &starting_within[..starting_within.partition_point(|m| m.span.start < sentence.end)];
@@ -50,17 +53,19 @@ pub fn tag_sentence<'a>(chars: &[char], sentence: Span, mentions: &'a [TaggedMen
             blocked = Some(start);
             continue;
         }
-        text.extend(&chars[i..start]);
+        // Copied as one byte range: pushing character by character was
+        // most of the cost of tagging.
+        text.push_str(folded.slice(i, start));
         slots.insert(text.len(), m);
         text.push(m.tag.symbol());
         i = m.span.end;
     }
-    text.extend(&chars[i.min(sentence.end)..sentence.end]);
+    text.push_str(folded.slice(i.min(sentence.end), sentence.end));
     TaggedSentence { text, slots }
 }
 
 pub fn match_relations(
-    chars: &[char],
+    folded: &Folded,
     sentences: &[Span],
     original_sentence: &dyn Fn(Span) -> String,
     resolved: &Resolved,
@@ -70,7 +75,7 @@ pub fn match_relations(
     let mut found: Vec<Found> = Vec::new();
     let mut topic: Option<&TaggedMention> = None;
     for (si, &sentence) in sentences.iter().enumerate() {
-        let mut tagged = tag_sentence(chars, sentence, &resolved.mentions);
+        let mut tagged = tag_sentence(folded, sentence, &resolved.mentions);
         let next_topic = sentence_topic(&tagged);
         // A sentence that goes on about the previous sentence's subject
         // without naming it (云栖小镇也在近几年快速增长。2015年…财政总收入为
@@ -153,7 +158,7 @@ pub fn match_relations(
             subject,
             predicate: f.predicate,
             object,
-            qualifiers: f.qualifiers,
+            qualifiers: Rc::unwrap_or_clone(f.qualifiers),
             evidence: Evidence { sentence: f.sentence, span, text: original_sentence(span) },
             rule: f.rule.clone(),
         });
@@ -231,7 +236,9 @@ struct Found<'a> {
     subject: &'a TaggedMention,
     predicate: Predicate,
     object: &'a TaggedMention,
-    qualifiers: BTreeMap<String, String>,
+    /// Shared by the subject/object pairs of one match (many of which are
+    /// dropped as duplicates or conflicts); a kept fact takes a copy.
+    qualifiers: Rc<BTreeMap<String, String>>,
     sentence: usize,
     rule: &'a RuleId,
     priority: i32,
@@ -269,6 +276,7 @@ fn collect<'a>(
             qualifiers.insert("date".to_string(), date);
         }
     }
+    let qualifiers = Rc::new(qualifiers);
     let subjects = expand(tagged, caps.name(&rule.subject).map(|m| m.start()), rule.enumerate.contains(&rule.subject), s);
     let objects = expand(tagged, caps.name(&rule.object).map(|m| m.start()), rule.enumerate.contains(&rule.object), o);
     for s in &subjects {
@@ -277,7 +285,7 @@ fn collect<'a>(
                 subject: s,
                 predicate: rule.predicate,
                 object: o,
-                qualifiers: qualifiers.clone(),
+                qualifiers: Rc::clone(&qualifiers),
                 sentence,
                 rule: &rule.id,
                 priority: rule.priority,
@@ -368,21 +376,19 @@ fn location_facts(
         .filter(|(_, n)| n.key.node_type == NodeType::Place)
         .map(|(i, n)| (n.key.key.as_str(), i))
         .collect();
-    // Every folded spelling of every place (杭州 for the node 杭州市).
-    let place_spellings: Vec<(String, usize)> = resolved
-        .nodes
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| n.key.node_type == NodeType::Place)
-        .flat_map(|(i, n)| {
-            std::iter::once(n.key.key.clone())
-                .chain(n.mentions.iter().map(|m| crate::normalize::fold(&m.text)))
-                .map(move |s| (s, i))
-        })
+    // Every folded spelling of every place (杭州 for the node 杭州市), and
+    // the places it spells, in the order listed. The node key is folded
+    // already: borrowed, not copied.
+    let mut places_by_spelling: FxHashMap<Cow<str>, Vec<usize>> = FxHashMap::default();
+    for (i, n) in resolved.nodes.iter().enumerate().filter(|(_, n)| n.key.node_type == NodeType::Place) {
+        let spellings = std::iter::once(Cow::Borrowed(n.key.key.as_str()))
+            .chain(n.mentions.iter().map(|m| Cow::Owned(crate::normalize::fold(&m.text))));
         // A one-character abbreviation (华 for 中国) starts too many names
         // that are not in that place (华三通信).
-        .filter(|(s, _)| s.chars().count() >= 2)
-        .collect();
+        for spelling in spellings.filter(|s| s.chars().nth(1).is_some()) {
+            places_by_spelling.entry(spelling).or_default().push(i);
+        }
+    }
     let evidence_of = |node: usize| {
         let (sentence, span) = match resolved.nodes[node].mentions.first() {
             Some(m) => (m.sentence, sentences.get(m.sentence).copied().unwrap_or(m.span)),
@@ -421,11 +427,6 @@ fn location_facts(
             }
             parent = resolved.parents.iter().find(|(&i, _)| resolved.nodes[i].key.key == p).map(|(_, q)| q.clone());
         }
-    }
-    // Place spellings → their places, in the order listed.
-    let mut places_by_spelling: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
-    for (name, p) in &place_spellings {
-        places_by_spelling.entry(name.as_str()).or_default().push(*p);
     }
     // The organizations of the document, by name.
     let organizations: FxHashSet<&str> =
