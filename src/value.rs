@@ -235,6 +235,17 @@ impl Dec {
         if self.m == 0 {
             return 0.0;
         }
+        // Clinger's fast path: a mantissa below 2^53 and 10^|e| up to 10^22
+        // are both exact in f64, so one multiplication or division, rounded
+        // once, is the correctly rounded result the parser gives.
+        const EXACT_POWERS: [f64; 23] = [
+            1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+            1e20, 1e21, 1e22,
+        ];
+        if self.m.unsigned_abs() < 1 << 53 && self.e.unsigned_abs() < 23 {
+            let (m, p) = (self.m as f64, EXACT_POWERS[self.e.unsigned_abs() as usize]);
+            return if self.e >= 0 { m * p } else { m / p };
+        }
         format!("{}e{}", self.m, self.e).parse().unwrap_or(f64::NAN)
     }
 }
@@ -716,30 +727,34 @@ const APPROX_SUFFIXES: &[&str] = &["左右", "上下", "以上", "以下", "之�
 pub fn strip_approx(s: &str) -> (&str, bool) {
     let mut s = s.trim();
     let mut approx = false;
-    loop {
-        let mut changed = false;
-        for p in APPROX_PREFIXES {
-            if let Some(rest) = s.strip_prefix(p) {
-                if *p == "上" && !rest.starts_with(['百', '千', '万', '亿', '萬', '億']) {
-                    continue;
-                }
-                s = rest.trim_start();
-                approx = true;
-                changed = true;
-                break;
-            }
-        }
-        for p in PLAIN_PREFIXES {
-            if let Some(rest) = s.strip_prefix(p) {
-                if rest.starts_with(|c: char| c.is_ascii_digit() || is_number_char(c) || APPROX_PREFIXES.iter().any(|a| rest.starts_with(a))) {
+    // Every prefix starts with a Chinese character; most value texts start
+    // with a digit.
+    if !s.starts_with(|c: char| c.is_ascii()) {
+        loop {
+            let mut changed = false;
+            for p in APPROX_PREFIXES {
+                if let Some(rest) = s.strip_prefix(p) {
+                    if *p == "上" && !rest.starts_with(['百', '千', '万', '亿', '萬', '億']) {
+                        continue;
+                    }
                     s = rest.trim_start();
+                    approx = true;
                     changed = true;
                     break;
                 }
             }
-        }
-        if !changed {
-            break;
+            for p in PLAIN_PREFIXES {
+                if let Some(rest) = s.strip_prefix(p) {
+                    if rest.starts_with(|c: char| c.is_ascii_digit() || is_number_char(c) || APPROX_PREFIXES.iter().any(|a| rest.starts_with(a))) {
+                        s = rest.trim_start();
+                        changed = true;
+                        break;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
         }
     }
     loop {
@@ -1632,6 +1647,30 @@ mod tests {
             assert_eq!(parse_date(bad), None, "{bad}");
         }
         assert_eq!(parse_date("23日").unwrap().resolve(&DateContext::default()), None);
+    }
+
+    #[test]
+    fn float_conversion_is_the_float_parsers() {
+        let mut state = 0x1234_5678_9abc_def1_u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..200_000 {
+            // Mantissas of every length up to past 2^53, both signs.
+            let digits = 1 + next() % 18;
+            let m = (next() % 10u64.pow(digits as u32)) as i128 * if next() % 2 == 0 { 1 } else { -1 };
+            let e = (next() % 51) as i32 - 25;
+            let want: f64 = format!("{m}e{e}").parse().unwrap();
+            assert_eq!(Dec { m, e }.to_f64().to_bits(), if m == 0 { 0.0f64.to_bits() } else { want.to_bits() }, "{m}e{e}");
+        }
+        for m in [(1i128 << 53) - 1, 1 << 53, (1 << 53) + 1, -(1 << 53) + 1] {
+            for e in -23..=23 {
+                assert_eq!(Dec { m, e }.to_f64(), format!("{m}e{e}").parse::<f64>().unwrap(), "{m}e{e}");
+            }
+        }
     }
 
     #[test]
