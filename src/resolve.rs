@@ -214,8 +214,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     }
 
     // Surname + title (章区长, 孙老先生, 马总) → the person with that surname.
-    let reference_titles: Vec<Vec<char>> =
-        rules.lists.list("reference_titles").iter().map(|t| t.chars().collect()).collect();
+    let reference_titles = rules.lists.list("reference_titles");
     let sole_persons = persons_by_sole_surname(&persons);
     let surnames = CharFilter::new(sole_persons.keys().copied());
     for i in 0..doc.chars.len() {
@@ -227,7 +226,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         let title_len = title_len_at
             .get(&(i + 1))
             .copied()
-            .or_else(|| longest_prefix(&doc.chars[i + 1..], &reference_titles));
+            .or_else(|| longest_prefix(&doc.chars[i + 1..], reference_titles));
         let Some(title_len) = title_len else { continue };
         let key = key.clone();
         let span = Span::new(i, i + 1 + title_len);
@@ -372,41 +371,32 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     // 创业基地) brings its parent into the graph, named as written here,
     // so the relation stage can say partOf even when the parent is not
     // mentioned on its own.
-    let org_keys: Vec<(String, String)> = builder
-        .nodes
-        .iter()
-        .filter(|n| n.key.node_type == NodeType::Organization)
-        .filter_map(|n| n.mentions.first().map(|m| (n.key.key.clone(), m.text.clone())))
-        .collect();
-    for (key, written) in org_keys {
-        let chars: Vec<char> = key.chars().collect();
-        for n in (2..chars.len().saturating_sub(1)).rev() {
-            let prefix = string_of(&chars[..n]);
-            let entry = rules.dictionary.lookup(&prefix).iter().map(|&e| rules.dictionary.entry(e))
+    // (Nodes added here have no mentions, so the range is the nodes before.)
+    for i in 0..builder.nodes.len() {
+        let node = &builder.nodes[i];
+        let Some(written) = node.mentions.first().map(|m| m.text.as_str()) else { continue };
+        if node.key.node_type != NodeType::Organization {
+            continue;
+        }
+        let chars: Vec<char> = node.key.key.chars().collect();
+        let longest_known = (2..chars.len().saturating_sub(1)).rev().find_map(|n| {
+            let entry = rules.dictionary.lookup_chars(&chars[..n]).iter().map(|&e| rules.dictionary.entry(e))
                 .find(|e| e.kind == DictKind::Entity(NodeType::Organization));
-            let Some(entry) = entry else { continue };
-            let parent = NodeKey::new(NodeType::Organization, entry.key.clone());
-            if parent.key != key && !builder.index.contains_key(&parent) {
-                let name: String = written.chars().take(n).collect();
-                let mut aliases: BTreeSet<String> = std::iter::once(entry.name.clone()).chain(entry.aliases.iter().cloned()).collect();
-                aliases.remove(&name);
-                builder.index.insert(parent.clone(), builder.nodes.len());
-                builder.has_full_form.push(true);
-                builder.nodes.push(Node { key: parent, name, aliases, value: None, mentions: Vec::new() });
-            }
-            break;
+            entry.map(|entry| (n, entry))
+        });
+        let Some((n, entry)) = longest_known else { continue };
+        let parent = NodeKey::new(NodeType::Organization, entry.key.clone());
+        if parent.key != node.key.key && !builder.index.contains_key(&parent) {
+            let name: String = written.chars().take(n).collect();
+            let mut aliases: BTreeSet<String> = std::iter::once(entry.name.clone()).chain(entry.aliases.iter().cloned()).collect();
+            aliases.remove(&name);
+            builder.index.insert(parent.clone(), builder.nodes.len());
+            builder.has_full_form.push(true);
+            builder.nodes.push(Node { key: parent, name, aliases, value: None, mentions: Vec::new() });
         }
     }
     let (nodes, parents) = builder.finish();
     Resolved { nodes, mentions: tagged, parents }
-}
-
-/// The text of `chars`, allocated once: collecting characters into a
-/// String grows it several times, as most of them take three bytes.
-fn string_of(chars: &[char]) -> String {
-    let mut text = String::with_capacity(chars.iter().map(|c| c.len_utf8()).sum());
-    text.extend(chars);
-    text
 }
 
 /// The person each surname stands for, for the surnames that exactly one
@@ -425,9 +415,23 @@ fn persons_by_sole_surname<'k>(persons: &'k [(NodeKey, &str)]) -> FxHashMap<char
         .collect()
 }
 
-/// The length of the longest of `texts` that `chars` starts with.
-fn longest_prefix(chars: &[char], texts: &[Vec<char>]) -> Option<usize> {
-    texts.iter().filter(|t| chars.starts_with(t)).map(Vec::len).max()
+/// The length in characters of the longest of `texts` that `chars` starts
+/// with. (Compared in place: this runs per document, and only where a sole
+/// surname is, so it is cheaper than turning every text into characters.)
+fn longest_prefix(chars: &[char], texts: &[String]) -> Option<usize> {
+    texts.iter().filter_map(|t| starts_with_text(chars, t)).max()
+}
+
+/// The length of `text` in characters, if `chars` starts with it.
+fn starts_with_text(chars: &[char], text: &str) -> Option<usize> {
+    let mut len = 0;
+    for c in text.chars() {
+        if chars.get(len) != Some(&c) {
+            return None;
+        }
+        len += 1;
+    }
+    Some(len)
 }
 
 /// Texts to find in a document, as characters with their index, by first
