@@ -644,3 +644,28 @@ impl Coverage {
         self.count[span.start.min(self.count.len())..span.end.min(self.count.len())].iter().any(|&c| c > 0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chars(text: &str) -> Vec<char> {
+        text.chars().collect()
+    }
+
+    #[test]
+    fn a_text_is_a_prefix_when_every_character_matches_in_place() {
+        assert_eq!(starts_with_text(&chars("区长说"), "区长"), Some(2));
+        assert_eq!(starts_with_text(&chars("区长"), "区长说"), None);
+        assert_eq!(starts_with_text(&chars("区委书记"), "区长"), None);
+        assert_eq!(starts_with_text(&chars("区长"), ""), Some(0));
+    }
+
+    #[test]
+    fn the_longest_matching_title_wins() {
+        let titles = ["老".to_string(), "老先生".to_string(), "总".to_string()];
+        assert_eq!(longest_prefix(&chars("老先生说"), &titles), Some(3));
+        assert_eq!(longest_prefix(&chars("老师"), &titles), Some(1));
+        assert_eq!(longest_prefix(&chars("说"), &titles), None);
+    }
+}
