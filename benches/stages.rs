@@ -25,7 +25,7 @@ fn stages(c: &mut Criterion) {
     let index = CharIndex::new(&text);
     let candidates = find_candidates(&folded, &chars, &rules);
     let mentions = resolve_overlaps(candidates.clone());
-    let dt = DocumentText { original: &text, index: &index, chars: &chars, sentences: &seg.sentences, quotes: &seg.quotes };
+    let dt = DocumentText { original: &text, index: &index, folded: &folded, chars: &chars, sentences: &seg.sentences, quotes: &seg.quotes };
     let resolved = resolve(&dt, &mentions, &rules);
     let slice = |s: newsgraph::Span| index.slice(&text, s.start, s.end).to_string();
 

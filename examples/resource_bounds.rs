@@ -100,7 +100,7 @@ pub fn stages(text: &str) {
     let cands = newsgraph::mention::find_mentions(&folded, &chars, &rules);
     println!("mentions (incl. candidates) {:?} ({})", t.elapsed(), cands.len());
     let index = CharIndex::new(text);
-    let doc_text = DocumentText { original: text, index: &index, chars: &chars, sentences: &seg.sentences, quotes: &seg.quotes };
+    let doc_text = DocumentText { original: text, index: &index, folded: &folded, chars: &chars, sentences: &seg.sentences, quotes: &seg.quotes };
     let t = Instant::now();
     let resolved = resolve(&doc_text, &cands, &rules);
     println!("resolve {:?} ({} mentions)", t.elapsed(), resolved.mentions.len());

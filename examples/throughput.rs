@@ -238,6 +238,7 @@ fn stages_on_this_thread(path: &Path, limit: usize) -> Vec<(String, f64)> {
                 let dt = DocumentText {
                     original: &docs[i],
                     index: &indexes[i],
+                    folded: &folded[i],
                     chars: &chars[i],
                     sentences: &segs[i].sentences,
                     quotes: &segs[i].quotes,

@@ -140,6 +140,7 @@ impl Extractor {
         let doc_text = DocumentText {
             original: text,
             index: &index,
+            folded: &folded,
             chars: &chars,
             sentences: &segmented.sentences,
             quotes: &segmented.quotes,

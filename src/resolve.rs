@@ -16,7 +16,7 @@
 
 use crate::mention::{Candidate, ParsedValue};
 use crate::model::{Mention, Node, NodeKey, NodeType, RuleId, Span};
-use crate::normalize::CharIndex;
+use crate::normalize::{CharIndex, Folded};
 use crate::rules::{DictKind, RuleSet, Tag};
 use crate::value::{DateContext, Value};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -46,17 +46,27 @@ pub struct Resolved {
 pub struct DocumentText<'a> {
     pub original: &'a str,
     pub index: &'a CharIndex,
+    /// The folded text, whose characters `chars` are.
+    pub folded: &'a Folded,
     /// Folded characters.
     pub chars: &'a [char],
     pub sentences: &'a [Span],
     pub quotes: &'a [Span],
 }
 
+impl<'a> DocumentText<'a> {
+    /// The folded text of a span, borrowed: most folded texts are only
+    /// compared or looked up, so they need no String of their own.
+    fn folded_of(&self, span: Span) -> &'a str {
+        self.folded.slice(span.start, span.end)
+    }
+}
+
 pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) -> Resolved {
     let mut builder = NodeBuilder::default();
     let mut tagged: Vec<TaggedMention> = Vec::new();
     let sentence_of = |pos: usize| doc.sentences.partition_point(|s| s.end <= pos);
-    let folded_of = |span: Span| -> String { string_of(&doc.chars[span.start..span.end]) };
+    let folded_of = |span: Span| doc.folded_of(span);
 
     // A gazetteer name may name several places (西湖区 of 杭州 and of 南昌):
     // take the one whose parent the document also mentions.
@@ -78,18 +88,12 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     };
     // A name that is a known place plus a name of its own (杭州云计算产业园)
     // is what the rest alone (云计算产业园) stands for later on.
-    let place_spellings: FxHashSet<String> = candidates
+    let place_spellings: FxHashSet<&str> = candidates
         .iter()
         .filter(|c| c.tag == Tag::Node(NodeType::Place))
-        .flat_map(|c| {
-            let mut v = vec![folded_of(c.span)];
-            if let Some(e) = c.entry {
-                v.push(rules.dictionary.entry(e).key.clone());
-            }
-            v
-        })
+        .flat_map(|c| std::iter::once(folded_of(c.span)).chain(c.entry.map(|e| rules.dictionary.entry(e).key.as_str())))
         .collect();
-    let plain_keys: FxHashSet<(NodeType, String)> = candidates
+    let plain_keys: FxHashSet<(NodeType, &str)> = candidates
         .iter()
         .filter_map(|c| match c.tag {
             Tag::Node(t) if t.is_entity() && c.entry.is_none() => Some((t, folded_of(c.span))),
@@ -97,14 +101,19 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         })
         .collect();
     // (Probed per entity mention, never iterated: FxHash.)
-    let mut longer_form: FxHashMap<(NodeType, String), String> = FxHashMap::default();
-    let mut ambiguous: FxHashSet<(NodeType, String)> = FxHashSet::default();
-    for (ty, key) in &plain_keys {
-        for p in &place_spellings {
-            let Some(rest) = key.strip_prefix(p.as_str()) else { continue };
-            if rest.chars().count() >= 3 && plain_keys.contains(&(*ty, rest.to_string())) {
-                let slot = (*ty, rest.to_string());
-                if longer_form.insert(slot.clone(), key.clone()).is_some_and(|k| k != *key) {
+    let mut longer_form: FxHashMap<(NodeType, &str), &str> = FxHashMap::default();
+    let mut ambiguous: FxHashSet<(NodeType, &str)> = FxHashSet::default();
+    for &(ty, key) in &plain_keys {
+        // The place spellings a key starts with are among its prefixes: a
+        // key has a few, the document may have hundreds of spellings.
+        for (split, _) in key.char_indices() {
+            let (place, rest) = key.split_at(split);
+            if !place_spellings.contains(place) {
+                continue;
+            }
+            if rest.chars().count() >= 3 && plain_keys.contains(&(ty, rest)) {
+                let slot = (ty, rest);
+                if longer_form.insert(slot, key).is_some_and(|k| k != key) {
                     ambiguous.insert(slot);
                 }
             }
@@ -122,16 +131,16 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     // Spans of titles that became part of a person reference (章区长).
     // (Position indexes probed per character: FxHash, never iterated.)
     let mut absorbed_titles: FxHashSet<Span> = FxHashSet::default();
-    let mut short_forms: Vec<(String, NodeKey)> = Vec::new();
-    let mut by_suffix: Vec<(usize, String, NodeKey)> = Vec::new();
-    let mut persons: Vec<(NodeKey, String)> = Vec::new();
+    let mut short_forms: Vec<(&str, NodeKey)> = Vec::new();
+    let mut by_suffix: Vec<(usize, &str, NodeKey)> = Vec::new();
+    let mut persons: Vec<(NodeKey, &str)> = Vec::new();
     // Entries whose names are already aliases of a node: a name mentioned
     // again adds nothing (and its aliases are not cloned again).
     let mut entries_applied: FxHashSet<(usize, u32)> = FxHashSet::default();
     for c in candidates {
         let Tag::Node(ty) = c.tag else {
             if c.tag == Tag::Title {
-                tagged.push(TaggedMention { span: c.span, tag: c.tag, node: None, folded: folded_of(c.span), rule: c.rule.clone() });
+                tagged.push(TaggedMention { span: c.span, tag: c.tag, node: None, folded: folded_of(c.span).to_string(), rule: c.rule.clone() });
             }
             continue;
         };
@@ -139,13 +148,11 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
             continue;
         }
         let folded = folded_of(c.span);
-        let entry_id = choose_entry(c, &folded);
+        let entry_id = choose_entry(c, folded);
         let entry = entry_id.map(|e| rules.dictionary.entry(e));
-        let mut key = entry.map_or_else(|| folded.clone(), |e| e.key.clone());
-        if !longer_form.is_empty() {
-            if let Some(longer) = longer_form.get(&(ty, key.clone())) {
-                key = longer.clone();
-            }
+        let mut key = entry.map_or(folded, |e| e.key.as_str());
+        if let Some(longer) = longer_form.get(&(ty, key)) {
+            key = longer;
         }
         let node_key = NodeKey::new(ty, key);
         let text = doc.index.slice(doc.original, c.span.start, c.span.end);
@@ -160,14 +167,14 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
             }
         }
         if ty == NodeType::Person {
-            persons.push((node_key.clone(), folded.clone()));
+            persons.push((node_key.clone(), folded));
         }
-        tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), folded, rule: c.rule.clone() });
+        tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), folded: folded.to_string(), rule: c.rule.clone() });
         if let Some(s) = c.suffix_start {
-            let stem = string_of(&doc.chars[c.span.start..s]);
-            let suffix = string_of(&doc.chars[s..c.span.end]);
-            let stem_is_known = !rules.dictionary.lookup(&stem).is_empty();
-            if stem.chars().count() >= 2 && !stem_is_known && rules.lexicon.get(&stem).is_none() {
+            let stem = folded_of(Span::new(c.span.start, s));
+            let suffix = folded_of(Span::new(s, c.span.end));
+            let stem_is_known = !rules.dictionary.lookup(stem).is_empty();
+            if stem.chars().count() >= 2 && !stem_is_known && rules.lexicon.get(stem).is_none() {
                 short_forms.push((stem, node_key.clone()));
             }
             if suffix.chars().count() >= 2 {
@@ -183,7 +190,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         let text = doc.index.slice(doc.original, span.start, span.end);
         let rule = RuleId::Literal(rule);
         let node = builder.add(key, text, span, &rule, sentence_of(span.start), false);
-        tagged.push(TaggedMention { span, tag: Tag::Node(key.node_type), node: Some(node), folded: folded_of(span), rule });
+        tagged.push(TaggedMention { span, tag: Tag::Node(key.node_type), node: Some(node), folded: folded_of(span).to_string(), rule });
         covered.mark(span);
     };
     let title_len_at: FxHashMap<usize, usize> =
@@ -207,8 +214,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     }
 
     // Surname + title (章区长, 孙老先生, 马总) → the person with that surname.
-    let reference_titles: Vec<Vec<char>> =
-        rules.lists.list("reference_titles").iter().map(|t| t.chars().collect()).collect();
+    let reference_titles = rules.lists.list("reference_titles");
     let sole_persons = persons_by_sole_surname(&persons);
     let surnames = CharFilter::new(sole_persons.keys().copied());
     for i in 0..doc.chars.len() {
@@ -220,7 +226,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         let title_len = title_len_at
             .get(&(i + 1))
             .copied()
-            .or_else(|| longest_prefix(&doc.chars[i + 1..], &reference_titles));
+            .or_else(|| longest_prefix(&doc.chars[i + 1..], reference_titles));
         let Some(title_len) = title_len else { continue };
         let key = key.clone();
         let span = Span::new(i, i + 1 + title_len);
@@ -242,22 +248,22 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     }
 
     // Bare given names (向明 → 陈向明) and stems of suffix names (数梦).
-    let mut references: Vec<(String, NodeKey, &'static str)> = Vec::new();
+    let mut references: Vec<(&str, NodeKey, &'static str)> = Vec::new();
     for (key, name) in &persons {
         let mut after_surname = name.chars();
         after_surname.next();
-        let given = after_surname.as_str().to_string();
-        if given.chars().count() == 2 && rules.lexicon.get(&given).is_none() {
+        let given = after_surname.as_str();
+        if given.chars().count() == 2 && rules.lexicon.get(given).is_none() {
             references.push((given, key.clone(), "resolve/given-name"));
         }
     }
     for (stem, key) in &short_forms {
-        references.push((stem.clone(), key.clone(), "resolve/short-form"));
+        references.push((stem, key.clone(), "resolve/short-form"));
     }
     // Ambiguous short forms (two names share a stem) are left alone.
-    let mut seen: FxHashMap<String, usize> = FxHashMap::default();
-    for (text, _, _) in &references {
-        *seen.entry(text.clone()).or_default() += 1;
+    let mut seen: FxHashMap<&str, usize> = FxHashMap::default();
+    for &(text, _, _) in &references {
+        *seen.entry(text).or_default() += 1;
     }
     references.retain(|(t, _, _)| seen[t] == 1);
     // All references in one pass over the text.
@@ -268,12 +274,12 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
 
     // A bare suffix (管委会, 联盟) stands for the last name with it.
     by_suffix.sort_by_key(|(start, _, _)| *start);
-    let suffixes: Vec<&String> = by_suffix.iter().map(|(_, s, _)| s).collect::<BTreeSet<_>>().into_iter().collect();
+    let suffixes: Vec<&str> = by_suffix.iter().map(|&(_, s, _)| s).collect::<BTreeSet<_>>().into_iter().collect();
     // Suffix by suffix in sorted order, then by position, as the coverage
     // each reference leaves decides the next.
     for (r, i, n) in occurrences_by_text(doc.chars, &suffixes) {
         let suffix = suffixes[r];
-        let antecedent = by_suffix.iter().rev().find(|(start, s, _)| s == suffix && *start < i);
+        let antecedent = by_suffix.iter().rev().find(|&&(start, s, _)| s == suffix && start < i);
         if let Some((_, _, key)) = antecedent {
             add_reference(Span::new(i, i + n), key, "resolve/bare-suffix", &mut tagged, &mut covered);
         }
@@ -353,11 +359,11 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         let text = doc.index.slice(doc.original, c.span.start, c.span.end);
         let node = builder.add(&key, text, c.span, &c.rule, sentence_of(c.span.start), true);
         builder.nodes[node].value = Some(value);
-        tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), folded: folded_of(c.span), rule: c.rule.clone() });
+        tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), folded: folded_of(c.span).to_string(), rule: c.rule.clone() });
     }
 
     for q in doc.quotes {
-        tagged.push(TaggedMention { span: *q, tag: Tag::Node(NodeType::Quotation), node: None, folded: folded_of(*q), rule: RuleId::Literal("segment/quotation") });
+        tagged.push(TaggedMention { span: *q, tag: Tag::Node(NodeType::Quotation), node: None, folded: folded_of(*q).to_string(), rule: RuleId::Literal("segment/quotation") });
     }
     tagged.retain(|t| !(t.tag == Tag::Title && absorbed_titles.contains(&t.span)));
     tagged.sort_by_key(|t| (t.span.start, std::cmp::Reverse(t.span.end)));
@@ -365,46 +371,37 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     // 创业基地) brings its parent into the graph, named as written here,
     // so the relation stage can say partOf even when the parent is not
     // mentioned on its own.
-    let org_keys: Vec<(String, String)> = builder
-        .nodes
-        .iter()
-        .filter(|n| n.key.node_type == NodeType::Organization)
-        .filter_map(|n| n.mentions.first().map(|m| (n.key.key.clone(), m.text.clone())))
-        .collect();
-    for (key, written) in org_keys {
-        let chars: Vec<char> = key.chars().collect();
-        for n in (2..chars.len().saturating_sub(1)).rev() {
-            let prefix = string_of(&chars[..n]);
-            let entry = rules.dictionary.lookup(&prefix).iter().map(|&e| rules.dictionary.entry(e))
+    // (Nodes added here have no mentions, so the range is the nodes before.)
+    for i in 0..builder.nodes.len() {
+        let node = &builder.nodes[i];
+        let Some(written) = node.mentions.first().map(|m| m.text.as_str()) else { continue };
+        if node.key.node_type != NodeType::Organization {
+            continue;
+        }
+        let chars: Vec<char> = node.key.key.chars().collect();
+        let longest_known = (2..chars.len().saturating_sub(1)).rev().find_map(|n| {
+            let entry = rules.dictionary.lookup_chars(&chars[..n]).iter().map(|&e| rules.dictionary.entry(e))
                 .find(|e| e.kind == DictKind::Entity(NodeType::Organization));
-            let Some(entry) = entry else { continue };
-            let parent = NodeKey::new(NodeType::Organization, entry.key.clone());
-            if parent.key != key && !builder.index.contains_key(&parent) {
-                let name: String = written.chars().take(n).collect();
-                let mut aliases: BTreeSet<String> = std::iter::once(entry.name.clone()).chain(entry.aliases.iter().cloned()).collect();
-                aliases.remove(&name);
-                builder.index.insert(parent.clone(), builder.nodes.len());
-                builder.has_full_form.push(true);
-                builder.nodes.push(Node { key: parent, name, aliases, value: None, mentions: Vec::new() });
-            }
-            break;
+            entry.map(|entry| (n, entry))
+        });
+        let Some((n, entry)) = longest_known else { continue };
+        let parent = NodeKey::new(NodeType::Organization, entry.key.clone());
+        if parent.key != node.key.key && !builder.index.contains_key(&parent) {
+            let name: String = written.chars().take(n).collect();
+            let mut aliases: BTreeSet<String> = std::iter::once(entry.name.clone()).chain(entry.aliases.iter().cloned()).collect();
+            aliases.remove(&name);
+            builder.index.insert(parent.clone(), builder.nodes.len());
+            builder.has_full_form.push(true);
+            builder.nodes.push(Node { key: parent, name, aliases, value: None, mentions: Vec::new() });
         }
     }
     let (nodes, parents) = builder.finish();
     Resolved { nodes, mentions: tagged, parents }
 }
 
-/// The text of `chars`, allocated once: collecting characters into a
-/// String grows it several times, as most of them take three bytes.
-fn string_of(chars: &[char]) -> String {
-    let mut text = String::with_capacity(chars.iter().map(|c| c.len_utf8()).sum());
-    text.extend(chars);
-    text
-}
-
 /// The person each surname stands for, for the surnames that exactly one
 /// person of the document has.
-fn persons_by_sole_surname(persons: &[(NodeKey, String)]) -> FxHashMap<char, &NodeKey> {
+fn persons_by_sole_surname<'k>(persons: &'k [(NodeKey, &str)]) -> FxHashMap<char, &'k NodeKey> {
     let mut by_surname: FxHashMap<char, BTreeSet<&NodeKey>> = FxHashMap::default();
     for (key, name) in persons {
         if let Some(first) = name.chars().next() {
@@ -418,9 +415,23 @@ fn persons_by_sole_surname(persons: &[(NodeKey, String)]) -> FxHashMap<char, &No
         .collect()
 }
 
-/// The length of the longest of `texts` that `chars` starts with.
-fn longest_prefix(chars: &[char], texts: &[Vec<char>]) -> Option<usize> {
-    texts.iter().filter(|t| chars.starts_with(t)).map(Vec::len).max()
+/// The length in characters of the longest of `texts` that `chars` starts
+/// with. (Compared in place: this runs per document, and only where a sole
+/// surname is, so it is cheaper than turning every text into characters.)
+fn longest_prefix(chars: &[char], texts: &[String]) -> Option<usize> {
+    texts.iter().filter_map(|t| starts_with_text(chars, t)).max()
+}
+
+/// The length of `text` in characters, if `chars` starts with it.
+fn starts_with_text(chars: &[char], text: &str) -> Option<usize> {
+    let mut len = 0;
+    for c in text.chars() {
+        if chars.get(len) != Some(&c) {
+            return None;
+        }
+        len += 1;
+    }
+    Some(len)
 }
 
 /// Texts to find in a document, as characters with their index, by first
@@ -548,9 +559,9 @@ fn is_folded(text: &str) -> bool {
 /// end, reference). A document has a handful of references, so indexing
 /// them by first character and comparing in place costs less than building
 /// an automaton per document.
-fn leftmost_longest(chars: &[char], references: &[(String, NodeKey, &'static str)]) -> Vec<(usize, usize, usize)> {
+fn leftmost_longest(chars: &[char], references: &[(&str, NodeKey, &'static str)]) -> Vec<(usize, usize, usize)> {
     let mut found = Vec::new();
-    let Some((by_first, first_chars)) = needles_by_first(references.iter().map(|(text, _, _)| text.as_str())) else { return found };
+    let Some((by_first, first_chars)) = needles_by_first(references.iter().map(|&(text, _, _)| text)) else { return found };
     let mut i = 0;
     while i < chars.len() {
         if !first_chars.may_contain(chars[i]) {
@@ -575,9 +586,9 @@ fn leftmost_longest(chars: &[char], references: &[(String, NodeKey, &'static str
 /// (text, start, length), ordered by text then start. The texts are looked
 /// up by first character in one pass over the document instead of one pass
 /// per text.
-fn occurrences_by_text(chars: &[char], texts: &[&String]) -> Vec<(usize, usize, usize)> {
+fn occurrences_by_text(chars: &[char], texts: &[&str]) -> Vec<(usize, usize, usize)> {
     let mut found = Vec::new();
-    let Some((by_first, first_chars)) = needles_by_first(texts.iter().map(|text| text.as_str())) else { return found };
+    let Some((by_first, first_chars)) = needles_by_first(texts.iter().copied()) else { return found };
     for (i, c) in chars.iter().enumerate() {
         if !first_chars.may_contain(*c) {
             continue;
@@ -631,5 +642,30 @@ impl Coverage {
 
     fn any(&self, span: Span) -> bool {
         self.count[span.start.min(self.count.len())..span.end.min(self.count.len())].iter().any(|&c| c > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chars(text: &str) -> Vec<char> {
+        text.chars().collect()
+    }
+
+    #[test]
+    fn a_text_is_a_prefix_when_every_character_matches_in_place() {
+        assert_eq!(starts_with_text(&chars("区长说"), "区长"), Some(2));
+        assert_eq!(starts_with_text(&chars("区长"), "区长说"), None);
+        assert_eq!(starts_with_text(&chars("区委书记"), "区长"), None);
+        assert_eq!(starts_with_text(&chars("区长"), ""), Some(0));
+    }
+
+    #[test]
+    fn the_longest_matching_title_wins() {
+        let titles = ["老".to_string(), "老先生".to_string(), "总".to_string()];
+        assert_eq!(longest_prefix(&chars("老先生说"), &titles), Some(3));
+        assert_eq!(longest_prefix(&chars("老师"), &titles), Some(1));
+        assert_eq!(longest_prefix(&chars("说"), &titles), None);
     }
 }
