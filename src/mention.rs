@@ -789,13 +789,12 @@ fn covered_by_common_words(chars: &[char], rules: &RuleSet) -> bool {
 #[inline(never)]
 fn regex_candidates(folded: &Folded, rules: &RuleSet, out: &mut Vec<Candidate>) {
     for rule in rules.entity_rules.possible_in(&folded.text) {
-        rule.regex.for_each_captures(&folded.text, |caps| {
-            let Some(m) = (if rule.has_mention_group { caps.name("m") } else { caps.get(0) }) else { return };
-            if m.start() == m.end() {
+        rule.regex.for_each_mention(&folded.text, |m| {
+            if m.is_empty() {
                 return;
             }
             out.push(Candidate {
-                span: Span::new(folded.char_at(m.start()), folded.char_at(m.end())),
+                span: Span::new(folded.char_at(m.start), folded.char_at(m.end)),
                 tag: Tag::Node(rule.node_type),
                 entry: None,
                 rule: rule.id.clone(),
@@ -810,11 +809,10 @@ fn regex_candidates(folded: &Folded, rules: &RuleSet, out: &mut Vec<Candidate>) 
 #[inline(never)]
 fn value_candidates(folded: &Folded, rules: &RuleSet, out: &mut Vec<Candidate>) {
     for rule in rules.value_rules.possible_in(&folded.text) {
-        rule.regex.for_each_captures(&folded.text, |caps| {
-            let Some(m) = (if rule.has_mention_group { caps.name("m") } else { caps.get(0) }) else { return };
-            let Some(parsed) = parse_value(rule.normalizer, m.as_str()) else { return };
+        rule.regex.for_each_mention(&folded.text, |m| {
+            let Some(parsed) = parse_value(rule.normalizer, &folded.text[m.clone()]) else { return };
             out.push(Candidate {
-                span: Span::new(folded.char_at(m.start()), folded.char_at(m.end())),
+                span: Span::new(folded.char_at(m.start), folded.char_at(m.end)),
                 tag: Tag::Node(rule.node_type),
                 entry: None,
                 rule: rule.id.clone(),

@@ -398,8 +398,6 @@ pub struct RegexRule {
     pub id: RuleId,
     pub node_type: NodeType,
     pub regex: LazyRegex,
-    /// The mention is the group `m` when the regex has one.
-    pub has_mention_group: bool,
     pub normalizer: Option<Normalizer>,
     pub priority: i32,
     pub layer: usize,
@@ -878,9 +876,8 @@ impl Compiler {
             (_, false) => None,
         };
         let Some(regex) = self.build_regex(source, path, text, regex_src, id) else { return };
-        let has_mention_group = regex.group_names().iter().any(|n| n == "m");
         let target = if is_value { &mut self.value_rules } else { &mut self.entity_rules };
-        target.push(RegexRule { id: id.into(), node_type, regex, has_mention_group, normalizer,
+        target.push(RegexRule { id: id.into(), node_type, regex, normalizer,
             priority: rule.priority, layer, examples });
     }
 

@@ -9,19 +9,24 @@
 //! are therefore compiled at load, and the built-in ones are compiled by
 //! a test.
 //!
-//! [`LazyRegex::for_each_captures`] searches only near the regex's trigger
+//! [`LazyRegex::for_each_mention`] searches only near the regex's trigger
 //! words when its matches are of bounded length (see [`WordWindows`]):
 //! most value regexes need a rare character (日, 成, 年) and would
 //! otherwise scan each document whole. Regexes of unbounded length made of
 //! few characters (`{number}块`) are searched in the runs of those
-//! characters around their trigger words (see [`RunWindows`]).
+//! characters around their trigger words (see [`RunWindows`]). It asks
+//! for captures only when the match alone does not tell where the mention
+//! is (see [`MentionPlan`]).
 
+mod mention;
 mod run_windows;
 
 use super::trigger::requirements;
+use mention::MentionPlan;
 use run_windows::RunWindows;
-use regex::{Captures, Regex};
+use regex::Regex;
 use regex_syntax::hir::{Hir, HirKind};
+use std::ops::Range;
 use std::sync::OnceLock;
 
 /// Size limits keep a hostile rule from blowing up memory; the regex crate
@@ -36,7 +41,12 @@ pub struct LazyRegex {
     compiled: OnceLock<Regex>,
     /// Built on first search.
     windows: OnceLock<Windows>,
+    mention: MentionPlan,
 }
+
+/// Searches a haystack from a position: the span of the leftmost match and
+/// what is reported for it.
+type SearchAt<'s, 'h, T> = dyn FnMut(&'h str, usize) -> Option<(Range<usize>, T)> + 's;
 
 /// Where a regex is searched.
 #[derive(Debug)]
@@ -64,7 +74,8 @@ impl LazyRegex {
     /// Parse `source` (the error text is the regex crate's).
     pub fn parse(source: &str) -> Result<LazyRegex, String> {
         let hir = regex_syntax::ParserBuilder::new().build().parse(source).map_err(|e| regex::Error::Syntax(e.to_string()).to_string())?;
-        Ok(LazyRegex { source: source.to_string(), hir, compiled: OnceLock::new(), windows: OnceLock::new() })
+        let mention = MentionPlan::new(&hir);
+        Ok(LazyRegex { source: source.to_string(), hir, compiled: OnceLock::new(), windows: OnceLock::new(), mention })
     }
 
     /// Compile now, reporting a regex too large to compile.
@@ -76,16 +87,23 @@ impl LazyRegex {
         Ok(self.compiled.get_or_init(|| r))
     }
 
-    /// Call `each` with the captures of every match in `text`, in order:
-    /// the same as `captures_iter`, but only the parts of the text near
-    /// the regex's trigger words are scanned when that is exact (see
-    /// [`WordWindows`] and [`RunWindows`]).
-    pub fn for_each_captures<'h>(&self, text: &'h str, mut each: impl FnMut(Captures<'h>)) {
+    /// Call `each` with the span of the mention of every match in `text`,
+    /// in order: group `m` (matches without it are skipped), else the
+    /// whole match, as `captures_iter` gives them, but only the parts of
+    /// the text near the regex's trigger words are scanned when that is
+    /// exact (see [`WordWindows`] and [`RunWindows`]).
+    pub fn for_each_mention(&self, text: &str, mut each: impl FnMut(Range<usize>)) {
         let regex: &Regex = self;
+        let mut search = |haystack: &str, from: usize| {
+            let found = regex.find_at(haystack, from)?.range();
+            Some((found.clone(), self.mention.mention(regex, haystack, found)))
+        };
+        let mut each = |mention: Option<Range<usize>>| mention.into_iter().for_each(&mut each);
         match self.windows.get_or_init(|| Windows::new(&self.hir)) {
-            Windows::Words(windows) => windows.for_each_captures(regex, text, &mut each),
-            Windows::Runs(windows) => windows.for_each_captures(regex, text, &mut each),
-            Windows::Whole => regex.captures_iter(text).for_each(each),
+            Windows::Words(windows) => windows.for_each_match(text, &mut search, &mut each),
+            Windows::Runs(windows) => windows.for_each_match(text, &mut search, &mut each),
+            // (The iterator's rule for empty matches applies here.)
+            Windows::Whole => regex.find_iter(text).for_each(|found| each(self.mention.mention(regex, text, found.range()))),
         }
     }
 
@@ -213,11 +231,11 @@ impl WordWindows {
         Some(ranges)
     }
 
-    /// Call `each` with the captures of every match, as `captures_iter`
-    /// would find them.
-    fn for_each_captures<'h>(&self, regex: &Regex, text: &'h str, each: &mut dyn FnMut(Captures<'h>)) {
+    /// Call `each` with what `search` reports for every match, as
+    /// `captures_iter` would find them.
+    fn for_each_match<'h, T>(&self, text: &'h str, search: &mut SearchAt<'_, 'h, T>, each: &mut dyn FnMut(T)) {
         let Some(ranges) = self.start_ranges(text) else {
-            regex.captures_iter(text).for_each(each);
+            search_from(text, 0, search, each);
             return;
         };
         let mut from = 0;
@@ -225,16 +243,24 @@ impl WordWindows {
             from = from.max(first);
             while from <= last {
                 let cut = char_boundary_at_or_after(text, last + self.max_len + 1);
-                let Some(caps) = regex.captures_at(&text[..cut], from) else { break };
-                let found = caps.get(0).expect("group 0 is the match");
+                let Some((found, item)) = search(&text[..cut], from) else { break };
                 // A later start may be cut short here: the next window finds it.
-                if found.start() > last {
+                if found.start > last {
                     break;
                 }
-                from = found.end();
-                each(caps);
+                from = found.end;
+                each(item);
             }
         }
+    }
+}
+
+/// Every match from `from` on, as `captures_iter` finds them when matches
+/// are never empty.
+fn search_from<'h, T>(text: &'h str, mut from: usize, search: &mut SearchAt<'_, 'h, T>, each: &mut dyn FnMut(T)) {
+    while let Some((found, item)) = search(text, from) {
+        from = found.end;
+        each(item);
     }
 }
 
@@ -273,10 +299,41 @@ pub(super) fn char_boundary_at_or_after(text: &str, at: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use regex::Captures;
 
     /// Every group of every match, as captures_iter reports them.
     fn all_groups<'h>(matches: impl IntoIterator<Item = Captures<'h>>) -> Vec<Vec<Option<(usize, usize)>>> {
         matches.into_iter().map(|c| c.iter().map(|g| g.map(|m| (m.start(), m.end()))).collect()).collect()
+    }
+
+    /// The captures of every match found in the regex's windows.
+    fn windowed_captures<'h>(regex: &LazyRegex, text: &'h str) -> Vec<Captures<'h>> {
+        let compiled: &Regex = regex;
+        let mut search = |haystack: &'h str, from: usize| compiled.captures_at(haystack, from).map(|c| (c.get(0).expect("group 0 is the match").range(), c));
+        let mut found = Vec::new();
+        let mut each = |c| found.push(c);
+        match regex.windows.get_or_init(|| Windows::new(regex.hir())) {
+            Windows::Words(windows) => windows.for_each_match(text, &mut search, &mut each),
+            Windows::Runs(windows) => windows.for_each_match(text, &mut search, &mut each),
+            Windows::Whole => compiled.captures_iter(text).for_each(each),
+        }
+        found
+    }
+
+    /// The mention of every match as `captures_iter` gives it: group `m`,
+    /// else the whole match.
+    fn mentions_of_captures_iter(regex: &LazyRegex, text: &str) -> Vec<Range<usize>> {
+        let has_m = regex.group_names().iter().any(|n| n == "m");
+        regex.captures_iter(text).filter_map(|c| if has_m { c.name("m") } else { c.get(0) }).map(|m| m.range()).collect()
+    }
+
+    /// The windows find the groups `captures_iter` finds, and
+    /// `for_each_mention` the mentions.
+    fn assert_same_as_captures_iter(regex: &LazyRegex, text: &str) {
+        assert_eq!(all_groups(windowed_captures(regex, text)), all_groups(regex.captures_iter(text)), "{}", regex.as_str());
+        let mut mentions = Vec::new();
+        regex.for_each_mention(text, |m| mentions.push(m));
+        assert_eq!(mentions, mentions_of_captures_iter(regex, text), "{}", regex.as_str());
     }
 
     /// Long texts where the trigger characters are rare, so the windows
@@ -301,13 +358,6 @@ mod tests {
                     .collect()
             })
             .collect()
-    }
-
-    /// `for_each_captures` and `captures_iter` report the same groups.
-    fn assert_same_as_captures_iter(regex: &LazyRegex, text: &str) {
-        let mut windowed = Vec::new();
-        regex.for_each_captures(text, |c| windowed.push(c));
-        assert_eq!(all_groups(windowed), all_groups(regex.captures_iter(text)), "{}", regex.as_str());
     }
 
     #[test]
@@ -345,6 +395,33 @@ mod tests {
         let seed = crate::normalize::Folded::new(include_str!("../../fixtures/yunqi.txt")).text.to_string();
         // Paragraphs alone as well: short texts, rules at their edges.
         let texts: Vec<&str> = std::iter::once(seed.as_str()).chain(seed.split('\n')).collect();
+        for rule in rules.value_rules.iter().chain(rules.entity_rules.iter()) {
+            texts.iter().for_each(|text| assert_same_as_captures_iter(&rule.regex, text));
+        }
+    }
+
+    /// Short texts of the characters value rules are made of, so that
+    /// matches often start at the start of a text or end at its end.
+    fn value_like_texts() -> Vec<String> {
+        let pieces = [
+            "0", "1", "2", "5", "9", ".", ",", "%", "/", "第", "年", "多", "万", "亿", "元", "人", "个", "家", "约", "近", "超", "成", "折", "打",
+            "日", "月", "大", "的", "时间", "来", "以来", "A", "x", " ", "\n", "一", "二", "十", "两", "百分点", "分之", "块", "美元", "收入", "公司",
+            "《", "》", "来源", "：", "·", "米", "吨", "周", "以上", "优惠", "在", "北京", "Bob", "，", "。",
+        ];
+        let mut state = 0x9e37_79b9_u32;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            state as usize
+        };
+        (0..3000).map(|_| (0..1 + next() % 24).map(|_| pieces[next() % pieces.len()]).collect()).collect()
+    }
+
+    #[test]
+    fn mentions_of_the_built_in_rules_are_those_of_captures_iter() {
+        let rules = crate::rules::RuleSet::builtin().unwrap();
+        let texts = value_like_texts();
         for rule in rules.value_rules.iter().chain(rules.entity_rules.iter()) {
             texts.iter().for_each(|text| assert_same_as_captures_iter(&rule.regex, text));
         }

@@ -38,11 +38,10 @@
 //! matches `captures_iter` reports, in the same order. (Matches are never
 //! empty, so the iterator's rule for empty matches never applies.)
 
-use super::{char_boundary_at_or_after, starts_with_good_literals};
+use super::{char_boundary_at_or_after, search_from, starts_with_good_literals, SearchAt};
 use aho_corasick::packed;
 use crate::chars::CharBits;
 use crate::rules::trigger::requirements;
-use regex::{Captures, Regex};
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// A class with more characters than this (`[^第0-9]`, `\p{Han}`) puts too
@@ -103,9 +102,9 @@ impl RunWindows {
         Some(RunWindows { lead, tail_chars, tail_len, words })
     }
 
-    /// Call `each` with the captures of every match, as `captures_iter`
-    /// would find them.
-    pub(super) fn for_each_captures<'h>(&self, regex: &Regex, text: &'h str, each: &mut dyn FnMut(Captures<'h>)) {
+    /// Call `each` with what `search` reports for every match, as
+    /// `captures_iter` would find them.
+    pub(super) fn for_each_match<'h, T>(&self, text: &'h str, search: &mut SearchAt<'_, 'h, T>, each: &mut dyn FnMut(T)) {
         // Past this many bytes scanned (runs, leads and calls) one search
         // of the rest of the text is cheaper.
         let budget = text.len() / 2;
@@ -115,16 +114,15 @@ impl RunWindows {
             scanned += self.cost(start, end);
             if scanned > budget {
                 // Exact too: `captures_iter` goes on where the last match ended.
-                search_from(regex, text, from, each);
+                search_from(text, from, search, each);
                 return;
             }
             from = from.max(char_boundary_at_or_after(text, start.saturating_sub(self.lead)));
             let cut = text[end..].chars().next().map_or(end, |c| end + c.len_utf8());
             while from < end {
-                let Some(caps) = regex.captures_at(&text[..cut], from) else { break };
-                let found = caps.get(0).expect("group 0 is the match");
-                from = found.end();
-                each(caps);
+                let Some((found, item)) = search(&text[..cut], from) else { break };
+                from = found.end;
+                each(item);
             }
         }
     }
@@ -190,14 +188,6 @@ fn trigger_searcher(words: &[String]) -> Option<packed::Searcher> {
     // Leftmost-first: the leftmost occurrence after any position, which is
     // all the runs need (overlapping words do not matter).
     packed::Config::new().match_kind(packed::MatchKind::LeftmostFirst).builder().extend(words).build()
-}
-
-/// `captures_iter` from `from` on (matches are never empty).
-fn search_from<'h>(regex: &Regex, text: &'h str, mut from: usize, each: &mut dyn FnMut(Captures<'h>)) {
-    while let Some(caps) = regex.captures_at(text, from) {
-        from = caps.get(0).expect("group 0 is the match").end();
-        each(caps);
-    }
 }
 
 /// Add the characters `hir` can match to `chars`; `None` if there are too
