@@ -94,16 +94,16 @@ impl LazyRegex {
     /// exact (see [`WordWindows`] and [`RunWindows`]).
     pub fn for_each_mention(&self, text: &str, mut each: impl FnMut(Range<usize>)) {
         let regex: &Regex = self;
-        let mut search = |haystack: &str, from: usize| {
-            let found = regex.find_at(haystack, from)?.range();
-            Some((found.clone(), self.mention.mention(regex, haystack, found)))
-        };
+        let mut search = |haystack: &str, from: usize| self.mention.search_at(regex, haystack, from);
         let mut each = |mention: Option<Range<usize>>| mention.into_iter().for_each(&mut each);
         match self.windows.get_or_init(|| Windows::new(&self.hir)) {
             Windows::Words(windows) => windows.for_each_match(text, &mut search, &mut each),
             Windows::Runs(windows) => windows.for_each_match(text, &mut search, &mut each),
             // (The iterator's rule for empty matches applies here.)
-            Windows::Whole => regex.find_iter(text).for_each(|found| each(self.mention.mention(regex, text, found.range()))),
+            Windows::Whole => match self.mention {
+                MentionPlan::Captures => regex.captures_iter(text).for_each(|c| each(c.name("m").map(|m| m.range()))),
+                _ => regex.find_iter(text).for_each(|found| each(self.mention.mention(regex, text, found.range()))),
+            },
         }
     }
 

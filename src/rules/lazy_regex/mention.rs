@@ -39,7 +39,7 @@ pub(super) enum Edge {
     OneChar,
     /// One character, or the empty string at the edge of the text (`^` for
     /// a lead, `$` for a trail).
-    OneCharOrTextEdge,
+    OneCharOrAnchor,
 }
 
 impl MentionPlan {
@@ -64,6 +64,18 @@ impl MentionPlan {
         }
     }
 
+    /// The leftmost match of `regex` in `haystack` from `from`, and its
+    /// mention (`None`: group `m` did not take part).
+    pub(super) fn search_at(&self, regex: &Regex, haystack: &str, from: usize) -> Option<(Range<usize>, Option<Range<usize>>)> {
+        if let MentionPlan::Captures = self {
+            // One search for both, not a match then its captures.
+            let caps = regex.captures_at(haystack, from)?;
+            return Some((caps.get(0).expect("group 0 is the match").range(), caps.name("m").map(|m| m.range())));
+        }
+        let found = regex.find_at(haystack, from)?.range();
+        Some((found.clone(), self.mention(regex, haystack, found)))
+    }
+
     /// The mention of `found`, a match of `regex` in `haystack` (`None`:
     /// group `m` did not take part).
     pub(super) fn mention(&self, regex: &Regex, haystack: &str, found: Range<usize>) -> Option<Range<usize>> {
@@ -74,7 +86,7 @@ impl MentionPlan {
             MentionPlan::Between(lead, trail) => {
                 // (The match is the leftmost-first one from its own start,
                 // so searching again from there finds it again.)
-                if (lead == Edge::OneCharOrTextEdge && found.start == 0) || (trail == Edge::OneCharOrTextEdge && found.end == haystack.len()) {
+                if (lead == Edge::OneCharOrAnchor && found.start == 0) || (trail == Edge::OneCharOrAnchor && found.end == haystack.len()) {
                     return from_captures();
                 }
                 let start = found.start + edge_len(lead, || haystack[found.start..].chars().next());
@@ -103,7 +115,7 @@ fn edge(hir: &Hir, text_edge: Look) -> Option<Edge> {
         HirKind::Alternation(branches) if branches.len() == 2 => {
             let is_edge = |h: &Hir| matches!(h.kind(), HirKind::Look(look) if *look == text_edge);
             let pair = (&branches[0], &branches[1]);
-            ((is_edge(pair.0) && one_char(pair.1)) || (one_char(pair.0) && is_edge(pair.1))).then_some(Edge::OneCharOrTextEdge)
+            ((is_edge(pair.0) && one_char(pair.1)) || (one_char(pair.0) && is_edge(pair.1))).then_some(Edge::OneCharOrAnchor)
         }
         _ => {
             let properties = hir.properties();
@@ -118,7 +130,7 @@ fn edge_len(edge: Edge, char_taken: impl FnOnce() -> Option<char>) -> usize {
     match edge {
         Edge::Nothing => 0,
         Edge::Bytes(n) => n,
-        Edge::OneChar | Edge::OneCharOrTextEdge => char_taken().map_or(0, char::len_utf8),
+        Edge::OneChar | Edge::OneCharOrAnchor => char_taken().map_or(0, char::len_utf8),
     }
 }
 
@@ -132,8 +144,8 @@ mod tests {
 
     #[test]
     fn a_one_character_lead_or_trail_is_read_off_the_match() {
-        assert!(matches!(plan("(?:^|[^第0-9])(?P<m>[0-9]+年)"), MentionPlan::Between(Edge::OneCharOrTextEdge, Edge::Nothing)));
-        assert!(matches!(plan("(?P<m>[0-9]+日)(?:[^游元]|$)"), MentionPlan::Between(Edge::Nothing, Edge::OneCharOrTextEdge)));
+        assert!(matches!(plan("(?:^|[^第0-9])(?P<m>[0-9]+年)"), MentionPlan::Between(Edge::OneCharOrAnchor, Edge::Nothing)));
+        assert!(matches!(plan("(?P<m>[0-9]+日)(?:[^游元]|$)"), MentionPlan::Between(Edge::Nothing, Edge::OneCharOrAnchor)));
         assert!(matches!(plan("(?:[^0-9])(?P<m>[0-9]+)[年月]"), MentionPlan::Between(Edge::OneChar, Edge::OneChar)));
         assert!(matches!(plan("第(?P<m>[0-9]+)(?-u:\\b)"), MentionPlan::Between(Edge::Bytes(3), Edge::Bytes(0))));
     }
