@@ -12,7 +12,7 @@
 use crate::graph::{EvidenceRef, GraphEdge, GraphNode, KnowledgeGraph, MentionRef};
 use crate::value::Value;
 use serde_json::{json, Map, Value as Json};
-use std::collections::BTreeSet;
+use std::cmp::Ordering;
 use std::io::{self, Write};
 use std::ops::Range;
 
@@ -75,48 +75,61 @@ pub fn edge_json(source: &GraphNode, edge: &GraphEdge, target: &GraphNode) -> Js
     Json::Object(o)
 }
 
-/// One field value of an object written by [`write_object`]: what
-/// `node_json` and `edge_json` put in their maps, by reference.
-enum Field<'a> {
-    Str(&'a str),
-    Strs(Vec<&'a str>),
-    Set(&'a BTreeSet<String>),
-    Mentions(&'a [MentionRef]),
-    Evidence(&'a EvidenceRef),
-    Evidences(&'a [EvidenceRef]),
-    Json(Json),
+/// Writes `s` as serde_json writes a string. Most strings (Chinese text,
+/// ids, rule ids) have no byte to escape and are copied whole; the rare one
+/// with a quote, a backslash or a control character goes through
+/// serde_json's own escaper, so the bytes are serde_json's either way.
+fn write_str<W: Write + ?Sized>(out: &mut W, s: &str) -> io::Result<()> {
+    if has_byte_to_escape(s.as_bytes()) {
+        return Ok(serde_json::to_writer(&mut *out, s)?);
+    }
+    out.write_all(b"\"")?;
+    out.write_all(s.as_bytes())?;
+    out.write_all(b"\"")
 }
 
-/// Writes `{"k":v,...}` with the keys in byte order and, for a repeated
-/// key, the last value: exactly the bytes serde_json writes for the map
-/// [`node_json`] or [`edge_json`] builds (its `Map` is a `BTreeMap`), without
-/// building it. The JSON export writes every node and edge, so this is on
-/// the serial path of every run.
-fn write_object(out: &mut dyn Write, mut fields: Vec<(&str, Field)>) -> io::Result<()> {
-    fields.reverse();
-    fields.sort_by(|a, b| a.0.cmp(b.0));
-    fields.dedup_by(|later, kept| later.0 == kept.0);
-    out.write_all(b"{")?;
-    for (i, (key, field)) in fields.iter().enumerate() {
+/// The bytes serde_json escapes in a string (other bytes, UTF-8 included,
+/// are written as they are).
+fn needs_escape(byte: u8) -> bool {
+    byte < 0x20 || byte == b'"' || byte == b'\\'
+}
+
+/// Whether a byte of `bytes` [`needs_escape`], eight bytes at a time (every
+/// string of the output is scanned, sentences included). A word has a byte
+/// below `n` when `(w - n*ONES) & !w & HIGHS` is not zero (exact as a yes or
+/// no for `n` up to 0x80); a byte equal to `b` is a zero byte of `w ^ b*ONES`.
+fn has_byte_to_escape(bytes: &[u8]) -> bool {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS != 0;
+    let mut words = bytes.chunks_exact(8);
+    for chunk in &mut words {
+        let w = u64::from_ne_bytes(chunk.try_into().expect("eight bytes"));
+        if w.wrapping_sub(0x20 * ONES) & !w & HIGHS != 0 || has_zero(w ^ (b'"' as u64 * ONES)) || has_zero(w ^ (b'\\' as u64 * ONES)) {
+            return true;
+        }
+    }
+    words.remainder().iter().any(|&b| needs_escape(b))
+}
+
+/// Writes an offset with serde_json's integer formatting (itoa), not the
+/// `fmt` machinery.
+fn write_usize<W: Write + ?Sized>(out: &mut W, n: usize) -> io::Result<()> {
+    Ok(serde_json::to_writer(&mut *out, &n)?)
+}
+
+fn write_strs<'a, W: Write + ?Sized>(out: &mut W, strs: impl IntoIterator<Item = &'a str>) -> io::Result<()> {
+    out.write_all(b"[")?;
+    for (i, s) in strs.into_iter().enumerate() {
         if i > 0 {
             out.write_all(b",")?;
         }
-        serde_json::to_writer(&mut *out, key)?;
-        out.write_all(b":")?;
-        match field {
-            Field::Str(s) => serde_json::to_writer(&mut *out, s)?,
-            Field::Strs(v) => serde_json::to_writer(&mut *out, v)?,
-            Field::Set(v) => serde_json::to_writer(&mut *out, v)?,
-            Field::Mentions(ms) => write_array(out, ms, write_mention)?,
-            Field::Evidence(e) => write_evidence(out, e)?,
-            Field::Evidences(es) => write_array(out, es, write_evidence)?,
-            Field::Json(j) => serde_json::to_writer(&mut *out, j)?,
-        }
+        write_str(out, s)?;
     }
-    out.write_all(b"}")
+    out.write_all(b"]")
 }
 
-fn write_array<T>(out: &mut dyn Write, items: &[T], write_item: fn(&mut dyn Write, &T) -> io::Result<()>) -> io::Result<()> {
+fn write_array<W: Write + ?Sized, T>(out: &mut W, items: &[T], write_item: fn(&mut W, &T) -> io::Result<()>) -> io::Result<()> {
     out.write_all(b"[")?;
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
@@ -128,55 +141,137 @@ fn write_array<T>(out: &mut dyn Write, items: &[T], write_item: fn(&mut dyn Writ
 }
 
 /// Keys in byte order, as in [`node_json`]'s `mentions`.
-fn write_mention(out: &mut dyn Write, m: &MentionRef) -> io::Result<()> {
+fn write_mention<W: Write + ?Sized>(out: &mut W, m: &MentionRef) -> io::Result<()> {
     out.write_all(b"{\"doc\":")?;
-    serde_json::to_writer(&mut *out, &m.doc)?;
-    write!(out, ",\"end\":{},\"rule\":", m.end)?;
-    serde_json::to_writer(&mut *out, &m.rule)?;
-    write!(out, ",\"start\":{},\"text\":", m.start)?;
-    serde_json::to_writer(&mut *out, &m.text)?;
+    write_str(out, &m.doc)?;
+    out.write_all(b",\"end\":")?;
+    write_usize(out, m.end)?;
+    out.write_all(b",\"rule\":")?;
+    write_str(out, &m.rule)?;
+    out.write_all(b",\"start\":")?;
+    write_usize(out, m.start)?;
+    out.write_all(b",\"text\":")?;
+    write_str(out, &m.text)?;
     out.write_all(b"}")
 }
 
-fn write_evidence(out: &mut dyn Write, e: &EvidenceRef) -> io::Result<()> {
+fn write_evidence<W: Write + ?Sized>(out: &mut W, e: &EvidenceRef) -> io::Result<()> {
     out.write_all(b"{\"doc\":")?;
-    serde_json::to_writer(&mut *out, &e.doc)?;
-    write!(out, ",\"end\":{},\"start\":{},\"text\":", e.end, e.start)?;
-    serde_json::to_writer(&mut *out, &e.text)?;
+    write_str(out, &e.doc)?;
+    out.write_all(b",\"end\":")?;
+    write_usize(out, e.end)?;
+    out.write_all(b",\"start\":")?;
+    write_usize(out, e.start)?;
+    out.write_all(b",\"text\":")?;
+    write_str(out, &e.text)?;
     out.write_all(b"}")
 }
 
-/// Writes the bytes of `serde_json::to_writer(out, &node_json(node))`.
-pub fn write_node(out: &mut dyn Write, node: &GraphNode) -> io::Result<()> {
-    let mut fields = vec![
-        ("id", Field::Str(&node.id)),
-        ("type", Field::Str(node.node_type.as_str())),
-        ("name", Field::Str(&node.name)),
-        ("aliases", Field::Set(&node.aliases)),
-    ];
-    if let Some(v) = &node.value {
-        fields.extend(value_fields(v).into_iter().map(|(k, j)| (k, Field::Json(j))));
-        let texts = if node.texts.is_empty() { vec![node.name.as_str()] } else { node.texts.iter().map(String::as_str).collect() };
-        fields.push(("text", Field::Strs(texts)));
+/// Writes the bytes of `serde_json::to_writer(out, &node_json(node))`: the
+/// map's keys are fixed, so they are written in their byte order (`Map` is
+/// a `BTreeMap`) as literals, with the value fields in their places.
+pub fn write_node<W: Write + ?Sized>(out: &mut W, node: &GraphNode) -> io::Result<()> {
+    let values = node.value.as_ref().map(value_fields).unwrap_or_default();
+    let write_value_field = |out: &mut W, key: &str| -> io::Result<()> {
+        if let Some((_, json)) = values.iter().find(|(k, _)| *k == key) {
+            out.write_all(b",")?;
+            write_str(out, key)?;
+            out.write_all(b":")?;
+            serde_json::to_writer(&mut *out, json)?;
+        }
+        Ok(())
+    };
+    out.write_all(b"{\"aliases\":")?;
+    write_strs(out, node.aliases.iter().map(String::as_str))?;
+    write_value_field(out, "approx")?;
+    write_value_field(out, "currency")?;
+    out.write_all(b",\"id\":")?;
+    write_str(out, &node.id)?;
+    out.write_all(b",\"mentions\":")?;
+    write_array(out, &node.mentions, write_mention)?;
+    out.write_all(b",\"name\":")?;
+    write_str(out, &node.name)?;
+    if node.value.is_some() {
+        out.write_all(b",\"text\":")?;
+        if node.texts.is_empty() {
+            write_strs(out, [node.name.as_str()])?;
+        } else {
+            write_strs(out, node.texts.iter().map(String::as_str))?;
+        }
     }
-    fields.push(("mentions", Field::Mentions(&node.mentions)));
-    write_object(out, fields)
+    out.write_all(b",\"type\":")?;
+    write_str(out, node.node_type.as_str())?;
+    write_value_field(out, "unit")?;
+    write_value_field(out, "value")?;
+    out.write_all(b"}")
 }
 
-/// Writes the bytes of `serde_json::to_writer(out, &edge_json(source, edge, target))`.
-pub fn write_edge(out: &mut dyn Write, source: &GraphNode, edge: &GraphEdge, target: &GraphNode) -> io::Result<()> {
-    let mut fields = vec![
-        ("source", Field::Str(&source.id)),
-        ("target", Field::Str(&target.id)),
-        ("predicate", Field::Str(edge.predicate.as_str())),
+/// A field of an edge other than its qualifiers.
+enum EdgeField<'a> {
+    Str(&'a str),
+    Evidence(&'a EvidenceRef),
+    Evidences(&'a [EvidenceRef]),
+}
+
+/// Writes the bytes of `serde_json::to_writer(out, &edge_json(source, edge, target))`:
+/// the edge's own fields (in key order) merged with its qualifiers (in name
+/// order, one per name). Where a qualifier has the name of an own field,
+/// the one [`edge_json`] inserts last wins, as in its map: the qualifier
+/// over `source`, `target` and `predicate`; `evidence`, `more_evidence`
+/// and `rule` over the qualifier.
+pub fn write_edge<W: Write + ?Sized>(out: &mut W, source: &GraphNode, edge: &GraphEdge, target: &GraphNode) -> io::Result<()> {
+    let own_fields = [
+        ("evidence", EdgeField::Evidence(&edge.evidence), true),
+        ("more_evidence", EdgeField::Evidences(&edge.more_evidence), true),
+        ("predicate", EdgeField::Str(edge.predicate.as_str()), false),
+        ("rule", EdgeField::Str(&edge.rule), true),
+        ("source", EdgeField::Str(&source.id), false),
+        ("target", EdgeField::Str(&target.id), false),
     ];
-    fields.extend(edge.qualifiers.iter().map(|(k, v)| (k.as_str(), Field::Str(v))));
-    fields.push(("evidence", Field::Evidence(&edge.evidence)));
-    if !edge.more_evidence.is_empty() {
-        fields.push(("more_evidence", Field::Evidences(&edge.more_evidence)));
+    let mut own = own_fields.iter().filter(|(_, field, _)| !matches!(field, EdgeField::Evidences(es) if es.is_empty())).peekable();
+    let mut qualifiers = edge.qualifiers.iter().peekable();
+    out.write_all(b"{")?;
+    let mut first = true;
+    loop {
+        let take_own = match (own.peek(), qualifiers.peek()) {
+            (None, None) => break,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (Some((key, _, wins)), Some((name, _))) => match (*key).cmp(name.as_str()) {
+                Ordering::Less => true,
+                Ordering::Greater => false,
+                Ordering::Equal if *wins => {
+                    qualifiers.next();
+                    true
+                }
+                Ordering::Equal => {
+                    own.next();
+                    false
+                }
+            },
+        };
+        if !first {
+            out.write_all(b",")?;
+        }
+        first = false;
+        if take_own {
+            let (key, field, _) = own.next().expect("peeked");
+            out.write_all(b"\"")?;
+            out.write_all(key.as_bytes())?;
+            out.write_all(b"\":")?;
+            match field {
+                EdgeField::Str(s) => write_str(out, s)?,
+                EdgeField::Evidence(e) => write_evidence(out, e)?,
+                EdgeField::Evidences(es) => write_array(out, es, write_evidence)?,
+            }
+        } else {
+            let (name, value) = qualifiers.next().expect("peeked");
+            write_str(out, name)?;
+            out.write_all(b":")?;
+            write_str(out, value)?;
+        }
     }
-    fields.push(("rule", Field::Str(&edge.rule)));
-    write_object(out, fields)
+    out.write_all(b"}")
 }
 
 /// Output bytes one rendering task aims at: large enough to amortize a
@@ -277,6 +372,100 @@ pub fn write(graph: &KnowledgeGraph, out: &mut dyn Write) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::graph::Qualifiers;
+    use crate::model::{NodeType, Predicate};
+    use std::collections::BTreeMap;
+
+    /// Strings that need escaping (quote, backslash, control characters),
+    /// non-ASCII and plain ones, in every string field.
+    const ODD_STRINGS: [&str; 6] = ["plain", "say \"hi\"", "back\\slash", "tab\tnew\nline\u{1}\u{1f}", "中文“引号”\u{7f}é", ""];
+
+    fn mention(i: usize) -> MentionRef {
+        let s = ODD_STRINGS[i % ODD_STRINGS.len()];
+        MentionRef { doc: s.into(), start: i, end: i * 1000 + 7, text: ODD_STRINGS[(i + 1) % ODD_STRINGS.len()].into(), rule: s.into() }
+    }
+
+    fn evidence(i: usize) -> EvidenceRef {
+        EvidenceRef { doc: ODD_STRINGS[i % ODD_STRINGS.len()].into(), start: i, end: usize::MAX - i, text: ODD_STRINGS[(i + 2) % ODD_STRINGS.len()].into() }
+    }
+
+    fn node(i: usize, value: Option<Value>, texts: &[&str]) -> GraphNode {
+        let s = ODD_STRINGS[i % ODD_STRINGS.len()];
+        GraphNode {
+            id: format!("{s}:{i}"),
+            node_type: if value.is_some() { NodeType::Money } else { NodeType::Person },
+            name: ODD_STRINGS[(i + 3) % ODD_STRINGS.len()].to_string(),
+            aliases: ODD_STRINGS.iter().take(i % 4).map(|s| s.to_string()).collect(),
+            value,
+            texts: texts.iter().map(|s| s.to_string()).collect(),
+            mentions: (0..i % 3).map(|k| mention(i + k)).collect(),
+        }
+    }
+
+    fn assert_node_as_serde_json(node: &GraphNode) {
+        let mut direct = Vec::new();
+        write_node(&mut direct, node).unwrap();
+        assert_eq!(String::from_utf8(direct).unwrap(), serde_json::to_string(&node_json(node)).unwrap());
+    }
+
+    #[test]
+    fn a_node_is_written_as_serde_json_writes_its_map_whatever_its_strings() {
+        let values = [
+            None,
+            Some(Value::Money { amount: 7.5e8, currency: "C\"NY".into(), approx: true }),
+            Some(Value::Money { amount: 0.125, currency: "元".into(), approx: false }),
+            Some(Value::Percent { fraction: 1.0471, approx: false }),
+            Some(Value::Quantity { amount: 22000.0, unit: "个\\城市".into(), approx: true }),
+            Some(Value::Quantity { amount: 1e20, unit: "人".into(), approx: false }),
+        ];
+        for i in 0..24 {
+            for value in &values {
+                assert_node_as_serde_json(&node(i, value.clone(), &[]));
+                assert_node_as_serde_json(&node(i, value.clone(), &ODD_STRINGS[..i % ODD_STRINGS.len()]));
+            }
+        }
+    }
+
+    #[test]
+    fn an_edge_is_written_as_serde_json_writes_its_map_whatever_its_strings_and_qualifier_names() {
+        // Qualifier names before, between, after and equal to the edge's
+        // own keys: a qualifier replaces source, target and predicate, and
+        // is replaced by evidence, more_evidence and rule (insertion order
+        // in edge_json).
+        let names = ["a", "date", "evidence", "more_evidence", "predicate", "rule", "source", "target", "title", "zz", "say \"q\""];
+        for i in 0..40 {
+            let source = node(i, None, &[]);
+            let target = node(i + 1, None, &[]);
+            let qualifiers: BTreeMap<String, String> =
+                names.iter().enumerate().filter(|(k, _)| (i >> (k % 6)) & 1 == 1 || k % 7 == i % 7).map(|(k, n)| (n.to_string(), ODD_STRINGS[k % ODD_STRINGS.len()].to_string())).collect();
+            let edge = GraphEdge {
+                predicate: Predicate::WorksFor,
+                qualifiers: Qualifiers::from(&qualifiers),
+                evidence: evidence(i),
+                more_evidence: (0..i % 3).map(|k| evidence(i + k)).collect(),
+                rule: ODD_STRINGS[i % ODD_STRINGS.len()].into(),
+            };
+            let mut direct = Vec::new();
+            write_edge(&mut direct, &source, &edge, &target).unwrap();
+            assert_eq!(String::from_utf8(direct).unwrap(), serde_json::to_string(&edge_json(&source, &edge, &target)).unwrap(), "qualifiers {qualifiers:?}");
+        }
+    }
+
+    #[test]
+    fn the_word_at_a_time_escape_scan_agrees_with_the_byte_test() {
+        // Every byte value at every position of strings of 0 to 24 bytes,
+        // among neighbours just above the escaped range and high bytes.
+        for len in 0..25 {
+            for at in 0..len {
+                for byte in 0..=255u8 {
+                    let mut bytes: Vec<u8> = (0..len).map(|i| [b' ', b'#', b'[', b']', 0xe4, 0x80, 0xff, b'!'][i % 8]).collect();
+                    bytes[at] = byte;
+                    assert_eq!(has_byte_to_escape(&bytes), bytes.iter().any(|&b| needs_escape(b)), "{bytes:?}");
+                }
+            }
+            assert!(!has_byte_to_escape(&vec![b'a'; len]));
+        }
+    }
 
     #[test]
     fn elements_rendered_in_parallel_come_out_in_order_with_one_separator_each() {
