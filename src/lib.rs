@@ -44,6 +44,8 @@ pub mod rules;
 pub mod segment;
 pub mod stream;
 pub mod value;
+#[cfg(test)]
+mod test_random;
 
 pub use error::{Error, RuleError, RuleErrors};
 pub use extract::Extractor;

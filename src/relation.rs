@@ -483,13 +483,8 @@ mod tests {
     fn tagged_texts() -> Vec<String> {
         let words: Vec<char> = "说表示谈认为“「。，,的元增长了a".chars().collect();
         let tags: Vec<char> = (0..11).map(|i| char::from_u32(crate::rules::TAG_BASE + i).unwrap()).collect();
-        let mut state = 0x9e37_79b9_u32;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            state as usize
-        };
+        let mut random = crate::test_random::xorshift32(0x9e37_79b9);
+        let mut next = move || random() as usize;
         (0..3000)
             .map(|_| {
                 let len = 10 + next() % 190;

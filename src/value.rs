@@ -1651,13 +1651,7 @@ mod tests {
 
     #[test]
     fn float_conversion_is_the_float_parsers() {
-        let mut state = 0x1234_5678_9abc_def1_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_random::xorshift64(0x1234_5678_9abc_def1);
         for _ in 0..200_000 {
             // Mantissas of every length up to past 2^53, both signs.
             let digits = 1 + next() % 18;

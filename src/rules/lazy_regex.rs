@@ -341,13 +341,7 @@ mod tests {
     fn texts() -> Vec<String> {
         let common = ['的', 'a', ' ', '1', '2', '新', 'B'];
         let rare = ['年', '日', '月', '多', '9', '0', '\n', '·', '第'];
-        let mut state = 0x2545_f491_u32;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            state
-        };
+        let mut next = crate::test_random::xorshift32(0x2545_f491);
         (0..40)
             .map(|_| {
                 (0..3000)
@@ -376,16 +370,24 @@ mod tests {
             r"([12]+|[12]+年)多?日",
             r"(?:第)?[0-9]*?年{1,2}?[0-9]+",
         ];
+        assert_windowed_search_exact(&regexes, |regex, text| match regex.windows.get_or_init(|| Windows::new(regex.hir())) {
+            Windows::Runs(runs) => runs.within_budget(text),
+            _ => panic!("{} is not searched in runs", regex.as_str()),
+        });
+    }
+
+    /// Each regex finds what captures_iter finds in [`texts`], and is
+    /// searched in windows (`windowed`) in at least one of them.
+    fn assert_windowed_search_exact(regexes: &[&str], windowed: impl Fn(&LazyRegex, &str) -> bool) {
         let texts = texts();
         for source in regexes {
             let regex = LazyRegex::parse(source).unwrap();
-            let Windows::Runs(runs) = Windows::new(regex.hir()) else { panic!("{source} is not searched in runs") };
             let mut windowed_somewhere = false;
             for text in &texts {
                 assert_same_as_captures_iter(&regex, text);
-                windowed_somewhere |= runs.within_budget(text);
+                windowed_somewhere |= windowed(&regex, text);
             }
-            assert!(windowed_somewhere, "{source} was never searched in runs");
+            assert!(windowed_somewhere, "{source} was never searched in windows");
         }
     }
 
@@ -408,13 +410,8 @@ mod tests {
             "日", "月", "大", "的", "时间", "来", "以来", "A", "x", " ", "\n", "一", "二", "十", "两", "百分点", "分之", "块", "美元", "收入", "公司",
             "《", "》", "来源", "：", "·", "米", "吨", "周", "以上", "优惠", "在", "北京", "Bob", "，", "。",
         ];
-        let mut state = 0x9e37_79b9_u32;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 17;
-            state ^= state << 5;
-            state as usize
-        };
+        let mut random = crate::test_random::xorshift32(0x9e37_79b9);
+        let mut next = move || random() as usize;
         (0..3000).map(|_| (0..1 + next() % 24).map(|_| pieces[next() % pieces.len()]).collect()).collect()
     }
 
@@ -437,15 +434,8 @@ mod tests {
             r"[^0-9月年]{1,4}·[aB]{2,5}",
             r"(?:^|[^第])(?P<m>[12]{1,8}日)",
         ];
-        let texts = texts();
-        for source in regexes {
-            let regex = LazyRegex::parse(source).unwrap();
-            let mut windowed_somewhere = false;
-            for text in &texts {
-                assert_same_as_captures_iter(&regex, text);
-                windowed_somewhere |= matches!(regex.windows.get().unwrap(), Windows::Words(w) if w.start_ranges(text).is_some());
-            }
-            assert!(windowed_somewhere, "{source} was never searched in windows");
-        }
+        assert_windowed_search_exact(&regexes, |regex, text| {
+            matches!(regex.windows.get().unwrap(), Windows::Words(w) if w.start_ranges(text).is_some())
+        });
     }
 }
