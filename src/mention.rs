@@ -725,7 +725,12 @@ fn suffix_ends_word(chars: &[char], stem_start: usize, s_start: usize, s_end: us
 /// a following name may start. `limit` is where the text under study ends.
 fn admin_boundary(chars: &[char], start: usize, end: usize, limit: usize, check_words: bool, rules: &RuleSet) -> Option<usize> {
     let admin = rules.lists.list("admin_place_suffixes");
-    let a = admin.iter().map(|a| a.chars().count()).find(|&n| end >= start + n + 2 && admin.iter().any(|a| a.chars().count() == n && text_at(chars, end - n, a)))?;
+    // The length of the first suffix of the list whose length some suffix
+    // spelled at the end has. (Two passes over the list, not one per
+    // suffix: most ends spell none.)
+    let fits = |n: usize| end >= start + n + 2;
+    let spelled: Vec<usize> = admin.iter().map(|a| (a, a.chars().count())).filter(|&(a, n)| fits(n) && text_at(chars, end - n, a)).map(|(_, n)| n).collect();
+    let a = admin.iter().map(|a| a.chars().count()).find(|n| spelled.contains(n))?;
     let word = |from: usize, to: usize| to <= limit && rules.lexicon.get_chars(&chars[from..to]).is_some();
     if check_words && (word(end - a - 1, end) || word(end - 1, end + 1)) {
         return None;
