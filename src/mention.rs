@@ -21,7 +21,7 @@
 //! then the higher priority (a user layer beats the built-in one), then the
 //! earlier start. Quotations come from the segmenter and never compete.
 
-use crate::chars::with_str;
+use crate::chars::{with_str, CharBits, Phrases};
 use crate::model::{NodeType, RuleId, Span};
 use crate::normalize::Folded;
 use crate::rules::{DictKind, Normalizer, RuleSet, Tag};
@@ -272,6 +272,7 @@ impl<'a> KnownNames<'a> {
 
 fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[Candidate], out: &mut Vec<Candidate>) {
     let known_names = KnownNames::new(known);
+    let stem_lists = StemLists::new(rules);
     // Known names may sit inside a stem (浙江 in 浙江吉华集团): the walk
     // jumps over them whole.
     let mut known_end: FxHashMap<usize, usize> = FxHashMap::default();
@@ -314,7 +315,7 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
         // known name right before it, and nothing more (战胜|匈牙利队).
         if !suffix.strong && s_end - s_start == 1 {
             // Nor may it end a word begun inside the name (兴海|洋, 明报|道).
-            let stem = weak_suffix_stem(chars, s_start, suffix.node_type, rules, &known_names).or_else(|| proper_word_stem(chars, s_start, suffix.node_type, rules));
+            let stem = weak_suffix_stem(chars, s_start, suffix.node_type, rules, &stem_lists, &known_names).or_else(|| proper_word_stem(chars, s_start, suffix.node_type, rules));
             // 福鼎市|江西省: a one-character place suffix after a complete
             // administrative name starts the next name.
             let stem = stem.filter(|&start| suffix.node_type != NodeType::Place || admin_boundary(chars, start, s_start, s_start, false, rules).is_none());
@@ -331,8 +332,8 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
             }
             continue;
         }
-        let Some(stem_start) = stem_start(chars, s_start, rules, &known_end, &barriers) else { continue };
-        let stem_start = trim_stem_start(chars, stem_start, (s_start, s_end), suffix.node_type, rules, &known_end, &known_names);
+        let Some(stem_start) = stem_start(chars, s_start, rules, &stem_lists, &known_end, &barriers) else { continue };
+        let stem_start = trim_stem_start(chars, stem_start, (s_start, s_end), suffix.node_type, rules, &stem_lists, &known_end, &known_names);
         if stem_start >= s_start
             || (matches!(suffix.node_type, NodeType::Place | NodeType::Organization) && suffix_ends_word(chars, stem_start, s_start, s_end, rules))
             || (!suffix.strong && modifies_next_noun(chars, &suffix.text, s_end, rules, &title_starts))
@@ -405,8 +406,8 @@ fn ends_with_long_organization_suffix(stem: &[char], rules: &RuleSet) -> bool {
 /// (`entities/organization.toml` weak_suffix_qualifiers: 中国|男|队,
 /// 巴西|足球|队); or a known place and a two-character proper name
 /// (青岛|海牛|队).
-fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: &RuleSet, known: &KnownNames) -> Option<usize> {
-    let qualifiers = rules.lists.phrases("weak_suffix_qualifiers");
+fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: &RuleSet, lists: &StemLists, known: &KnownNames) -> Option<usize> {
+    let qualifiers = lists.weak_suffix_qualifiers;
     let is_org = node_type == NodeType::Organization;
     // A place suffix follows a place; an organization suffix a place or an
     // organization.
@@ -483,20 +484,46 @@ fn proper_word_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
     (proper && free_before).then_some(start)
 }
 
+/// The word lists that the stem walks consult,
+/// looked up by name once per document rather than once per suffix match.
+struct StemLists<'r> {
+    // (As phrases: a test by last character costs less than spelling and
+    // hashing the word, and few words end with a given character.)
+    stop_chars: &'r Phrases,
+    breakers: &'r Phrases,
+    breaker_pos: &'r FxHashSet<String>,
+    edge_pos: &'r FxHashSet<String>,
+    /// Verbs the lexicon tags as nouns (联系, 列席) or verbal nouns (咨询).
+    edge_words: &'r FxHashSet<String>,
+    /// Asked at every one-character weak suffix (`entities/organization.toml`).
+    weak_suffix_qualifiers: &'r Phrases,
+}
+
+impl<'r> StemLists<'r> {
+    fn new(rules: &'r RuleSet) -> StemLists<'r> {
+        let lists = &rules.lists;
+        StemLists {
+            stop_chars: lists.phrases("stem_stop_chars"),
+            breakers: lists.phrases("stem_breakers"),
+            breaker_pos: lists.set("stem_breaker_pos"),
+            edge_pos: lists.set("stem_edge_breaker_pos"),
+            edge_words: lists.set("stem_edge_breaker_words"),
+            weak_suffix_qualifiers: lists.phrases("weak_suffix_qualifiers"),
+        }
+    }
+}
+
 /// Walk back from a suffix over the words of a proper-noun stem.
 fn stem_start(
     chars: &[char],
     suffix_start: usize,
     rules: &RuleSet,
+    lists: &StemLists,
     known_end: &FxHashMap<usize, usize>,
     barriers: &[bool],
 ) -> Option<usize> {
     const MAX_STEM: usize = 12;
-    // (As phrases: a test by last character costs less than spelling and
-    // hashing the word, and few words end with a given character.)
-    let stop_chars = rules.lists.phrases("stem_stop_chars");
-    let breakers = rules.lists.phrases("stem_breakers");
-    let breaker_pos = rules.lists.set("stem_breaker_pos");
+    let StemLists { stop_chars, breakers, breaker_pos, .. } = lists;
     let mut j = suffix_start;
     while j > 0 && suffix_start - j < MAX_STEM {
         if barriers.get(j).copied().unwrap_or(false) {
@@ -566,6 +593,7 @@ fn trim_stem_start(
     (suffix_start, suffix_end): (usize, usize),
     node_type: NodeType,
     rules: &RuleSet,
+    lists: &StemLists,
     known_end: &FxHashMap<usize, usize>,
     known: &KnownNames,
 ) -> usize {
@@ -581,9 +609,7 @@ fn trim_stem_start(
     if lone_letter {
         stem_start += 1;
     }
-    let edge_pos = rules.lists.set("stem_edge_breaker_pos");
-    // Verbs the lexicon tags as nouns (联系, 列席) or verbal nouns (咨询).
-    let edge_words = rules.lists.set("stem_edge_breaker_words");
+    let StemLists { edge_pos, edge_words, .. } = lists;
     if node_type != NodeType::Event && !edge_pos.is_empty() {
         let mut j = suffix_start;
         while j > stem_start {
@@ -699,7 +725,12 @@ fn suffix_ends_word(chars: &[char], stem_start: usize, s_start: usize, s_end: us
 /// a following name may start. `limit` is where the text under study ends.
 fn admin_boundary(chars: &[char], start: usize, end: usize, limit: usize, check_words: bool, rules: &RuleSet) -> Option<usize> {
     let admin = rules.lists.list("admin_place_suffixes");
-    let a = admin.iter().map(|a| a.chars().count()).find(|&n| end >= start + n + 2 && admin.iter().any(|a| a.chars().count() == n && text_at(chars, end - n, a)))?;
+    // The length of the first suffix of the list whose length some suffix
+    // spelled at the end has. (Two passes over the list, not one per
+    // suffix: most ends spell none.)
+    let fits = |n: usize| end >= start + n + 2;
+    let spelled: Vec<usize> = admin.iter().map(|a| (a, a.chars().count())).filter(|&(a, n)| fits(n) && text_at(chars, end - n, a)).map(|(_, n)| n).collect();
+    let a = admin.iter().map(|a| a.chars().count()).find(|n| spelled.contains(n))?;
     let word = |from: usize, to: usize| to <= limit && rules.lexicon.get_chars(&chars[from..to]).is_some();
     if check_words && (word(end - a - 1, end) || word(end - 1, end + 1)) {
         return None;
@@ -875,6 +906,8 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
     // start with none of them, and a character test is cheaper than
     // hashing the word.
     let (reject_firsts, stop_word_firsts) = (lists.first_chars("person_reject"), lists.first_chars("given_name_stop_words"));
+    // (The first characters of `stem_stop_chars`: function words, for `name_shape`.)
+    let function_words = lists.first_chars("stem_stop_chars");
 
     // Known names (places, organizations) that a bare name shape must not
     // overlap (向|中国, 和|欧洲).
@@ -901,7 +934,9 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
         let compound = i + 1 < chars.len()
             && rules.surnames.compound_may_start_with(chars[i])
             && with_str(&chars[i..i + 2], |s| rules.surnames.compound.contains_key(s));
-        let single = rules.surnames.single.contains_key(&chars[i]) && !function_surnames.contains(chars[i]);
+        // (The rank of a single surname, looked up once for all shapes here.)
+        let single_rank = rules.surnames.single.get(&chars[i]).copied();
+        let single = single_rank.is_some() && !function_surnames.contains(chars[i]);
         let surname_lens = [compound.then_some(2), single.then_some(1)];
         // (All shapes starting here ask it.)
         let cue_before = std::cell::OnceCell::new();
@@ -958,7 +993,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 // A common surname with a title is a reference (孙老先生),
                 // not the end of a name with a rarer surname (后来孙).
                 if g_len == 1 && titles.starts_at(end) {
-                    let own = rules.surnames.single.get(&chars[i]).copied().unwrap_or(9999);
+                    let own = single_rank.unwrap_or(9999);
                     let given_as_surname = rules.surnames.single.get(&chars[end - 1]).copied().unwrap_or(9999);
                     if given_as_surname < own {
                         continue;
@@ -978,7 +1013,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 // jieba's nr tag is noisy on two-character words (卫星, 阳光).
                 let is_person_word = g_len == 2 && lexical.is_some_and(|e| e.pos.starts_with("nr")) && !word_reject_final.contains(chars[end - 1]);
                 // Rare surnames (家, 来, 从) need a title next to them.
-                let rare_surname = s_len == 1 && rules.surnames.single.get(&chars[i]).is_some_and(|&r| r > 200);
+                let rare_surname = s_len == 1 && single_rank.is_some_and(|r| r > 200);
                 let evidence = if titles.ends_at(i) || (i > 0 && chars[i - 1] == '的' && titles.ends_at(i - 1)) {
                     Some("title-before")
                 } else if titles.starts_at(end) {
@@ -989,7 +1024,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                     Some("cue-before")
                 } else if is_person_word {
                     Some("lexicon")
-                } else if g_len == 2 && name_shape(chars, i, s_len, end, rules, &known_spans) {
+                } else if g_len == 2 && name_shape(chars, i, s_len, end, rules, &known_spans, function_words) {
                     Some("name-shape")
                 } else {
                     None
@@ -1192,13 +1227,13 @@ impl<F: Fn(usize) -> bool> PositionMemo<F> {
 /// surname and two characters that are frequent in given names and rare
 /// elsewhere (`lexicon/name_chars.tsv`), standing apart from the words
 /// around it and from known names.
-fn name_shape(chars: &[char], start: usize, surname_len: usize, end: usize, rules: &RuleSet, known: &SpanCover) -> bool {
+fn name_shape(chars: &[char], start: usize, surname_len: usize, end: usize, rules: &RuleSet, known: &SpanCover, function_words: &CharBits) -> bool {
     // Calibrated on People's Daily dev (one threshold each, no names).
     const MAX_SURNAME_RANK: u32 = 200;
     const MIN_CHAR_SCORE: f32 = 0.0;
     const MIN_SUM_SCORE: f32 = 2.5;
     // A surname that is also a function word (和, 向, 于) needs a cue.
-    let function_word = rules.lists.first_chars("stem_stop_chars").contains(chars[start]);
+    let function_word = function_words.contains(chars[start]);
     if function_word || surname_len != 1 || rules.surnames.single.get(&chars[start]).is_none_or(|&r| r > MAX_SURNAME_RANK) {
         return false;
     }

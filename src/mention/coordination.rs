@@ -13,7 +13,7 @@
 //! `以及` may be followed by a modifier ending in 的 before its item
 //! (X和Y,以及去年加入的Z公司).
 
-use super::{covered_by_common_words, is_cjk, is_proper_pos, stem_start, Candidate};
+use super::{covered_by_common_words, is_cjk, is_proper_pos, stem_start, Candidate, StemLists};
 use crate::chars::with_str;
 use crate::model::{NodeType, RuleId, Span};
 use crate::rules::{RuleSet, Tag};
@@ -103,6 +103,7 @@ struct Lists<'a> {
     /// `occupied` as the barriers of [`stem_start`]: the position after
     /// each.
     barriers: Vec<bool>,
+    stem_lists: StemLists<'a>,
 }
 
 impl<'a> Lists<'a> {
@@ -122,7 +123,7 @@ impl<'a> Lists<'a> {
                 barriers[c.span.start + 1..=c.span.end].fill(true);
             }
         }
-        Lists { chars, rules, kept, by_start, by_end, occupied, barriers }
+        Lists { chars, rules, kept, by_start, by_end, occupied, barriers, stem_lists: StemLists::new(rules) }
     }
 
     fn is_occupied(&self, p: usize) -> bool {
@@ -201,7 +202,7 @@ impl<'a> Lists<'a> {
         if let Some(&k) = self.by_end.get(&end) {
             return Some(Item::Known(k));
         }
-        let start = stem_start(self.chars, end, self.rules, &Default::default(), &self.barriers)?;
+        let start = stem_start(self.chars, end, self.rules, &self.stem_lists, &Default::default(), &self.barriers)?;
         (end - start >= MIN_ITEM && end - start <= MAX_ITEM).then_some(Item::Unknown(Span::new(start, end)))
     }
 
