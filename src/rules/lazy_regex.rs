@@ -87,6 +87,11 @@ impl LazyRegex {
         Ok(self.compiled.get_or_init(|| r))
     }
 
+    /// How the regex is searched, worked out on first search.
+    fn windows(&self) -> &Windows {
+        self.windows.get_or_init(|| Windows::new(&self.hir))
+    }
+
     /// Call `each` with the span of the mention of every match in `text`,
     /// in order: group `m` (matches without it are skipped), else the
     /// whole match, as `captures_iter` gives them, but only the parts of
@@ -96,7 +101,7 @@ impl LazyRegex {
         let regex: &Regex = self;
         let mut search = |haystack: &str, from: usize| self.mention.search_at(regex, haystack, from);
         let mut each = |mention: Option<Range<usize>>| mention.into_iter().for_each(&mut each);
-        match self.windows.get_or_init(|| Windows::new(&self.hir)) {
+        match self.windows() {
             Windows::Words(windows) => windows.for_each_match(text, &mut search, &mut each),
             Windows::Runs(windows) => windows.for_each_match(text, &mut search, &mut each),
             // (The iterator's rule for empty matches applies here.)
@@ -312,7 +317,7 @@ mod tests {
         let mut search = |haystack: &'h str, from: usize| compiled.captures_at(haystack, from).map(|c| (c.get(0).expect("group 0 is the match").range(), c));
         let mut found = Vec::new();
         let mut each = |c| found.push(c);
-        match regex.windows.get_or_init(|| Windows::new(regex.hir())) {
+        match regex.windows() {
             Windows::Words(windows) => windows.for_each_match(text, &mut search, &mut each),
             Windows::Runs(windows) => windows.for_each_match(text, &mut search, &mut each),
             Windows::Whole => compiled.captures_iter(text).for_each(each),
@@ -370,7 +375,7 @@ mod tests {
             r"([12]+|[12]+年)多?日",
             r"(?:第)?[0-9]*?年{1,2}?[0-9]+",
         ];
-        assert_windowed_search_exact(&regexes, |regex, text| match regex.windows.get_or_init(|| Windows::new(regex.hir())) {
+        assert_windowed_search_exact(&regexes, |regex, text| match regex.windows() {
             Windows::Runs(runs) => runs.within_budget(text),
             _ => panic!("{} is not searched in runs", regex.as_str()),
         });
@@ -435,7 +440,7 @@ mod tests {
             r"(?:^|[^第])(?P<m>[12]{1,8}日)",
         ];
         assert_windowed_search_exact(&regexes, |regex, text| {
-            matches!(regex.windows.get().unwrap(), Windows::Words(w) if w.start_ranges(text).is_some())
+            matches!(regex.windows(), Windows::Words(w) if w.start_ranges(text).is_some())
         });
     }
 }
