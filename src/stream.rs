@@ -1,12 +1,13 @@
 //! Corpus-scale extraction: documents extracted in parallel on a thread
 //! pool and delivered to one consumer **in input order**, with a bounded
-//! number of documents in flight, plus per-document writers for streaming
+//! amount of text in flight, plus per-document writers for streaming
 //! output (N-Quads, JSON Lines).
 //!
 //! Because documents reach the consumer in input order whatever the number
 //! of threads, a graph merged from them (and every export of it) is
 //! byte-identical for any `--jobs`. Memory is bounded by the window of
-//! documents in flight (8 per thread), not by the corpus.
+//! batches in flight (4 per thread, each about 64 KB of text or one longer
+//! document), not by the corpus.
 
 use crate::export::{json, rdf, ExportOptions};
 use crate::model::Document;
@@ -16,8 +17,16 @@ use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::sync::{mpsc, Arc};
 
-/// Documents in flight per worker thread.
-const WINDOW_PER_THREAD: usize = 8;
+/// Batches of documents in flight per worker thread.
+const BATCHES_PER_THREAD: usize = 4;
+
+/// Documents go to the workers in batches of about this many bytes of
+/// text (a longer document is a batch of its own). A job per document cost
+/// two thread wake-ups per document (the job queued, the result sent back):
+/// on a corpus of 5 KB news articles, about 4 % of the run went to futex
+/// calls. A batch this size takes milliseconds to extract, so the workers
+/// stay evenly loaded, and a small input still spreads over the threads.
+const BATCH_BYTES: usize = 64 * 1024;
 
 /// Extract `(id, text)` documents on `pool` and hand each [`Document`] to
 /// `sink` in input order, on the calling thread (which also pulls `docs`).
@@ -53,36 +62,64 @@ where
     I: IntoIterator<Item = (String, String)>,
     T: Send + 'static,
 {
-    let window = pool.current_num_threads().max(1) * WINDOW_PER_THREAD;
-    let (tx, rx) = mpsc::channel::<(usize, Document, T)>();
-    let mut pending: BTreeMap<usize, (Document, T)> = BTreeMap::new();
-    let mut docs = docs.into_iter();
-    let (mut sent, mut next, mut exhausted) = (0usize, 0usize, false);
+    let window = pool.current_num_threads().max(1) * BATCHES_PER_THREAD;
+    let (tx, rx) = mpsc::channel::<(usize, Vec<(Document, T)>)>();
+    let mut pending: BTreeMap<usize, Vec<(Document, T)>> = BTreeMap::new();
+    let mut batches = Batches { docs: docs.into_iter().peekable() };
+    let (mut sent, mut next) = (0usize, 0usize);
     loop {
-        while !exhausted && sent - next < window {
-            match docs.next() {
-                Some((id, text)) => {
-                    let (tx, extractor, render, seq) = (tx.clone(), extractor.clone(), render.clone(), sent);
-                    pool.spawn(move || {
+        while sent - next < window {
+            let Some(batch) = batches.next() else { break };
+            let (tx, extractor, render, seq) = (tx.clone(), extractor.clone(), render.clone(), sent);
+            pool.spawn(move || {
+                let done = batch
+                    .into_iter()
+                    .map(|(id, text)| {
                         let doc = extractor.extract(&id, &text);
                         let rendered = render(&doc);
-                        // The receiver only goes away after an error of the sink.
-                        let _ = tx.send((seq, doc, rendered));
-                    });
-                    sent += 1;
-                }
-                None => exhausted = true,
-            }
+                        (doc, rendered)
+                    })
+                    .collect();
+                // The receiver only goes away after an error of the sink.
+                let _ = tx.send((seq, done));
+            });
+            sent += 1;
         }
         if next == sent {
             return Ok(());
         }
-        let (seq, doc, rendered) = rx.recv().expect("an extraction worker panicked");
-        pending.insert(seq, (doc, rendered));
-        while let Some((doc, rendered)) = pending.remove(&next) {
+        let (seq, done) = rx.recv().expect("an extraction worker panicked");
+        pending.insert(seq, done);
+        while let Some(done) = pending.remove(&next) {
             next += 1;
-            sink(doc, rendered)?;
+            for (doc, rendered) in done {
+                sink(doc, rendered)?;
+            }
         }
+    }
+}
+
+/// Consecutive documents grouped into batches of about [`BATCH_BYTES`].
+struct Batches<I: Iterator> {
+    docs: std::iter::Peekable<I>,
+}
+
+impl<I: Iterator<Item = (String, String)>> Iterator for Batches<I> {
+    type Item = Vec<(String, String)>;
+
+    fn next(&mut self) -> Option<Vec<(String, String)>> {
+        let mut batch = vec![self.docs.next()?];
+        let mut bytes = batch[0].1.len();
+        while bytes < BATCH_BYTES {
+            match self.docs.next_if(|(_, text)| bytes + text.len() <= BATCH_BYTES) {
+                Some(doc) => {
+                    bytes += doc.1.len();
+                    batch.push(doc);
+                }
+                None => break,
+            }
+        }
+        Some(batch)
     }
 }
 
@@ -151,6 +188,21 @@ mod tests {
             outputs.push(bytes);
         }
         assert!(outputs.windows(2).all(|w| w[0] == w[1]));
+    }
+
+    #[test]
+    fn batches_keep_input_order_and_stay_near_the_byte_budget() {
+        let docs: Vec<(String, String)> = [10, 20, BATCH_BYTES - 30, 1, BATCH_BYTES * 2, 1, 1]
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| (format!("d{i}"), "x".repeat(n)))
+            .collect();
+        let batches: Vec<Vec<(String, String)>> = Batches { docs: docs.clone().into_iter().peekable() }.collect();
+        let ids = |b: &Vec<(String, String)>| b.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>().join(",");
+        // A document joins a batch only while the batch stays within
+        // BATCH_BYTES; a longer one is a batch of its own.
+        assert_eq!(batches.iter().map(ids).collect::<Vec<_>>(), ["d0,d1,d2", "d3", "d4", "d5,d6"]);
+        assert_eq!(batches.concat(), docs);
     }
 
     #[test]
