@@ -1517,14 +1517,54 @@ fn crosses_start(chars: &[char], start: usize, rules: &RuleSet) -> bool {
 
 /// Keep the best non-overlapping set: longest first, then priority, then
 /// earliest; the result is sorted by position.
+///
+/// (A document has thousands of candidates of a hundred bytes or more: the
+/// orders are worked out on indices, and each kept candidate moves once.)
 pub fn resolve_overlaps(candidates: Vec<Candidate>) -> Vec<Candidate> {
     // A work's title in book-title marks does not compete with the names
     // inside it (《周恩来经济思想研究》 mentions 周恩来): the marks bound it.
-    let (works, rest): (Vec<Candidate>, Vec<Candidate>) = candidates.into_iter().partition(|c| c.tag == Tag::Node(NodeType::Work) && c.rule.ends_with("book-title-marks"));
-    let mut kept = resolve_competing(rest);
+    let bounded_work = |c: &Candidate| c.tag == Tag::Node(NodeType::Work) && c.rule.ends_with("book-title-marks");
+    let (works, competing): (Vec<u32>, Vec<u32>) = (0..candidates.len() as u32).partition(|&i| bounded_work(&candidates[i as usize]));
+    let mut kept = competition_winners(&candidates, competing);
     kept.extend(works);
-    kept.sort_by_key(|c| (c.span.start, c.span.end));
-    kept
+    // By position; at the same span (empty spans), the winners in the order
+    // they won, then the works.
+    let mut by_position: Vec<(usize, usize, u32)> =
+        kept.iter().enumerate().map(|(k, &i)| (candidates[i as usize].span.start, candidates[i as usize].span.end, k as u32)).collect();
+    by_position.sort_unstable();
+    let mut slots: Vec<Option<Candidate>> = candidates.into_iter().map(Some).collect();
+    by_position.into_iter().filter_map(|(_, _, k)| slots[kept[k as usize] as usize].take()).collect()
+}
+
+/// The indices of the competing candidates that win, in the order they won:
+/// a user-layer or high-priority rule beats a longer built-in guess; then
+/// the longer span wins, then the higher priority, the earlier start, the
+/// rule id and the earlier candidate.
+fn competition_winners(candidates: &[Candidate], competing: Vec<u32>) -> Vec<u32> {
+    // (The rank's numbers are gathered once, next to the index, so that the
+    // sort compares without reaching into the candidates; the rule id is
+    // compared only on a tie.)
+    use std::cmp::Reverse;
+    let rank = |i: u32| {
+        let c = &candidates[i as usize];
+        (Reverse(c.priority / PRIORITY_PER_LAYER), Reverse(c.span.len()), Reverse(c.priority), c.span.start, i)
+    };
+    let mut ranked: Vec<_> = competing.into_iter().map(rank).collect();
+    ranked.sort_unstable_by(|a, b| {
+        let (a_key, b_key) = ((a.0, a.1, a.2, a.3), (b.0, b.1, b.2, b.3));
+        a_key.cmp(&b_key).then_with(|| candidates[a.4 as usize].rule.cmp(&candidates[b.4 as usize].rule)).then(a.4.cmp(&b.4))
+    });
+    let mut competing: Vec<u32> = ranked.into_iter().map(|r| r.4).collect();
+    let mut taken = Taken::new(competing.iter().map(|&i| candidates[i as usize].span.end).max().unwrap_or(0));
+    competing.retain(|&i| {
+        let span = candidates[i as usize].span;
+        let free = !taken.overlaps(span);
+        if free {
+            taken.take(span);
+        }
+        free
+    });
+    competing
 }
 
 /// The spans kept so far, which never overlap: a character map answers
@@ -1561,33 +1601,6 @@ impl Taken {
         }
         self.owner[span.start..span.end].iter_mut().for_each(|o| *o = self.kept);
     }
-}
-
-fn resolve_competing(mut candidates: Vec<Candidate>) -> Vec<Candidate> {
-    candidates.sort_by(|a, b| {
-        b.span
-            .len()
-            .cmp(&a.span.len())
-            .then(b.priority.cmp(&a.priority))
-            .then(a.span.start.cmp(&b.span.start))
-            .then(a.rule.cmp(&b.rule))
-    });
-    // A user-layer or high-priority rule beats a longer built-in guess.
-    let mut kept: Vec<Candidate> = Vec::new();
-    let mut order: Vec<usize> = (0..candidates.len()).collect();
-    order.sort_by_key(|&i| (std::cmp::Reverse(candidates[i].priority / PRIORITY_PER_LAYER), i));
-    let mut taken = Taken::new(candidates.iter().map(|c| c.span.end).max().unwrap_or(0));
-    let mut candidates: Vec<Option<Candidate>> = candidates.into_iter().map(Some).collect();
-    for i in order {
-        let span = candidates[i].as_ref().map_or(Span::new(0, 0), |c| c.span);
-        if taken.overlaps(span) {
-            continue;
-        }
-        taken.take(span);
-        kept.extend(candidates[i].take());
-    }
-    kept.sort_by_key(|c| (c.span.start, c.span.end));
-    kept
 }
 
 /// What the tests of this module and of its submodules share: the built-in
@@ -1884,6 +1897,56 @@ mod tests {
     fn every_person_evidence_label_is_a_person_rule_id() {
         for label in ["title-before", "title-after", "verb-after", "cue-before", "lexicon", "name-shape", "document-cache", "enumeration"] {
             assert_eq!(person_rule(label).to_string(), format!("entities/person/{label}"));
+        }
+    }
+
+    /// The overlap resolution as first written: whole candidates sorted
+    /// (stably) by rank, then by layer, then the winners by position.
+    fn resolve_overlaps_by_sorting_candidates(candidates: Vec<Candidate>) -> Vec<Candidate> {
+        let (works, mut rest): (Vec<Candidate>, Vec<Candidate>) =
+            candidates.into_iter().partition(|c| c.tag == Tag::Node(NodeType::Work) && c.rule.ends_with("book-title-marks"));
+        rest.sort_by(|a, b| {
+            b.span.len().cmp(&a.span.len()).then(b.priority.cmp(&a.priority)).then(a.span.start.cmp(&b.span.start)).then(a.rule.cmp(&b.rule))
+        });
+        let mut order: Vec<usize> = (0..rest.len()).collect();
+        order.sort_by_key(|&i| (std::cmp::Reverse(rest[i].priority / PRIORITY_PER_LAYER), i));
+        let mut taken = Taken::new(rest.iter().map(|c| c.span.end).max().unwrap_or(0));
+        let mut kept = Vec::new();
+        for i in order {
+            if !taken.overlaps(rest[i].span) {
+                taken.take(rest[i].span);
+                kept.push(rest[i].clone());
+            }
+        }
+        kept.sort_by_key(|c| (c.span.start, c.span.end));
+        kept.extend(works);
+        kept.sort_by_key(|c| (c.span.start, c.span.end));
+        kept
+    }
+
+    #[test]
+    fn overlaps_resolve_as_when_whole_candidates_were_sorted() {
+        let mut next = crate::test_random::xorshift32(0x5eed_1234);
+        let rules = ["a/book-title-marks", "b/rule", "c/rule", "b/other"];
+        let tags = [Tag::Node(NodeType::Work), Tag::Node(NodeType::Person), Tag::Node(NodeType::Place), Tag::Title];
+        let priorities = [20, 30, 40, 50, 1030, 1050, -5];
+        for _ in 0..500 {
+            let count = next() % 40;
+            let candidates: Vec<Candidate> = (0..count)
+                .map(|_| {
+                    let start = (next() % 30) as usize;
+                    Candidate {
+                        span: Span::new(start, start + (next() % 6) as usize),
+                        tag: tags[next() as usize % tags.len()],
+                        entry: None,
+                        rule: RuleId::Literal(rules[next() as usize % rules.len()]),
+                        priority: priorities[next() as usize % priorities.len()],
+                        value: None,
+                        suffix_start: Some(next() as usize),
+                    }
+                })
+                .collect();
+            assert_eq!(resolve_overlaps(candidates.clone()), resolve_overlaps_by_sorting_candidates(candidates));
         }
     }
 }
