@@ -1300,7 +1300,9 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candid
     let pair_after = lists.list("abbreviation_pair_after");
     let before = lists.list("abbreviation_before");
     let after = lists.list("abbreviation_after");
-    let is_abbr = |i: usize| chars.get(i).is_some_and(|c| abbreviations.contains_key(c));
+    // (Asked at every character of the document: a bit test, not a hash probe.)
+    let abbreviation_chars: CharBits = abbreviations.keys().copied().collect();
+    let is_abbr = |i: usize| chars.get(i).is_some_and(|&c| abbreviation_chars.contains(c));
     let emit = |i: usize, rule: &'static str, out: &mut Vec<Candidate>| {
         let entry = abbreviations[&chars[i]].and_then(|full| rules.dictionary.lookup(full).first().copied());
         out.push(Candidate {
@@ -1391,11 +1393,17 @@ fn foreign_name_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex,
         .filter(|c| matches!(c.tag, Tag::Node(t) if t.is_entity()) && c.entry.is_some())
         .map(|c| (c.span.start, c.span.end))
         .collect();
-    let known_starts: FxHashSet<usize> = known.iter().map(|k| k.0).collect();
-    let known_ends: FxHashSet<usize> = known.iter().map(|k| k.1).collect();
+    // (Asked along every run of transliteration characters: flags by
+    // position, not hash probes.)
+    let mut known_starts = vec![false; chars.len() + 1];
+    let mut known_ends = vec![false; chars.len() + 1];
+    for &(start, end) in &known {
+        known_starts[start] = true;
+        known_ends[end] = true;
+    }
     let mut i = 0;
     while i < chars.len() {
-        let run_start = translit(i) && (i == 0 || !translit(i - 1) || titles.ends_at(i) || known_ends.contains(&i));
+        let run_start = translit(i) && (i == 0 || !translit(i - 1) || titles.ends_at(i) || known_ends[i]);
         if !run_start {
             i += 1;
             continue;
@@ -1403,7 +1411,7 @@ fn foreign_name_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex,
         let mut end = i;
         let mut letters: usize = 0;
         while end < chars.len() {
-            if end > i && (titles.starts_at(end) || titles.ends_at(end) || known_starts.contains(&end)) {
+            if end > i && (titles.starts_at(end) || titles.ends_at(end) || known_starts[end]) {
                 break;
             }
             if translit(end) {
