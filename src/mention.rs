@@ -1268,11 +1268,6 @@ fn text_at(chars: &[char], i: usize, word: &str) -> bool {
     word.chars().enumerate().all(|(k, c)| chars.get(i + k) == Some(&c))
 }
 
-/// The number of characters of the longest word of `words` spelled at `i`.
-fn list_word_at(chars: &[char], i: usize, words: &[String]) -> Option<usize> {
-    words.iter().filter(|w| text_at(chars, i, w)).map(|w| w.chars().count()).max()
-}
-
 /// Whether a lexicon word (any part of speech) covers `start..end` exactly.
 fn is_lexicon_word(chars: &[char], start: usize, end: usize, rules: &RuleSet) -> bool {
     if end > chars.len() || start >= end {
@@ -1297,9 +1292,12 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candid
         return;
     }
     let pair_only: FxHashSet<char> = lists.list("abbreviation_pair_only").iter().flat_map(|s| s.chars()).collect();
-    let pair_after = lists.list("abbreviation_pair_after");
+    // (The words after are looked for at every abbreviation: through the
+    // lists' index by first character, not by spelling each word there.)
+    let pair_after = lists.phrases("abbreviation_pair_after");
     let before = lists.list("abbreviation_before");
     let after = lists.list("abbreviation_after");
+    let after_words = lists.phrases("abbreviation_after");
     // (Asked at every character of the document: a bit test, not a hash probe.)
     let abbreviation_chars: CharBits = abbreviations.keys().copied().collect();
     let is_abbr = |i: usize| chars.get(i).is_some_and(|&c| abbreviation_chars.contains(c));
@@ -1337,7 +1335,7 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candid
         }
         // The first one must not end a word begun before it (其中美...).
         let free_start = i == 0 || !is_lexicon_word(chars, i - 1, i + 1, rules);
-        if members.len() >= 2 && free_start && list_word_at(chars, j, pair_after).is_some() {
+        if members.len() >= 2 && free_start && pair_after.starts_at(chars, j) {
             for &m in &members {
                 emit(m, "entities/place/abbreviation-pair", out);
             }
@@ -1355,7 +1353,7 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candid
             })
         };
         // 中方, 美军: the side word must not start a longer word (中方法).
-        let side = || list_word_at(chars, i + 1, after).is_some_and(|n| !starts_longer_word(chars, i + 1, i + 1 + n, rules));
+        let side = || after_words.longest_at(chars, i + 1).is_some_and(|n| !starts_longer_word(chars, i + 1, i + 1 + n, rules));
         // The character must not start an ordinary word (美丽, 中间, 日后);
         // the context words themselves (中方, 美军) do not count.
         let in_word = || {
