@@ -71,7 +71,7 @@ pub struct Dictionary {
     automaton: AhoCorasick,
     /// Pattern id → entries that spell it (an alias may be ambiguous).
     pattern_entries: Vec<Vec<u32>>,
-    by_text: HashMap<String, u32>,
+    by_text: FxHashMap<String, u32>,
     /// The spellings of user-layer entries (layer > 0) in an automaton of
     /// their own, mapped to patterns of `automaton`: a user entry is found
     /// even where a longer or earlier built-in name would hide it from the
@@ -571,7 +571,7 @@ fn build_automata(mut entries: Vec<DictEntry>, suffixes: &[Suffix]) -> Result<(D
     let mut order: Vec<usize> = (0..entries.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(entries[i].layer));
     let mut texts: Vec<String> = Vec::new();
-    let mut by_text: HashMap<String, u32> = HashMap::new();
+    let mut by_text: FxHashMap<String, u32> = FxHashMap::default();
     let mut pattern_entries: Vec<Vec<u32>> = Vec::new();
     for &i in &order {
         let e = &entries[i];
