@@ -113,7 +113,7 @@ pub fn match_relations(
                 ends.sort_unstable();
                 for end in ends {
                     if let Some(caps) = object_captures(rule, &tagged.text[..end]) {
-                        if caps.name(&rule.object).is_some_and(|m| m.end() == end) {
+                        if group(&caps, rule.groups.object).is_some_and(|m| m.end() == end) {
                             collect(rule, order, &caps, &tagged, si, resolved, &mut found);
                         }
                     }
@@ -254,18 +254,19 @@ fn collect<'a>(
     resolved: &Resolved,
     found: &mut Vec<Found<'a>>,
 ) {
-    let slot = |name: &str| caps.name(name).and_then(|m| tagged.slots.get(&m.start()).copied());
-    if rule.filters.iter().any(|(name, re)| slot(name).is_some_and(|m| !re.is_match(&m.folded)))
-        || rule.excludes.iter().any(|(name, re)| slot(name).is_some_and(|m| re.is_match(&m.folded)))
+    let groups = &rule.groups;
+    let slot = |index: Option<usize>| group(caps, index).and_then(|m| tagged.slots.get(&m.start()).copied());
+    if rule.filters.iter().zip(&groups.filters).any(|((_, re), &index)| slot(index).is_some_and(|m| !re.is_match(&m.folded)))
+        || rule.excludes.iter().zip(&groups.excludes).any(|((_, re), &index)| slot(index).is_some_and(|m| re.is_match(&m.folded)))
     {
         return;
     }
-    let (Some(s), Some(o)) = (slot(&rule.subject), slot(&rule.object)) else { return };
+    let (Some(s), Some(o)) = (slot(groups.subject), slot(groups.object)) else { return };
     let mut qualifiers = BTreeMap::new();
-    for (name, source) in &rule.qualifiers {
+    for ((name, source), &index) in rule.qualifiers.iter().zip(&groups.qualifiers) {
         let text = match source {
-            SlotSource::Slot(slot_name) => slot(slot_name).map(|m| qualifier_text(m, resolved)),
-            SlotSource::Group(group) => caps.name(group).map(|g| strip_tags(g.as_str())),
+            SlotSource::Slot(_) => slot(index).map(|m| qualifier_text(m, resolved)),
+            SlotSource::Group(_) => group(caps, index).map(|g| strip_tags(g.as_str())),
         };
         if let Some(t) = text.filter(|t| !t.is_empty()) {
             qualifiers.insert(name.clone(), t);
@@ -277,8 +278,8 @@ fn collect<'a>(
         }
     }
     let qualifiers = Rc::new(qualifiers);
-    let subjects = expand(tagged, caps.name(&rule.subject).map(|m| m.start()), rule.enumerate.contains(&rule.subject), s);
-    let objects = expand(tagged, caps.name(&rule.object).map(|m| m.start()), rule.enumerate.contains(&rule.object), o);
+    let subjects = expand(tagged, group(caps, groups.subject).map(|m| m.start()), rule.enumerate.contains(&rule.subject), s);
+    let objects = expand(tagged, group(caps, groups.object).map(|m| m.start()), rule.enumerate.contains(&rule.object), o);
     for s in &subjects {
         for o in &objects {
             found.push(Found {
@@ -293,6 +294,12 @@ fn collect<'a>(
             });
         }
     }
+}
+
+/// The match of a group, by its number in `RelationRule::groups` (a
+/// lookup by name hashes the name: too slow for every slot of every match).
+fn group<'t>(caps: &regex::Captures<'t>, index: Option<usize>) -> Option<regex::Match<'t>> {
+    index.and_then(|i| caps.get(i))
 }
 
 /// The mention in a slot, and with `enumerate` every mention of the same
