@@ -195,15 +195,23 @@ fn object_captures<'t>(rule: &crate::rules::RelationRule, before: &'t str) -> Op
     // finds: the `.*` stops at the same place (a line break, which it does
     // not cross, stops it the same way from either start).
     let window = before.char_indices().rev().nth(reach.chars.saturating_sub(1)).map_or(0, |(at, _)| at);
-    // Commonly the nearest place that part can start (the nearest subject)
-    // is where it matches, which a search from there finds without walking
-    // the window. Where it does, the `.*` from the start stops there too,
-    // unless a line break splits the places it can stop at.
-    let nearest = reach.starts.as_ref().filter(|_| !before[window..].contains('\n')).and_then(|starts| {
-        let rest = &before[window..];
-        rest.char_indices().rev().map(|(at, _)| at).find(|&at| starts.iter().any(|w| rest[at..].starts_with(w.as_str())))
-    });
-    nearest.and_then(|at| rule.regex.captures_at(before, window + at)).or_else(|| rule.regex.captures_at(before, window))
+    let rest = &before[window..];
+    if let Some(starts) = &reach.starts {
+        // That part starts with one of `starts`: where none is in the
+        // window, nothing matches, and no search need say so.
+        let nearest = starts.iter().filter_map(|w| rest.rfind(w.as_str())).max()?;
+        // Commonly the nearest place that part can start (the nearest
+        // subject) is where it matches, which a search from there finds
+        // without walking the window. Where it does, the `.*` from the
+        // start stops there too, unless a line break splits the places it
+        // can stop at.
+        if !rest.contains('\n') {
+            if let Some(caps) = rule.regex.captures_at(before, window + nearest) {
+                return Some(caps);
+            }
+        }
+    }
+    rule.regex.captures_at(before, window)
 }
 
 /// The bit of a tag in `RelationRule::slot_tags`.
