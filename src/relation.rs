@@ -23,22 +23,43 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// A sentence with its mentions replaced by tag characters.
+#[derive(Default)]
 pub struct TaggedSentence<'a> {
     pub text: String,
-    /// Byte offset in `text` → mention, for each tag character. (Probed
-    /// for every slot of every match: FxHash. Where it is iterated, the
-    /// result does not depend on the order.)
-    pub slots: FxHashMap<usize, &'a TaggedMention>,
+    /// Byte offset in `text` and mention, for each tag character, in text
+    /// order (so the first of a kind is found without looking at all, and
+    /// a slot by binary search).
+    pub slots: Vec<(usize, &'a TaggedMention)>,
 }
 
-/// Build the tagged form of one sentence of the folded document; mentions
-/// must be sorted by start.
-pub fn tag_sentence<'a>(folded: &Folded, sentence: Span, mentions: &'a [TaggedMention]) -> TaggedSentence<'a> {
+impl<'a> TaggedSentence<'a> {
+    /// The mention whose tag character starts at byte `at`.
+    pub fn slot(&self, at: usize) -> Option<&'a TaggedMention> {
+        self.slots.binary_search_by_key(&at, |&(b, _)| b).ok().map(|i| self.slots[i].1)
+    }
+
+    /// Put a mention in front (its tag character first).
+    fn put_first(&mut self, mention: &'a TaggedMention) {
+        let symbol = mention.tag.symbol();
+        let shift = symbol.len_utf8();
+        self.text.insert(0, symbol);
+        for (at, _) in &mut self.slots {
+            *at += shift;
+        }
+        self.slots.insert(0, (0, mention));
+    }
+}
+
+/// Build the tagged form of one sentence of the folded document into
+/// `tagged`, whose buffers are reused (one per document, not one per
+/// sentence); mentions must be sorted by start.
+pub fn tag_sentence<'a>(folded: &Folded, sentence: Span, mentions: &'a [TaggedMention], tagged: &mut TaggedSentence<'a>) {
     let first = mentions.partition_point(|m| m.span.start < sentence.start);
     let starting_within = &mentions[first..];
     let starting_within = &starting_within[..starting_within.partition_point(|m| m.span.start < sentence.end)];
-    let mut text = String::with_capacity(sentence.len() * 3);
-    let mut slots = FxHashMap::with_capacity_and_hasher(starting_within.len(), Default::default());
+    let TaggedSentence { text, slots } = tagged;
+    text.clear();
+    slots.clear();
     let mut i = sentence.start;
     // Where the first mention starting at a position runs past the
     // sentence, that position is text, whatever else starts there.
@@ -56,12 +77,11 @@ pub fn tag_sentence<'a>(folded: &Folded, sentence: Span, mentions: &'a [TaggedMe
         // Copied as one byte range: pushing character by character was
         // most of the cost of tagging.
         text.push_str(folded.slice(i, start));
-        slots.insert(text.len(), m);
+        slots.push((text.len(), m));
         text.push(m.tag.symbol());
         i = m.span.end;
     }
     text.push_str(folded.slice(i.min(sentence.end), sentence.end));
-    TaggedSentence { text, slots }
 }
 
 pub fn match_relations(
@@ -74,14 +94,15 @@ pub fn match_relations(
     let triggers = rules.relation_triggers();
     let mut found: Vec<Found> = Vec::new();
     let mut topic: Option<&TaggedMention> = None;
+    let mut tagged = TaggedSentence::default();
     for (si, &sentence) in sentences.iter().enumerate() {
-        let mut tagged = tag_sentence(folded, sentence, &resolved.mentions);
+        tag_sentence(folded, sentence, &resolved.mentions, &mut tagged);
         let next_topic = sentence_topic(&tagged);
         // A sentence that goes on about the previous sentence's subject
         // without naming it (云栖小镇也在近几年快速增长。2015年…财政总收入为
         // 14880.13万元) gets that subject as a leading mention.
         if let Some(t) = topic.filter(|_| !names_an_entity_before_values(&tagged)) {
-            tagged = with_topic(tagged, t);
+            tagged.put_first(t);
         }
         topic = next_topic.or(topic.filter(|_| sentence.len() < 12));
         if tagged.slots.is_empty() {
@@ -89,7 +110,7 @@ pub fn match_relations(
         }
         // Tags present: a rule whose subject or object tag is absent cannot
         // match (the slot groups match tag characters only).
-        let present = tagged.slots.values().fold(0u32, |m, t| m | tag_bit(t.tag));
+        let present = tagged.slots.iter().fold(0u32, |m, (_, t)| m | tag_bit(t.tag));
         // Rules (and `unless` patterns) whose trigger words the sentence
         // lacks cannot match it.
         let possible = triggers.possible(&tagged.text);
@@ -104,16 +125,14 @@ pub fn match_relations(
                 // One match per object mention, ending at it: with a greedy
                 // `.*` before the subject the nearest subject wins. Only a
                 // mention of a tag the object slot takes can end it.
-                let mut ends: Vec<usize> = tagged
+                let ends = tagged
                     .slots
                     .iter()
                     .filter(|(_, m)| rule.slot_tags.1 & tag_bit(m.tag) != 0)
-                    .map(|(&b, m)| b + m.tag.symbol().len_utf8())
-                    .collect();
-                ends.sort_unstable();
+                    .map(|&(b, m)| b + m.tag.symbol().len_utf8());
                 for end in ends {
                     if let Some(caps) = object_captures(rule, &tagged.text[..end]) {
-                        if caps.name(&rule.object).is_some_and(|m| m.end() == end) {
+                        if group(&caps, rule.groups.object).is_some_and(|m| m.end() == end) {
                             collect(rule, order, &caps, &tagged, si, resolved, &mut found);
                         }
                     }
@@ -176,15 +195,23 @@ fn object_captures<'t>(rule: &crate::rules::RelationRule, before: &'t str) -> Op
     // finds: the `.*` stops at the same place (a line break, which it does
     // not cross, stops it the same way from either start).
     let window = before.char_indices().rev().nth(reach.chars.saturating_sub(1)).map_or(0, |(at, _)| at);
-    // Commonly the nearest place that part can start (the nearest subject)
-    // is where it matches, which a search from there finds without walking
-    // the window. Where it does, the `.*` from the start stops there too,
-    // unless a line break splits the places it can stop at.
-    let nearest = reach.starts.as_ref().filter(|_| !before[window..].contains('\n')).and_then(|starts| {
-        let rest = &before[window..];
-        rest.char_indices().rev().map(|(at, _)| at).find(|&at| starts.iter().any(|w| rest[at..].starts_with(w.as_str())))
-    });
-    nearest.and_then(|at| rule.regex.captures_at(before, window + at)).or_else(|| rule.regex.captures_at(before, window))
+    let rest = &before[window..];
+    if let Some(starts) = &reach.starts {
+        // That part starts with one of `starts`: where none is in the
+        // window, nothing matches, and no search need say so.
+        let nearest = starts.iter().filter_map(|w| rest.rfind(w.as_str())).max()?;
+        // Commonly the nearest place that part can start (the nearest
+        // subject) is where it matches, which a search from there finds
+        // without walking the window. Where it does, the `.*` from the
+        // start stops there too, unless a line break splits the places it
+        // can stop at.
+        if !rest.contains('\n') {
+            if let Some(caps) = rule.regex.captures_at(before, window + nearest) {
+                return Some(caps);
+            }
+        }
+    }
+    rule.regex.captures_at(before, window)
 }
 
 /// The bit of a tag in `RelationRule::slot_tags`.
@@ -199,31 +226,19 @@ fn is_topic_type(tag: Tag) -> bool {
 /// The subject of a sentence that starts with an organization, place or
 /// event (within its first few characters).
 fn sentence_topic<'a>(tagged: &TaggedSentence<'a>) -> Option<&'a TaggedMention> {
-    let (&at, &m) = tagged.slots.iter().filter(|(_, m)| is_topic_type(m.tag)).min_by_key(|(at, _)| **at)?;
+    let &(at, m) = tagged.slots.iter().find(|(_, m)| is_topic_type(m.tag))?;
     (tagged.text[..at].chars().count() <= 3).then_some(m)
 }
 
 /// Whether an organization, place or event comes before the first value.
 fn names_an_entity_before_values(tagged: &TaggedSentence) -> bool {
-    let first = |f: &dyn Fn(Tag) -> bool| tagged.slots.iter().filter(|(_, m)| f(m.tag)).map(|(at, _)| *at).min();
+    let first = |f: &dyn Fn(Tag) -> bool| tagged.slots.iter().find(|(_, m)| f(m.tag)).map(|(at, _)| *at);
     let value = first(&|t| matches!(t, Tag::Node(NodeType::Money | NodeType::Quantity | NodeType::Percent)));
     match (first(&is_topic_type), value) {
         (_, None) => true,
         (Some(e), Some(v)) => e < v,
         (None, Some(_)) => false,
     }
-}
-
-/// The tagged sentence with a topic mention in front.
-fn with_topic<'a>(tagged: TaggedSentence<'a>, topic: &'a TaggedMention) -> TaggedSentence<'a> {
-    let symbol = topic.tag.symbol();
-    let shift = symbol.len_utf8();
-    let mut slots: FxHashMap<usize, &TaggedMention> = tagged.slots.into_iter().map(|(at, m)| (at + shift, m)).collect();
-    slots.insert(0, topic);
-    let mut text = String::with_capacity(tagged.text.len() + shift);
-    text.push(symbol);
-    text.push_str(&tagged.text);
-    TaggedSentence { text, slots }
 }
 
 /// Predicates whose object mention has one subject only.
@@ -254,18 +269,19 @@ fn collect<'a>(
     resolved: &Resolved,
     found: &mut Vec<Found<'a>>,
 ) {
-    let slot = |name: &str| caps.name(name).and_then(|m| tagged.slots.get(&m.start()).copied());
-    if rule.filters.iter().any(|(name, re)| slot(name).is_some_and(|m| !re.is_match(&m.folded)))
-        || rule.excludes.iter().any(|(name, re)| slot(name).is_some_and(|m| re.is_match(&m.folded)))
+    let groups = &rule.groups;
+    let slot = |index: Option<usize>| group(caps, index).and_then(|m| tagged.slot(m.start()));
+    if rule.filters.iter().zip(&groups.filters).any(|((_, re), &index)| slot(index).is_some_and(|m| !re.is_match(&m.folded)))
+        || rule.excludes.iter().zip(&groups.excludes).any(|((_, re), &index)| slot(index).is_some_and(|m| re.is_match(&m.folded)))
     {
         return;
     }
-    let (Some(s), Some(o)) = (slot(&rule.subject), slot(&rule.object)) else { return };
+    let (Some(s), Some(o)) = (slot(groups.subject), slot(groups.object)) else { return };
     let mut qualifiers = BTreeMap::new();
-    for (name, source) in &rule.qualifiers {
+    for ((name, source), &index) in rule.qualifiers.iter().zip(&groups.qualifiers) {
         let text = match source {
-            SlotSource::Slot(slot_name) => slot(slot_name).map(|m| qualifier_text(m, resolved)),
-            SlotSource::Group(group) => caps.name(group).map(|g| strip_tags(g.as_str())),
+            SlotSource::Slot(_) => slot(index).map(|m| qualifier_text(m, resolved)),
+            SlotSource::Group(_) => group(caps, index).map(|g| strip_tags(g.as_str())),
         };
         if let Some(t) = text.filter(|t| !t.is_empty()) {
             qualifiers.insert(name.clone(), t);
@@ -277,8 +293,8 @@ fn collect<'a>(
         }
     }
     let qualifiers = Rc::new(qualifiers);
-    let subjects = expand(tagged, caps.name(&rule.subject).map(|m| m.start()), rule.enumerate.contains(&rule.subject), s);
-    let objects = expand(tagged, caps.name(&rule.object).map(|m| m.start()), rule.enumerate.contains(&rule.object), o);
+    let subjects = expand(tagged, group(caps, groups.subject).map(|m| m.start()), rule.enumerate.contains(&rule.subject), s);
+    let objects = expand(tagged, group(caps, groups.object).map(|m| m.start()), rule.enumerate.contains(&rule.object), o);
     for s in &subjects {
         for o in &objects {
             found.push(Found {
@@ -293,6 +309,12 @@ fn collect<'a>(
             });
         }
     }
+}
+
+/// The match of a group, by its number in `RelationRule::groups` (a
+/// lookup by name hashes the name: too slow for every slot of every match).
+fn group<'t>(caps: &regex::Captures<'t>, index: Option<usize>) -> Option<regex::Match<'t>> {
+    index.and_then(|i| caps.get(i))
 }
 
 /// The mention in a slot, and with `enumerate` every mention of the same
@@ -310,7 +332,7 @@ fn expand<'a>(tagged: &TaggedSentence<'a>, at: Option<usize>, enumerate: bool, f
         if !text[next..].starts_with(symbol) {
             break;
         }
-        if let Some(m) = tagged.slots.get(&next) {
+        if let Some(m) = tagged.slot(next) {
             out.push(m);
         }
         pos = next + symbol.len_utf8();
@@ -325,7 +347,7 @@ fn expand<'a>(tagged: &TaggedSentence<'a>, at: Option<usize>, enumerate: bool, f
             break;
         }
         let prev = prev_end - symbol.len_utf8();
-        if let Some(m) = tagged.slots.get(&prev) {
+        if let Some(m) = tagged.slot(prev) {
             out.push(m);
         }
         pos = prev;
@@ -348,7 +370,7 @@ fn strip_tags(s: &str) -> String {
 
 fn nearest_date(tagged: &TaggedSentence<'_>, before: usize, resolved: &Resolved) -> Option<String> {
     let mut best: Option<(usize, String)> = None;
-    for m in tagged.slots.values() {
+    for &(_, m) in &tagged.slots {
         if m.tag != Tag::Node(NodeType::Date) {
             continue;
         }

@@ -7,6 +7,7 @@ use super::load::{line_column, RuleSource};
 use super::pattern;
 use super::raw::{RawExample, RawRule, RawRuleFile};
 use super::reach::{self, ObjectReach};
+use super::slot_groups::{group_index, SlotGroups};
 use super::RuleSet;
 use crate::chars::{CharBits, Phrases};
 use crate::error::{RuleError, RuleErrors};
@@ -437,6 +438,8 @@ pub struct RelationRule {
     /// For an `each_object` pattern `.*R`: how far back from an object a
     /// match of `R` can start, and with what (see `reach`).
     pub object_reach: Option<ObjectReach>,
+    /// Group numbers of the names above, to read matches by.
+    pub groups: SlotGroups,
     pub priority: i32,
     pub layer: usize,
     pub examples: Vec<Example>,
@@ -981,8 +984,17 @@ impl Compiler {
         let (Some(subject), Some(object)) = (subject, object) else { return };
         let slot_tags = (slot_tag_mask(regex.as_str(), &subject), slot_tag_mask(regex.as_str(), &object));
         let object_reach = if rule.each_object { reach::object_reach(regex.hir()) } else { None };
+        let group = |name: &str| group_index(regex.hir(), name);
+        let groups = SlotGroups {
+            subject: group(&subject),
+            object: group(&object),
+            filters: filters.iter().map(|(name, _)| group(name)).collect(),
+            excludes: excludes.iter().map(|(name, _)| group(name)).collect(),
+            qualifiers: qualifiers.iter().map(|(_, SlotSource::Slot(name) | SlotSource::Group(name))| group(name)).collect(),
+        };
         self.relations.push(RelationRule { id: id.into(), predicate, regex, subject, object, slot_tags, qualifiers, unless,
-            filters, excludes, enumerate, each_object: rule.each_object, object_reach, priority: rule.priority, layer, examples });
+            filters, excludes, enumerate, each_object: rule.each_object, object_reach, groups, priority: rule.priority, layer,
+            examples });
     }
 
     fn translate_pattern(&mut self, source: &RuleSource, path: &str, text: &str, src: &Spanned<String>, id: &str)

@@ -14,6 +14,7 @@ mod load;
 mod pattern;
 mod raw;
 mod reach;
+mod slot_groups;
 mod trigger;
 
 pub use compile::{
@@ -26,6 +27,7 @@ pub use crate::value::Normalizer;
 pub use load::RuleSource;
 pub use pattern::{Tag, TAG_BASE};
 pub use reach::ObjectReach;
+pub use slot_groups::SlotGroups;
 pub use trigger::{PossibleRelations, RelationTriggers};
 
 use crate::error::RuleErrors;
