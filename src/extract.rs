@@ -28,7 +28,7 @@ pub const MAX_CHUNK_CHARS: usize = 20_000;
 /// Character ranges of at most [`MAX_CHUNK_CHARS`], cut between sentences.
 fn chunks(text: &str, rules: &RuleSet) -> Vec<Span> {
     let folded = Folded::new(text);
-    let total = folded.text.chars().count();
+    let total = folded.chars();
     let sentences = split(&folded, &rules.segment).sentences;
     let mut out = Vec::new();
     let mut start = 0;
@@ -132,16 +132,15 @@ impl Extractor {
 
     /// Extract one document in one piece, whatever its length.
     pub fn extract_whole(&self, id: &str, text: &str) -> Document {
-        let folded = Folded::new(text);
-        let chars: Vec<char> = folded.text.chars().collect();
+        let (folded, index) = Folded::with_index(text);
+        let chars = folded.as_chars();
         let segmented = split(&folded, &self.rules.segment);
-        let candidates = find_mentions(&folded, &chars, &self.rules);
-        let index = CharIndex::new(text);
+        let candidates = find_mentions(&folded, chars, &self.rules);
         let doc_text = DocumentText {
             original: text,
             index: &index,
             folded: &folded,
-            chars: &chars,
+            chars,
             sentences: &segmented.sentences,
             quotes: &segmented.quotes,
         };

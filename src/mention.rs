@@ -819,7 +819,7 @@ fn covered_by_common_words(chars: &[char], rules: &RuleSet) -> bool {
 
 #[inline(never)]
 fn regex_candidates(folded: &Folded, rules: &RuleSet, out: &mut Vec<Candidate>) {
-    for rule in rules.entity_rules.possible_in(&folded.text) {
+    for rule in rules.entity_rules.possible_in(folded.as_chars()) {
         rule.regex.for_each_mention(&folded.text, |m| {
             if m.is_empty() {
                 return;
@@ -839,7 +839,7 @@ fn regex_candidates(folded: &Folded, rules: &RuleSet, out: &mut Vec<Candidate>) 
 
 #[inline(never)]
 fn value_candidates(folded: &Folded, rules: &RuleSet, out: &mut Vec<Candidate>) {
-    for rule in rules.value_rules.possible_in(&folded.text) {
+    for rule in rules.value_rules.possible_in(folded.as_chars()) {
         rule.regex.for_each_mention(&folded.text, |m| {
             let Some(parsed) = parse_value(rule.normalizer, &folded.text[m.clone()]) else { return };
             out.push(Candidate {

@@ -20,9 +20,11 @@
 
 use std::sync::LazyLock;
 
-/// Traditional→simplified per character, for the Basic Multilingual Plane
-/// (a dense table: 64K entries, looked up once per character).
-static T2S_BMP: LazyLock<Vec<char>> = LazyLock::new(|| {
+/// The whole fold per character of the Basic Multilingual Plane (a dense
+/// table: 64K entries, one lookup per character instead of a chain of range
+/// tests): traditional→simplified from the character table that the
+/// `hanconv` crate ships, then full-width ASCII and the ideographic space.
+static FOLD_BMP: LazyLock<Vec<char>> = LazyLock::new(|| {
     let mut table: Vec<char> =
         (0..=0xFFFFu32).map(|c| char::from_u32(c).unwrap_or('\u{FFFD}')).collect();
     for (trad, simp) in hanconv::RawDictionary::TSCharacters.iter() {
@@ -34,6 +36,12 @@ static T2S_BMP: LazyLock<Vec<char>> = LazyLock::new(|| {
             }
         }
     }
+    for full_width in 0xFF01..=0xFF5Eu32 {
+        table[full_width as usize] = char::from_u32(full_width - 0xFEE0).expect("ASCII");
+    }
+    table[0x3000] = ' ';
+    // ASCII folds to itself: `Folded::new` relies on it for its fast path.
+    debug_assert!((0..0x80u8).all(|b| table[b as usize] == b as char));
     table
 });
 
@@ -58,23 +66,22 @@ static T2S_SUPPLEMENTARY: LazyLock<Vec<(char, char)>> = LazyLock::new(|| {
 /// Fold one character (see the module doc).
 #[inline]
 pub fn fold_char(c: char) -> char {
-    let u = c as u32;
-    if u < 0x80 {
-        return c;
-    }
-    if (0xFF01..=0xFF5E).contains(&u) {
-        return char::from_u32(u - 0xFEE0).unwrap_or(c);
-    }
-    if u == 0x3000 {
-        return ' ';
-    }
-    if u <= 0xFFFF {
-        return T2S_BMP[u as usize];
-    }
-    let table = &*T2S_SUPPLEMENTARY;
-    match table.binary_search_by_key(&c, |p| p.0) {
-        Ok(i) => table[i].1,
-        Err(_) => c,
+    fold_with(&FOLD_BMP, c)
+}
+
+/// [`fold_char`] with the table already at hand (a `LazyLock` costs a check
+/// per access, which shows in a loop over every character of a document).
+#[inline]
+fn fold_with(bmp: &[char], c: char) -> char {
+    match bmp.get(c as usize) {
+        Some(&folded) => folded,
+        None => {
+            let table = &*T2S_SUPPLEMENTARY;
+            match table.binary_search_by_key(&c, |p| p.0) {
+                Ok(i) => table[i].1,
+                Err(_) => c,
+            }
+        }
     }
 }
 
@@ -83,15 +90,16 @@ pub fn fold_char(c: char) -> char {
 pub fn fold(s: &str) -> String {
     // Reserved up front: collecting would grow the String several times, as
     // most characters of Chinese text take three bytes.
+    let bmp = &*FOLD_BMP;
     let mut folded = String::with_capacity(s.len());
-    folded.extend(s.chars().map(fold_char));
+    folded.extend(s.chars().map(|c| fold_with(bmp, c)));
     folded
 }
 
 /// Make sure the lookup tables are built (so start-up cost is paid once,
 /// before the first document is timed).
 pub fn warm_up() {
-    LazyLock::force(&T2S_BMP);
+    LazyLock::force(&FOLD_BMP);
     LazyLock::force(&T2S_SUPPLEMENTARY);
 }
 
@@ -100,6 +108,9 @@ pub fn warm_up() {
 #[derive(Clone, Debug)]
 pub struct Folded {
     pub text: String,
+    /// The characters of `text`, for the stages that work by character
+    /// offset.
+    chars: Vec<char>,
     /// `char_starts[i]` is the byte offset of character `i`; one extra entry
     /// holds the text length, so `char_starts.len() == chars + 1`.
     char_starts: Vec<usize>,
@@ -107,19 +118,42 @@ pub struct Folded {
 
 impl Folded {
     pub fn new(original: &str) -> Folded {
+        Folded::with_index(original).0
+    }
+
+    /// The folded document and the [`CharIndex`] of the original, in one
+    /// pass over the original: each character is decoded once, instead of
+    /// once for folding, once for the character vector and once for the
+    /// index.
+    pub fn with_index(original: &str) -> (Folded, CharIndex) {
+        // Counted first so that no vector grows while filling: a count of
+        // the bytes that start a character is a cheap, vectorized loop.
+        let count = original.bytes().filter(|&b| !is_continuation_byte(b)).count();
+        let bmp = &*FOLD_BMP;
         let mut text = String::with_capacity(original.len());
-        let mut char_starts = Vec::with_capacity(original.len() / 2 + 1);
-        for c in original.chars() {
+        let mut chars = Vec::with_capacity(count);
+        let mut char_starts = Vec::with_capacity(count + 1);
+        let mut original_starts = Vec::with_capacity(count + 1);
+        for (at, c) in original.char_indices() {
+            let folded = fold_with(bmp, c);
+            original_starts.push(at);
             char_starts.push(text.len());
-            text.push(fold_char(c));
+            chars.push(folded);
+            text.push(folded);
         }
         char_starts.push(text.len());
-        Folded { text, char_starts }
+        original_starts.push(original.len());
+        (Folded { text, chars, char_starts }, CharIndex { char_starts: original_starts })
+    }
+
+    /// The characters of the folded text.
+    pub fn as_chars(&self) -> &[char] {
+        &self.chars
     }
 
     /// Number of characters.
     pub fn chars(&self) -> usize {
-        self.char_starts.len() - 1
+        self.chars.len()
     }
 
     /// Character offset of a byte offset that lies on a character boundary.
@@ -145,6 +179,12 @@ impl Folded {
 #[derive(Clone, Debug)]
 pub struct CharIndex {
     char_starts: Vec<usize>,
+}
+
+/// Whether a UTF-8 byte continues a character rather than starting one.
+#[inline]
+fn is_continuation_byte(b: u8) -> bool {
+    (b as i8) < -0x40
 }
 
 impl CharIndex {
@@ -195,6 +235,28 @@ mod tests {
         let index = CharIndex::new(original);
         assert_eq!(index.slice(original, start, start + 2), "王堅");
         assert_eq!(folded.slice(start, start + 2), "王坚");
+    }
+
+    #[test]
+    fn one_pass_agrees_with_folding_and_indexing_separately() {
+        // Characters that fold to themselves, to a character of the same
+        // width, to a shorter one, and supplementary-plane ones.
+        let alphabet: Vec<char> = "a1 .\n王坚雲億萬說１０％ＣＴＯ\u{3000}。“”é𠀀😀".chars().collect();
+        let mut next = crate::test_random::xorshift32(0x5EED);
+        for len in 0..200 {
+            let original: String = (0..len).map(|_| alphabet[next() as usize % alphabet.len()]).collect();
+            let (folded, index) = Folded::with_index(&original);
+            assert_eq!(folded.text, fold(&original));
+            assert_eq!(folded.as_chars(), folded.text.chars().collect::<Vec<char>>());
+            assert_eq!(folded.chars(), original.chars().count());
+            let plain_index = CharIndex::new(&original);
+            for (i, (at, _)) in folded.text.char_indices().enumerate() {
+                assert_eq!(folded.byte_at(i), at);
+                assert_eq!(folded.char_at(at), i);
+                assert_eq!(index.slice(&original, i, i + 1), plain_index.slice(&original, i, i + 1));
+            }
+            assert_eq!(folded.byte_at(folded.chars()), folded.text.len());
+        }
     }
 
     #[test]

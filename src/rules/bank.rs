@@ -30,9 +30,10 @@ impl RegexBank {
         })
     }
 
-    /// The rules that may match `text` (the others cannot), in order.
-    pub fn possible_in<'a>(&'a self, text: &str) -> impl Iterator<Item = &'a RegexRule> + 'a {
-        let possible: Possible<'a> = self.triggers().possible(text);
+    /// The rules that may match a text, given as its characters (the
+    /// others cannot), in order.
+    pub fn possible_in<'a>(&'a self, chars: &[char]) -> impl Iterator<Item = &'a RegexRule> + 'a {
+        let possible: Possible<'a> = self.triggers().possible_in_chars(chars);
         self.rules.iter().enumerate().filter(move |(i, _)| possible.contains(*i)).map(|(_, r)| r)
     }
 

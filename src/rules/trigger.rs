@@ -168,14 +168,24 @@ pub struct Triggers {
     /// Bit per [`pair_hash`]: some word may start with the pair (a common
     /// character starts words, but few of them start with what follows it).
     pairs: Box<[u64; 1024]>,
-    /// [`start_key`] of a word → words with that start (index into
-    /// `word_clauses`).
-    words_by_start: FxHashMap<u64, Vec<(String, usize)>>,
+    /// [`start_key`] of a word → the words with that start.
+    words_by_start: FxHashMap<u64, Vec<WordRest>>,
     /// Word → the clauses it satisfies.
     word_clauses: Vec<Vec<usize>>,
     clauses: usize,
     /// Regex → its clauses (empty: always possible).
     regex_clauses: Vec<Vec<usize>>,
+}
+
+/// What follows the start (the first two characters) of a word, in the two
+/// forms that [`Triggers::possible`] and [`Triggers::possible_in_chars`]
+/// compare with; empty for most words, which their start already spells.
+#[derive(Debug)]
+struct WordRest {
+    text: String,
+    chars: Box<[char]>,
+    /// Index into `word_clauses`.
+    id: usize,
 }
 
 /// The index key of a word starting with `first` then `second` (`None`:
@@ -222,7 +232,7 @@ impl Triggers {
         let mut first_chars = CharBits::default();
         let mut single_chars = CharBits::default();
         let mut pairs = Box::new([0u64; 1024]);
-        let mut words_by_start: FxHashMap<u64, Vec<(String, usize)>> = FxHashMap::default();
+        let mut words_by_start: FxHashMap<u64, Vec<WordRest>> = FxHashMap::default();
         let mut word_ids: FxHashMap<&str, usize> = FxHashMap::default();
         let mut word_clauses: Vec<Vec<usize>> = Vec::new();
         let mut clauses = 0;
@@ -241,7 +251,9 @@ impl Triggers {
                             Some(second) => set_bit(&mut pairs, pair_hash(first, second)),
                             None => single_chars.insert(first),
                         }
-                        words_by_start.entry(start_key(first, second)).or_default().push((word.clone(), word_clauses.len()));
+                        let rest: String = chars.clone().collect();
+                        let rest_chars = rest.chars().collect();
+                        words_by_start.entry(start_key(first, second)).or_default().push(WordRest { text: rest, chars: rest_chars, id: word_clauses.len() });
                         word_clauses.push(Vec::new());
                         word_clauses.len() - 1
                     });
@@ -257,19 +269,43 @@ impl Triggers {
     /// The regexes that may match `text`: those with a word of each of
     /// their clauses in it.
     pub fn possible(&self, text: &str) -> Possible<'_> {
+        let ends = text.char_indices().map(|(at, c)| (at + c.len_utf8(), c));
+        self.scan(ends, |end, rest| text[end..].starts_with(rest.text.as_str()))
+    }
+
+    /// [`Triggers::possible`] of a text already decoded into characters
+    /// (a folded document, which is scanned once per regex bank).
+    pub fn possible_in_chars(&self, chars: &[char]) -> Possible<'_> {
+        let ends = chars.iter().enumerate().map(|(i, &c)| (i + 1, c));
+        self.scan(ends, |end, rest| chars[end..].starts_with(&rest.chars))
+    }
+
+    /// The words in a text given as its characters, each with the offset
+    /// where it ends, and a test whether a word's rest follows an offset.
+    fn scan(
+        &self,
+        chars: impl Iterator<Item = (usize, char)>,
+        rest_follows: impl Fn(usize, &WordRest) -> bool,
+    ) -> Possible<'_> {
         let mut satisfied = vec![false; self.clauses];
         if self.clauses > 0 {
-            let mut chars = text.char_indices().peekable();
-            while let Some((at, c)) = chars.next() {
+            let mut chars = chars.peekable();
+            while let Some((_, c)) = chars.next() {
                 if !self.first_chars.contains(c) {
                     continue;
                 }
-                if self.single_chars.contains(c) {
-                    self.mark_words(start_key(c, None), &text[at..], &mut satisfied);
+                if let Some(words) = self.single_chars.contains(c).then(|| self.words_by_start.get(&start_key(c, None))).flatten() {
+                    // A one-character word is all start.
+                    words.iter().for_each(|w| self.mark(w.id, &mut satisfied));
                 }
-                if let Some(&(_, second)) = chars.peek() {
+                if let Some(&(end, second)) = chars.peek() {
                     if has_bit(&self.pairs, pair_hash(c, second)) {
-                        self.mark_words(start_key(c, Some(second)), &text[at..], &mut satisfied);
+                        let Some(words) = self.words_by_start.get(&start_key(c, Some(second))) else { continue };
+                        for w in words {
+                            if w.chars.is_empty() || rest_follows(end, w) {
+                                self.mark(w.id, &mut satisfied);
+                            }
+                        }
                     }
                 }
             }
@@ -277,15 +313,10 @@ impl Triggers {
         Possible { satisfied, regex_clauses: &self.regex_clauses }
     }
 
-    /// Mark the clauses of the words with start `key` that `rest` starts with.
-    fn mark_words(&self, key: u64, rest: &str, satisfied: &mut [bool]) {
-        let Some(words) = self.words_by_start.get(&key) else { return };
-        for (word, id) in words {
-            if rest.starts_with(word.as_str()) {
-                for &clause in &self.word_clauses[*id] {
-                    satisfied[clause] = true;
-                }
-            }
+    /// Mark the clauses of word `id`.
+    fn mark(&self, id: usize, satisfied: &mut [bool]) {
+        for &clause in &self.word_clauses[id] {
+            satisfied[clause] = true;
         }
     }
 }
@@ -532,6 +563,22 @@ mod tests {
         let t = Triggers::new(&[clauses]);
         assert!(t.possible("在\u{E002}里的\u{E001}").contains(0));
         assert!(!t.possible("\u{E002}的公司和\u{E001}").contains(0));
+    }
+
+    #[test]
+    fn a_decoded_text_gives_what_its_string_gives() {
+        let regexes = [req("美元"), req("(?:成立|创办)了"), req("[A-Z]+公司"), req("年"), req("人民币|港元|新台币"), Vec::new()];
+        let t = Triggers::new(&regexes);
+        let alphabet: Vec<char> = "美元成立创办了公司年人民币港新台A的".chars().collect();
+        let mut next = crate::test_random::xorshift32(0x7A1);
+        for len in 0..300 {
+            let text: String = (0..len).map(|_| alphabet[next() as usize % alphabet.len()]).collect();
+            let chars: Vec<char> = text.chars().collect();
+            let (from_str, from_chars) = (t.possible(&text), t.possible_in_chars(&chars));
+            for i in 0..regexes.len() {
+                assert_eq!(from_str.contains(i), from_chars.contains(i), "regex {i} in {text:?}");
+            }
+        }
     }
 
     #[test]
