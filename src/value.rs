@@ -707,8 +707,11 @@ pub fn parse_number_approx(s: &str) -> Option<(f64, bool)> {
     if matches!(s, "半" | "一半" | "1半" | "一半半") {
         return Some((0.5, false));
     }
-    // Fractions: "三分之一" (denominator first), "二份一", "1/3".
-    for sep in ["分之", "份之", "份", "/"] {
+    // Fractions: "三分之一" (denominator first), "二份一", "1/3". (Each
+    // separator is looked for only when a character of one is there: a
+    // substring search costs more than the rest of a plain number.)
+    let separators: &[&str] = if s.contains(['分', '份', '/']) { &["分之", "份之", "份", "/"] } else { &[] };
+    for &sep in separators {
         if let Some((a, b)) = s.split_once(sep) {
             let (a, b) = if sep == "/" { (b, a) } else { (a, b) };
             let (den, x) = parse_dec(a)?;
@@ -911,7 +914,11 @@ pub fn parse_money(s: &str) -> Option<Value> {
 /// `currency_default` (the `money_cny_implied` normalizer passes "CNY").
 pub fn parse_money_with_default(s: &str, currency_default: Option<&str>) -> Option<Value> {
     // "50万元(含)以上": the inclusive marker carries no value.
-    let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().replace("(含)", "").replace("（含）", "");
+    let mut compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    // (Each replace copies the text: most amounts have no 含.)
+    if compact.contains('含') {
+        compact = compact.replace("(含)", "").replace("（含）", "");
+    }
     let (mut core, mut approx) = strip_approx(&compact);
     let mut currency: Option<&str> = None;
     // Prefix currency: "人民币50元", "港币3.14", "$20".
@@ -946,7 +953,7 @@ pub fn parse_money_with_default(s: &str, currency_default: Option<&str>) -> Opti
     approx |= a3;
     // "10个亿", "两个亿": 个 before 万/亿 is only a counter.
     let owned;
-    if core.contains("个亿") || core.contains("个万") || core.contains("個億") || core.contains("個萬") {
+    if core.contains(['个', '個']) && (core.contains("个亿") || core.contains("个万") || core.contains("個億") || core.contains("個萬")) {
         owned = core.replace("个亿", "亿").replace("个万", "万").replace("個億", "億").replace("個萬", "萬");
         core = &owned;
     }
