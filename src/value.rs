@@ -747,15 +747,22 @@ const APPROX_PREFIXES: &[&str] = &[
 const PLAIN_PREFIXES: &[&str] = &["高达", "多达", "共计", "合计", "总计", "总共", "一共", "仅", "只有", "达到", "达", "共", "为", "是"];
 const APPROX_SUFFIXES: &[&str] = &["左右", "上下", "以上", "以下", "之多", "开外", "前后", "出头", "多", "余", "来", "许"];
 
+/// The characters the prefixes start with, and those the suffixes end with:
+/// a text that starts (ends) with none of them has no hedge to strip, and
+/// is spared comparing each word (most value texts).
+static PREFIX_STARTS: LazyLock<Vec<char>> = LazyLock::new(|| APPROX_PREFIXES.iter().chain(PLAIN_PREFIXES).filter_map(|p| p.chars().next()).collect());
+static SUFFIX_ENDS: LazyLock<Vec<char>> = LazyLock::new(|| APPROX_SUFFIXES.iter().filter_map(|p| p.chars().next_back()).collect());
+
 /// Strip hedges around a value text; returns the core and whether any hedge was seen.
 /// "上" only counts before 百/千/万/亿 ("上千人"), where it means "about one".
 pub fn strip_approx(s: &str) -> (&str, bool) {
     let mut s = s.trim();
     let mut approx = false;
-    // Every prefix starts with a Chinese character; most value texts start
-    // with a digit.
     if !s.starts_with(|c: char| c.is_ascii()) {
         loop {
+            if !s.starts_with(|c: char| PREFIX_STARTS.contains(&c)) {
+                break;
+            }
             let mut changed = false;
             for p in APPROX_PREFIXES {
                 if let Some(rest) = s.strip_prefix(p) {
@@ -783,6 +790,9 @@ pub fn strip_approx(s: &str) -> (&str, bool) {
         }
     }
     loop {
+        if !s.ends_with(|c: char| SUFFIX_ENDS.contains(&c)) {
+            break;
+        }
         let mut changed = false;
         for p in APPROX_SUFFIXES {
             if let Some(rest) = s.strip_suffix(p) {
