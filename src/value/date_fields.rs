@@ -52,6 +52,13 @@ pub(super) fn year(text: &str) -> Option<Fields<'_>> {
         let after = after.strip_prefix('度').unwrap_or(after);
         return Some(Fields::first_only(text.len() - after.len(), &text[..4]));
     }
+    // A match starts with `\d` or a Chinese numeral: not with another ASCII
+    // character or CJK ideograph (今年, 当年, 上半年).
+    let first = text.chars().next()?;
+    let ideograph = ('\u{4e00}'..='\u{9fff}').contains(&first);
+    if (first.is_ascii() && !first.is_ascii_digit()) || (ideograph && !"零一二三四五六七八九".contains(first)) {
+        return None;
+    }
     Fields::captured(&YEAR, text)
 }
 
@@ -59,10 +66,12 @@ pub(super) fn year(text: &str) -> Option<Fields<'_>> {
 pub(super) fn month(text: &str) -> Option<Fields<'_>> {
     let digits = ascii_digits(text);
     if (1..=2).contains(&digits) {
-        // "3月" before a day in digits or at the end: `\d{1,2}` takes the
-        // digits and 月, and none of the optional parts (份, 初…, a range
-        // from whitespace or a dash on) can start at an ASCII digit.
+        // "3月" or "3月份" before a day in digits or at the end: `\d{1,2}`
+        // takes the digits, then 月 and 份; none of the optional parts after
+        // them (初…, a range from whitespace or a dash on) can start at an
+        // ASCII digit.
         if let Some(after) = text[digits..].strip_prefix('月') {
+            let after = after.strip_prefix('份').unwrap_or(after);
             if after.is_empty() || after.as_bytes()[0].is_ascii_digit() {
                 return Some(Fields::first_only(text.len() - after.len(), &text[..digits]));
             }
@@ -97,9 +106,9 @@ mod tests {
     /// Texts made of the characters the three regexes read, digits and
     /// Chinese numerals among them, in random order and length.
     fn texts() -> Vec<String> {
-        let alphabet: Vec<char> = "0123456789年月日号號度份初中旬底末-至到 一二三十正〇两x٣".chars().collect();
+        let alphabet: Vec<char> = "0123456789年月日号號度份初中旬底末-至到 一二三十正〇两x٣今那上半零".chars().collect();
         let mut next = xorshift32(0x9e37_79b9);
-        let mut out: Vec<String> = ["2015年", "2015 年度", "98年", "二〇一五年", "3月", "3月5日", "12月份", "1-9月", "5日", "15号", "5日至8日", "123日", "2015年3月5日"]
+        let mut out: Vec<String> = ["2015年", "2015 年度", "98年", "今年", "那年11月", "上半年", "10月份", "6月份5日", "零八年", "二〇一五年", "3月", "3月5日", "12月份", "1-9月", "5日", "15号", "5日至8日", "123日", "2015年3月5日"]
             .iter()
             .map(|s| s.to_string())
             .collect();
