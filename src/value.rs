@@ -39,6 +39,8 @@ use regex::Regex;
 use std::fmt;
 use std::sync::LazyLock;
 
+mod date_fields;
+
 // ---------------------------------------------------------------------------
 // Public types
 // ---------------------------------------------------------------------------
@@ -323,6 +325,9 @@ enum Tok {
     More,
 }
 
+/// Longer digit runs are not read as numbers (an `i128` holds 38 digits).
+const MAX_ARABIC_DIGITS: usize = 36;
+
 fn lex(s: &str) -> Option<(Vec<Tok>, bool)> {
     let chars: Vec<char> = s.chars().filter(|c| !c.is_whitespace()).collect();
     let mut toks = Vec::with_capacity(chars.len());
@@ -358,7 +363,7 @@ fn lex(s: &str) -> Option<(Vec<Tok>, bool)> {
                     break;
                 }
             }
-            if digits.len() > 36 {
+            if digits.len() > MAX_ARABIC_DIGITS {
                 return None;
             }
             let m: i128 = digits.parse().ok()?;
@@ -406,6 +411,23 @@ pub fn parse_dec(s: &str) -> Option<(Dec, bool)> {
         Some(rest) => (true, rest),
         None => (false, s),
     };
+    let (v, approx) = match plain_digits(s) {
+        Some(v) => (v, false),
+        None => parse_lexed(s)?,
+    };
+    Some((if neg { v.negated() } else { v }, approx))
+}
+
+/// ASCII digits only, the commonest number text: what lexing makes of
+/// them (one Arabic token, which [`unit_mode`] returns as it is) without
+/// the token vector.
+fn plain_digits(s: &str) -> Option<Dec> {
+    let plain = !s.is_empty() && s.len() <= MAX_ARABIC_DIGITS && s.bytes().all(|b| b.is_ascii_digit());
+    plain.then(|| s.parse().ok().map(Dec::int)).flatten()
+}
+
+/// [`parse_dec`] of a text without its sign, by its tokens.
+fn parse_lexed(s: &str) -> Option<(Dec, bool)> {
     let (toks, approx) = lex(s)?;
     if toks.is_empty() {
         return None;
@@ -414,7 +436,7 @@ pub fn parse_dec(s: &str) -> Option<(Dec, bool)> {
         Some(v) => (v, false),
         None => unit_mode(&toks)?,
     };
-    Some((if neg { v.negated() } else { v }, approx || a))
+    Some((v, approx || a))
 }
 
 /// "一七二零点一" style: only single digits (and an optional point), at least
@@ -685,8 +707,11 @@ pub fn parse_number_approx(s: &str) -> Option<(f64, bool)> {
     if matches!(s, "半" | "一半" | "1半" | "一半半") {
         return Some((0.5, false));
     }
-    // Fractions: "三分之一" (denominator first), "二份一", "1/3".
-    for sep in ["分之", "份之", "份", "/"] {
+    // Fractions: "三分之一" (denominator first), "二份一", "1/3". (Each
+    // separator is looked for only when a character of one is there: a
+    // substring search costs more than the rest of a plain number.)
+    let separators: &[&str] = if s.contains(['分', '份', '/']) { &["分之", "份之", "份", "/"] } else { &[] };
+    for &sep in separators {
         if let Some((a, b)) = s.split_once(sep) {
             let (a, b) = if sep == "/" { (b, a) } else { (a, b) };
             let (den, x) = parse_dec(a)?;
@@ -722,15 +747,22 @@ const APPROX_PREFIXES: &[&str] = &[
 const PLAIN_PREFIXES: &[&str] = &["高达", "多达", "共计", "合计", "总计", "总共", "一共", "仅", "只有", "达到", "达", "共", "为", "是"];
 const APPROX_SUFFIXES: &[&str] = &["左右", "上下", "以上", "以下", "之多", "开外", "前后", "出头", "多", "余", "来", "许"];
 
+/// The characters the prefixes start with, and those the suffixes end with:
+/// a text that starts (ends) with none of them has no hedge to strip, and
+/// is spared comparing each word (most value texts).
+static PREFIX_STARTS: LazyLock<Vec<char>> = LazyLock::new(|| APPROX_PREFIXES.iter().chain(PLAIN_PREFIXES).filter_map(|p| p.chars().next()).collect());
+static SUFFIX_ENDS: LazyLock<Vec<char>> = LazyLock::new(|| APPROX_SUFFIXES.iter().filter_map(|p| p.chars().next_back()).collect());
+
 /// Strip hedges around a value text; returns the core and whether any hedge was seen.
 /// "上" only counts before 百/千/万/亿 ("上千人"), where it means "about one".
 pub fn strip_approx(s: &str) -> (&str, bool) {
     let mut s = s.trim();
     let mut approx = false;
-    // Every prefix starts with a Chinese character; most value texts start
-    // with a digit.
     if !s.starts_with(|c: char| c.is_ascii()) {
         loop {
+            if !s.starts_with(|c: char| PREFIX_STARTS.contains(&c)) {
+                break;
+            }
             let mut changed = false;
             for p in APPROX_PREFIXES {
                 if let Some(rest) = s.strip_prefix(p) {
@@ -758,6 +790,9 @@ pub fn strip_approx(s: &str) -> (&str, bool) {
         }
     }
     loop {
+        if !s.ends_with(|c: char| SUFFIX_ENDS.contains(&c)) {
+            break;
+        }
         let mut changed = false;
         for p in APPROX_SUFFIXES {
             if let Some(rest) = s.strip_suffix(p) {
@@ -889,7 +924,11 @@ pub fn parse_money(s: &str) -> Option<Value> {
 /// `currency_default` (the `money_cny_implied` normalizer passes "CNY").
 pub fn parse_money_with_default(s: &str, currency_default: Option<&str>) -> Option<Value> {
     // "50万元(含)以上": the inclusive marker carries no value.
-    let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().replace("(含)", "").replace("（含）", "");
+    let mut compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    // (Each replace copies the text: most amounts have no 含.)
+    if compact.contains('含') {
+        compact = compact.replace("(含)", "").replace("（含）", "");
+    }
     let (mut core, mut approx) = strip_approx(&compact);
     let mut currency: Option<&str> = None;
     // Prefix currency: "人民币50元", "港币3.14", "$20".
@@ -924,7 +963,7 @@ pub fn parse_money_with_default(s: &str, currency_default: Option<&str>) -> Opti
     approx |= a3;
     // "10个亿", "两个亿": 个 before 万/亿 is only a counter.
     let owned;
-    if core.contains("个亿") || core.contains("个万") || core.contains("個億") || core.contains("個萬") {
+    if core.contains(['个', '個']) && (core.contains("个亿") || core.contains("个万") || core.contains("個億") || core.contains("個萬")) {
         owned = core.replace("个亿", "亿").replace("个万", "万").replace("個億", "億").replace("個萬", "萬");
         core = &owned;
     }
@@ -1275,18 +1314,6 @@ fn days_in_month(y: i32, m: u32) -> u32 {
 
 static NUMERIC_DATE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(\d{4})\s*[-./]\s*(\d{1,2})(?:\s*[-./]\s*(\d{1,2}))?[日号]?$").unwrap());
-static YEAR: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(\d{4}|\d{2}|[零〇○一二三四五六七八九]{2,4})\s*年(?:度)?").unwrap());
-/// A month or month range: "7月", "10月份", "1-9月份", "1月至9月", "十一月".
-static MONTH: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\d{1,2}|十[一二]?|[正一二三四五六七八九])\s*(?:月份?(?:初|中旬|上旬|下旬|中|底|末)?)?(?:\s*(?:-|－|—|~|～|至|到)\s*(\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月份?(?:初|中旬|上旬|下旬|中|底|末)?)?")
-        .unwrap()
-});
-static DAY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])\s*[日号號](?:\s*(?:-|－|—|~|～|至|到)\s*(?:(\d{1,2}|十[一二]?|[一二三四五六七八九])\s*月)?\s*(\d{1,2}|[一二三]?十[一二三四五六七八九]?|[一二三四五六七八九])\s*[日号號])?")
-        .unwrap()
-});
-
 fn small_int(s: &str) -> Option<u32> {
     if s == "正" {
         return Some(1);
@@ -1350,8 +1377,8 @@ pub fn parse_date(s: &str) -> Option<DateExpr> {
         ("第二年", YearRef::Previous(1)),
     ];
     if !e.recurring {
-        if let Some(c) = rest.contains('年').then(|| YEAR.captures(rest)).flatten() {
-            let t = &c[1];
+        if let Some(year) = rest.contains('年').then(|| date_fields::year(rest)).flatten() {
+            let t = year.groups[0]?;
             let y = if t.chars().all(|c| c.is_ascii_digit()) {
                 t.parse::<i32>().ok()?
             } else {
@@ -1370,7 +1397,7 @@ pub fn parse_date(s: &str) -> Option<DateExpr> {
                 _ => return None,
             };
             e.year = YearRef::Explicit(y);
-            rest = &rest[c.get(0)?.end()..];
+            rest = &rest[year.end..];
         } else {
             for (w, r) in REL {
                 if let Some(x) = rest.strip_prefix(w) {
@@ -1431,17 +1458,18 @@ pub fn parse_date(s: &str) -> Option<DateExpr> {
             e.end = Some((Some(b), None));
         }
     } else {
-        if let Some(c) = MONTH.captures(rest) {
-            let whole = c.get(0)?.as_str();
-            // The regex makes 月 optional only to allow "1-9月"; a bare number is not a month.
+        // The regex makes 月 optional only to allow "1-9月"; a bare number
+        // is not a month (so a text without 月 is spared the search).
+        if let Some(month) = rest.contains('月').then(|| date_fields::month(rest)).flatten() {
+            let whole = &rest[..month.end];
             if whole.contains('月') {
-                let m = small_int(&c[1])?;
+                let m = small_int(month.groups[0]?)?;
                 if !(1..=12).contains(&m) {
                     return None;
                 }
                 e.month = Some(m);
-                if let Some(m2) = c.get(2) {
-                    let m2 = small_int(m2.as_str())?;
+                if let Some(m2) = month.groups[1] {
+                    let m2 = small_int(m2)?;
                     if !(1..=12).contains(&m2) || m2 < m {
                         return None;
                     }
@@ -1451,20 +1479,20 @@ pub fn parse_date(s: &str) -> Option<DateExpr> {
             }
         }
         if e.end.is_none() {
-            if let Some(c) = rest.contains(['日', '号', '號']).then(|| DAY.captures(rest)).flatten() {
-                let d = small_int(&c[1])?;
+            if let Some(day) = rest.contains(['日', '号', '號']).then(|| date_fields::day(rest)).flatten() {
+                let d = small_int(day.groups[0]?)?;
                 if !(1..=31).contains(&d) {
                     return None;
                 }
                 e.day = Some(d);
-                if let Some(d2) = c.get(3) {
-                    let m2 = match c.get(2) {
-                        Some(m2) => Some(small_int(m2.as_str())?),
+                if let Some(d2) = day.groups[2] {
+                    let m2 = match day.groups[1] {
+                        Some(m2) => Some(small_int(m2)?),
                         None => None,
                     };
-                    e.end = Some((m2, Some(small_int(d2.as_str())?)));
+                    e.end = Some((m2, Some(small_int(d2)?)));
                 }
-                rest = &rest[c.get(0)?.end()..];
+                rest = &rest[day.end..];
             }
         }
     }
@@ -1489,6 +1517,19 @@ pub fn parse_date(s: &str) -> Option<DateExpr> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_digits_read_as_their_tokens_would() {
+        let mut next = crate::test_random::xorshift64(0x2545_f491_4f6c_dd1d);
+        let mut texts: Vec<String> = vec!["0".into(), "00".into(), "07".into(), "2015".into(), "9".repeat(36), "9".repeat(37), "1".repeat(39)];
+        for _ in 0..5_000 {
+            let len = 1 + next() as usize % 40;
+            texts.push((0..len).map(|_| char::from(b'0' + (next() % 10) as u8)).collect());
+        }
+        for text in texts {
+            assert_eq!(plain_digits(&text).map(|v| (v, false)), parse_lexed(&text), "{text}");
+        }
+    }
 
     #[test]
     fn numbers() {

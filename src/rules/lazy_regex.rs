@@ -345,7 +345,7 @@ mod tests {
     /// (and not the whole-text fallback) are used.
     fn texts() -> Vec<String> {
         let common = ['的', 'a', ' ', '1', '2', '新', 'B'];
-        let rare = ['年', '日', '月', '多', '9', '0', '\n', '·', '第'];
+        let rare = ['年', '日', '月', '多', '9', '0', '\n', '·', '第', '%', '‰'];
         let mut next = crate::test_random::xorshift32(0x2545_f491);
         (0..40)
             .map(|_| {
@@ -374,6 +374,8 @@ mod tests {
             r"(?P<a>[0-2]+)(?P<b>[90]*)(?:月|年多)",
             r"([12]+|[12]+年)多?日",
             r"(?:第)?[0-9]*?年{1,2}?[0-9]+",
+            // Trigger words of one ASCII symbol or a non-CJK symbol.
+            r"(?:约|多)?[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?\s?[%‰]",
         ];
         assert_windowed_search_exact(&regexes, |regex, text| match regex.windows() {
             Windows::Runs(runs) => runs.within_budget(text),

@@ -176,13 +176,18 @@ impl RunWindows {
 }
 
 /// A vectorized (Teddy) search for the trigger words, if their occurrences
-/// can be found fast: Teddy looks for up to three leading bytes of each
-/// word, selective for a CJK character (three bytes) but not for a digit or
-/// `%`, which would put most of a text in runs anyway. (aho-corasick's own
-/// choice for a few words is a search for their rarest bytes, ranked for
-/// English: in Chinese text those bytes are everywhere.)
+/// can be found fast. Teddy looks for up to three leading bytes of each
+/// word (as many as the shortest word has): selective for a CJK character
+/// (three bytes), and for a word starting with a byte that is rare in
+/// Chinese text, ASCII punctuation (`%`, `$`) or the lead byte of a symbol
+/// outside the CJK blocks (`‰`, `€`); not for a shorter word starting with a
+/// digit, a letter or a CJK lead byte, which are everywhere (and a digit
+/// would put most of a text in runs anyway). (aho-corasick's own choice for
+/// a few words is a search for their rarest bytes, ranked for English: in
+/// Chinese text those bytes are everywhere.)
 fn trigger_searcher(words: &[String]) -> Option<packed::Searcher> {
-    if words.iter().any(|w| w.len() < 3) {
+    let rare_start = |w: &String| w.bytes().next().is_some_and(|b| b.is_ascii_punctuation() || (0xc2..0xe3).contains(&b));
+    if words.iter().any(|w| w.len() < 3) && !words.iter().all(rare_start) {
         return None;
     }
     // Leftmost-first: the leftmost occurrence after any position, which is
@@ -213,4 +218,23 @@ fn add_chars(hir: &Hir, chars: &mut CharBits) -> Option<()> {
         HirKind::Concat(parts) | HirKind::Alternation(parts) => parts.iter().try_for_each(|p| add_chars(p, chars))?,
     }
     Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| w.to_string()).collect()
+    }
+
+    #[test]
+    fn trigger_words_are_searched_when_their_leading_bytes_are_rare() {
+        assert!(trigger_searcher(&words(&["年", "百分点"])).is_some());
+        assert!(trigger_searcher(&words(&["%", "‰"])).is_some());
+        // Digits, letters and a CJK lead byte as the only byte Teddy looks for.
+        assert!(trigger_searcher(&words(&["0", "1", "2"])).is_none());
+        assert!(trigger_searcher(&words(&["x"])).is_none());
+        assert!(trigger_searcher(&words(&["%", "年"])).is_none());
+    }
 }
