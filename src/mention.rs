@@ -295,10 +295,10 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
             }
         }
     }
-    for m in rules.suffix_automaton.find_overlapping_iter(&folded.text) {
-        let suffix = &rules.suffixes[m.pattern().as_usize()];
-        let s_start = folded.char_at(m.start());
-        let s_end = folded.char_at(m.end());
+    for (start, end, index) in rules.suffix_search.find_all(&folded.text) {
+        let suffix = &rules.suffixes[index as usize];
+        let s_start = folded.char_at(start);
+        let s_end = folded.char_at(end);
         // The suffix must not be the start of a longer word (省 in 省长,
         // 站 in 站在, 营 in 营收).
         // A title inside the suffix (代表 in 代表团) does not count.

@@ -14,7 +14,6 @@ use crate::error::{RuleError, RuleErrors};
 use crate::model::{NodeType, Predicate, RuleId};
 use crate::normalize::fold;
 use crate::value::Normalizer;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind as DaachorseMatchKind};
 use super::lazy_regex::LazyRegex;
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -140,6 +139,59 @@ impl Dictionary {
 
     pub fn entry(&self, index: u32) -> &DictEntry {
         &self.entries[index as usize]
+    }
+}
+
+/// Every occurrence of every name suffix (公司, 大学, 省 ...), overlapping:
+/// a character-wise double-array automaton (see [`Dictionary`]) whose
+/// patterns are the distinct suffix texts.
+pub struct SuffixSearch {
+    automaton: CharwiseDoubleArrayAhoCorasick<u32>,
+    /// Distinct text → the suffixes (indexes into `RuleSet::suffixes`)
+    /// that spell it, in list order.
+    suffixes_of_text: Vec<Vec<u32>>,
+}
+
+impl std::fmt::Debug for SuffixSearch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SuffixSearch").field("texts", &self.suffixes_of_text.len()).finish_non_exhaustive()
+    }
+}
+
+impl SuffixSearch {
+    fn new(suffixes: &[Suffix]) -> Result<SuffixSearch, RuleErrors> {
+        let mut text_number: FxHashMap<&str, u32> = FxHashMap::default();
+        let mut texts: Vec<(&str, u32)> = Vec::new();
+        let mut suffixes_of_text: Vec<Vec<u32>> = Vec::new();
+        for (i, suffix) in suffixes.iter().enumerate().filter(|(_, s)| !s.text.is_empty()) {
+            let n = *text_number.entry(suffix.text.as_str()).or_insert_with(|| {
+                texts.push((suffix.text.as_str(), suffixes_of_text.len() as u32));
+                suffixes_of_text.push(Vec::new());
+                (suffixes_of_text.len() - 1) as u32
+            });
+            suffixes_of_text[n as usize].push(i as u32);
+        }
+        let automaton = CharwiseDoubleArrayAhoCorasickBuilder::new().match_kind(DaachorseMatchKind::Standard).build_with_values(texts).map_err(
+            |e| {
+                RuleErrors(vec![RuleError { file: "rules/gazetteers".into(), line: 0, column: 0, rule: None,
+                    message: format!("cannot build the suffix automaton: {e}") }])
+            },
+        )?;
+        Ok(SuffixSearch { automaton, suffixes_of_text })
+    }
+
+    /// (byte start, byte end, suffix index) of every suffix in `folded`, by
+    /// end, the longer of two suffixes ending together first, suffixes of
+    /// one spelling in list order.
+    pub fn find_all(&self, folded: &str) -> Vec<(usize, usize, u32)> {
+        let mut found: Vec<(usize, usize, u32)> = Vec::new();
+        for m in self.automaton.find_overlapping_iter(folded) {
+            found.extend(self.suffixes_of_text[m.value() as usize].iter().map(|&i| (m.start(), m.end(), i)));
+        }
+        // Already so ordered but for suffixes ending together, whose order
+        // the automaton does not promise.
+        found.sort_unstable_by_key(|&(start, end, i)| (end, start, i));
+        found
     }
 }
 
@@ -584,7 +636,7 @@ pub fn compile(layers: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
 }
 
 /// The gazetteer automaton (every name and alias) and the suffix automaton.
-fn build_automata(mut entries: Vec<DictEntry>, suffixes: &[Suffix]) -> Result<(Dictionary, AhoCorasick), RuleErrors> {
+fn build_automata(mut entries: Vec<DictEntry>, suffixes: &[Suffix]) -> Result<(Dictionary, SuffixSearch), RuleErrors> {
     // Highest layer first, so a user entry wins over a built-in one that
     // spells the same text.
     let mut order: Vec<usize> = (0..entries.len()).collect();
@@ -619,16 +671,8 @@ fn build_automata(mut entries: Vec<DictEntry>, suffixes: &[Suffix]) -> Result<(D
         .map(|p| (texts[p as usize].as_str(), p))
         .collect();
     let user_automaton = if user_patterns.is_empty() { None } else { Some(gazetteer_automaton(user_patterns)?) };
-    // A DFA: the suffix list is short, so its table is small, and every
-    // document is searched for all overlapping suffixes, where a DFA takes
-    // fewer steps per byte than the default NFA.
-    let suffix_automaton = AhoCorasickBuilder::new()
-        .match_kind(MatchKind::Standard)
-        .kind(Some(AhoCorasickKind::DFA))
-        .build(suffixes.iter().map(|s| s.text.as_str()))
-        .map_err(|e| RuleErrors(vec![RuleError { file: "rules/gazetteers".into(), line: 0, column: 0, rule: None,
-            message: format!("cannot build the suffix automaton: {e}") }]))?;
-    Ok((Dictionary { automaton, pattern_entries, by_text, user_automaton, entries }, suffix_automaton))
+    let suffix_search = SuffixSearch::new(suffixes)?;
+    Ok((Dictionary { automaton, pattern_entries, by_text, user_automaton, entries }, suffix_search))
 }
 
 /// A leftmost-longest automaton of distinct, non-empty spellings, each
@@ -1067,7 +1111,7 @@ impl Compiler {
         }
     }
 
-    fn finish(self, (dictionary, suffix_automaton): (Dictionary, AhoCorasick)) -> RuleSet {
+    fn finish(self, (dictionary, suffix_search): (Dictionary, SuffixSearch)) -> RuleSet {
         let mut suffix_types: rustc_hash::FxHashMap<String, Vec<NodeType>> = rustc_hash::FxHashMap::default();
         for suffix in &self.suffixes {
             suffix_types.entry(suffix.text.clone()).or_default().push(suffix.node_type);
@@ -1081,7 +1125,7 @@ impl Compiler {
             lexicon: self.lexicon,
             surnames: self.surnames.index_starts(),
             suffixes: self.suffixes,
-            suffix_automaton,
+            suffix_search,
             lists: WordLists::new(self.lists),
             entity_rules: super::RegexBank::new(self.entity_rules),
             value_rules: super::RegexBank::new(self.value_rules),
@@ -1165,6 +1209,27 @@ pub(crate) fn expand_fragments(src: &str, fragments: &HashMap<String, String>, s
 
 #[cfg(test)]
 mod tests {
+    use aho_corasick::{AhoCorasickBuilder, MatchKind};
+
+    #[test]
+    fn the_suffix_search_finds_every_suffix_in_the_order_of_a_byte_wise_overlapping_search() {
+        let rules = super::RuleSet::builtin().unwrap();
+        let texts: Vec<&str> = rules.suffixes.iter().map(|s| s.text.as_str()).collect();
+        let byte_wise = AhoCorasickBuilder::new().build(&texts).unwrap();
+        // Suffixes that end together (学院, 医学院, 院) and one spelling
+        // listed twice must keep the byte-wise order.
+        let pieces: Vec<&str> = texts.iter().copied().chain(["的", "浙江", "大", "，", "A"]).collect();
+        let mut next = crate::test_random::xorshift32(0x5FF1);
+        let mut compared = 0;
+        for _ in 0..300 {
+            let text: String = (0..(next() % 30)).map(|_| pieces[next() as usize % pieces.len()]).collect();
+            let expected: Vec<(usize, usize, u32)> =
+                byte_wise.find_overlapping_iter(&text).map(|m| (m.start(), m.end(), m.pattern().as_u32())).collect();
+            compared += expected.len();
+            assert_eq!(rules.suffix_search.find_all(&text), expected, "{text}");
+        }
+        assert!(compared > 1000, "the random texts hold suffixes");
+    }
 
     #[test]
     fn the_gazetteer_search_finds_what_a_byte_wise_leftmost_longest_search_finds() {

@@ -18,7 +18,7 @@ mod slot_groups;
 mod trigger;
 
 pub use compile::{
-    Dictionary, DictEntry, DictKind, Example, Lexicon, LexiconEntry, WordLists,
+    Dictionary, DictEntry, SuffixSearch, DictKind, Example, Lexicon, LexiconEntry, WordLists,
     RegexRule, RelationRule, SegmentRules, SlotSource, Suffix, Surnames,
 };
 pub use bank::RegexBank;
@@ -42,7 +42,7 @@ pub struct RuleSet {
     pub lexicon: Lexicon,
     pub surnames: Surnames,
     pub suffixes: Vec<Suffix>,
-    pub suffix_automaton: aho_corasick::AhoCorasick,
+    pub suffix_search: SuffixSearch,
     /// The node types each suffix text stands for (论坛 is an event and an
     /// organization suffix), for membership tests once per suffix match.
     pub(crate) suffix_types: rustc_hash::FxHashMap<String, Vec<crate::model::NodeType>>,
