@@ -131,15 +131,15 @@ pub fn match_relations(
                     .filter(|(_, m)| rule.slot_tags.1 & tag_bit(m.tag) != 0)
                     .map(|&(b, m)| b + m.tag.symbol().len_utf8());
                 for end in ends {
-                    if let Some(caps) = object_captures(rule, &tagged.text[..end]) {
-                        if group(&caps, rule.groups.object).is_some_and(|m| m.end() == end) {
-                            collect(rule, order, &caps, &tagged, si, resolved, &mut found);
+                    if let Some(groups) = object_captures(rule, &tagged.text[..end]) {
+                        if groups.get(rule.groups.object).is_some_and(|g| g.end == end) {
+                            collect(rule, order, &groups, &tagged, si, resolved, &mut found);
                         }
                     }
                 }
             } else {
                 for caps in rule.regex.captures_iter(&tagged.text) {
-                    collect(rule, order, &caps, &tagged, si, resolved, &mut found);
+                    collect(rule, order, &MatchGroups::Captured(caps), &tagged, si, resolved, &mut found);
                 }
             }
         }
@@ -188,8 +188,9 @@ pub fn match_relations(
 
 /// The match of an `each_object` rule that ends where `before` (a sentence
 /// up to an object) ends, found as near the object as is exact.
-fn object_captures<'t>(rule: &crate::rules::RelationRule, before: &'t str) -> Option<regex::Captures<'t>> {
-    let Some(reach) = &rule.object_reach else { return rule.regex.captures(before) };
+fn object_captures<'r, 't>(rule: &'r crate::rules::RelationRule, before: &'t str) -> Option<MatchGroups<'r, 't>> {
+    let captured = |caps: Option<regex::Captures<'t>>| caps.map(MatchGroups::Captured);
+    let Some(reach) = &rule.object_reach else { return captured(rule.regex.captures(before)) };
     // Every place the part after the leading `.*` can start is after
     // `window`, so a search from there finds the groups one from the start
     // finds: the `.*` stops at the same place (a line break, which it does
@@ -199,19 +200,55 @@ fn object_captures<'t>(rule: &crate::rules::RelationRule, before: &'t str) -> Op
     if let Some(starts) = &reach.starts {
         // That part starts with one of `starts`: where none is in the
         // window, nothing matches, and no search need say so.
-        let nearest = starts.iter().filter_map(|w| rest.rfind(w.as_str())).max()?;
+        let nearest = window + starts.iter().filter_map(|w| rest.rfind(w.as_str())).max()?;
         // Commonly the nearest place that part can start (the nearest
         // subject) is where it matches, which a search from there finds
         // without walking the window. Where it does, the `.*` from the
         // start stops there too, unless a line break splits the places it
         // can stop at.
         if !rest.contains('\n') {
-            if let Some(caps) = rule.regex.captures_at(before, window + nearest) {
-                return Some(caps);
+            // A match from there can only start that part there (no place
+            // after it can), and ends at the end: where the groups lie a
+            // fixed way from those two places, whether it matches is all a
+            // search need find, which the DFAs answer without a capture
+            // engine walking the match.
+            if let Some(placed) = &reach.placed_groups {
+                if rule.regex.is_match_at(before, nearest) {
+                    return Some(MatchGroups::Placed { start: nearest, end: before.len(), placed });
+                }
+            } else if let Some(caps) = rule.regex.captures_at(before, nearest) {
+                return Some(MatchGroups::Captured(caps));
             }
         }
     }
-    rule.regex.captures_at(before, window)
+    captured(rule.regex.captures_at(before, window))
+}
+
+/// The groups of a rule's match: found by the capture engine, or read off
+/// the places of a match whose groups lie at fixed places.
+enum MatchGroups<'r, 't> {
+    Captured(regex::Captures<'t>),
+    /// `start`: where the part after the leading `.*` starts.
+    Placed { start: usize, end: usize, placed: &'r [crate::rules::PlacedGroup] },
+}
+
+impl MatchGroups<'_, '_> {
+    /// The span of a group, by its number in `RelationRule::groups` (a
+    /// lookup by name hashes the name: too slow for every slot of every
+    /// match).
+    fn get(&self, index: Option<usize>) -> Option<std::ops::Range<usize>> {
+        let index = index?;
+        match self {
+            MatchGroups::Captured(caps) => caps.get(index).map(|m| m.range()),
+            MatchGroups::Placed { start, end, placed } => {
+                let at = |place| match place {
+                    crate::rules::Place::AfterStart(n) => start + n,
+                    crate::rules::Place::BeforeEnd(n) => end - n,
+                };
+                placed.iter().find(|g| g.index == index).map(|g| at(g.start)..at(g.end))
+            }
+        }
+    }
 }
 
 /// The bit of a tag in `RelationRule::slot_tags`.
@@ -263,14 +300,14 @@ struct Found<'a> {
 fn collect<'a>(
     rule: &'a crate::rules::RelationRule,
     order: usize,
-    caps: &regex::Captures,
+    groups_found: &MatchGroups,
     tagged: &TaggedSentence<'a>,
     sentence: usize,
     resolved: &Resolved,
     found: &mut Vec<Found<'a>>,
 ) {
     let groups = &rule.groups;
-    let slot = |index: Option<usize>| group(caps, index).and_then(|m| tagged.slot(m.start()));
+    let slot = |index: Option<usize>| groups_found.get(index).and_then(|g| tagged.slot(g.start));
     if rule.filters.iter().zip(&groups.filters).any(|((_, re), &index)| slot(index).is_some_and(|m| !re.is_match(&m.folded)))
         || rule.excludes.iter().zip(&groups.excludes).any(|((_, re), &index)| slot(index).is_some_and(|m| re.is_match(&m.folded)))
     {
@@ -281,7 +318,7 @@ fn collect<'a>(
     for ((name, source), &index) in rule.qualifiers.iter().zip(&groups.qualifiers) {
         let text = match source {
             SlotSource::Slot(_) => slot(index).map(|m| qualifier_text(m, resolved)),
-            SlotSource::Group(_) => group(caps, index).map(|g| strip_tags(g.as_str())),
+            SlotSource::Group(_) => groups_found.get(index).map(|g| strip_tags(&tagged.text[g])),
         };
         if let Some(t) = text.filter(|t| !t.is_empty()) {
             qualifiers.insert(name.clone(), t);
@@ -293,8 +330,8 @@ fn collect<'a>(
         }
     }
     let qualifiers = Rc::new(qualifiers);
-    let subjects = expand(tagged, group(caps, groups.subject).map(|m| m.start()), rule.enumerate.contains(&rule.subject), s);
-    let objects = expand(tagged, group(caps, groups.object).map(|m| m.start()), rule.enumerate.contains(&rule.object), o);
+    let subjects = expand(tagged, groups_found.get(groups.subject).map(|g| g.start), rule.enumerate.contains(&rule.subject), s);
+    let objects = expand(tagged, groups_found.get(groups.object).map(|g| g.start), rule.enumerate.contains(&rule.object), o);
     for s in &subjects {
         for o in &objects {
             found.push(Found {
@@ -309,12 +346,6 @@ fn collect<'a>(
             });
         }
     }
-}
-
-/// The match of a group, by its number in `RelationRule::groups` (a
-/// lookup by name hashes the name: too slow for every slot of every match).
-fn group<'t>(caps: &regex::Captures<'t>, index: Option<usize>) -> Option<regex::Match<'t>> {
-    index.and_then(|i| caps.get(i))
 }
 
 /// The mention in a slot, and with `enumerate` every mention of the same
@@ -526,8 +557,9 @@ mod tests {
             .collect()
     }
 
-    fn groups(caps: Option<regex::Captures>) -> Option<Vec<Option<(usize, usize)>>> {
-        caps.map(|c| c.iter().skip(1).map(|g| g.map(|m| (m.start(), m.end()))).collect())
+    /// Every group of a rule's match, by number.
+    fn groups(rule: &crate::rules::RelationRule, found: Option<MatchGroups>) -> Option<Vec<Option<(usize, usize)>>> {
+        found.map(|g| (1..rule.regex.captures_len()).map(|i| g.get(Some(i)).map(|r| (r.start, r.end))).collect())
     }
 
     #[test]
@@ -539,7 +571,7 @@ mod tests {
         // `.*` does not cross a line break: the speaker is the first one.
         let [person, quote] = [Tag::Node(NodeType::Person), Tag::Node(NodeType::Quotation)].map(Tag::symbol);
         texts.push(format!("{person}说\n{person}说“{quote}"));
-        let mut matched = 0;
+        let (mut matched, mut read_off) = (0, 0);
         for rule in windowed {
             for text in &texts {
                 for (at, c) in text.char_indices().filter(|(_, c)| (*c as u32).wrapping_sub(crate::rules::TAG_BASE) < 32) {
@@ -548,13 +580,16 @@ mod tests {
                         continue;
                     }
                     let before = &text[..end];
-                    let plain = groups(rule.regex.captures(before));
+                    let plain = groups(rule, rule.regex.captures(before).map(MatchGroups::Captured));
                     let reach = rule.object_reach.as_ref().map_or(0, |r| r.chars);
                     matched += usize::from(plain.is_some() && before.chars().count() > reach);
-                    assert_eq!(groups(object_captures(rule, before)), plain, "{} on {before:?}", rule.id);
+                    let found = object_captures(rule, before);
+                    read_off += usize::from(matches!(found, Some(MatchGroups::Placed { .. })));
+                    assert_eq!(groups(rule, found), plain, "{} on {before:?}", rule.id);
                 }
             }
         }
         assert!(matched > 1000, "only {matched} matches searched from a window");
+        assert!(read_off > 1000, "only {read_off} matches read off the places of their groups");
     }
 }

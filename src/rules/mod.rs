@@ -26,7 +26,7 @@ pub use lazy_regex::LazyRegex;
 pub use crate::value::Normalizer;
 pub use load::RuleSource;
 pub use pattern::{Tag, TAG_BASE};
-pub use reach::ObjectReach;
+pub use reach::{ObjectReach, Place, PlacedGroup};
 pub use slot_groups::SlotGroups;
 pub use trigger::{PossibleRelations, RelationTriggers};
 

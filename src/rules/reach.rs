@@ -18,6 +18,29 @@ pub struct ObjectReach {
     pub chars: usize,
     /// Words every match of it starts with (`None`: not known).
     pub starts: Option<Vec<String>>,
+    /// Where its groups lie, when every one has fixed places (`None`: some
+    /// group does not).
+    pub placed_groups: Option<Vec<PlacedGroup>>,
+}
+
+/// A capture group whose bounds lie a fixed number of bytes from the
+/// start of what follows the leading `.*` or from the end of the match, so
+/// that a match is read without a capture engine, whatever the engine's
+/// choices within it (a `<Person:s>` slot: one tag character).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlacedGroup {
+    pub index: usize,
+    pub start: Place,
+    pub end: Place,
+}
+
+/// A place in a match of what follows the leading `.*`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Place {
+    /// This many bytes after its start.
+    AfterStart(usize),
+    /// This many bytes before its end.
+    BeforeEnd(usize),
 }
 
 /// For a regex `.*R` (greedy, `.` any character but a line break, as
@@ -37,7 +60,65 @@ pub fn object_reach(hir: &Hir) -> Option<ObjectReach> {
         .literals()
         .filter(|literals| !literals.is_empty())
         .and_then(|literals| literals.iter().map(|l| std::str::from_utf8(l.as_bytes()).ok().filter(|w| !w.is_empty()).map(str::to_string)).collect());
-    Some(ObjectReach { chars, starts })
+    Some(ObjectReach { chars, starts, placed_groups: placed_groups(rest) })
+}
+
+/// The groups of `parts` (in sequence), if each is one of them, holds no
+/// group of its own, and has each bound at a fixed length from the start
+/// or the end of the sequence.
+fn placed_groups(parts: &[Hir]) -> Option<Vec<PlacedGroup>> {
+    let mut placed = Vec::new();
+    for (i, part) in parts.iter().enumerate() {
+        match part.kind() {
+            HirKind::Capture(capture) if !has_group(&capture.sub) => {
+                let before = fixed_total(&parts[..i]);
+                let after = fixed_total(&parts[i + 1..]);
+                let own = fixed_bytes(part);
+                let start = before.map(Place::AfterStart).or(after.zip(own).map(|(a, o)| Place::BeforeEnd(a + o)))?;
+                let end = after.map(Place::BeforeEnd).or(before.zip(own).map(|(b, o)| Place::AfterStart(b + o)))?;
+                placed.push(PlacedGroup { index: capture.index as usize, start, end });
+            }
+            _ if has_group(part) => return None,
+            _ => {}
+        }
+    }
+    Some(placed)
+}
+
+fn fixed_total(parts: &[Hir]) -> Option<usize> {
+    parts.iter().try_fold(0usize, |sum, p| sum.checked_add(fixed_bytes(p)?))
+}
+
+fn has_group(hir: &Hir) -> bool {
+    match hir.kind() {
+        HirKind::Capture(_) => true,
+        HirKind::Repetition(rep) => has_group(&rep.sub),
+        HirKind::Concat(parts) | HirKind::Alternation(parts) => parts.iter().any(has_group),
+        _ => false,
+    }
+}
+
+/// The number of bytes every match spans (`None`: not always the same).
+fn fixed_bytes(hir: &Hir) -> Option<usize> {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => Some(0),
+        HirKind::Literal(literal) => Some(literal.0.len()),
+        // UTF-8 lengths grow with the code point: the class's first and
+        // last characters bound them.
+        HirKind::Class(Class::Unicode(class)) => {
+            let (first, last) = (class.ranges().first()?.start(), class.ranges().last()?.end());
+            (first.len_utf8() == last.len_utf8()).then_some(first.len_utf8())
+        }
+        HirKind::Class(Class::Bytes(class)) => (class.ranges().last()?.end() < 0x80).then_some(1),
+        HirKind::Repetition(rep) if Some(rep.min) == rep.max => fixed_bytes(&rep.sub)?.checked_mul(rep.min as usize),
+        HirKind::Repetition(_) => None,
+        HirKind::Capture(capture) => fixed_bytes(&capture.sub),
+        HirKind::Concat(parts) => fixed_total(parts),
+        HirKind::Alternation(branches) => {
+            let first = fixed_bytes(branches.first()?)?;
+            branches.iter().all(|b| fixed_bytes(b) == Some(first)).then_some(first)
+        }
+    }
 }
 
 fn is_any_but_line_break(hir: &Hir) -> bool {
@@ -76,11 +157,34 @@ mod tests {
 
     #[test]
     fn what_follows_a_leading_dot_star_is_measured_in_characters() {
-        assert_eq!(reach("(?:.*[甲乙](?P<m>[^。]{0,30}?)丙)$"), Some(ObjectReach { chars: 32, starts: words(&["乙", "甲"]) }));
-        assert_eq!(reach(".*(?:说|表示)"), Some(ObjectReach { chars: 2, starts: words(&["说", "表示"]) }));
-        assert_eq!(reach(".*[^。]{0,3}说"), Some(ObjectReach { chars: 4, starts: None }));
-        assert_eq!(reach(".*(?:甲)?乙"), Some(ObjectReach { chars: 2, starts: words(&["甲乙", "乙"]) }));
+        assert_eq!(reach("(?:.*[甲乙](?P<m>[^。]{0,30}?)丙)$"), Some(ObjectReach {
+                chars: 32,
+                starts: words(&["乙", "甲"]),
+                placed_groups: Some(vec![PlacedGroup { index: 1, start: Place::AfterStart(3), end: Place::BeforeEnd(3) }])
+            }));
+        assert_eq!(reach(".*(?:说|表示)"), Some(ObjectReach { chars: 2, starts: words(&["说", "表示"]), placed_groups: Some(vec![]) }));
+        assert_eq!(reach(".*[^。]{0,3}说"), Some(ObjectReach { chars: 4, starts: None, placed_groups: Some(vec![]) }));
+        assert_eq!(reach(".*(?:甲)?乙"), Some(ObjectReach { chars: 2, starts: words(&["甲乙", "乙"]), placed_groups: Some(vec![]) }));
         assert_eq!(reach(".*a(?:bc|d)*"), None, "unbounded");
+    }
+
+    fn placed(re: &str) -> Option<Vec<(usize, Place, Place)>> {
+        reach(re)?.placed_groups.map(|groups| groups.into_iter().map(|g| (g.index, g.start, g.end)).collect())
+    }
+
+    #[test]
+    fn groups_are_placed_from_the_nearer_fixed_end() {
+        use Place::{AfterStart, BeforeEnd};
+        let subject_measure_object = "(?:.*(?P<s>[甲乙])(?P<m>[^。]{0,30}?)(?P<o>丙))$";
+        assert_eq!(
+            placed(subject_measure_object),
+            Some(vec![(1, AfterStart(0), AfterStart(3)), (2, AfterStart(3), BeforeEnd(3)), (3, BeforeEnd(3), BeforeEnd(0))])
+        );
+        assert_eq!(placed(".*(?P<s>a|bc)[^x]*(?P<o>y)"), None, "subject of either length, unfixed after it");
+        assert_eq!(placed(".*(?P<s>a)(?:(?P<t>b)|c)(?P<o>y)"), None, "a group inside another part");
+        assert_eq!(placed(".*(?P<s>a(?P<t>b))(?P<o>y)"), None, "a group inside a group");
+        assert_eq!(placed(".*(?P<s>[a甲])(?P<o>y)"), Some(vec![(1, AfterStart(0), BeforeEnd(1)), (2, BeforeEnd(1), BeforeEnd(0))]));
+        assert_eq!(placed(".*(?P<s>[a甲])x*(?P<o>y)"), None, "subject of one or three bytes");
     }
 
     #[test]
