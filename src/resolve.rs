@@ -556,21 +556,16 @@ impl NodeBuilder {
 /// are folded already (then the form is in the set): only the others are
 /// folded, which allocates.
 fn add_folded_aliases(node: &mut Node) {
-    if !is_folded(&node.name) {
+    if !crate::normalize::is_folded(&node.name) {
         node.aliases.insert(crate::normalize::fold(&node.name));
     }
     let texts: Vec<String> =
-        node.aliases.iter().filter(|a| !is_folded(a)).map(|a| crate::normalize::fold(a)).collect();
+        node.aliases.iter().filter(|a| !crate::normalize::is_folded(a)).map(|a| crate::normalize::fold(a)).collect();
     for t in texts {
         if t != node.name {
             node.aliases.insert(t);
         }
     }
-}
-
-/// Whether folding `text` leaves it as it is.
-fn is_folded(text: &str) -> bool {
-    text.chars().all(|c| crate::normalize::fold_char(c) == c)
 }
 
 /// Non-overlapping occurrences of the reference texts in `chars`, leftmost
