@@ -85,6 +85,13 @@ fn fold_with(bmp: &[char], c: char) -> char {
     }
 }
 
+/// Whether folding `text` leaves it as it is. (The table is fetched once,
+/// not per character as [`fold_char`] does.)
+pub fn is_folded(text: &str) -> bool {
+    let bmp = &*FOLD_BMP;
+    text.chars().all(|c| fold_with(bmp, c) == c)
+}
+
 /// Fold a string: the key form used for matching, node identity and alias
 /// comparison. Same length in characters as the input.
 pub fn fold(s: &str) -> String {
@@ -203,6 +210,13 @@ impl CharIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_text_is_folded_when_folding_leaves_it_unchanged() {
+        for text in ["数梦工场", "阿里云", "", "abc", "雲棲小鎮", "Ｉｎｔｅｌ", "杭州（西湖）"] {
+            assert_eq!(is_folded(text), fold(text) == text, "{text}");
+        }
+    }
 
     #[test]
     fn traditional_folds_to_simplified_character_by_character() {

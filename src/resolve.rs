@@ -14,6 +14,7 @@
 //! The result also lists every tagged mention (with titles and quotations)
 //! in position order, which is what the relation stage matches against.
 
+use crate::chars::CharBits;
 use crate::mention::{Candidate, ParsedValue};
 use crate::model::{Mention, Node, NodeKey, NodeType, RuleId, Span};
 use crate::normalize::{CharIndex, Folded};
@@ -213,15 +214,46 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         }
     }
 
+    let sole_persons = persons_by_sole_surname(&persons);
+    // Bare given names (向明 → 陈向明) and stems of suffix names (数梦).
+    let mut references: Vec<(&str, NodeKey, &'static str)> = Vec::new();
+    for (key, name) in &persons {
+        let mut after_surname = name.chars();
+        after_surname.next();
+        let given = after_surname.as_str();
+        if given.chars().count() == 2 && rules.lexicon.get(given).is_none() {
+            references.push((given, key.clone(), "resolve/given-name"));
+        }
+    }
+    for (stem, key) in &short_forms {
+        references.push((stem, key.clone(), "resolve/short-form"));
+    }
+    // Ambiguous short forms (two names share a stem) are left alone.
+    let mut seen: FxHashMap<&str, usize> = FxHashMap::default();
+    for &(text, _, _) in &references {
+        *seen.entry(text).or_default() += 1;
+    }
+    references.retain(|(t, _, _)| seen[t] == 1);
+    by_suffix.sort_by_key(|(start, _, _)| *start);
+    let suffixes: Vec<&str> = by_suffix.iter().map(|&(_, s, _)| s).collect::<BTreeSet<_>>().into_iter().collect();
+    // The passes below stop only where a sole surname, the first character
+    // of a reference or suffix, or a pronoun is: one pass finds those
+    // positions (few in a document) instead of each pass reading every
+    // character.
+    let stops = positions_of(
+        doc.chars,
+        &sole_persons
+            .keys()
+            .copied()
+            .chain(references.iter().map(|&(text, _, _)| text).chain(suffixes.iter().copied()).filter_map(|t| t.chars().next()))
+            .chain(PRONOUNS)
+            .collect(),
+    );
+
     // Surname + title (章区长, 孙老先生, 马总) → the person with that surname.
     let reference_titles = rules.lists.list("reference_titles");
-    let sole_persons = persons_by_sole_surname(&persons);
-    let surnames = CharFilter::new(sole_persons.keys().copied());
-    for i in 0..doc.chars.len() {
+    for &i in &stops {
         let surname = doc.chars[i];
-        if !surnames.may_contain(surname) {
-            continue;
-        }
         let Some(&key) = sole_persons.get(&surname) else { continue };
         let title_len = title_len_at
             .get(&(i + 1))
@@ -247,37 +279,16 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         add_reference(span, &key, "resolve/surname-title", &mut tagged, &mut covered);
     }
 
-    // Bare given names (向明 → 陈向明) and stems of suffix names (数梦).
-    let mut references: Vec<(&str, NodeKey, &'static str)> = Vec::new();
-    for (key, name) in &persons {
-        let mut after_surname = name.chars();
-        after_surname.next();
-        let given = after_surname.as_str();
-        if given.chars().count() == 2 && rules.lexicon.get(given).is_none() {
-            references.push((given, key.clone(), "resolve/given-name"));
-        }
-    }
-    for (stem, key) in &short_forms {
-        references.push((stem, key.clone(), "resolve/short-form"));
-    }
-    // Ambiguous short forms (two names share a stem) are left alone.
-    let mut seen: FxHashMap<&str, usize> = FxHashMap::default();
-    for &(text, _, _) in &references {
-        *seen.entry(text).or_default() += 1;
-    }
-    references.retain(|(t, _, _)| seen[t] == 1);
     // All references in one pass over the text.
-    for (at, end, r) in leftmost_longest(doc.chars, &references) {
+    for (at, end, r) in leftmost_longest(doc.chars, &stops, &references) {
         let (_, key, rule) = &references[r];
         add_reference(Span::new(at, end), key, rule, &mut tagged, &mut covered);
     }
 
     // A bare suffix (管委会, 联盟) stands for the last name with it.
-    by_suffix.sort_by_key(|(start, _, _)| *start);
-    let suffixes: Vec<&str> = by_suffix.iter().map(|&(_, s, _)| s).collect::<BTreeSet<_>>().into_iter().collect();
     // Suffix by suffix in sorted order, then by position, as the coverage
     // each reference leaves decides the next.
-    for (r, i, n) in occurrences_by_text(doc.chars, &suffixes) {
+    for (r, i, n) in occurrences_by_text(doc.chars, &stops, &suffixes) {
         let suffix = suffixes[r];
         let antecedent = by_suffix.iter().rev().find(|&&(start, s, _)| s == suffix && start < i);
         if let Some((_, _, key)) = antecedent {
@@ -298,8 +309,9 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         v
     };
     let mut pronouns = Vec::new();
-    for (i, &c) in doc.chars.iter().enumerate() {
-        if c != '他' && c != '她' {
+    for &i in &stops {
+        let c = doc.chars[i];
+        if !PRONOUNS.contains(&c) {
             continue;
         }
         let next = doc.chars.get(i + 1).copied().unwrap_or(' ');
@@ -415,6 +427,14 @@ fn persons_by_sole_surname<'k>(persons: &'k [(NodeKey, &str)]) -> FxHashMap<char
         .collect()
 }
 
+/// Third-person pronouns, which may stand for a person mentioned before.
+const PRONOUNS: [char; 2] = ['他', '她'];
+
+/// The positions in `chars` of the characters in `wanted`, in order.
+fn positions_of(chars: &[char], wanted: &CharBits) -> Vec<usize> {
+    chars.iter().enumerate().filter(|&(_, &c)| wanted.contains(c)).map(|(i, _)| i).collect()
+}
+
 /// The length in characters of the longest of `texts` that `chars` starts
 /// with. (Compared in place: this runs per document, and only where a sole
 /// surname is, so it is cheaper than turning every text into characters.)
@@ -456,10 +476,9 @@ fn needles_by_first<'a>(texts: impl Iterator<Item = &'a str>) -> Option<(Needles
 }
 
 /// Which characters may be in a small set, by one bit per low byte of the
-/// code point: a pass over the document then probes the set's hash map
-/// only at the few positions that may match instead of at every character.
-/// (Built per document, so it is 32 bytes, not an exact
-/// [`crate::chars::CharBits`] of 8 KB.)
+/// code point: a search then probes the set's hash map only at the
+/// positions that may match. (Built per search, so it is 32 bytes, not an
+/// exact [`CharBits`] of 8 KB.)
 struct CharFilter {
     bits: [u64; 4],
 }
@@ -537,11 +556,11 @@ impl NodeBuilder {
 /// are folded already (then the form is in the set): only the others are
 /// folded, which allocates.
 fn add_folded_aliases(node: &mut Node) {
-    if !is_folded(&node.name) {
+    if !crate::normalize::is_folded(&node.name) {
         node.aliases.insert(crate::normalize::fold(&node.name));
     }
     let texts: Vec<String> =
-        node.aliases.iter().filter(|a| !is_folded(a)).map(|a| crate::normalize::fold(a)).collect();
+        node.aliases.iter().filter(|a| !crate::normalize::is_folded(a)).map(|a| crate::normalize::fold(a)).collect();
     for t in texts {
         if t != node.name {
             node.aliases.insert(t);
@@ -549,34 +568,28 @@ fn add_folded_aliases(node: &mut Node) {
     }
 }
 
-/// Whether folding `text` leaves it as it is.
-fn is_folded(text: &str) -> bool {
-    text.chars().all(|c| crate::normalize::fold_char(c) == c)
-}
-
 /// Non-overlapping occurrences of the reference texts in `chars`, leftmost
 /// first and the longest at a position (the texts are distinct): (start,
 /// end, reference). A document has a handful of references, so indexing
 /// them by first character and comparing in place costs less than building
 /// an automaton per document.
-fn leftmost_longest(chars: &[char], references: &[(&str, NodeKey, &'static str)]) -> Vec<(usize, usize, usize)> {
+/// `stops` are the positions to look at, ascending: at least those whose
+/// character starts a reference.
+fn leftmost_longest(chars: &[char], stops: &[usize], references: &[(&str, NodeKey, &'static str)]) -> Vec<(usize, usize, usize)> {
     let mut found = Vec::new();
     let Some((by_first, first_chars)) = needles_by_first(references.iter().map(|&(text, _, _)| text)) else { return found };
-    let mut i = 0;
-    while i < chars.len() {
-        if !first_chars.may_contain(chars[i]) {
-            i += 1;
+    // Where the last occurrence ends: occurrences do not overlap.
+    let mut free_from = 0;
+    for &i in stops {
+        if i < free_from || !first_chars.may_contain(chars[i]) {
             continue;
         }
         let longest = by_first
             .get(&chars[i])
             .and_then(|needles| needles.iter().filter(|(n, _)| chars[i..].starts_with(n)).max_by_key(|(n, _)| n.len()));
-        match longest {
-            Some((needle, r)) => {
-                found.push((i, i + needle.len(), *r));
-                i += needle.len();
-            }
-            None => i += 1,
+        if let Some((needle, r)) = longest {
+            found.push((i, i + needle.len(), *r));
+            free_from = i + needle.len();
         }
     }
     found
@@ -585,11 +598,13 @@ fn leftmost_longest(chars: &[char], references: &[(&str, NodeKey, &'static str)]
 /// Every occurrence of every text in `chars` (overlapping ones too):
 /// (text, start, length), ordered by text then start. The texts are looked
 /// up by first character in one pass over the document instead of one pass
-/// per text.
-fn occurrences_by_text(chars: &[char], texts: &[&str]) -> Vec<(usize, usize, usize)> {
+/// per text. `stops` are the positions to look at: at least those whose
+/// character starts a text.
+fn occurrences_by_text(chars: &[char], stops: &[usize], texts: &[&str]) -> Vec<(usize, usize, usize)> {
     let mut found = Vec::new();
     let Some((by_first, first_chars)) = needles_by_first(texts.iter().copied()) else { return found };
-    for (i, c) in chars.iter().enumerate() {
+    for &i in stops {
+        let c = &chars[i];
         if !first_chars.may_contain(*c) {
             continue;
         }
@@ -667,5 +682,37 @@ mod tests {
         assert_eq!(longest_prefix(&chars("老先生说"), &titles), Some(3));
         assert_eq!(longest_prefix(&chars("老师"), &titles), Some(1));
         assert_eq!(longest_prefix(&chars("说"), &titles), None);
+    }
+
+    #[test]
+    fn positions_of_lists_exactly_the_wanted_characters_in_order() {
+        let wanted: CharBits = "他王😀".chars().collect();
+        assert_eq!(positions_of(&chars("王说他是王😀"), &wanted), vec![0, 2, 4, 5]);
+        assert_eq!(positions_of(&chars("她说"), &wanted), Vec::<usize>::new());
+    }
+
+    /// Looking only at the positions whose character starts a text finds
+    /// what looking at every position finds, on random text over a small
+    /// alphabet (so texts occur often, overlapping and nested).
+    #[test]
+    fn searching_from_the_stops_finds_what_a_full_scan_finds() {
+        let alphabet = chars("数梦工场银杏谷他");
+        let mut random = crate::test_random::xorshift32(0x5eed);
+        let mut pick = |n: usize| random() as usize % n;
+        for _ in 0..300 {
+            let text: Vec<char> = (0..pick(40)).map(|_| alphabet[pick(alphabet.len())]).collect();
+            let owned: Vec<String> = (0..1 + pick(4))
+                .map(|_| (0..1 + pick(3)).map(|_| alphabet[pick(alphabet.len())]).collect())
+                .collect::<BTreeSet<String>>()
+                .into_iter()
+                .collect();
+            let texts: Vec<&str> = owned.iter().map(String::as_str).collect();
+            let references: Vec<(&str, NodeKey, &'static str)> =
+                texts.iter().map(|&t| (t, NodeKey::new(NodeType::Person, t), "test")).collect();
+            let every: Vec<usize> = (0..text.len()).collect();
+            let stops = positions_of(&text, &texts.iter().filter_map(|t| t.chars().next()).collect());
+            assert_eq!(leftmost_longest(&text, &stops, &references), leftmost_longest(&text, &every, &references));
+            assert_eq!(occurrences_by_text(&text, &stops, &texts), occurrences_by_text(&text, &every, &texts));
+        }
     }
 }

@@ -112,6 +112,12 @@ fn fmt_num(x: f64) -> String {
     if x == 0.0 {
         return "0".to_string();
     }
+    // Whole amounts (most money and quantities) print as integers: below
+    // 2^53 an integral f64 is exact, so `Display` prints the same digits,
+    // at several times the cost of formatting an integer.
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        return (x as i64).to_string();
+    }
     let s = format!("{x}");
     // A true fraction (1/3) prints 17 significant digits; cut to 12 decimals
     // so the key stays short. Exact decimals (0.19, 148801300) print as is.
@@ -1517,6 +1523,24 @@ pub fn parse_date(s: &str) -> Option<DateExpr> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_numbers_print_as_display_prints_them() {
+        let mut next = crate::test_random::xorshift64(0x9e37_79b9_7f4a_7c15);
+        let mut samples = vec![1.0, -1.0, 7.0, 1e14, 999_999_999_999_999.0, -999_999_999_999_999.0, 148_801_300.0];
+        for _ in 0..2000 {
+            let digits = next() % 16;
+            let whole = (next() % 10u64.pow(digits as u32)) as f64;
+            samples.push(if next() % 2 == 0 { whole } else { -whole });
+        }
+        for x in samples {
+            let expected = if x == 0.0 { "0".to_string() } else { format!("{x}") };
+            assert_eq!(fmt_num(x), expected, "{x}");
+        }
+        assert_eq!(fmt_num(0.19), "0.19");
+        assert_eq!(fmt_num(1e15), "1000000000000000");
+        assert_eq!(fmt_num(1.0 / 3.0), "0.333333333333");
+    }
 
     #[test]
     fn plain_digits_read_as_their_tokens_would() {
