@@ -90,6 +90,37 @@ impl Phrases {
     }
 }
 
+/// Which characters may be in a small set, by one bit per low byte of the
+/// code point (32 bytes, cheap to build per document or per search, unlike
+/// an exact [`CharBits`] of 8 KB): a scan then looks a character up in the
+/// set itself only where the filter lets it through.
+pub struct CharFilter {
+    bits: [u64; 4],
+}
+
+impl CharFilter {
+    pub fn new(chars: impl IntoIterator<Item = char>) -> CharFilter {
+        let mut filter = CharFilter { bits: [0; 4] };
+        for c in chars {
+            let (word, bit) = CharFilter::slot(c);
+            filter.bits[word] |= bit;
+        }
+        filter
+    }
+
+    /// False when `c` is certainly not in the set.
+    #[inline]
+    pub fn may_contain(&self, c: char) -> bool {
+        let (word, bit) = CharFilter::slot(c);
+        self.bits[word] & bit != 0
+    }
+
+    fn slot(c: char) -> (usize, u64) {
+        let low = (c as u32 & 0xff) as usize;
+        (low >> 6, 1 << (low & 63))
+    }
+}
+
 /// A set of characters tested at every character of a document: a bit per
 /// character of the Basic Multilingual Plane (8 KB), the rare others in a
 /// hash set, so that a test is a shift and a mask rather than a hash probe.

@@ -14,7 +14,7 @@
 //! The result also lists every tagged mention (with titles and quotations)
 //! in position order, which is what the relation stage matches against.
 
-use crate::chars::CharBits;
+use crate::chars::{CharBits, CharFilter};
 use crate::mention::{Candidate, ParsedValue};
 use crate::model::{Mention, Node, NodeKey, NodeType, RuleId, Span};
 use crate::normalize::{CharIndex, Folded};
@@ -473,36 +473,6 @@ fn needles_by_first<'a>(texts: impl Iterator<Item = &'a str>) -> Option<(Needles
     }
     let first_chars = CharFilter::new(by_first.keys().copied());
     Some((by_first, first_chars))
-}
-
-/// Which characters may be in a small set, by one bit per low byte of the
-/// code point: a search then probes the set's hash map only at the
-/// positions that may match. (Built per search, so it is 32 bytes, not an
-/// exact [`CharBits`] of 8 KB.)
-struct CharFilter {
-    bits: [u64; 4],
-}
-
-impl CharFilter {
-    fn new(chars: impl IntoIterator<Item = char>) -> CharFilter {
-        let mut filter = CharFilter { bits: [0; 4] };
-        for c in chars {
-            let (word, bit) = CharFilter::slot(c);
-            filter.bits[word] |= bit;
-        }
-        filter
-    }
-
-    /// False when `c` is certainly not in the set.
-    fn may_contain(&self, c: char) -> bool {
-        let (word, bit) = CharFilter::slot(c);
-        self.bits[word] & bit != 0
-    }
-
-    fn slot(c: char) -> (usize, u64) {
-        let low = (c as u32 & 0xff) as usize;
-        (low >> 6, 1 << (low & 63))
-    }
 }
 
 /// Collects mentions per node key; the name is the first full-form mention.

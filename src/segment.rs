@@ -12,6 +12,7 @@
 //! matching, which costs more than linear time in a sentence's length,
 //! stays bounded (docs/robustness.md).
 
+use crate::chars::CharFilter;
 use crate::model::Span;
 use crate::normalize::Folded;
 use crate::rules::SegmentRules;
@@ -30,7 +31,7 @@ pub const MAX_SENTENCE_CHARS: usize = 1000;
 pub fn split(folded: &Folded, rules: &SegmentRules) -> Segmented {
     let chars = folded.as_chars();
     let quotes = find_quotes(chars, rules);
-    let ends = CharFilter::of(rules.terminators.iter().copied().chain(['\n', '\r']));
+    let ends = CharFilter::new(rules.terminators.iter().copied().chain(['\n', '\r']));
     let mut quotes_left = quotes.iter().peekable();
     let mut sentences = Vec::new();
     let mut start = 0;
@@ -69,29 +70,6 @@ pub fn split(folded: &Folded, rules: &SegmentRules) -> Segmented {
     Segmented { sentences, quotes }
 }
 
-/// A quick test that most characters of a text are none of a few special
-/// ones (terminators, quote marks), so that only the rest are looked up in
-/// the rules' lists: a bit per value of a character's low eight bits.
-struct CharFilter([u64; 4]);
-
-impl CharFilter {
-    fn of(chars: impl IntoIterator<Item = char>) -> CharFilter {
-        let mut bits = [0u64; 4];
-        for c in chars {
-            let low = c as usize & 0xFF;
-            bits[low / 64] |= 1 << (low % 64);
-        }
-        CharFilter(bits)
-    }
-
-    /// False only for characters that are certainly not in the set.
-    #[inline]
-    fn may_contain(&self, c: char) -> bool {
-        let low = c as usize & 0xFF;
-        self.0[low / 64] >> (low % 64) & 1 == 1
-    }
-}
-
 fn push_trimmed(chars: &[char], mut start: usize, mut end: usize, out: &mut Vec<Span>) {
     while start < end && chars[start].is_whitespace() {
         start += 1;
@@ -108,7 +86,7 @@ fn push_trimmed(chars: &[char], mut start: usize, mut end: usize, out: &mut Vec<
 
 /// Balanced quotation marks on one line, outermost pairs only.
 fn find_quotes(chars: &[char], rules: &SegmentRules) -> Vec<Span> {
-    let openers = CharFilter::of(rules.quote_pairs.iter().map(|&(open, _)| open));
+    let openers = CharFilter::new(rules.quote_pairs.iter().map(|&(open, _)| open));
     let mut quotes = Vec::new();
     let mut i = 0;
     while i < chars.len() {
