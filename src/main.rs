@@ -21,6 +21,37 @@ use std::sync::Arc;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc returns freed pages to the OS 10 ms after they empty (a
+/// "purge"); on a machine with transparent huge pages each purged page is
+/// faulted in again and cleared soon after, as extraction frees and
+/// allocates in waves. That was 18 % of a one-core run spent in the kernel
+/// (clear_page). Keeping freed pages costs nothing in peak memory, which is
+/// what the heap held at its largest anyway (docs/benchmarks.md). An
+/// explicit `MIMALLOC_PURGE_DELAY` in the environment is left alone.
+fn keep_freed_pages() {
+    /// `mi_option_purge_delay` in mimalloc v3's `mimalloc.h` (enum
+    /// `mi_option_e`); libmimalloc-sys has no constant for it.
+    const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+    /// The option's documented default, checked so that a renumbered enum
+    /// in a later mimalloc leaves the allocator untouched instead of
+    /// changing some other option.
+    const DEFAULT_PURGE_DELAY_MS: std::ffi::c_long = 10;
+    unsafe extern "C" {
+        fn mi_option_get(option: std::ffi::c_int) -> std::ffi::c_long;
+        fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+    }
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
+        return;
+    }
+    // SAFETY: both functions take an option number and a plain integer;
+    // mimalloc documents that options may be set at any time.
+    unsafe {
+        if mi_option_get(MI_OPTION_PURGE_DELAY) == DEFAULT_PURGE_DELAY_MS {
+            mi_option_set(MI_OPTION_PURGE_DELAY, -1);
+        }
+    }
+}
+
 mod progress;
 
 #[derive(Parser)]
@@ -179,6 +210,7 @@ struct QueryArgs {
 }
 
 fn main() -> ExitCode {
+    keep_freed_pages();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Extract(args) => extract(args),
