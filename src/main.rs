@@ -21,7 +21,7 @@ use std::sync::Arc;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// mimalloc returns freed pages to the OS 10 ms after they empty (a
+/// mimalloc returns freed pages to the OS a second after they empty (a
 /// "purge"); on a machine with transparent huge pages each purged page is
 /// faulted in again and cleared soon after, as extraction frees and
 /// allocates in waves. That was 18 % of a one-core run spent in the kernel
@@ -32,10 +32,10 @@ fn keep_freed_pages() {
     /// `mi_option_purge_delay` in mimalloc v3's `mimalloc.h` (enum
     /// `mi_option_e`); libmimalloc-sys has no constant for it.
     const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
-    /// The option's documented default, checked so that a renumbered enum
-    /// in a later mimalloc leaves the allocator untouched instead of
-    /// changing some other option.
-    const DEFAULT_PURGE_DELAY_MS: std::ffi::c_long = 10;
+    /// The option's default (v3 `src/options.c`), checked so that a
+    /// renumbered enum in a later mimalloc leaves the allocator untouched
+    /// instead of changing some other option.
+    const DEFAULT_PURGE_DELAY_MS: std::ffi::c_long = 1000;
     unsafe extern "C" {
         fn mi_option_get(option: std::ffi::c_int) -> std::ffi::c_long;
         fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
