@@ -146,8 +146,20 @@ impl LazyRegex {
 /// three bytes or more (a CJK character, a Latin word; digits and single
 /// letters are too common), or no more of them than the trigger words.
 pub(super) fn starts_with_good_literals(hir: &Hir, trigger_words: usize) -> bool {
+    prefix_literals(hir).is_some_and(|literals| literals.len() <= trigger_words || literals.iter().all(|l| l.as_bytes().len() >= 3))
+}
+
+/// Whether every match starts with one of no more literals than there are
+/// trigger words: the regex crate's prefilter then stops about as often as
+/// a search for the trigger words would.
+pub(super) fn starts_with_few_literals(hir: &Hir, trigger_words: usize) -> bool {
+    prefix_literals(hir).is_some_and(|literals| literals.len() <= trigger_words)
+}
+
+/// The literals every match starts with, if there is such a (non-empty) set.
+fn prefix_literals(hir: &Hir) -> Option<Vec<regex_syntax::hir::literal::Literal>> {
     let prefixes = regex_syntax::hir::literal::Extractor::new().extract(hir);
-    prefixes.literals().is_some_and(|literals| !literals.is_empty() && (literals.len() <= trigger_words || literals.iter().all(|l| l.as_bytes().len() >= 3)))
+    prefixes.literals().filter(|literals| !literals.is_empty()).map(<[_]>::to_vec)
 }
 
 /// The clause of trigger words with the fewest words, the longest first on
@@ -376,6 +388,9 @@ mod tests {
             r"(?:第)?[0-9]*?年{1,2}?[0-9]+",
             // Trigger words of one ASCII symbol or a non-CJK symbol.
             r"(?:约|多)?[0-9]+(?:,[0-9]{3})*(?:\.[0-9]+)?\s?[%‰]",
+            // Long literals every match starts with, more of them than
+            // trigger words.
+            r"(?:第月|月第|·第)(?:月)?(?P<m>[0-9]+多?年)",
         ];
         assert_windowed_search_exact(&regexes, |regex, text| match regex.windows() {
             Windows::Runs(runs) => runs.within_budget(text),

@@ -38,7 +38,7 @@
 //! matches `captures_iter` reports, in the same order. (Matches are never
 //! empty, so the iterator's rule for empty matches never applies.)
 
-use super::{char_boundary_at_or_after, search_from, starts_with_good_literals, SearchAt};
+use super::{char_boundary_at_or_after, search_from, starts_with_few_literals, SearchAt};
 use aho_corasick::packed;
 use crate::chars::CharBits;
 use crate::rules::trigger::requirements;
@@ -94,8 +94,11 @@ impl RunWindows {
             return None;
         }
         // Not worth it when the regex crate skips to the literals every
-        // match starts with as fast.
-        if starts_with_good_literals(whole, clause.len()) {
+        // match starts with as fast. Long literals are not enough here (unlike
+        // for word windows): a list of context words (收入, 投资, …) before an
+        // amount occurs far more often than its trigger words (万, 亿), and
+        // the crate runs its automaton at every occurrence.
+        if starts_with_few_literals(whole, clause.len()) {
             return None;
         }
         let words = trigger_searcher(&clause)?;
