@@ -24,7 +24,7 @@
 use crate::chars::{with_str, CharBits, Phrases};
 use crate::model::{NodeType, RuleId, Span};
 use crate::normalize::Folded;
-use crate::rules::{DictKind, Normalizer, RuleSet, Tag};
+use crate::rules::{DictKind, Normalizer, RegexRule, RuleSet, Tag};
 use crate::value::{self, DateExpr, Value};
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -110,8 +110,9 @@ pub fn find_candidates(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<
     brand::brand_extension_candidates(chars, rules, &mut candidates);
     let titles = TitleIndex::new(chars, &candidates);
     suffix_candidates(folded, chars, rules, &candidates.clone(), &mut candidates);
-    regex_candidates(folded, rules, &mut candidates);
-    value_candidates(folded, rules, &mut candidates);
+    let possible = rules.possible_regex_rules(folded.as_chars());
+    regex_candidates(folded, possible.of(0), &mut candidates);
+    value_candidates(folded, possible.of(1), &mut candidates);
     person_candidates(chars, rules, &titles, &mut candidates);
     abbreviation_candidates(chars, rules, &mut candidates);
     foreign_name_candidates(chars, rules, &titles, &mut candidates);
@@ -818,8 +819,8 @@ fn covered_by_common_words(chars: &[char], rules: &RuleSet) -> bool {
 }
 
 #[inline(never)]
-fn regex_candidates(folded: &Folded, rules: &RuleSet, out: &mut Vec<Candidate>) {
-    for rule in rules.entity_rules.possible_in(folded.as_chars()) {
+fn regex_candidates<'a>(folded: &Folded, rules: impl Iterator<Item = &'a RegexRule>, out: &mut Vec<Candidate>) {
+    for rule in rules {
         rule.regex.for_each_mention(&folded.text, |m| {
             if m.is_empty() {
                 return;
@@ -838,8 +839,8 @@ fn regex_candidates(folded: &Folded, rules: &RuleSet, out: &mut Vec<Candidate>) 
 }
 
 #[inline(never)]
-fn value_candidates(folded: &Folded, rules: &RuleSet, out: &mut Vec<Candidate>) {
-    for rule in rules.value_rules.possible_in(folded.as_chars()) {
+fn value_candidates<'a>(folded: &Folded, rules: impl Iterator<Item = &'a RegexRule>, out: &mut Vec<Candidate>) {
+    for rule in rules {
         rule.regex.for_each_mention(&folded.text, |m| {
             let Some(parsed) = parse_value(rule.normalizer, &folded.text[m.clone()]) else { return };
             out.push(Candidate {

@@ -4,7 +4,8 @@
 //! of them need a word that most documents lack (percentage points, 块钱,
 //! a Latin company name). [`RegexBank::possible_in`] finds the trigger
 //! words of all regexes in one pass and yields only the rules that can
-//! match, in rule order.
+//! match, in rule order; [`PossibleRules`] does so for the entity and the
+//! value bank together.
 
 use super::compile::RegexRule;
 use super::trigger::{requirements, Possible, Triggers};
@@ -24,10 +25,12 @@ impl RegexBank {
     }
 
     fn triggers(&self) -> &Triggers {
-        self.triggers.get_or_init(|| {
-            let words: Vec<Vec<Vec<String>>> = self.rules.iter().map(|r| requirements(r.regex.hir(), &|_| false)).collect();
-            Triggers::new(&words)
-        })
+        self.triggers.get_or_init(|| Triggers::new(&self.requirements().collect::<Vec<_>>()))
+    }
+
+    /// The trigger clauses of each rule, in order.
+    fn requirements(&self) -> impl Iterator<Item = Vec<Vec<String>>> + '_ {
+        self.rules.iter().map(|r| requirements(r.regex.hir(), &|_| false))
     }
 
     /// The rules that may match a text, given as its characters (the
@@ -47,6 +50,29 @@ impl RegexBank {
 
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()
+    }
+}
+
+/// The rules of two banks that may match a document, found in one scan
+/// of its characters: a scan costs about as much per character as per word
+/// it finds, and both banks would otherwise walk the same characters.
+pub struct PossibleRules<'a> {
+    banks: [&'a RegexBank; 2],
+    possible: Possible<'a>,
+}
+
+impl<'a> PossibleRules<'a> {
+    /// `triggers` holds (or is given, on first use) the trigger words of
+    /// `banks`, the first bank's rules first.
+    pub(super) fn new(banks: [&'a RegexBank; 2], triggers: &'a OnceLock<Triggers>, chars: &[char]) -> PossibleRules<'a> {
+        let triggers = triggers.get_or_init(|| Triggers::new(&banks.iter().flat_map(|b| b.requirements()).collect::<Vec<_>>()));
+        PossibleRules { banks, possible: triggers.possible_in_chars(chars) }
+    }
+
+    /// The rules of bank `k` that may match, in order.
+    pub fn of(&self, k: usize) -> impl Iterator<Item = &'a RegexRule> + '_ {
+        let offset = if k == 0 { 0 } else { self.banks[0].len() };
+        self.banks[k].rules.iter().enumerate().filter(move |(i, _)| self.possible.contains(offset + i)).map(|(_, r)| r)
     }
 }
 

@@ -1127,6 +1127,7 @@ impl Compiler {
             value_rules: super::RegexBank::new(self.value_rules),
             relations: self.relations,
             relation_triggers: std::sync::OnceLock::new(),
+            regex_triggers: std::sync::OnceLock::new(),
             files: self.files,
         }
     }

@@ -21,7 +21,7 @@ pub use compile::{
     Dictionary, DictEntry, SuffixSearch, DictKind, Example, Lexicon, LexiconEntry, WordLists,
     RegexRule, RelationRule, SegmentRules, SlotSource, Suffix, Surnames,
 };
-pub use bank::RegexBank;
+pub use bank::{PossibleRules, RegexBank};
 pub use lazy_regex::LazyRegex;
 pub use crate::value::Normalizer;
 pub use load::RuleSource;
@@ -54,6 +54,9 @@ pub struct RuleSet {
     pub relations: Vec<RelationRule>,
     /// Built on first use (see [`RuleSet::relation_triggers`]).
     pub(crate) relation_triggers: std::sync::OnceLock<RelationTriggers>,
+    /// The trigger words of the entity and the value rules, built on first
+    /// use (see [`RuleSet::possible_regex_rules`]).
+    pub(crate) regex_triggers: std::sync::OnceLock<trigger::Triggers>,
     /// Every file the set was built from, for `rules check` and provenance.
     pub files: Vec<String>,
 }
@@ -63,6 +66,12 @@ impl RuleSet {
     /// that extracts nothing does not pay for them).
     pub fn relation_triggers(&self) -> &RelationTriggers {
         self.relation_triggers.get_or_init(|| RelationTriggers::new(&self.relations))
+    }
+
+    /// The entity rules (`of(0)`) and the value rules (`of(1)`) that may
+    /// match a document given as its characters.
+    pub fn possible_regex_rules(&self, chars: &[char]) -> PossibleRules<'_> {
+        PossibleRules::new([&self.entity_rules, &self.value_rules], &self.regex_triggers, chars)
     }
 
     /// Whether `text` is a suffix of one of `types`.
