@@ -84,3 +84,28 @@ impl<'a> IntoIterator for &'a RegexBank {
         self.rules.iter()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::normalize::Folded;
+    use crate::rules::RuleSet;
+
+    /// The ids of some rules, in order.
+    fn ids<'a>(rules: impl Iterator<Item = &'a super::RegexRule>) -> Vec<&'a str> {
+        rules.map(|r| r.id.as_str()).collect()
+    }
+
+    #[test]
+    fn one_scan_of_both_banks_finds_the_rules_each_bank_finds_alone() {
+        let rules = RuleSet::builtin().unwrap();
+        let seed = include_str!("../../fixtures/yunqi.txt");
+        let texts = ["", "2023年3月5日，公司营收1.2亿元，同比增长15%。", "US$300，打8折，三成用户", "《三体》的作者是刘慈欣。"];
+        for text in texts.into_iter().chain(seed.split('\n')).chain([seed]) {
+            let chars: Vec<char> = Folded::new(text).as_chars().to_vec();
+            let joint = rules.possible_regex_rules(&chars);
+            for (k, bank) in [&rules.entity_rules, &rules.value_rules].into_iter().enumerate() {
+                assert_eq!(ids(joint.of(k)), ids(bank.possible_in(&chars)), "bank {k} of {text:?}");
+            }
+        }
+    }
+}
