@@ -273,11 +273,22 @@ impl Triggers {
         self.scan(ends, |end, rest| text[end..].starts_with(rest.text.as_str()))
     }
 
-    /// [`Triggers::possible`] of a text already decoded into characters
-    /// (a folded document, which is scanned once per regex bank).
+    /// [`Triggers::possible`] of a text already decoded into characters (a
+    /// folded document, scanned once for the entity and the value rules):
+    /// the next character is read off the slice, which a whole document's
+    /// worth of characters repays.
     pub fn possible_in_chars(&self, chars: &[char]) -> Possible<'_> {
-        let ends = chars.iter().enumerate().map(|(i, &c)| (i + 1, c));
-        self.scan(ends, |end, rest| chars[end..].starts_with(&rest.chars))
+        let mut satisfied = vec![false; self.clauses];
+        if self.clauses > 0 {
+            let rest_follows = |end: usize, rest: &WordRest| chars[end..].starts_with(&rest.chars);
+            for (i, &c) in chars.iter().enumerate() {
+                if self.first_chars.contains(c) {
+                    // (The next character ends at `i + 2`.)
+                    self.mark_words_at(c, chars.get(i + 1).map(|&next| (i + 2, next)), &rest_follows, &mut satisfied);
+                }
+            }
+        }
+        Possible { satisfied, regex_clauses: &self.regex_clauses }
     }
 
     /// The words in a text given as its characters, each with the offset
@@ -291,26 +302,32 @@ impl Triggers {
         if self.clauses > 0 {
             let mut chars = chars.peekable();
             while let Some((_, c)) = chars.next() {
-                if !self.first_chars.contains(c) {
-                    continue;
-                }
-                if let Some(words) = self.single_chars.contains(c).then(|| self.words_by_start.get(&start_key(c, None))).flatten() {
-                    // A one-character word is all start.
-                    words.iter().for_each(|w| self.mark(w.id, &mut satisfied));
-                }
-                if let Some(&(end, second)) = chars.peek() {
-                    if has_bit(&self.pairs, pair_hash(c, second)) {
-                        let Some(words) = self.words_by_start.get(&start_key(c, Some(second))) else { continue };
-                        for w in words {
-                            if w.chars.is_empty() || rest_follows(end, w) {
-                                self.mark(w.id, &mut satisfied);
-                            }
-                        }
-                    }
+                if self.first_chars.contains(c) {
+                    self.mark_words_at(c, chars.peek().copied(), &rest_follows, &mut satisfied);
                 }
             }
         }
         Possible { satisfied, regex_clauses: &self.regex_clauses }
+    }
+
+    /// Mark the clauses of the words starting with `c`, given the character
+    /// after it with the offset where that character ends.
+    #[inline]
+    fn mark_words_at(&self, c: char, next: Option<(usize, char)>, rest_follows: &impl Fn(usize, &WordRest) -> bool, satisfied: &mut [bool]) {
+        if let Some(words) = self.single_chars.contains(c).then(|| self.words_by_start.get(&start_key(c, None))).flatten() {
+            // A one-character word is all start.
+            words.iter().for_each(|w| self.mark(w.id, satisfied));
+        }
+        let Some((end, second)) = next else { return };
+        if !has_bit(&self.pairs, pair_hash(c, second)) {
+            return;
+        }
+        let Some(words) = self.words_by_start.get(&start_key(c, Some(second))) else { return };
+        for w in words {
+            if w.chars.is_empty() || rest_follows(end, w) {
+                self.mark(w.id, satisfied);
+            }
+        }
     }
 
     /// Mark the clauses of word `id`.
