@@ -64,8 +64,10 @@ impl<'a> DocumentText<'a> {
 }
 
 pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) -> Resolved {
-    let mut builder = NodeBuilder::default();
-    let mut tagged: Vec<TaggedMention> = Vec::new();
+    // Sized for the candidates up front: the tables would otherwise grow
+    // (and rehash) several times per document.
+    let mut builder = NodeBuilder::with_capacity(candidates.len());
+    let mut tagged: Vec<TaggedMention> = Vec::with_capacity(candidates.len() + doc.quotes.len());
     let sentence_of = |pos: usize| doc.sentences.partition_point(|s| s.end <= pos);
     let folded_of = |span: Span| doc.folded_of(span);
 
@@ -137,7 +139,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     let mut persons: Vec<(NodeKey, &str)> = Vec::new();
     // Entries whose names are already aliases of a node: a name mentioned
     // again adds nothing (and its aliases are not cloned again).
-    let mut entries_applied: FxHashSet<(usize, u32)> = FxHashSet::default();
+    let mut entries_applied: FxHashSet<(usize, u32)> = FxHashSet::with_capacity_and_hasher(candidates.len(), Default::default());
     for c in candidates {
         let Tag::Node(ty) = c.tag else {
             if c.tag == Tag::Title {
@@ -195,9 +197,9 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         covered.mark(span);
     };
     let title_len_at: FxHashMap<usize, usize> =
-        candidates.iter().filter(|c| c.tag == Tag::Title).map(|c| (c.span.start, c.span.len())).collect();
+        collect_counted(candidates.iter().filter(|c| c.tag == Tag::Title).map(|c| (c.span.start, c.span.len())));
     let person_at: FxHashMap<usize, &Candidate> =
-        candidates.iter().filter(|c| c.tag == Tag::Node(NodeType::Person)).map(|c| (c.span.start, c)).collect();
+        collect_counted(candidates.iter().filter(|c| c.tag == Tag::Node(NodeType::Person)).map(|c| (c.span.start, c)));
 
     // Title with the name in brackets: 博士(王坚).
     for c in candidates.iter().filter(|c| c.tag == Tag::Title) {
@@ -475,8 +477,16 @@ fn needles_by_first<'a>(texts: impl Iterator<Item = &'a str>) -> Option<(Needles
     Some((by_first, first_chars))
 }
 
+/// A map of `pairs`, sized by counting them first (a filtered iterator
+/// does not know its length, and the map would grow and rehash as it
+/// fills). For maps that are probed, not iterated.
+fn collect_counted<K: std::hash::Hash + Eq, V>(pairs: impl Iterator<Item = (K, V)> + Clone) -> FxHashMap<K, V> {
+    let mut map = FxHashMap::with_capacity_and_hasher(pairs.clone().count(), Default::default());
+    map.extend(pairs);
+    map
+}
+
 /// Collects mentions per node key; the name is the first full-form mention.
-#[derive(Default)]
 struct NodeBuilder {
     nodes: Vec<Node>,
     /// (Probed per mention, never iterated: FxHash.)
@@ -486,6 +496,16 @@ struct NodeBuilder {
 }
 
 impl NodeBuilder {
+    /// A builder with room for `mentions` mentions of as many nodes.
+    fn with_capacity(mentions: usize) -> NodeBuilder {
+        NodeBuilder {
+            nodes: Vec::with_capacity(mentions),
+            index: FxHashMap::with_capacity_and_hasher(mentions, Default::default()),
+            has_full_form: Vec::with_capacity(mentions),
+            parents: HashMap::new(),
+        }
+    }
+
     fn add(&mut self, key: &NodeKey, text: &str, span: Span, rule: &RuleId, sentence: usize, full_form: bool) -> usize {
         let i = match self.index.get(key) {
             Some(&i) => i,
