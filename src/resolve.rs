@@ -21,7 +21,7 @@ use crate::normalize::{CharIndex, Folded};
 use crate::rules::{DictKind, RuleSet, Tag};
 use crate::value::{DateContext, Value};
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 /// A mention as the relation stage sees it.
 #[derive(Clone, Debug)]
@@ -40,7 +40,9 @@ pub struct Resolved {
     pub nodes: Vec<Node>,
     pub mentions: Vec<TaggedMention>,
     /// Containing place of a node, from the gazetteer (node index → key).
-    pub parents: HashMap<usize, String>,
+    /// (Probed, and iterated only after sorting or to find a unique
+    /// node: FxHash.)
+    pub parents: FxHashMap<usize, String>,
 }
 
 /// Everything the resolver reads about the document.
@@ -157,20 +159,19 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         if let Some(longer) = longer_form.get(&(ty, key)) {
             key = longer;
         }
-        let node_key = NodeKey::new(ty, key);
         let text = doc.index.slice(doc.original, c.span.start, c.span.end);
-        let node = builder.add(&node_key, text, c.span, &c.rule, sentence_of(c.span.start), true);
+        let node = builder.add((ty, key), text, c.span, &c.rule, sentence_of(c.span.start), true);
         if let (Some(id), Some(e)) = (entry_id, entry) {
             if entries_applied.insert((node, id)) {
                 builder.nodes[node].aliases.insert(e.name.clone());
                 builder.nodes[node].aliases.extend(e.aliases.iter().cloned());
             }
             if let (Some(parent), DictKind::Entity(NodeType::Place)) = (&e.parent, e.kind) {
-                builder.parents.insert(node, parent.clone());
+                builder.set_parent(node, parent);
             }
         }
         if ty == NodeType::Person {
-            persons.push((node_key.clone(), folded));
+            persons.push((NodeKey::new(ty, key), folded));
         }
         tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), folded: folded.to_string(), rule: c.rule.clone() });
         if let Some(s) = c.suffix_start {
@@ -178,10 +179,10 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
             let suffix = folded_of(Span::new(s, c.span.end));
             let stem_is_known = !rules.dictionary.lookup(stem).is_empty();
             if stem.chars().count() >= 2 && !stem_is_known && rules.lexicon.get(stem).is_none() {
-                short_forms.push((stem, node_key.clone()));
+                short_forms.push((stem, NodeKey::new(ty, key)));
             }
             if suffix.chars().count() >= 2 {
-                by_suffix.push((c.span.start, suffix, node_key));
+                by_suffix.push((c.span.start, suffix, NodeKey::new(ty, key)));
             }
         }
     }
@@ -192,7 +193,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         }
         let text = doc.index.slice(doc.original, span.start, span.end);
         let rule = RuleId::Literal(rule);
-        let node = builder.add(key, text, span, &rule, sentence_of(span.start), false);
+        let node = builder.add((key.node_type, &key.key), text, span, &rule, sentence_of(span.start), false);
         tagged.push(TaggedMention { span, tag: Tag::Node(key.node_type), node: Some(node), folded: folded_of(span).to_string(), rule });
         covered.mark(span);
     };
@@ -369,9 +370,9 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
             }
         };
         let Tag::Node(ty) = c.tag else { continue };
-        let key = NodeKey::new(ty, value.canonical());
+        let key = value.canonical();
         let text = doc.index.slice(doc.original, c.span.start, c.span.end);
-        let node = builder.add(&key, text, c.span, &c.rule, sentence_of(c.span.start), true);
+        let node = builder.add((ty, &key), text, c.span, &c.rule, sentence_of(c.span.start), true);
         builder.nodes[node].value = Some(value);
         tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), folded: folded_of(c.span).to_string(), rule: c.rule.clone() });
     }
@@ -491,8 +492,11 @@ struct NodeBuilder {
     nodes: Vec<Node>,
     /// (Probed per mention, never iterated: FxHash.)
     index: FxHashMap<NodeKey, usize>,
+    /// The key looked up, reused from mention to mention: a lookup then
+    /// allocates nothing (most mentions name a node already there).
+    probe: NodeKey,
     has_full_form: Vec<bool>,
-    parents: HashMap<usize, String>,
+    parents: FxHashMap<usize, String>,
 }
 
 impl NodeBuilder {
@@ -502,14 +506,19 @@ impl NodeBuilder {
             nodes: Vec::with_capacity(mentions),
             index: FxHashMap::with_capacity_and_hasher(mentions, Default::default()),
             has_full_form: Vec::with_capacity(mentions),
-            parents: HashMap::new(),
+            probe: NodeKey::new(NodeType::Person, String::new()),
+            parents: FxHashMap::default(),
         }
     }
 
-    fn add(&mut self, key: &NodeKey, text: &str, span: Span, rule: &RuleId, sentence: usize, full_form: bool) -> usize {
-        let i = match self.index.get(key) {
+    /// Adds a mention of the node with key `(node_type, key)`.
+    fn add(&mut self, (node_type, key): (NodeType, &str), text: &str, span: Span, rule: &RuleId, sentence: usize, full_form: bool) -> usize {
+        self.probe.node_type = node_type;
+        self.probe.key.clear();
+        self.probe.key.push_str(key);
+        let i = match self.index.get(&self.probe) {
             Some(&i) => i,
-            None => self.new_node(key, text, full_form),
+            None => self.new_node(NodeKey::new(node_type, key), text, full_form),
         };
         let node = &mut self.nodes[i];
         if full_form && !self.has_full_form[i] {
@@ -523,14 +532,26 @@ impl NodeBuilder {
     }
 
     /// A node named `text`, the first mention of `key`.
-    fn new_node(&mut self, key: &NodeKey, text: &str, full_form: bool) -> usize {
-        self.nodes.push(Node { key: key.clone(), name: text.to_string(), aliases: BTreeSet::new(), value: None, mentions: Vec::new() });
+    fn new_node(&mut self, key: NodeKey, text: &str, full_form: bool) -> usize {
+        self.index.insert(key.clone(), self.nodes.len());
+        self.nodes.push(Node { key, name: text.to_string(), aliases: BTreeSet::new(), value: None, mentions: Vec::new() });
         self.has_full_form.push(full_form);
-        self.index.insert(key.clone(), self.nodes.len() - 1);
         self.nodes.len() - 1
     }
 
-    fn finish(mut self) -> (Vec<Node>, HashMap<usize, String>) {
+    /// The containing place of node `node` is `parent` (the latest entry
+    /// read says so; compared first, as most mentions repeat it).
+    fn set_parent(&mut self, node: usize, parent: &str) {
+        match self.parents.get_mut(&node) {
+            Some(known) if known == parent => {}
+            Some(known) => parent.clone_into(known),
+            None => {
+                self.parents.insert(node, parent.to_string());
+            }
+        }
+    }
+
+    fn finish(mut self) -> (Vec<Node>, FxHashMap<usize, String>) {
         for node in &mut self.nodes {
             node.mentions.sort_by_key(|m| m.span);
             if !node.key.node_type.is_value() {
