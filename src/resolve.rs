@@ -163,8 +163,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         let node = builder.add((ty, key), text, c.span, &c.rule, sentence_of(c.span.start), true);
         if let (Some(id), Some(e)) = (entry_id, entry) {
             if entries_applied.insert((node, id)) {
-                builder.nodes[node].aliases.insert(e.name.clone());
-                builder.nodes[node].aliases.extend(e.aliases.iter().cloned());
+                builder.add_aliases(node, std::iter::once(&e.name).chain(&e.aliases));
             }
             if let (Some(parent), DictKind::Entity(NodeType::Place)) = (&e.parent, e.kind) {
                 builder.set_parent(node, parent);
@@ -537,6 +536,19 @@ impl NodeBuilder {
         self.nodes.push(Node { key, name: text.to_string(), aliases: BTreeSet::new(), value: None, mentions: Vec::new() });
         self.has_full_form.push(full_form);
         self.nodes.len() - 1
+    }
+
+    /// Adds `names` to the aliases of node `node`. A name already there, or
+    /// the node's name, is not cloned: finish drops the name from the
+    /// aliases, and a name that gives way to a full form becomes an alias
+    /// then.
+    fn add_aliases<'n>(&mut self, node: usize, names: impl Iterator<Item = &'n String>) {
+        let node = &mut self.nodes[node];
+        for name in names {
+            if *name != node.name && !node.aliases.contains(name) {
+                node.aliases.insert(name.clone());
+            }
+        }
     }
 
     /// The containing place of node `node` is `parent` (the latest entry
