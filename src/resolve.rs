@@ -533,7 +533,9 @@ impl NodeBuilder {
     /// A node named `text`, the first mention of `key`.
     fn new_node(&mut self, key: NodeKey, text: &str, full_form: bool) -> usize {
         self.index.insert(key.clone(), self.nodes.len());
-        self.nodes.push(Node { key, name: text.to_string(), aliases: BTreeSet::new(), value: None, mentions: Vec::new() });
+        // (Room for a few mentions at once: the first push would allocate
+        // anyway, through the slower growth path.)
+        self.nodes.push(Node { key, name: text.to_string(), aliases: BTreeSet::new(), value: None, mentions: Vec::with_capacity(4) });
         self.has_full_form.push(full_form);
         self.nodes.len() - 1
     }
@@ -705,6 +707,40 @@ mod tests {
         assert_eq!(longest_prefix(&chars("老先生说"), &titles), Some(3));
         assert_eq!(longest_prefix(&chars("老师"), &titles), Some(1));
         assert_eq!(longest_prefix(&chars("说"), &titles), None);
+    }
+
+    /// Adding a gazetteer entry's names only where missing gives the alias
+    /// set that inserting every name gives, whatever the order of the
+    /// mentions (a first mention that is not a full form gives way to a
+    /// later one) and of the entries.
+    #[test]
+    fn entry_names_join_the_aliases_as_if_every_name_were_inserted() {
+        let names: Vec<String> = ["杭州", "杭州市", "Hangzhou", "杭州市政府", "臨安"].iter().map(|s| s.to_string()).collect();
+        let mut random = crate::test_random::xorshift32(0xa11a5);
+        for _ in 0..500 {
+            let mut steps: Vec<(usize, bool, Vec<usize>)> = Vec::new();
+            for _ in 0..1 + random() % 5 {
+                let text = random() as usize % names.len();
+                let full_form = random() % 2 == 0;
+                let entry: Vec<usize> = (0..random() % 4).map(|_| random() as usize % names.len()).collect();
+                steps.push((text, full_form, entry));
+            }
+            let run = |only_missing: bool| {
+                let mut builder = NodeBuilder::with_capacity(4);
+                for (k, (text, full_form, entry)) in steps.iter().enumerate() {
+                    let node = builder.add((NodeType::Place, "杭州"), &names[*text], Span::new(k, k + 1), &RuleId::Literal("test"), 0, *full_form);
+                    let entry_names = entry.iter().map(|&e| &names[e]);
+                    if only_missing {
+                        builder.add_aliases(node, entry_names);
+                    } else {
+                        builder.nodes[node].aliases.extend(entry_names.cloned());
+                    }
+                }
+                let (nodes, _) = builder.finish();
+                (nodes[0].name.clone(), nodes[0].aliases.clone())
+            };
+            assert_eq!(run(true), run(false), "{steps:?}");
+        }
     }
 
     #[test]
