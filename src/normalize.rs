@@ -130,22 +130,46 @@ impl Folded {
     /// pass over the original: each character is decoded once, instead of
     /// once for folding, once for the character vector and once for the
     /// index.
+    ///
+    /// Most characters fold to themselves: the folded text is copied from
+    /// the original a run at a time (up to the next character that folds to
+    /// another), not encoded again character by character.
     pub fn with_index(original: &str) -> (Folded, CharIndex) {
-        // Counted first so that no vector grows while filling: a count of
-        // the bytes that start a character is a cheap, vectorized loop.
-        let count = original.bytes().filter(|&b| !is_continuation_byte(b)).count();
+        // Counted first so that no vector grows while filling (the
+        // standard count reads a word at a time). (Pushed, not written
+        // into zeroed vectors: zeroing costs as much as the writes.)
+        let count = original.chars().count();
         let bmp = &*FOLD_BMP;
+        let bytes = original.as_bytes();
         let mut text = String::with_capacity(original.len());
         let mut chars = Vec::with_capacity(count);
         let mut char_starts = Vec::with_capacity(count + 1);
         let mut original_starts = Vec::with_capacity(count + 1);
-        for (at, c) in original.char_indices() {
-            let folded = fold_with(bmp, c);
+        // Where the current run of characters that fold to themselves
+        // starts in the original; and the folded text's length minus the
+        // original's up to here (wrapping: folding shortens full-width
+        // characters and may lengthen others).
+        let mut run_start = 0;
+        let mut shift = 0usize;
+        let mut at = 0;
+        while at < bytes.len() {
+            let (c, len) = decode_at(bytes, at);
+            let folded = match bmp.get(c as usize) {
+                Some(&folded) => folded,
+                None => fold_with(bmp, char::from_u32(c).expect("decoded from a str")),
+            };
             original_starts.push(at);
-            char_starts.push(text.len());
+            char_starts.push(at.wrapping_add(shift));
             chars.push(folded);
-            text.push(folded);
+            if folded as u32 != c {
+                text.push_str(&original[run_start..at]);
+                text.push(folded);
+                shift = shift.wrapping_add(folded.len_utf8()).wrapping_sub(len);
+                run_start = at + len;
+            }
+            at += len;
         }
+        text.push_str(&original[run_start..]);
         char_starts.push(text.len());
         original_starts.push(original.len());
         (Folded { text, chars, char_starts }, CharIndex { char_starts: original_starts })
@@ -186,10 +210,21 @@ pub struct CharIndex {
     char_starts: Vec<usize>,
 }
 
-/// Whether a UTF-8 byte continues a character rather than starting one.
+/// The scalar value and byte length of the character that starts at byte
+/// `at` of valid UTF-8 (the bytes of a `str`, so no checks beyond bounds).
 #[inline]
-fn is_continuation_byte(b: u8) -> bool {
-    (b as i8) < -0x40
+fn decode_at(bytes: &[u8], at: usize) -> (u32, usize) {
+    let b0 = bytes[at] as u32;
+    let more = |k: usize| bytes[at + k] as u32 & 0x3F;
+    if b0 < 0x80 {
+        (b0, 1)
+    } else if b0 < 0xE0 {
+        ((b0 & 0x1F) << 6 | more(1), 2)
+    } else if b0 < 0xF0 {
+        ((b0 & 0x0F) << 12 | more(1) << 6 | more(2), 3)
+    } else {
+        ((b0 & 0x07) << 18 | more(1) << 12 | more(2) << 6 | more(3), 4)
+    }
 }
 
 impl CharIndex {
@@ -268,6 +303,14 @@ mod tests {
                 assert_eq!(index.slice(&original, i, i + 1), plain_index.slice(&original, i, i + 1));
             }
             assert_eq!(folded.byte_at(folded.chars()), folded.text.len());
+        }
+    }
+
+    #[test]
+    fn decoding_in_place_agrees_with_the_standard_decoder() {
+        let text = "a\u{7f}\u{80}é\u{7ff}\u{800}王\u{ffff}\u{10000}😀\u{10ffff}";
+        for (at, c) in text.char_indices() {
+            assert_eq!(decode_at(text.as_bytes(), at), (c as u32, c.len_utf8()), "{c:?}");
         }
     }
 

@@ -21,7 +21,7 @@ use crate::normalize::{CharIndex, Folded};
 use crate::rules::{DictKind, RuleSet, Tag};
 use crate::value::{DateContext, Value};
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 /// A mention as the relation stage sees it.
 #[derive(Clone, Debug)]
@@ -40,7 +40,9 @@ pub struct Resolved {
     pub nodes: Vec<Node>,
     pub mentions: Vec<TaggedMention>,
     /// Containing place of a node, from the gazetteer (node index → key).
-    pub parents: HashMap<usize, String>,
+    /// (Probed, and iterated only after sorting or to find a unique
+    /// node: FxHash.)
+    pub parents: FxHashMap<usize, String>,
 }
 
 /// Everything the resolver reads about the document.
@@ -64,8 +66,10 @@ impl<'a> DocumentText<'a> {
 }
 
 pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) -> Resolved {
-    let mut builder = NodeBuilder::default();
-    let mut tagged: Vec<TaggedMention> = Vec::new();
+    // Sized for the candidates up front: the tables would otherwise grow
+    // (and rehash) several times per document.
+    let mut builder = NodeBuilder::with_capacity(candidates.len());
+    let mut tagged: Vec<TaggedMention> = Vec::with_capacity(candidates.len() + doc.quotes.len());
     let sentence_of = |pos: usize| doc.sentences.partition_point(|s| s.end <= pos);
     let folded_of = |span: Span| doc.folded_of(span);
 
@@ -137,7 +141,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     let mut persons: Vec<(NodeKey, &str)> = Vec::new();
     // Entries whose names are already aliases of a node: a name mentioned
     // again adds nothing (and its aliases are not cloned again).
-    let mut entries_applied: FxHashSet<(usize, u32)> = FxHashSet::default();
+    let mut entries_applied: FxHashSet<(usize, u32)> = FxHashSet::with_capacity_and_hasher(candidates.len(), Default::default());
     for c in candidates {
         let Tag::Node(ty) = c.tag else {
             if c.tag == Tag::Title {
@@ -155,20 +159,18 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         if let Some(longer) = longer_form.get(&(ty, key)) {
             key = longer;
         }
-        let node_key = NodeKey::new(ty, key);
         let text = doc.index.slice(doc.original, c.span.start, c.span.end);
-        let node = builder.add(&node_key, text, c.span, &c.rule, sentence_of(c.span.start), true);
+        let node = builder.add((ty, key), text, c.span, &c.rule, sentence_of(c.span.start), true);
         if let (Some(id), Some(e)) = (entry_id, entry) {
             if entries_applied.insert((node, id)) {
-                builder.nodes[node].aliases.insert(e.name.clone());
-                builder.nodes[node].aliases.extend(e.aliases.iter().cloned());
+                builder.add_aliases(node, std::iter::once(&e.name).chain(&e.aliases));
             }
             if let (Some(parent), DictKind::Entity(NodeType::Place)) = (&e.parent, e.kind) {
-                builder.parents.insert(node, parent.clone());
+                builder.set_parent(node, parent);
             }
         }
         if ty == NodeType::Person {
-            persons.push((node_key.clone(), folded));
+            persons.push((NodeKey::new(ty, key), folded));
         }
         tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), folded: folded.to_string(), rule: c.rule.clone() });
         if let Some(s) = c.suffix_start {
@@ -176,10 +178,10 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
             let suffix = folded_of(Span::new(s, c.span.end));
             let stem_is_known = !rules.dictionary.lookup(stem).is_empty();
             if stem.chars().count() >= 2 && !stem_is_known && rules.lexicon.get(stem).is_none() {
-                short_forms.push((stem, node_key.clone()));
+                short_forms.push((stem, NodeKey::new(ty, key)));
             }
             if suffix.chars().count() >= 2 {
-                by_suffix.push((c.span.start, suffix, node_key));
+                by_suffix.push((c.span.start, suffix, NodeKey::new(ty, key)));
             }
         }
     }
@@ -190,14 +192,14 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         }
         let text = doc.index.slice(doc.original, span.start, span.end);
         let rule = RuleId::Literal(rule);
-        let node = builder.add(key, text, span, &rule, sentence_of(span.start), false);
+        let node = builder.add((key.node_type, &key.key), text, span, &rule, sentence_of(span.start), false);
         tagged.push(TaggedMention { span, tag: Tag::Node(key.node_type), node: Some(node), folded: folded_of(span).to_string(), rule });
         covered.mark(span);
     };
     let title_len_at: FxHashMap<usize, usize> =
-        candidates.iter().filter(|c| c.tag == Tag::Title).map(|c| (c.span.start, c.span.len())).collect();
+        collect_counted(candidates.iter().filter(|c| c.tag == Tag::Title).map(|c| (c.span.start, c.span.len())));
     let person_at: FxHashMap<usize, &Candidate> =
-        candidates.iter().filter(|c| c.tag == Tag::Node(NodeType::Person)).map(|c| (c.span.start, c)).collect();
+        collect_counted(candidates.iter().filter(|c| c.tag == Tag::Node(NodeType::Person)).map(|c| (c.span.start, c)));
 
     // Title with the name in brackets: 博士(王坚).
     for c in candidates.iter().filter(|c| c.tag == Tag::Title) {
@@ -367,9 +369,9 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
             }
         };
         let Tag::Node(ty) = c.tag else { continue };
-        let key = NodeKey::new(ty, value.canonical());
+        let key = value.canonical();
         let text = doc.index.slice(doc.original, c.span.start, c.span.end);
-        let node = builder.add(&key, text, c.span, &c.rule, sentence_of(c.span.start), true);
+        let node = builder.add((ty, &key), text, c.span, &c.rule, sentence_of(c.span.start), true);
         builder.nodes[node].value = Some(value);
         tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), folded: folded_of(c.span).to_string(), rule: c.rule.clone() });
     }
@@ -475,21 +477,47 @@ fn needles_by_first<'a>(texts: impl Iterator<Item = &'a str>) -> Option<(Needles
     Some((by_first, first_chars))
 }
 
+/// A map of `pairs`, sized by counting them first (a filtered iterator
+/// does not know its length, and the map would grow and rehash as it
+/// fills). For maps that are probed, not iterated.
+fn collect_counted<K: std::hash::Hash + Eq, V>(pairs: impl Iterator<Item = (K, V)> + Clone) -> FxHashMap<K, V> {
+    let mut map = FxHashMap::with_capacity_and_hasher(pairs.clone().count(), Default::default());
+    map.extend(pairs);
+    map
+}
+
 /// Collects mentions per node key; the name is the first full-form mention.
-#[derive(Default)]
 struct NodeBuilder {
     nodes: Vec<Node>,
     /// (Probed per mention, never iterated: FxHash.)
     index: FxHashMap<NodeKey, usize>,
+    /// The key looked up, reused from mention to mention: a lookup then
+    /// allocates nothing (most mentions name a node already there).
+    probe: NodeKey,
     has_full_form: Vec<bool>,
-    parents: HashMap<usize, String>,
+    parents: FxHashMap<usize, String>,
 }
 
 impl NodeBuilder {
-    fn add(&mut self, key: &NodeKey, text: &str, span: Span, rule: &RuleId, sentence: usize, full_form: bool) -> usize {
-        let i = match self.index.get(key) {
+    /// A builder with room for `mentions` mentions of as many nodes.
+    fn with_capacity(mentions: usize) -> NodeBuilder {
+        NodeBuilder {
+            nodes: Vec::with_capacity(mentions),
+            index: FxHashMap::with_capacity_and_hasher(mentions, Default::default()),
+            has_full_form: Vec::with_capacity(mentions),
+            probe: NodeKey::new(NodeType::Person, String::new()),
+            parents: FxHashMap::default(),
+        }
+    }
+
+    /// Adds a mention of the node with key `(node_type, key)`.
+    fn add(&mut self, (node_type, key): (NodeType, &str), text: &str, span: Span, rule: &RuleId, sentence: usize, full_form: bool) -> usize {
+        self.probe.node_type = node_type;
+        self.probe.key.clear();
+        self.probe.key.push_str(key);
+        let i = match self.index.get(&self.probe) {
             Some(&i) => i,
-            None => self.new_node(key, text, full_form),
+            None => self.new_node(NodeKey::new(node_type, key), text, full_form),
         };
         let node = &mut self.nodes[i];
         if full_form && !self.has_full_form[i] {
@@ -503,14 +531,41 @@ impl NodeBuilder {
     }
 
     /// A node named `text`, the first mention of `key`.
-    fn new_node(&mut self, key: &NodeKey, text: &str, full_form: bool) -> usize {
-        self.nodes.push(Node { key: key.clone(), name: text.to_string(), aliases: BTreeSet::new(), value: None, mentions: Vec::new() });
+    fn new_node(&mut self, key: NodeKey, text: &str, full_form: bool) -> usize {
+        self.index.insert(key.clone(), self.nodes.len());
+        // (Room for a few mentions at once: the first push would allocate
+        // anyway, through the slower growth path.)
+        self.nodes.push(Node { key, name: text.to_string(), aliases: BTreeSet::new(), value: None, mentions: Vec::with_capacity(4) });
         self.has_full_form.push(full_form);
-        self.index.insert(key.clone(), self.nodes.len() - 1);
         self.nodes.len() - 1
     }
 
-    fn finish(mut self) -> (Vec<Node>, HashMap<usize, String>) {
+    /// Adds `names` to the aliases of node `node`. A name already there, or
+    /// the node's name, is not cloned: finish drops the name from the
+    /// aliases, and a name that gives way to a full form becomes an alias
+    /// then.
+    fn add_aliases<'n>(&mut self, node: usize, names: impl Iterator<Item = &'n String>) {
+        let node = &mut self.nodes[node];
+        for name in names {
+            if *name != node.name && !node.aliases.contains(name) {
+                node.aliases.insert(name.clone());
+            }
+        }
+    }
+
+    /// The containing place of node `node` is `parent` (the latest entry
+    /// read says so; compared first, as most mentions repeat it).
+    fn set_parent(&mut self, node: usize, parent: &str) {
+        match self.parents.get_mut(&node) {
+            Some(known) if known == parent => {}
+            Some(known) => parent.clone_into(known),
+            None => {
+                self.parents.insert(node, parent.to_string());
+            }
+        }
+    }
+
+    fn finish(mut self) -> (Vec<Node>, FxHashMap<usize, String>) {
         for node in &mut self.nodes {
             node.mentions.sort_by_key(|m| m.span);
             if !node.key.node_type.is_value() {
@@ -652,6 +707,40 @@ mod tests {
         assert_eq!(longest_prefix(&chars("老先生说"), &titles), Some(3));
         assert_eq!(longest_prefix(&chars("老师"), &titles), Some(1));
         assert_eq!(longest_prefix(&chars("说"), &titles), None);
+    }
+
+    /// Adding a gazetteer entry's names only where missing gives the alias
+    /// set that inserting every name gives, whatever the order of the
+    /// mentions (a first mention that is not a full form gives way to a
+    /// later one) and of the entries.
+    #[test]
+    fn entry_names_join_the_aliases_as_if_every_name_were_inserted() {
+        let names: Vec<String> = ["杭州", "杭州市", "Hangzhou", "杭州市政府", "臨安"].iter().map(|s| s.to_string()).collect();
+        let mut random = crate::test_random::xorshift32(0xa11a5);
+        for _ in 0..500 {
+            let mut steps: Vec<(usize, bool, Vec<usize>)> = Vec::new();
+            for _ in 0..1 + random() % 5 {
+                let text = random() as usize % names.len();
+                let full_form = random() % 2 == 0;
+                let entry: Vec<usize> = (0..random() % 4).map(|_| random() as usize % names.len()).collect();
+                steps.push((text, full_form, entry));
+            }
+            let run = |only_missing: bool| {
+                let mut builder = NodeBuilder::with_capacity(4);
+                for (k, (text, full_form, entry)) in steps.iter().enumerate() {
+                    let node = builder.add((NodeType::Place, "杭州"), &names[*text], Span::new(k, k + 1), &RuleId::Literal("test"), 0, *full_form);
+                    let entry_names = entry.iter().map(|&e| &names[e]);
+                    if only_missing {
+                        builder.add_aliases(node, entry_names);
+                    } else {
+                        builder.nodes[node].aliases.extend(entry_names.cloned());
+                    }
+                }
+                let (nodes, _) = builder.finish();
+                (nodes[0].name.clone(), nodes[0].aliases.clone())
+            };
+            assert_eq!(run(true), run(false), "{steps:?}");
+        }
     }
 
     #[test]

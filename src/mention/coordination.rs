@@ -108,8 +108,10 @@ struct Lists<'a> {
 
 impl<'a> Lists<'a> {
     fn new(chars: &'a [char], rules: &'a RuleSet, kept: &'a [Candidate]) -> Lists<'a> {
-        let mut by_start = FxHashMap::default();
-        let mut by_end = FxHashMap::default();
+        // Sized up front: they take most mentions of the document, and
+        // would grow and rehash several times.
+        let mut by_start = FxHashMap::with_capacity_and_hasher(kept.len(), Default::default());
+        let mut by_end = FxHashMap::with_capacity_and_hasher(kept.len(), Default::default());
         let mut occupied = vec![false; chars.len()];
         let mut barriers = vec![false; chars.len() + 1];
         for (i, c) in kept.iter().enumerate() {
