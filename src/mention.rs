@@ -21,7 +21,7 @@
 //! then the higher priority (a user layer beats the built-in one), then the
 //! earlier start. Quotations come from the segmenter and never compete.
 
-use crate::chars::{with_str, CharBits, Phrases};
+use crate::chars::{with_str, CharBits, CharFilter, Phrases};
 use crate::model::{NodeType, RuleId, Span};
 use crate::normalize::Folded;
 use crate::rules::{DictKind, Normalizer, RuleSet, Tag};
@@ -922,7 +922,8 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
         surname_len: usize,
         evidence: Option<&'static str>,
         /// The shape cuts a word at one of its edges; only the document
-        /// cache can accept it.
+        /// cache can accept it. (Worked out only for shapes with evidence
+        /// or next to a conjunction: false for the others, which nothing asks.)
         cut: bool,
     }
     let mut shapes = Vec::new();
@@ -1000,21 +1001,30 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                     }
                 }
                 let nr_word = lexical.is_some_and(|e| e.pos.starts_with("nr"));
-                let right_evidence = titles.starts_at(end) || word_after(end);
                 // The name must not cut a word that runs past it (王坚|决定,
                 // 江建|国报道), unless a title or speech verb follows.
                 // A longer shape whose last character starts a speech verb or
                 // a title (王坚|曾如是说, 李强|带着) is cut as well.
-                let shorter_has_evidence = g_len == 2
-                    && (titles.starts_at(end - 1) || word_after(end - 1));
-                let mut cut = !nr_word && ((!right_evidence && crosses_end.get(end)) || shorter_has_evidence);
                 // Nor start inside a word begun before it (进程|中, 提高|刑侦).
-                cut |= !nr_word && !titles.ends_at(i) && crosses_start.get(i);
+                let cuts_word = || {
+                    let right_evidence = titles.starts_at(end) || word_after(end);
+                    let shorter_has_evidence = g_len == 2 && (titles.starts_at(end - 1) || word_after(end - 1));
+                    !nr_word
+                        && ((!right_evidence && crosses_end.get(end)) || shorter_has_evidence || (!titles.ends_at(i) && crosses_start.get(i)))
+                };
                 // jieba's nr tag is noisy on two-character words (卫星, 阳光).
                 let is_person_word = g_len == 2 && lexical.is_some_and(|e| e.pos.starts_with("nr")) && !word_reject_final.contains(chars[end - 1]);
                 // Rare surnames (家, 来, 从) need a title next to them.
                 let rare_surname = s_len == 1 && single_rank.is_some_and(|r| r > 200);
-                let evidence = if titles.ends_at(i) || (i > 0 && chars[i - 1] == '的' && titles.ends_at(i - 1)) {
+                let evidence = if weak_tail {
+                    if titles.starts_at(end) {
+                        Some("title-after")
+                    } else if word_after(end) {
+                        Some("verb-after")
+                    } else {
+                        None
+                    }
+                } else if titles.ends_at(i) || (i > 0 && chars[i - 1] == '的' && titles.ends_at(i - 1)) {
                     Some("title-before")
                 } else if titles.starts_at(end) {
                     Some("title-after")
@@ -1029,22 +1039,17 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 } else {
                     None
                 };
-                let evidence = if weak_tail {
-                    if titles.starts_at(end) {
-                        Some("title-after")
-                    } else if word_after(end) {
-                        Some("verb-after")
-                    } else {
-                        None
-                    }
-                } else {
-                    evidence
-                };
                 let evidence = match evidence {
                     Some(e @ ("title-before" | "title-after")) => Some(e),
                     Some(e) if !rare_surname => Some(e),
                     _ => None,
                 };
+                // (Whether the shape cuts a word costs lexicon probes, and it
+                // matters only to a shape with evidence or to one next to a
+                // conjunction, which an enumeration may accept: most shapes
+                // are neither, and keep `cut` false unasked.)
+                let enumerable = (i >= 1 && is_conjunction(chars[i - 1])) || chars.get(end).is_some_and(|&c| is_conjunction(c));
+                let cut = (evidence.is_some() || enumerable) && cuts_word();
                 let evidence = if cut { None } else { evidence };
                 shapes.push(Shape { start: i, end, surname_len: s_len, evidence, cut });
             }
@@ -1082,6 +1087,10 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
             .map(|c| c.span),
     );
     let is_gazetteer_name = |s: &Shape| gazetteer_names.contains(s.start, s.end);
+    // (Most shapes have no evidence and are asked twice whether their text
+    // was accepted: a bit test of the last character answers most of them
+    // before the text is hashed.)
+    let mut accepted_last_chars = CharFilter::new(accepted.iter().map(|name| name[name.len() - 1]));
     for _ in 0..2 {
         let neighbours = || shapes.iter().zip(&rule_of).filter(|(s, r)| r.is_some() && !is_gazetteer_name(s));
         let ends: FxHashSet<usize> = neighbours().map(|(s, _)| s.end).collect();
@@ -1091,8 +1100,8 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 continue;
             }
             let name = text(s);
-            let joined_before = s.start >= 1 && matches!(chars[s.start - 1], '、' | '和' | '与' | '跟' | '及') && ends.contains(&(s.start - 1));
-            let joined_after = s.end < chars.len() && matches!(chars[s.end], '、' | '和' | '与' | '跟' | '及') && starts.contains(&(s.end + 1));
+            let joined_before = s.start >= 1 && is_conjunction(chars[s.start - 1]) && ends.contains(&(s.start - 1));
+            let joined_after = s.end < chars.len() && is_conjunction(chars[s.end]) && starts.contains(&(s.end + 1));
             // (Asked only of shapes next to a conjunction and a name.)
             let rare_surname = || s.surname_len == 1 && rules.surnames.single.get(&chars[s.start]).is_some_and(|&r| r > 200);
             // An enumeration does not lengthen a name the document already
@@ -1101,11 +1110,12 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 let same_start = &shapes[shapes.partition_point(|o| o.start < s.start)..];
                 same_start.iter().take_while(|o| o.start == s.start).any(|o| o.end < s.end && accepted.contains(text(o)))
             };
-            if accepted.contains(name) {
+            if accepted_last_chars.may_contain(name[name.len() - 1]) && accepted.contains(name) {
                 rule_of[k] = Some("document-cache");
             } else if (joined_before || joined_after) && !s.cut && !rare_surname() && !known_shorter() {
                 rule_of[k] = Some("enumeration");
                 accepted.insert(name);
+                accepted_last_chars.insert(name[name.len() - 1]);
             }
         }
     }
@@ -1147,6 +1157,11 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
             suffix_start: None,
         });
     }
+}
+
+/// The characters that join the names of an enumeration (王坚、李强和张勇).
+fn is_conjunction(c: char) -> bool {
+    matches!(c, '、' | '和' | '与' | '跟' | '及')
 }
 
 /// Which character ranges a set of spans covers, for O(1) questions asked
@@ -1238,8 +1253,8 @@ fn name_shape(chars: &[char], start: usize, surname_len: usize, end: usize, rule
         return false;
     }
     let score = |c: &char| rules.lexicon.name_chars.get(c).copied().unwrap_or_default();
-    let scores: Vec<f32> = chars[start + 1..end].iter().map(|c| score(c).given.unwrap_or(-9.0)).collect();
-    if scores.iter().any(|&s| s < MIN_CHAR_SCORE) || scores.iter().sum::<f32>() < MIN_SUM_SCORE {
+    let scores = chars[start + 1..end].iter().map(|c| score(c).given.unwrap_or(-9.0));
+    if scores.clone().any(|s| s < MIN_CHAR_SCORE) || scores.sum::<f32>() < MIN_SUM_SCORE {
         return false;
     }
     // Transliterations (克林斯曼, 贾斯蒂斯) are foreign names or parts of them.
