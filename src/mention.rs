@@ -109,7 +109,7 @@ pub fn find_candidates(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<
     dictionary_candidates(folded, chars, rules, &mut candidates);
     brand::brand_extension_candidates(chars, rules, &mut candidates);
     let titles = TitleIndex::new(chars, &candidates);
-    suffix_candidates(folded, chars, rules, &candidates.clone(), &mut candidates);
+    suffix_candidates(chars, rules, &candidates.clone(), &mut candidates);
     regex_candidates(folded, rules, &mut candidates);
     value_candidates(folded, rules, &mut candidates);
     person_candidates(chars, rules, &titles, &mut candidates);
@@ -270,7 +270,7 @@ impl<'a> KnownNames<'a> {
     }
 }
 
-fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[Candidate], out: &mut Vec<Candidate>) {
+fn suffix_candidates(chars: &[char], rules: &RuleSet, known: &[Candidate], out: &mut Vec<Candidate>) {
     let known_names = KnownNames::new(known);
     let stem_lists = StemLists::new(rules);
     // Known names may sit inside a stem (浙江 in 浙江吉华集团): the walk
@@ -295,10 +295,8 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
             }
         }
     }
-    for (start, end, index) in rules.suffix_search.find_all(&folded.text) {
+    for (s_start, s_end, index) in rules.suffix_search.find_all(chars) {
         let suffix = &rules.suffixes[index as usize];
-        let s_start = folded.char_at(start);
-        let s_end = folded.char_at(end);
         // The suffix must not be the start of a longer word (省 in 省长,
         // 站 in 站在, 营 in 营收).
         // A title inside the suffix (代表 in 代表团) does not count.
