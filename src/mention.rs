@@ -242,6 +242,36 @@ impl TitleIndex {
     }
 }
 
+/// A position of the document per position (where the known names ending
+/// at an end start, where the titles starting at a start end), asked at
+/// every step of a stem walk: an array rather than a hash map. (The
+/// default holds no value at any position.)
+#[derive(Default)]
+struct ByPosition(Vec<u32>);
+
+impl ByPosition {
+    const NONE: u32 = u32::MAX;
+
+    /// No value for any of the positions `0..=len`.
+    fn new(len: usize) -> ByPosition {
+        ByPosition(vec![Self::NONE; len + 1])
+    }
+
+    fn get(&self, k: usize) -> Option<usize> {
+        self.0.get(k).filter(|&&v| v != Self::NONE).map(|&v| v as usize)
+    }
+
+    fn keep_min(&mut self, k: usize, value: usize) {
+        let slot = &mut self.0[k];
+        *slot = if *slot == Self::NONE { offset(value) } else { (*slot).min(offset(value)) };
+    }
+
+    fn keep_max(&mut self, k: usize, value: usize) {
+        let slot = &mut self.0[k];
+        *slot = if *slot == Self::NONE { offset(value) } else { (*slot).max(offset(value)) };
+    }
+}
+
 /// The candidates found before suffix names, with an index by end
 /// position: every suffix match asks which known names end at a few
 /// positions, and a document has hundreds of both.
@@ -273,24 +303,21 @@ impl<'a> KnownNames<'a> {
 fn suffix_candidates(chars: &[char], rules: &RuleSet, known: &[Candidate], out: &mut Vec<Candidate>) {
     let known_names = KnownNames::new(known);
     let stem_lists = StemLists::new(rules);
+    let country_body_suffixes = rules.lists.list("country_body_suffixes");
     // Known names may sit inside a stem (浙江 in 浙江吉华集团): the walk
     // jumps over them whole.
-    let mut known_end: FxHashMap<usize, usize> = FxHashMap::default();
+    let mut known_end = ByPosition::new(chars.len());
     let mut barriers = vec![false; chars.len() + 1];
-    let mut title_starts: FxHashMap<usize, usize> = FxHashMap::default();
+    let mut title_starts = ByPosition::new(chars.len());
     for c in known {
         match c.tag {
-            Tag::Node(t) if t.is_entity() => {
-                let e = known_end.entry(c.span.end).or_insert(c.span.start);
-                *e = (*e).min(c.span.start);
-            }
+            Tag::Node(t) if t.is_entity() => known_end.keep_min(c.span.end, c.span.start),
             // A stem never reaches over a title or a value (时任...省长,
             // 2013年阿里云年会).
             _ => {
                 barriers[c.span.start + 1..=c.span.end].fill(true);
                 if c.tag == Tag::Title {
-                    let e = title_starts.entry(c.span.start).or_insert(c.span.end);
-                    *e = (*e).max(c.span.end);
+                    title_starts.keep_max(c.span.start, c.span.end);
                 }
             }
         }
@@ -300,7 +327,7 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, known: &[Candidate], out: 
         // The suffix must not be the start of a longer word (省 in 省长,
         // 站 in 站在, 营 in 营收).
         // A title inside the suffix (代表 in 代表团) does not count.
-        if title_starts.get(&s_start).is_some_and(|&e| e > s_end) || starts_longer_word(chars, s_start, s_end, rules) {
+        if title_starts.get(s_start).is_some_and(|e| e > s_end) || starts_longer_word(chars, s_start, s_end, rules) {
             continue;
         }
         // Nor may it cut a known name in two (学校 in 浙江大学校长).
@@ -342,9 +369,9 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, known: &[Candidate], out: 
         }
         let stem_len = s_start - stem_start;
         let stem: String = chars[stem_start..s_start].iter().collect();
-        let stem_is_known = known_end.get(&s_start).is_some_and(|&k| k >= stem_start);
+        let stem_is_known = known_end.get(s_start).is_some_and(|k| k >= stem_start);
         // A country's government (美国政府, 印度政府) is the country itself.
-        let country_body = rules.lists.list("country_body_suffixes").contains(&suffix.text)
+        let country_body = country_body_suffixes.contains(&suffix.text)
             && known_names.ending_at(s_start).any(|k| {
                 k.span == Span::new(stem_start, s_start)
                     && k.tag == Tag::Node(NodeType::Place)
@@ -416,9 +443,8 @@ fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
         if let Some(start) = start {
             // The suffix must not end a word begun inside the name (兴海|洋;
             // 淮北|部: 北部 is a direction). 县委, 报社 end organizations.
-            let breaker_pos = rules.lists.set("stem_breaker_pos");
             let crossing = (start.max(j.saturating_sub(3))..j).any(|s| {
-                rules.lexicon.get_chars(&chars[s..=s_start]).is_some_and(|e| !is_proper_pos(&e.pos) && (!is_org || breaker_pos.contains(&e.pos)))
+                rules.lexicon.get_chars(&chars[s..=s_start]).is_some_and(|e| !is_proper_pos(&e.pos) && (!is_org || lists.breaker_pos.contains(&e.pos)))
             });
             if crossing {
                 return None;
@@ -462,6 +488,10 @@ fn proper_word_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
     }
     let start = s_start - 2;
     let proper = rules.lexicon.get_chars(&chars[start..s_start]).is_some_and(|e| matches!(e.pos.as_str(), "nz" | "nt" | "nrt"));
+    // (Nothing below makes a stem of a word that is not proper.)
+    if !proper {
+        return None;
+    }
     // The whole must not be a word or a suffix of its own (通讯|社), nor the
     // suffix character a particle before a verb (被短语|所代替).
     let whole = &chars[start..=s_start];
@@ -479,7 +509,7 @@ fn proper_word_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
         let c = chars[start - 1];
         !(is_cjk(c) || c.is_ascii_alphanumeric()) || stop.contains(c.to_string().as_str())
     };
-    (proper && free_before).then_some(start)
+    free_before.then_some(start)
 }
 
 /// The word lists that the stem walks consult,
@@ -517,7 +547,7 @@ fn stem_start(
     suffix_start: usize,
     rules: &RuleSet,
     lists: &StemLists,
-    known_end: &FxHashMap<usize, usize>,
+    known_end: &ByPosition,
     barriers: &[bool],
 ) -> Option<usize> {
     const MAX_STEM: usize = 12;
@@ -527,7 +557,7 @@ fn stem_start(
         if barriers.get(j).copied().unwrap_or(false) {
             break;
         }
-        if let Some(&start) = known_end.get(&j) {
+        if let Some(start) = known_end.get(j) {
             if start < j && suffix_start - start <= MAX_STEM {
                 j = start;
                 continue;
@@ -592,7 +622,7 @@ fn trim_stem_start(
     node_type: NodeType,
     rules: &RuleSet,
     lists: &StemLists,
-    known_end: &FxHashMap<usize, usize>,
+    known_end: &ByPosition,
     known: &KnownNames,
 ) -> usize {
     // A lone Latin letter before Chinese: the escape letter of a literal
@@ -611,7 +641,7 @@ fn trim_stem_start(
     if node_type != NodeType::Event && !edge_pos.is_empty() {
         let mut j = suffix_start;
         while j > stem_start {
-            if let Some(&k) = known_end.get(&j) {
+            if let Some(k) = known_end.get(j) {
                 if k < j && k >= stem_start {
                     j = k;
                     continue;
@@ -684,8 +714,8 @@ fn trim_stem_start(
 /// Whether a weak suffix that is an ordinary word (`noun_modifier_suffixes`:
 /// 移动, 物流) modifies the noun right after it (移动|厕所, 物流|园区)
 /// rather than ending a name. A title after it (湖南移动|总经理) does not count.
-fn modifies_next_noun(chars: &[char], suffix: &str, s_end: usize, rules: &RuleSet, title_starts: &FxHashMap<usize, usize>) -> bool {
-    if !rules.lists.set("noun_modifier_suffixes").contains(suffix) || title_starts.contains_key(&s_end) {
+fn modifies_next_noun(chars: &[char], suffix: &str, s_end: usize, rules: &RuleSet, title_starts: &ByPosition) -> bool {
+    if !rules.lists.set("noun_modifier_suffixes").contains(suffix) || title_starts.get(s_end).is_some() {
         return false;
     }
     // Another organization suffix after it continues the name (桂林移动公司).
@@ -930,8 +960,15 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
         if !rules.surnames.may_start_with(chars[i]) {
             continue;
         }
+        // Every shape here needs a given name right after its surname: a
+        // character test rules most positions out before any hash probe.
+        let given_may_start = |k: usize| chars.get(k).is_some_and(|&c| is_cjk(c) && !stop.contains(c));
+        let compound_may_start = rules.surnames.compound_may_start_with(chars[i]);
+        if !given_may_start(i + 1) && !(compound_may_start && given_may_start(i + 2)) {
+            continue;
+        }
         let compound = i + 1 < chars.len()
-            && rules.surnames.compound_may_start_with(chars[i])
+            && compound_may_start
             && with_str(&chars[i..i + 2], |s| rules.surnames.compound.contains_key(s));
         // (The rank of a single surname, looked up once for all shapes here.)
         let single_rank = rules.surnames.single.get(&chars[i]).copied();
@@ -1046,8 +1083,8 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 // matters only to a shape with evidence or to one next to a
                 // conjunction, which an enumeration may accept: most shapes
                 // are neither, and keep `cut` false unasked.)
-                let enumerable = (i >= 1 && is_conjunction(chars[i - 1])) || chars.get(end).is_some_and(|&c| is_conjunction(c));
-                let cut = (evidence.is_some() || enumerable) && cuts_word();
+                let enumerable = || (i >= 1 && is_conjunction(chars[i - 1])) || chars.get(end).is_some_and(|&c| is_conjunction(c));
+                let cut = (evidence.is_some() || enumerable()) && cuts_word();
                 let evidence = if cut { None } else { evidence };
                 shapes.push(Shape { start: i, end, surname_len: s_len, evidence, cut });
             }
@@ -1270,10 +1307,10 @@ fn name_shape(chars: &[char], start: usize, surname_len: usize, end: usize, rule
     // No lexicon word may run across either edge or join the surname to the
     // character before it.
     let word_at = |s: usize, e: usize| e <= chars.len() && rules.lexicon.get_chars(&chars[s..e]).is_some();
-    let inner_word = (start..end).any(|s| (s + 2..=end).any(|e| (s, e) != (start, end) && word_at(s, e) && !(s == start + 1 && e == end)));
-    let left_word = (start.saturating_sub(3)..start).any(|s| (start + 1..=end).any(|e| word_at(s, e)));
-    let right_word = (start + 1..end).any(|s| (end + 1..=(end + 3).min(chars.len())).any(|e| word_at(s, e)));
-    !inner_word && !left_word && !right_word
+    let inner_word = || (start..end).any(|s| (s + 2..=end).any(|e| (s, e) != (start, end) && word_at(s, e) && !(s == start + 1 && e == end)));
+    let left_word = || (start.saturating_sub(3)..start).any(|s| (start + 1..=end).any(|e| word_at(s, e)));
+    let right_word = || (start + 1..end).any(|s| (end + 1..=(end + 3).min(chars.len())).any(|e| word_at(s, e)));
+    !inner_word() && !left_word() && !right_word()
 }
 
 /// Whether `word` is spelled at `i`.
