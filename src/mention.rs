@@ -1708,6 +1708,22 @@ mod tests {
     }
 
     #[test]
+    fn by_position_keeps_the_least_and_the_greatest_value_and_nothing_elsewhere() {
+        let mut starts = ByPosition::new(6);
+        starts.keep_min(4, 2);
+        starts.keep_min(4, 1);
+        starts.keep_min(4, 3);
+        let mut ends = ByPosition::new(6);
+        ends.keep_max(0, 2);
+        ends.keep_max(0, 5);
+        ends.keep_max(0, 3);
+        assert_eq!((starts.get(4), ends.get(0)), (Some(1), Some(5)));
+        assert!((0..=7).filter(|&k| k != 4).all(|k| starts.get(k).is_none()));
+        assert!((1..=7).all(|k| ends.get(k).is_none()));
+        assert!(ByPosition::default().get(0).is_none());
+    }
+
+    #[test]
     fn span_cover_answers_overlap_and_containment_as_a_scan_of_the_spans_would() {
         let spans = [Span::new(2, 5), Span::new(3, 4), Span::new(8, 12), Span::new(10, 11)];
         let cover = SpanCover::new(14, spans.iter().copied());

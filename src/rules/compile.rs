@@ -1287,6 +1287,39 @@ mod tests {
     }
 
     #[test]
+    fn the_suffix_search_finds_suffixes_of_any_characters_and_lengths_as_a_plain_scan_does() {
+        use crate::model::{NodeType, RuleId};
+        // Latin letters, a character outside the Basic Multilingual Plane,
+        // one spelling twice, suffixes inside suffixes, a long one.
+        let texts = ["司", "公司", "分公司", "Inc", "𠀋馆", "馆", "公司", "国际博览会展览中心"];
+        let suffixes: Vec<super::Suffix> = texts
+            .iter()
+            .map(|t| super::Suffix { text: t.to_string(), node_type: NodeType::Organization, strong: true, rule: RuleId::Literal("test") })
+            .collect();
+        let search = super::SuffixSearch::new(&suffixes).unwrap();
+        let pieces = ["公", "司", "分", "Inc", "In", "𠀋", "馆", "国际博览会展览", "中心", "的", "，"];
+        let mut next = crate::test_random::xorshift32(0x51DE);
+        let mut compared = 0;
+        for _ in 0..500 {
+            let text: Vec<char> = (0..(next() % 20)).flat_map(|_| pieces[next() as usize % pieces.len()].chars()).collect();
+            // Every (start, end) by end, longer first, then list order.
+            let mut expected = Vec::new();
+            for end in 1..=text.len() {
+                for start in 0..end {
+                    for (i, t) in texts.iter().enumerate() {
+                        if t.chars().eq(text[start..end].iter().copied()) {
+                            expected.push((start, end, i as u32));
+                        }
+                    }
+                }
+            }
+            compared += expected.len();
+            assert_eq!(search.find_all(&text), expected, "{}", text.iter().collect::<String>());
+        }
+        assert!(compared > 1000, "the random texts hold suffixes");
+    }
+
+    #[test]
     fn the_gazetteer_search_finds_what_a_byte_wise_leftmost_longest_search_finds() {
         let rules = super::RuleSet::builtin().unwrap();
         let dictionary = &rules.dictionary;
