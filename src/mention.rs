@@ -368,7 +368,7 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, known: &[Candidate], out: 
             continue;
         }
         let stem_len = s_start - stem_start;
-        let stem: String = chars[stem_start..s_start].iter().collect();
+        let stem = &chars[stem_start..s_start];
         let stem_is_known = known_end.get(s_start).is_some_and(|k| k >= stem_start);
         // A country's government (美国政府, 印度政府) is the country itself.
         let country_body = country_body_suffixes.contains(&suffix.text)
@@ -385,7 +385,7 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, known: &[Candidate], out: 
         // need a stem with a known name or a word that is no common word.
         let event_like = suffix.node_type == NodeType::Event || rules.is_suffix_of(&suffix.text, &[NodeType::Event]);
         // ... unless a scope word opens it (世界互联网大会).
-        let event_scope = || rules.lists.list("event_scope_words").iter().any(|w| stem.starts_with(w.as_str()));
+        let event_scope = || rules.lists.list("event_scope_words").iter().any(|w| text_at(stem, 0, w));
         let stem_has_known = event_like
             && known_names.ending_in(stem_start + 1..=s_start).any(|k| matches!(k.tag, Tag::Node(t) if t.is_entity()) && k.span.start >= stem_start);
         // An organization name followed by an industry word (银杏谷资本投资的)
@@ -396,9 +396,9 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, known: &[Candidate], out: 
         } else if suffix.strong {
             // Event stems of common words only are kinds of events
             // (专题教育动员大会), however long.
-            stem_len >= 2 && (stem_is_known || stem_is_proper(&stem, rules, stem_len >= 4 && (!event_like || event_scope())) || (event_like && stem_has_known))
+            stem_len >= 2 && (stem_is_known || stem_is_proper(stem, rules, stem_len >= 4 && (!event_like || event_scope())) || (event_like && stem_has_known))
         } else if suffix_chars >= 2 {
-            stem_len >= 2 && (stem_is_known || stem_is_proper(&stem, rules, false)) && (stem_is_known || weak_stem_long_enough(suffix, stem_len, rules))
+            stem_len >= 2 && (stem_is_known || stem_is_proper(stem, rules, false)) && (stem_is_known || weak_stem_long_enough(suffix, stem_len, rules))
         } else {
             // A one-character weak suffix (委, 局, 院) needs a known name
             // right before it (杭州市委).
@@ -785,19 +785,18 @@ fn starts_longer_word(chars: &[char], start: usize, end: usize, rules: &RuleSet)
 /// A stem made of common words only (创业, 工业投资, 技术培训) makes a
 /// generic phrase (创业公司), not a name. With `lenient`, only a stem that
 /// is one common word is generic.
-fn stem_is_proper(stem: &str, rules: &RuleSet, lenient: bool) -> bool {
-    let chars: Vec<char> = stem.chars().collect();
+fn stem_is_proper(stem: &[char], rules: &RuleSet, lenient: bool) -> bool {
     let generic = if lenient {
-        rules.lexicon.get(stem).is_some_and(|e| !is_proper_pos(&e.pos))
+        rules.lexicon.get_chars(stem).is_some_and(|e| !is_proper_pos(&e.pos))
     } else {
-        covered_by_common_words(&chars, rules)
+        covered_by_common_words(stem, rules)
     };
     if generic {
         return false;
     }
-    let first = stem.chars().next().unwrap_or(' ');
+    let first = stem.first().copied().unwrap_or(' ');
     let reject = rules.lists.list("stem_prefix_stop");
-    !reject.iter().any(|r| stem.starts_with(r.as_str())) && !first.is_ascii_punctuation()
+    !reject.iter().any(|r| text_at(stem, 0, r)) && !first.is_ascii_punctuation()
 }
 
 /// Whether a suffix name is a category term (特色小镇, 旅游风情小镇,
