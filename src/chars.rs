@@ -102,10 +102,14 @@ impl CharFilter {
     pub fn new(chars: impl IntoIterator<Item = char>) -> CharFilter {
         let mut filter = CharFilter { bits: [0; 4] };
         for c in chars {
-            let (word, bit) = CharFilter::slot(c);
-            filter.bits[word] |= bit;
+            filter.insert(c);
         }
         filter
+    }
+
+    pub fn insert(&mut self, c: char) {
+        let (word, bit) = CharFilter::slot(c);
+        self.bits[word] |= bit;
     }
 
     /// False when `c` is certainly not in the set.

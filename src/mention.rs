@@ -21,7 +21,7 @@
 //! then the higher priority (a user layer beats the built-in one), then the
 //! earlier start. Quotations come from the segmenter and never compete.
 
-use crate::chars::{with_str, CharBits, Phrases};
+use crate::chars::{with_str, CharBits, CharFilter, Phrases};
 use crate::model::{NodeType, RuleId, Span};
 use crate::normalize::Folded;
 use crate::rules::{DictKind, Normalizer, RegexRule, RuleSet, Tag};
@@ -109,7 +109,7 @@ pub fn find_candidates(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<
     dictionary_candidates(folded, chars, rules, &mut candidates);
     brand::brand_extension_candidates(chars, rules, &mut candidates);
     let titles = TitleIndex::new(chars, &candidates);
-    suffix_candidates(folded, chars, rules, &candidates.clone(), &mut candidates);
+    suffix_candidates(chars, rules, &candidates.clone(), &mut candidates);
     let possible = rules.possible_regex_rules(folded.as_chars());
     regex_candidates(folded, possible.of(0), &mut candidates);
     value_candidates(folded, possible.of(1), &mut candidates);
@@ -243,6 +243,36 @@ impl TitleIndex {
     }
 }
 
+/// A position of the document per position (where the known names ending
+/// at an end start, where the titles starting at a start end), asked at
+/// every step of a stem walk: an array rather than a hash map. (The
+/// default holds no value at any position.)
+#[derive(Default)]
+struct ByPosition(Vec<u32>);
+
+impl ByPosition {
+    const NONE: u32 = u32::MAX;
+
+    /// No value for any of the positions `0..=len`.
+    fn new(len: usize) -> ByPosition {
+        ByPosition(vec![Self::NONE; len + 1])
+    }
+
+    fn get(&self, k: usize) -> Option<usize> {
+        self.0.get(k).filter(|&&v| v != Self::NONE).map(|&v| v as usize)
+    }
+
+    fn keep_min(&mut self, k: usize, value: usize) {
+        let slot = &mut self.0[k];
+        *slot = if *slot == Self::NONE { offset(value) } else { (*slot).min(offset(value)) };
+    }
+
+    fn keep_max(&mut self, k: usize, value: usize) {
+        let slot = &mut self.0[k];
+        *slot = if *slot == Self::NONE { offset(value) } else { (*slot).max(offset(value)) };
+    }
+}
+
 /// The candidates found before suffix names, with an index by end
 /// position: every suffix match asks which known names end at a few
 /// positions, and a document has hundreds of both.
@@ -271,39 +301,34 @@ impl<'a> KnownNames<'a> {
     }
 }
 
-fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[Candidate], out: &mut Vec<Candidate>) {
+fn suffix_candidates(chars: &[char], rules: &RuleSet, known: &[Candidate], out: &mut Vec<Candidate>) {
     let known_names = KnownNames::new(known);
     let stem_lists = StemLists::new(rules);
+    let country_body_suffixes = rules.lists.list("country_body_suffixes");
     // Known names may sit inside a stem (浙江 in 浙江吉华集团): the walk
     // jumps over them whole.
-    let mut known_end: FxHashMap<usize, usize> = FxHashMap::default();
+    let mut known_end = ByPosition::new(chars.len());
     let mut barriers = vec![false; chars.len() + 1];
-    let mut title_starts: FxHashMap<usize, usize> = FxHashMap::default();
+    let mut title_starts = ByPosition::new(chars.len());
     for c in known {
         match c.tag {
-            Tag::Node(t) if t.is_entity() => {
-                let e = known_end.entry(c.span.end).or_insert(c.span.start);
-                *e = (*e).min(c.span.start);
-            }
+            Tag::Node(t) if t.is_entity() => known_end.keep_min(c.span.end, c.span.start),
             // A stem never reaches over a title or a value (时任...省长,
             // 2013年阿里云年会).
             _ => {
                 barriers[c.span.start + 1..=c.span.end].fill(true);
                 if c.tag == Tag::Title {
-                    let e = title_starts.entry(c.span.start).or_insert(c.span.end);
-                    *e = (*e).max(c.span.end);
+                    title_starts.keep_max(c.span.start, c.span.end);
                 }
             }
         }
     }
-    for (start, end, index) in rules.suffix_search.find_all(&folded.text) {
+    for (s_start, s_end, index) in rules.suffix_search.find_all(chars) {
         let suffix = &rules.suffixes[index as usize];
-        let s_start = folded.char_at(start);
-        let s_end = folded.char_at(end);
         // The suffix must not be the start of a longer word (省 in 省长,
         // 站 in 站在, 营 in 营收).
         // A title inside the suffix (代表 in 代表团) does not count.
-        if title_starts.get(&s_start).is_some_and(|&e| e > s_end) || starts_longer_word(chars, s_start, s_end, rules) {
+        if title_starts.get(s_start).is_some_and(|e| e > s_end) || starts_longer_word(chars, s_start, s_end, rules) {
             continue;
         }
         // Nor may it cut a known name in two (学校 in 浙江大学校长).
@@ -344,10 +369,10 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
             continue;
         }
         let stem_len = s_start - stem_start;
-        let stem: String = chars[stem_start..s_start].iter().collect();
-        let stem_is_known = known_end.get(&s_start).is_some_and(|&k| k >= stem_start);
+        let stem = &chars[stem_start..s_start];
+        let stem_is_known = known_end.get(s_start).is_some_and(|k| k >= stem_start);
         // A country's government (美国政府, 印度政府) is the country itself.
-        let country_body = rules.lists.list("country_body_suffixes").contains(&suffix.text)
+        let country_body = country_body_suffixes.contains(&suffix.text)
             && known_names.ending_at(s_start).any(|k| {
                 k.span == Span::new(stem_start, s_start)
                     && k.tag == Tag::Node(NodeType::Place)
@@ -361,7 +386,7 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
         // need a stem with a known name or a word that is no common word.
         let event_like = suffix.node_type == NodeType::Event || rules.is_suffix_of(&suffix.text, &[NodeType::Event]);
         // ... unless a scope word opens it (世界互联网大会).
-        let event_scope = || rules.lists.list("event_scope_words").iter().any(|w| stem.starts_with(w.as_str()));
+        let event_scope = || rules.lists.list("event_scope_words").iter().any(|w| text_at(stem, 0, w));
         let stem_has_known = event_like
             && known_names.ending_in(stem_start + 1..=s_start).any(|k| matches!(k.tag, Tag::Node(t) if t.is_entity()) && k.span.start >= stem_start);
         // An organization name followed by an industry word (银杏谷资本投资的)
@@ -372,9 +397,9 @@ fn suffix_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, known: &[
         } else if suffix.strong {
             // Event stems of common words only are kinds of events
             // (专题教育动员大会), however long.
-            stem_len >= 2 && (stem_is_known || stem_is_proper(&stem, rules, stem_len >= 4 && (!event_like || event_scope())) || (event_like && stem_has_known))
+            stem_len >= 2 && (stem_is_known || stem_is_proper(stem, rules, stem_len >= 4 && (!event_like || event_scope())) || (event_like && stem_has_known))
         } else if suffix_chars >= 2 {
-            stem_len >= 2 && (stem_is_known || stem_is_proper(&stem, rules, false)) && (stem_is_known || weak_stem_long_enough(suffix, stem_len, rules))
+            stem_len >= 2 && (stem_is_known || stem_is_proper(stem, rules, false)) && (stem_is_known || weak_stem_long_enough(suffix, stem_len, rules))
         } else {
             // A one-character weak suffix (委, 局, 院) needs a known name
             // right before it (杭州市委).
@@ -419,9 +444,8 @@ fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
         if let Some(start) = start {
             // The suffix must not end a word begun inside the name (兴海|洋;
             // 淮北|部: 北部 is a direction). 县委, 报社 end organizations.
-            let breaker_pos = rules.lists.set("stem_breaker_pos");
             let crossing = (start.max(j.saturating_sub(3))..j).any(|s| {
-                rules.lexicon.get_chars(&chars[s..=s_start]).is_some_and(|e| !is_proper_pos(&e.pos) && (!is_org || breaker_pos.contains(&e.pos)))
+                rules.lexicon.get_chars(&chars[s..=s_start]).is_some_and(|e| !is_proper_pos(&e.pos) && (!is_org || lists.breaker_pos.contains(&e.pos)))
             });
             if crossing {
                 return None;
@@ -465,6 +489,10 @@ fn proper_word_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
     }
     let start = s_start - 2;
     let proper = rules.lexicon.get_chars(&chars[start..s_start]).is_some_and(|e| matches!(e.pos.as_str(), "nz" | "nt" | "nrt"));
+    // (Nothing below makes a stem of a word that is not proper.)
+    if !proper {
+        return None;
+    }
     // The whole must not be a word or a suffix of its own (通讯|社), nor the
     // suffix character a particle before a verb (被短语|所代替).
     let whole = &chars[start..=s_start];
@@ -482,7 +510,7 @@ fn proper_word_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
         let c = chars[start - 1];
         !(is_cjk(c) || c.is_ascii_alphanumeric()) || stop.contains(c.to_string().as_str())
     };
-    (proper && free_before).then_some(start)
+    free_before.then_some(start)
 }
 
 /// The word lists that the stem walks consult,
@@ -520,7 +548,7 @@ fn stem_start(
     suffix_start: usize,
     rules: &RuleSet,
     lists: &StemLists,
-    known_end: &FxHashMap<usize, usize>,
+    known_end: &ByPosition,
     barriers: &[bool],
 ) -> Option<usize> {
     const MAX_STEM: usize = 12;
@@ -530,7 +558,7 @@ fn stem_start(
         if barriers.get(j).copied().unwrap_or(false) {
             break;
         }
-        if let Some(&start) = known_end.get(&j) {
+        if let Some(start) = known_end.get(j) {
             if start < j && suffix_start - start <= MAX_STEM {
                 j = start;
                 continue;
@@ -595,7 +623,7 @@ fn trim_stem_start(
     node_type: NodeType,
     rules: &RuleSet,
     lists: &StemLists,
-    known_end: &FxHashMap<usize, usize>,
+    known_end: &ByPosition,
     known: &KnownNames,
 ) -> usize {
     // A lone Latin letter before Chinese: the escape letter of a literal
@@ -614,7 +642,7 @@ fn trim_stem_start(
     if node_type != NodeType::Event && !edge_pos.is_empty() {
         let mut j = suffix_start;
         while j > stem_start {
-            if let Some(&k) = known_end.get(&j) {
+            if let Some(k) = known_end.get(j) {
                 if k < j && k >= stem_start {
                     j = k;
                     continue;
@@ -687,8 +715,8 @@ fn trim_stem_start(
 /// Whether a weak suffix that is an ordinary word (`noun_modifier_suffixes`:
 /// 移动, 物流) modifies the noun right after it (移动|厕所, 物流|园区)
 /// rather than ending a name. A title after it (湖南移动|总经理) does not count.
-fn modifies_next_noun(chars: &[char], suffix: &str, s_end: usize, rules: &RuleSet, title_starts: &FxHashMap<usize, usize>) -> bool {
-    if !rules.lists.set("noun_modifier_suffixes").contains(suffix) || title_starts.contains_key(&s_end) {
+fn modifies_next_noun(chars: &[char], suffix: &str, s_end: usize, rules: &RuleSet, title_starts: &ByPosition) -> bool {
+    if !rules.lists.set("noun_modifier_suffixes").contains(suffix) || title_starts.get(s_end).is_some() {
         return false;
     }
     // Another organization suffix after it continues the name (桂林移动公司).
@@ -758,19 +786,18 @@ fn starts_longer_word(chars: &[char], start: usize, end: usize, rules: &RuleSet)
 /// A stem made of common words only (创业, 工业投资, 技术培训) makes a
 /// generic phrase (创业公司), not a name. With `lenient`, only a stem that
 /// is one common word is generic.
-fn stem_is_proper(stem: &str, rules: &RuleSet, lenient: bool) -> bool {
-    let chars: Vec<char> = stem.chars().collect();
+fn stem_is_proper(stem: &[char], rules: &RuleSet, lenient: bool) -> bool {
     let generic = if lenient {
-        rules.lexicon.get(stem).is_some_and(|e| !is_proper_pos(&e.pos))
+        rules.lexicon.get_chars(stem).is_some_and(|e| !is_proper_pos(&e.pos))
     } else {
-        covered_by_common_words(&chars, rules)
+        covered_by_common_words(stem, rules)
     };
     if generic {
         return false;
     }
-    let first = stem.chars().next().unwrap_or(' ');
+    let first = stem.first().copied().unwrap_or(' ');
     let reject = rules.lists.list("stem_prefix_stop");
-    !reject.iter().any(|r| stem.starts_with(r.as_str())) && !first.is_ascii_punctuation()
+    !reject.iter().any(|r| text_at(stem, 0, r)) && !first.is_ascii_punctuation()
 }
 
 /// Whether a suffix name is a category term (特色小镇, 旅游风情小镇,
@@ -923,7 +950,8 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
         surname_len: usize,
         evidence: Option<&'static str>,
         /// The shape cuts a word at one of its edges; only the document
-        /// cache can accept it.
+        /// cache can accept it. (Worked out only for shapes with evidence
+        /// or next to a conjunction: false for the others, which nothing asks.)
         cut: bool,
     }
     let mut shapes = Vec::new();
@@ -932,8 +960,15 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
         if !rules.surnames.may_start_with(chars[i]) {
             continue;
         }
+        // Every shape here needs a given name right after its surname: a
+        // character test rules most positions out before any hash probe.
+        let given_may_start = |k: usize| chars.get(k).is_some_and(|&c| is_cjk(c) && !stop.contains(c));
+        let compound_may_start = rules.surnames.compound_may_start_with(chars[i]);
+        if !given_may_start(i + 1) && !(compound_may_start && given_may_start(i + 2)) {
+            continue;
+        }
         let compound = i + 1 < chars.len()
-            && rules.surnames.compound_may_start_with(chars[i])
+            && compound_may_start
             && with_str(&chars[i..i + 2], |s| rules.surnames.compound.contains_key(s));
         // (The rank of a single surname, looked up once for all shapes here.)
         let single_rank = rules.surnames.single.get(&chars[i]).copied();
@@ -1001,21 +1036,30 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                     }
                 }
                 let nr_word = lexical.is_some_and(|e| e.pos.starts_with("nr"));
-                let right_evidence = titles.starts_at(end) || word_after(end);
                 // The name must not cut a word that runs past it (王坚|决定,
                 // 江建|国报道), unless a title or speech verb follows.
                 // A longer shape whose last character starts a speech verb or
                 // a title (王坚|曾如是说, 李强|带着) is cut as well.
-                let shorter_has_evidence = g_len == 2
-                    && (titles.starts_at(end - 1) || word_after(end - 1));
-                let mut cut = !nr_word && ((!right_evidence && crosses_end.get(end)) || shorter_has_evidence);
                 // Nor start inside a word begun before it (进程|中, 提高|刑侦).
-                cut |= !nr_word && !titles.ends_at(i) && crosses_start.get(i);
+                let cuts_word = || {
+                    let right_evidence = titles.starts_at(end) || word_after(end);
+                    let shorter_has_evidence = g_len == 2 && (titles.starts_at(end - 1) || word_after(end - 1));
+                    !nr_word
+                        && ((!right_evidence && crosses_end.get(end)) || shorter_has_evidence || (!titles.ends_at(i) && crosses_start.get(i)))
+                };
                 // jieba's nr tag is noisy on two-character words (卫星, 阳光).
                 let is_person_word = g_len == 2 && lexical.is_some_and(|e| e.pos.starts_with("nr")) && !word_reject_final.contains(chars[end - 1]);
                 // Rare surnames (家, 来, 从) need a title next to them.
                 let rare_surname = s_len == 1 && single_rank.is_some_and(|r| r > 200);
-                let evidence = if titles.ends_at(i) || (i > 0 && chars[i - 1] == '的' && titles.ends_at(i - 1)) {
+                let evidence = if weak_tail {
+                    if titles.starts_at(end) {
+                        Some("title-after")
+                    } else if word_after(end) {
+                        Some("verb-after")
+                    } else {
+                        None
+                    }
+                } else if titles.ends_at(i) || (i > 0 && chars[i - 1] == '的' && titles.ends_at(i - 1)) {
                     Some("title-before")
                 } else if titles.starts_at(end) {
                     Some("title-after")
@@ -1030,22 +1074,17 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 } else {
                     None
                 };
-                let evidence = if weak_tail {
-                    if titles.starts_at(end) {
-                        Some("title-after")
-                    } else if word_after(end) {
-                        Some("verb-after")
-                    } else {
-                        None
-                    }
-                } else {
-                    evidence
-                };
                 let evidence = match evidence {
                     Some(e @ ("title-before" | "title-after")) => Some(e),
                     Some(e) if !rare_surname => Some(e),
                     _ => None,
                 };
+                // (Whether the shape cuts a word costs lexicon probes, and it
+                // matters only to a shape with evidence or to one next to a
+                // conjunction, which an enumeration may accept: most shapes
+                // are neither, and keep `cut` false unasked.)
+                let enumerable = || (i >= 1 && is_conjunction(chars[i - 1])) || chars.get(end).is_some_and(|&c| is_conjunction(c));
+                let cut = (evidence.is_some() || enumerable()) && cuts_word();
                 let evidence = if cut { None } else { evidence };
                 shapes.push(Shape { start: i, end, surname_len: s_len, evidence, cut });
             }
@@ -1083,6 +1122,10 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
             .map(|c| c.span),
     );
     let is_gazetteer_name = |s: &Shape| gazetteer_names.contains(s.start, s.end);
+    // (Most shapes have no evidence and are asked twice whether their text
+    // was accepted: a bit test of the last character answers most of them
+    // before the text is hashed.)
+    let mut accepted_last_chars = CharFilter::new(accepted.iter().map(|name| name[name.len() - 1]));
     for _ in 0..2 {
         let neighbours = || shapes.iter().zip(&rule_of).filter(|(s, r)| r.is_some() && !is_gazetteer_name(s));
         let ends: FxHashSet<usize> = neighbours().map(|(s, _)| s.end).collect();
@@ -1092,8 +1135,8 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 continue;
             }
             let name = text(s);
-            let joined_before = s.start >= 1 && matches!(chars[s.start - 1], '、' | '和' | '与' | '跟' | '及') && ends.contains(&(s.start - 1));
-            let joined_after = s.end < chars.len() && matches!(chars[s.end], '、' | '和' | '与' | '跟' | '及') && starts.contains(&(s.end + 1));
+            let joined_before = s.start >= 1 && is_conjunction(chars[s.start - 1]) && ends.contains(&(s.start - 1));
+            let joined_after = s.end < chars.len() && is_conjunction(chars[s.end]) && starts.contains(&(s.end + 1));
             // (Asked only of shapes next to a conjunction and a name.)
             let rare_surname = || s.surname_len == 1 && rules.surnames.single.get(&chars[s.start]).is_some_and(|&r| r > 200);
             // An enumeration does not lengthen a name the document already
@@ -1102,11 +1145,12 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                 let same_start = &shapes[shapes.partition_point(|o| o.start < s.start)..];
                 same_start.iter().take_while(|o| o.start == s.start).any(|o| o.end < s.end && accepted.contains(text(o)))
             };
-            if accepted.contains(name) {
+            if accepted_last_chars.may_contain(name[name.len() - 1]) && accepted.contains(name) {
                 rule_of[k] = Some("document-cache");
             } else if (joined_before || joined_after) && !s.cut && !rare_surname() && !known_shorter() {
                 rule_of[k] = Some("enumeration");
                 accepted.insert(name);
+                accepted_last_chars.insert(name[name.len() - 1]);
             }
         }
     }
@@ -1148,6 +1192,11 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
             suffix_start: None,
         });
     }
+}
+
+/// The characters that join the names of an enumeration (王坚、李强和张勇).
+fn is_conjunction(c: char) -> bool {
+    matches!(c, '、' | '和' | '与' | '跟' | '及')
 }
 
 /// Which character ranges a set of spans covers, for O(1) questions asked
@@ -1239,8 +1288,8 @@ fn name_shape(chars: &[char], start: usize, surname_len: usize, end: usize, rule
         return false;
     }
     let score = |c: &char| rules.lexicon.name_chars.get(c).copied().unwrap_or_default();
-    let scores: Vec<f32> = chars[start + 1..end].iter().map(|c| score(c).given.unwrap_or(-9.0)).collect();
-    if scores.iter().any(|&s| s < MIN_CHAR_SCORE) || scores.iter().sum::<f32>() < MIN_SUM_SCORE {
+    let scores = chars[start + 1..end].iter().map(|c| score(c).given.unwrap_or(-9.0));
+    if scores.clone().any(|s| s < MIN_CHAR_SCORE) || scores.sum::<f32>() < MIN_SUM_SCORE {
         return false;
     }
     // Transliterations (克林斯曼, 贾斯蒂斯) are foreign names or parts of them.
@@ -1258,10 +1307,10 @@ fn name_shape(chars: &[char], start: usize, surname_len: usize, end: usize, rule
     // No lexicon word may run across either edge or join the surname to the
     // character before it.
     let word_at = |s: usize, e: usize| e <= chars.len() && rules.lexicon.get_chars(&chars[s..e]).is_some();
-    let inner_word = (start..end).any(|s| (s + 2..=end).any(|e| (s, e) != (start, end) && word_at(s, e) && !(s == start + 1 && e == end)));
-    let left_word = (start.saturating_sub(3)..start).any(|s| (start + 1..=end).any(|e| word_at(s, e)));
-    let right_word = (start + 1..end).any(|s| (end + 1..=(end + 3).min(chars.len())).any(|e| word_at(s, e)));
-    !inner_word && !left_word && !right_word
+    let inner_word = || (start..end).any(|s| (s + 2..=end).any(|e| (s, e) != (start, end) && word_at(s, e) && !(s == start + 1 && e == end)));
+    let left_word = || (start.saturating_sub(3)..start).any(|s| (start + 1..=end).any(|e| word_at(s, e)));
+    let right_word = || (start + 1..end).any(|s| (end + 1..=(end + 3).min(chars.len())).any(|e| word_at(s, e)));
+    !inner_word() && !left_word() && !right_word()
 }
 
 /// Whether `word` is spelled at `i`.
@@ -1656,6 +1705,22 @@ mod tests {
 
     fn has(text: &str, name: &str, ty: NodeType) -> bool {
         entities(text).iter().any(|(n, t)| n == name && *t == ty)
+    }
+
+    #[test]
+    fn by_position_keeps_the_least_and_the_greatest_value_and_nothing_elsewhere() {
+        let mut starts = ByPosition::new(6);
+        starts.keep_min(4, 2);
+        starts.keep_min(4, 1);
+        starts.keep_min(4, 3);
+        let mut ends = ByPosition::new(6);
+        ends.keep_max(0, 2);
+        ends.keep_max(0, 5);
+        ends.keep_max(0, 3);
+        assert_eq!((starts.get(4), ends.get(0)), (Some(1), Some(5)));
+        assert!((0..=7).filter(|&k| k != 4).all(|k| starts.get(k).is_none()));
+        assert!((1..=7).all(|k| ends.get(k).is_none()));
+        assert!(ByPosition::default().get(0).is_none());
     }
 
     #[test]

@@ -142,11 +142,18 @@ impl Dictionary {
     }
 }
 
-/// Every occurrence of every name suffix (公司, 大学, 省 ...), overlapping:
-/// a character-wise double-array automaton (see [`Dictionary`]) whose
-/// patterns are the distinct suffix texts.
+/// Every occurrence of every name suffix (公司, 大学, 省 ...), overlapping,
+/// found from the characters they end with: one text character in seven
+/// ends a suffix, and a table lookup by character skips the rest (an
+/// automaton walks every character), then tells which lengths of suffix
+/// can end and start there before any text is hashed.
 pub struct SuffixSearch {
-    automaton: CharwiseDoubleArrayAhoCorasick<u32>,
+    /// Distinct text → its number (an index into `suffixes_of_text`).
+    text_number: FxHashMap<Box<[char]>, u32>,
+    /// The lengths of the suffixes that end with a character.
+    lengths_ending_with: CharLengths,
+    /// The lengths of the suffixes that start with a character.
+    lengths_starting_with: CharLengths,
     /// Distinct text → the suffixes (indexes into `RuleSet::suffixes`)
     /// that spell it, in list order.
     suffixes_of_text: Vec<Vec<u32>>,
@@ -160,33 +167,81 @@ impl std::fmt::Debug for SuffixSearch {
 
 impl SuffixSearch {
     fn new(suffixes: &[Suffix]) -> Result<SuffixSearch, RuleErrors> {
-        let mut text_number: FxHashMap<&str, u32> = FxHashMap::default();
-        let mut texts: Vec<(&str, u32)> = Vec::new();
+        let mut text_number: FxHashMap<Box<[char]>, u32> = FxHashMap::default();
         let mut suffixes_of_text: Vec<Vec<u32>> = Vec::new();
+        let (mut lengths_ending_with, mut lengths_starting_with) = (CharLengths::default(), CharLengths::default());
         for (i, suffix) in suffixes.iter().enumerate().filter(|(_, s)| !s.text.is_empty()) {
-            let n = *text_number.entry(suffix.text.as_str()).or_insert_with(|| {
-                texts.push((suffix.text.as_str(), suffixes_of_text.len() as u32));
+            let text: Box<[char]> = suffix.text.chars().collect();
+            if text.len() > CharLengths::MAX_LEN {
+                return Err(RuleErrors(vec![RuleError { file: "rules/gazetteers".into(), line: 0, column: 0, rule: None,
+                    message: format!("suffix {} is longer than {} characters", suffix.text, CharLengths::MAX_LEN) }]));
+            }
+            let n = *text_number.entry(text.clone()).or_insert_with(|| {
                 suffixes_of_text.push(Vec::new());
                 (suffixes_of_text.len() - 1) as u32
             });
             suffixes_of_text[n as usize].push(i as u32);
+            lengths_ending_with.add(text[text.len() - 1], text.len());
+            lengths_starting_with.add(text[0], text.len());
         }
-        let automaton = double_array(texts, DaachorseMatchKind::Standard, "suffix")?;
-        Ok(SuffixSearch { automaton, suffixes_of_text })
+        Ok(SuffixSearch { text_number, lengths_ending_with, lengths_starting_with, suffixes_of_text })
     }
 
-    /// (byte start, byte end, suffix index) of every suffix in `folded`, by
-    /// end, the longer of two suffixes ending together first, suffixes of
-    /// one spelling in list order.
-    pub fn find_all(&self, folded: &str) -> Vec<(usize, usize, u32)> {
+    /// (start, end, suffix index) in characters of every suffix in
+    /// `folded`, by end, the longer of two suffixes ending together first,
+    /// suffixes of one spelling in list order.
+    pub fn find_all(&self, folded: &[char]) -> Vec<(usize, usize, u32)> {
         let mut found: Vec<(usize, usize, u32)> = Vec::new();
-        for m in self.automaton.find_overlapping_iter(folded) {
-            found.extend(self.suffixes_of_text[m.value() as usize].iter().map(|&i| (m.start(), m.end(), i)));
+        for end in 1..=folded.len() {
+            let mut lengths = self.lengths_ending_with.get(folded[end - 1]);
+            // Longest first.
+            while lengths != 0 {
+                let len = (u32::BITS - 1 - lengths.leading_zeros()) as usize;
+                lengths &= !(1 << len);
+                let Some(start) = end.checked_sub(len) else { continue };
+                if self.lengths_starting_with.get(folded[start]) & (1 << len) == 0 {
+                    continue;
+                }
+                if let Some(&n) = self.text_number.get(&folded[start..end]) {
+                    found.extend(self.suffixes_of_text[n as usize].iter().map(|&i| (start, end, i)));
+                }
+            }
         }
-        // Already so ordered but for suffixes ending together, whose order
-        // the automaton does not promise.
-        found.sort_unstable_by_key(|&(start, end, i)| (end, start, i));
         found
+    }
+}
+
+/// A set of lengths (bit `n` for length `n`) per character: a table over
+/// the Basic Multilingual Plane, the rare others in a hash map.
+#[derive(Default)]
+struct CharLengths {
+    bmp: Vec<u32>,
+    other: FxHashMap<char, u32>,
+}
+
+impl CharLengths {
+    const MAX_LEN: usize = 31;
+    const BMP: usize = 0x10000;
+
+    fn add(&mut self, c: char, len: usize) {
+        let bit = 1 << len;
+        match self.bmp.get_mut(c as usize) {
+            Some(lengths) => *lengths |= bit,
+            None if (c as usize) < Self::BMP => {
+                self.bmp = vec![0; Self::BMP];
+                self.bmp[c as usize] = bit;
+            }
+            None => *self.other.entry(c).or_default() |= bit,
+        }
+    }
+
+    #[inline]
+    fn get(&self, c: char) -> u32 {
+        match self.bmp.get(c as usize) {
+            Some(&lengths) => lengths,
+            None if (c as usize) < Self::BMP => 0,
+            None => self.other.get(&c).copied().unwrap_or(0),
+        }
     }
 }
 
@@ -1220,10 +1275,47 @@ mod tests {
         let mut compared = 0;
         for _ in 0..300 {
             let text: String = (0..(next() % 30)).map(|_| pieces[next() as usize % pieces.len()]).collect();
-            let expected: Vec<(usize, usize, u32)> =
-                byte_wise.find_overlapping_iter(&text).map(|m| (m.start(), m.end(), m.pattern().as_u32())).collect();
+            let chars: Vec<char> = text.chars().collect();
+            let char_at = |byte: usize| text[..byte].chars().count();
+            let expected: Vec<(usize, usize, u32)> = byte_wise
+                .find_overlapping_iter(&text)
+                .map(|m| (char_at(m.start()), char_at(m.end()), m.pattern().as_u32()))
+                .collect();
             compared += expected.len();
-            assert_eq!(rules.suffix_search.find_all(&text), expected, "{text}");
+            assert_eq!(rules.suffix_search.find_all(&chars), expected, "{text}");
+        }
+        assert!(compared > 1000, "the random texts hold suffixes");
+    }
+
+    #[test]
+    fn the_suffix_search_finds_suffixes_of_any_characters_and_lengths_as_a_plain_scan_does() {
+        use crate::model::{NodeType, RuleId};
+        // Latin letters, a character outside the Basic Multilingual Plane,
+        // one spelling twice, suffixes inside suffixes, a long one.
+        let texts = ["司", "公司", "分公司", "Inc", "𠀋馆", "馆", "公司", "国际博览会展览中心"];
+        let suffixes: Vec<super::Suffix> = texts
+            .iter()
+            .map(|t| super::Suffix { text: t.to_string(), node_type: NodeType::Organization, strong: true, rule: RuleId::Literal("test") })
+            .collect();
+        let search = super::SuffixSearch::new(&suffixes).unwrap();
+        let pieces = ["公", "司", "分", "Inc", "In", "𠀋", "馆", "国际博览会展览", "中心", "的", "，"];
+        let mut next = crate::test_random::xorshift32(0x51DE);
+        let mut compared = 0;
+        for _ in 0..500 {
+            let text: Vec<char> = (0..(next() % 20)).flat_map(|_| pieces[next() as usize % pieces.len()].chars()).collect();
+            // Every (start, end) by end, longer first, then list order.
+            let mut expected = Vec::new();
+            for end in 1..=text.len() {
+                for start in 0..end {
+                    for (i, t) in texts.iter().enumerate() {
+                        if t.chars().eq(text[start..end].iter().copied()) {
+                            expected.push((start, end, i as u32));
+                        }
+                    }
+                }
+            }
+            compared += expected.len();
+            assert_eq!(search.find_all(&text), expected, "{}", text.iter().collect::<String>());
         }
         assert!(compared > 1000, "the random texts hold suffixes");
     }
