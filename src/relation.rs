@@ -15,7 +15,7 @@
 use crate::model::{Evidence, Fact, NodeKey, NodeType, Object, Predicate, RuleId, Span};
 use crate::normalize::Folded;
 use crate::resolve::{Resolved, TaggedMention};
-use crate::rules::{RuleSet, SlotSource, Tag};
+use crate::rules::{RuleSet, SlotSource, Tag, TagCounts};
 use crate::value::Value;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
@@ -95,7 +95,18 @@ pub fn match_relations(
     let mut found: Vec<Found> = Vec::new();
     let mut topic: Option<&TaggedMention> = None;
     let mut tagged = TaggedSentence::default();
+    // Tag characters in the text itself (private-use characters, rare) are
+    // mentions to the pattern regexes too: only where the document has
+    // none are the slots all the tags of a sentence.
+    let text_has_tag_characters = folded.text.as_bytes().contains(&TAG_LEAD_BYTE);
     for (si, &sentence) in sentences.iter().enumerate() {
+        // A sentence in which no mention starts has no slot, no topic of
+        // its own, and takes none over (no value in it needs a subject):
+        // nothing to tag.
+        if !has_mention_starting_within(&resolved.mentions, sentence) {
+            topic = topic.filter(|_| sentence.len() < 12);
+            continue;
+        }
         tag_sentence(folded, sentence, &resolved.mentions, &mut tagged);
         let next_topic = sentence_topic(&tagged);
         // A sentence that goes on about the previous sentence's subject
@@ -111,9 +122,16 @@ pub fn match_relations(
         // Tags present: a rule whose subject or object tag is absent cannot
         // match (the slot groups match tag characters only).
         let present = tagged.slots.iter().fold(0u32, |m, (_, t)| m | tag_bit(t.tag));
+        // Counted off the slots rather than the text, which takes a walk
+        // over every byte of the sentence.
+        let counts = if text_has_tag_characters {
+            TagCounts::of(&tagged.text)
+        } else {
+            TagCounts::of_symbols(tagged.slots.iter().map(|(_, m)| m.tag.symbol()))
+        };
         // Rules (and `unless` patterns) whose trigger words the sentence
         // lacks cannot match it.
-        let possible = triggers.possible(&tagged.text);
+        let possible = triggers.possible(&tagged.text, counts);
         for (order, rule) in rules.relations.iter().enumerate() {
             if rule.slot_tags.0 & present == 0 || rule.slot_tags.1 & present == 0 || !possible.rule(order) {
                 continue;
@@ -249,6 +267,17 @@ impl MatchGroups<'_, '_> {
             }
         }
     }
+}
+
+/// The first byte of the UTF-8 form of every tag character (U+E000 to
+/// U+E01F), and of other private-use characters only.
+const TAG_LEAD_BYTE: u8 = 0xEE;
+
+/// Whether some mention starts within a sentence (mentions sorted by
+/// start).
+fn has_mention_starting_within(mentions: &[TaggedMention], sentence: Span) -> bool {
+    let first = mentions.partition_point(|m| m.span.start < sentence.start);
+    mentions.get(first).is_some_and(|m| m.span.start < sentence.end)
 }
 
 /// The bit of a tag in `RelationRule::slot_tags`.

@@ -28,7 +28,7 @@ pub use load::RuleSource;
 pub use pattern::{Tag, TAG_BASE};
 pub use reach::{ObjectReach, Place, PlacedGroup};
 pub use slot_groups::SlotGroups;
-pub use trigger::{PossibleRelations, RelationTriggers};
+pub use trigger::{PossibleRelations, RelationTriggers, TagCounts};
 
 use crate::error::RuleErrors;
 use std::path::Path;

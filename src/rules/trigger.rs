@@ -395,6 +395,16 @@ impl TagCounts {
         TagCounts(counts)
     }
 
+    /// The counts of a tagged text whose only tag characters are these.
+    pub fn of_symbols(symbols: impl Iterator<Item = char>) -> TagCounts {
+        let mut counts = [0u8; 32];
+        for bit in symbols.filter_map(tag_bit) {
+            let c = &mut counts[bit.trailing_zeros() as usize];
+            *c = c.saturating_add(1);
+        }
+        TagCounts(counts)
+    }
+
     /// Mentions whose tag is in `mask`.
     fn within(&self, mut mask: u32) -> usize {
         let mut n = 0;
@@ -459,14 +469,10 @@ impl RelationTriggers {
         RelationTriggers { triggers: Triggers::new(&requirements), unless_start, tag_needs }
     }
 
-    /// Which rules and `unless` patterns may match a tagged sentence.
-    pub fn possible<'a>(&'a self, tagged: &'a str) -> PossibleRelations<'a> {
-        PossibleRelations {
-            triggers: self,
-            tagged,
-            words: OnceCell::new(),
-            counts: TagCounts::of(tagged),
-        }
+    /// Which rules and `unless` patterns may match a tagged sentence, whose
+    /// tag characters are `counts`.
+    pub fn possible<'a>(&'a self, tagged: &'a str, counts: TagCounts) -> PossibleRelations<'a> {
+        PossibleRelations { triggers: self, tagged, words: OnceCell::new(), counts }
     }
 }
 
