@@ -586,6 +586,44 @@ mod tests {
             .collect()
     }
 
+    #[test]
+    fn a_sentence_in_which_no_mention_starts_has_no_slot() {
+        let folded = Folded::new(&"甲乙丙丁戊己庚辛壬癸".repeat(4));
+        let tags = [Tag::Node(NodeType::Person), Tag::Node(NodeType::Money), Tag::Title];
+        let mut next = crate::test_random::xorshift32(0xC0FFEE);
+        let mut next = move |n: usize| next() as usize % n;
+        let (mut skipped, mut tagged_some) = (0, 0);
+        for _ in 0..2000 {
+            // Mentions of 1 to 4 characters, sorted by start, some nested
+            // or overlapping, some running past a sentence end.
+            let mut mentions: Vec<TaggedMention> = (0..next(6))
+                .map(|_| {
+                    let start = next(folded.chars());
+                    TaggedMention {
+                        span: Span::new(start, (start + 1 + next(4)).min(folded.chars())),
+                        tag: tags[next(tags.len())],
+                        node: None,
+                        folded: String::new(),
+                        rule: RuleId::Literal("test"),
+                    }
+                })
+                .collect();
+            mentions.sort_by_key(|m| m.span.start);
+            let start = next(folded.chars());
+            let sentence = Span::new(start, (start + 1 + next(12)).min(folded.chars()));
+            let mut tagged = TaggedSentence::default();
+            tag_sentence(&folded, sentence, &mentions, &mut tagged);
+            if has_mention_starting_within(&mentions, sentence) {
+                tagged_some += usize::from(!tagged.slots.is_empty());
+            } else {
+                assert!(tagged.slots.is_empty(), "{sentence:?} {:?}", mentions.iter().map(|m| m.span).collect::<Vec<_>>());
+                assert_eq!(tagged.text, folded.slice(sentence.start, sentence.end));
+                skipped += 1;
+            }
+        }
+        assert!(skipped > 300 && tagged_some > 300, "{skipped} sentences skipped, {tagged_some} tagged");
+    }
+
     /// Every group of a rule's match, by number.
     fn groups(rule: &crate::rules::RelationRule, found: Option<MatchGroups>) -> Option<Vec<Option<(usize, usize)>>> {
         found.map(|g| (1..rule.regex.captures_len()).map(|i| g.get(Some(i)).map(|r| (r.start, r.end))).collect())

@@ -380,7 +380,7 @@ fn tag_bit(c: char) -> Option<u32> {
 
 /// Mentions per tag in a tagged text: tag characters counted where they
 /// stand (`TAG_BASE + i` is the UTF-8 bytes EE 80 80+i).
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct TagCounts([u8; 32]);
 
 impl TagCounts {
@@ -559,6 +559,16 @@ mod tests {
         let either_then_one = TagNeeds::new(&[0b11, 0b1]);
         assert!(!either_then_one.met_by(&TagCounts::of("\u{E000}")));
         assert!(either_then_one.met_by(&TagCounts::of("\u{E001}的\u{E000}")));
+    }
+
+    #[test]
+    fn counting_the_tag_characters_is_counting_the_text() {
+        let alphabet: Vec<char> = "\u{E000}\u{E001}\u{E00A}\u{E01F}\u{E020}\u{D7FF}\u{F000}说的a".chars().collect();
+        let mut next = crate::test_random::xorshift32(0x5EED);
+        for len in 0..400 {
+            let text: String = (0..len).map(|_| alphabet[next() as usize % alphabet.len()]).collect();
+            assert_eq!(TagCounts::of_symbols(text.chars()), TagCounts::of(&text), "{text:?}");
+        }
     }
 
     #[test]
