@@ -15,7 +15,7 @@
 use crate::model::{Evidence, Fact, NodeKey, NodeType, Object, Predicate, RuleId, Span};
 use crate::normalize::Folded;
 use crate::resolve::{Resolved, TaggedMention};
-use crate::rules::{RuleSet, SlotSource, Tag, TagCounts};
+use crate::rules::{rules_in, RuleSet, SlotSource, Tag, TagCounts};
 use crate::value::Value;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
@@ -99,6 +99,7 @@ pub fn match_relations(
     // mentions to the pattern regexes too: only where the document has
     // none are the slots all the tags of a sentence.
     let text_has_tag_characters = folded.text.as_bytes().contains(&TAG_LEAD_BYTE);
+    let mut candidates = Vec::new();
     for (si, &sentence) in sentences.iter().enumerate() {
         // A sentence in which no mention starts has no slot, no topic of
         // its own, and takes none over (no value in it needs a subject):
@@ -122,6 +123,7 @@ pub fn match_relations(
         // Tags present: a rule whose subject or object tag is absent cannot
         // match (the slot groups match tag characters only).
         let present = tagged.slots.iter().fold(0u32, |m, (_, t)| m | tag_bit(t.tag));
+        triggers.rules_by_tag.candidates(present, &mut candidates);
         // Counted off the slots rather than the text, which takes a walk
         // over every byte of the sentence.
         let counts = if text_has_tag_characters {
@@ -132,8 +134,9 @@ pub fn match_relations(
         // Rules (and `unless` patterns) whose trigger words the sentence
         // lacks cannot match it.
         let possible = triggers.possible(&tagged.text, counts);
-        for (order, rule) in rules.relations.iter().enumerate() {
-            if rule.slot_tags.0 & present == 0 || rule.slot_tags.1 & present == 0 || !possible.rule(order) {
+        for order in rules_in(&candidates) {
+            let rule = &rules.relations[order];
+            if !possible.rule(order) {
                 continue;
             }
             if rule.unless.iter().enumerate().any(|(j, u)| possible.unless(order, j) && u.is_match(&tagged.text)) {

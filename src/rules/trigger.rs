@@ -446,6 +446,8 @@ pub struct RelationTriggers {
     unless_start: Vec<usize>,
     /// Per regex of `triggers`: the mentions it needs.
     tag_needs: Vec<TagNeeds>,
+    /// The rules whose slots take the tags of a sentence.
+    pub rules_by_tag: super::rules_by_tag::RulesByTag,
 }
 
 impl RelationTriggers {
@@ -466,7 +468,8 @@ impl RelationTriggers {
             })
             .collect();
         let tag_needs = regexes.iter().map(|hir| TagNeeds::new(&tag_requirements(hir))).collect();
-        RelationTriggers { triggers: Triggers::new(&requirements), unless_start, tag_needs }
+        let rules_by_tag = super::rules_by_tag::RulesByTag::new(&rules.iter().map(|r| r.slot_tags).collect::<Vec<_>>());
+        RelationTriggers { triggers: Triggers::new(&requirements), unless_start, tag_needs, rules_by_tag }
     }
 
     /// Which rules and `unless` patterns may match a tagged sentence, whose
