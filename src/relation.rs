@@ -177,25 +177,27 @@ pub fn match_relations(
         }
     }
     let mut facts = Vec::new();
-    let mut seen: FxHashSet<(NodeKey, Predicate, Object)> = FxHashSet::default();
+    let mut seen: FxHashSet<FactKey> = FxHashSet::default();
     for f in found {
         if is_functional(f.predicate) && best.get(&(f.predicate, f.object.span)) != Some(&(f.priority, usize::MAX - f.order)) {
             continue;
         }
-        let Some(subject) = f.subject.node.map(|n| resolved.nodes[n].key.clone()) else { continue };
+        let Some(subject) = f.subject.node.map(|n| &resolved.nodes[n].key) else { continue };
         let object = match f.object.node {
-            Some(n) => Object::Node(resolved.nodes[n].key.clone()),
-            None if f.object.tag == Tag::Node(NodeType::Quotation) => {
-                Object::Quote { text: original_sentence(f.object.span), span: f.object.span }
-            }
+            Some(n) => ObjectKey::Node(Cow::Borrowed(&resolved.nodes[n].key)),
+            None if f.object.tag == Tag::Node(NodeType::Quotation) => ObjectKey::Quote(f.object.span),
             None => continue,
         };
-        if Object::Node(subject.clone()) == object || !seen.insert((subject.clone(), f.predicate, object.clone())) {
+        if matches!(&object, ObjectKey::Node(o) if **o == *subject) || !seen.insert((Cow::Borrowed(subject), f.predicate, object.clone())) {
             continue;
         }
+        let object = match object {
+            ObjectKey::Node(key) => Object::Node(key.into_owned()),
+            ObjectKey::Quote(span) => Object::Quote { text: original_sentence(span), span },
+        };
         let span = sentences[f.sentence];
         facts.push(Fact {
-            subject,
+            subject: subject.clone(),
             predicate: f.predicate,
             object,
             qualifiers: Rc::unwrap_or_clone(f.qualifiers),
@@ -205,6 +207,19 @@ pub fn match_relations(
     }
     facts.extend(location_facts(sentences, original_sentence, resolved, rules, &mut seen));
     facts
+}
+
+/// What makes a fact the same as another: subject, predicate and object,
+/// borrowed from the document's nodes where they are nodes of it (most
+/// candidate facts are dropped as duplicates, and need no copies).
+type FactKey<'a> = (Cow<'a, NodeKey>, Predicate, ObjectKey<'a>);
+
+/// The object of a [`FactKey`]: a quotation's text is that of its span, so
+/// the span tells quotations apart.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum ObjectKey<'a> {
+    Node(Cow<'a, NodeKey>),
+    Quote(Span),
 }
 
 /// The match of an `each_object` rule that ends where `before` (a sentence
@@ -451,7 +466,7 @@ fn location_facts(
     original_sentence: &dyn Fn(Span) -> String,
     resolved: &Resolved,
     rules: &RuleSet,
-    seen: &mut FxHashSet<(NodeKey, Predicate, Object)>,
+    seen: &mut FxHashSet<FactKey>,
 ) -> Vec<Fact> {
     let mut facts = Vec::new();
     let places: FxHashMap<&str, usize> = resolved
@@ -482,8 +497,8 @@ fn location_facts(
         Evidence { sentence, span, text: original_sentence(span) }
     };
     let mut push = |subject: NodeKey, predicate: Predicate, object: NodeKey, evidence: Evidence, rule: &'static str| {
-        let object = Object::Node(object);
-        if seen.insert((subject.clone(), predicate, object.clone())) {
+        if seen.insert((Cow::Owned(subject.clone()), predicate, ObjectKey::Node(Cow::Owned(object.clone())))) {
+            let object = Object::Node(object);
             facts.push(Fact { subject, predicate, object, qualifiers: BTreeMap::new(), evidence, rule: RuleId::Literal(rule) });
         }
     };
