@@ -15,7 +15,7 @@
 use crate::model::{Evidence, Fact, NodeKey, NodeType, Object, Predicate, RuleId, Span};
 use crate::normalize::Folded;
 use crate::resolve::{Resolved, TaggedMention};
-use crate::rules::{RuleSet, SlotSource, Tag};
+use crate::rules::{rules_in, RuleSet, SlotSource, Tag, TagCounts};
 use crate::value::Value;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
@@ -95,7 +95,19 @@ pub fn match_relations(
     let mut found: Vec<Found> = Vec::new();
     let mut topic: Option<&TaggedMention> = None;
     let mut tagged = TaggedSentence::default();
+    // Tag characters in the text itself (private-use characters, rare) are
+    // mentions to the pattern regexes too: only where the document has
+    // none are the slots all the tags of a sentence.
+    let text_has_tag_characters = folded.text.as_bytes().contains(&TAG_LEAD_BYTE);
+    let mut candidates = Vec::new();
     for (si, &sentence) in sentences.iter().enumerate() {
+        // A sentence in which no mention starts has no slot, no topic of
+        // its own, and takes none over (no value in it needs a subject):
+        // nothing to tag.
+        if !has_mention_starting_within(&resolved.mentions, sentence) {
+            topic = topic.filter(|_| sentence.len() < 12);
+            continue;
+        }
         tag_sentence(folded, sentence, &resolved.mentions, &mut tagged);
         let next_topic = sentence_topic(&tagged);
         // A sentence that goes on about the previous sentence's subject
@@ -111,11 +123,20 @@ pub fn match_relations(
         // Tags present: a rule whose subject or object tag is absent cannot
         // match (the slot groups match tag characters only).
         let present = tagged.slots.iter().fold(0u32, |m, (_, t)| m | tag_bit(t.tag));
+        triggers.rules_by_tag.candidates(present, &mut candidates);
+        // Counted off the slots rather than the text, which takes a walk
+        // over every byte of the sentence.
+        let counts = if text_has_tag_characters {
+            TagCounts::of(&tagged.text)
+        } else {
+            TagCounts::of_symbols(tagged.slots.iter().map(|(_, m)| m.tag.symbol()))
+        };
         // Rules (and `unless` patterns) whose trigger words the sentence
         // lacks cannot match it.
-        let possible = triggers.possible(&tagged.text);
-        for (order, rule) in rules.relations.iter().enumerate() {
-            if rule.slot_tags.0 & present == 0 || rule.slot_tags.1 & present == 0 || !possible.rule(order) {
+        let possible = triggers.possible(&tagged.text, counts);
+        for order in rules_in(&candidates) {
+            let rule = &rules.relations[order];
+            if !possible.rule(order) {
                 continue;
             }
             if rule.unless.iter().enumerate().any(|(j, u)| possible.unless(order, j) && u.is_match(&tagged.text)) {
@@ -156,25 +177,27 @@ pub fn match_relations(
         }
     }
     let mut facts = Vec::new();
-    let mut seen: FxHashSet<(NodeKey, Predicate, Object)> = FxHashSet::default();
+    let mut seen: FxHashSet<FactKey> = FxHashSet::default();
     for f in found {
         if is_functional(f.predicate) && best.get(&(f.predicate, f.object.span)) != Some(&(f.priority, usize::MAX - f.order)) {
             continue;
         }
-        let Some(subject) = f.subject.node.map(|n| resolved.nodes[n].key.clone()) else { continue };
+        let Some(subject) = f.subject.node.map(|n| &resolved.nodes[n].key) else { continue };
         let object = match f.object.node {
-            Some(n) => Object::Node(resolved.nodes[n].key.clone()),
-            None if f.object.tag == Tag::Node(NodeType::Quotation) => {
-                Object::Quote { text: original_sentence(f.object.span), span: f.object.span }
-            }
+            Some(n) => ObjectKey::Node(Cow::Borrowed(&resolved.nodes[n].key)),
+            None if f.object.tag == Tag::Node(NodeType::Quotation) => ObjectKey::Quote(f.object.span),
             None => continue,
         };
-        if Object::Node(subject.clone()) == object || !seen.insert((subject.clone(), f.predicate, object.clone())) {
+        if matches!(&object, ObjectKey::Node(o) if **o == *subject) || !seen.insert((Cow::Borrowed(subject), f.predicate, object.clone())) {
             continue;
         }
+        let object = match object {
+            ObjectKey::Node(key) => Object::Node(key.into_owned()),
+            ObjectKey::Quote(span) => Object::Quote { text: original_sentence(span), span },
+        };
         let span = sentences[f.sentence];
         facts.push(Fact {
-            subject,
+            subject: subject.clone(),
             predicate: f.predicate,
             object,
             qualifiers: Rc::unwrap_or_clone(f.qualifiers),
@@ -184,6 +207,19 @@ pub fn match_relations(
     }
     facts.extend(location_facts(sentences, original_sentence, resolved, rules, &mut seen));
     facts
+}
+
+/// What makes a fact the same as another: subject, predicate and object,
+/// borrowed from the document's nodes where they are nodes of it (most
+/// candidate facts are dropped as duplicates, and need no copies).
+type FactKey<'a> = (Cow<'a, NodeKey>, Predicate, ObjectKey<'a>);
+
+/// The object of a [`FactKey`]: a quotation's text is that of its span, so
+/// the span tells quotations apart.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum ObjectKey<'a> {
+    Node(Cow<'a, NodeKey>),
+    Quote(Span),
 }
 
 /// The match of an `each_object` rule that ends where `before` (a sentence
@@ -249,6 +285,17 @@ impl MatchGroups<'_, '_> {
             }
         }
     }
+}
+
+/// The first byte of the UTF-8 form of every tag character (U+E000 to
+/// U+E01F), and of other private-use characters only.
+const TAG_LEAD_BYTE: u8 = 0xEE;
+
+/// Whether some mention starts within a sentence (mentions sorted by
+/// start).
+fn has_mention_starting_within(mentions: &[TaggedMention], sentence: Span) -> bool {
+    let first = mentions.partition_point(|m| m.span.start < sentence.start);
+    mentions.get(first).is_some_and(|m| m.span.start < sentence.end)
 }
 
 /// The bit of a tag in `RelationRule::slot_tags`.
@@ -419,7 +466,7 @@ fn location_facts(
     original_sentence: &dyn Fn(Span) -> String,
     resolved: &Resolved,
     rules: &RuleSet,
-    seen: &mut FxHashSet<(NodeKey, Predicate, Object)>,
+    seen: &mut FxHashSet<FactKey>,
 ) -> Vec<Fact> {
     let mut facts = Vec::new();
     let places: FxHashMap<&str, usize> = resolved
@@ -450,8 +497,8 @@ fn location_facts(
         Evidence { sentence, span, text: original_sentence(span) }
     };
     let mut push = |subject: NodeKey, predicate: Predicate, object: NodeKey, evidence: Evidence, rule: &'static str| {
-        let object = Object::Node(object);
-        if seen.insert((subject.clone(), predicate, object.clone())) {
+        if seen.insert((Cow::Owned(subject.clone()), predicate, ObjectKey::Node(Cow::Owned(object.clone())))) {
+            let object = Object::Node(object);
             facts.push(Fact { subject, predicate, object, qualifiers: BTreeMap::new(), evidence, rule: RuleId::Literal(rule) });
         }
     };
@@ -555,6 +602,44 @@ mod tests {
                     .collect()
             })
             .collect()
+    }
+
+    #[test]
+    fn a_sentence_in_which_no_mention_starts_has_no_slot() {
+        let folded = Folded::new(&"甲乙丙丁戊己庚辛壬癸".repeat(4));
+        let tags = [Tag::Node(NodeType::Person), Tag::Node(NodeType::Money), Tag::Title];
+        let mut next = crate::test_random::xorshift32(0xC0FFEE);
+        let mut next = move |n: usize| next() as usize % n;
+        let (mut skipped, mut tagged_some) = (0, 0);
+        for _ in 0..2000 {
+            // Mentions of 1 to 4 characters, sorted by start, some nested
+            // or overlapping, some running past a sentence end.
+            let mut mentions: Vec<TaggedMention> = (0..next(6))
+                .map(|_| {
+                    let start = next(folded.chars());
+                    TaggedMention {
+                        span: Span::new(start, (start + 1 + next(4)).min(folded.chars())),
+                        tag: tags[next(tags.len())],
+                        node: None,
+                        folded: String::new(),
+                        rule: RuleId::Literal("test"),
+                    }
+                })
+                .collect();
+            mentions.sort_by_key(|m| m.span.start);
+            let start = next(folded.chars());
+            let sentence = Span::new(start, (start + 1 + next(12)).min(folded.chars()));
+            let mut tagged = TaggedSentence::default();
+            tag_sentence(&folded, sentence, &mentions, &mut tagged);
+            if has_mention_starting_within(&mentions, sentence) {
+                tagged_some += usize::from(!tagged.slots.is_empty());
+            } else {
+                assert!(tagged.slots.is_empty(), "{sentence:?} {:?}", mentions.iter().map(|m| m.span).collect::<Vec<_>>());
+                assert_eq!(tagged.text, folded.slice(sentence.start, sentence.end));
+                skipped += 1;
+            }
+        }
+        assert!(skipped > 300 && tagged_some > 300, "{skipped} sentences skipped, {tagged_some} tagged");
     }
 
     /// Every group of a rule's match, by number.

@@ -14,6 +14,7 @@ mod load;
 mod pattern;
 mod raw;
 mod reach;
+mod rules_by_tag;
 mod slot_groups;
 mod trigger;
 
@@ -27,8 +28,9 @@ pub use crate::value::Normalizer;
 pub use load::RuleSource;
 pub use pattern::{Tag, TAG_BASE};
 pub use reach::{ObjectReach, Place, PlacedGroup};
+pub use rules_by_tag::rules_in;
 pub use slot_groups::SlotGroups;
-pub use trigger::{PossibleRelations, RelationTriggers};
+pub use trigger::{PossibleRelations, RelationTriggers, TagCounts};
 
 use crate::error::RuleErrors;
 use std::path::Path;

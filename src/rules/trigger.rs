@@ -397,7 +397,7 @@ fn tag_bit(c: char) -> Option<u32> {
 
 /// Mentions per tag in a tagged text: tag characters counted where they
 /// stand (`TAG_BASE + i` is the UTF-8 bytes EE 80 80+i).
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct TagCounts([u8; 32]);
 
 impl TagCounts {
@@ -408,6 +408,16 @@ impl TagCounts {
                 let c = &mut counts[(w[2] - 0x80) as usize];
                 *c = c.saturating_add(1);
             }
+        }
+        TagCounts(counts)
+    }
+
+    /// The counts of a tagged text whose only tag characters are these.
+    pub fn of_symbols(symbols: impl Iterator<Item = char>) -> TagCounts {
+        let mut counts = [0u8; 32];
+        for bit in symbols.filter_map(tag_bit) {
+            let c = &mut counts[bit.trailing_zeros() as usize];
+            *c = c.saturating_add(1);
         }
         TagCounts(counts)
     }
@@ -453,6 +463,8 @@ pub struct RelationTriggers {
     unless_start: Vec<usize>,
     /// Per regex of `triggers`: the mentions it needs.
     tag_needs: Vec<TagNeeds>,
+    /// The rules whose slots take the tags of a sentence.
+    pub rules_by_tag: super::rules_by_tag::RulesByTag,
 }
 
 impl RelationTriggers {
@@ -473,17 +485,14 @@ impl RelationTriggers {
             })
             .collect();
         let tag_needs = regexes.iter().map(|hir| TagNeeds::new(&tag_requirements(hir))).collect();
-        RelationTriggers { triggers: Triggers::new(&requirements), unless_start, tag_needs }
+        let rules_by_tag = super::rules_by_tag::RulesByTag::new(&rules.iter().map(|r| r.slot_tags).collect::<Vec<_>>());
+        RelationTriggers { triggers: Triggers::new(&requirements), unless_start, tag_needs, rules_by_tag }
     }
 
-    /// Which rules and `unless` patterns may match a tagged sentence.
-    pub fn possible<'a>(&'a self, tagged: &'a str) -> PossibleRelations<'a> {
-        PossibleRelations {
-            triggers: self,
-            tagged,
-            words: OnceCell::new(),
-            counts: TagCounts::of(tagged),
-        }
+    /// Which rules and `unless` patterns may match a tagged sentence, whose
+    /// tag characters are `counts`.
+    pub fn possible<'a>(&'a self, tagged: &'a str, counts: TagCounts) -> PossibleRelations<'a> {
+        PossibleRelations { triggers: self, tagged, words: OnceCell::new(), counts }
     }
 }
 
@@ -570,6 +579,16 @@ mod tests {
         let either_then_one = TagNeeds::new(&[0b11, 0b1]);
         assert!(!either_then_one.met_by(&TagCounts::of("\u{E000}")));
         assert!(either_then_one.met_by(&TagCounts::of("\u{E001}的\u{E000}")));
+    }
+
+    #[test]
+    fn counting_the_tag_characters_is_counting_the_text() {
+        let alphabet: Vec<char> = "\u{E000}\u{E001}\u{E00A}\u{E01F}\u{E020}\u{D7FF}\u{F000}说的a".chars().collect();
+        let mut next = crate::test_random::xorshift32(0x5EED);
+        for len in 0..400 {
+            let text: String = (0..len).map(|_| alphabet[next() as usize % alphabet.len()]).collect();
+            assert_eq!(TagCounts::of_symbols(text.chars()), TagCounts::of(&text), "{text:?}");
+        }
     }
 
     #[test]
