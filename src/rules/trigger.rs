@@ -281,10 +281,18 @@ impl Triggers {
         let mut satisfied = vec![false; self.clauses];
         if self.clauses > 0 {
             let rest_follows = |end: usize, rest: &WordRest| chars[end..].starts_with(&rest.chars);
+            // A document repeats its words: each word's clauses are marked
+            // at its first occurrence only.
+            let mut word_seen = vec![false; self.word_clauses.len()];
+            let mut mark = |id: usize| {
+                if !std::mem::replace(&mut word_seen[id], true) {
+                    self.mark(id, &mut satisfied);
+                }
+            };
             for (i, &c) in chars.iter().enumerate() {
                 if self.first_chars.contains(c) {
                     // (The next character ends at `i + 2`.)
-                    self.mark_words_at(c, chars.get(i + 1).map(|&next| (i + 2, next)), &rest_follows, &mut satisfied);
+                    self.mark_words_at(c, chars.get(i + 1).map(|&next| (i + 2, next)), &rest_follows, &mut mark);
                 }
             }
         }
@@ -301,22 +309,23 @@ impl Triggers {
         let mut satisfied = vec![false; self.clauses];
         if self.clauses > 0 {
             let mut chars = chars.peekable();
+            let mut mark = |id: usize| self.mark(id, &mut satisfied);
             while let Some((_, c)) = chars.next() {
                 if self.first_chars.contains(c) {
-                    self.mark_words_at(c, chars.peek().copied(), &rest_follows, &mut satisfied);
+                    self.mark_words_at(c, chars.peek().copied(), &rest_follows, &mut mark);
                 }
             }
         }
         Possible { satisfied, regex_clauses: &self.regex_clauses }
     }
 
-    /// Mark the clauses of the words starting with `c`, given the character
-    /// after it with the offset where that character ends.
+    /// Call `mark` with the id of each word starting with `c`, given the
+    /// character after it with the offset where that character ends.
     #[inline]
-    fn mark_words_at(&self, c: char, next: Option<(usize, char)>, rest_follows: &impl Fn(usize, &WordRest) -> bool, satisfied: &mut [bool]) {
+    fn mark_words_at(&self, c: char, next: Option<(usize, char)>, rest_follows: &impl Fn(usize, &WordRest) -> bool, mark: &mut impl FnMut(usize)) {
         if let Some(words) = self.single_chars.contains(c).then(|| self.words_by_start.get(&start_key(c, None))).flatten() {
             // A one-character word is all start.
-            words.iter().for_each(|w| self.mark(w.id, satisfied));
+            words.iter().for_each(|w| mark(w.id));
         }
         let Some((end, second)) = next else { return };
         if !has_bit(&self.pairs, pair_hash(c, second)) {
@@ -325,7 +334,7 @@ impl Triggers {
         let Some(words) = self.words_by_start.get(&start_key(c, Some(second))) else { return };
         for w in words {
             if w.chars.is_empty() || rest_follows(end, w) {
-                self.mark(w.id, satisfied);
+                mark(w.id);
             }
         }
     }
