@@ -818,9 +818,13 @@ pub fn strip_approx(s: &str) -> (&str, bool) {
     (s, approx)
 }
 
-/// Split "645家" into ("645", "家"): the longest prefix made of number
-/// characters that still parses as a number.
-fn split_number_unit(s: &str) -> Option<(&str, &str)> {
+/// Split "645家" into the number 645 (and whether it was vague) and the
+/// unit "家": the longest prefix made of number characters that still
+/// parses as a number. (The number is returned parsed: a text of number
+/// characters alone reads the same by [`parse_dec`] as by
+/// [`parse_number_approx`], whose other forms need characters that are
+/// not number characters, so parsing it once is enough.)
+fn split_number_unit(s: &str) -> Option<((Dec, bool), &str)> {
     let mut end = 0;
     for (i, c) in s.char_indices() {
         if is_number_char(c) || c.is_ascii_digit() || ((c == ',' || c == '.') && i > 0) {
@@ -835,15 +839,16 @@ fn split_number_unit(s: &str) -> Option<(&str, &str)> {
     let mut cut = end;
     while cut > 0 {
         let (num, unit) = s.split_at(cut);
-        if parse_dec(num).is_some() && !(unit.starts_with(['米', '克', '瓦', '卡', '伏']) && num.ends_with(['千', '百']) && cut != end) {
+        let parsed = parse_dec(num).filter(|_| !(unit.starts_with(['米', '克', '瓦', '卡', '伏']) && num.ends_with(['千', '百']) && cut != end));
+        if let Some(parsed) = parsed {
             if num.ends_with('千') && unit.starts_with(['米', '克', '瓦', '卡', '伏']) && num.chars().count() > 1 {
                 // "5千米" is 5 km, "10万千瓦" is 100000 kW.
                 let n2 = &num[..num.len() - '千'.len_utf8()];
-                if parse_dec(n2).is_some() {
-                    return Some((n2, &s[n2.len()..]));
+                if let Some(parsed) = parse_dec(n2) {
+                    return Some((parsed, &s[n2.len()..]));
                 }
             }
-            return Some((num, unit));
+            return Some((parsed, unit));
         }
         cut = s[..cut].char_indices().last().map(|(i, _)| i).unwrap_or(0);
     }
@@ -1142,8 +1147,8 @@ pub fn parse_percent(s: &str) -> Option<Value> {
 pub fn parse_quantity(s: &str) -> Option<Value> {
     let compact = without_whitespace(s);
     let (core, mut approx) = strip_approx(&compact);
-    let (num, unit) = split_number_unit(core)?;
-    let (amount, a) = parse_number_approx(num)?;
+    let ((number, a), unit) = split_number_unit(core)?;
+    let amount = number.to_f64();
     approx |= a;
     let (unit, a) = strip_approx_unit(unit);
     approx |= a;
@@ -1540,6 +1545,23 @@ mod tests {
         assert_eq!(fmt_num(0.19), "0.19");
         assert_eq!(fmt_num(1e15), "1000000000000000");
         assert_eq!(fmt_num(1.0 / 3.0), "0.333333333333");
+    }
+
+    #[test]
+    fn number_characters_read_alike_as_a_number_and_as_a_decimal() {
+        // split_number_unit parses a quantity's number with parse_dec alone.
+        let alphabet: Vec<char> = "0123456789.,一二两三五七八九十百千万亿零〇壹佰仟萬億兆点几数多余来廿卅".chars().collect();
+        assert!(alphabet.iter().all(|&c| is_number_char(c)));
+        let mut next = crate::test_random::xorshift64(0x5851_f42d_4c95_7f2d);
+        let mut texts: Vec<String> = ["3.5万", "1,200", "十几", "两千三百", "7000多", "二〇一三", "5千"].map(String::from).to_vec();
+        for _ in 0..20_000 {
+            let len = 1 + next() as usize % 8;
+            texts.push((0..len).map(|_| alphabet[next() as usize % alphabet.len()]).collect());
+        }
+        for text in texts {
+            let as_decimal = parse_dec(&text).map(|(d, approx)| (d.to_f64(), approx));
+            assert_eq!(as_decimal, parse_number_approx(&text), "{text}");
+        }
     }
 
     #[test]
