@@ -168,7 +168,10 @@ pub fn match_relations(
     // A quotation has one speaker, a value mention one subject: where rules
     // disagree, the higher priority wins, then the rule listed first.
     // (Probed only, never iterated: FxHash, as for the sets below.)
-    let mut best: FxHashMap<(Predicate, Span), (i32, usize)> = FxHashMap::default();
+    // (Sized up front: a document has dozens of such facts, and growing
+    // the map rehashes it at every doubling.)
+    let functional = found.iter().filter(|f| is_functional(f.predicate)).count();
+    let mut best: FxHashMap<(Predicate, Span), (i32, usize)> = FxHashMap::with_capacity_and_hasher(functional, Default::default());
     for f in found.iter().filter(|f| is_functional(f.predicate)) {
         let rank = (f.priority, usize::MAX - f.order);
         let e = best.entry((f.predicate, f.object.span)).or_insert(rank);
@@ -377,10 +380,25 @@ fn collect<'a>(
         }
     }
     let qualifiers = Rc::new(qualifiers);
-    let subjects = expand(tagged, groups_found.get(groups.subject).map(|g| g.start), rule.enumerate.contains(&rule.subject), s);
-    let objects = expand(tagged, groups_found.get(groups.object).map(|g| g.start), rule.enumerate.contains(&rule.object), o);
-    for s in &subjects {
-        for o in &objects {
+    // (Most slots list one mention: those are read in place, not copied
+    // into a vector.)
+    let (subjects, objects);
+    let subjects: &[&TaggedMention] = match groups_found.get(groups.subject) {
+        Some(g) if rule.enumerate.contains(&rule.subject) => {
+            subjects = expand(tagged, g.start, s);
+            &subjects
+        }
+        _ => std::slice::from_ref(&s),
+    };
+    let objects: &[&TaggedMention] = match groups_found.get(groups.object) {
+        Some(g) if rule.enumerate.contains(&rule.object) => {
+            objects = expand(tagged, g.start, o);
+            &objects
+        }
+        _ => std::slice::from_ref(&o),
+    };
+    for s in subjects {
+        for o in objects {
             found.push(Found {
                 subject: s,
                 predicate: rule.predicate,
@@ -395,11 +413,10 @@ fn collect<'a>(
     }
 }
 
-/// The mention in a slot, and with `enumerate` every mention of the same
-/// tag listed with it (X、Y和Z等).
-fn expand<'a>(tagged: &TaggedSentence<'a>, at: Option<usize>, enumerate: bool, first: &'a TaggedMention) -> Vec<&'a TaggedMention> {
+/// The mention in a slot at `at`, and every mention of the same tag
+/// listed with it (X、Y和Z等).
+fn expand<'a>(tagged: &TaggedSentence<'a>, at: usize, first: &'a TaggedMention) -> Vec<&'a TaggedMention> {
     let mut out = vec![first];
-    let (Some(at), true) = (at, enumerate) else { return out };
     let symbol = first.tag.symbol();
     let text = &tagged.text;
     let is_separator = |s: &str| ["、", "和", "与", "及", "以及", ",", "，", "跟"].iter().find(|p| s.starts_with(**p)).map(|p| p.len());
@@ -447,7 +464,7 @@ fn strip_tags(s: &str) -> String {
 }
 
 fn nearest_date(tagged: &TaggedSentence<'_>, before: usize, resolved: &Resolved) -> Option<String> {
-    let mut best: Option<(usize, String)> = None;
+    let mut best: Option<(usize, &str)> = None;
     for &(_, m) in &tagged.slots {
         if m.tag != Tag::Node(NodeType::Date) {
             continue;
@@ -455,10 +472,10 @@ fn nearest_date(tagged: &TaggedSentence<'_>, before: usize, resolved: &Resolved)
         let Some(Value::Date(d)) = m.node.and_then(|n| resolved.nodes[n].value.as_ref()) else { continue };
         let distance = if m.span.start <= before { before - m.span.start } else { 10_000 + m.span.start - before };
         if best.as_ref().is_none_or(|(b, _)| distance < *b) {
-            best = Some((distance, d.iso.clone()));
+            best = Some((distance, &d.iso));
         }
     }
-    best.map(|(_, iso)| iso)
+    best.map(|(_, iso)| iso.to_string())
 }
 
 fn location_facts(
