@@ -78,17 +78,29 @@ impl Value {
     /// "0.19", "4000 人"; approximate values get a "~" prefix so that "近6万人"
     /// and "6万人" stay distinct facts.
     pub fn canonical(&self) -> String {
-        let tilde = |a: bool| if a { "~" } else { "" };
+        // (Written piece by piece into one string: every value node asks
+        // for its key, and `format!` costs several times as much.)
+        let mut key = String::with_capacity(32);
         match self {
-            Value::Date(d) => d.iso.clone(),
+            Value::Date(d) => return d.iso.clone(),
             Value::Money { amount, currency, approx } => {
-                format!("{}{} {}", tilde(*approx), currency, fmt_num(*amount))
+                push_tilde(&mut key, *approx);
+                key.push_str(currency);
+                key.push(' ');
+                push_num(&mut key, *amount);
             }
-            Value::Percent { fraction, approx } => format!("{}{}", tilde(*approx), fmt_num(*fraction)),
+            Value::Percent { fraction, approx } => {
+                push_tilde(&mut key, *approx);
+                push_num(&mut key, *fraction);
+            }
             Value::Quantity { amount, unit, approx } => {
-                format!("{}{} {}", tilde(*approx), fmt_num(*amount), unit)
+                push_tilde(&mut key, *approx);
+                push_num(&mut key, *amount);
+                key.push(' ');
+                key.push_str(unit);
             }
         }
+        key
     }
 
     /// Whether the mention was hedged (多, 约, 近, 左右 …). Dates are never approximate.
@@ -106,27 +118,56 @@ impl fmt::Display for Value {
     }
 }
 
-/// Shortest round-trip text of a number, without a trailing ".0" and never in
-/// exponent form (Rust's `Display` for `f64` guarantees both), with "-0" → "0".
-fn fmt_num(x: f64) -> String {
+/// The "~" that marks an approximate value's key.
+fn push_tilde(out: &mut String, approx: bool) {
+    if approx {
+        out.push('~');
+    }
+}
+
+/// Append the shortest round-trip text of a number, without a trailing ".0"
+/// and never in exponent form (Rust's `Display` for `f64` guarantees both),
+/// with "-0" → "0".
+fn push_num(out: &mut String, x: f64) {
     if x == 0.0 {
-        return "0".to_string();
+        out.push('0');
+        return;
     }
     // Whole amounts (most money and quantities) print as integers: below
     // 2^53 an integral f64 is exact, so `Display` prints the same digits,
     // at several times the cost of formatting an integer.
     if x.fract() == 0.0 && x.abs() < 1e15 {
-        return (x as i64).to_string();
+        push_integer(out, x as i64);
+        return;
     }
     let s = format!("{x}");
     // A true fraction (1/3) prints 17 significant digits; cut to 12 decimals
     // so the key stays short. Exact decimals (0.19, 148801300) print as is.
     if s.len() > 16 && s.contains('.') {
         let t = format!("{x:.12}");
-        let t = t.trim_end_matches('0').trim_end_matches('.');
-        return t.to_string();
+        out.push_str(t.trim_end_matches('0').trim_end_matches('.'));
+        return;
     }
-    s
+    out.push_str(&s);
+}
+
+/// Append the decimal digits of `n`, as `Display` writes them.
+fn push_integer(out: &mut String, n: i64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.push('-');
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
 }
 
 /// The normalizer a rule names in its `normalizer` field.
@@ -1528,6 +1569,24 @@ pub fn parse_date(s: &str) -> Option<DateExpr> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn fmt_num(x: f64) -> String {
+        let mut text = String::new();
+        push_num(&mut text, x);
+        text
+    }
+
+    #[test]
+    fn integers_print_as_display_prints_them() {
+        let mut next = crate::test_random::xorshift64(0x0bad_5eed_1234_4321);
+        let mut samples = vec![0, 1, -1, 9, 10, -10, i64::MAX, i64::MIN];
+        samples.extend((0..2000).map(|_| (next() >> (next() % 64)) as i64));
+        for n in samples {
+            let mut text = String::from("x");
+            push_integer(&mut text, n);
+            assert_eq!(text, format!("x{n}"));
+        }
+    }
 
     #[test]
     fn whole_numbers_print_as_display_prints_them() {
