@@ -952,6 +952,10 @@ const CURRENCIES: &[(&str, &str)] = &[
     ("£", "GBP"),
 ];
 
+/// The characters the currency words start with, and those they end with.
+static CURRENCY_STARTS: LazyLock<Vec<char>> = LazyLock::new(|| CURRENCIES.iter().filter_map(|(w, _)| w.chars().next()).collect());
+static CURRENCY_ENDS: LazyLock<Vec<char>> = LazyLock::new(|| CURRENCIES.iter().filter_map(|(w, _)| w.chars().next_back()).collect());
+
 /// Minor units (jiao / fen) and their scale.
 fn minor_unit(c: char) -> Option<i32> {
     match c {
@@ -976,15 +980,18 @@ pub fn parse_money(s: &str) -> Option<Value> {
 /// `currency_default` (the `money_cny_implied` normalizer passes "CNY").
 pub fn parse_money_with_default(s: &str, currency_default: Option<&str>) -> Option<Value> {
     // "50万元(含)以上": the inclusive marker carries no value.
-    let mut compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let mut compact = without_whitespace(s);
     // (Each replace copies the text: most amounts have no 含.)
     if compact.contains('含') {
-        compact = compact.replace("(含)", "").replace("（含）", "");
+        compact = std::borrow::Cow::Owned(compact.replace("(含)", "").replace("（含）", ""));
     }
     let (mut core, mut approx) = strip_approx(&compact);
     let mut currency: Option<&str> = None;
-    // Prefix currency: "人民币50元", "港币3.14", "$20".
-    for (w, iso) in CURRENCIES {
+    // Prefix currency: "人民币50元", "港币3.14", "$20". (Most amounts
+    // start with a digit, which starts no currency word: comparing each
+    // word is skipped.)
+    let currencies: &[(&str, &str)] = if core.starts_with(|c: char| CURRENCY_STARTS.contains(&c)) { CURRENCIES } else { &[] };
+    for (w, iso) in currencies {
         if let Some(rest) = core.strip_prefix(w) {
             currency = Some(iso);
             core = rest;
@@ -996,7 +1003,8 @@ pub fn parse_money_with_default(s: &str, currency_default: Option<&str>) -> Opti
     approx |= a2;
     core = core.trim_end_matches(['整', '正', '钱', '錢']);
     // Suffix currency: "2000万美元", "8亿元人民币", "三万元欧元".
-    for (w, iso) in CURRENCIES {
+    let currencies: &[(&str, &str)] = if core.ends_with(|c: char| CURRENCY_ENDS.contains(&c)) { CURRENCIES } else { &[] };
+    for (w, iso) in currencies {
         if let Some(rest) = core.strip_suffix(w) {
             if rest.is_empty() {
                 continue;
