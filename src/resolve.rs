@@ -30,9 +30,16 @@ pub struct TaggedMention {
     pub tag: Tag,
     /// Index into [`Resolved::nodes`] for entities and values.
     pub node: Option<usize>,
-    /// Folded text (titles, quotations).
-    pub folded: String,
     pub rule: RuleId,
+}
+
+impl TaggedMention {
+    /// The folded text of the mention (titles, quotations), borrowed from
+    /// the document's folded text: most mentions never need it, so none
+    /// carries a String of its own.
+    pub fn folded<'f>(&self, folded: &'f Folded) -> &'f str {
+        folded.slice(self.span.start, self.span.end)
+    }
 }
 
 #[derive(Debug, Default)]
@@ -145,7 +152,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     for c in candidates {
         let Tag::Node(ty) = c.tag else {
             if c.tag == Tag::Title {
-                tagged.push(TaggedMention { span: c.span, tag: c.tag, node: None, folded: folded_of(c.span).to_string(), rule: c.rule.clone() });
+                tagged.push(TaggedMention { span: c.span, tag: c.tag, node: None, rule: c.rule.clone() });
             }
             continue;
         };
@@ -172,7 +179,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         if ty == NodeType::Person {
             persons.push((NodeKey::new(ty, key), folded));
         }
-        tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), folded: folded.to_string(), rule: c.rule.clone() });
+        tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), rule: c.rule.clone() });
         if let Some(s) = c.suffix_start {
             let stem = folded_of(Span::new(c.span.start, s));
             let suffix = folded_of(Span::new(s, c.span.end));
@@ -193,7 +200,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         let text = doc.index.slice(doc.original, span.start, span.end);
         let rule = RuleId::Literal(rule);
         let node = builder.add((key.node_type, &key.key), text, span, &rule, sentence_of(span.start), false);
-        tagged.push(TaggedMention { span, tag: Tag::Node(key.node_type), node: Some(node), folded: folded_of(span).to_string(), rule });
+        tagged.push(TaggedMention { span, tag: Tag::Node(key.node_type), node: Some(node), rule });
         covered.mark(span);
     };
     let title_len_at: FxHashMap<usize, usize> =
@@ -326,7 +333,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         let antecedent = person_mentions[..before].iter().rev().find(|(span, _)| span.end <= i);
         if let Some(&(span, node)) = antecedent.filter(|(span, _)| here - sentence_of(span.start) <= 1) {
             let _ = span;
-            pronouns.push(TaggedMention { span: Span::new(i, i + 1), tag: Tag::Node(NodeType::Person), node: Some(node), folded: c.to_string(), rule: RuleId::Literal("resolve/pronoun") });
+            pronouns.push(TaggedMention { span: Span::new(i, i + 1), tag: Tag::Node(NodeType::Person), node: Some(node), rule: RuleId::Literal("resolve/pronoun") });
         }
     }
     tagged.extend(pronouns);
@@ -373,11 +380,11 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         let text = doc.index.slice(doc.original, c.span.start, c.span.end);
         let node = builder.add((ty, &key), text, c.span, &c.rule, sentence_of(c.span.start), true);
         builder.nodes[node].value = Some(value);
-        tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), folded: folded_of(c.span).to_string(), rule: c.rule.clone() });
+        tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), rule: c.rule.clone() });
     }
 
     for q in doc.quotes {
-        tagged.push(TaggedMention { span: *q, tag: Tag::Node(NodeType::Quotation), node: None, folded: folded_of(*q).to_string(), rule: RuleId::Literal("segment/quotation") });
+        tagged.push(TaggedMention { span: *q, tag: Tag::Node(NodeType::Quotation), node: None, rule: RuleId::Literal("segment/quotation") });
     }
     tagged.retain(|t| !(t.tag == Tag::Title && absorbed_titles.contains(&t.span)));
     tagged.sort_by_key(|t| (t.span.start, std::cmp::Reverse(t.span.end)));
