@@ -350,6 +350,8 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     let mut previous_year: Option<i32> = None;
     let mut previous_month: Option<u32> = None;
     let mut previous_months: Option<(u32, u32)> = None;
+    // The node key of a value, written into one buffer for all values.
+    let mut value_key = String::new();
     for c in candidates {
         let Some(parsed) = &c.value else { continue };
         let value = match parsed {
@@ -376,9 +378,10 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
             }
         };
         let Tag::Node(ty) = c.tag else { continue };
-        let key = value.canonical();
+        value_key.clear();
+        value.write_canonical(&mut value_key);
         let text = doc.index.slice(doc.original, c.span.start, c.span.end);
-        let node = builder.add((ty, &key), text, c.span, &c.rule, sentence_of(c.span.start), true);
+        let node = builder.add((ty, &value_key), text, c.span, &c.rule, sentence_of(c.span.start), true);
         builder.nodes[node].value = Some(value);
         tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), rule: c.rule.clone() });
     }

@@ -78,15 +78,30 @@ impl Value {
     /// "0.19", "4000 人"; approximate values get a "~" prefix so that "近6万人"
     /// and "6万人" stay distinct facts.
     pub fn canonical(&self) -> String {
-        let tilde = |a: bool| if a { "~" } else { "" };
+        let mut key = String::new();
+        self.write_canonical(&mut key);
+        key
+    }
+
+    /// Appends [`Value::canonical`] to `out`: the resolver looks every value
+    /// mention's node up by it, so it writes the key into one reused buffer
+    /// (piece by piece, without the formatting machinery of `format!`).
+    pub fn write_canonical(&self, out: &mut String) {
+        if self.approx() {
+            out.push('~');
+        }
         match self {
-            Value::Date(d) => d.iso.clone(),
-            Value::Money { amount, currency, approx } => {
-                format!("{}{} {}", tilde(*approx), currency, fmt_num(*amount))
+            Value::Date(d) => out.push_str(&d.iso),
+            Value::Money { amount, currency, .. } => {
+                out.push_str(currency);
+                out.push(' ');
+                out.push_str(&fmt_num(*amount));
             }
-            Value::Percent { fraction, approx } => format!("{}{}", tilde(*approx), fmt_num(*fraction)),
-            Value::Quantity { amount, unit, approx } => {
-                format!("{}{} {}", tilde(*approx), fmt_num(*amount), unit)
+            Value::Percent { fraction, .. } => out.push_str(&fmt_num(*fraction)),
+            Value::Quantity { amount, unit, .. } => {
+                out.push_str(&fmt_num(*amount));
+                out.push(' ');
+                out.push_str(unit);
             }
         }
     }
