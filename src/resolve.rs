@@ -402,9 +402,8 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         if node.key.node_type != NodeType::Organization {
             continue;
         }
-        let chars: Vec<char> = node.key.key.chars().collect();
-        let longest_known = (2..chars.len().saturating_sub(1)).rev().find_map(|n| {
-            let entry = rules.dictionary.lookup_chars(&chars[..n]).iter().map(|&e| rules.dictionary.entry(e))
+        let longest_known = inner_prefixes(&node.key.key).find_map(|(prefix, n)| {
+            let entry = rules.dictionary.lookup(prefix).iter().map(|&e| rules.dictionary.entry(e))
                 .find(|e| e.kind == DictKind::Entity(NodeType::Organization));
             entry.map(|entry| (n, entry))
         });
@@ -421,6 +420,14 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     }
     let (nodes, parents) = builder.finish();
     Resolved { nodes, mentions: tagged, parents }
+}
+
+/// The prefixes of `key` from all but its last two characters down to two
+/// characters, longest first, each with its length in characters. (Slices
+/// of the key: nothing is collected per organization node.)
+fn inner_prefixes(key: &str) -> impl Iterator<Item = (&str, usize)> {
+    let lengths = (2..key.chars().count().saturating_sub(1)).rev();
+    key.char_indices().rev().skip(1).map(|(end, _)| &key[..end]).zip(lengths)
 }
 
 /// The person each surname stands for, for the surnames that exactly one
@@ -751,6 +758,18 @@ mod tests {
             };
             assert_eq!(run(true), run(false), "{steps:?}");
         }
+    }
+
+    #[test]
+    fn inner_prefixes_run_from_all_but_two_characters_down_to_two() {
+        fn prefixes(key: &str) -> Vec<(&str, usize)> {
+            inner_prefixes(key).collect()
+        }
+        assert_eq!(prefixes("阿里云创新中心"), vec![("阿里云创新", 5), ("阿里云创", 4), ("阿里云", 3), ("阿里", 2)]);
+        assert_eq!(prefixes("Intel创新实验室"), vec![("Intel创新实", 8), ("Intel创新", 7), ("Intel创", 6), ("Intel", 5), ("Inte", 4), ("Int", 3), ("In", 2)]);
+        assert_eq!(prefixes("阿里巴"), vec![]);
+        assert_eq!(prefixes("阿里巴巴"), vec![("阿里", 2)]);
+        assert_eq!(prefixes(""), vec![]);
     }
 
     #[test]
