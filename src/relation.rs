@@ -154,13 +154,13 @@ pub fn match_relations(
                 for end in ends {
                     if let Some(groups) = object_captures(rule, &tagged.text[..end]) {
                         if groups.get(rule.groups.object).is_some_and(|g| g.end == end) {
-                            collect(rule, order, &groups, &tagged, si, resolved, &mut found);
+                            collect(rule, order, &groups, &tagged, si, (resolved, folded), &mut found);
                         }
                     }
                 }
             } else {
                 for caps in rule.regex.captures_iter(&tagged.text) {
-                    collect(rule, order, &MatchGroups::Captured(caps), &tagged, si, resolved, &mut found);
+                    collect(rule, order, &MatchGroups::Captured(caps), &tagged, si, (resolved, folded), &mut found);
                 }
             }
         }
@@ -353,13 +353,13 @@ fn collect<'a>(
     groups_found: &MatchGroups,
     tagged: &TaggedSentence<'a>,
     sentence: usize,
-    resolved: &Resolved,
+    (resolved, folded): (&Resolved, &Folded),
     found: &mut Vec<Found<'a>>,
 ) {
     let groups = &rule.groups;
     let slot = |index: Option<usize>| groups_found.get(index).and_then(|g| tagged.slot(g.start));
-    if rule.filters.iter().zip(&groups.filters).any(|((_, re), &index)| slot(index).is_some_and(|m| !re.is_match(&m.folded)))
-        || rule.excludes.iter().zip(&groups.excludes).any(|((_, re), &index)| slot(index).is_some_and(|m| re.is_match(&m.folded)))
+    if rule.filters.iter().zip(&groups.filters).any(|((_, re), &index)| slot(index).is_some_and(|m| !re.is_match(m.folded(folded))))
+        || rule.excludes.iter().zip(&groups.excludes).any(|((_, re), &index)| slot(index).is_some_and(|m| re.is_match(m.folded(folded))))
     {
         return;
     }
@@ -367,7 +367,7 @@ fn collect<'a>(
     let mut qualifiers = BTreeMap::new();
     for ((name, source), &index) in rule.qualifiers.iter().zip(&groups.qualifiers) {
         let text = match source {
-            SlotSource::Slot(_) => slot(index).map(|m| qualifier_text(m, resolved)),
+            SlotSource::Slot(_) => slot(index).map(|m| qualifier_text(m, resolved, folded)),
             SlotSource::Group(_) => groups_found.get(index).map(|g| strip_tags(&tagged.text[g])),
         };
         if let Some(t) = text.filter(|t| !t.is_empty()) {
@@ -451,11 +451,11 @@ fn expand<'a>(tagged: &TaggedSentence<'a>, at: usize, first: &'a TaggedMention) 
 }
 
 /// Title text, or the ISO form of a date, or the words of anything else.
-fn qualifier_text(m: &TaggedMention, resolved: &Resolved) -> String {
+fn qualifier_text(m: &TaggedMention, resolved: &Resolved, folded: &Folded) -> String {
     match m.node.and_then(|n| resolved.nodes[n].value.as_ref()) {
         Some(Value::Date(d)) => d.iso.clone(),
         Some(v) => v.canonical(),
-        None => m.folded.clone(),
+        None => m.folded(folded).to_string(),
     }
 }
 
@@ -638,7 +638,6 @@ mod tests {
                         span: Span::new(start, (start + 1 + next(4)).min(folded.chars())),
                         tag: tags[next(tags.len())],
                         node: None,
-                        folded: String::new(),
                         rule: RuleId::Literal("test"),
                     }
                 })

@@ -30,9 +30,16 @@ pub struct TaggedMention {
     pub tag: Tag,
     /// Index into [`Resolved::nodes`] for entities and values.
     pub node: Option<usize>,
-    /// Folded text (titles, quotations).
-    pub folded: String,
     pub rule: RuleId,
+}
+
+impl TaggedMention {
+    /// The folded text of the mention (titles, quotations), borrowed from
+    /// the document's folded text: most mentions never need it, so none
+    /// carries a String of its own.
+    pub fn folded<'f>(&self, folded: &'f Folded) -> &'f str {
+        folded.slice(self.span.start, self.span.end)
+    }
 }
 
 #[derive(Debug, Default)]
@@ -145,7 +152,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     for c in candidates {
         let Tag::Node(ty) = c.tag else {
             if c.tag == Tag::Title {
-                tagged.push(TaggedMention { span: c.span, tag: c.tag, node: None, folded: folded_of(c.span).to_string(), rule: c.rule.clone() });
+                tagged.push(TaggedMention { span: c.span, tag: c.tag, node: None, rule: c.rule.clone() });
             }
             continue;
         };
@@ -172,7 +179,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         if ty == NodeType::Person {
             persons.push((NodeKey::new(ty, key), folded));
         }
-        tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), folded: folded.to_string(), rule: c.rule.clone() });
+        tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), rule: c.rule.clone() });
         if let Some(s) = c.suffix_start {
             let stem = folded_of(Span::new(c.span.start, s));
             let suffix = folded_of(Span::new(s, c.span.end));
@@ -193,7 +200,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         let text = doc.index.slice(doc.original, span.start, span.end);
         let rule = RuleId::Literal(rule);
         let node = builder.add((key.node_type, &key.key), text, span, &rule, sentence_of(span.start), false);
-        tagged.push(TaggedMention { span, tag: Tag::Node(key.node_type), node: Some(node), folded: folded_of(span).to_string(), rule });
+        tagged.push(TaggedMention { span, tag: Tag::Node(key.node_type), node: Some(node), rule });
         covered.mark(span);
     };
     let title_len_at: FxHashMap<usize, usize> =
@@ -326,7 +333,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         let antecedent = person_mentions[..before].iter().rev().find(|(span, _)| span.end <= i);
         if let Some(&(span, node)) = antecedent.filter(|(span, _)| here - sentence_of(span.start) <= 1) {
             let _ = span;
-            pronouns.push(TaggedMention { span: Span::new(i, i + 1), tag: Tag::Node(NodeType::Person), node: Some(node), folded: c.to_string(), rule: RuleId::Literal("resolve/pronoun") });
+            pronouns.push(TaggedMention { span: Span::new(i, i + 1), tag: Tag::Node(NodeType::Person), node: Some(node), rule: RuleId::Literal("resolve/pronoun") });
         }
     }
     tagged.extend(pronouns);
@@ -343,6 +350,8 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     let mut previous_year: Option<i32> = None;
     let mut previous_month: Option<u32> = None;
     let mut previous_months: Option<(u32, u32)> = None;
+    // The node key of a value, written into one buffer for all values.
+    let mut value_key = String::new();
     for c in candidates {
         let Some(parsed) = &c.value else { continue };
         let value = match parsed {
@@ -369,15 +378,16 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
             }
         };
         let Tag::Node(ty) = c.tag else { continue };
-        let key = value.canonical();
+        value_key.clear();
+        value.write_canonical(&mut value_key);
         let text = doc.index.slice(doc.original, c.span.start, c.span.end);
-        let node = builder.add((ty, &key), text, c.span, &c.rule, sentence_of(c.span.start), true);
+        let node = builder.add((ty, &value_key), text, c.span, &c.rule, sentence_of(c.span.start), true);
         builder.nodes[node].value = Some(value);
-        tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), folded: folded_of(c.span).to_string(), rule: c.rule.clone() });
+        tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), rule: c.rule.clone() });
     }
 
     for q in doc.quotes {
-        tagged.push(TaggedMention { span: *q, tag: Tag::Node(NodeType::Quotation), node: None, folded: folded_of(*q).to_string(), rule: RuleId::Literal("segment/quotation") });
+        tagged.push(TaggedMention { span: *q, tag: Tag::Node(NodeType::Quotation), node: None, rule: RuleId::Literal("segment/quotation") });
     }
     tagged.retain(|t| !(t.tag == Tag::Title && absorbed_titles.contains(&t.span)));
     tagged.sort_by_key(|t| (t.span.start, std::cmp::Reverse(t.span.end)));
@@ -392,9 +402,8 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         if node.key.node_type != NodeType::Organization {
             continue;
         }
-        let chars: Vec<char> = node.key.key.chars().collect();
-        let longest_known = (2..chars.len().saturating_sub(1)).rev().find_map(|n| {
-            let entry = rules.dictionary.lookup_chars(&chars[..n]).iter().map(|&e| rules.dictionary.entry(e))
+        let longest_known = inner_prefixes(&node.key.key).find_map(|(prefix, n)| {
+            let entry = rules.dictionary.lookup(prefix).iter().map(|&e| rules.dictionary.entry(e))
                 .find(|e| e.kind == DictKind::Entity(NodeType::Organization));
             entry.map(|entry| (n, entry))
         });
@@ -411,6 +420,14 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     }
     let (nodes, parents) = builder.finish();
     Resolved { nodes, mentions: tagged, parents }
+}
+
+/// The prefixes of `key` from all but its last two characters down to two
+/// characters, longest first, each with its length in characters. (Slices
+/// of the key: nothing is collected per organization node.)
+fn inner_prefixes(key: &str) -> impl Iterator<Item = (&str, usize)> {
+    let lengths = (2..key.chars().count().saturating_sub(1)).rev();
+    key.char_indices().rev().skip(1).map(|(end, _)| &key[..end]).zip(lengths)
 }
 
 /// The person each surname stands for, for the surnames that exactly one
@@ -741,6 +758,18 @@ mod tests {
             };
             assert_eq!(run(true), run(false), "{steps:?}");
         }
+    }
+
+    #[test]
+    fn inner_prefixes_run_from_all_but_two_characters_down_to_two() {
+        fn prefixes(key: &str) -> Vec<(&str, usize)> {
+            inner_prefixes(key).collect()
+        }
+        assert_eq!(prefixes("阿里云创新中心"), vec![("阿里云创新", 5), ("阿里云创", 4), ("阿里云", 3), ("阿里", 2)]);
+        assert_eq!(prefixes("Intel创新实验室"), vec![("Intel创新实", 8), ("Intel创新", 7), ("Intel创", 6), ("Intel", 5), ("Inte", 4), ("Int", 3), ("In", 2)]);
+        assert_eq!(prefixes("阿里巴"), vec![]);
+        assert_eq!(prefixes("阿里巴巴"), vec![("阿里", 2)]);
+        assert_eq!(prefixes(""), vec![]);
     }
 
     #[test]

@@ -78,29 +78,32 @@ impl Value {
     /// "0.19", "4000 人"; approximate values get a "~" prefix so that "近6万人"
     /// and "6万人" stay distinct facts.
     pub fn canonical(&self) -> String {
-        // (Written piece by piece into one string: every value node asks
-        // for its key, and `format!` costs several times as much.)
         let mut key = String::with_capacity(32);
+        self.write_canonical(&mut key);
+        key
+    }
+
+    /// Appends [`Value::canonical`] to `out`: the resolver looks every value
+    /// mention's node up by it, so it writes the key into one reused buffer,
+    /// piece by piece (`format!` costs several times as much).
+    pub fn write_canonical(&self, out: &mut String) {
+        if self.approx() {
+            out.push('~');
+        }
         match self {
-            Value::Date(d) => return d.iso.clone(),
-            Value::Money { amount, currency, approx } => {
-                push_tilde(&mut key, *approx);
-                key.push_str(currency);
-                key.push(' ');
-                push_num(&mut key, *amount);
+            Value::Date(d) => out.push_str(&d.iso),
+            Value::Money { amount, currency, .. } => {
+                out.push_str(currency);
+                out.push(' ');
+                push_num(out, *amount);
             }
-            Value::Percent { fraction, approx } => {
-                push_tilde(&mut key, *approx);
-                push_num(&mut key, *fraction);
-            }
-            Value::Quantity { amount, unit, approx } => {
-                push_tilde(&mut key, *approx);
-                push_num(&mut key, *amount);
-                key.push(' ');
-                key.push_str(unit);
+            Value::Percent { fraction, .. } => push_num(out, *fraction),
+            Value::Quantity { amount, unit, .. } => {
+                push_num(out, *amount);
+                out.push(' ');
+                out.push_str(unit);
             }
         }
-        key
     }
 
     /// Whether the mention was hedged (多, 约, 近, 左右 …). Dates are never approximate.
@@ -115,13 +118,6 @@ impl Value {
 impl fmt::Display for Value {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.canonical())
-    }
-}
-
-/// The "~" that marks an approximate value's key.
-fn push_tilde(out: &mut String, approx: bool) {
-    if approx {
-        out.push('~');
     }
 }
 
