@@ -109,7 +109,11 @@ pub fn find_candidates(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<
     dictionary_candidates(folded, chars, rules, &mut candidates);
     brand::brand_extension_candidates(chars, rules, &mut candidates);
     let titles = TitleIndex::new(chars, &candidates);
-    suffix_candidates(chars, rules, &candidates.clone(), &mut candidates);
+    // (The suffix rules read the names found so far while they add their
+    // own: into a second list, not a copy of the first.)
+    let mut suffixed = Vec::new();
+    suffix_candidates(chars, rules, &candidates, &mut suffixed);
+    candidates.append(&mut suffixed);
     let possible = rules.possible_regex_rules(folded.as_chars());
     regex_candidates(folded, possible.of(0), &mut candidates);
     value_candidates(folded, possible.of(1), &mut candidates);
