@@ -158,6 +158,22 @@ impl CharBits {
             self.other.contains(&c)
         }
     }
+
+    /// The first position at or after `from` whose character is in the
+    /// set. (Rules that start only at a few characters skip the rest of a
+    /// document with it: one table load per character, no bounds tests.)
+    pub fn next_in(&self, chars: &[char], from: usize) -> Option<usize> {
+        let tail = chars.get(from..)?;
+        let found = match <&[u64; BMP / 64]>::try_from(self.bmp.as_slice()) {
+            Ok(bmp) => tail.iter().position(|&c| {
+                let u = c as usize;
+                if u < BMP { bmp[u / 64] >> (u % 64) & 1 == 1 } else { self.other.contains(&c) }
+            }),
+            // No character of the plane is in the set.
+            Err(_) => tail.iter().position(|c| self.other.contains(c)),
+        };
+        found.map(|k| from + k)
+    }
 }
 
 impl FromIterator<char> for CharBits {
@@ -174,6 +190,24 @@ mod tests {
 
     fn chars(s: &str) -> Vec<char> {
         s.chars().collect()
+    }
+
+    #[test]
+    fn char_bits_next_in_finds_the_first_member_at_or_after_a_position() {
+        let bits: CharBits = ['美', '中', '𠀀'].into_iter().collect();
+        let none = CharBits::default();
+        let astral: CharBits = ['𠀀'].into_iter().collect();
+        let mut next = crate::test_random::xorshift32(0xab5);
+        let alphabet = ['美', '中', '𠀀', '国', 'a', '、', '𠀁'];
+        for _ in 0..300 {
+            let text: Vec<char> = (0..next() % 12).map(|_| alphabet[next() as usize % alphabet.len()]).collect();
+            for from in 0..=text.len() + 1 {
+                for set in [&bits, &none, &astral] {
+                    let plain = (from..text.len()).find(|&k| set.contains(text[k]));
+                    assert_eq!(set.next_in(&text, from), plain, "{text:?} from {from}");
+                }
+            }
+        }
     }
 
     #[test]
