@@ -35,10 +35,15 @@ pub fn spelled_at(chars: &[char], i: usize, word: &[char]) -> bool {
 
 /// A word list indexed by first and by last character, for "does one of
 /// these words start (end) here" at every position of a document.
+///
+/// (Most positions hold no first or last character of a word: a filter of
+/// those characters answers them before the maps are hashed.)
 #[derive(Debug, Default)]
 pub struct Phrases {
     by_first: FxHashMap<char, Vec<Box<[char]>>>,
     by_last: FxHashMap<char, Vec<Box<[char]>>>,
+    firsts: CharFilter,
+    lasts: CharFilter,
 }
 
 impl Phrases {
@@ -49,6 +54,8 @@ impl Phrases {
             let (Some(&first), Some(&last)) = (chars.first(), chars.last()) else { continue };
             p.by_first.entry(first).or_default().push(chars.clone());
             p.by_last.entry(last).or_default().push(chars);
+            p.firsts.insert(first);
+            p.lasts.insert(last);
         }
         p
     }
@@ -63,7 +70,11 @@ impl Phrases {
     /// starts at character `i`.
     #[inline]
     pub fn longest_at(&self, chars: &[char], i: usize) -> Option<usize> {
-        let words = self.by_first.get(chars.get(i)?)?;
+        let first = chars.get(i)?;
+        if !self.firsts.may_contain(*first) {
+            return None;
+        }
+        let words = self.by_first.get(first)?;
         words.iter().filter(|w| spelled_at(chars, i, w)).map(|w| w.len()).max()
     }
 
@@ -77,7 +88,7 @@ impl Phrases {
     /// before character `i`.
     #[inline]
     pub fn has_word_ending_at(&self, chars: &[char], i: usize, len: usize) -> bool {
-        let Some(words) = i.checked_sub(1).and_then(|j| self.by_last.get(chars.get(j)?)) else { return false };
+        let Some(words) = i.checked_sub(1).and_then(|j| self.ending_with(chars.get(j)?)) else { return false };
         i >= len && words.iter().any(|w| w.len() == len && spelled_at(chars, i - len, w))
     }
 
@@ -85,8 +96,16 @@ impl Phrases {
     /// right before character `i`.
     #[inline]
     pub fn longest_ending_at(&self, chars: &[char], i: usize) -> Option<usize> {
-        let words = i.checked_sub(1).and_then(|j| self.by_last.get(chars.get(j)?))?;
+        let words = i.checked_sub(1).and_then(|j| self.ending_with(chars.get(j)?))?;
         words.iter().filter(|w| i >= w.len() && spelled_at(chars, i - w.len(), w)).map(|w| w.len()).max()
+    }
+
+    #[inline]
+    fn ending_with(&self, last: &char) -> Option<&Vec<Box<[char]>>> {
+        if !self.lasts.may_contain(*last) {
+            return None;
+        }
+        self.by_last.get(last)
     }
 }
 
@@ -94,6 +113,7 @@ impl Phrases {
 /// code point (32 bytes, cheap to build per document or per search, unlike
 /// an exact [`CharBits`] of 8 KB): a scan then looks a character up in the
 /// set itself only where the filter lets it through.
+#[derive(Debug, Default)]
 pub struct CharFilter {
     bits: [u64; 4],
 }
