@@ -210,6 +210,31 @@ mod tests {
     }
 
     #[test]
+    fn phrases_answer_as_a_plain_scan_of_the_word_list_does() {
+        // (The first/last character filter must never hide a word, nor let a
+        // character in that only shares a bucket with one: 席 U+5E2D, inside a
+        // word only, shares the low byte of 中 U+4E2D.)
+        let words: Vec<String> = ["中国", "说", "国中", "中", "国席说", "说中国"].iter().map(|w| w.to_string()).collect();
+        let phrases = Phrases::new(&words);
+        let lists: Vec<Vec<char>> = words.iter().map(|w| chars(w)).collect();
+        let alphabet = ['中', '国', '说', '席', 'a', '𠀀'];
+        let mut next = crate::test_random::xorshift32(0x9e1);
+        for _ in 0..300 {
+            let text: Vec<char> = (0..next() % 10).map(|_| alphabet[next() as usize % alphabet.len()]).collect();
+            for i in 0..=text.len() + 1 {
+                let starting = lists.iter().filter(|w| spelled_at(&text, i, w)).map(|w| w.len()).max();
+                let ending = lists.iter().filter(|w| i >= w.len() && spelled_at(&text, i - w.len(), w)).map(|w| w.len()).max();
+                assert_eq!(phrases.longest_at(&text, i), starting, "{text:?} at {i}");
+                assert_eq!(phrases.longest_ending_at(&text, i), ending, "{text:?} at {i}");
+                for len in 1..=3 {
+                    let exact = lists.iter().any(|w| w.len() == len && i >= len && spelled_at(&text, i - len, w));
+                    assert_eq!(phrases.has_word_ending_at(&text, i, len), exact, "{text:?} at {i}, {len}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn char_bits_next_in_finds_the_first_member_at_or_after_a_position() {
         let bits: CharBits = ['美', '中', '𠀀'].into_iter().collect();
         let none = CharBits::default();
