@@ -35,10 +35,15 @@ pub fn spelled_at(chars: &[char], i: usize, word: &[char]) -> bool {
 
 /// A word list indexed by first and by last character, for "does one of
 /// these words start (end) here" at every position of a document.
+///
+/// (Most positions hold no first or last character of a word: a filter of
+/// those characters answers them before the maps are hashed.)
 #[derive(Debug, Default)]
 pub struct Phrases {
     by_first: FxHashMap<char, Vec<Box<[char]>>>,
     by_last: FxHashMap<char, Vec<Box<[char]>>>,
+    firsts: CharFilter,
+    lasts: CharFilter,
 }
 
 impl Phrases {
@@ -49,6 +54,8 @@ impl Phrases {
             let (Some(&first), Some(&last)) = (chars.first(), chars.last()) else { continue };
             p.by_first.entry(first).or_default().push(chars.clone());
             p.by_last.entry(last).or_default().push(chars);
+            p.firsts.insert(first);
+            p.lasts.insert(last);
         }
         p
     }
@@ -63,7 +70,11 @@ impl Phrases {
     /// starts at character `i`.
     #[inline]
     pub fn longest_at(&self, chars: &[char], i: usize) -> Option<usize> {
-        let words = self.by_first.get(chars.get(i)?)?;
+        let first = chars.get(i)?;
+        if !self.firsts.may_contain(*first) {
+            return None;
+        }
+        let words = self.by_first.get(first)?;
         words.iter().filter(|w| spelled_at(chars, i, w)).map(|w| w.len()).max()
     }
 
@@ -77,7 +88,7 @@ impl Phrases {
     /// before character `i`.
     #[inline]
     pub fn has_word_ending_at(&self, chars: &[char], i: usize, len: usize) -> bool {
-        let Some(words) = i.checked_sub(1).and_then(|j| self.by_last.get(chars.get(j)?)) else { return false };
+        let Some(words) = i.checked_sub(1).and_then(|j| self.ending_with(chars.get(j)?)) else { return false };
         i >= len && words.iter().any(|w| w.len() == len && spelled_at(chars, i - len, w))
     }
 
@@ -85,8 +96,16 @@ impl Phrases {
     /// right before character `i`.
     #[inline]
     pub fn longest_ending_at(&self, chars: &[char], i: usize) -> Option<usize> {
-        let words = i.checked_sub(1).and_then(|j| self.by_last.get(chars.get(j)?))?;
+        let words = i.checked_sub(1).and_then(|j| self.ending_with(chars.get(j)?))?;
         words.iter().filter(|w| i >= w.len() && spelled_at(chars, i - w.len(), w)).map(|w| w.len()).max()
+    }
+
+    #[inline]
+    fn ending_with(&self, last: &char) -> Option<&Vec<Box<[char]>>> {
+        if !self.lasts.may_contain(*last) {
+            return None;
+        }
+        self.by_last.get(last)
     }
 }
 
@@ -94,6 +113,7 @@ impl Phrases {
 /// code point (32 bytes, cheap to build per document or per search, unlike
 /// an exact [`CharBits`] of 8 KB): a scan then looks a character up in the
 /// set itself only where the filter lets it through.
+#[derive(Debug, Default)]
 pub struct CharFilter {
     bits: [u64; 4],
 }
@@ -128,21 +148,26 @@ impl CharFilter {
 /// A set of characters tested at every character of a document: a bit per
 /// character of the Basic Multilingual Plane (8 KB), the rare others in a
 /// hash set, so that a test is a shift and a mask rather than a hash probe.
-#[derive(Clone, Debug, Default)]
+/// (The table always has its full size: a test needs no bounds check,
+/// which was a third of its cost.)
+#[derive(Clone, Debug)]
 pub struct CharBits {
-    bmp: Vec<u64>,
+    bmp: Box<[u64; BMP / 64]>,
     other: FxHashSet<char>,
 }
 
 const BMP: usize = 0x10000;
 
+impl Default for CharBits {
+    fn default() -> CharBits {
+        CharBits { bmp: Box::new([0; BMP / 64]), other: FxHashSet::default() }
+    }
+}
+
 impl CharBits {
     pub fn insert(&mut self, c: char) {
         let u = c as usize;
         if u < BMP {
-            if self.bmp.is_empty() {
-                self.bmp = vec![0; BMP / 64];
-            }
             self.bmp[u / 64] |= 1 << (u % 64);
         } else {
             self.other.insert(c);
@@ -153,10 +178,18 @@ impl CharBits {
     pub fn contains(&self, c: char) -> bool {
         let u = c as usize;
         if u < BMP {
-            self.bmp.get(u / 64).is_some_and(|w| w >> (u % 64) & 1 == 1)
+            self.bmp[u / 64] >> (u % 64) & 1 == 1
         } else {
             self.other.contains(&c)
         }
+    }
+
+    /// The first position at or after `from` whose character is in the
+    /// set. (Rules that start only at a few characters skip the rest of a
+    /// document with it: one table load per character.)
+    pub fn next_in(&self, chars: &[char], from: usize) -> Option<usize> {
+        let tail = chars.get(from..)?;
+        tail.iter().position(|&c| self.contains(c)).map(|k| from + k)
     }
 }
 
@@ -174,6 +207,49 @@ mod tests {
 
     fn chars(s: &str) -> Vec<char> {
         s.chars().collect()
+    }
+
+    #[test]
+    fn phrases_answer_as_a_plain_scan_of_the_word_list_does() {
+        // (The first/last character filter must never hide a word, nor let a
+        // character in that only shares a bucket with one: 席 U+5E2D, inside a
+        // word only, shares the low byte of 中 U+4E2D.)
+        let words: Vec<String> = ["中国", "说", "国中", "中", "国席说", "说中国"].iter().map(|w| w.to_string()).collect();
+        let phrases = Phrases::new(&words);
+        let lists: Vec<Vec<char>> = words.iter().map(|w| chars(w)).collect();
+        let alphabet = ['中', '国', '说', '席', 'a', '𠀀'];
+        let mut next = crate::test_random::xorshift32(0x9e1);
+        for _ in 0..300 {
+            let text: Vec<char> = (0..next() % 10).map(|_| alphabet[next() as usize % alphabet.len()]).collect();
+            for i in 0..=text.len() + 1 {
+                let starting = lists.iter().filter(|w| spelled_at(&text, i, w)).map(|w| w.len()).max();
+                let ending = lists.iter().filter(|w| i >= w.len() && spelled_at(&text, i - w.len(), w)).map(|w| w.len()).max();
+                assert_eq!(phrases.longest_at(&text, i), starting, "{text:?} at {i}");
+                assert_eq!(phrases.longest_ending_at(&text, i), ending, "{text:?} at {i}");
+                for len in 1..=3 {
+                    let exact = lists.iter().any(|w| w.len() == len && i >= len && spelled_at(&text, i - len, w));
+                    assert_eq!(phrases.has_word_ending_at(&text, i, len), exact, "{text:?} at {i}, {len}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn char_bits_next_in_finds_the_first_member_at_or_after_a_position() {
+        let bits: CharBits = ['美', '中', '𠀀'].into_iter().collect();
+        let none = CharBits::default();
+        let astral: CharBits = ['𠀀'].into_iter().collect();
+        let mut next = crate::test_random::xorshift32(0xab5);
+        let alphabet = ['美', '中', '𠀀', '国', 'a', '、', '𠀁'];
+        for _ in 0..300 {
+            let text: Vec<char> = (0..next() % 12).map(|_| alphabet[next() as usize % alphabet.len()]).collect();
+            for from in 0..=text.len() + 1 {
+                for set in [&bits, &none, &astral] {
+                    let plain = (from..text.len()).find(|&k| set.contains(text[k]));
+                    assert_eq!(set.next_in(&text, from), plain, "{text:?} from {from}");
+                }
+            }
+        }
     }
 
     #[test]

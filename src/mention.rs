@@ -109,7 +109,11 @@ pub fn find_candidates(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<
     dictionary_candidates(folded, chars, rules, &mut candidates);
     brand::brand_extension_candidates(chars, rules, &mut candidates);
     let titles = TitleIndex::new(chars, &candidates);
-    suffix_candidates(chars, rules, &candidates.clone(), &mut candidates);
+    // (The suffix rules read the names found so far while they add their
+    // own: into a second list, not a copy of the first.)
+    let mut suffixed = Vec::new();
+    suffix_candidates(chars, rules, &candidates, &mut suffixed);
+    candidates.append(&mut suffixed);
     let possible = rules.possible_regex_rules(folded.as_chars());
     regex_candidates(folded, possible.of(0), &mut candidates);
     value_candidates(folded, possible.of(1), &mut candidates);
@@ -1364,11 +1368,8 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candid
         });
     };
     let mut i = 0;
-    while i < chars.len() {
-        if !is_abbr(i) {
-            i += 1;
-            continue;
-        }
+    while let Some(next) = abbreviation_chars.next_in(chars, i) {
+        i = next;
         // A run of abbreviations, joined directly or by 、.
         let mut members = vec![i];
         let mut j = i + 1;
@@ -1450,8 +1451,9 @@ fn foreign_name_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex,
         known_ends[end] = true;
     }
     let mut i = 0;
-    while i < chars.len() {
-        let run_start = translit(i) && (i == 0 || !translit(i - 1) || titles.ends_at(i) || known_ends[i]);
+    while let Some(next) = translit_chars.next_in(chars, i) {
+        i = next;
+        let run_start = i == 0 || !translit(i - 1) || titles.ends_at(i) || known_ends[i];
         if !run_start {
             i += 1;
             continue;
