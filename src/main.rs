@@ -24,8 +24,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// mimalloc returns freed pages to the OS a second after they empty (a
 /// "purge"); on a machine with transparent huge pages each purged page is
 /// faulted in again and cleared soon after, as extraction frees and
-/// allocates in waves. That was 18 % of a one-core run spent in the kernel
-/// (clear_page). Keeping freed pages costs nothing in peak memory, which is
+/// allocates in waves: 17 % of a one-core run over 10 MB was the kernel
+/// clearing pages. Keeping freed pages costs nothing in peak memory, which is
 /// what the heap held at its largest anyway (docs/benchmarks.md). An
 /// explicit `MIMALLOC_PURGE_DELAY` in the environment is left alone.
 fn keep_freed_pages() {
