@@ -25,9 +25,10 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// "purge"); on a machine with transparent huge pages each purged page is
 /// faulted in again and cleared soon after, as extraction frees and
 /// allocates in waves: 17 % of a one-core run over 10 MB was the kernel
-/// clearing pages. Keeping freed pages costs nothing in peak memory, which is
-/// what the heap held at its largest anyway (docs/benchmarks.md). An
-/// explicit `MIMALLOC_PURGE_DELAY` in the environment is left alone.
+/// clearing pages. Kept pages are reused, so peak memory grows only a
+/// little (100 MB to JSON: 416 → 433 MB; 1 GB streamed: 173 → 199 MB;
+/// docs/benchmarks.md). An explicit `MIMALLOC_PURGE_DELAY` in the
+/// environment is left alone.
 fn keep_freed_pages() {
     /// `mi_option_purge_delay` in mimalloc v3's `mimalloc.h` (enum
     /// `mi_option_e`); libmimalloc-sys has no constant for it.
