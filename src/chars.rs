@@ -220,7 +220,10 @@ mod tests {
         let alphabet = ['中', '国', '说', '席', 'a', '𠀀'];
         let mut next = crate::test_random::xorshift32(0x9e1);
         for _ in 0..300 {
-            let text: Vec<char> = (0..next() % 10).map(|_| alphabet[next() as usize % alphabet.len()]).collect();
+            let text: Vec<char> = {
+                let len = (next() % 10) as usize;
+                crate::test_random::random_text(&alphabet, len, &mut next)
+            };
             for i in 0..=text.len() + 1 {
                 let starting = lists.iter().filter(|w| spelled_at(&text, i, w)).map(|w| w.len()).max();
                 let ending = lists.iter().filter(|w| i >= w.len() && spelled_at(&text, i - w.len(), w)).map(|w| w.len()).max();
@@ -242,7 +245,10 @@ mod tests {
         let mut next = crate::test_random::xorshift32(0xab5);
         let alphabet = ['美', '中', '𠀀', '国', 'a', '、', '𠀁'];
         for _ in 0..300 {
-            let text: Vec<char> = (0..next() % 12).map(|_| alphabet[next() as usize % alphabet.len()]).collect();
+            let text: Vec<char> = {
+                let len = (next() % 12) as usize;
+                crate::test_random::random_text(&alphabet, len, &mut next)
+            };
             for from in 0..=text.len() + 1 {
                 for set in [&bits, &none, &astral] {
                     let plain = (from..text.len()).find(|&k| set.contains(text[k]));

@@ -291,7 +291,7 @@ mod tests {
         let alphabet: Vec<char> = "a1 .\n王坚雲億萬說１０％ＣＴＯ\u{3000}。“”é𠀀😀".chars().collect();
         let mut next = crate::test_random::xorshift32(0x5EED);
         for len in 0..200 {
-            let original: String = (0..len).map(|_| alphabet[next() as usize % alphabet.len()]).collect();
+            let original: String = crate::test_random::random_text(&alphabet, len, &mut next);
             let (folded, index) = Folded::with_index(&original);
             assert_eq!(folded.text, fold(&original));
             assert_eq!(folded.as_chars(), folded.text.chars().collect::<Vec<char>>());

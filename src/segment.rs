@@ -198,7 +198,7 @@ mod tests {
         let alphabet: Vec<char> = "王说好。！？!?\n\r “”「」『』）)ĂĜ".chars().collect();
         let mut next = crate::test_random::xorshift32(0xC0FFEE);
         for len in 0..400 {
-            let text: String = (0..len).map(|_| alphabet[next() as usize % alphabet.len()]).collect();
+            let text: String = crate::test_random::random_text(&alphabet, len, &mut next);
             let folded = Folded::new(&text);
             let plain = split_plainly(folded.as_chars(), &rules.segment);
             assert_eq!(split(&folded, &rules.segment).sentences, plain, "{text:?}");

@@ -22,3 +22,9 @@ pub fn xorshift64(seed: u64) -> impl FnMut() -> u64 {
         state
     }
 }
+
+/// `len` characters drawn from `alphabet` by `next`, as a `String` or a
+/// `Vec<char>`.
+pub fn random_text<T: FromIterator<char>, N: Into<u64>>(alphabet: &[char], len: usize, next: &mut impl FnMut() -> N) -> T {
+    (0..len).map(|_| alphabet[(next().into() % alphabet.len() as u64) as usize]).collect()
+}

@@ -1619,7 +1619,7 @@ mod tests {
         let mut texts: Vec<String> = ["3.5万", "1,200", "十几", "两千三百", "7000多", "二〇一三", "5千"].map(String::from).to_vec();
         for _ in 0..20_000 {
             let len = 1 + next() as usize % 8;
-            texts.push((0..len).map(|_| alphabet[next() as usize % alphabet.len()]).collect());
+            texts.push(crate::test_random::random_text(&alphabet, len, &mut next));
         }
         for text in texts {
             let as_decimal = parse_dec(&text).map(|(d, approx)| (d.to_f64(), approx));

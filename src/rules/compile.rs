@@ -715,27 +715,22 @@ fn build_automata(mut entries: Vec<DictEntry>, suffixes: &[Suffix]) -> Result<(D
     for e in &mut entries {
         e.aliases.retain(|a| !a.is_empty());
     }
-    let gazetteer = |spellings| double_array(spellings, DaachorseMatchKind::LeftmostLongest, "gazetteer");
-    let automaton = gazetteer(texts.iter().enumerate().map(|(p, text)| (text.as_str(), p as u32)).collect())?;
+    let automaton = gazetteer_automaton(texts.iter().enumerate().map(|(p, text)| (text.as_str(), p as u32)))?;
     let user_patterns: Vec<(&str, u32)> = (0..texts.len() as u32)
         .filter(|&p| pattern_entries[p as usize].first().is_some_and(|&i| entries[i as usize].layer > 0))
         .map(|p| (texts[p as usize].as_str(), p))
         .collect();
-    let user_automaton = if user_patterns.is_empty() { None } else { Some(gazetteer(user_patterns)?) };
+    let user_automaton = if user_patterns.is_empty() { None } else { Some(gazetteer_automaton(user_patterns)?) };
     let suffix_search = SuffixSearch::new(suffixes)?;
     Ok((Dictionary { automaton, pattern_entries, by_text, user_automaton, entries }, suffix_search))
 }
 
-/// A character-wise automaton of distinct, non-empty spellings, each
-/// reporting its number; `what` names it in the error.
-fn double_array<'a>(
-    spellings: impl IntoIterator<Item = (&'a str, u32)>,
-    kind: DaachorseMatchKind,
-    what: &str,
-) -> Result<CharwiseDoubleArrayAhoCorasick<u32>, RuleErrors> {
-    CharwiseDoubleArrayAhoCorasickBuilder::new().match_kind(kind).build_with_values(spellings).map_err(|e| {
+/// A leftmost-longest character-wise automaton of distinct, non-empty
+/// spellings, each reporting its number.
+fn gazetteer_automaton<'a>(spellings: impl IntoIterator<Item = (&'a str, u32)>) -> Result<CharwiseDoubleArrayAhoCorasick<u32>, RuleErrors> {
+    CharwiseDoubleArrayAhoCorasickBuilder::new().match_kind(DaachorseMatchKind::LeftmostLongest).build_with_values(spellings).map_err(|e| {
         RuleErrors(vec![RuleError { file: "rules/gazetteers".into(), line: 0, column: 0, rule: None,
-            message: format!("cannot build the {what} automaton: {e}") }])
+            message: format!("cannot build the gazetteer automaton: {e}") }])
     })
 }
 

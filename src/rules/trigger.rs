@@ -595,7 +595,7 @@ mod tests {
         let alphabet: Vec<char> = "\u{E000}\u{E001}\u{E00A}\u{E01F}\u{E020}\u{D7FF}\u{F000}说的a".chars().collect();
         let mut next = crate::test_random::xorshift32(0x5EED);
         for len in 0..400 {
-            let text: String = (0..len).map(|_| alphabet[next() as usize % alphabet.len()]).collect();
+            let text: String = crate::test_random::random_text(&alphabet, len, &mut next);
             assert_eq!(TagCounts::of_symbols(text.chars()), TagCounts::of(&text), "{text:?}");
         }
     }
@@ -617,7 +617,7 @@ mod tests {
         let alphabet: Vec<char> = "美元成立创办了公司年人民币港新台A的".chars().collect();
         let mut next = crate::test_random::xorshift32(0x7A1);
         for len in 0..300 {
-            let text: String = (0..len).map(|_| alphabet[next() as usize % alphabet.len()]).collect();
+            let text: String = crate::test_random::random_text(&alphabet, len, &mut next);
             let chars: Vec<char> = text.chars().collect();
             let (from_str, from_chars) = (t.possible(&text), t.possible_in_chars(&chars));
             for i in 0..regexes.len() {

@@ -116,7 +116,7 @@ mod tests {
             let len = next() as usize % 9;
             // Digits lead most texts, as in the corpus.
             let mut s: String = (0..next() % 5).map(|_| char::from(b'0' + (next() % 10) as u8)).collect();
-            s.extend((0..len).map(|_| alphabet[next() as usize % alphabet.len()]));
+            s.push_str(&crate::test_random::random_text::<String, _>(&alphabet, len, &mut next));
             out.push(s);
         }
         out
