@@ -174,8 +174,8 @@ pub struct Triggers {
     word_clauses: Vec<Vec<usize>>,
     /// Word → its id (index into `word_clauses`).
     word_ids: FxHashMap<String, usize>,
-    /// Word id → its length in characters.
-    word_chars: Vec<usize>,
+    /// Word id → its length in bytes.
+    word_bytes: Vec<usize>,
     /// Word id → whether its occurrences are noted (see [`Triggers::record`]).
     recorded: Vec<bool>,
     /// Regex → the ids of the words whose occurrences it is given.
@@ -243,7 +243,7 @@ impl Triggers {
         let mut words_by_start: FxHashMap<u64, Vec<WordRest>> = FxHashMap::default();
         let mut word_ids: FxHashMap<String, usize> = FxHashMap::default();
         let mut word_clauses: Vec<Vec<usize>> = Vec::new();
-        let mut word_chars = Vec::new();
+        let mut word_bytes = Vec::new();
         let mut clauses = 0;
         let mut regex_clauses = Vec::new();
         for regex in requirements {
@@ -264,7 +264,7 @@ impl Triggers {
                         let rest_chars = rest.chars().collect();
                         words_by_start.entry(start_key(first, second)).or_default().push(WordRest { text: rest, chars: rest_chars, id: word_clauses.len() });
                         word_clauses.push(Vec::new());
-                        word_chars.push(word.chars().count());
+                        word_bytes.push(word.len());
                         word_clauses.len() - 1
                     });
                     word_clauses[id].push(clauses);
@@ -273,8 +273,8 @@ impl Triggers {
             }
             regex_clauses.push(own);
         }
-        let (recorded, recorded_words) = (vec![false; word_chars.len()], vec![None; regex_clauses.len()]);
-        Triggers { first_chars, single_chars, pairs, words_by_start, word_clauses, word_ids, word_chars, recorded, recorded_words, clauses, regex_clauses }
+        let (recorded, recorded_words) = (vec![false; word_bytes.len()], vec![None; regex_clauses.len()]);
+        Triggers { first_chars, single_chars, pairs, words_by_start, word_clauses, word_ids, word_bytes, recorded, recorded_words, clauses, regex_clauses }
     }
 
     /// Note where `words` occur, for regex `regex` ([`Occurrences::of`]),
@@ -308,12 +308,14 @@ impl Triggers {
         let mut found = Vec::new();
         // Each word's occurrences are chained, in order, from `first[word]`:
         // a regex reads its own words' without walking the others'.
-        let mut first = vec![NONE; self.word_chars.len()];
-        let mut last = vec![NONE; self.word_chars.len()];
+        let mut first = vec![NONE; self.word_bytes.len()];
+        let mut last = vec![NONE; self.word_bytes.len()];
         let possible = self.scan_chars(chars, |id, start| {
             if self.recorded[id] {
                 let k = found.len() as u32;
-                found.push(Occurrence { start: byte_at(start), end: byte_at(start + self.word_chars[id]), next: NONE });
+                // (The word's characters are the text's there: so are its bytes.)
+                let start = byte_at(start);
+                found.push(Occurrence { start, end: start + self.word_bytes[id], next: NONE });
                 match std::mem::replace(&mut last[id], k) {
                     NONE => first[id] = k,
                     previous => found[previous as usize].next = k,
