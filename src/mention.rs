@@ -114,9 +114,9 @@ pub fn find_candidates(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<
     let mut suffixed = Vec::new();
     suffix_candidates(chars, rules, &candidates, &mut suffixed);
     candidates.append(&mut suffixed);
-    let possible = rules.possible_regex_rules(folded.as_chars());
-    regex_candidates(folded, possible.of(0), &mut candidates);
-    value_candidates(folded, possible.of(1), &mut candidates);
+    let possible = rules.possible_regex_rules(folded);
+    regex_candidates(folded, possible.with_words(0), &mut candidates);
+    value_candidates(folded, possible.with_words(1), &mut candidates);
     person_candidates(chars, rules, &titles, &mut candidates);
     abbreviation_candidates(chars, rules, &mut candidates);
     foreign_name_candidates(chars, rules, &titles, &mut candidates);
@@ -850,9 +850,9 @@ fn covered_by_common_words(chars: &[char], rules: &RuleSet) -> bool {
 }
 
 #[inline(never)]
-fn regex_candidates<'a>(folded: &Folded, rules: impl Iterator<Item = &'a RegexRule>, out: &mut Vec<Candidate>) {
-    for rule in rules {
-        rule.regex.for_each_mention(&folded.text, |m| {
+fn regex_candidates<'a>(folded: &Folded, rules: impl Iterator<Item = (&'a RegexRule, Option<Vec<std::ops::Range<usize>>>)>, out: &mut Vec<Candidate>) {
+    for (rule, words) in rules {
+        rule.regex.for_each_mention(&folded.text, words, |m| {
             if m.is_empty() {
                 return;
             }
@@ -870,9 +870,9 @@ fn regex_candidates<'a>(folded: &Folded, rules: impl Iterator<Item = &'a RegexRu
 }
 
 #[inline(never)]
-fn value_candidates<'a>(folded: &Folded, rules: impl Iterator<Item = &'a RegexRule>, out: &mut Vec<Candidate>) {
-    for rule in rules {
-        rule.regex.for_each_mention(&folded.text, |m| {
+fn value_candidates<'a>(folded: &Folded, rules: impl Iterator<Item = (&'a RegexRule, Option<Vec<std::ops::Range<usize>>>)>, out: &mut Vec<Candidate>) {
+    for (rule, words) in rules {
+        rule.regex.for_each_mention(&folded.text, words, |m| {
             let Some(parsed) = parse_value(rule.normalizer, &folded.text[m.clone()]) else { return };
             out.push(Candidate {
                 span: Span::new(folded.char_at(m.start), folded.char_at(m.end)),

@@ -8,7 +8,8 @@
 //! value bank together.
 
 use super::compile::RegexRule;
-use super::trigger::{requirements, Possible, Triggers};
+use super::trigger::{requirements, Occurrences, Possible, Triggers};
+use crate::normalize::Folded;
 use std::sync::OnceLock;
 
 #[derive(Debug, Default)]
@@ -55,24 +56,45 @@ impl RegexBank {
 
 /// The rules of two banks that may match a document, found in one scan
 /// of its characters: a scan costs about as much per character as per word
-/// it finds, and both banks would otherwise walk the same characters.
+/// it finds, and both banks would otherwise walk the same characters. The
+/// scan also notes where the words occur, for the regexes searched near
+/// them.
 pub struct PossibleRules<'a> {
     banks: [&'a RegexBank; 2],
     possible: Possible<'a>,
+    occurrences: Occurrences<'a>,
 }
 
 impl<'a> PossibleRules<'a> {
     /// `triggers` holds (or is given, on first use) the trigger words of
-    /// `banks`, the first bank's rules first.
-    pub(super) fn new(banks: [&'a RegexBank; 2], triggers: &'a OnceLock<Triggers>, chars: &[char]) -> PossibleRules<'a> {
-        let triggers = triggers.get_or_init(|| Triggers::new(&banks.iter().flat_map(|b| b.requirements()).collect::<Vec<_>>()));
-        PossibleRules { banks, possible: triggers.possible_in_chars(chars) }
+    /// `banks`, the first bank's rules first, recording the occurrences of
+    /// the words each regex is searched near.
+    pub(super) fn new(banks: [&'a RegexBank; 2], triggers: &'a OnceLock<Triggers>, folded: &Folded) -> PossibleRules<'a> {
+        let triggers = triggers.get_or_init(|| {
+            let mut triggers = Triggers::new(&banks.iter().flat_map(|b| b.requirements()).collect::<Vec<_>>());
+            for (i, rule) in banks.iter().flat_map(|b| b.iter()).enumerate() {
+                if let Some(words) = rule.regex.window_words() {
+                    triggers.record(i, words);
+                }
+            }
+            triggers
+        });
+        let (possible, occurrences) = triggers.occurrences_in_chars(folded.as_chars(), |i| folded.byte_at(i));
+        PossibleRules { banks, possible, occurrences }
     }
 
     /// The rules of bank `k` that may match, in order.
     pub fn of(&self, k: usize) -> impl Iterator<Item = &'a RegexRule> + '_ {
         let offset = if k == 0 { 0 } else { self.banks[0].len() };
         self.banks[k].rules.iter().enumerate().filter(move |(i, _)| self.possible.contains(offset + i)).map(|(_, r)| r)
+    }
+
+    /// [`PossibleRules::of`], each rule with the occurrences of
+    /// [`crate::rules::LazyRegex::window_words`], if recorded.
+    pub fn with_words(&self, k: usize) -> impl Iterator<Item = (&'a RegexRule, Option<Vec<std::ops::Range<usize>>>)> + '_ {
+        let offset = if k == 0 { 0 } else { self.banks[0].len() };
+        let possible = self.banks[k].rules.iter().enumerate().filter(move |(i, _)| self.possible.contains(offset + i));
+        possible.map(move |(i, r)| (r, self.occurrences.of(offset + i)))
     }
 }
 
@@ -101,8 +123,9 @@ mod tests {
         let seed = include_str!("../../fixtures/yunqi.txt");
         let texts = ["", "2023年3月5日，公司营收1.2亿元，同比增长15%。", "US$300，打8折，三成用户", "《三体》的作者是刘慈欣。"];
         for text in texts.into_iter().chain(seed.split('\n')).chain([seed]) {
-            let chars: Vec<char> = Folded::new(text).as_chars().to_vec();
-            let joint = rules.possible_regex_rules(&chars);
+            let folded = Folded::new(text);
+            let chars: Vec<char> = folded.as_chars().to_vec();
+            let joint = rules.possible_regex_rules(&folded);
             for (k, bank) in [&rules.entity_rules, &rules.value_rules].into_iter().enumerate() {
                 assert_eq!(ids(joint.of(k)), ids(bank.possible_in(&chars)), "bank {k} of {text:?}");
             }

@@ -96,19 +96,33 @@ impl LazyRegex {
     /// in order: group `m` (matches without it are skipped), else the
     /// whole match, as `captures_iter` gives them, but only the parts of
     /// the text near the regex's trigger words are scanned when that is
-    /// exact (see [`WordWindows`] and [`RunWindows`]).
-    pub fn for_each_mention(&self, text: &str, mut each: impl FnMut(Range<usize>)) {
+    /// exact (see [`WordWindows`] and [`RunWindows`]). `words`, if given,
+    /// are the occurrences of [`LazyRegex::window_words`] in `text`, in
+    /// order of start (found by the scan that tells which regexes may
+    /// match it): the windows are read off them instead of searching the
+    /// text for the words again.
+    pub fn for_each_mention(&self, text: &str, words: Option<Vec<Range<usize>>>, mut each: impl FnMut(Range<usize>)) {
         let regex: &Regex = self;
         let mut search = |haystack: &str, from: usize| self.mention.search_at(regex, haystack, from);
         let mut each = |mention: Option<Range<usize>>| mention.into_iter().for_each(&mut each);
         match self.windows() {
-            Windows::Words(windows) => windows.for_each_match(text, &mut search, &mut each),
-            Windows::Runs(windows) => windows.for_each_match(text, &mut search, &mut each),
+            Windows::Words(windows) => windows.for_each_match(text, words, &mut search, &mut each),
+            Windows::Runs(windows) => windows.for_each_match(text, words, &mut search, &mut each),
             // (The iterator's rule for empty matches applies here.)
             Windows::Whole => match self.mention {
                 MentionPlan::Captures => regex.captures_iter(text).for_each(|c| each(c.name("m").map(|m| m.range()))),
                 _ => regex.find_iter(text).for_each(|found| each(self.mention.mention(regex, text, found.range()))),
             },
+        }
+    }
+
+    /// The words the windows of the regex are found from (every match
+    /// contains one), if it is searched in windows.
+    pub fn window_words(&self) -> Option<&[String]> {
+        match self.windows() {
+            Windows::Words(windows) => Some(&windows.clause),
+            Windows::Runs(windows) => Some(windows.clause()),
+            Windows::Whole => None,
         }
     }
 
@@ -196,6 +210,8 @@ impl std::ops::Deref for LazyRegex {
 struct WordWindows {
     /// The longest match, in bytes.
     max_len: usize,
+    /// The words of which every match contains one.
+    clause: Vec<String>,
     /// Words whose occurrences cannot overlap, so that the leftmost search
     /// (which has fast prefilters) finds them all.
     words: aho_corasick::AhoCorasick,
@@ -216,19 +232,32 @@ impl WordWindows {
             return None;
         }
         let words = aho_corasick::AhoCorasick::builder().match_kind(aho_corasick::MatchKind::LeftmostFirst).build(overlap_free_words(clause)).ok()?;
-        Some(WordWindows { max_len, words })
+        Some(WordWindows { max_len, clause: clause.to_vec(), words })
     }
 
     /// The byte ranges where matches may start, merged, in order; `None`
     /// when scanning them would cost more than scanning the whole text.
-    fn start_ranges(&self, text: &str) -> Option<Vec<(usize, usize)>> {
+    /// `known` are the occurrences of the clause's words, if known; else
+    /// the text is searched for them.
+    fn start_ranges(&self, text: &str, known: Option<Vec<Range<usize>>>) -> Option<Vec<(usize, usize)>> {
+        match known {
+            Some(known) => self.start_ranges_of(text, known.into_iter()),
+            None => self.start_ranges_of(text, self.words.find_iter(text).map(|found| found.range())),
+        }
+    }
+
+    /// [`WordWindows::start_ranges`] of some occurrences, in order of start,
+    /// that include every occurrence of the clause's words (a match
+    /// contains one, and so do the overlap-free words the text is otherwise
+    /// searched for).
+    fn start_ranges_of(&self, text: &str, occurrences: impl Iterator<Item = Range<usize>>) -> Option<Vec<(usize, usize)>> {
         let budget = text.len() / 2;
         let mut scanned = 0;
         // Occurrences come in order of start, so `last` only grows.
         let mut reach = 0;
         let mut ranges: Vec<(usize, usize)> = Vec::new();
-        for found in self.words.find_iter(text) {
-            let (first, last) = (found.end().saturating_sub(self.max_len), found.start());
+        for found in occurrences {
+            let (first, last) = (found.end.saturating_sub(self.max_len), found.start);
             // Each window scans its starts and one match length past them.
             scanned += last + 1 - first.max(reach).min(last + 1) + if first > reach { self.max_len } else { 0 };
             if scanned > budget {
@@ -250,8 +279,8 @@ impl WordWindows {
 
     /// Call `each` with what `search` reports for every match, as
     /// `captures_iter` would find them.
-    fn for_each_match<'h, T>(&self, text: &'h str, search: &mut SearchAt<'_, 'h, T>, each: &mut dyn FnMut(T)) {
-        let Some(ranges) = self.start_ranges(text) else {
+    fn for_each_match<'h, T>(&self, text: &'h str, known: Option<Vec<Range<usize>>>, search: &mut SearchAt<'_, 'h, T>, each: &mut dyn FnMut(T)) {
+        let Some(ranges) = self.start_ranges(text, known) else {
             search_from(text, 0, search, each);
             return;
         };
@@ -330,8 +359,8 @@ mod tests {
         let mut found = Vec::new();
         let mut each = |c| found.push(c);
         match regex.windows() {
-            Windows::Words(windows) => windows.for_each_match(text, &mut search, &mut each),
-            Windows::Runs(windows) => windows.for_each_match(text, &mut search, &mut each),
+            Windows::Words(windows) => windows.for_each_match(text, None, &mut search, &mut each),
+            Windows::Runs(windows) => windows.for_each_match(text, None, &mut search, &mut each),
             Windows::Whole => compiled.captures_iter(text).for_each(each),
         }
         found
@@ -344,13 +373,28 @@ mod tests {
         regex.captures_iter(text).filter_map(|c| if has_m { c.name("m") } else { c.get(0) }).map(|m| m.range()).collect()
     }
 
+    /// The occurrences of the regex's window words in `text`, as the
+    /// document's trigger scan notes them.
+    fn occurrences_of_window_words(regex: &LazyRegex, text: &str) -> Option<Vec<Range<usize>>> {
+        let mut triggers = crate::rules::trigger::Triggers::new(&[requirements(regex.hir(), &|_| false)]);
+        triggers.record(0, regex.window_words()?);
+        let chars: Vec<char> = text.chars().collect();
+        let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+        triggers.occurrences_in_chars(&chars, |i| starts[i]).1.of(0)
+    }
+
     /// The windows find the groups `captures_iter` finds, and
-    /// `for_each_mention` the mentions.
+    /// `for_each_mention` the mentions, whether it searches the text for
+    /// the window words or is given their occurrences.
     fn assert_same_as_captures_iter(regex: &LazyRegex, text: &str) {
         assert_eq!(all_groups(windowed_captures(regex, text)), all_groups(regex.captures_iter(text)), "{}", regex.as_str());
+        let expected = mentions_of_captures_iter(regex, text);
         let mut mentions = Vec::new();
-        regex.for_each_mention(text, |m| mentions.push(m));
-        assert_eq!(mentions, mentions_of_captures_iter(regex, text), "{}", regex.as_str());
+        regex.for_each_mention(text, None, |m| mentions.push(m));
+        assert_eq!(mentions, expected, "{}", regex.as_str());
+        let mut mentions = Vec::new();
+        regex.for_each_mention(text, occurrences_of_window_words(regex, text), |m| mentions.push(m));
+        assert_eq!(mentions, expected, "{} given the occurrences of its window words", regex.as_str());
     }
 
     /// Long texts where the trigger characters are rare, so the windows
@@ -457,7 +501,7 @@ mod tests {
             r"(?:^|[^第])(?P<m>[12]{1,8}日)",
         ];
         assert_windowed_search_exact(&regexes, |regex, text| {
-            matches!(regex.windows(), Windows::Words(w) if w.start_ranges(text).is_some())
+            matches!(regex.windows(), Windows::Words(w) if w.start_ranges(text, None).is_some())
         });
     }
 }

@@ -71,9 +71,9 @@ impl RuleSet {
     }
 
     /// The entity rules (`of(0)`) and the value rules (`of(1)`) that may
-    /// match a document given as its characters.
-    pub fn possible_regex_rules(&self, chars: &[char]) -> PossibleRules<'_> {
-        PossibleRules::new([&self.entity_rules, &self.value_rules], &self.regex_triggers, chars)
+    /// match a folded document.
+    pub fn possible_regex_rules(&self, folded: &crate::normalize::Folded) -> PossibleRules<'_> {
+        PossibleRules::new([&self.entity_rules, &self.value_rules], &self.regex_triggers, folded)
     }
 
     /// Whether `text` is a suffix of one of `types`.

@@ -172,6 +172,14 @@ pub struct Triggers {
     words_by_start: FxHashMap<u64, Vec<WordRest>>,
     /// Word → the clauses it satisfies.
     word_clauses: Vec<Vec<usize>>,
+    /// Word → its id (index into `word_clauses`).
+    word_ids: FxHashMap<String, usize>,
+    /// Word id → its length in bytes.
+    word_bytes: Vec<usize>,
+    /// Word id → whether its occurrences are noted (see [`Triggers::record`]).
+    recorded: Vec<bool>,
+    /// Regex → the ids of the words whose occurrences it is given.
+    recorded_words: Vec<Option<Vec<usize>>>,
     clauses: usize,
     /// Regex → its clauses (empty: always possible).
     regex_clauses: Vec<Vec<usize>>,
@@ -233,8 +241,9 @@ impl Triggers {
         let mut single_chars = CharBits::default();
         let mut pairs = Box::new([0u64; 1024]);
         let mut words_by_start: FxHashMap<u64, Vec<WordRest>> = FxHashMap::default();
-        let mut word_ids: FxHashMap<&str, usize> = FxHashMap::default();
+        let mut word_ids: FxHashMap<String, usize> = FxHashMap::default();
         let mut word_clauses: Vec<Vec<usize>> = Vec::new();
+        let mut word_bytes = Vec::new();
         let mut clauses = 0;
         let mut regex_clauses = Vec::new();
         for regex in requirements {
@@ -245,7 +254,7 @@ impl Triggers {
                     let mut chars = word.chars();
                     let Some(first) = chars.next() else { continue };
                     let second = chars.next();
-                    let id = *word_ids.entry(word.as_str()).or_insert_with(|| {
+                    let id = *word_ids.entry(word.clone()).or_insert_with(|| {
                         first_chars.insert(first);
                         match second {
                             Some(second) => set_bit(&mut pairs, pair_hash(first, second)),
@@ -255,6 +264,7 @@ impl Triggers {
                         let rest_chars = rest.chars().collect();
                         words_by_start.entry(start_key(first, second)).or_default().push(WordRest { text: rest, chars: rest_chars, id: word_clauses.len() });
                         word_clauses.push(Vec::new());
+                        word_bytes.push(word.len());
                         word_clauses.len() - 1
                     });
                     word_clauses[id].push(clauses);
@@ -263,7 +273,16 @@ impl Triggers {
             }
             regex_clauses.push(own);
         }
-        Triggers { first_chars, single_chars, pairs, words_by_start, word_clauses, clauses, regex_clauses }
+        let (recorded, recorded_words) = (vec![false; word_bytes.len()], vec![None; regex_clauses.len()]);
+        Triggers { first_chars, single_chars, pairs, words_by_start, word_clauses, word_ids, word_bytes, recorded, recorded_words, clauses, regex_clauses }
+    }
+
+    /// Note where `words` occur, for regex `regex` ([`Occurrences::of`]),
+    /// if they are all trigger words.
+    pub fn record(&mut self, regex: usize, words: &[String]) {
+        let Some(ids) = words.iter().map(|w| self.word_ids.get(w).copied()).collect::<Option<Vec<usize>>>() else { return };
+        ids.iter().for_each(|&id| self.recorded[id] = true);
+        self.recorded_words[regex] = Some(ids);
     }
 
     /// The regexes that may match `text`: those with a word of each of
@@ -278,13 +297,46 @@ impl Triggers {
     /// the next character is read off the slice, which a whole document's
     /// worth of characters repays.
     pub fn possible_in_chars(&self, chars: &[char]) -> Possible<'_> {
+        self.scan_chars(chars, |_, _| {})
+    }
+
+    /// [`Triggers::possible_in_chars`], and where each word occurs, as
+    /// byte ranges of the text whose character `i` starts at byte
+    /// `byte_at(i)`: the regexes searched near their trigger words
+    /// ([`crate::rules::lazy_regex`]) then need not look for them again.
+    pub fn occurrences_in_chars(&self, chars: &[char], byte_at: impl Fn(usize) -> usize) -> (Possible<'_>, Occurrences<'_>) {
+        let mut found = Vec::new();
+        // Each word's occurrences are chained, in order, from `first[word]`:
+        // a regex reads its own words' without walking the others'.
+        let mut first = vec![NONE; self.word_bytes.len()];
+        let mut last = vec![NONE; self.word_bytes.len()];
+        let possible = self.scan_chars(chars, |id, start| {
+            if self.recorded[id] {
+                let k = found.len() as u32;
+                // (The word's characters are the text's there: so are its bytes.)
+                let start = byte_at(start);
+                found.push(Occurrence { start, end: start + self.word_bytes[id], next: NONE });
+                match std::mem::replace(&mut last[id], k) {
+                    NONE => first[id] = k,
+                    previous => found[previous as usize].next = k,
+                }
+            }
+        });
+        (possible, Occurrences { triggers: self, found, first })
+    }
+
+    /// The regexes that may match a text given as its characters; `found`
+    /// is called with the id and the start of every word occurrence, in
+    /// order of start.
+    fn scan_chars(&self, chars: &[char], mut found: impl FnMut(usize, usize)) -> Possible<'_> {
         let mut satisfied = vec![false; self.clauses];
         if self.clauses > 0 {
             let rest_follows = |end: usize, rest: &WordRest| chars[end..].starts_with(&rest.chars);
             // A document repeats its words: each word's clauses are marked
             // at its first occurrence only.
             let mut word_seen = vec![false; self.word_clauses.len()];
-            let mut mark = |id: usize| {
+            let mut mark = |id: usize, at: usize| {
+                found(id, at);
                 if !std::mem::replace(&mut word_seen[id], true) {
                     self.mark(id, &mut satisfied);
                 }
@@ -292,7 +344,7 @@ impl Triggers {
             for (i, &c) in chars.iter().enumerate() {
                 if self.first_chars.contains(c) {
                     // (The next character ends at `i + 2`.)
-                    self.mark_words_at(c, chars.get(i + 1).map(|&next| (i + 2, next)), &rest_follows, &mut mark);
+                    self.mark_words_at(c, chars.get(i + 1).map(|&next| (i + 2, next)), &rest_follows, &mut |id| mark(id, i));
                 }
             }
         }
@@ -344,6 +396,50 @@ impl Triggers {
         for &clause in &self.word_clauses[id] {
             satisfied[clause] = true;
         }
+    }
+}
+
+/// No occurrence (the end of a chain).
+const NONE: u32 = u32::MAX;
+
+/// One occurrence of a recorded trigger word: its byte range, and the
+/// index of the next occurrence of the same word.
+#[derive(Clone, Copy, Debug)]
+struct Occurrence {
+    start: usize,
+    end: usize,
+    next: u32,
+}
+
+/// Every occurrence of the recorded trigger words of a [`Triggers`] in a
+/// text (overlapping ones too).
+#[derive(Debug)]
+pub struct Occurrences<'a> {
+    triggers: &'a Triggers,
+    found: Vec<Occurrence>,
+    /// Word id → its first occurrence.
+    first: Vec<u32>,
+}
+
+impl Occurrences<'_> {
+    /// The byte ranges of the occurrences of the words recorded for regex
+    /// `regex` ([`Triggers::record`]), in order of start; `None` if they
+    /// were not recorded.
+    pub fn of(&self, regex: usize) -> Option<Vec<std::ops::Range<usize>>> {
+        let words = self.triggers.recorded_words.get(regex)?.as_ref()?;
+        let mut ranges = Vec::new();
+        for &id in words {
+            let mut k = self.first[id];
+            while k != NONE {
+                let o = &self.found[k as usize];
+                ranges.push(o.start..o.end);
+                k = o.next;
+            }
+        }
+        if words.len() > 1 {
+            ranges.sort_unstable_by_key(|r| r.start);
+        }
+        Some(ranges)
     }
 }
 
@@ -623,6 +719,36 @@ mod tests {
             for i in 0..regexes.len() {
                 assert_eq!(from_str.contains(i), from_chars.contains(i), "regex {i} in {text:?}");
             }
+        }
+    }
+
+    #[test]
+    fn occurrences_are_every_occurrence_of_the_recorded_words_in_order() {
+        // Overlapping words (百分, 分点, 百分点), one-character words, and
+        // words of another regex that are not recorded.
+        let regexes = [req("(?:百分点|分点|百分)"), req("[年月]"), req("美元")];
+        let mut t = Triggers::new(&regexes);
+        let recorded = [words(&[&["分点", "百分", "百分点"]]), words(&[&["年", "月"]])];
+        t.record(0, &recorded[0][0]);
+        t.record(1, &recorded[1][0]);
+        let alphabet: Vec<char> = "百分点年月美元x".chars().collect();
+        let mut next = crate::test_random::xorshift32(0xC0FFEE);
+        for len in 0..300 {
+            let text: String = crate::test_random::random_text(&alphabet, len, &mut next);
+            let chars: Vec<char> = text.chars().collect();
+            let starts: Vec<usize> = text.char_indices().map(|(i, _)| i).chain([text.len()]).collect();
+            let (_, found) = t.occurrences_in_chars(&chars, |i| starts[i]);
+            for (regex, words) in recorded.iter().enumerate() {
+                let mut expected: Vec<std::ops::Range<usize>> =
+                    words[0].iter().flat_map(|w| text.match_indices(w.as_str()).map(|(at, _)| at..at + w.len()).collect::<Vec<_>>()).collect();
+                // (`match_indices` skips overlapping occurrences of one word: none here.)
+                expected.sort_by_key(|r| (r.start, r.end));
+                let mut of = found.of(regex).expect("recorded");
+                of.sort_by_key(|r| (r.start, r.end));
+                assert_eq!(of, expected, "regex {regex} in {text:?}");
+                assert!(found.of(regex).unwrap().windows(2).all(|w| w[0].start <= w[1].start), "in order of start");
+            }
+            assert!(found.of(2).is_none(), "not recorded");
         }
     }
 

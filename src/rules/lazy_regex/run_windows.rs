@@ -39,6 +39,7 @@
 //! empty, so the iterator's rule for empty matches never applies.)
 
 use super::{char_boundary_at_or_after, search_from, starts_with_few_literals, SearchAt};
+use std::ops::Range;
 use aho_corasick::packed;
 use crate::chars::CharBits;
 use crate::rules::trigger::requirements;
@@ -60,7 +61,9 @@ pub(super) struct RunWindows {
     tail_chars: CharBits,
     /// The shortest tail, in bytes: a shorter run holds none.
     tail_len: usize,
-    /// Finds the words every tail contains.
+    /// The words every tail contains.
+    clause: Vec<String>,
+    /// Finds them.
     words: packed::Searcher,
 }
 
@@ -102,18 +105,24 @@ impl RunWindows {
             return None;
         }
         let words = trigger_searcher(&clause)?;
-        Some(RunWindows { lead, tail_chars, tail_len, words })
+        Some(RunWindows { lead, tail_chars, tail_len, clause, words })
+    }
+
+    /// The words every tail contains.
+    pub(super) fn clause(&self) -> &[String] {
+        &self.clause
     }
 
     /// Call `each` with what `search` reports for every match, as
-    /// `captures_iter` would find them.
-    pub(super) fn for_each_match<'h, T>(&self, text: &'h str, search: &mut SearchAt<'_, 'h, T>, each: &mut dyn FnMut(T)) {
+    /// `captures_iter` would find them. `known` are the occurrences of the
+    /// trigger words, if known; else the text is searched for them.
+    pub(super) fn for_each_match<'h, T>(&self, text: &'h str, known: Option<Vec<Range<usize>>>, search: &mut SearchAt<'_, 'h, T>, each: &mut dyn FnMut(T)) {
         // Past this many bytes scanned (runs, leads and calls) one search
         // of the rest of the text is cheaper.
         let budget = text.len() / 2;
         let mut scanned = 0;
         let mut from = 0;
-        for (start, end) in self.windows(text) {
+        for (start, end) in self.windows(text, known) {
             scanned += self.cost(start, end);
             if scanned > budget {
                 // Exact too: `captures_iter` goes on where the last match ended.
@@ -138,13 +147,13 @@ impl RunWindows {
     /// Whether `text` is searched in windows, not whole.
     #[cfg(test)]
     pub(super) fn within_budget(&self, text: &str) -> bool {
-        self.windows(text).map(|(start, end)| self.cost(start, end)).sum::<usize>() <= text.len() / 2
+        self.windows(text, None).map(|(start, end)| self.cost(start, end)).sum::<usize>() <= text.len() / 2
     }
 
     /// The merged windows `(start, end)` of the runs with a trigger word,
     /// in order.
-    fn windows<'t>(&'t self, text: &'t str) -> impl Iterator<Item = (usize, usize)> + 't {
-        let mut runs = self.triggered_runs(text).peekable();
+    fn windows<'t>(&'t self, text: &'t str, known: Option<Vec<Range<usize>>>) -> impl Iterator<Item = (usize, usize)> + 't {
+        let mut runs = self.triggered_runs(text, known).peekable();
         std::iter::from_fn(move || {
             let (start, mut end) = runs.next()?;
             while let Some(&(next_start, next_end)) = runs.peek() {
@@ -160,16 +169,22 @@ impl RunWindows {
 
     /// The maximal runs of tail characters that contain a trigger word and
     /// are long enough for a tail, in order.
-    fn triggered_runs<'t>(&'t self, text: &'t str) -> impl Iterator<Item = (usize, usize)> + 't {
+    fn triggered_runs<'t>(&'t self, text: &'t str, known: Option<Vec<Range<usize>>>) -> impl Iterator<Item = (usize, usize)> + 't {
         let mut at = 0;
+        let mut known = known.map(Vec::into_iter);
+        // The start of the leftmost occurrence from `at` on.
+        let mut next_from = move |at: usize| match &mut known {
+            Some(known) => known.find(|found| found.start >= at).map(|found| found.start),
+            None => self.words.find_in(text, aho_corasick::Span::from(at..text.len())).map(|found| found.start()),
+        };
         std::iter::from_fn(move || loop {
             // (The words are made of tail characters: an occurrence lies
             // inside one run, and the search resumes past it.)
-            let found = self.words.find_in(text, aho_corasick::Span::from(at..text.len()))?;
-            let before = text[..found.start()].char_indices().rev().take_while(|&(_, c)| self.tail_chars.contains(c)).last();
-            let start = before.map_or(found.start(), |(i, _)| i);
-            let after = text[found.start()..].char_indices().find(|&(_, c)| !self.tail_chars.contains(c));
-            let end = after.map_or(text.len(), |(i, _)| found.start() + i);
+            let found = next_from(at)?;
+            let before = text[..found].char_indices().rev().take_while(|&(_, c)| self.tail_chars.contains(c)).last();
+            let start = before.map_or(found, |(i, _)| i);
+            let after = text[found..].char_indices().find(|&(_, c)| !self.tail_chars.contains(c));
+            let end = after.map_or(text.len(), |(i, _)| found + i);
             at = end;
             if end - start >= self.tail_len {
                 return Some((start, end));
