@@ -575,7 +575,7 @@ fn read_line_bounded(
             break;
         }
         seen_any = true;
-        let (chunk, found_newline) = match available.iter().position(|&b| b == b'\n') {
+        let (chunk, found_newline) = match memchr::memchr(b'\n', available) {
             Some(i) => (&available[..i], true),
             None => (available, false),
         };
