@@ -1350,6 +1350,11 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candid
     // lists' index by first character, not by spelling each word there.)
     let pair_after = lists.phrases("abbreviation_pair_after");
     let before = lists.list("abbreviation_before");
+    // (Most abbreviation characters follow no visit word: the index by last
+    // character rules them out before the list is walked. It holds no empty
+    // word, which would end everywhere.)
+    let before_words = lists.phrases("abbreviation_before");
+    let before_has_empty = before.iter().any(String::is_empty);
     let after = lists.list("abbreviation_after");
     let after_words = lists.phrases("abbreviation_after");
     // (Asked at every character of the document: a bit test, not a hash probe.)
@@ -1398,7 +1403,7 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candid
         // 访华, 在京: the visit word must not be the end of a longer word
         // (现在美 ...).
         let visited = || {
-            before.iter().any(|w| {
+            (before_has_empty || before_words.ends_at(chars, i)) && before.iter().any(|w| {
                 let n = w.chars().count();
                 i >= n && text_at(chars, i - n, w) && !(i > n && is_lexicon_word(chars, i - n - 1, i - n + 1, rules))
             })
