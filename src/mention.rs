@@ -469,15 +469,17 @@ fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
     }
     // 青岛海牛队, 四川全兴队: a place and a two-character name that is no
     // ordinary word of a breaking kind.
-    if j >= 4 {
+    // (Only a team suffix takes such a name: it is asked first, since most
+    // one-character suffixes are none and the other tests walk word lists.)
+    let suffix_is_team = || rules.lists.list("name_suffixes_after_place_name").iter().any(|x| text_at(chars, s_start, x));
+    if j >= 4 && suffix_is_team() {
         let name = &chars[j - 2..j];
         let place = known.ending_at(j - 2).find(|k| k.tag == Tag::Node(NodeType::Place) && k.entry.is_some() && k.span.len() >= 2)?;
         let stop = rules.lists.list("stem_stop_chars");
         let breaker_pos = rules.lists.list("stem_breaker_pos");
         let ordinary = rules.lexicon.get_chars(name).is_some_and(|e| e.pos.starts_with('v') || breaker_pos.contains(&e.pos) || e.freq >= 1000);
         let stop_char = name.iter().any(|c| !is_cjk(*c) || *c == chars[s_start] || "一二三四五六七八九十零百千万".contains(*c) || stop.iter().any(|x| x.starts_with(*c)));
-        let suffix_is_team = rules.lists.list("name_suffixes_after_place_name").iter().any(|x| text_at(chars, s_start, x));
-        if suffix_is_team && !ordinary && !stop_char {
+        if !ordinary && !stop_char {
             return Some(place.span.start);
         }
     }
