@@ -946,7 +946,6 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
     // Known names (places, organizations) that a bare name shape must not
     // overlap (向|中国, 和|欧洲).
     let known_spans = SpanCover::new(
-        chars.len(),
         out.iter().filter(|c| matches!(c.tag, Tag::Node(t) if t.is_entity()) && c.span.len() >= 2).map(|c| c.span),
     );
     // All surname + given-name shapes, with their local evidence.
@@ -1122,7 +1121,6 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
     // A neighbour that is a known organization or place (阿里云 in
     // 华通和阿里云) is no person, whatever its shape: it lends no evidence.
     let gazetteer_names = SpanCover::new(
-        chars.len(),
         out.iter()
             .filter(|c| c.entry.is_some() && matches!(c.tag, Tag::Node(t) if t.is_entity() && t != NodeType::Person) && c.span.len() >= 2)
             .map(|c| c.span),
@@ -1205,34 +1203,35 @@ fn is_conjunction(c: char) -> bool {
     matches!(c, '、' | '和' | '与' | '跟' | '及')
 }
 
-/// Which character ranges a set of spans covers, for O(1) questions asked
-/// once per name shape (a document has thousands of shapes and hundreds
-/// of known names).
+/// Which character ranges a set of spans covers, for questions asked once
+/// per name shape (a document has thousands of shapes and hundreds of known
+/// names).
 struct SpanCover {
-    /// `max_end_starting_before[k]`: the largest end of a span that starts
-    /// before `k` (0 when none does). (Offsets as `u32` in one table: it is
-    /// built for every document, and zeroing a wider or second table cost
-    /// more than the spans themselves.)
-    max_end_starting_before: Vec<u32>,
+    /// The spans' starts in order, each with the largest end of the spans
+    /// up to it. (Sorted spans, not a table by character position: the
+    /// cover is built for every document, and a table of every position
+    /// cost more to fill than the few questions asked of it.)
+    starts_and_max_ends: Vec<(u32, u32)>,
 }
 
 impl SpanCover {
-    fn new(len: usize, spans: impl Iterator<Item = Span>) -> SpanCover {
-        // First the largest end of the spans starting at `k - 1`, then the
-        // running maximum over `k`.
-        let mut max_end_starting_before = vec![0u32; len + 2];
-        for span in spans {
-            let slot = &mut max_end_starting_before[span.start.min(len) + 1];
-            *slot = (*slot).max(offset(span.end));
+    fn new(spans: impl Iterator<Item = Span>) -> SpanCover {
+        let mut starts_and_max_ends: Vec<(u32, u32)> = spans.map(|s| (offset(s.start), offset(s.end))).collect();
+        // (The spans come mostly in runs of text order: a stable sort
+        // merges the runs.)
+        starts_and_max_ends.sort_by_key(|&(start, _)| start);
+        let mut max_end = 0;
+        for (_, end) in &mut starts_and_max_ends {
+            max_end = max_end.max(*end);
+            *end = max_end;
         }
-        for k in 1..max_end_starting_before.len() {
-            max_end_starting_before[k] = max_end_starting_before[k].max(max_end_starting_before[k - 1]);
-        }
-        SpanCover { max_end_starting_before }
+        SpanCover { starts_and_max_ends }
     }
 
+    /// The largest end of a span that starts before `k` (0 when none does).
     fn bound(&self, k: usize) -> usize {
-        self.max_end_starting_before[k.min(self.max_end_starting_before.len() - 1)] as usize
+        let before = self.starts_and_max_ends.partition_point(|&(start, _)| (start as usize) < k);
+        before.checked_sub(1).map_or(0, |last| self.starts_and_max_ends[last].1 as usize)
     }
 
     /// Some span shares a character with `start..end` (not empty).
@@ -1736,17 +1735,29 @@ mod tests {
 
     #[test]
     fn span_cover_answers_overlap_and_containment_as_a_scan_of_the_spans_would() {
-        let spans = [Span::new(2, 5), Span::new(3, 4), Span::new(8, 12), Span::new(10, 11)];
-        let cover = SpanCover::new(14, spans.iter().copied());
-        for start in 0..14 {
-            for end in start + 1..=14 {
-                let overlaps = spans.iter().any(|s| s.start < end && start < s.end);
-                let contains = spans.iter().any(|s| s.start <= start && end <= s.end);
-                assert_eq!(cover.overlaps(start, end), overlaps, "overlaps {start}..{end}");
-                assert_eq!(cover.contains(start, end), contains, "contains {start}..{end}");
+        let fixed = vec![Span::new(2, 5), Span::new(3, 4), Span::new(8, 12), Span::new(10, 11)];
+        // Spans in any order, nested, overlapping or repeated.
+        let mut next = crate::test_random::xorshift32(7);
+        let random = (0..200).map(|_| {
+            (0..(next() % 8) as usize)
+                .map(|_| {
+                    let start = (next() % 13) as usize;
+                    Span::new(start, start + 1 + (next() % 4) as usize)
+                })
+                .collect::<Vec<_>>()
+        });
+        for spans in std::iter::once(fixed).chain(random) {
+            let cover = SpanCover::new(spans.iter().copied());
+            for start in 0..18 {
+                for end in start + 1..=18 {
+                    let overlaps = spans.iter().any(|s| s.start < end && start < s.end);
+                    let contains = spans.iter().any(|s| s.start <= start && end <= s.end);
+                    assert_eq!(cover.overlaps(start, end), overlaps, "overlaps {start}..{end} of {spans:?}");
+                    assert_eq!(cover.contains(start, end), contains, "contains {start}..{end} of {spans:?}");
+                }
             }
         }
-        let empty = SpanCover::new(5, std::iter::empty());
+        let empty = SpanCover::new(std::iter::empty());
         assert!(!empty.overlaps(0, 5) && !empty.contains(1, 2), "no spans cover nothing");
     }
 
