@@ -22,6 +22,7 @@
 //! earlier start. Quotations come from the segmenter and never compete.
 
 use crate::chars::{with_str, CharBits, CharFilter, Phrases};
+use start_chars::{DocumentStarts, StartChars, ABBREVIATION, SURNAME, TRANSLITERATION};
 use crate::model::{NodeType, RuleId, Span};
 use crate::normalize::Folded;
 use crate::rules::{DictKind, Normalizer, RegexRule, RuleSet, Tag};
@@ -62,6 +63,7 @@ const PRIORITY_PER_LAYER: i32 = 1000;
 mod apposition;
 mod brand;
 mod coordination;
+pub(crate) mod start_chars;
 
 /// Find and resolve all mentions of a folded document.
 pub fn find_mentions(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<Candidate> {
@@ -117,9 +119,10 @@ pub fn find_candidates(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<
     let possible = rules.possible_regex_rules(folded.as_chars());
     regex_candidates(folded, possible.of(0), &mut candidates);
     value_candidates(folded, possible.of(1), &mut candidates);
-    person_candidates(chars, rules, &titles, &mut candidates);
-    abbreviation_candidates(chars, rules, &mut candidates);
-    foreign_name_candidates(chars, rules, &titles, &mut candidates);
+    let starts = rules.start_chars.get_or_init(|| StartChars::new(rules)).of_document(chars);
+    person_candidates(chars, rules, &starts, &titles, &mut candidates);
+    abbreviation_candidates(chars, rules, &starts, &mut candidates);
+    foreign_name_candidates(chars, rules, &starts, &titles, &mut candidates);
     place_organization_candidates(rules, &mut candidates);
     candidates
 }
@@ -921,7 +924,7 @@ fn person_rule(evidence: &str) -> RuleId {
     RuleId::Literal(id.expect("every evidence label of a person shape has a rule id"))
 }
 
-fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: &mut Vec<Candidate>) {
+fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, titles: &TitleIndex, out: &mut Vec<Candidate>) {
     let lists = &rules.lists;
     let stop = lists.char_set("given_name_stop");
     let function_surnames = lists.char_set("surname_function_words");
@@ -960,11 +963,11 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
         cut: bool,
     }
     let mut shapes = Vec::new();
-    for i in 0..chars.len() {
-        // (Most characters start no surname: one bit test skips them.)
-        if !rules.surnames.may_start_with(chars[i]) {
-            continue;
-        }
+    // (Most characters start no surname: the positions that may are
+    // found eight at a time.)
+    let mut next_surname = starts.next(0, SURNAME);
+    while let Some(i) = next_surname {
+        next_surname = starts.next(i + 1, SURNAME);
         // Every shape here needs a given name right after its surname: a
         // character test rules most positions out before any hash probe.
         let given_may_start = |k: usize| chars.get(k).is_some_and(|&c| is_cjk(c) && !stop.contains(c));
@@ -1335,7 +1338,7 @@ fn is_lexicon_word(chars: &[char], start: usize, end: usize, rules: &RuleSet) ->
 /// (`entities/place.toml`): a run of two or more abbreviations before a
 /// relation word (中美关系, 中、英两国), or one abbreviation after a visit
 /// word (访华, 在京) or before 方 / 军 (中方, 美军).
-fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candidate>) {
+fn abbreviation_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, out: &mut Vec<Candidate>) {
     let lists = &rules.lists;
     let mut abbreviations: FxHashMap<char, Option<&str>> = FxHashMap::default();
     for line in lists.list("place_abbreviations") {
@@ -1358,9 +1361,8 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candid
     let before_has_empty = before.iter().any(String::is_empty);
     let after = lists.list("abbreviation_after");
     let after_words = lists.phrases("abbreviation_after");
-    // (Asked at every character of the document: a bit test, not a hash probe.)
-    let abbreviation_chars: CharBits = abbreviations.keys().copied().collect();
-    let is_abbr = |i: usize| chars.get(i).is_some_and(|&c| abbreviation_chars.contains(c));
+    // (The abbreviation characters are those of `start_chars::abbreviation_chars`.)
+    let is_abbr = |i: usize| starts.at(i, ABBREVIATION);
     let emit = |i: usize, rule: &'static str, out: &mut Vec<Candidate>| {
         let entry = abbreviations[&chars[i]].and_then(|full| rules.dictionary.lookup(full).first().copied());
         out.push(Candidate {
@@ -1374,7 +1376,7 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candid
         });
     };
     let mut i = 0;
-    while let Some(next) = abbreviation_chars.next_in(chars, i) {
+    while let Some(next) = starts.next(i, ABBREVIATION) {
         i = next;
         // A run of abbreviations, joined directly or by 、.
         let mut members = vec![i];
@@ -1434,13 +1436,12 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candid
 /// joined by middle dots, with the same evidence as a Chinese name: a title
 /// right before or after, or a speech verb or cue word next to it. A run
 /// never starts inside a title (总理若斯潘) and never swallows a known name.
-fn foreign_name_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: &mut Vec<Candidate>) {
+fn foreign_name_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, titles: &TitleIndex, out: &mut Vec<Candidate>) {
     const FOREIGN_WORD_FREQ: u32 = 200;
     let lists = &rules.lists;
     let (speech_verbs, person_after) = (lists.phrases("speech_verbs"), lists.phrases("person_after"));
     let before_words = lists.phrases("person_before");
-    let translit_chars = rules.lexicon.transliteration_chars();
-    let translit = |i: usize| chars.get(i).is_some_and(|&c| translit_chars.contains(c));
+    let translit = |i: usize| starts.at(i, TRANSLITERATION);
     let is_dot = |i: usize| matches!(chars.get(i), Some('·' | '・' | '•' | '—'));
     // Known names (countries, organizations) stop a run.
     let known: Vec<(usize, usize)> = out
@@ -1457,7 +1458,7 @@ fn foreign_name_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex,
         known_ends[end] = true;
     }
     let mut i = 0;
-    while let Some(next) = translit_chars.next_in(chars, i) {
+    while let Some(next) = starts.next(i, TRANSLITERATION) {
         i = next;
         let run_start = i == 0 || !translit(i - 1) || titles.ends_at(i) || known_ends[i];
         if !run_start {

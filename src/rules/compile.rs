@@ -1184,6 +1184,7 @@ impl Compiler {
             relations: self.relations,
             relation_triggers: std::sync::OnceLock::new(),
             regex_triggers: std::sync::OnceLock::new(),
+            start_chars: std::sync::OnceLock::new(),
             files: self.files,
         }
     }
