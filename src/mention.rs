@@ -22,7 +22,7 @@
 //! earlier start. Quotations come from the segmenter and never compete.
 
 use crate::chars::{with_str, CharBits, CharFilter, Phrases};
-use start_chars::{DocumentStarts, StartChars, ABBREVIATION, SURNAME, TRANSLITERATION};
+use start_chars::{DocumentStarts, StartChars, ABBREVIATION, GIVEN, SURNAME, TRANSLITERATION};
 use crate::model::{NodeType, RuleId, Span};
 use crate::normalize::Folded;
 use crate::rules::{DictKind, Normalizer, RegexRule, RuleSet, Tag};
@@ -926,7 +926,6 @@ fn person_rule(evidence: &str) -> RuleId {
 
 fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, titles: &TitleIndex, out: &mut Vec<Candidate>) {
     let lists = &rules.lists;
-    let stop = lists.char_set("given_name_stop");
     let function_surnames = lists.char_set("surname_function_words");
     let word_reject_final = lists.char_set("person_word_reject_final");
     let stop_words = lists.set("given_name_stop_words");
@@ -970,7 +969,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
         next_surname = starts.next(i + 1, SURNAME);
         // Every shape here needs a given name right after its surname: a
         // character test rules most positions out before any hash probe.
-        let given_may_start = |k: usize| chars.get(k).is_some_and(|&c| is_cjk(c) && !stop.contains(c));
+        let given_may_start = |k: usize| starts.at(k, GIVEN);
         let compound_may_start = rules.surnames.compound_may_start_with(chars[i]);
         if !given_may_start(i + 1) && !(compound_may_start && given_may_start(i + 2)) {
             continue;
@@ -992,7 +991,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
                     continue;
                 }
                 let given = &chars[i + s_len..end];
-                if !given.iter().all(|&c| is_cjk(c) && !stop.contains(c)) {
+                if !(i + s_len..end).all(given_may_start) {
                     continue;
                 }
                 let name = &chars[i..end];

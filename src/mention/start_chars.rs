@@ -1,12 +1,14 @@
 //! Where the character-started rule families may begin in a document:
 //! person names (a surname), transliterated foreign names and place
-//! abbreviations.
+//! abbreviations; and which characters may stand in a given name.
 //!
 //! Each family used to walk the whole document testing its own character
 //! set at every character; most characters start none of them. One pass now
 //! looks every character up once in a table of the three sets, and each
 //! family skips through the resulting bytes eight at a time.
 
+use super::is_cjk;
+use crate::chars::CharBits;
 use crate::rules::RuleSet;
 use rustc_hash::FxHashMap;
 
@@ -16,6 +18,9 @@ pub const SURNAME: u8 = 1;
 pub const TRANSLITERATION: u8 = 2;
 /// A one-character place abbreviation (`place_abbreviations`: 中, 美, 京).
 pub const ABBREVIATION: u8 = 4;
+/// A character that may stand in a given name: a Chinese character that is
+/// not in `given_name_stop`.
+pub const GIVEN: u8 = 8;
 
 const BMP: usize = 0x10000;
 
@@ -24,8 +29,10 @@ pub struct StartChars {
     /// By character of the Basic Multilingual Plane (always full size: a
     /// lookup needs no bounds check).
     bmp: Box<[u8; BMP]>,
-    /// The rare others.
+    /// The rare others, but for [`GIVEN`].
     other: FxHashMap<char, u8>,
+    /// `given_name_stop`, for [`GIVEN`] outside the table.
+    given_stop: CharBits,
 }
 
 impl std::fmt::Debug for StartChars {
@@ -37,7 +44,12 @@ impl std::fmt::Debug for StartChars {
 impl StartChars {
     pub fn new(rules: &RuleSet) -> StartChars {
         let bmp = vec![0; BMP].into_boxed_slice().try_into().expect("the table has BMP entries");
-        let mut starts = StartChars { bmp, other: FxHashMap::default() };
+        let given_stop = rules.lists.char_set("given_name_stop").clone();
+        let mut starts = StartChars { bmp, other: FxHashMap::default(), given_stop };
+        let given: Vec<char> = (0..BMP as u32).filter_map(char::from_u32).filter(|&c| starts.may_be_given(c)).collect();
+        for c in given {
+            starts.add(c, GIVEN);
+        }
         let surnames = rules.surnames.single.keys().copied().chain(rules.surnames.compound.keys().filter_map(|k| k.chars().next()));
         for c in surnames {
             starts.add(c, SURNAME);
@@ -52,6 +64,10 @@ impl StartChars {
         starts
     }
 
+    fn may_be_given(&self, c: char) -> bool {
+        is_cjk(c) && !self.given_stop.contains(c)
+    }
+
     fn add(&mut self, c: char, family: u8) {
         match self.bmp.get_mut(c as usize) {
             Some(families) => *families |= family,
@@ -63,7 +79,7 @@ impl StartChars {
     fn of(&self, c: char) -> u8 {
         match self.bmp.get(c as usize) {
             Some(&families) => families,
-            None => self.other.get(&c).copied().unwrap_or(0),
+            None => self.other.get(&c).copied().unwrap_or(0) | if self.may_be_given(c) { GIVEN } else { 0 },
         }
     }
 
@@ -115,9 +131,9 @@ mod tests {
     fn next_finds_the_positions_a_scan_of_every_position_finds() {
         let mut next = crate::test_random::xorshift32(11);
         for len in 0..40 {
-            let classes: Vec<u8> = (0..len).map(|_| [0, 0, 0, 1, 2, 4, 3, 6][(next() % 8) as usize]).collect();
+            let classes: Vec<u8> = (0..len).map(|_| [0, 0, 0, 1, 2, 4, 3, 6, 8, 9][(next() % 10) as usize]).collect();
             let starts = DocumentStarts(classes.clone());
-            for families in [SURNAME, TRANSLITERATION, ABBREVIATION, SURNAME | ABBREVIATION] {
+            for families in [SURNAME, TRANSLITERATION, ABBREVIATION, GIVEN, SURNAME | ABBREVIATION] {
                 for from in 0..=len + 2 {
                     let scan = (from..len).find(|&k| classes[k] & families != 0);
                     assert_eq!(starts.next(from, families), scan, "from {from} in {classes:?} for {families}");
@@ -133,11 +149,13 @@ mod tests {
         let starts = StartChars::new(&rules);
         let abbreviations: crate::chars::CharBits = abbreviation_chars(&rules).collect();
         let translit = rules.lexicon.transliteration_chars();
+        let stop = rules.lists.char_set("given_name_stop");
         let chars = (0..0x11000u32).filter_map(char::from_u32).chain(['𠀀', '𪚥', '\u{10FFFF}']);
         for c in chars {
             let expected = if rules.surnames.may_start_with(c) { SURNAME } else { 0 }
                 | if translit.contains(c) { TRANSLITERATION } else { 0 }
-                | if abbreviations.contains(c) { ABBREVIATION } else { 0 };
+                | if abbreviations.contains(c) { ABBREVIATION } else { 0 }
+                | if is_cjk(c) && !stop.contains(c) { GIVEN } else { 0 };
             assert_eq!(starts.of(c), expected, "{c}");
         }
     }
