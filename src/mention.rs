@@ -197,9 +197,10 @@ fn split_title(chars: &[char], span: Span, rules: &RuleSet, out: &mut Vec<Candid
             suffix_start: None,
         });
     };
-    // 驻华大使, 驻美使馆: the posting word and one abbreviation.
-    let abbreviations = rules.lists.list("place_abbreviations");
-    if len >= 4 && chars[span.start] == '驻' && abbreviations.iter().any(|a| a.starts_with(chars[span.start + 1])) && title_at(span.start + 2) {
+    // 驻华大使, 驻美使馆: the posting word and one abbreviation. (The list
+    // is looked up by name only after a posting word.)
+    let abbreviation_at = |i: usize| rules.lists.list("place_abbreviations").iter().any(|a| a.starts_with(chars[i]));
+    if len >= 4 && chars[span.start] == '驻' && abbreviation_at(span.start + 1) && title_at(span.start + 2) {
         push_title(span.start + 2, out);
         return true;
     }
@@ -474,7 +475,7 @@ fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
     // ordinary word of a breaking kind.
     // (Only a team suffix takes such a name: it is asked first, since most
     // one-character suffixes are none and the other tests walk word lists.)
-    let suffix_is_team = || rules.lists.list("name_suffixes_after_place_name").iter().any(|x| text_at(chars, s_start, x));
+    let suffix_is_team = || lists.team_suffixes.iter().any(|x| text_at(chars, s_start, x));
     if j >= 4 && suffix_is_team() {
         let name = &chars[j - 2..j];
         let place = known.ending_at(j - 2).find(|k| k.tag == Tag::Node(NodeType::Place) && k.entry.is_some() && k.span.len() >= 2)?;
@@ -535,6 +536,9 @@ struct StemLists<'r> {
     edge_words: &'r FxHashSet<String>,
     /// Asked at every one-character weak suffix (`entities/organization.toml`).
     weak_suffix_qualifiers: &'r Phrases,
+    /// The suffixes of a team after a place and a name (青岛海牛|队), asked
+    /// at every one-character weak suffix.
+    team_suffixes: &'r [String],
 }
 
 impl<'r> StemLists<'r> {
@@ -547,6 +551,7 @@ impl<'r> StemLists<'r> {
             edge_pos: lists.set("stem_edge_breaker_pos"),
             edge_words: lists.set("stem_edge_breaker_words"),
             weak_suffix_qualifiers: lists.phrases("weak_suffix_qualifiers"),
+            team_suffixes: lists.list("name_suffixes_after_place_name"),
         }
     }
 }
