@@ -1138,9 +1138,12 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
     // before the text is hashed.)
     let mut accepted_last_chars = CharFilter::new(accepted.iter().map(|name| name[name.len() - 1]));
     for _ in 0..2 {
-        let neighbours = || shapes.iter().zip(&rule_of).filter(|(s, r)| r.is_some() && !is_gazetteer_name(s));
-        let ends: FxHashSet<usize> = neighbours().map(|(s, _)| s.end).collect();
-        let starts: FxHashSet<usize> = neighbours().map(|(s, _)| s.start).collect();
+        // (Both from one pass over the shapes, most of which are no neighbour.)
+        let (mut ends, mut starts): (FxHashSet<usize>, FxHashSet<usize>) = Default::default();
+        for (s, _) in shapes.iter().zip(&rule_of).filter(|(s, r)| r.is_some() && !is_gazetteer_name(s)) {
+            ends.insert(s.end);
+            starts.insert(s.start);
+        }
         for (k, s) in shapes.iter().enumerate() {
             if rule_of[k].is_some() {
                 continue;
