@@ -183,14 +183,6 @@ impl CharBits {
             self.other.contains(&c)
         }
     }
-
-    /// The first position at or after `from` whose character is in the
-    /// set. (Rules that start only at a few characters skip the rest of a
-    /// document with it: one table load per character.)
-    pub fn next_in(&self, chars: &[char], from: usize) -> Option<usize> {
-        let tail = chars.get(from..)?;
-        tail.iter().position(|&c| self.contains(c)).map(|k| from + k)
-    }
 }
 
 impl FromIterator<char> for CharBits {
@@ -232,27 +224,6 @@ mod tests {
                 for len in 1..=3 {
                     let exact = lists.iter().any(|w| w.len() == len && i >= len && spelled_at(&text, i - len, w));
                     assert_eq!(phrases.has_word_ending_at(&text, i, len), exact, "{text:?} at {i}, {len}");
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn char_bits_next_in_finds_the_first_member_at_or_after_a_position() {
-        let bits: CharBits = ['美', '中', '𠀀'].into_iter().collect();
-        let none = CharBits::default();
-        let astral: CharBits = ['𠀀'].into_iter().collect();
-        let mut next = crate::test_random::xorshift32(0xab5);
-        let alphabet = ['美', '中', '𠀀', '国', 'a', '、', '𠀁'];
-        for _ in 0..300 {
-            let text: Vec<char> = {
-                let len = (next() % 12) as usize;
-                crate::test_random::random_text(&alphabet, len, &mut next)
-            };
-            for from in 0..=text.len() + 1 {
-                for set in [&bits, &none, &astral] {
-                    let plain = (from..text.len()).find(|&k| set.contains(text[k]));
-                    assert_eq!(set.next_in(&text, from), plain, "{text:?} from {from}");
                 }
             }
         }

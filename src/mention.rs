@@ -22,6 +22,7 @@
 //! earlier start. Quotations come from the segmenter and never compete.
 
 use crate::chars::{with_str, CharBits, CharFilter, Phrases};
+use start_chars::{DocumentStarts, StartChars, ABBREVIATION, GIVEN, SURNAME, TRANSLITERATION};
 use crate::model::{NodeType, RuleId, Span};
 use crate::normalize::Folded;
 use crate::rules::{DictKind, Normalizer, RegexRule, RuleSet, Tag};
@@ -62,6 +63,7 @@ const PRIORITY_PER_LAYER: i32 = 1000;
 mod apposition;
 mod brand;
 mod coordination;
+pub(crate) mod start_chars;
 
 /// Find and resolve all mentions of a folded document.
 pub fn find_mentions(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<Candidate> {
@@ -117,9 +119,10 @@ pub fn find_candidates(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<
     let possible = rules.possible_regex_rules(folded);
     regex_candidates(folded, possible.with_words(0), &mut candidates);
     value_candidates(folded, possible.with_words(1), &mut candidates);
-    person_candidates(chars, rules, &titles, &mut candidates);
-    abbreviation_candidates(chars, rules, &mut candidates);
-    foreign_name_candidates(chars, rules, &titles, &mut candidates);
+    let starts = rules.start_chars.get_or_init(|| StartChars::new(rules)).of_document(chars);
+    person_candidates(chars, rules, &starts, &titles, &mut candidates);
+    abbreviation_candidates(chars, rules, &starts, &mut candidates);
+    foreign_name_candidates(chars, rules, &starts, &titles, &mut candidates);
     place_organization_candidates(rules, &mut candidates);
     candidates
 }
@@ -194,9 +197,10 @@ fn split_title(chars: &[char], span: Span, rules: &RuleSet, out: &mut Vec<Candid
             suffix_start: None,
         });
     };
-    // 驻华大使, 驻美使馆: the posting word and one abbreviation.
-    let abbreviations = rules.lists.list("place_abbreviations");
-    if len >= 4 && chars[span.start] == '驻' && abbreviations.iter().any(|a| a.starts_with(chars[span.start + 1])) && title_at(span.start + 2) {
+    // 驻华大使, 驻美使馆: the posting word and one abbreviation. (The list
+    // is looked up by name only after a posting word.)
+    let abbreviation_at = |i: usize| rules.lists.list("place_abbreviations").iter().any(|a| a.starts_with(chars[i]));
+    if len >= 4 && chars[span.start] == '驻' && abbreviation_at(span.start + 1) && title_at(span.start + 2) {
         push_title(span.start + 2, out);
         return true;
     }
@@ -469,15 +473,17 @@ fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
     }
     // 青岛海牛队, 四川全兴队: a place and a two-character name that is no
     // ordinary word of a breaking kind.
-    if j >= 4 {
+    // (Only a team suffix takes such a name: it is asked first, since most
+    // one-character suffixes are none and the other tests walk word lists.)
+    let suffix_is_team = || lists.team_suffixes.iter().any(|x| text_at(chars, s_start, x));
+    if j >= 4 && suffix_is_team() {
         let name = &chars[j - 2..j];
         let place = known.ending_at(j - 2).find(|k| k.tag == Tag::Node(NodeType::Place) && k.entry.is_some() && k.span.len() >= 2)?;
         let stop = rules.lists.list("stem_stop_chars");
         let breaker_pos = rules.lists.list("stem_breaker_pos");
         let ordinary = rules.lexicon.get_chars(name).is_some_and(|e| e.pos.starts_with('v') || breaker_pos.contains(&e.pos) || e.freq >= 1000);
         let stop_char = name.iter().any(|c| !is_cjk(*c) || *c == chars[s_start] || "一二三四五六七八九十零百千万".contains(*c) || stop.iter().any(|x| x.starts_with(*c)));
-        let suffix_is_team = rules.lists.list("name_suffixes_after_place_name").iter().any(|x| text_at(chars, s_start, x));
-        if suffix_is_team && !ordinary && !stop_char {
+        if !ordinary && !stop_char {
             return Some(place.span.start);
         }
     }
@@ -530,6 +536,9 @@ struct StemLists<'r> {
     edge_words: &'r FxHashSet<String>,
     /// Asked at every one-character weak suffix (`entities/organization.toml`).
     weak_suffix_qualifiers: &'r Phrases,
+    /// The suffixes of a team after a place and a name (青岛海牛|队), asked
+    /// at every one-character weak suffix.
+    team_suffixes: &'r [String],
 }
 
 impl<'r> StemLists<'r> {
@@ -542,6 +551,7 @@ impl<'r> StemLists<'r> {
             edge_pos: lists.set("stem_edge_breaker_pos"),
             edge_words: lists.set("stem_edge_breaker_words"),
             weak_suffix_qualifiers: lists.phrases("weak_suffix_qualifiers"),
+            team_suffixes: lists.list("name_suffixes_after_place_name"),
         }
     }
 }
@@ -919,9 +929,8 @@ fn person_rule(evidence: &str) -> RuleId {
     RuleId::Literal(id.expect("every evidence label of a person shape has a rule id"))
 }
 
-fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: &mut Vec<Candidate>) {
+fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, titles: &TitleIndex, out: &mut Vec<Candidate>) {
     let lists = &rules.lists;
-    let stop = lists.char_set("given_name_stop");
     let function_surnames = lists.char_set("surname_function_words");
     let word_reject_final = lists.char_set("person_word_reject_final");
     let stop_words = lists.set("given_name_stop_words");
@@ -944,7 +953,6 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
     // Known names (places, organizations) that a bare name shape must not
     // overlap (向|中国, 和|欧洲).
     let known_spans = SpanCover::new(
-        chars.len(),
         out.iter().filter(|c| matches!(c.tag, Tag::Node(t) if t.is_entity()) && c.span.len() >= 2).map(|c| c.span),
     );
     // All surname + given-name shapes, with their local evidence.
@@ -959,14 +967,14 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
         cut: bool,
     }
     let mut shapes = Vec::new();
-    for i in 0..chars.len() {
-        // (Most characters start no surname: one bit test skips them.)
-        if !rules.surnames.may_start_with(chars[i]) {
-            continue;
-        }
+    // (Most characters start no surname: the positions that may are
+    // found eight at a time.)
+    let mut next_surname = starts.next(0, SURNAME);
+    while let Some(i) = next_surname {
+        next_surname = starts.next(i + 1, SURNAME);
         // Every shape here needs a given name right after its surname: a
         // character test rules most positions out before any hash probe.
-        let given_may_start = |k: usize| chars.get(k).is_some_and(|&c| is_cjk(c) && !stop.contains(c));
+        let given_may_start = |k: usize| starts.at(k, GIVEN);
         let compound_may_start = rules.surnames.compound_may_start_with(chars[i]);
         if !given_may_start(i + 1) && !(compound_may_start && given_may_start(i + 2)) {
             continue;
@@ -988,7 +996,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
                     continue;
                 }
                 let given = &chars[i + s_len..end];
-                if !given.iter().all(|&c| is_cjk(c) && !stop.contains(c)) {
+                if !(i + s_len..end).all(given_may_start) {
                     continue;
                 }
                 let name = &chars[i..end];
@@ -1120,7 +1128,6 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
     // A neighbour that is a known organization or place (阿里云 in
     // 华通和阿里云) is no person, whatever its shape: it lends no evidence.
     let gazetteer_names = SpanCover::new(
-        chars.len(),
         out.iter()
             .filter(|c| c.entry.is_some() && matches!(c.tag, Tag::Node(t) if t.is_entity() && t != NodeType::Person) && c.span.len() >= 2)
             .map(|c| c.span),
@@ -1131,9 +1138,12 @@ fn person_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: 
     // before the text is hashed.)
     let mut accepted_last_chars = CharFilter::new(accepted.iter().map(|name| name[name.len() - 1]));
     for _ in 0..2 {
-        let neighbours = || shapes.iter().zip(&rule_of).filter(|(s, r)| r.is_some() && !is_gazetteer_name(s));
-        let ends: FxHashSet<usize> = neighbours().map(|(s, _)| s.end).collect();
-        let starts: FxHashSet<usize> = neighbours().map(|(s, _)| s.start).collect();
+        // (Both from one pass over the shapes, most of which are no neighbour.)
+        let (mut ends, mut starts): (FxHashSet<usize>, FxHashSet<usize>) = Default::default();
+        for (s, _) in shapes.iter().zip(&rule_of).filter(|(s, r)| r.is_some() && !is_gazetteer_name(s)) {
+            ends.insert(s.end);
+            starts.insert(s.start);
+        }
         for (k, s) in shapes.iter().enumerate() {
             if rule_of[k].is_some() {
                 continue;
@@ -1203,34 +1213,35 @@ fn is_conjunction(c: char) -> bool {
     matches!(c, '、' | '和' | '与' | '跟' | '及')
 }
 
-/// Which character ranges a set of spans covers, for O(1) questions asked
-/// once per name shape (a document has thousands of shapes and hundreds
-/// of known names).
+/// Which character ranges a set of spans covers, for questions asked once
+/// per name shape (a document has thousands of shapes and hundreds of known
+/// names).
 struct SpanCover {
-    /// `max_end_starting_before[k]`: the largest end of a span that starts
-    /// before `k` (0 when none does). (Offsets as `u32` in one table: it is
-    /// built for every document, and zeroing a wider or second table cost
-    /// more than the spans themselves.)
-    max_end_starting_before: Vec<u32>,
+    /// The spans' starts in order, each with the largest end of the spans
+    /// up to it. (Sorted spans, not a table by character position: the
+    /// cover is built for every document, and a table of every position
+    /// cost more to fill than the few questions asked of it.)
+    starts_and_max_ends: Vec<(u32, u32)>,
 }
 
 impl SpanCover {
-    fn new(len: usize, spans: impl Iterator<Item = Span>) -> SpanCover {
-        // First the largest end of the spans starting at `k - 1`, then the
-        // running maximum over `k`.
-        let mut max_end_starting_before = vec![0u32; len + 2];
-        for span in spans {
-            let slot = &mut max_end_starting_before[span.start.min(len) + 1];
-            *slot = (*slot).max(offset(span.end));
+    fn new(spans: impl Iterator<Item = Span>) -> SpanCover {
+        let mut starts_and_max_ends: Vec<(u32, u32)> = spans.map(|s| (offset(s.start), offset(s.end))).collect();
+        // (The spans come mostly in runs of text order: a stable sort
+        // merges the runs.)
+        starts_and_max_ends.sort_by_key(|&(start, _)| start);
+        let mut max_end = 0;
+        for (_, end) in &mut starts_and_max_ends {
+            max_end = max_end.max(*end);
+            *end = max_end;
         }
-        for k in 1..max_end_starting_before.len() {
-            max_end_starting_before[k] = max_end_starting_before[k].max(max_end_starting_before[k - 1]);
-        }
-        SpanCover { max_end_starting_before }
+        SpanCover { starts_and_max_ends }
     }
 
+    /// The largest end of a span that starts before `k` (0 when none does).
     fn bound(&self, k: usize) -> usize {
-        self.max_end_starting_before[k.min(self.max_end_starting_before.len() - 1)] as usize
+        let before = self.starts_and_max_ends.partition_point(|&(start, _)| (start as usize) < k);
+        before.checked_sub(1).map_or(0, |last| self.starts_and_max_ends[last].1 as usize)
     }
 
     /// Some span shares a character with `start..end` (not empty).
@@ -1334,7 +1345,7 @@ fn is_lexicon_word(chars: &[char], start: usize, end: usize, rules: &RuleSet) ->
 /// (`entities/place.toml`): a run of two or more abbreviations before a
 /// relation word (中美关系, 中、英两国), or one abbreviation after a visit
 /// word (访华, 在京) or before 方 / 军 (中方, 美军).
-fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candidate>) {
+fn abbreviation_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, out: &mut Vec<Candidate>) {
     let lists = &rules.lists;
     let mut abbreviations: FxHashMap<char, Option<&str>> = FxHashMap::default();
     for line in lists.list("place_abbreviations") {
@@ -1350,11 +1361,15 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candid
     // lists' index by first character, not by spelling each word there.)
     let pair_after = lists.phrases("abbreviation_pair_after");
     let before = lists.list("abbreviation_before");
+    // (Most abbreviation characters follow no visit word: the index by last
+    // character rules them out before the list is walked. It holds no empty
+    // word, which would end everywhere.)
+    let before_words = lists.phrases("abbreviation_before");
+    let before_has_empty = before.iter().any(String::is_empty);
     let after = lists.list("abbreviation_after");
     let after_words = lists.phrases("abbreviation_after");
-    // (Asked at every character of the document: a bit test, not a hash probe.)
-    let abbreviation_chars: CharBits = abbreviations.keys().copied().collect();
-    let is_abbr = |i: usize| chars.get(i).is_some_and(|&c| abbreviation_chars.contains(c));
+    // (The abbreviation characters are those of `start_chars::abbreviation_chars`.)
+    let is_abbr = |i: usize| starts.at(i, ABBREVIATION);
     let emit = |i: usize, rule: &'static str, out: &mut Vec<Candidate>| {
         let entry = abbreviations[&chars[i]].and_then(|full| rules.dictionary.lookup(full).first().copied());
         out.push(Candidate {
@@ -1368,7 +1383,7 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candid
         });
     };
     let mut i = 0;
-    while let Some(next) = abbreviation_chars.next_in(chars, i) {
+    while let Some(next) = starts.next(i, ABBREVIATION) {
         i = next;
         // A run of abbreviations, joined directly or by 、.
         let mut members = vec![i];
@@ -1398,7 +1413,7 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candid
         // 访华, 在京: the visit word must not be the end of a longer word
         // (现在美 ...).
         let visited = || {
-            before.iter().any(|w| {
+            (before_has_empty || before_words.ends_at(chars, i)) && before.iter().any(|w| {
                 let n = w.chars().count();
                 i >= n && text_at(chars, i - n, w) && !(i > n && is_lexicon_word(chars, i - n - 1, i - n + 1, rules))
             })
@@ -1428,13 +1443,12 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candid
 /// joined by middle dots, with the same evidence as a Chinese name: a title
 /// right before or after, or a speech verb or cue word next to it. A run
 /// never starts inside a title (总理若斯潘) and never swallows a known name.
-fn foreign_name_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex, out: &mut Vec<Candidate>) {
+fn foreign_name_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, titles: &TitleIndex, out: &mut Vec<Candidate>) {
     const FOREIGN_WORD_FREQ: u32 = 200;
     let lists = &rules.lists;
     let (speech_verbs, person_after) = (lists.phrases("speech_verbs"), lists.phrases("person_after"));
     let before_words = lists.phrases("person_before");
-    let translit_chars = rules.lexicon.transliteration_chars();
-    let translit = |i: usize| chars.get(i).is_some_and(|&c| translit_chars.contains(c));
+    let translit = |i: usize| starts.at(i, TRANSLITERATION);
     let is_dot = |i: usize| matches!(chars.get(i), Some('·' | '・' | '•' | '—'));
     // Known names (countries, organizations) stop a run.
     let known: Vec<(usize, usize)> = out
@@ -1451,7 +1465,7 @@ fn foreign_name_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex,
         known_ends[end] = true;
     }
     let mut i = 0;
-    while let Some(next) = translit_chars.next_in(chars, i) {
+    while let Some(next) = starts.next(i, TRANSLITERATION) {
         i = next;
         let run_start = i == 0 || !translit(i - 1) || titles.ends_at(i) || known_ends[i];
         if !run_start {
@@ -1502,8 +1516,10 @@ fn foreign_name_candidates(chars: &[char], rules: &RuleSet, titles: &TitleIndex,
         };
         let dotted = name.iter().any(|c| matches!(c, '·' | '・' | '•' | '—'));
         // A run that ends in a place or organization suffix (云栖小镇) is a
-        // place or an organization.
-        let suffixed = || with_str(name, |name| rules.suffixes.iter().any(|x| name.ends_with(x.text.as_str())));
+        // place or an organization. (Its tails looked up, not every suffix
+        // of the rules compared with its end: a scan of the list per run cost
+        // more than the rest of the foreign-name rules.)
+        let suffixed = || (0..=rules.max_suffix_chars.min(name.len())).any(|n| with_str(&name[name.len() - n..], |tail| rules.is_suffix(tail)));
         if end > start && (letters >= 3 || dotted) && evidence() && !inside_known() && !inside_word() && !common() && !suffixed() {
             out.push(Candidate {
                 span: Span::new(start, end),
@@ -1727,17 +1743,29 @@ mod tests {
 
     #[test]
     fn span_cover_answers_overlap_and_containment_as_a_scan_of_the_spans_would() {
-        let spans = [Span::new(2, 5), Span::new(3, 4), Span::new(8, 12), Span::new(10, 11)];
-        let cover = SpanCover::new(14, spans.iter().copied());
-        for start in 0..14 {
-            for end in start + 1..=14 {
-                let overlaps = spans.iter().any(|s| s.start < end && start < s.end);
-                let contains = spans.iter().any(|s| s.start <= start && end <= s.end);
-                assert_eq!(cover.overlaps(start, end), overlaps, "overlaps {start}..{end}");
-                assert_eq!(cover.contains(start, end), contains, "contains {start}..{end}");
+        let fixed = vec![Span::new(2, 5), Span::new(3, 4), Span::new(8, 12), Span::new(10, 11)];
+        // Spans in any order, nested, overlapping or repeated.
+        let mut next = crate::test_random::xorshift32(7);
+        let random = (0..200).map(|_| {
+            (0..(next() % 8) as usize)
+                .map(|_| {
+                    let start = (next() % 13) as usize;
+                    Span::new(start, start + 1 + (next() % 4) as usize)
+                })
+                .collect::<Vec<_>>()
+        });
+        for spans in std::iter::once(fixed).chain(random) {
+            let cover = SpanCover::new(spans.iter().copied());
+            for start in 0..18 {
+                for end in start + 1..=18 {
+                    let overlaps = spans.iter().any(|s| s.start < end && start < s.end);
+                    let contains = spans.iter().any(|s| s.start <= start && end <= s.end);
+                    assert_eq!(cover.overlaps(start, end), overlaps, "overlaps {start}..{end} of {spans:?}");
+                    assert_eq!(cover.contains(start, end), contains, "contains {start}..{end} of {spans:?}");
+                }
             }
         }
-        let empty = SpanCover::new(5, std::iter::empty());
+        let empty = SpanCover::new(std::iter::empty());
         assert!(!empty.overlaps(0, 5) && !empty.contains(1, 2), "no spans cover nothing");
     }
 

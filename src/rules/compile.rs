@@ -192,8 +192,11 @@ impl SuffixSearch {
     /// suffixes of one spelling in list order.
     pub fn find_all(&self, folded: &[char]) -> Vec<(usize, usize, u32)> {
         let mut found: Vec<(usize, usize, u32)> = Vec::new();
-        for end in 1..=folded.len() {
-            let mut lengths = self.lengths_ending_with.get(folded[end - 1]);
+        // (Every character is looked up: the loop runs over the characters
+        // themselves, an inclusive range of ends cost twice as much.)
+        for (last, &c) in folded.iter().enumerate() {
+            let end = last + 1;
+            let mut lengths = self.lengths_ending_with.get(c);
             // Longest first.
             while lengths != 0 {
                 let len = (u32::BITS - 1 - lengths.leading_zeros()) as usize;
@@ -212,11 +215,19 @@ impl SuffixSearch {
 }
 
 /// A set of lengths (bit `n` for length `n`) per character: a table over
-/// the Basic Multilingual Plane, the rare others in a hash map.
-#[derive(Default)]
+/// the Basic Multilingual Plane, the rare others in a hash map. (The table
+/// always has its full size: a lookup at every character of a document
+/// needs no bounds check.)
 struct CharLengths {
-    bmp: Vec<u32>,
+    bmp: Box<[u32; CharLengths::BMP]>,
     other: FxHashMap<char, u32>,
+}
+
+impl Default for CharLengths {
+    fn default() -> CharLengths {
+        let bmp = vec![0; Self::BMP].into_boxed_slice().try_into().expect("the table has BMP entries");
+        CharLengths { bmp, other: FxHashMap::default() }
+    }
 }
 
 impl CharLengths {
@@ -227,10 +238,6 @@ impl CharLengths {
         let bit = 1 << len;
         match self.bmp.get_mut(c as usize) {
             Some(lengths) => *lengths |= bit,
-            None if (c as usize) < Self::BMP => {
-                self.bmp = vec![0; Self::BMP];
-                self.bmp[c as usize] = bit;
-            }
             None => *self.other.entry(c).or_default() |= bit,
         }
     }
@@ -239,7 +246,6 @@ impl CharLengths {
     fn get(&self, c: char) -> u32 {
         match self.bmp.get(c as usize) {
             Some(&lengths) => lengths,
-            None if (c as usize) < Self::BMP => 0,
             None => self.other.get(&c).copied().unwrap_or(0),
         }
     }
@@ -1178,6 +1184,7 @@ impl Compiler {
             relations: self.relations,
             relation_triggers: std::sync::OnceLock::new(),
             regex_triggers: std::sync::OnceLock::new(),
+            start_chars: std::sync::OnceLock::new(),
             files: self.files,
         }
     }

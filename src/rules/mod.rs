@@ -59,6 +59,9 @@ pub struct RuleSet {
     /// The trigger words of the entity and the value rules, built on first
     /// use (see [`RuleSet::possible_regex_rules`]).
     pub(crate) regex_triggers: std::sync::OnceLock<trigger::Triggers>,
+    /// Where the person, foreign-name and abbreviation rules may start,
+    /// by character (built on first use).
+    pub(crate) start_chars: std::sync::OnceLock<crate::mention::start_chars::StartChars>,
     /// Every file the set was built from, for `rules check` and provenance.
     pub files: Vec<String>,
 }

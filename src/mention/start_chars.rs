@@ -1,0 +1,162 @@
+//! Where the character-started rule families may begin in a document:
+//! person names (a surname), transliterated foreign names and place
+//! abbreviations; and which characters may stand in a given name.
+//!
+//! Each family used to walk the whole document testing its own character
+//! set at every character; most characters start none of them. One pass now
+//! looks every character up once in a table of the three sets, and each
+//! family skips through the resulting bytes eight at a time.
+
+use super::is_cjk;
+use crate::chars::CharBits;
+use crate::rules::RuleSet;
+use rustc_hash::FxHashMap;
+
+/// A character that may start a surname (single or compound).
+pub const SURNAME: u8 = 1;
+/// A character common in transliterated names.
+pub const TRANSLITERATION: u8 = 2;
+/// A one-character place abbreviation (`place_abbreviations`: 中, 美, 京).
+pub const ABBREVIATION: u8 = 4;
+/// A character that may stand in a given name: a Chinese character that is
+/// not in `given_name_stop`.
+pub const GIVEN: u8 = 8;
+
+const BMP: usize = 0x10000;
+
+/// The families each character may start, for a rule set.
+pub struct StartChars {
+    /// By character of the Basic Multilingual Plane (always full size: a
+    /// lookup needs no bounds check).
+    bmp: Box<[u8; BMP]>,
+    /// The rare others, but for [`GIVEN`].
+    other: FxHashMap<char, u8>,
+    /// `given_name_stop`, for [`GIVEN`] outside the table.
+    given_stop: CharBits,
+}
+
+impl std::fmt::Debug for StartChars {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StartChars").field("other", &self.other).finish_non_exhaustive()
+    }
+}
+
+impl StartChars {
+    pub fn new(rules: &RuleSet) -> StartChars {
+        let bmp = vec![0; BMP].into_boxed_slice().try_into().expect("the table has BMP entries");
+        let given_stop = rules.lists.char_set("given_name_stop").clone();
+        let mut starts = StartChars { bmp, other: FxHashMap::default(), given_stop };
+        let given: Vec<char> = (0..BMP as u32).filter_map(char::from_u32).filter(|&c| starts.may_be_given(c)).collect();
+        for c in given {
+            starts.add(c, GIVEN);
+        }
+        let surnames = rules.surnames.single.keys().copied().chain(rules.surnames.compound.keys().filter_map(|k| k.chars().next()));
+        for c in surnames {
+            starts.add(c, SURNAME);
+        }
+        let transliteration = rules.lexicon.transliteration_chars();
+        for &c in rules.lexicon.name_chars.keys().filter(|&&c| transliteration.contains(c)) {
+            starts.add(c, TRANSLITERATION);
+        }
+        for c in abbreviation_chars(rules) {
+            starts.add(c, ABBREVIATION);
+        }
+        starts
+    }
+
+    fn may_be_given(&self, c: char) -> bool {
+        is_cjk(c) && !self.given_stop.contains(c)
+    }
+
+    fn add(&mut self, c: char, family: u8) {
+        match self.bmp.get_mut(c as usize) {
+            Some(families) => *families |= family,
+            None => *self.other.entry(c).or_default() |= family,
+        }
+    }
+
+    #[inline]
+    fn of(&self, c: char) -> u8 {
+        match self.bmp.get(c as usize) {
+            Some(&families) => families,
+            None => self.other.get(&c).copied().unwrap_or(0) | if self.may_be_given(c) { GIVEN } else { 0 },
+        }
+    }
+
+    /// The families each character of a document may start.
+    pub fn of_document(&self, chars: &[char]) -> DocumentStarts {
+        DocumentStarts(chars.iter().map(|&c| self.of(c)).collect())
+    }
+}
+
+/// The abbreviation characters: the first character of the first word of
+/// each line of `place_abbreviations` (what `abbreviation_candidates` reads).
+pub fn abbreviation_chars(rules: &RuleSet) -> impl Iterator<Item = char> + '_ {
+    rules.lists.list("place_abbreviations").iter().filter_map(|line| line.split_whitespace().next().and_then(|a| a.chars().next()))
+}
+
+/// The families that may start at each position of one document.
+pub struct DocumentStarts(Vec<u8>);
+
+impl DocumentStarts {
+    /// Whether the character at `i` may start one of `families`.
+    #[inline]
+    pub fn at(&self, i: usize, families: u8) -> bool {
+        self.0.get(i).is_some_and(|&f| f & families != 0)
+    }
+
+    /// The first position at or after `from` whose character may start one
+    /// of `families`.
+    #[inline]
+    pub fn next(&self, from: usize, families: u8) -> Option<usize> {
+        let mut i = from;
+        // Eight positions at a time while none matches.
+        let every_byte = u64::from(families) * 0x0101_0101_0101_0101;
+        while let Some(word) = self.0.get(i..i + 8) {
+            let hits = u64::from_le_bytes(word.try_into().expect("eight bytes")) & every_byte;
+            if hits != 0 {
+                return Some(i + hits.trailing_zeros() as usize / 8);
+            }
+            i += 8;
+        }
+        (i..self.0.len()).find(|&k| self.0[k] & families != 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_finds_the_positions_a_scan_of_every_position_finds() {
+        let mut next = crate::test_random::xorshift32(11);
+        for len in 0..40 {
+            let classes: Vec<u8> = (0..len).map(|_| [0, 0, 0, 1, 2, 4, 3, 6, 8, 9][(next() % 10) as usize]).collect();
+            let starts = DocumentStarts(classes.clone());
+            for families in [SURNAME, TRANSLITERATION, ABBREVIATION, GIVEN, SURNAME | ABBREVIATION] {
+                for from in 0..=len + 2 {
+                    let scan = (from..len).find(|&k| classes[k] & families != 0);
+                    assert_eq!(starts.next(from, families), scan, "from {from} in {classes:?} for {families}");
+                    assert_eq!(starts.at(from, families), from < len && classes[from] & families != 0);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_table_answers_as_the_rule_sets_own_character_sets() {
+        let rules = RuleSet::builtin().expect("built-in rules");
+        let starts = StartChars::new(&rules);
+        let abbreviations: crate::chars::CharBits = abbreviation_chars(&rules).collect();
+        let translit = rules.lexicon.transliteration_chars();
+        let stop = rules.lists.char_set("given_name_stop");
+        let chars = (0..0x11000u32).filter_map(char::from_u32).chain(['𠀀', '𪚥', '\u{10FFFF}']);
+        for c in chars {
+            let expected = if rules.surnames.may_start_with(c) { SURNAME } else { 0 }
+                | if translit.contains(c) { TRANSLITERATION } else { 0 }
+                | if abbreviations.contains(c) { ABBREVIATION } else { 0 }
+                | if is_cjk(c) && !stop.contains(c) { GIVEN } else { 0 };
+            assert_eq!(starts.of(c), expected, "{c}");
+        }
+    }
+}
