@@ -14,6 +14,7 @@ mod load;
 mod pattern;
 mod raw;
 mod reach;
+mod relation_words;
 mod rules_by_tag;
 mod slot_groups;
 mod trigger;

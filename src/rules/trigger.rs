@@ -12,6 +12,7 @@ use crate::chars::CharBits;
 use regex_syntax::hir::literal::{ExtractKind, Extractor, Seq};
 use regex_syntax::hir::{Class, Hir, HirKind};
 use rustc_hash::FxHashMap;
+use super::relation_words::{RelationWords, SentenceWords};
 use std::cell::OnceCell;
 
 /// More alternatives than this and a clause is too weak to be worth
@@ -155,9 +156,10 @@ fn class_chars(class: &Class, skip: &dyn Fn(char) -> bool) -> Option<Vec<String>
 }
 
 /// The trigger words of a list of regexes, indexed by their first two
-/// characters (by the first alone for one-character words): the words of
-/// relation patterns often start with the same tag character, and only the
-/// next character tells `<Place>的` from `<Place>举办`.
+/// characters (by the first alone for one-character words): many words
+/// start with the same common character, and only the next character tells
+/// them apart. (The relation patterns' words, searched for in one sentence
+/// at a time, are found by an automaton instead: see `relation_words`.)
 #[derive(Debug)]
 pub struct Triggers {
     /// Characters some word starts with (most characters of a text start
@@ -185,12 +187,10 @@ pub struct Triggers {
     regex_clauses: Vec<Vec<usize>>,
 }
 
-/// What follows the start (the first two characters) of a word, in the two
-/// forms that [`Triggers::possible`] and [`Triggers::possible_in_chars`]
-/// compare with; empty for most words, which their start already spells.
+/// What follows the start (the first two characters) of a word; empty for
+/// most words, which their start already spells.
 #[derive(Debug)]
 struct WordRest {
-    text: String,
     chars: Box<[char]>,
     /// Index into `word_clauses`.
     id: usize,
@@ -260,9 +260,8 @@ impl Triggers {
                             Some(second) => set_bit(&mut pairs, pair_hash(first, second)),
                             None => single_chars.insert(first),
                         }
-                        let rest: String = chars.clone().collect();
-                        let rest_chars = rest.chars().collect();
-                        words_by_start.entry(start_key(first, second)).or_default().push(WordRest { text: rest, chars: rest_chars, id: word_clauses.len() });
+                        let rest = chars.clone().collect();
+                        words_by_start.entry(start_key(first, second)).or_default().push(WordRest { chars: rest, id: word_clauses.len() });
                         word_clauses.push(Vec::new());
                         word_bytes.push(word.len());
                         word_clauses.len() - 1
@@ -285,17 +284,9 @@ impl Triggers {
         self.recorded_words[regex] = Some(ids);
     }
 
-    /// The regexes that may match `text`: those with a word of each of
-    /// their clauses in it.
-    pub fn possible(&self, text: &str) -> Possible<'_> {
-        let ends = text.char_indices().map(|(at, c)| (at + c.len_utf8(), c));
-        self.scan(ends, |end, rest| text[end..].starts_with(rest.text.as_str()))
-    }
-
-    /// [`Triggers::possible`] of a text already decoded into characters (a
+    /// The regexes that may match a text, decoded into characters (a
     /// folded document, scanned once for the entity and the value rules):
-    /// the next character is read off the slice, which a whole document's
-    /// worth of characters repays.
+    /// those with a word of each of their clauses in it.
     pub fn possible_in_chars(&self, chars: &[char]) -> Possible<'_> {
         self.scan_chars(chars, |_, _| {})
     }
@@ -345,26 +336,6 @@ impl Triggers {
                 if self.first_chars.contains(c) {
                     // (The next character ends at `i + 2`.)
                     self.mark_words_at(c, chars.get(i + 1).map(|&next| (i + 2, next)), &rest_follows, &mut |id| mark(id, i));
-                }
-            }
-        }
-        Possible { satisfied, regex_clauses: &self.regex_clauses }
-    }
-
-    /// The words in a text given as its characters, each with the offset
-    /// where it ends, and a test whether a word's rest follows an offset.
-    fn scan(
-        &self,
-        chars: impl Iterator<Item = (usize, char)>,
-        rest_follows: impl Fn(usize, &WordRest) -> bool,
-    ) -> Possible<'_> {
-        let mut satisfied = vec![false; self.clauses];
-        if self.clauses > 0 {
-            let mut chars = chars.peekable();
-            let mut mark = |id: usize| self.mark(id, &mut satisfied);
-            while let Some((_, c)) = chars.next() {
-                if self.first_chars.contains(c) {
-                    self.mark_words_at(c, chars.peek().copied(), &rest_follows, &mut mark);
                 }
             }
         }
@@ -562,11 +533,12 @@ impl TagNeeds {
 /// over tagged sentences (tag characters are never words).
 #[derive(Debug)]
 pub struct RelationTriggers {
-    triggers: Triggers,
-    /// Rule → index of its first `unless` pattern in `triggers` (rules
-    /// come first, one each).
+    /// The trigger words of each regex: the rules first, one each, then
+    /// the `unless` patterns.
+    words: RelationWords,
+    /// Rule → index of its first `unless` pattern in `words`.
     unless_start: Vec<usize>,
-    /// Per regex of `triggers`: the mentions it needs.
+    /// Per regex of `words`: the mentions it needs.
     tag_needs: Vec<TagNeeds>,
     /// The rules whose slots take the tags of a sentence.
     pub rules_by_tag: super::rules_by_tag::RulesByTag,
@@ -591,7 +563,7 @@ impl RelationTriggers {
             .collect();
         let tag_needs = regexes.iter().map(|hir| TagNeeds::new(&tag_requirements(hir))).collect();
         let rules_by_tag = super::rules_by_tag::RulesByTag::new(&rules.iter().map(|r| r.slot_tags).collect::<Vec<_>>());
-        RelationTriggers { triggers: Triggers::new(&requirements), unless_start, tag_needs, rules_by_tag }
+        RelationTriggers { words: RelationWords::new(&requirements), unless_start, tag_needs, rules_by_tag }
     }
 
     /// Which rules and `unless` patterns may match a tagged sentence, whose
@@ -607,7 +579,7 @@ pub struct PossibleRelations<'a> {
     tagged: &'a str,
     /// The trigger-word test, run when a regex first passes the cheaper
     /// mention test (in many sentences none does).
-    words: OnceCell<Possible<'a>>,
+    words: OnceCell<SentenceWords<'a>>,
     counts: TagCounts,
 }
 
@@ -623,7 +595,7 @@ impl PossibleRelations<'_> {
     /// Regex `i` has the mentions it needs and its trigger words.
     fn regex(&self, i: usize) -> bool {
         self.triggers.tag_needs.get(i).is_none_or(|n| n.met_by(&self.counts))
-            && self.words.get_or_init(|| self.triggers.triggers.possible(self.tagged)).contains(i)
+            && self.words.get_or_init(|| self.triggers.words.possible(self.tagged)).contains(i)
     }
 }
 
@@ -702,22 +674,26 @@ mod tests {
         let clauses = sequence_requirements(&hir);
         assert!(!clauses.is_empty() && clauses.iter().flatten().all(|w| w.chars().count() >= 2));
         let t = Triggers::new(&[clauses]);
-        assert!(t.possible("在\u{E002}里的\u{E001}").contains(0));
-        assert!(!t.possible("\u{E002}的公司和\u{E001}").contains(0));
+        assert!(possible(&t, "在\u{E002}里的\u{E001}").contains(0));
+        assert!(!possible(&t, "\u{E002}的公司和\u{E001}").contains(0));
+    }
+
+    fn possible<'t>(t: &'t Triggers, text: &str) -> Possible<'t> {
+        t.possible_in_chars(&text.chars().collect::<Vec<_>>())
     }
 
     #[test]
-    fn a_decoded_text_gives_what_its_string_gives() {
+    fn a_regex_is_possible_where_each_of_its_clauses_has_a_word_in_the_text() {
         let regexes = [req("美元"), req("(?:成立|创办)了"), req("[A-Z]+公司"), req("年"), req("人民币|港元|新台币"), Vec::new()];
         let t = Triggers::new(&regexes);
         let alphabet: Vec<char> = "美元成立创办了公司年人民币港新台A的".chars().collect();
         let mut next = crate::test_random::xorshift32(0x7A1);
         for len in 0..300 {
             let text: String = crate::test_random::random_text(&alphabet, len, &mut next);
-            let chars: Vec<char> = text.chars().collect();
-            let (from_str, from_chars) = (t.possible(&text), t.possible_in_chars(&chars));
-            for i in 0..regexes.len() {
-                assert_eq!(from_str.contains(i), from_chars.contains(i), "regex {i} in {text:?}");
+            let found = possible(&t, &text);
+            for (i, clauses) in regexes.iter().enumerate() {
+                let plain = clauses.iter().all(|words| words.iter().any(|w| text.contains(w.as_str())));
+                assert_eq!(found.contains(i), plain, "regex {i} in {text:?}");
             }
         }
     }
@@ -755,9 +731,9 @@ mod tests {
     #[test]
     fn triggers_mark_possible_regexes() {
         let t = Triggers::new(&[req("美元"), Vec::new(), req("(?:成立|创办)了"), req("[A-Z]+公司")]);
-        let p = t.possible("他们创办了公司");
+        let p = possible(&t, "他们创办了公司");
         assert!(!p.contains(0) && p.contains(1) && p.contains(2) && !p.contains(3));
-        let p = t.possible("一百美元给IBM公司");
+        let p = possible(&t, "一百美元给IBM公司");
         assert!(p.contains(0) && p.contains(1) && !p.contains(2) && p.contains(3));
     }
 }
