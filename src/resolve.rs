@@ -409,13 +409,11 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         });
         let Some((n, entry)) = longest_known else { continue };
         let parent = NodeKey::new(NodeType::Organization, entry.key.clone());
-        if parent.key != node.key.key && !builder.index.contains_key(&parent) {
+        if parent.key != node.key.key && builder.find(parent.node_type, &parent.key).is_none() {
             let name: String = written.chars().take(n).collect();
             let mut aliases: BTreeSet<String> = std::iter::once(entry.name.clone()).chain(entry.aliases.iter().cloned()).collect();
             aliases.remove(&name);
-            builder.index.insert(parent.clone(), builder.nodes.len());
-            builder.has_full_form.push(true);
-            builder.nodes.push(Node { key: parent, name, aliases, value: None, mentions: Vec::new() });
+            builder.push(Node { key: parent, name, aliases, value: None, mentions: Vec::new() }, true);
         }
     }
     let (nodes, parents) = builder.finish();
@@ -516,13 +514,24 @@ fn collect_counted<K: std::hash::Hash + Eq, V>(pairs: impl Iterator<Item = (K, V
 /// Collects mentions per node key; the name is the first full-form mention.
 struct NodeBuilder {
     nodes: Vec<Node>,
-    /// (Probed per mention, never iterated: FxHash.)
-    index: FxHashMap<NodeKey, usize>,
-    /// The key looked up, reused from mention to mention: a lookup then
-    /// allocates nothing (most mentions name a node already there).
-    probe: NodeKey,
+    /// The first node whose key has each hash; the others with that hash
+    /// follow through `same_hash`. (A key is hashed as the borrowed type
+    /// and text: neither a lookup nor a new node allocates a key for the
+    /// index. Probed per mention, never iterated: FxHash.)
+    by_hash: FxHashMap<u64, usize>,
+    /// Per node, the next node whose key has the same hash.
+    same_hash: Vec<Option<usize>>,
     has_full_form: Vec<bool>,
     parents: FxHashMap<usize, String>,
+}
+
+/// The hash a node key is indexed by.
+fn key_hash(node_type: NodeType, key: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = rustc_hash::FxHasher::default();
+    node_type.hash(&mut hasher);
+    key.hash(&mut hasher);
+    hasher.finish()
 }
 
 impl NodeBuilder {
@@ -530,21 +539,46 @@ impl NodeBuilder {
     fn with_capacity(mentions: usize) -> NodeBuilder {
         NodeBuilder {
             nodes: Vec::with_capacity(mentions),
-            index: FxHashMap::with_capacity_and_hasher(mentions, Default::default()),
+            by_hash: FxHashMap::with_capacity_and_hasher(mentions, Default::default()),
+            same_hash: Vec::with_capacity(mentions),
             has_full_form: Vec::with_capacity(mentions),
-            probe: NodeKey::new(NodeType::Person, String::new()),
             parents: FxHashMap::default(),
         }
     }
 
+    /// The node with key `(node_type, key)`, if there is one.
+    fn find(&self, node_type: NodeType, key: &str) -> Option<usize> {
+        let mut at = self.by_hash.get(&key_hash(node_type, key)).copied();
+        while let Some(i) = at {
+            let known = &self.nodes[i].key;
+            if known.node_type == node_type && known.key == key {
+                return Some(i);
+            }
+            at = self.same_hash[i];
+        }
+        None
+    }
+
+    /// Adds `node` (whose key no node has yet) and indexes it by its key.
+    fn push(&mut self, node: Node, full_form: bool) -> usize {
+        let i = self.nodes.len();
+        let first = self.by_hash.insert(key_hash(node.key.node_type, &node.key.key), i);
+        self.same_hash.push(first);
+        self.nodes.push(node);
+        self.has_full_form.push(full_form);
+        i
+    }
+
     /// Adds a mention of the node with key `(node_type, key)`.
     fn add(&mut self, (node_type, key): (NodeType, &str), text: &str, span: Span, rule: &RuleId, sentence: usize, full_form: bool) -> usize {
-        self.probe.node_type = node_type;
-        self.probe.key.clear();
-        self.probe.key.push_str(key);
-        let i = match self.index.get(&self.probe) {
-            Some(&i) => i,
-            None => self.new_node(NodeKey::new(node_type, key), text, full_form),
+        let i = match self.find(node_type, key) {
+            Some(i) => i,
+            // (Room for a few mentions at once: the first push would
+            // allocate anyway, through the slower growth path.)
+            None => self.push(
+                Node { key: NodeKey::new(node_type, key), name: text.to_string(), aliases: BTreeSet::new(), value: None, mentions: Vec::with_capacity(4) },
+                full_form,
+            ),
         };
         let node = &mut self.nodes[i];
         if full_form && !self.has_full_form[i] {
@@ -555,16 +589,6 @@ impl NodeBuilder {
         }
         node.mentions.push(Mention { span, text: text.to_string(), rule: rule.clone(), sentence });
         i
-    }
-
-    /// A node named `text`, the first mention of `key`.
-    fn new_node(&mut self, key: NodeKey, text: &str, full_form: bool) -> usize {
-        self.index.insert(key.clone(), self.nodes.len());
-        // (Room for a few mentions at once: the first push would allocate
-        // anyway, through the slower growth path.)
-        self.nodes.push(Node { key, name: text.to_string(), aliases: BTreeSet::new(), value: None, mentions: Vec::with_capacity(4) });
-        self.has_full_form.push(full_form);
-        self.nodes.len() - 1
     }
 
     /// Adds `names` to the aliases of node `node`. A name already there, or
