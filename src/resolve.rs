@@ -170,7 +170,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         let node = builder.add((ty, key), text, c.span, &c.rule, sentence_of(c.span.start), true);
         if let (Some(id), Some(e)) = (entry_id, entry) {
             if entries_applied.insert((node, id)) {
-                builder.add_aliases(node, std::iter::once(&e.name).chain(&e.aliases));
+                builder.add_aliases(node, std::iter::once(&e.name).chain(&e.aliases).chain(&e.folded_names));
             }
             if let (Some(parent), DictKind::Entity(NodeType::Place)) = (&e.parent, e.kind) {
                 builder.set_parent(node, parent);
@@ -411,9 +411,11 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         let parent = NodeKey::new(NodeType::Organization, entry.key.clone());
         if parent.key != node.key.key && builder.find(parent.node_type, &parent.key).is_none() {
             let name: String = written.chars().take(n).collect();
-            let mut aliases: BTreeSet<String> = std::iter::once(entry.name.clone()).chain(entry.aliases.iter().cloned()).collect();
+            let mut aliases: BTreeSet<String> =
+                std::iter::once(&entry.name).chain(&entry.aliases).chain(&entry.folded_names).cloned().collect();
             aliases.remove(&name);
-            builder.push(Node { key: parent, name, aliases, value: None, mentions: Vec::new() }, true);
+            let parent = builder.push(Node { key: parent, name: name.clone(), aliases, value: None, mentions: Vec::new() }, true);
+            builder.add_folded_form(parent, &name);
         }
     }
     let (nodes, parents) = builder.finish();
@@ -571,30 +573,54 @@ impl NodeBuilder {
 
     /// Adds a mention of the node with key `(node_type, key)`.
     fn add(&mut self, (node_type, key): (NodeType, &str), text: &str, span: Span, rule: &RuleId, sentence: usize, full_form: bool) -> usize {
+        // Whether `text` is new among the node's name and aliases: an
+        // entity then has its folded form as an alias too.
+        let mut new_spelling = false;
         let i = match self.find(node_type, key) {
             Some(i) => i,
-            // (Room for a few mentions at once: the first push would
-            // allocate anyway, through the slower growth path.)
-            None => self.push(
-                Node { key: NodeKey::new(node_type, key), name: text.to_string(), aliases: BTreeSet::new(), value: None, mentions: Vec::with_capacity(4) },
-                full_form,
-            ),
+            None => {
+                new_spelling = true;
+                // (Room for a few mentions at once: the first push would
+                // allocate anyway, through the slower growth path.)
+                let node = Node { key: NodeKey::new(node_type, key), name: text.to_string(), aliases: BTreeSet::new(), value: None, mentions: Vec::with_capacity(4) };
+                self.push(node, full_form)
+            }
         };
         let node = &mut self.nodes[i];
         if full_form && !self.has_full_form[i] {
             node.aliases.insert(std::mem::replace(&mut node.name, text.to_string()));
             self.has_full_form[i] = true;
+            new_spelling = true;
         } else if text != node.name && !node.aliases.contains(text) {
             node.aliases.insert(text.to_string());
+            new_spelling = true;
         }
         node.mentions.push(Mention { span, text: text.to_string(), rule: rule.clone(), sentence });
+        if new_spelling && !node_type.is_value() {
+            self.add_folded_form(i, text);
+        }
         i
+    }
+
+    /// The folded form of `spelling` (a name or alias of entity `node`) is
+    /// an alias too, when folding changes it. (Each spelling is folded as
+    /// it joins the node; a gazetteer entry brings its names' folded forms
+    /// along, folded once when the rules were compiled.)
+    fn add_folded_form(&mut self, node: usize, spelling: &str) {
+        if crate::normalize::is_folded(spelling) {
+            return;
+        }
+        let folded = crate::normalize::fold(spelling);
+        let aliases = &mut self.nodes[node].aliases;
+        if !aliases.contains(&folded) {
+            aliases.insert(folded);
+        }
     }
 
     /// Adds `names` to the aliases of node `node`. A name already there, or
     /// the node's name, is not cloned: finish drops the name from the
     /// aliases, and a name that gives way to a full form becomes an alias
-    /// then.
+    /// then. (The names of a gazetteer entry come with their folded forms.)
     fn add_aliases<'n>(&mut self, node: usize, names: impl Iterator<Item = &'n String>) {
         let node = &mut self.nodes[node];
         for name in names {
@@ -619,28 +645,9 @@ impl NodeBuilder {
     fn finish(mut self) -> (Vec<Node>, FxHashMap<usize, String>) {
         for node in &mut self.nodes {
             node.mentions.sort_by_key(|m| m.span);
-            if !node.key.node_type.is_value() {
-                add_folded_aliases(node);
-            }
             node.aliases.remove(&node.name);
         }
         (self.nodes, self.parents)
-    }
-}
-
-/// The folded forms of an entity's name and aliases are aliases too. Most
-/// are folded already (then the form is in the set): only the others are
-/// folded, which allocates.
-fn add_folded_aliases(node: &mut Node) {
-    if !crate::normalize::is_folded(&node.name) {
-        node.aliases.insert(crate::normalize::fold(&node.name));
-    }
-    let texts: Vec<String> =
-        node.aliases.iter().filter(|a| !crate::normalize::is_folded(a)).map(|a| crate::normalize::fold(a)).collect();
-    for t in texts {
-        if t != node.name {
-            node.aliases.insert(t);
-        }
     }
 }
 
@@ -792,6 +799,59 @@ mod tests {
             };
             assert_eq!(run(true), run(false), "{steps:?}");
         }
+    }
+
+    /// Folding each spelling as it joins a node (and taking a gazetteer
+    /// entry's folded names as compiled) gives the aliases that folding the
+    /// final name and every alias at the end gives: all spellings and their
+    /// folded forms, but the name.
+    #[test]
+    fn folded_forms_join_as_if_every_spelling_were_folded_at_the_end() {
+        use crate::normalize::{fold, is_folded};
+        let names: Vec<String> = ["臨安", "临安", "臨安區", "Lin'an", "杭州", "國際"].iter().map(|s| s.to_string()).collect();
+        let folded_names = |entry: &[usize]| -> Vec<String> {
+            entry.iter().map(|&e| &names[e]).filter(|n| !is_folded(n)).map(|n| fold(n)).collect()
+        };
+        let mut random = crate::test_random::xorshift32(0xf01d);
+        for _ in 0..500 {
+            let mut builder = NodeBuilder::with_capacity(4);
+            let mut spellings: BTreeSet<String> = BTreeSet::new();
+            for k in 0..1 + random() as usize % 5 {
+                let text = &names[random() as usize % names.len()];
+                let node = builder.add((NodeType::Place, "临安"), text, Span::new(k, k + 1), &RuleId::Literal("test"), 0, random() % 2 == 0);
+                spellings.insert(text.clone());
+                let entry: Vec<usize> = (0..random() % 3).map(|_| random() as usize % names.len()).collect();
+                let entry_names: Vec<String> = entry.iter().map(|&e| names[e].clone()).collect();
+                let folded = folded_names(&entry);
+                builder.add_aliases(node, entry_names.iter().chain(&folded));
+                spellings.extend(entry_names);
+            }
+            let (nodes, _) = builder.finish();
+            let mut expected: BTreeSet<String> = spellings.iter().map(|s| fold(s)).chain(spellings.iter().cloned()).collect();
+            expected.remove(&nodes[0].name);
+            assert_eq!(nodes[0].aliases, expected, "{spellings:?}");
+        }
+    }
+
+    /// The hash-chained index finds every node by its type and key, and
+    /// no node for a key it was not given.
+    #[test]
+    fn nodes_are_found_by_type_and_key() {
+        let mut random = crate::test_random::xorshift32(0x1d3);
+        let types = [NodeType::Person, NodeType::Place, NodeType::Organization];
+        let mut builder = NodeBuilder::with_capacity(0);
+        let mut expected: std::collections::BTreeMap<(NodeType, String), usize> = Default::default();
+        for k in 0..2000 {
+            let ty = types[random() as usize % types.len()];
+            let key: String = (0..1 + random() % 3).map(|_| ['王', '坚', '杭', 'a'][random() as usize % 4]).collect();
+            let node = builder.add((ty, &key), &key, Span::new(k, k + 1), &RuleId::Literal("test"), 0, true);
+            assert_eq!(*expected.entry((ty, key)).or_insert(node), node);
+        }
+        for ((ty, key), node) in &expected {
+            assert_eq!(builder.find(*ty, key), Some(*node));
+        }
+        assert_eq!(builder.find(NodeType::Event, "王坚"), None);
+        assert_eq!(builder.nodes.len(), expected.len());
     }
 
     #[test]
