@@ -818,7 +818,7 @@ mod tests {
             let mut spellings: BTreeSet<String> = BTreeSet::new();
             for k in 0..1 + random() as usize % 5 {
                 let text = &names[random() as usize % names.len()];
-                let node = builder.add((NodeType::Place, "临安"), text, Span::new(k, k + 1), &RuleId::Literal("test"), 0, random() % 2 == 0);
+                let node = builder.add((NodeType::Place, "临安"), text, Span::new(k, k + 1), &RuleId::Literal("test"), 0, random().is_multiple_of(2));
                 spellings.insert(text.clone());
                 let entry: Vec<usize> = (0..random() % 3).map(|_| random() as usize % names.len()).collect();
                 let entry_names: Vec<String> = entry.iter().map(|&e| names[e].clone()).collect();
