@@ -14,7 +14,7 @@
 //! The result also lists every tagged mention (with titles and quotations)
 //! in position order, which is what the relation stage matches against.
 
-use crate::chars::{CharBits, CharFilter};
+use crate::chars::CharFilter;
 use crate::mention::{Candidate, ParsedValue};
 use crate::model::{Mention, Node, NodeKey, NodeType, RuleId, Span};
 use crate::normalize::{CharIndex, Folded};
@@ -170,7 +170,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         let node = builder.add((ty, key), text, c.span, &c.rule, sentence_of(c.span.start), true);
         if let (Some(id), Some(e)) = (entry_id, entry) {
             if entries_applied.insert((node, id)) {
-                builder.add_aliases(node, std::iter::once(&e.name).chain(&e.aliases));
+                builder.add_aliases(node, std::iter::once(&e.name).chain(&e.aliases).chain(&e.folded_names));
             }
             if let (Some(parent), DictKind::Entity(NodeType::Place)) = (&e.parent, e.kind) {
                 builder.set_parent(node, parent);
@@ -256,7 +256,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
             .copied()
             .chain(references.iter().map(|&(text, _, _)| text).chain(suffixes.iter().copied()).filter_map(|t| t.chars().next()))
             .chain(PRONOUNS)
-            .collect(),
+            .collect::<Vec<char>>(),
     );
 
     // Surname + title (章区长, 孙老先生, 马总) → the person with that surname.
@@ -409,13 +409,13 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         });
         let Some((n, entry)) = longest_known else { continue };
         let parent = NodeKey::new(NodeType::Organization, entry.key.clone());
-        if parent.key != node.key.key && !builder.index.contains_key(&parent) {
+        if parent.key != node.key.key && builder.find(parent.node_type, &parent.key).is_none() {
             let name: String = written.chars().take(n).collect();
-            let mut aliases: BTreeSet<String> = std::iter::once(entry.name.clone()).chain(entry.aliases.iter().cloned()).collect();
+            let mut aliases: BTreeSet<String> =
+                std::iter::once(&entry.name).chain(&entry.aliases).chain(&entry.folded_names).cloned().collect();
             aliases.remove(&name);
-            builder.index.insert(parent.clone(), builder.nodes.len());
-            builder.has_full_form.push(true);
-            builder.nodes.push(Node { key: parent, name, aliases, value: None, mentions: Vec::new() });
+            let parent = builder.push(Node { key: parent, name: name.clone(), aliases, value: None, mentions: Vec::new() }, true);
+            builder.add_folded_form(parent, &name);
         }
     }
     let (nodes, parents) = builder.finish();
@@ -450,8 +450,18 @@ fn persons_by_sole_surname<'k>(persons: &'k [(NodeKey, &str)]) -> FxHashMap<char
 const PRONOUNS: [char; 2] = ['他', '她'];
 
 /// The positions in `chars` of the characters in `wanted`, in order.
-fn positions_of(chars: &[char], wanted: &CharBits) -> Vec<usize> {
-    chars.iter().enumerate().filter(|&(_, &c)| wanted.contains(c)).map(|(i, _)| i).collect()
+/// `wanted` is a handful of characters per document: a 256-bit filter of
+/// them passes few characters on to the list, where a character table
+/// would cost more to clear per document (8 KB) than the scan itself.
+fn positions_of(chars: &[char], wanted: &[char]) -> Vec<usize> {
+    let filter = CharFilter::new(wanted.iter().copied());
+    let mut found = Vec::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if filter.may_contain(c) && wanted.contains(&c) {
+            found.push(i);
+        }
+    }
+    found
 }
 
 /// The length in characters of the longest of `texts` that `chars` starts
@@ -506,13 +516,24 @@ fn collect_counted<K: std::hash::Hash + Eq, V>(pairs: impl Iterator<Item = (K, V
 /// Collects mentions per node key; the name is the first full-form mention.
 struct NodeBuilder {
     nodes: Vec<Node>,
-    /// (Probed per mention, never iterated: FxHash.)
-    index: FxHashMap<NodeKey, usize>,
-    /// The key looked up, reused from mention to mention: a lookup then
-    /// allocates nothing (most mentions name a node already there).
-    probe: NodeKey,
+    /// The first node whose key has each hash; the others with that hash
+    /// follow through `same_hash`. (A key is hashed as the borrowed type
+    /// and text: neither a lookup nor a new node allocates a key for the
+    /// index. Probed per mention, never iterated: FxHash.)
+    by_hash: FxHashMap<u64, usize>,
+    /// Per node, the next node whose key has the same hash.
+    same_hash: Vec<Option<usize>>,
     has_full_form: Vec<bool>,
     parents: FxHashMap<usize, String>,
+}
+
+/// The hash a node key is indexed by.
+fn key_hash(node_type: NodeType, key: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = rustc_hash::FxHasher::default();
+    node_type.hash(&mut hasher);
+    key.hash(&mut hasher);
+    hasher.finish()
 }
 
 impl NodeBuilder {
@@ -520,47 +541,86 @@ impl NodeBuilder {
     fn with_capacity(mentions: usize) -> NodeBuilder {
         NodeBuilder {
             nodes: Vec::with_capacity(mentions),
-            index: FxHashMap::with_capacity_and_hasher(mentions, Default::default()),
+            by_hash: FxHashMap::with_capacity_and_hasher(mentions, Default::default()),
+            same_hash: Vec::with_capacity(mentions),
             has_full_form: Vec::with_capacity(mentions),
-            probe: NodeKey::new(NodeType::Person, String::new()),
             parents: FxHashMap::default(),
         }
     }
 
+    /// The node with key `(node_type, key)`, if there is one.
+    fn find(&self, node_type: NodeType, key: &str) -> Option<usize> {
+        let mut at = self.by_hash.get(&key_hash(node_type, key)).copied();
+        while let Some(i) = at {
+            let known = &self.nodes[i].key;
+            if known.node_type == node_type && known.key == key {
+                return Some(i);
+            }
+            at = self.same_hash[i];
+        }
+        None
+    }
+
+    /// Adds `node` (whose key no node has yet) and indexes it by its key.
+    fn push(&mut self, node: Node, full_form: bool) -> usize {
+        let i = self.nodes.len();
+        let first = self.by_hash.insert(key_hash(node.key.node_type, &node.key.key), i);
+        self.same_hash.push(first);
+        self.nodes.push(node);
+        self.has_full_form.push(full_form);
+        i
+    }
+
     /// Adds a mention of the node with key `(node_type, key)`.
     fn add(&mut self, (node_type, key): (NodeType, &str), text: &str, span: Span, rule: &RuleId, sentence: usize, full_form: bool) -> usize {
-        self.probe.node_type = node_type;
-        self.probe.key.clear();
-        self.probe.key.push_str(key);
-        let i = match self.index.get(&self.probe) {
-            Some(&i) => i,
-            None => self.new_node(NodeKey::new(node_type, key), text, full_form),
+        // Whether `text` is new among the node's name and aliases: an
+        // entity then has its folded form as an alias too.
+        let mut new_spelling = false;
+        let i = match self.find(node_type, key) {
+            Some(i) => i,
+            None => {
+                new_spelling = true;
+                // (Room for a few mentions at once: the first push would
+                // allocate anyway, through the slower growth path.)
+                let node = Node { key: NodeKey::new(node_type, key), name: text.to_string(), aliases: BTreeSet::new(), value: None, mentions: Vec::with_capacity(4) };
+                self.push(node, full_form)
+            }
         };
         let node = &mut self.nodes[i];
         if full_form && !self.has_full_form[i] {
             node.aliases.insert(std::mem::replace(&mut node.name, text.to_string()));
             self.has_full_form[i] = true;
+            new_spelling = true;
         } else if text != node.name && !node.aliases.contains(text) {
             node.aliases.insert(text.to_string());
+            new_spelling = true;
         }
         node.mentions.push(Mention { span, text: text.to_string(), rule: rule.clone(), sentence });
+        if new_spelling && !node_type.is_value() {
+            self.add_folded_form(i, text);
+        }
         i
     }
 
-    /// A node named `text`, the first mention of `key`.
-    fn new_node(&mut self, key: NodeKey, text: &str, full_form: bool) -> usize {
-        self.index.insert(key.clone(), self.nodes.len());
-        // (Room for a few mentions at once: the first push would allocate
-        // anyway, through the slower growth path.)
-        self.nodes.push(Node { key, name: text.to_string(), aliases: BTreeSet::new(), value: None, mentions: Vec::with_capacity(4) });
-        self.has_full_form.push(full_form);
-        self.nodes.len() - 1
+    /// The folded form of `spelling` (a name or alias of entity `node`) is
+    /// an alias too, when folding changes it. (Each spelling is folded as
+    /// it joins the node; a gazetteer entry brings its names' folded forms
+    /// along, folded once when the rules were compiled.)
+    fn add_folded_form(&mut self, node: usize, spelling: &str) {
+        if crate::normalize::is_folded(spelling) {
+            return;
+        }
+        let folded = crate::normalize::fold(spelling);
+        let aliases = &mut self.nodes[node].aliases;
+        if !aliases.contains(&folded) {
+            aliases.insert(folded);
+        }
     }
 
     /// Adds `names` to the aliases of node `node`. A name already there, or
     /// the node's name, is not cloned: finish drops the name from the
     /// aliases, and a name that gives way to a full form becomes an alias
-    /// then.
+    /// then. (The names of a gazetteer entry come with their folded forms.)
     fn add_aliases<'n>(&mut self, node: usize, names: impl Iterator<Item = &'n String>) {
         let node = &mut self.nodes[node];
         for name in names {
@@ -585,28 +645,9 @@ impl NodeBuilder {
     fn finish(mut self) -> (Vec<Node>, FxHashMap<usize, String>) {
         for node in &mut self.nodes {
             node.mentions.sort_by_key(|m| m.span);
-            if !node.key.node_type.is_value() {
-                add_folded_aliases(node);
-            }
             node.aliases.remove(&node.name);
         }
         (self.nodes, self.parents)
-    }
-}
-
-/// The folded forms of an entity's name and aliases are aliases too. Most
-/// are folded already (then the form is in the set): only the others are
-/// folded, which allocates.
-fn add_folded_aliases(node: &mut Node) {
-    if !crate::normalize::is_folded(&node.name) {
-        node.aliases.insert(crate::normalize::fold(&node.name));
-    }
-    let texts: Vec<String> =
-        node.aliases.iter().filter(|a| !crate::normalize::is_folded(a)).map(|a| crate::normalize::fold(a)).collect();
-    for t in texts {
-        if t != node.name {
-            node.aliases.insert(t);
-        }
     }
 }
 
@@ -760,6 +801,59 @@ mod tests {
         }
     }
 
+    /// Folding each spelling as it joins a node (and taking a gazetteer
+    /// entry's folded names as compiled) gives the aliases that folding the
+    /// final name and every alias at the end gives: all spellings and their
+    /// folded forms, but the name.
+    #[test]
+    fn folded_forms_join_as_if_every_spelling_were_folded_at_the_end() {
+        use crate::normalize::{fold, is_folded};
+        let names: Vec<String> = ["臨安", "临安", "臨安區", "Lin'an", "杭州", "國際"].iter().map(|s| s.to_string()).collect();
+        let folded_names = |entry: &[usize]| -> Vec<String> {
+            entry.iter().map(|&e| &names[e]).filter(|n| !is_folded(n)).map(|n| fold(n)).collect()
+        };
+        let mut random = crate::test_random::xorshift32(0xf01d);
+        for _ in 0..500 {
+            let mut builder = NodeBuilder::with_capacity(4);
+            let mut spellings: BTreeSet<String> = BTreeSet::new();
+            for k in 0..1 + random() as usize % 5 {
+                let text = &names[random() as usize % names.len()];
+                let node = builder.add((NodeType::Place, "临安"), text, Span::new(k, k + 1), &RuleId::Literal("test"), 0, random().is_multiple_of(2));
+                spellings.insert(text.clone());
+                let entry: Vec<usize> = (0..random() % 3).map(|_| random() as usize % names.len()).collect();
+                let entry_names: Vec<String> = entry.iter().map(|&e| names[e].clone()).collect();
+                let folded = folded_names(&entry);
+                builder.add_aliases(node, entry_names.iter().chain(&folded));
+                spellings.extend(entry_names);
+            }
+            let (nodes, _) = builder.finish();
+            let mut expected: BTreeSet<String> = spellings.iter().map(|s| fold(s)).chain(spellings.iter().cloned()).collect();
+            expected.remove(&nodes[0].name);
+            assert_eq!(nodes[0].aliases, expected, "{spellings:?}");
+        }
+    }
+
+    /// The hash-chained index finds every node by its type and key, and
+    /// no node for a key it was not given.
+    #[test]
+    fn nodes_are_found_by_type_and_key() {
+        let mut random = crate::test_random::xorshift32(0x1d3);
+        let types = [NodeType::Person, NodeType::Place, NodeType::Organization];
+        let mut builder = NodeBuilder::with_capacity(0);
+        let mut expected: std::collections::BTreeMap<(NodeType, String), usize> = Default::default();
+        for k in 0..2000 {
+            let ty = types[random() as usize % types.len()];
+            let key: String = (0..1 + random() % 3).map(|_| ['王', '坚', '杭', 'a'][random() as usize % 4]).collect();
+            let node = builder.add((ty, &key), &key, Span::new(k, k + 1), &RuleId::Literal("test"), 0, true);
+            assert_eq!(*expected.entry((ty, key)).or_insert(node), node);
+        }
+        for ((ty, key), node) in &expected {
+            assert_eq!(builder.find(*ty, key), Some(*node));
+        }
+        assert_eq!(builder.find(NodeType::Event, "王坚"), None);
+        assert_eq!(builder.nodes.len(), expected.len());
+    }
+
     #[test]
     fn inner_prefixes_run_from_all_but_two_characters_down_to_two() {
         fn prefixes(key: &str) -> Vec<(&str, usize)> {
@@ -774,9 +868,12 @@ mod tests {
 
     #[test]
     fn positions_of_lists_exactly_the_wanted_characters_in_order() {
-        let wanted: CharBits = "他王😀".chars().collect();
+        let wanted = chars("他王😀");
         assert_eq!(positions_of(&chars("王说他是王😀"), &wanted), vec![0, 2, 4, 5]);
         assert_eq!(positions_of(&chars("她说"), &wanted), Vec::<usize>::new());
+        // 席 U+5E2D shares its low byte with 中 U+4E2D: the filter lets it
+        // through, the list does not.
+        assert_eq!(positions_of(&chars("席中"), &chars("中")), vec![1]);
     }
 
     /// Looking only at the positions whose character starts a text finds
@@ -798,7 +895,7 @@ mod tests {
             let references: Vec<(&str, NodeKey, &'static str)> =
                 texts.iter().map(|&t| (t, NodeKey::new(NodeType::Person, t), "test")).collect();
             let every: Vec<usize> = (0..text.len()).collect();
-            let stops = positions_of(&text, &texts.iter().filter_map(|t| t.chars().next()).collect());
+            let stops = positions_of(&text, &texts.iter().filter_map(|t| t.chars().next()).collect::<Vec<char>>());
             assert_eq!(leftmost_longest(&text, &stops, &references), leftmost_longest(&text, &every, &references));
             assert_eq!(occurrences_by_text(&text, &stops, &texts), occurrences_by_text(&text, &every, &texts));
         }

@@ -12,7 +12,7 @@ use super::RuleSet;
 use crate::chars::{CharBits, Phrases};
 use crate::error::{RuleError, RuleErrors};
 use crate::model::{NodeType, Predicate, RuleId};
-use crate::normalize::fold;
+use crate::normalize::{fold, is_folded};
 use crate::value::Normalizer;
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind as DaachorseMatchKind};
 use super::lazy_regex::LazyRegex;
@@ -56,6 +56,10 @@ pub struct DictEntry {
     pub key: String,
     pub kind: DictKind,
     pub aliases: Vec<String>,
+    /// The folded forms of the name and aliases that folding changes
+    /// (臨安 → 临安): aliases of every node the entry names, folded once
+    /// here instead of per document.
+    pub folded_names: Vec<String>,
     /// Gazetteer class (province, company, government ...).
     pub class: String,
     /// Folded key of the containing place, for places.
@@ -720,6 +724,7 @@ fn build_automata(mut entries: Vec<DictEntry>, suffixes: &[Suffix]) -> Result<(D
     }
     for e in &mut entries {
         e.aliases.retain(|a| !a.is_empty());
+        e.folded_names = std::iter::once(&e.name).chain(&e.aliases).filter(|n| !is_folded(n)).map(|n| fold(n)).collect();
     }
     let automaton = gazetteer_automaton(texts.iter().enumerate().map(|(p, text)| (text.as_str(), p as u32)))?;
     let user_patterns: Vec<(&str, u32)> = (0..texts.len() as u32)
@@ -806,6 +811,7 @@ impl Compiler {
                     key: fold(first),
                     kind: DictKind::Title,
                     aliases: split_aliases(col(2)),
+                    folded_names: Vec::new(),
                     class: col(1).to_string(),
                     parent: None,
                     rule: rule.into(),
@@ -854,6 +860,7 @@ impl Compiler {
                         key: fold(first),
                         kind: DictKind::Entity(ty),
                         aliases: split_aliases(aliases),
+                        folded_names: Vec::new(),
                         class: class.to_string(),
                         parent: (!parent.is_empty()).then(|| fold(parent)),
                         rule: rule.into(),
