@@ -63,6 +63,7 @@ const PRIORITY_PER_LAYER: i32 = 1000;
 mod apposition;
 mod brand;
 mod coordination;
+mod overlap_order;
 pub(crate) mod start_chars;
 
 /// Find and resolve all mentions of a folded document.
@@ -1603,11 +1604,9 @@ pub fn resolve_overlaps(candidates: Vec<Candidate>) -> Vec<Candidate> {
     kept.extend(works);
     // By position; at the same span (empty spans), the winners in the order
     // they won, then the works.
-    let mut by_position: Vec<(usize, usize, u32)> =
-        kept.iter().enumerate().map(|(k, &i)| (candidates[i as usize].span.start, candidates[i as usize].span.end, k as u32)).collect();
-    by_position.sort_unstable();
+    let by_position = overlap_order::position_order(&candidates, &kept);
     let mut slots: Vec<Option<Candidate>> = candidates.into_iter().map(Some).collect();
-    by_position.into_iter().filter_map(|(_, _, k)| slots[kept[k as usize] as usize].take()).collect()
+    by_position.into_iter().filter_map(|k| slots[kept[k as usize] as usize].take()).collect()
 }
 
 /// The indices of the competing candidates that win, in the order they won:
@@ -1615,20 +1614,7 @@ pub fn resolve_overlaps(candidates: Vec<Candidate>) -> Vec<Candidate> {
 /// the longer span wins, then the higher priority, the earlier start, the
 /// rule id and the earlier candidate.
 fn competition_winners(candidates: &[Candidate], competing: Vec<u32>) -> Vec<u32> {
-    // (The rank's numbers are gathered once, next to the index, so that the
-    // sort compares without reaching into the candidates; the rule id is
-    // compared only on a tie.)
-    use std::cmp::Reverse;
-    let rank = |i: u32| {
-        let c = &candidates[i as usize];
-        (Reverse(c.priority / PRIORITY_PER_LAYER), Reverse(c.span.len()), Reverse(c.priority), c.span.start, i)
-    };
-    let mut ranked: Vec<_> = competing.into_iter().map(rank).collect();
-    ranked.sort_unstable_by(|a, b| {
-        let (a_key, b_key) = ((a.0, a.1, a.2, a.3), (b.0, b.1, b.2, b.3));
-        a_key.cmp(&b_key).then_with(|| candidates[a.4 as usize].rule.cmp(&candidates[b.4 as usize].rule)).then(a.4.cmp(&b.4))
-    });
-    let mut competing: Vec<u32> = ranked.into_iter().map(|r| r.4).collect();
+    let mut competing = overlap_order::competition_order(candidates, competing);
     let mut taken = Taken::new(competing.iter().map(|&i| candidates[i as usize].span.end).max().unwrap_or(0));
     competing.retain(|&i| {
         let span = candidates[i as usize].span;

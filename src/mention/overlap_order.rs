@@ -1,0 +1,127 @@
+//! The two orders of overlap resolution, sorted as packed integers.
+//!
+//! A document has thousands of candidates, and sorting them by a tuple of
+//! five fields with a fallback to the rule id cost more than the rest of
+//! the resolution. Each candidate's fields are instead packed, most
+//! significant first, into one `u128` whose integer order is the tuple's
+//! order; only candidates equal in every packed field (rare) are then
+//! ordered by rule id. Fields too wide to pack (a layer or span beyond
+//! what any rule set gives) fall back to the plain comparison.
+
+use super::{Candidate, PRIORITY_PER_LAYER};
+use std::cmp::Reverse;
+
+/// The competing candidates (indices into `candidates`) in the order they
+/// compete: higher layer, longer span, higher priority, earlier start,
+/// rule id, earlier candidate.
+pub(super) fn competition_order(candidates: &[Candidate], competing: Vec<u32>) -> Vec<u32> {
+    let packed: Option<Vec<u128>> = competing.iter().map(|&i| packed_rank(&candidates[i as usize], i)).collect();
+    let Some(mut keys) = packed else { return competition_order_plainly(candidates, competing) };
+    keys.sort_unstable();
+    // Equal but for the index: by rule id, then index.
+    let rule = |k: &u128| &candidates[index_of(*k) as usize].rule;
+    for tied in keys.chunk_by_mut(|a, b| a >> 32 == b >> 32).filter(|run| run.len() > 1) {
+        tied.sort_unstable_by(|a, b| rule(a).cmp(rule(b)).then(a.cmp(b)));
+    }
+    keys.into_iter().map(index_of).collect()
+}
+
+/// `(Reverse(layer), Reverse(length), Reverse(priority), start)` in the
+/// upper 96 bits, the index in the lower 32; `None` when a field does not
+/// fit.
+fn packed_rank(c: &Candidate, index: u32) -> Option<u128> {
+    // Order-preserving maps of signed numbers to unsigned ones, negated
+    // for the descending fields.
+    let layer = !(i16::try_from(c.priority / PRIORITY_PER_LAYER).ok()? as u16 ^ 0x8000);
+    let length = !u16::try_from(c.span.len()).ok()?;
+    let priority = !(c.priority as u32 ^ 0x8000_0000);
+    let start = u32::try_from(c.span.start).ok()?;
+    Some((layer as u128) << 112 | (length as u128) << 96 | (priority as u128) << 64 | (start as u128) << 32 | index as u128)
+}
+
+fn index_of(key: u128) -> u32 {
+    key as u32
+}
+
+/// [`competition_order`] by comparing the fields one by one.
+fn competition_order_plainly(candidates: &[Candidate], competing: Vec<u32>) -> Vec<u32> {
+    let rank = |i: u32| {
+        let c = &candidates[i as usize];
+        (Reverse(c.priority / PRIORITY_PER_LAYER), Reverse(c.span.len()), Reverse(c.priority), c.span.start, i)
+    };
+    let mut ranked: Vec<_> = competing.into_iter().map(rank).collect();
+    ranked.sort_unstable_by(|a, b| {
+        let (a_key, b_key) = ((a.0, a.1, a.2, a.3), (b.0, b.1, b.2, b.3));
+        a_key.cmp(&b_key).then_with(|| candidates[a.4 as usize].rule.cmp(&candidates[b.4 as usize].rule)).then(a.4.cmp(&b.4))
+    });
+    ranked.into_iter().map(|r| r.4).collect()
+}
+
+/// The kept candidates (indices into `candidates`, in the order they won)
+/// as positions into `kept`, sorted by start, end and position in `kept`.
+pub(super) fn position_order(candidates: &[Candidate], kept: &[u32]) -> Vec<u32> {
+    let span = |k: usize| candidates[kept[k] as usize].span;
+    let packed: Option<Vec<u128>> = (0..kept.len())
+        .map(|k| {
+            let (start, end) = (u32::try_from(span(k).start).ok()?, u32::try_from(span(k).end).ok()?);
+            Some((start as u128) << 64 | (end as u128) << 32 | k as u128)
+        })
+        .collect();
+    if let Some(mut keys) = packed {
+        keys.sort_unstable();
+        return keys.into_iter().map(index_of).collect();
+    }
+    let mut by_position: Vec<(usize, usize, u32)> = (0..kept.len()).map(|k| (span(k).start, span(k).end, k as u32)).collect();
+    by_position.sort_unstable();
+    by_position.into_iter().map(|(_, _, k)| k).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{NodeType, RuleId, Span};
+    use crate::rules::Tag;
+
+    fn candidate(start: usize, len: usize, priority: i32, rule: &'static str) -> Candidate {
+        Candidate {
+            span: Span::new(start, start + len),
+            tag: Tag::Node(NodeType::Organization),
+            entry: None,
+            rule: RuleId::Literal(rule),
+            priority,
+            value: None,
+            suffix_start: None,
+        }
+    }
+
+    /// Random candidates with many ties, and with fields at the limits of
+    /// (and beyond) what packs.
+    fn random_candidates(next: &mut impl FnMut() -> u32, wide: bool) -> Vec<Candidate> {
+        let rules = ["b/rule", "a/rule", "c/rule"];
+        let priorities = [20, 30, 50, 1030, -5, -1999, 32_767_000, -32_768_999, i32::MAX, i32::MIN];
+        let count = next() % 50;
+        (0..count)
+            .map(|_| {
+                let len = if wide && next() % 10 == 0 { 70_000 } else { (next() % 5) as usize };
+                let priority = priorities[next() as usize % if wide { priorities.len() } else { 8 }];
+                candidate((next() % 20) as usize, len, priority, rules[next() as usize % rules.len()])
+            })
+            .collect()
+    }
+
+    #[test]
+    fn packed_competition_order_is_the_plain_order() {
+        let mut next = crate::test_random::xorshift32(0x0dd_ba11);
+        for round in 0..2000 {
+            let candidates = random_candidates(&mut next, round % 2 == 1);
+            let all: Vec<u32> = (0..candidates.len() as u32).collect();
+            assert_eq!(competition_order(&candidates, all.clone()), competition_order_plainly(&candidates, all), "{candidates:?}");
+        }
+    }
+
+    #[test]
+    fn position_order_sorts_by_start_end_and_winning_order() {
+        let candidates = vec![candidate(5, 2, 20, "a"), candidate(1, 0, 20, "a"), candidate(1, 3, 20, "a"), candidate(1, 0, 20, "b")];
+        assert_eq!(position_order(&candidates, &[0, 3, 2, 1]), vec![1, 3, 2, 0]);
+    }
+}
