@@ -208,7 +208,7 @@ pub fn match_relations(
             rule: f.rule.clone(),
         });
     }
-    facts.extend(location_facts(sentences, original_sentence, resolved, rules, &mut seen));
+    facts.extend(location_facts(folded, sentences, original_sentence, resolved, rules, &mut seen));
     facts
 }
 
@@ -479,6 +479,7 @@ fn nearest_date(tagged: &TaggedSentence<'_>, before: usize, resolved: &Resolved)
 }
 
 fn location_facts(
+    folded: &Folded,
     sentences: &[Span],
     original_sentence: &dyn Fn(Span) -> String,
     resolved: &Resolved,
@@ -495,11 +496,12 @@ fn location_facts(
         .collect();
     // Every folded spelling of every place (杭州 for the node 杭州市), and
     // the places it spells, in the order listed. The node key is folded
-    // already: borrowed, not copied.
-    let mut places_by_spelling: FxHashMap<Cow<str>, Vec<usize>> = FxHashMap::default();
+    // already, and a mention's text is the original text of its span, whose
+    // folding (character by character) is the folded document's text of
+    // that span: all borrowed, none copied.
+    let mut places_by_spelling: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
     for (i, n) in resolved.nodes.iter().enumerate().filter(|(_, n)| n.key.node_type == NodeType::Place) {
-        let spellings = std::iter::once(Cow::Borrowed(n.key.key.as_str()))
-            .chain(n.mentions.iter().map(|m| Cow::Owned(crate::normalize::fold(&m.text))));
+        let spellings = std::iter::once(n.key.key.as_str()).chain(n.mentions.iter().map(|m| folded.slice(m.span.start, m.span.end)));
         // A one-character abbreviation (华 for 中国) starts too many names
         // that are not in that place (华三通信).
         for spelling in spellings.filter(|s| s.chars().nth(1).is_some()) {

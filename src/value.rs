@@ -381,13 +381,20 @@ fn lex(s: &str) -> Option<(Vec<Tok>, bool)> {
         if c.is_ascii_digit() || (c == '.' && chars.get(i + 1).is_some_and(|d| d.is_ascii_digit())) {
             // Arabic run: digits, one '.', and ',' / '，' only as a thousands
             // separator (exactly three digits follow), so "1,2" is not 12.
-            let mut digits = String::new();
+            // The digits are read into the mantissa as they come, not
+            // gathered into a string to parse (an allocation per number):
+            // up to `MAX_ARABIC_DIGITS` of them cannot overflow it.
+            let mut m: i128 = 0;
+            let mut digits = 0usize;
             let mut frac_len: i32 = 0;
             let mut in_frac = false;
             while i < chars.len() {
                 let c = chars[i];
                 if c.is_ascii_digit() {
-                    digits.push(c);
+                    if digits < MAX_ARABIC_DIGITS {
+                        m = m * 10 + i128::from(c as u8 - b'0');
+                    }
+                    digits += 1;
                     if in_frac {
                         frac_len += 1;
                     }
@@ -397,7 +404,7 @@ fn lex(s: &str) -> Option<(Vec<Tok>, bool)> {
                     i += 1;
                 } else if (c == ',' || c == '，')
                     && !in_frac
-                    && !digits.is_empty()
+                    && digits > 0
                     && (1..=3).all(|k| chars.get(i + k).is_some_and(|d| d.is_ascii_digit()))
                     && !chars.get(i + 4).is_some_and(|d| d.is_ascii_digit())
                 {
@@ -406,10 +413,9 @@ fn lex(s: &str) -> Option<(Vec<Tok>, bool)> {
                     break;
                 }
             }
-            if digits.len() > MAX_ARABIC_DIGITS {
+            if digits == 0 || digits > MAX_ARABIC_DIGITS {
                 return None;
             }
-            let m: i128 = digits.parse().ok()?;
             toks.push(Tok::Arabic(Dec { m, e: -frac_len }));
             continue;
         }
@@ -1388,7 +1394,9 @@ pub fn parse_date(s: &str) -> Option<DateExpr> {
     let s = s.trim();
     // Each regex below needs a character most date texts lack: the
     // searches are skipped when it is absent.
-    if let Some(c) = s.contains(['-', '.', '/']).then(|| NUMERIC_DATE.captures(s)).flatten() {
+    // (Looked for byte by byte: these are ASCII, and a search for any of
+    // several characters decodes every character.)
+    if let Some(c) = s.bytes().any(|b| matches!(b, b'-' | b'.' | b'/')).then(|| NUMERIC_DATE.captures(s)).flatten() {
         let y: i32 = c[1].parse().ok()?;
         let m = small_int(&c[2])?;
         let d = c.get(3).map(|d| d.as_str().parse().ok()).unwrap_or(Some(0))?;
