@@ -109,6 +109,48 @@ impl Phrases {
     }
 }
 
+/// The characters of the Basic Multilingual Plane.
+const BMP: usize = 0x10000;
+
+/// Bit flags per character: a table over the Basic Multilingual Plane, the
+/// rare others in a hash map. (The table always has its full size: a lookup
+/// at every character of a document needs no bounds check.)
+pub struct CharFlags<T> {
+    bmp: Box<[T; BMP]>,
+    other: FxHashMap<char, T>,
+}
+
+impl<T: Copy + Default + std::ops::BitOrAssign> Default for CharFlags<T> {
+    fn default() -> CharFlags<T> {
+        let bmp = vec![T::default(); BMP].into_boxed_slice().try_into().ok().expect("the table has BMP entries");
+        CharFlags { bmp, other: FxHashMap::default() }
+    }
+}
+
+impl<T: Copy + Default + std::ops::BitOrAssign> CharFlags<T> {
+    /// Sets `flags` for `c`, beside those it has.
+    pub fn add(&mut self, c: char, flags: T) {
+        match self.bmp.get_mut(c as usize) {
+            Some(known) => *known |= flags,
+            None => *self.other.entry(c).or_default() |= flags,
+        }
+    }
+
+    /// The flags of `c` (none for a character never added).
+    #[inline]
+    pub fn get(&self, c: char) -> T {
+        match self.bmp.get(c as usize) {
+            Some(&flags) => flags,
+            None => self.other.get(&c).copied().unwrap_or_default(),
+        }
+    }
+
+    /// The characters outside the table that have flags.
+    pub fn others(&self) -> usize {
+        self.other.len()
+    }
+}
+
 /// Which characters may be in a small set, by one bit per low byte of the
 /// code point (32 bytes, cheap to build per document or per search, unlike
 /// an exact [`CharBits`] of 8 KB): a scan then looks a character up in the
@@ -155,8 +197,6 @@ pub struct CharBits {
     bmp: Box<[u64; BMP / 64]>,
     other: FxHashSet<char>,
 }
-
-const BMP: usize = 0x10000;
 
 impl Default for CharBits {
     fn default() -> CharBits {

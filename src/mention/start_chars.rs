@@ -8,9 +8,8 @@
 //! family skips through the resulting bytes eight at a time.
 
 use super::is_cjk;
-use crate::chars::CharBits;
+use crate::chars::{CharBits, CharFlags};
 use crate::rules::RuleSet;
-use rustc_hash::FxHashMap;
 
 /// A character that may start a surname (single or compound).
 pub const SURNAME: u8 = 1;
@@ -22,31 +21,29 @@ pub const ABBREVIATION: u8 = 4;
 /// not in `given_name_stop`.
 pub const GIVEN: u8 = 8;
 
-const BMP: usize = 0x10000;
+/// The end of the Basic Multilingual Plane, whose characters' [`GIVEN`]
+/// bits the table holds.
+const BMP: u32 = 0x10000;
 
 /// The families each character may start, for a rule set.
 pub struct StartChars {
-    /// By character of the Basic Multilingual Plane (always full size: a
-    /// lookup needs no bounds check).
-    bmp: Box<[u8; BMP]>,
-    /// The rare others, but for [`GIVEN`].
-    other: FxHashMap<char, u8>,
+    /// By character; [`GIVEN`] only for the Basic Multilingual Plane.
+    families: CharFlags<u8>,
     /// `given_name_stop`, for [`GIVEN`] outside the table.
     given_stop: CharBits,
 }
 
 impl std::fmt::Debug for StartChars {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("StartChars").field("other", &self.other).finish_non_exhaustive()
+        f.debug_struct("StartChars").field("others", &self.families.others()).finish_non_exhaustive()
     }
 }
 
 impl StartChars {
     pub fn new(rules: &RuleSet) -> StartChars {
-        let bmp = vec![0; BMP].into_boxed_slice().try_into().expect("the table has BMP entries");
         let given_stop = rules.lists.char_set("given_name_stop").clone();
-        let mut starts = StartChars { bmp, other: FxHashMap::default(), given_stop };
-        let given: Vec<char> = (0..BMP as u32).filter_map(char::from_u32).filter(|&c| starts.may_be_given(c)).collect();
+        let mut starts = StartChars { families: CharFlags::default(), given_stop };
+        let given: Vec<char> = (0..BMP).filter_map(char::from_u32).filter(|&c| starts.may_be_given(c)).collect();
         for c in given {
             starts.add(c, GIVEN);
         }
@@ -69,17 +66,16 @@ impl StartChars {
     }
 
     fn add(&mut self, c: char, family: u8) {
-        match self.bmp.get_mut(c as usize) {
-            Some(families) => *families |= family,
-            None => *self.other.entry(c).or_default() |= family,
-        }
+        self.families.add(c, family);
     }
 
     #[inline]
     fn of(&self, c: char) -> u8 {
-        match self.bmp.get(c as usize) {
-            Some(&families) => families,
-            None => self.other.get(&c).copied().unwrap_or(0) | if self.may_be_given(c) { GIVEN } else { 0 },
+        let families = self.families.get(c);
+        if (c as u32) < BMP || !self.may_be_given(c) {
+            families
+        } else {
+            families | GIVEN
         }
     }
 

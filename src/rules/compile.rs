@@ -9,7 +9,7 @@ use super::raw::{RawExample, RawRule, RawRuleFile};
 use super::reach::{self, ObjectReach};
 use super::slot_groups::{group_index, SlotGroups};
 use super::RuleSet;
-use crate::chars::{CharBits, Phrases};
+use crate::chars::{CharBits, CharFlags, Phrases};
 use crate::error::{RuleError, RuleErrors};
 use crate::model::{NodeType, Predicate, RuleId};
 use crate::normalize::{fold, is_folded};
@@ -176,17 +176,17 @@ impl SuffixSearch {
         let (mut lengths_ending_with, mut lengths_starting_with) = (CharLengths::default(), CharLengths::default());
         for (i, suffix) in suffixes.iter().enumerate().filter(|(_, s)| !s.text.is_empty()) {
             let text: Box<[char]> = suffix.text.chars().collect();
-            if text.len() > CharLengths::MAX_LEN {
+            if text.len() > MAX_SUFFIX_LEN {
                 return Err(RuleErrors(vec![RuleError { file: "rules/gazetteers".into(), line: 0, column: 0, rule: None,
-                    message: format!("suffix {} is longer than {} characters", suffix.text, CharLengths::MAX_LEN) }]));
+                    message: format!("suffix {} is longer than {} characters", suffix.text, MAX_SUFFIX_LEN) }]));
             }
             let n = *text_number.entry(text.clone()).or_insert_with(|| {
                 suffixes_of_text.push(Vec::new());
                 (suffixes_of_text.len() - 1) as u32
             });
             suffixes_of_text[n as usize].push(i as u32);
-            lengths_ending_with.add(text[text.len() - 1], text.len());
-            lengths_starting_with.add(text[0], text.len());
+            lengths_ending_with.add(text[text.len() - 1], 1 << text.len());
+            lengths_starting_with.add(text[0], 1 << text.len());
         }
         Ok(SuffixSearch { text_number, lengths_ending_with, lengths_starting_with, suffixes_of_text })
     }
@@ -218,42 +218,11 @@ impl SuffixSearch {
     }
 }
 
-/// A set of lengths (bit `n` for length `n`) per character: a table over
-/// the Basic Multilingual Plane, the rare others in a hash map. (The table
-/// always has its full size: a lookup at every character of a document
-/// needs no bounds check.)
-struct CharLengths {
-    bmp: Box<[u32; CharLengths::BMP]>,
-    other: FxHashMap<char, u32>,
-}
+/// A set of lengths (bit `n` for length `n`) per character.
+type CharLengths = CharFlags<u32>;
 
-impl Default for CharLengths {
-    fn default() -> CharLengths {
-        let bmp = vec![0; Self::BMP].into_boxed_slice().try_into().expect("the table has BMP entries");
-        CharLengths { bmp, other: FxHashMap::default() }
-    }
-}
-
-impl CharLengths {
-    const MAX_LEN: usize = 31;
-    const BMP: usize = 0x10000;
-
-    fn add(&mut self, c: char, len: usize) {
-        let bit = 1 << len;
-        match self.bmp.get_mut(c as usize) {
-            Some(lengths) => *lengths |= bit,
-            None => *self.other.entry(c).or_default() |= bit,
-        }
-    }
-
-    #[inline]
-    fn get(&self, c: char) -> u32 {
-        match self.bmp.get(c as usize) {
-            Some(&lengths) => lengths,
-            None => self.other.get(&c).copied().unwrap_or(0),
-        }
-    }
-}
+/// The longest suffix [`SuffixSearch`] takes (a length is a bit of a `u32`).
+const MAX_SUFFIX_LEN: usize = 31;
 
 /// General word list (word → frequency and part of speech).
 #[derive(Debug, Default)]

@@ -13,6 +13,7 @@
 
 use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind};
 use rustc_hash::FxHashMap;
+use super::trigger::Possible;
 
 pub struct RelationWords {
     /// Pattern `i` is word `i`.
@@ -27,21 +28,6 @@ pub struct RelationWords {
 impl std::fmt::Debug for RelationWords {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RelationWords").field("words", &self.word_clauses.len()).field("clauses", &self.clauses).finish_non_exhaustive()
-    }
-}
-
-/// Which regexes of a [`RelationWords`] may match a text.
-#[derive(Debug)]
-pub struct SentenceWords<'a> {
-    /// Clause → some word of it is in the text.
-    satisfied: Vec<bool>,
-    regex_clauses: &'a [Vec<usize>],
-}
-
-impl SentenceWords<'_> {
-    /// Whether regex `i` has a word of each of its clauses.
-    pub fn contains(&self, i: usize) -> bool {
-        self.regex_clauses.get(i).is_none_or(|own| own.iter().all(|&c| self.satisfied[c]))
     }
 }
 
@@ -80,7 +66,7 @@ impl RelationWords {
 
     /// The regexes that may match `text`: those with a word of each of
     /// their clauses in it.
-    pub fn possible(&self, text: &str) -> SentenceWords<'_> {
+    pub fn possible(&self, text: &str) -> Possible<'_> {
         let mut satisfied = vec![false; self.clauses];
         // Overlapping: every occurrence of every word, 的 within 里的 too.
         for found in self.automaton.find_overlapping_iter(text) {
@@ -88,7 +74,7 @@ impl RelationWords {
                 satisfied[clause] = true;
             }
         }
-        SentenceWords { satisfied, regex_clauses: &self.regex_clauses }
+        Possible { satisfied, regex_clauses: &self.regex_clauses }
     }
 }
 

@@ -12,7 +12,7 @@ use crate::chars::CharBits;
 use regex_syntax::hir::literal::{ExtractKind, Extractor, Seq};
 use regex_syntax::hir::{Class, Hir, HirKind};
 use rustc_hash::FxHashMap;
-use super::relation_words::{RelationWords, SentenceWords};
+use super::relation_words::RelationWords;
 use std::cell::OnceCell;
 
 /// More alternatives than this and a clause is too weak to be worth
@@ -218,12 +218,13 @@ fn set_bit(bits: &mut [u64; 1024], i: usize) {
     bits[i / 64] |= 1 << (i % 64);
 }
 
-/// Which regexes of a [`Triggers`] may match a text.
+/// Which regexes of a [`Triggers`] (or of the relation patterns'
+/// [`RelationWords`]) may match a text.
 #[derive(Clone, Debug)]
 pub struct Possible<'a> {
     /// Clause → some word of it is in the text.
-    satisfied: Vec<bool>,
-    regex_clauses: &'a [Vec<usize>],
+    pub(super) satisfied: Vec<bool>,
+    pub(super) regex_clauses: &'a [Vec<usize>],
 }
 
 impl Possible<'_> {
@@ -579,7 +580,7 @@ pub struct PossibleRelations<'a> {
     tagged: &'a str,
     /// The trigger-word test, run when a regex first passes the cheaper
     /// mention test (in many sentences none does).
-    words: OnceCell<SentenceWords<'a>>,
+    words: OnceCell<Possible<'a>>,
     counts: TagCounts,
 }
 
