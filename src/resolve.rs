@@ -610,11 +610,7 @@ impl NodeBuilder {
         if crate::normalize::is_folded(spelling) {
             return;
         }
-        let folded = crate::normalize::fold(spelling);
-        let aliases = &mut self.nodes[node].aliases;
-        if !aliases.contains(&folded) {
-            aliases.insert(folded);
-        }
+        self.nodes[node].aliases.insert(crate::normalize::fold(spelling));
     }
 
     /// Adds `names` to the aliases of node `node`. A name already there, or

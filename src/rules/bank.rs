@@ -85,16 +85,20 @@ impl<'a> PossibleRules<'a> {
 
     /// The rules of bank `k` that may match, in order.
     pub fn of(&self, k: usize) -> impl Iterator<Item = &'a RegexRule> + '_ {
-        let offset = if k == 0 { 0 } else { self.banks[0].len() };
-        self.banks[k].rules.iter().enumerate().filter(move |(i, _)| self.possible.contains(offset + i)).map(|(_, r)| r)
+        self.numbered(k).map(|(_, r)| r)
     }
 
     /// [`PossibleRules::of`], each rule with the occurrences of
     /// [`crate::rules::LazyRegex::window_words`], if recorded.
     pub fn with_words(&self, k: usize) -> impl Iterator<Item = (&'a RegexRule, Option<Vec<std::ops::Range<usize>>>)> + '_ {
+        self.numbered(k).map(move |(i, r)| (r, self.occurrences.of(i)))
+    }
+
+    /// [`PossibleRules::of`], each rule with its number among the rules of
+    /// both banks (the first bank's first).
+    fn numbered(&self, k: usize) -> impl Iterator<Item = (usize, &'a RegexRule)> + '_ {
         let offset = if k == 0 { 0 } else { self.banks[0].len() };
-        let possible = self.banks[k].rules.iter().enumerate().filter(move |(i, _)| self.possible.contains(offset + i));
-        possible.map(move |(i, r)| (r, self.occurrences.of(offset + i)))
+        self.banks[k].rules.iter().enumerate().map(move |(i, r)| (offset + i, r)).filter(move |&(i, _)| self.possible.contains(i))
     }
 }
 

@@ -346,18 +346,15 @@ impl Lexicon {
 pub struct Surnames {
     pub single: FxHashMap<char, u32>,
     pub compound: FxHashMap<String, u32>,
-    /// The characters a surname of either kind starts with (filled by
-    /// [`Surnames::index_starts`]): the person rules ask at every character
-    /// of a document, and few characters are surnames.
-    pub(crate) starts: CharBits,
-    /// The first characters of the compound surnames.
+    /// The first characters of the compound surnames (filled by
+    /// [`Surnames::index_starts`]). (Where a surname of either kind may
+    /// start is a bit of `mention::start_chars`.)
     pub(crate) compound_starts: CharBits,
 }
 
 impl Surnames {
     fn index_starts(mut self) -> Surnames {
         self.compound_starts = self.compound.keys().filter_map(|k| k.chars().next()).collect();
-        self.starts = self.single.keys().copied().chain(self.compound.keys().filter_map(|k| k.chars().next())).collect();
         self
     }
 
@@ -365,12 +362,6 @@ impl Surnames {
     #[inline]
     pub fn compound_may_start_with(&self, c: char) -> bool {
         self.compound_starts.contains(c)
-    }
-
-    /// Whether a surname of either kind may start with `c`.
-    #[inline]
-    pub fn may_start_with(&self, c: char) -> bool {
-        self.starts.contains(c)
     }
 }
 
