@@ -14,45 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-/// Extraction allocates many small, short-lived strings and vectors on
-/// every worker; mimalloc's per-thread heaps make that cheaper than glibc's
-/// malloc and keep the workers from contending for its arena locks
-/// (docs/benchmarks.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// mimalloc returns freed pages to the OS a second after they empty (a
-/// "purge"); on a machine with transparent huge pages each purged page is
-/// faulted in again and cleared soon after, as extraction frees and
-/// allocates in waves: 17 % of a one-core run over 10 MB was the kernel
-/// clearing pages. Kept pages are reused, so peak memory grows only a
-/// little (100 MB to JSON: 416 → 433 MB; 1 GB streamed: 173 → 199 MB;
-/// docs/benchmarks.md). An explicit `MIMALLOC_PURGE_DELAY` in the
-/// environment is left alone.
-fn keep_freed_pages() {
-    /// `mi_option_purge_delay` in mimalloc v3's `mimalloc.h` (enum
-    /// `mi_option_e`); libmimalloc-sys has no constant for it.
-    const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
-    /// The option's default (v3 `src/options.c`), checked so that a
-    /// renumbered enum in a later mimalloc leaves the allocator untouched
-    /// instead of changing some other option.
-    const DEFAULT_PURGE_DELAY_MS: std::ffi::c_long = 1000;
-    unsafe extern "C" {
-        fn mi_option_get(option: std::ffi::c_int) -> std::ffi::c_long;
-        fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
-    }
-    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_some() {
-        return;
-    }
-    // SAFETY: both functions take an option number and a plain integer;
-    // mimalloc documents that options may be set at any time.
-    unsafe {
-        if mi_option_get(MI_OPTION_PURGE_DELAY) == DEFAULT_PURGE_DELAY_MS {
-            mi_option_set(MI_OPTION_PURGE_DELAY, -1);
-        }
-    }
-}
-
+mod allocator;
 mod progress;
 
 #[derive(Parser)]
@@ -211,7 +173,7 @@ struct QueryArgs {
 }
 
 fn main() -> ExitCode {
-    keep_freed_pages();
+    allocator::keep_freed_pages();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Extract(args) => extract(args),
