@@ -22,6 +22,7 @@ use crate::rules::{DictKind, RuleSet, Tag};
 use crate::value::{DateContext, Value};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// A mention as the relation stage sees it.
 #[derive(Clone, Debug)]
@@ -146,9 +147,6 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     let mut short_forms: Vec<(&str, NodeKey)> = Vec::new();
     let mut by_suffix: Vec<(usize, &str, NodeKey)> = Vec::new();
     let mut persons: Vec<(NodeKey, &str)> = Vec::new();
-    // Entries whose names are already aliases of a node: a name mentioned
-    // again adds nothing (and its aliases are not cloned again).
-    let mut entries_applied: FxHashSet<(usize, u32)> = FxHashSet::with_capacity_and_hasher(candidates.len(), Default::default());
     for c in candidates {
         let Tag::Node(ty) = c.tag else {
             if c.tag == Tag::Title {
@@ -160,18 +158,15 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
             continue;
         }
         let folded = folded_of(c.span);
-        let entry_id = choose_entry(c, folded);
-        let entry = entry_id.map(|e| rules.dictionary.entry(e));
+        let entry = choose_entry(c, folded).map(|e| rules.dictionary.entry(e));
         let mut key = entry.map_or(folded, |e| e.key.as_str());
         if let Some(longer) = longer_form.get(&(ty, key)) {
             key = longer;
         }
         let text = doc.index.slice(doc.original, c.span.start, c.span.end);
         let node = builder.add((ty, key), text, c.span, &c.rule, sentence_of(c.span.start), true);
-        if let (Some(id), Some(e)) = (entry_id, entry) {
-            if entries_applied.insert((node, id)) {
-                builder.add_aliases(node, std::iter::once(&e.name).chain(&e.aliases).chain(&e.folded_names));
-            }
+        if let Some(e) = entry {
+            builder.add_listed(node, &e.spellings);
             if let (Some(parent), DictKind::Entity(NodeType::Place)) = (&e.parent, e.kind) {
                 builder.set_parent(node, parent);
             }
@@ -411,10 +406,8 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         let parent = NodeKey::new(NodeType::Organization, entry.key.clone());
         if parent.key != node.key.key && builder.find(parent.node_type, &parent.key).is_none() {
             let name: String = written.chars().take(n).collect();
-            let mut aliases: BTreeSet<String> =
-                std::iter::once(&entry.name).chain(&entry.aliases).chain(&entry.folded_names).cloned().collect();
-            aliases.remove(&name);
-            let parent = builder.push(Node { key: parent, name: name.clone(), aliases, value: None, mentions: Vec::new() }, true);
+            let listed = vec![entry.spellings.clone()];
+            let parent = builder.push(Node { key: parent, name: name.clone(), aliases: BTreeSet::new(), listed, value: None, mentions: Vec::new() }, true);
             builder.add_folded_form(parent, &name);
         }
     }
@@ -582,7 +575,7 @@ impl NodeBuilder {
                 new_spelling = true;
                 // (Room for a few mentions at once: the first push would
                 // allocate anyway, through the slower growth path.)
-                let node = Node { key: NodeKey::new(node_type, key), name: text.to_string(), aliases: BTreeSet::new(), value: None, mentions: Vec::with_capacity(4) };
+                let node = Node { key: NodeKey::new(node_type, key), name: text.to_string(), aliases: BTreeSet::new(), listed: Vec::new(), value: None, mentions: Vec::with_capacity(4) };
                 self.push(node, full_form)
             }
         };
@@ -613,16 +606,14 @@ impl NodeBuilder {
         self.nodes[node].aliases.insert(crate::normalize::fold(spelling));
     }
 
-    /// Adds `names` to the aliases of node `node`. A name already there, or
-    /// the node's name, is not cloned: finish drops the name from the
-    /// aliases, and a name that gives way to a full form becomes an alias
-    /// then. (The names of a gazetteer entry come with their folded forms.)
-    fn add_aliases<'n>(&mut self, node: usize, names: impl Iterator<Item = &'n String>) {
-        let node = &mut self.nodes[node];
-        for name in names {
-            if *name != node.name && !node.aliases.contains(name) {
-                node.aliases.insert(name.clone());
-            }
+    /// The spellings of a gazetteer entry are aliases of node `node`:
+    /// shared, not copied, and listed once however often the entry is
+    /// mentioned. (The spellings come with their folded forms; a spelling
+    /// that is the node's name is left out when the aliases are read.)
+    fn add_listed(&mut self, node: usize, spellings: &Arc<[String]>) {
+        let listed = &mut self.nodes[node].listed;
+        if !listed.iter().any(|known| Arc::ptr_eq(known, spellings)) {
+            listed.push(spellings.clone());
         }
     }
 
@@ -763,50 +754,62 @@ mod tests {
         assert_eq!(longest_prefix(&chars("说"), &titles), None);
     }
 
-    /// Adding a gazetteer entry's names only where missing gives the alias
-    /// set that inserting every name gives, whatever the order of the
-    /// mentions (a first mention that is not a full form gives way to a
-    /// later one) and of the entries.
+    /// A node's aliases as read: its own and its listed spellings but the
+    /// name, as a set.
+    fn alias_set(node: &Node) -> BTreeSet<String> {
+        node.all_aliases().map(str::to_string).collect()
+    }
+
+    /// Listing a gazetteer entry's spellings on a node (shared, once per
+    /// entry) gives the aliases that inserting every spelling (folded forms
+    /// included, as compiled) into the alias set gives, whatever the order of the mentions (a first mention
+    /// that is not a full form gives way to a later one) and of the entries.
     #[test]
-    fn entry_names_join_the_aliases_as_if_every_name_were_inserted() {
+    fn listed_spellings_are_aliases_as_if_every_name_were_inserted() {
         let names: Vec<String> = ["杭州", "杭州市", "Hangzhou", "杭州市政府", "臨安"].iter().map(|s| s.to_string()).collect();
         let mut random = crate::test_random::xorshift32(0xa11a5);
         for _ in 0..500 {
-            let mut steps: Vec<(usize, bool, Vec<usize>)> = Vec::new();
+            let mut steps: Vec<(usize, bool, usize)> = Vec::new();
             for _ in 0..1 + random() % 5 {
-                let text = random() as usize % names.len();
-                let full_form = random() % 2 == 0;
-                let entry: Vec<usize> = (0..random() % 4).map(|_| random() as usize % names.len()).collect();
-                steps.push((text, full_form, entry));
+                steps.push((random() as usize % names.len(), random() % 2 == 0, random() as usize % 3));
             }
-            let run = |only_missing: bool| {
+            // Compiled spellings come with their folded forms.
+            let entries: Vec<Arc<[String]>> = (0..3)
+                .map(|_| {
+                    let listed: BTreeSet<String> = (0..random() % 4).map(|_| names[random() as usize % names.len()].clone()).collect();
+                    let folded: Vec<String> = listed.iter().map(|n| crate::normalize::fold(n)).collect();
+                    listed.into_iter().chain(folded).collect::<BTreeSet<_>>().into_iter().collect()
+                })
+                .collect();
+            let run = |shared: bool| {
                 let mut builder = NodeBuilder::with_capacity(4);
                 for (k, (text, full_form, entry)) in steps.iter().enumerate() {
                     let node = builder.add((NodeType::Place, "杭州"), &names[*text], Span::new(k, k + 1), &RuleId::Literal("test"), 0, *full_form);
-                    let entry_names = entry.iter().map(|&e| &names[e]);
-                    if only_missing {
-                        builder.add_aliases(node, entry_names);
+                    if shared {
+                        builder.add_listed(node, &entries[*entry]);
                     } else {
-                        builder.nodes[node].aliases.extend(entry_names.cloned());
+                        builder.nodes[node].aliases.extend(entries[*entry].iter().cloned());
                     }
                 }
                 let (nodes, _) = builder.finish();
-                (nodes[0].name.clone(), nodes[0].aliases.clone())
+                (nodes[0].name.clone(), alias_set(&nodes[0]))
             };
-            assert_eq!(run(true), run(false), "{steps:?}");
+            assert_eq!(run(true), run(false), "{steps:?} {entries:?}");
         }
     }
 
     /// Folding each spelling as it joins a node (and taking a gazetteer
-    /// entry's folded names as compiled) gives the aliases that folding the
-    /// final name and every alias at the end gives: all spellings and their
-    /// folded forms, but the name.
+    /// entry's folded spellings as compiled) gives the aliases that folding
+    /// the final name and every alias at the end gives: all spellings and
+    /// their folded forms, but the name.
     #[test]
     fn folded_forms_join_as_if_every_spelling_were_folded_at_the_end() {
         use crate::normalize::{fold, is_folded};
         let names: Vec<String> = ["臨安", "临安", "臨安區", "Lin'an", "杭州", "國際"].iter().map(|s| s.to_string()).collect();
-        let folded_names = |entry: &[usize]| -> Vec<String> {
-            entry.iter().map(|&e| &names[e]).filter(|n| !is_folded(n)).map(|n| fold(n)).collect()
+        let spellings_of = |entry: &[usize]| -> Arc<[String]> {
+            let listed = entry.iter().map(|&e| &names[e]);
+            let folded = listed.clone().filter(|n| !is_folded(n)).map(|n| fold(n));
+            listed.cloned().chain(folded).collect()
         };
         let mut random = crate::test_random::xorshift32(0xf01d);
         for _ in 0..500 {
@@ -817,15 +820,13 @@ mod tests {
                 let node = builder.add((NodeType::Place, "临安"), text, Span::new(k, k + 1), &RuleId::Literal("test"), 0, random().is_multiple_of(2));
                 spellings.insert(text.clone());
                 let entry: Vec<usize> = (0..random() % 3).map(|_| random() as usize % names.len()).collect();
-                let entry_names: Vec<String> = entry.iter().map(|&e| names[e].clone()).collect();
-                let folded = folded_names(&entry);
-                builder.add_aliases(node, entry_names.iter().chain(&folded));
-                spellings.extend(entry_names);
+                builder.add_listed(node, &spellings_of(&entry));
+                spellings.extend(entry.iter().map(|&e| names[e].clone()));
             }
             let (nodes, _) = builder.finish();
             let mut expected: BTreeSet<String> = spellings.iter().map(|s| fold(s)).chain(spellings.iter().cloned()).collect();
             expected.remove(&nodes[0].name);
-            assert_eq!(nodes[0].aliases, expected, "{spellings:?}");
+            assert_eq!(alias_set(&nodes[0]), expected, "{spellings:?}");
         }
     }
 
