@@ -73,6 +73,12 @@ impl<'a> DocumentText<'a> {
     }
 }
 
+/// A node key borrowed from the document's folded text or the gazetteer:
+/// the persons, short forms and suffixes a document's references may stand
+/// for are looked up, never kept, so none is copied into a [`NodeKey`].
+/// (Ordered as a `NodeKey`: by type, then key.)
+type KeyRef<'a> = (NodeType, &'a str);
+
 pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) -> Resolved {
     // Sized for the candidates up front: the tables would otherwise grow
     // (and rehash) several times per document.
@@ -118,13 +124,16 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     let mut ambiguous: FxHashSet<(NodeType, &str)> = FxHashSet::default();
     for &(ty, key) in &plain_keys {
         // The place spellings a key starts with are among its prefixes: a
-        // key has a few, the document may have hundreds of spellings.
-        for (split, _) in key.char_indices() {
+        // key has a few, the document may have hundreds of spellings. Only
+        // prefixes that leave at least three characters count, so most
+        // keys (a three-character person name) probe none.
+        let chars = key.chars().count();
+        for (split, _) in key.char_indices().take(chars.saturating_sub(2)) {
             let (place, rest) = key.split_at(split);
             if !place_spellings.contains(place) {
                 continue;
             }
-            if rest.chars().count() >= 3 && plain_keys.contains(&(ty, rest)) {
+            if plain_keys.contains(&(ty, rest)) {
                 let slot = (ty, rest);
                 if longer_form.insert(slot, key).is_some_and(|k| k != key) {
                     ambiguous.insert(slot);
@@ -144,9 +153,9 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     // Spans of titles that became part of a person reference (章区长).
     // (Position indexes probed per character: FxHash, never iterated.)
     let mut absorbed_titles: FxHashSet<Span> = FxHashSet::default();
-    let mut short_forms: Vec<(&str, NodeKey)> = Vec::new();
-    let mut by_suffix: Vec<(usize, &str, NodeKey)> = Vec::new();
-    let mut persons: Vec<(NodeKey, &str)> = Vec::new();
+    let mut short_forms: Vec<(&str, KeyRef)> = Vec::new();
+    let mut by_suffix: Vec<(usize, &str, KeyRef)> = Vec::new();
+    let mut persons: Vec<(KeyRef, &str)> = Vec::new();
     for c in candidates {
         let Tag::Node(ty) = c.tag else {
             if c.tag == Tag::Title {
@@ -172,7 +181,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
             }
         }
         if ty == NodeType::Person {
-            persons.push((NodeKey::new(ty, key), folded));
+            persons.push(((ty, key), folded));
         }
         tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), rule: c.rule.clone() });
         if let Some(s) = c.suffix_start {
@@ -180,22 +189,22 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
             let suffix = folded_of(Span::new(s, c.span.end));
             let stem_is_known = !rules.dictionary.lookup(stem).is_empty();
             if stem.chars().count() >= 2 && !stem_is_known && rules.lexicon.get(stem).is_none() {
-                short_forms.push((stem, NodeKey::new(ty, key)));
+                short_forms.push((stem, (ty, key)));
             }
             if suffix.chars().count() >= 2 {
-                by_suffix.push((c.span.start, suffix, NodeKey::new(ty, key)));
+                by_suffix.push((c.span.start, suffix, (ty, key)));
             }
         }
     }
 
-    let mut add_reference = |span: Span, key: &NodeKey, rule: &'static str, tagged: &mut Vec<TaggedMention>, covered: &mut Coverage| {
+    let mut add_reference = |span: Span, (node_type, key): KeyRef, rule: &'static str, tagged: &mut Vec<TaggedMention>, covered: &mut Coverage| {
         if covered.any(span) {
             return;
         }
         let text = doc.index.slice(doc.original, span.start, span.end);
         let rule = RuleId::Literal(rule);
-        let node = builder.add((key.node_type, &key.key), text, span, &rule, sentence_of(span.start), false);
-        tagged.push(TaggedMention { span, tag: Tag::Node(key.node_type), node: Some(node), rule });
+        let node = builder.add((node_type, key), text, span, &rule, sentence_of(span.start), false);
+        tagged.push(TaggedMention { span, tag: Tag::Node(node_type), node: Some(node), rule });
         covered.mark(span);
     };
     let title_len_at: FxHashMap<usize, usize> =
@@ -209,10 +218,9 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         if matches!(doc.chars.get(open), Some('(' | '（')) {
             if let Some(p) = person_at.get(&(open + 1)) {
                 if matches!(doc.chars.get(p.span.end), Some(')' | '）')) {
-                    let key = NodeKey::new(NodeType::Person, folded_of(p.span));
                     absorbed_titles.insert(c.span);
                     covered.unmark(c.span);
-                    add_reference(c.span, &key, "resolve/title-bracket-name", &mut tagged, &mut covered);
+                    add_reference(c.span, (NodeType::Person, folded_of(p.span)), "resolve/title-bracket-name", &mut tagged, &mut covered);
                 }
             }
         }
@@ -220,17 +228,17 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
 
     let sole_persons = persons_by_sole_surname(&persons);
     // Bare given names (向明 → 陈向明) and stems of suffix names (数梦).
-    let mut references: Vec<(&str, NodeKey, &'static str)> = Vec::new();
-    for (key, name) in &persons {
+    let mut references: Vec<(&str, KeyRef, &'static str)> = Vec::new();
+    for &(key, name) in &persons {
         let mut after_surname = name.chars();
         after_surname.next();
         let given = after_surname.as_str();
         if given.chars().count() == 2 && rules.lexicon.get(given).is_none() {
-            references.push((given, key.clone(), "resolve/given-name"));
+            references.push((given, key, "resolve/given-name"));
         }
     }
-    for (stem, key) in &short_forms {
-        references.push((stem, key.clone(), "resolve/short-form"));
+    for &(stem, key) in &short_forms {
+        references.push((stem, key, "resolve/short-form"));
     }
     // Ambiguous short forms (two names share a stem) are left alone.
     let mut seen: FxHashMap<&str, usize> = FxHashMap::default();
@@ -264,7 +272,6 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
             .copied()
             .or_else(|| longest_prefix(&doc.chars[i + 1..], reference_titles));
         let Some(title_len) = title_len else { continue };
-        let key = key.clone();
         let span = Span::new(i, i + 1 + title_len);
         let title = Span::new(i + 1, i + 1 + title_len);
         let title_is_candidate = title_len_at.get(&(i + 1)) == Some(&title_len);
@@ -280,12 +287,12 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         if title_is_candidate {
             absorbed_titles.insert(title);
         }
-        add_reference(span, &key, "resolve/surname-title", &mut tagged, &mut covered);
+        add_reference(span, key, "resolve/surname-title", &mut tagged, &mut covered);
     }
 
     // All references in one pass over the text.
     for (at, end, r) in leftmost_longest(doc.chars, &stops, &references) {
-        let (_, key, rule) = &references[r];
+        let (_, key, rule) = references[r];
         add_reference(Span::new(at, end), key, rule, &mut tagged, &mut covered);
     }
 
@@ -295,7 +302,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     for (r, i, n) in occurrences_by_text(doc.chars, &stops, &suffixes) {
         let suffix = suffixes[r];
         let antecedent = by_suffix.iter().rev().find(|&&(start, s, _)| s == suffix && start < i);
-        if let Some((_, _, key)) = antecedent {
+        if let Some(&(_, _, key)) = antecedent {
             add_reference(Span::new(i, i + n), key, "resolve/bare-suffix", &mut tagged, &mut covered);
         }
     }
@@ -425,9 +432,9 @@ fn inner_prefixes(key: &str) -> impl Iterator<Item = (&str, usize)> {
 
 /// The person each surname stands for, for the surnames that exactly one
 /// person of the document has.
-fn persons_by_sole_surname<'k>(persons: &'k [(NodeKey, &str)]) -> FxHashMap<char, &'k NodeKey> {
-    let mut by_surname: FxHashMap<char, BTreeSet<&NodeKey>> = FxHashMap::default();
-    for (key, name) in persons {
+fn persons_by_sole_surname<'k>(persons: &[(KeyRef<'k>, &str)]) -> FxHashMap<char, KeyRef<'k>> {
+    let mut by_surname: FxHashMap<char, BTreeSet<KeyRef<'k>>> = FxHashMap::default();
+    for &(key, name) in persons {
         if let Some(first) = name.chars().next() {
             by_surname.entry(first).or_default().insert(key);
         }
@@ -645,7 +652,7 @@ impl NodeBuilder {
 /// an automaton per document.
 /// `stops` are the positions to look at, ascending: at least those whose
 /// character starts a reference.
-fn leftmost_longest(chars: &[char], stops: &[usize], references: &[(&str, NodeKey, &'static str)]) -> Vec<(usize, usize, usize)> {
+fn leftmost_longest(chars: &[char], stops: &[usize], references: &[(&str, KeyRef, &'static str)]) -> Vec<(usize, usize, usize)> {
     let mut found = Vec::new();
     let Some((by_first, first_chars)) = needles_by_first(references.iter().map(|&(text, _, _)| text)) else { return found };
     // Where the last occurrence ends: occurrences do not overlap.
@@ -889,8 +896,7 @@ mod tests {
                 .into_iter()
                 .collect();
             let texts: Vec<&str> = owned.iter().map(String::as_str).collect();
-            let references: Vec<(&str, NodeKey, &'static str)> =
-                texts.iter().map(|&t| (t, NodeKey::new(NodeType::Person, t), "test")).collect();
+            let references: Vec<(&str, KeyRef, &'static str)> = texts.iter().map(|&t| (t, (NodeType::Person, t), "test")).collect();
             let every: Vec<usize> = (0..text.len()).collect();
             let stops = positions_of(&text, &texts.iter().filter_map(|t| t.chars().next()).collect::<Vec<char>>());
             assert_eq!(leftmost_longest(&text, &stops, &references), leftmost_longest(&text, &every, &references));
