@@ -173,7 +173,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
             key = longer;
         }
         let text = doc.index.slice(doc.original, c.span.start, c.span.end);
-        let node = builder.add((ty, key), text, c.span, &c.rule, sentence_of(c.span.start), true);
+        let node = builder.add((ty, key), Spelling { written: text, folded }, c.span, &c.rule, sentence_of(c.span.start), true);
         if let Some(e) = entry {
             builder.add_listed(node, &e.spellings);
             if let (Some(parent), DictKind::Entity(NodeType::Place)) = (&e.parent, e.kind) {
@@ -203,7 +203,8 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         }
         let text = doc.index.slice(doc.original, span.start, span.end);
         let rule = RuleId::Literal(rule);
-        let node = builder.add((node_type, key), text, span, &rule, sentence_of(span.start), false);
+        let spelling = Spelling { written: text, folded: folded_of(span) };
+        let node = builder.add((node_type, key), spelling, span, &rule, sentence_of(span.start), false);
         tagged.push(TaggedMention { span, tag: Tag::Node(node_type), node: Some(node), rule });
         covered.mark(span);
     };
@@ -383,7 +384,8 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         value_key.clear();
         value.write_canonical(&mut value_key);
         let text = doc.index.slice(doc.original, c.span.start, c.span.end);
-        let node = builder.add((ty, &value_key), text, c.span, &c.rule, sentence_of(c.span.start), true);
+        let spelling = Spelling { written: text, folded: folded_of(c.span) };
+        let node = builder.add((ty, &value_key), spelling, c.span, &c.rule, sentence_of(c.span.start), true);
         builder.nodes[node].value = Some(value);
         tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), rule: c.rule.clone() });
     }
@@ -415,7 +417,8 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
             let name: String = written.chars().take(n).collect();
             let listed = vec![entry.spellings.clone()];
             let parent = builder.push(Node { key: parent, name: name.clone(), aliases: BTreeSet::new(), listed, value: None, mentions: Vec::new() }, true);
-            builder.add_folded_form(parent, &name);
+            let folded = crate::normalize::fold(&name);
+            builder.add_folded_form(parent, Spelling { written: &name, folded: &folded });
         }
     }
     let (nodes, parents) = builder.finish();
@@ -513,6 +516,16 @@ fn collect_counted<K: std::hash::Hash + Eq, V>(pairs: impl Iterator<Item = (K, V
     map
 }
 
+/// A mention's text as written and folded. Folding works character by
+/// character, so the folded document's slice of a span is the folding of
+/// the original's: the folded form is at hand, and comparing the two tells
+/// whether folding changes the text, without folding it again.
+#[derive(Clone, Copy)]
+struct Spelling<'a> {
+    written: &'a str,
+    folded: &'a str,
+}
+
 /// Collects mentions per node key; the name is the first full-form mention.
 struct NodeBuilder {
     nodes: Vec<Node>,
@@ -550,7 +563,12 @@ impl NodeBuilder {
 
     /// The node with key `(node_type, key)`, if there is one.
     fn find(&self, node_type: NodeType, key: &str) -> Option<usize> {
-        let mut at = self.by_hash.get(&key_hash(node_type, key)).copied();
+        self.find_hashed(key_hash(node_type, key), node_type, key)
+    }
+
+    /// [`NodeBuilder::find`] with the key's hash at hand.
+    fn find_hashed(&self, hash: u64, node_type: NodeType, key: &str) -> Option<usize> {
+        let mut at = self.by_hash.get(&hash).copied();
         while let Some(i) = at {
             let known = &self.nodes[i].key;
             if known.node_type == node_type && known.key == key {
@@ -563,8 +581,14 @@ impl NodeBuilder {
 
     /// Adds `node` (whose key no node has yet) and indexes it by its key.
     fn push(&mut self, node: Node, full_form: bool) -> usize {
+        let hash = key_hash(node.key.node_type, &node.key.key);
+        self.push_hashed(hash, node, full_form)
+    }
+
+    /// [`NodeBuilder::push`] with the key's hash at hand.
+    fn push_hashed(&mut self, hash: u64, node: Node, full_form: bool) -> usize {
         let i = self.nodes.len();
-        let first = self.by_hash.insert(key_hash(node.key.node_type, &node.key.key), i);
+        let first = self.by_hash.insert(hash, i);
         self.same_hash.push(first);
         self.nodes.push(node);
         self.has_full_form.push(full_form);
@@ -572,18 +596,21 @@ impl NodeBuilder {
     }
 
     /// Adds a mention of the node with key `(node_type, key)`.
-    fn add(&mut self, (node_type, key): (NodeType, &str), text: &str, span: Span, rule: &RuleId, sentence: usize, full_form: bool) -> usize {
+    fn add(&mut self, (node_type, key): (NodeType, &str), spelling: Spelling, span: Span, rule: &RuleId, sentence: usize, full_form: bool) -> usize {
+        let text = spelling.written;
         // Whether `text` is new among the node's name and aliases: an
         // entity then has its folded form as an alias too.
         let mut new_spelling = false;
-        let i = match self.find(node_type, key) {
+        // (Hashed once for the lookup and, for a new key, the index.)
+        let hash = key_hash(node_type, key);
+        let i = match self.find_hashed(hash, node_type, key) {
             Some(i) => i,
             None => {
                 new_spelling = true;
                 // (Room for a few mentions at once: the first push would
                 // allocate anyway, through the slower growth path.)
                 let node = Node { key: NodeKey::new(node_type, key), name: text.to_string(), aliases: BTreeSet::new(), listed: Vec::new(), value: None, mentions: Vec::with_capacity(4) };
-                self.push(node, full_form)
+                self.push_hashed(hash, node, full_form)
             }
         };
         let node = &mut self.nodes[i];
@@ -597,20 +624,20 @@ impl NodeBuilder {
         }
         node.mentions.push(Mention { span, text: text.to_string(), rule: rule.clone(), sentence });
         if new_spelling && !node_type.is_value() {
-            self.add_folded_form(i, text);
+            self.add_folded_form(i, spelling);
         }
         i
     }
 
     /// The folded form of `spelling` (a name or alias of entity `node`) is
-    /// an alias too, when folding changes it. (Each spelling is folded as
-    /// it joins the node; a gazetteer entry brings its names' folded forms
-    /// along, folded once when the rules were compiled.)
-    fn add_folded_form(&mut self, node: usize, spelling: &str) {
-        if crate::normalize::is_folded(spelling) {
-            return;
+    /// an alias too, when folding changes it. (Each spelling joins the node
+    /// with its folded form, a slice of the folded document; a gazetteer
+    /// entry brings its names' folded forms along, folded once when the
+    /// rules were compiled.)
+    fn add_folded_form(&mut self, node: usize, spelling: Spelling) {
+        if spelling.written != spelling.folded {
+            self.nodes[node].aliases.insert(spelling.folded.to_string());
         }
-        self.nodes[node].aliases.insert(crate::normalize::fold(spelling));
     }
 
     /// The spellings of a gazetteer entry are aliases of node `node`:
@@ -791,7 +818,9 @@ mod tests {
             let run = |shared: bool| {
                 let mut builder = NodeBuilder::with_capacity(4);
                 for (k, (text, full_form, entry)) in steps.iter().enumerate() {
-                    let node = builder.add((NodeType::Place, "杭州"), &names[*text], Span::new(k, k + 1), &RuleId::Literal("test"), 0, *full_form);
+                    let folded = crate::normalize::fold(&names[*text]);
+                    let spelling = Spelling { written: &names[*text], folded: &folded };
+                    let node = builder.add((NodeType::Place, "杭州"), spelling, Span::new(k, k + 1), &RuleId::Literal("test"), 0, *full_form);
                     if shared {
                         builder.add_listed(node, &entries[*entry]);
                     } else {
@@ -824,7 +853,9 @@ mod tests {
             let mut spellings: BTreeSet<String> = BTreeSet::new();
             for k in 0..1 + random() as usize % 5 {
                 let text = &names[random() as usize % names.len()];
-                let node = builder.add((NodeType::Place, "临安"), text, Span::new(k, k + 1), &RuleId::Literal("test"), 0, random().is_multiple_of(2));
+                let folded = fold(text);
+                let spelling = Spelling { written: text, folded: &folded };
+                let node = builder.add((NodeType::Place, "临安"), spelling, Span::new(k, k + 1), &RuleId::Literal("test"), 0, random().is_multiple_of(2));
                 spellings.insert(text.clone());
                 let entry: Vec<usize> = (0..random() % 3).map(|_| random() as usize % names.len()).collect();
                 builder.add_listed(node, &spellings_of(&entry));
@@ -848,7 +879,7 @@ mod tests {
         for k in 0..2000 {
             let ty = types[random() as usize % types.len()];
             let key: String = (0..1 + random() % 3).map(|_| ['王', '坚', '杭', 'a'][random() as usize % 4]).collect();
-            let node = builder.add((ty, &key), &key, Span::new(k, k + 1), &RuleId::Literal("test"), 0, true);
+            let node = builder.add((ty, &key), Spelling { written: &key, folded: &key }, Span::new(k, k + 1), &RuleId::Literal("test"), 0, true);
             assert_eq!(*expected.entry((ty, key)).or_insert(node), node);
         }
         for ((ty, key), node) in &expected {
