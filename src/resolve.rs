@@ -89,13 +89,14 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
 
     // A gazetteer name may name several places (西湖区 of 杭州 and of 南昌):
     // take the one whose parent the document also mentions.
-    let mentioned_places: FxHashSet<&str> = candidates
-        .iter()
-        .filter_map(|c| c.entry)
-        .map(|e| rules.dictionary.entry(e))
-        .filter(|e| e.kind == DictKind::Entity(NodeType::Place))
-        .map(|e| e.key.as_str())
-        .collect();
+    let mentioned_places: FxHashSet<&str> = collect_counted_set(
+        candidates
+            .iter()
+            .filter_map(|c| c.entry)
+            .map(|e| rules.dictionary.entry(e))
+            .filter(|e| e.kind == DictKind::Entity(NodeType::Place))
+            .map(|e| e.key.as_str()),
+    );
     let choose_entry = |c: &Candidate, folded: &str| -> Option<u32> {
         let first = c.entry?;
         let kind = rules.dictionary.entry(first).kind;
@@ -107,18 +108,18 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     };
     // A name that is a known place plus a name of its own (杭州云计算产业园)
     // is what the rest alone (云计算产业园) stands for later on.
-    let place_spellings: FxHashSet<&str> = candidates
-        .iter()
-        .filter(|c| c.tag == Tag::Node(NodeType::Place))
-        .flat_map(|c| std::iter::once(folded_of(c.span)).chain(c.entry.map(|e| rules.dictionary.entry(e).key.as_str())))
-        .collect();
-    let plain_keys: FxHashSet<(NodeType, &str)> = candidates
-        .iter()
-        .filter_map(|c| match c.tag {
-            Tag::Node(t) if t.is_entity() && c.entry.is_none() => Some((t, folded_of(c.span))),
-            _ => None,
-        })
-        .collect();
+    let place_spellings: FxHashSet<&str> = collect_counted_set(
+        candidates
+            .iter()
+            .filter(|c| c.tag == Tag::Node(NodeType::Place))
+            .flat_map(|c| std::iter::once(folded_of(c.span)).chain(c.entry.map(|e| rules.dictionary.entry(e).key.as_str()))),
+    );
+    // (Iterated below, but only to fill longer_form and ambiguous, whose
+    // contents do not depend on the order.)
+    let plain_keys: FxHashSet<(NodeType, &str)> = collect_counted_set(candidates.iter().filter_map(|c| match c.tag {
+        Tag::Node(t) if t.is_entity() && c.entry.is_none() => Some((t, folded_of(c.span))),
+        _ => None,
+    }));
     // (Probed per entity mention, never iterated: FxHash.)
     let mut longer_form: FxHashMap<(NodeType, &str), &str> = FxHashMap::default();
     let mut ambiguous: FxHashSet<(NodeType, &str)> = FxHashSet::default();
@@ -514,6 +515,13 @@ fn collect_counted<K: std::hash::Hash + Eq, V>(pairs: impl Iterator<Item = (K, V
     let mut map = FxHashMap::with_capacity_and_hasher(pairs.clone().count(), Default::default());
     map.extend(pairs);
     map
+}
+
+/// A set of `items`, sized by counting them first, as [`collect_counted`].
+fn collect_counted_set<T: std::hash::Hash + Eq>(items: impl Iterator<Item = T> + Clone) -> FxHashSet<T> {
+    let mut set = FxHashSet::with_capacity_and_hasher(items.clone().count(), Default::default());
+    set.extend(items);
+    set
 }
 
 /// A mention's text as written and folded. Folding works character by
