@@ -813,7 +813,7 @@ mod tests {
         for _ in 0..500 {
             let mut steps: Vec<(usize, bool, usize)> = Vec::new();
             for _ in 0..1 + random() % 5 {
-                steps.push((random() as usize % names.len(), random() % 2 == 0, random() as usize % 3));
+                steps.push((random() as usize % names.len(), random().is_multiple_of(2), random() as usize % 3));
             }
             // Compiled spellings come with their folded forms.
             let entries: Vec<Arc<[String]>> = (0..3)
