@@ -166,7 +166,7 @@ fn names_of(doc: &Document, key: &crate::model::NodeKey) -> Vec<String> {
         .filter(|n| &n.key == key)
         .flat_map(|n| {
             std::iter::once(fold(&n.name))
-                .chain(n.aliases.iter().map(|a| fold(a)))
+                .chain(n.all_aliases().map(fold))
                 .chain(std::iter::once(n.key.key.clone()))
                 .chain(n.mentions.iter().map(|m| fold(&m.text)))
         })

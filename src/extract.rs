@@ -105,6 +105,11 @@ impl Extractor {
                         if node.name != into.name {
                             into.aliases.insert(node.name);
                         }
+                        for spellings in node.listed {
+                            if !into.listed.iter().any(|known| Arc::ptr_eq(known, &spellings)) {
+                                into.listed.push(spellings);
+                            }
+                        }
                         into.mentions.extend(node.mentions);
                     }
                     None => {

@@ -152,6 +152,31 @@ pub struct KnowledgeGraph {
     documents: Vec<DocumentInfo>,
     /// The shared copy of every mention text and evidence sentence.
     texts: Interner,
+    /// The gazetteer spellings ([`crate::model::Node::listed`]) already
+    /// merged into each node: the same entry comes in document after
+    /// document, and looking each spelling up again would find it there.
+    merged_listings: FxHashSet<(NodeIndex, Listed)>,
+}
+
+/// A node's listed spellings, the same list when the same allocation:
+/// lists are shared from the compiled gazetteer, so comparing the pointer
+/// tells an entry's list from another's without reading the strings. (Kept
+/// alive here, so an address is never reused by another list.)
+#[derive(Clone, Debug)]
+struct Listed(Arc<[String]>);
+
+impl PartialEq for Listed {
+    fn eq(&self, other: &Listed) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Listed {}
+
+impl std::hash::Hash for Listed {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::ptr::hash(Arc::as_ptr(&self.0) as *const String, state)
+    }
 }
 
 /// One shared copy of each distinct string.
@@ -191,6 +216,15 @@ impl KnowledgeGraph {
             }
             for alias in node.aliases.iter().filter(|a| **a != n.name) {
                 insert_missing(&mut n.aliases, alias);
+            }
+            for spellings in &node.listed {
+                // A node's name never changes, so a list merged once has
+                // left nothing to add.
+                if self.merged_listings.insert((idx, Listed(spellings.clone()))) {
+                    for alias in spellings.iter().filter(|a| **a != n.name) {
+                        insert_missing(&mut n.aliases, alias);
+                    }
+                }
             }
             if n.value.is_none() {
                 n.value = node.value.clone();

@@ -356,9 +356,24 @@ pub struct Node {
     /// Other spellings and short forms seen in the document, and the folded
     /// (simplified) spelling of the name.
     pub aliases: BTreeSet<String>,
+    /// The spellings of the gazetteer entries the node's mentions matched
+    /// (names, aliases and their folded forms): aliases too, but the name.
+    /// Shared with the compiled gazetteer, not copied into `aliases`: most
+    /// nodes of a document are listed ones, and the graph merges a list
+    /// into a node once ([`Node::all_aliases`] reads both).
+    pub listed: Vec<Arc<[String]>>,
     /// Normalized value, for value nodes.
     pub value: Option<Value>,
     pub mentions: Vec<Mention>,
+}
+
+impl Node {
+    /// Every alias of the node: `aliases` and the listed spellings but the
+    /// name. (A spelling both seen and listed comes twice.)
+    pub fn all_aliases(&self) -> impl Iterator<Item = &str> + '_ {
+        let listed = self.listed.iter().flat_map(|names| names.iter()).filter(move |n| **n != self.name);
+        self.aliases.iter().chain(listed).map(String::as_str)
+    }
 }
 
 /// What a fact points at.

@@ -22,6 +22,7 @@ use crate::rules::{DictKind, RuleSet, Tag};
 use crate::value::{DateContext, Value};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 /// A mention as the relation stage sees it.
 #[derive(Clone, Debug)]
@@ -72,6 +73,12 @@ impl<'a> DocumentText<'a> {
     }
 }
 
+/// A node key borrowed from the document's folded text or the gazetteer:
+/// the persons, short forms and suffixes a document's references may stand
+/// for are looked up, never kept, so none is copied into a [`NodeKey`].
+/// (Ordered as a `NodeKey`: by type, then key.)
+type KeyRef<'a> = (NodeType, &'a str);
+
 pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) -> Resolved {
     // Sized for the candidates up front: the tables would otherwise grow
     // (and rehash) several times per document.
@@ -82,13 +89,14 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
 
     // A gazetteer name may name several places (西湖区 of 杭州 and of 南昌):
     // take the one whose parent the document also mentions.
-    let mentioned_places: FxHashSet<&str> = candidates
-        .iter()
-        .filter_map(|c| c.entry)
-        .map(|e| rules.dictionary.entry(e))
-        .filter(|e| e.kind == DictKind::Entity(NodeType::Place))
-        .map(|e| e.key.as_str())
-        .collect();
+    let mentioned_places: FxHashSet<&str> = collect_counted_set(
+        candidates
+            .iter()
+            .filter_map(|c| c.entry)
+            .map(|e| rules.dictionary.entry(e))
+            .filter(|e| e.kind == DictKind::Entity(NodeType::Place))
+            .map(|e| e.key.as_str()),
+    );
     let choose_entry = |c: &Candidate, folded: &str| -> Option<u32> {
         let first = c.entry?;
         let kind = rules.dictionary.entry(first).kind;
@@ -100,30 +108,33 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     };
     // A name that is a known place plus a name of its own (杭州云计算产业园)
     // is what the rest alone (云计算产业园) stands for later on.
-    let place_spellings: FxHashSet<&str> = candidates
-        .iter()
-        .filter(|c| c.tag == Tag::Node(NodeType::Place))
-        .flat_map(|c| std::iter::once(folded_of(c.span)).chain(c.entry.map(|e| rules.dictionary.entry(e).key.as_str())))
-        .collect();
-    let plain_keys: FxHashSet<(NodeType, &str)> = candidates
-        .iter()
-        .filter_map(|c| match c.tag {
-            Tag::Node(t) if t.is_entity() && c.entry.is_none() => Some((t, folded_of(c.span))),
-            _ => None,
-        })
-        .collect();
+    let place_spellings: FxHashSet<&str> = collect_counted_set(
+        candidates
+            .iter()
+            .filter(|c| c.tag == Tag::Node(NodeType::Place))
+            .flat_map(|c| std::iter::once(folded_of(c.span)).chain(c.entry.map(|e| rules.dictionary.entry(e).key.as_str()))),
+    );
+    // (Iterated below, but only to fill longer_form and ambiguous, whose
+    // contents do not depend on the order.)
+    let plain_keys: FxHashSet<(NodeType, &str)> = collect_counted_set(candidates.iter().filter_map(|c| match c.tag {
+        Tag::Node(t) if t.is_entity() && c.entry.is_none() => Some((t, folded_of(c.span))),
+        _ => None,
+    }));
     // (Probed per entity mention, never iterated: FxHash.)
     let mut longer_form: FxHashMap<(NodeType, &str), &str> = FxHashMap::default();
     let mut ambiguous: FxHashSet<(NodeType, &str)> = FxHashSet::default();
     for &(ty, key) in &plain_keys {
         // The place spellings a key starts with are among its prefixes: a
-        // key has a few, the document may have hundreds of spellings.
-        for (split, _) in key.char_indices() {
+        // key has a few, the document may have hundreds of spellings. Only
+        // prefixes that leave at least three characters count, so most
+        // keys (a three-character person name) probe none.
+        let chars = key.chars().count();
+        for (split, _) in key.char_indices().take(chars.saturating_sub(2)) {
             let (place, rest) = key.split_at(split);
             if !place_spellings.contains(place) {
                 continue;
             }
-            if rest.chars().count() >= 3 && plain_keys.contains(&(ty, rest)) {
+            if plain_keys.contains(&(ty, rest)) {
                 let slot = (ty, rest);
                 if longer_form.insert(slot, key).is_some_and(|k| k != key) {
                     ambiguous.insert(slot);
@@ -143,12 +154,9 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     // Spans of titles that became part of a person reference (章区长).
     // (Position indexes probed per character: FxHash, never iterated.)
     let mut absorbed_titles: FxHashSet<Span> = FxHashSet::default();
-    let mut short_forms: Vec<(&str, NodeKey)> = Vec::new();
-    let mut by_suffix: Vec<(usize, &str, NodeKey)> = Vec::new();
-    let mut persons: Vec<(NodeKey, &str)> = Vec::new();
-    // Entries whose names are already aliases of a node: a name mentioned
-    // again adds nothing (and its aliases are not cloned again).
-    let mut entries_applied: FxHashSet<(usize, u32)> = FxHashSet::with_capacity_and_hasher(candidates.len(), Default::default());
+    let mut short_forms: Vec<(&str, KeyRef)> = Vec::new();
+    let mut by_suffix: Vec<(usize, &str, KeyRef)> = Vec::new();
+    let mut persons: Vec<(KeyRef, &str)> = Vec::new();
     for c in candidates {
         let Tag::Node(ty) = c.tag else {
             if c.tag == Tag::Title {
@@ -160,24 +168,21 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
             continue;
         }
         let folded = folded_of(c.span);
-        let entry_id = choose_entry(c, folded);
-        let entry = entry_id.map(|e| rules.dictionary.entry(e));
+        let entry = choose_entry(c, folded).map(|e| rules.dictionary.entry(e));
         let mut key = entry.map_or(folded, |e| e.key.as_str());
         if let Some(longer) = longer_form.get(&(ty, key)) {
             key = longer;
         }
         let text = doc.index.slice(doc.original, c.span.start, c.span.end);
-        let node = builder.add((ty, key), text, c.span, &c.rule, sentence_of(c.span.start), true);
-        if let (Some(id), Some(e)) = (entry_id, entry) {
-            if entries_applied.insert((node, id)) {
-                builder.add_aliases(node, std::iter::once(&e.name).chain(&e.aliases).chain(&e.folded_names));
-            }
+        let node = builder.add((ty, key), Spelling { written: text, folded }, c.span, &c.rule, sentence_of(c.span.start), true);
+        if let Some(e) = entry {
+            builder.add_listed(node, &e.spellings);
             if let (Some(parent), DictKind::Entity(NodeType::Place)) = (&e.parent, e.kind) {
                 builder.set_parent(node, parent);
             }
         }
         if ty == NodeType::Person {
-            persons.push((NodeKey::new(ty, key), folded));
+            persons.push(((ty, key), folded));
         }
         tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), rule: c.rule.clone() });
         if let Some(s) = c.suffix_start {
@@ -185,22 +190,23 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
             let suffix = folded_of(Span::new(s, c.span.end));
             let stem_is_known = !rules.dictionary.lookup(stem).is_empty();
             if stem.chars().count() >= 2 && !stem_is_known && rules.lexicon.get(stem).is_none() {
-                short_forms.push((stem, NodeKey::new(ty, key)));
+                short_forms.push((stem, (ty, key)));
             }
             if suffix.chars().count() >= 2 {
-                by_suffix.push((c.span.start, suffix, NodeKey::new(ty, key)));
+                by_suffix.push((c.span.start, suffix, (ty, key)));
             }
         }
     }
 
-    let mut add_reference = |span: Span, key: &NodeKey, rule: &'static str, tagged: &mut Vec<TaggedMention>, covered: &mut Coverage| {
+    let mut add_reference = |span: Span, (node_type, key): KeyRef, rule: &'static str, tagged: &mut Vec<TaggedMention>, covered: &mut Coverage| {
         if covered.any(span) {
             return;
         }
         let text = doc.index.slice(doc.original, span.start, span.end);
         let rule = RuleId::Literal(rule);
-        let node = builder.add((key.node_type, &key.key), text, span, &rule, sentence_of(span.start), false);
-        tagged.push(TaggedMention { span, tag: Tag::Node(key.node_type), node: Some(node), rule });
+        let spelling = Spelling { written: text, folded: folded_of(span) };
+        let node = builder.add((node_type, key), spelling, span, &rule, sentence_of(span.start), false);
+        tagged.push(TaggedMention { span, tag: Tag::Node(node_type), node: Some(node), rule });
         covered.mark(span);
     };
     let title_len_at: FxHashMap<usize, usize> =
@@ -214,10 +220,9 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         if matches!(doc.chars.get(open), Some('(' | '（')) {
             if let Some(p) = person_at.get(&(open + 1)) {
                 if matches!(doc.chars.get(p.span.end), Some(')' | '）')) {
-                    let key = NodeKey::new(NodeType::Person, folded_of(p.span));
                     absorbed_titles.insert(c.span);
                     covered.unmark(c.span);
-                    add_reference(c.span, &key, "resolve/title-bracket-name", &mut tagged, &mut covered);
+                    add_reference(c.span, (NodeType::Person, folded_of(p.span)), "resolve/title-bracket-name", &mut tagged, &mut covered);
                 }
             }
         }
@@ -225,17 +230,17 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
 
     let sole_persons = persons_by_sole_surname(&persons);
     // Bare given names (向明 → 陈向明) and stems of suffix names (数梦).
-    let mut references: Vec<(&str, NodeKey, &'static str)> = Vec::new();
-    for (key, name) in &persons {
+    let mut references: Vec<(&str, KeyRef, &'static str)> = Vec::new();
+    for &(key, name) in &persons {
         let mut after_surname = name.chars();
         after_surname.next();
         let given = after_surname.as_str();
         if given.chars().count() == 2 && rules.lexicon.get(given).is_none() {
-            references.push((given, key.clone(), "resolve/given-name"));
+            references.push((given, key, "resolve/given-name"));
         }
     }
-    for (stem, key) in &short_forms {
-        references.push((stem, key.clone(), "resolve/short-form"));
+    for &(stem, key) in &short_forms {
+        references.push((stem, key, "resolve/short-form"));
     }
     // Ambiguous short forms (two names share a stem) are left alone.
     let mut seen: FxHashMap<&str, usize> = FxHashMap::default();
@@ -269,7 +274,6 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
             .copied()
             .or_else(|| longest_prefix(&doc.chars[i + 1..], reference_titles));
         let Some(title_len) = title_len else { continue };
-        let key = key.clone();
         let span = Span::new(i, i + 1 + title_len);
         let title = Span::new(i + 1, i + 1 + title_len);
         let title_is_candidate = title_len_at.get(&(i + 1)) == Some(&title_len);
@@ -285,12 +289,12 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         if title_is_candidate {
             absorbed_titles.insert(title);
         }
-        add_reference(span, &key, "resolve/surname-title", &mut tagged, &mut covered);
+        add_reference(span, key, "resolve/surname-title", &mut tagged, &mut covered);
     }
 
     // All references in one pass over the text.
     for (at, end, r) in leftmost_longest(doc.chars, &stops, &references) {
-        let (_, key, rule) = &references[r];
+        let (_, key, rule) = references[r];
         add_reference(Span::new(at, end), key, rule, &mut tagged, &mut covered);
     }
 
@@ -300,7 +304,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     for (r, i, n) in occurrences_by_text(doc.chars, &stops, &suffixes) {
         let suffix = suffixes[r];
         let antecedent = by_suffix.iter().rev().find(|&&(start, s, _)| s == suffix && start < i);
-        if let Some((_, _, key)) = antecedent {
+        if let Some(&(_, _, key)) = antecedent {
             add_reference(Span::new(i, i + n), key, "resolve/bare-suffix", &mut tagged, &mut covered);
         }
     }
@@ -381,7 +385,8 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         value_key.clear();
         value.write_canonical(&mut value_key);
         let text = doc.index.slice(doc.original, c.span.start, c.span.end);
-        let node = builder.add((ty, &value_key), text, c.span, &c.rule, sentence_of(c.span.start), true);
+        let spelling = Spelling { written: text, folded: folded_of(c.span) };
+        let node = builder.add((ty, &value_key), spelling, c.span, &c.rule, sentence_of(c.span.start), true);
         builder.nodes[node].value = Some(value);
         tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), rule: c.rule.clone() });
     }
@@ -411,11 +416,10 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         let parent = NodeKey::new(NodeType::Organization, entry.key.clone());
         if parent.key != node.key.key && builder.find(parent.node_type, &parent.key).is_none() {
             let name: String = written.chars().take(n).collect();
-            let mut aliases: BTreeSet<String> =
-                std::iter::once(&entry.name).chain(&entry.aliases).chain(&entry.folded_names).cloned().collect();
-            aliases.remove(&name);
-            let parent = builder.push(Node { key: parent, name: name.clone(), aliases, value: None, mentions: Vec::new() }, true);
-            builder.add_folded_form(parent, &name);
+            let listed = vec![entry.spellings.clone()];
+            let parent = builder.push(Node { key: parent, name: name.clone(), aliases: BTreeSet::new(), listed, value: None, mentions: Vec::new() }, true);
+            let folded = crate::normalize::fold(&name);
+            builder.add_folded_form(parent, Spelling { written: &name, folded: &folded });
         }
     }
     let (nodes, parents) = builder.finish();
@@ -432,9 +436,9 @@ fn inner_prefixes(key: &str) -> impl Iterator<Item = (&str, usize)> {
 
 /// The person each surname stands for, for the surnames that exactly one
 /// person of the document has.
-fn persons_by_sole_surname<'k>(persons: &'k [(NodeKey, &str)]) -> FxHashMap<char, &'k NodeKey> {
-    let mut by_surname: FxHashMap<char, BTreeSet<&NodeKey>> = FxHashMap::default();
-    for (key, name) in persons {
+fn persons_by_sole_surname<'k>(persons: &[(KeyRef<'k>, &str)]) -> FxHashMap<char, KeyRef<'k>> {
+    let mut by_surname: FxHashMap<char, BTreeSet<KeyRef<'k>>> = FxHashMap::default();
+    for &(key, name) in persons {
         if let Some(first) = name.chars().next() {
             by_surname.entry(first).or_default().insert(key);
         }
@@ -513,6 +517,23 @@ fn collect_counted<K: std::hash::Hash + Eq, V>(pairs: impl Iterator<Item = (K, V
     map
 }
 
+/// A set of `items`, sized by counting them first, as [`collect_counted`].
+fn collect_counted_set<T: std::hash::Hash + Eq>(items: impl Iterator<Item = T> + Clone) -> FxHashSet<T> {
+    let mut set = FxHashSet::with_capacity_and_hasher(items.clone().count(), Default::default());
+    set.extend(items);
+    set
+}
+
+/// A mention's text as written and folded. Folding works character by
+/// character, so the folded document's slice of a span is the folding of
+/// the original's: the folded form is at hand, and comparing the two tells
+/// whether folding changes the text, without folding it again.
+#[derive(Clone, Copy)]
+struct Spelling<'a> {
+    written: &'a str,
+    folded: &'a str,
+}
+
 /// Collects mentions per node key; the name is the first full-form mention.
 struct NodeBuilder {
     nodes: Vec<Node>,
@@ -550,7 +571,12 @@ impl NodeBuilder {
 
     /// The node with key `(node_type, key)`, if there is one.
     fn find(&self, node_type: NodeType, key: &str) -> Option<usize> {
-        let mut at = self.by_hash.get(&key_hash(node_type, key)).copied();
+        self.find_hashed(key_hash(node_type, key), node_type, key)
+    }
+
+    /// [`NodeBuilder::find`] with the key's hash at hand.
+    fn find_hashed(&self, hash: u64, node_type: NodeType, key: &str) -> Option<usize> {
+        let mut at = self.by_hash.get(&hash).copied();
         while let Some(i) = at {
             let known = &self.nodes[i].key;
             if known.node_type == node_type && known.key == key {
@@ -563,8 +589,14 @@ impl NodeBuilder {
 
     /// Adds `node` (whose key no node has yet) and indexes it by its key.
     fn push(&mut self, node: Node, full_form: bool) -> usize {
+        let hash = key_hash(node.key.node_type, &node.key.key);
+        self.push_hashed(hash, node, full_form)
+    }
+
+    /// [`NodeBuilder::push`] with the key's hash at hand.
+    fn push_hashed(&mut self, hash: u64, node: Node, full_form: bool) -> usize {
         let i = self.nodes.len();
-        let first = self.by_hash.insert(key_hash(node.key.node_type, &node.key.key), i);
+        let first = self.by_hash.insert(hash, i);
         self.same_hash.push(first);
         self.nodes.push(node);
         self.has_full_form.push(full_form);
@@ -572,18 +604,21 @@ impl NodeBuilder {
     }
 
     /// Adds a mention of the node with key `(node_type, key)`.
-    fn add(&mut self, (node_type, key): (NodeType, &str), text: &str, span: Span, rule: &RuleId, sentence: usize, full_form: bool) -> usize {
+    fn add(&mut self, (node_type, key): (NodeType, &str), spelling: Spelling, span: Span, rule: &RuleId, sentence: usize, full_form: bool) -> usize {
+        let text = spelling.written;
         // Whether `text` is new among the node's name and aliases: an
         // entity then has its folded form as an alias too.
         let mut new_spelling = false;
-        let i = match self.find(node_type, key) {
+        // (Hashed once for the lookup and, for a new key, the index.)
+        let hash = key_hash(node_type, key);
+        let i = match self.find_hashed(hash, node_type, key) {
             Some(i) => i,
             None => {
                 new_spelling = true;
                 // (Room for a few mentions at once: the first push would
                 // allocate anyway, through the slower growth path.)
-                let node = Node { key: NodeKey::new(node_type, key), name: text.to_string(), aliases: BTreeSet::new(), value: None, mentions: Vec::with_capacity(4) };
-                self.push(node, full_form)
+                let node = Node { key: NodeKey::new(node_type, key), name: text.to_string(), aliases: BTreeSet::new(), listed: Vec::new(), value: None, mentions: Vec::with_capacity(4) };
+                self.push_hashed(hash, node, full_form)
             }
         };
         let node = &mut self.nodes[i];
@@ -597,32 +632,30 @@ impl NodeBuilder {
         }
         node.mentions.push(Mention { span, text: text.to_string(), rule: rule.clone(), sentence });
         if new_spelling && !node_type.is_value() {
-            self.add_folded_form(i, text);
+            self.add_folded_form(i, spelling);
         }
         i
     }
 
     /// The folded form of `spelling` (a name or alias of entity `node`) is
-    /// an alias too, when folding changes it. (Each spelling is folded as
-    /// it joins the node; a gazetteer entry brings its names' folded forms
-    /// along, folded once when the rules were compiled.)
-    fn add_folded_form(&mut self, node: usize, spelling: &str) {
-        if crate::normalize::is_folded(spelling) {
-            return;
+    /// an alias too, when folding changes it. (Each spelling joins the node
+    /// with its folded form, a slice of the folded document; a gazetteer
+    /// entry brings its names' folded forms along, folded once when the
+    /// rules were compiled.)
+    fn add_folded_form(&mut self, node: usize, spelling: Spelling) {
+        if spelling.written != spelling.folded {
+            self.nodes[node].aliases.insert(spelling.folded.to_string());
         }
-        self.nodes[node].aliases.insert(crate::normalize::fold(spelling));
     }
 
-    /// Adds `names` to the aliases of node `node`. A name already there, or
-    /// the node's name, is not cloned: finish drops the name from the
-    /// aliases, and a name that gives way to a full form becomes an alias
-    /// then. (The names of a gazetteer entry come with their folded forms.)
-    fn add_aliases<'n>(&mut self, node: usize, names: impl Iterator<Item = &'n String>) {
-        let node = &mut self.nodes[node];
-        for name in names {
-            if *name != node.name && !node.aliases.contains(name) {
-                node.aliases.insert(name.clone());
-            }
+    /// The spellings of a gazetteer entry are aliases of node `node`:
+    /// shared, not copied, and listed once however often the entry is
+    /// mentioned. (The spellings come with their folded forms; a spelling
+    /// that is the node's name is left out when the aliases are read.)
+    fn add_listed(&mut self, node: usize, spellings: &Arc<[String]>) {
+        let listed = &mut self.nodes[node].listed;
+        if !listed.iter().any(|known| Arc::ptr_eq(known, spellings)) {
+            listed.push(spellings.clone());
         }
     }
 
@@ -654,7 +687,7 @@ impl NodeBuilder {
 /// an automaton per document.
 /// `stops` are the positions to look at, ascending: at least those whose
 /// character starts a reference.
-fn leftmost_longest(chars: &[char], stops: &[usize], references: &[(&str, NodeKey, &'static str)]) -> Vec<(usize, usize, usize)> {
+fn leftmost_longest(chars: &[char], stops: &[usize], references: &[(&str, KeyRef, &'static str)]) -> Vec<(usize, usize, usize)> {
     let mut found = Vec::new();
     let Some((by_first, first_chars)) = needles_by_first(references.iter().map(|&(text, _, _)| text)) else { return found };
     // Where the last occurrence ends: occurrences do not overlap.
@@ -763,50 +796,64 @@ mod tests {
         assert_eq!(longest_prefix(&chars("说"), &titles), None);
     }
 
-    /// Adding a gazetteer entry's names only where missing gives the alias
-    /// set that inserting every name gives, whatever the order of the
-    /// mentions (a first mention that is not a full form gives way to a
-    /// later one) and of the entries.
+    /// A node's aliases as read: its own and its listed spellings but the
+    /// name, as a set.
+    fn alias_set(node: &Node) -> BTreeSet<String> {
+        node.all_aliases().map(str::to_string).collect()
+    }
+
+    /// Listing a gazetteer entry's spellings on a node (shared, once per
+    /// entry) gives the aliases that inserting every spelling (folded forms
+    /// included, as compiled) into the alias set gives, whatever the order of the mentions (a first mention
+    /// that is not a full form gives way to a later one) and of the entries.
     #[test]
-    fn entry_names_join_the_aliases_as_if_every_name_were_inserted() {
+    fn listed_spellings_are_aliases_as_if_every_name_were_inserted() {
         let names: Vec<String> = ["杭州", "杭州市", "Hangzhou", "杭州市政府", "臨安"].iter().map(|s| s.to_string()).collect();
         let mut random = crate::test_random::xorshift32(0xa11a5);
         for _ in 0..500 {
-            let mut steps: Vec<(usize, bool, Vec<usize>)> = Vec::new();
+            let mut steps: Vec<(usize, bool, usize)> = Vec::new();
             for _ in 0..1 + random() % 5 {
-                let text = random() as usize % names.len();
-                let full_form = random() % 2 == 0;
-                let entry: Vec<usize> = (0..random() % 4).map(|_| random() as usize % names.len()).collect();
-                steps.push((text, full_form, entry));
+                steps.push((random() as usize % names.len(), random().is_multiple_of(2), random() as usize % 3));
             }
-            let run = |only_missing: bool| {
+            // Compiled spellings come with their folded forms.
+            let entries: Vec<Arc<[String]>> = (0..3)
+                .map(|_| {
+                    let listed: BTreeSet<String> = (0..random() % 4).map(|_| names[random() as usize % names.len()].clone()).collect();
+                    let folded: Vec<String> = listed.iter().map(|n| crate::normalize::fold(n)).collect();
+                    listed.into_iter().chain(folded).collect::<BTreeSet<_>>().into_iter().collect()
+                })
+                .collect();
+            let run = |shared: bool| {
                 let mut builder = NodeBuilder::with_capacity(4);
                 for (k, (text, full_form, entry)) in steps.iter().enumerate() {
-                    let node = builder.add((NodeType::Place, "杭州"), &names[*text], Span::new(k, k + 1), &RuleId::Literal("test"), 0, *full_form);
-                    let entry_names = entry.iter().map(|&e| &names[e]);
-                    if only_missing {
-                        builder.add_aliases(node, entry_names);
+                    let folded = crate::normalize::fold(&names[*text]);
+                    let spelling = Spelling { written: &names[*text], folded: &folded };
+                    let node = builder.add((NodeType::Place, "杭州"), spelling, Span::new(k, k + 1), &RuleId::Literal("test"), 0, *full_form);
+                    if shared {
+                        builder.add_listed(node, &entries[*entry]);
                     } else {
-                        builder.nodes[node].aliases.extend(entry_names.cloned());
+                        builder.nodes[node].aliases.extend(entries[*entry].iter().cloned());
                     }
                 }
                 let (nodes, _) = builder.finish();
-                (nodes[0].name.clone(), nodes[0].aliases.clone())
+                (nodes[0].name.clone(), alias_set(&nodes[0]))
             };
-            assert_eq!(run(true), run(false), "{steps:?}");
+            assert_eq!(run(true), run(false), "{steps:?} {entries:?}");
         }
     }
 
     /// Folding each spelling as it joins a node (and taking a gazetteer
-    /// entry's folded names as compiled) gives the aliases that folding the
-    /// final name and every alias at the end gives: all spellings and their
-    /// folded forms, but the name.
+    /// entry's folded spellings as compiled) gives the aliases that folding
+    /// the final name and every alias at the end gives: all spellings and
+    /// their folded forms, but the name.
     #[test]
     fn folded_forms_join_as_if_every_spelling_were_folded_at_the_end() {
         use crate::normalize::{fold, is_folded};
         let names: Vec<String> = ["臨安", "临安", "臨安區", "Lin'an", "杭州", "國際"].iter().map(|s| s.to_string()).collect();
-        let folded_names = |entry: &[usize]| -> Vec<String> {
-            entry.iter().map(|&e| &names[e]).filter(|n| !is_folded(n)).map(|n| fold(n)).collect()
+        let spellings_of = |entry: &[usize]| -> Arc<[String]> {
+            let listed = entry.iter().map(|&e| &names[e]);
+            let folded = listed.clone().filter(|n| !is_folded(n)).map(|n| fold(n));
+            listed.cloned().chain(folded).collect()
         };
         let mut random = crate::test_random::xorshift32(0xf01d);
         for _ in 0..500 {
@@ -814,18 +861,18 @@ mod tests {
             let mut spellings: BTreeSet<String> = BTreeSet::new();
             for k in 0..1 + random() as usize % 5 {
                 let text = &names[random() as usize % names.len()];
-                let node = builder.add((NodeType::Place, "临安"), text, Span::new(k, k + 1), &RuleId::Literal("test"), 0, random().is_multiple_of(2));
+                let folded = fold(text);
+                let spelling = Spelling { written: text, folded: &folded };
+                let node = builder.add((NodeType::Place, "临安"), spelling, Span::new(k, k + 1), &RuleId::Literal("test"), 0, random().is_multiple_of(2));
                 spellings.insert(text.clone());
                 let entry: Vec<usize> = (0..random() % 3).map(|_| random() as usize % names.len()).collect();
-                let entry_names: Vec<String> = entry.iter().map(|&e| names[e].clone()).collect();
-                let folded = folded_names(&entry);
-                builder.add_aliases(node, entry_names.iter().chain(&folded));
-                spellings.extend(entry_names);
+                builder.add_listed(node, &spellings_of(&entry));
+                spellings.extend(entry.iter().map(|&e| names[e].clone()));
             }
             let (nodes, _) = builder.finish();
             let mut expected: BTreeSet<String> = spellings.iter().map(|s| fold(s)).chain(spellings.iter().cloned()).collect();
             expected.remove(&nodes[0].name);
-            assert_eq!(nodes[0].aliases, expected, "{spellings:?}");
+            assert_eq!(alias_set(&nodes[0]), expected, "{spellings:?}");
         }
     }
 
@@ -840,7 +887,7 @@ mod tests {
         for k in 0..2000 {
             let ty = types[random() as usize % types.len()];
             let key: String = (0..1 + random() % 3).map(|_| ['王', '坚', '杭', 'a'][random() as usize % 4]).collect();
-            let node = builder.add((ty, &key), &key, Span::new(k, k + 1), &RuleId::Literal("test"), 0, true);
+            let node = builder.add((ty, &key), Spelling { written: &key, folded: &key }, Span::new(k, k + 1), &RuleId::Literal("test"), 0, true);
             assert_eq!(*expected.entry((ty, key)).or_insert(node), node);
         }
         for ((ty, key), node) in &expected {
@@ -888,8 +935,7 @@ mod tests {
                 .into_iter()
                 .collect();
             let texts: Vec<&str> = owned.iter().map(String::as_str).collect();
-            let references: Vec<(&str, NodeKey, &'static str)> =
-                texts.iter().map(|&t| (t, NodeKey::new(NodeType::Person, t), "test")).collect();
+            let references: Vec<(&str, KeyRef, &'static str)> = texts.iter().map(|&t| (t, (NodeType::Person, t), "test")).collect();
             let every: Vec<usize> = (0..text.len()).collect();
             let stops = positions_of(&text, &texts.iter().filter_map(|t| t.chars().next()).collect::<Vec<char>>());
             assert_eq!(leftmost_longest(&text, &stops, &references), leftmost_longest(&text, &every, &references));

@@ -112,6 +112,7 @@ fn graph_with_name(name: &str) -> KnowledgeGraph {
         key: key.clone(),
         name: name.to_string(),
         aliases: [format!("{name} alias")].into(),
+        listed: Vec::new(),
         value: None,
         mentions: vec![newsgraph::Mention { span: Span::new(0, 2), text: name.to_string(), rule: "test/rule".into(), sentence: 0 }],
     };
@@ -223,7 +224,7 @@ fn every_predicate_graph() -> KnowledgeGraph {
     let mut nodes = Vec::new();
     let mut node = |t: NodeType, key: &str, value: Option<Value>| {
         let k = NodeKey::new(t, key);
-        nodes.push(Node { key: k.clone(), name: key.into(), aliases: Default::default(), value, mentions: vec![] });
+        nodes.push(Node { key: k.clone(), name: key.into(), aliases: Default::default(), listed: Vec::new(), value, mentions: vec![] });
         k
     };
     let person = node(NodeType::Person, "甲", None);

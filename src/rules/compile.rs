@@ -18,6 +18,7 @@ use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBu
 use super::lazy_regex::LazyRegex;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 use toml::Spanned;
 
 /// Sentence splitting settings (`rules/segment.toml`).
@@ -56,10 +57,11 @@ pub struct DictEntry {
     pub key: String,
     pub kind: DictKind,
     pub aliases: Vec<String>,
-    /// The folded forms of the name and aliases that folding changes
-    /// (臨安 → 临安): aliases of every node the entry names, folded once
-    /// here instead of per document.
-    pub folded_names: Vec<String>,
+    /// Every spelling of the entry: the name, the aliases and the folded
+    /// forms that folding changes (臨安 → 临安), each once. Aliases of every
+    /// node the entry names, made once here and shared by those nodes
+    /// ([`crate::model::Node::listed`]) instead of copied per document.
+    pub spellings: Arc<[String]>,
     /// Gazetteer class (province, company, government ...).
     pub class: String,
     /// Folded key of the containing place, for places.
@@ -684,7 +686,14 @@ fn build_automata(mut entries: Vec<DictEntry>, suffixes: &[Suffix]) -> Result<(D
     }
     for e in &mut entries {
         e.aliases.retain(|a| !a.is_empty());
-        e.folded_names = std::iter::once(&e.name).chain(&e.aliases).filter(|n| !is_folded(n)).map(|n| fold(n)).collect();
+        let folded = std::iter::once(&e.name).chain(&e.aliases).filter(|n| !is_folded(n)).map(|n| fold(n));
+        let mut spellings: Vec<String> = Vec::new();
+        for spelling in std::iter::once(e.name.clone()).chain(e.aliases.iter().cloned()).chain(folded) {
+            if !spellings.contains(&spelling) {
+                spellings.push(spelling);
+            }
+        }
+        e.spellings = spellings.into();
     }
     let automaton = gazetteer_automaton(texts.iter().enumerate().map(|(p, text)| (text.as_str(), p as u32)))?;
     let user_patterns: Vec<(&str, u32)> = (0..texts.len() as u32)
@@ -771,7 +780,7 @@ impl Compiler {
                     key: fold(first),
                     kind: DictKind::Title,
                     aliases: split_aliases(col(2)),
-                    folded_names: Vec::new(),
+                    spellings: Arc::from([]),
                     class: col(1).to_string(),
                     parent: None,
                     rule: rule.into(),
@@ -820,7 +829,7 @@ impl Compiler {
                         key: fold(first),
                         kind: DictKind::Entity(ty),
                         aliases: split_aliases(aliases),
-                        folded_names: Vec::new(),
+                        spellings: Arc::from([]),
                         class: class.to_string(),
                         parent: (!parent.is_empty()).then(|| fold(parent)),
                         rule: rule.into(),
