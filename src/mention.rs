@@ -22,7 +22,7 @@
 //! earlier start. Quotations come from the segmenter and never compete.
 
 use crate::chars::{with_str, CharBits, CharFilter, Phrases};
-use start_chars::{DocumentStarts, StartChars, ABBREVIATION, GIVEN, SURNAME, TRANSLITERATION};
+use start_chars::{DocumentStarts, StartChars, ABBREVIATION, COMPOUND_SECOND, GIVEN, SURNAME, TRANSLITERATION};
 use crate::model::{NodeType, RuleId, Span};
 use crate::normalize::Folded;
 use crate::rules::{DictKind, Normalizer, RegexRule, RuleSet, Tag};
@@ -943,11 +943,13 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
     let crosses_end = PositionMemo::new(chars.len(), |end: usize| crosses_end(chars, end, rules));
     let crosses_start = PositionMemo::new(chars.len(), |start: usize| crosses_start(chars, start, rules));
     let before_words = lists.phrases("person_before");
-    let rejects = lists.set("person_reject");
+    // (As phrases: a test by last character and a comparison of characters
+    // cost less than spelling the shape and hashing it, at every shape.)
+    let rejects = lists.phrases("person_reject");
     // First characters of the word lists asked at every shape: most shapes
     // start with none of them, and a character test is cheaper than
     // hashing the word.
-    let (reject_firsts, stop_word_firsts) = (lists.first_chars("person_reject"), lists.first_chars("given_name_stop_words"));
+    let stop_word_firsts = lists.first_chars("given_name_stop_words");
     // (The first characters of `stem_stop_chars`: function words, for `name_shape`.)
     let function_words = lists.first_chars("stem_stop_chars");
 
@@ -982,6 +984,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
         }
         let compound = i + 1 < chars.len()
             && compound_may_start
+            && starts.at(i + 1, COMPOUND_SECOND)
             && with_str(&chars[i..i + 2], |s| rules.surnames.compound.contains_key(s));
         // (The rank of a single surname, looked up once for all shapes here.)
         let single_rank = rules.surnames.single.get(&chars[i]).copied();
@@ -1001,7 +1004,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
                     continue;
                 }
                 let name = &chars[i..end];
-                if reject_firsts.contains(name[0]) && with_str(name, |s| rejects.contains(s)) {
+                if rejects.has_word_ending_at(chars, end, end - i) {
                     continue;
                 }
                 // (The tests that discard a shape come first: most shapes

@@ -20,6 +20,10 @@ pub const ABBREVIATION: u8 = 4;
 /// A character that may stand in a given name: a Chinese character that is
 /// not in `given_name_stop`.
 pub const GIVEN: u8 = 8;
+/// A character that may end a compound surname (阳 of 欧阳, 官 of 上官):
+/// the common characters that start one (王, 上, 东, 公) rarely come before
+/// such a character, and the test spares a compound-surname probe there.
+pub const COMPOUND_SECOND: u8 = 16;
 
 /// The end of the Basic Multilingual Plane, whose characters' [`GIVEN`]
 /// bits the table holds.
@@ -50,6 +54,9 @@ impl StartChars {
         let surnames = rules.surnames.single.keys().copied().chain(rules.surnames.compound.keys().filter_map(|k| k.chars().next()));
         for c in surnames {
             starts.add(c, SURNAME);
+        }
+        for c in compound_seconds(rules) {
+            starts.add(c, COMPOUND_SECOND);
         }
         let transliteration = rules.lexicon.transliteration_chars();
         for &c in rules.lexicon.name_chars.keys().filter(|&&c| transliteration.contains(c)) {
@@ -89,6 +96,11 @@ impl StartChars {
 /// each line of `place_abbreviations` (what `abbreviation_candidates` reads).
 pub fn abbreviation_chars(rules: &RuleSet) -> impl Iterator<Item = char> + '_ {
     rules.lists.list("place_abbreviations").iter().filter_map(|line| line.split_whitespace().next().and_then(|a| a.chars().next()))
+}
+
+/// The second characters of the compound surnames.
+fn compound_seconds(rules: &RuleSet) -> impl Iterator<Item = char> + '_ {
+    rules.surnames.compound.keys().filter_map(|k| k.chars().nth(1))
 }
 
 /// The families that may start at each position of one document.
@@ -148,12 +160,14 @@ mod tests {
         let stop = rules.lists.char_set("given_name_stop");
         let surname_starts: crate::chars::CharBits =
             rules.surnames.single.keys().copied().chain(rules.surnames.compound.keys().filter_map(|k| k.chars().next())).collect();
+        let compound_seconds: crate::chars::CharBits = compound_seconds(&rules).collect();
         let chars = (0..0x11000u32).filter_map(char::from_u32).chain(['𠀀', '𪚥', '\u{10FFFF}']);
         for c in chars {
             let expected = if surname_starts.contains(c) { SURNAME } else { 0 }
                 | if translit.contains(c) { TRANSLITERATION } else { 0 }
                 | if abbreviations.contains(c) { ABBREVIATION } else { 0 }
-                | if is_cjk(c) && !stop.contains(c) { GIVEN } else { 0 };
+                | if is_cjk(c) && !stop.contains(c) { GIVEN } else { 0 }
+                | if compound_seconds.contains(c) { COMPOUND_SECOND } else { 0 };
             assert_eq!(starts.of(c), expected, "{c}");
         }
     }
