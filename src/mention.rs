@@ -968,6 +968,9 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
         /// cache can accept it. (Worked out only for shapes with evidence
         /// or next to a conjunction: false for the others, which nothing asks.)
         cut: bool,
+        /// A conjunction stands right before or after the shape: an
+        /// enumeration may accept it.
+        enumerable: bool,
     }
     let mut shapes = Vec::new();
     // (Most characters start no surname: the positions that may are
@@ -1099,10 +1102,10 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
                 // matters only to a shape with evidence or to one next to a
                 // conjunction, which an enumeration may accept: most shapes
                 // are neither, and keep `cut` false unasked.)
-                let enumerable = || (i >= 1 && is_conjunction(chars[i - 1])) || chars.get(end).is_some_and(|&c| is_conjunction(c));
-                let cut = (evidence.is_some() || enumerable()) && cuts_word();
+                let enumerable = (i >= 1 && is_conjunction(chars[i - 1])) || chars.get(end).is_some_and(|&c| is_conjunction(c));
+                let cut = (evidence.is_some() || enumerable) && cuts_word();
                 let evidence = if cut { None } else { evidence };
-                shapes.push(Shape { start: i, end, surname_len: s_len, evidence, cut });
+                shapes.push(Shape { start: i, end, surname_len: s_len, evidence, cut, enumerable });
             }
         }
     }
@@ -1141,6 +1144,16 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
     // was accepted: a bit test of the last character answers most of them
     // before the text is hashed.)
     let mut accepted_last_chars = CharFilter::new(accepted.iter().map(|name| name[name.len() - 1]));
+    // Only a shape without a rule that an enumeration may accept, or whose
+    // text may be accepted (the document cache), can gain a rule below: the
+    // two passes visit those alone, in order. (Most shapes have neither; the
+    // texts that may be accepted are those accepted now and those of the
+    // enumerable shapes.)
+    let last_char = |s: &Shape| chars[s.end - 1];
+    let may_be_accepted = CharFilter::new(accepted.iter().map(|name| name[name.len() - 1]).chain(shapes.iter().filter(|s| s.enumerable).map(last_char)));
+    let open: Vec<usize> = (0..shapes.len())
+        .filter(|&k| rule_of[k].is_none() && (shapes[k].enumerable || may_be_accepted.may_contain(last_char(&shapes[k]))))
+        .collect();
     for _ in 0..2 {
         // (Both from one pass over the shapes, most of which are no neighbour.)
         let (mut ends, mut starts): (FxHashSet<usize>, FxHashSet<usize>) = Default::default();
@@ -1148,7 +1161,8 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
             ends.insert(s.end);
             starts.insert(s.start);
         }
-        for (k, s) in shapes.iter().enumerate() {
+        for &k in &open {
+            let s = &shapes[k];
             if rule_of[k].is_some() {
                 continue;
             }
