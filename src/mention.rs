@@ -353,7 +353,7 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, known: &[Candidate], out: 
             let stem = weak_suffix_stem(chars, s_start, suffix.node_type, rules, &stem_lists, &known_names).or_else(|| proper_word_stem(chars, s_start, suffix.node_type, rules));
             // 福鼎市|江西省: a one-character place suffix after a complete
             // administrative name starts the next name.
-            let stem = stem.filter(|&start| suffix.node_type != NodeType::Place || admin_boundary(chars, start, s_start, s_start, false, rules).is_none());
+            let stem = stem.filter(|&start| suffix.node_type != NodeType::Place || admin_boundary(chars, start, s_start, s_start, false, rules, &stem_lists).is_none());
             if let Some(start) = stem {
                 out.push(Candidate {
                     span: Span::new(start, s_end),
@@ -540,6 +540,9 @@ struct StemLists<'r> {
     /// The suffixes of a team after a place and a name (青岛海牛|队), asked
     /// at every one-character weak suffix.
     team_suffixes: &'r [String],
+    /// `admin_place_suffixes`, asked at every position of a place stem.
+    admin_suffixes: &'r Phrases,
+    admin_list: &'r [String],
 }
 
 impl<'r> StemLists<'r> {
@@ -553,6 +556,8 @@ impl<'r> StemLists<'r> {
             edge_words: lists.set("stem_edge_breaker_words"),
             weak_suffix_qualifiers: lists.phrases("weak_suffix_qualifiers"),
             team_suffixes: lists.list("name_suffixes_after_place_name"),
+            admin_suffixes: lists.phrases("admin_place_suffixes"),
+            admin_list: lists.list("admin_place_suffixes"),
         }
     }
 }
@@ -698,7 +703,7 @@ fn trim_stem_start(
         // inside the stem ends the name before it.
         let mut p = suffix_start - 1;
         while p > stem_start {
-            if let Some(end) = admin_boundary(chars, stem_start, p, suffix_start, true, rules) {
+            if let Some(end) = admin_boundary(chars, stem_start, p, suffix_start, true, rules, lists) {
                 stem_start = end;
                 break;
             }
@@ -767,8 +772,13 @@ fn suffix_ends_word(chars: &[char], stem_start: usize, s_start: usize, s_end: us
 /// (`admin_place_suffixes`) after two or more characters of name, and the
 /// suffix is no part of an ordinary word (城市, 市场, 县城): then `end`, where
 /// a following name may start. `limit` is where the text under study ends.
-fn admin_boundary(chars: &[char], start: usize, end: usize, limit: usize, check_words: bool, rules: &RuleSet) -> Option<usize> {
-    let admin = rules.lists.list("admin_place_suffixes");
+fn admin_boundary(chars: &[char], start: usize, end: usize, limit: usize, check_words: bool, rules: &RuleSet, lists: &StemLists) -> Option<usize> {
+    // (Asked at every position of a place stem, most of which end in no
+    // administrative suffix: the phrases answer those by last character.)
+    if !lists.admin_suffixes.ends_at(chars, end) {
+        return None;
+    }
+    let admin = lists.admin_list;
     // The length of the first suffix of the list whose length some suffix
     // spelled at the end has. (Two passes over the list, not one per
     // suffix: most ends spell none.)
