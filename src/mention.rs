@@ -821,8 +821,10 @@ fn stem_is_proper(stem: &[char], rules: &RuleSet, lenient: bool) -> bool {
         return false;
     }
     let first = stem.first().copied().unwrap_or(' ');
-    let reject = rules.lists.list("stem_prefix_stop");
-    !reject.iter().any(|r| text_at(stem, 0, r)) && !first.is_ascii_punctuation()
+    // (As phrases: the words that start with the stem's first character are
+    // compared, not every word of the list spelled out.)
+    let reject = rules.lists.phrases("stem_prefix_stop");
+    !reject.starts_at(stem, 0) && !first.is_ascii_punctuation()
 }
 
 /// Whether a suffix name is a category term (特色小镇, 旅游风情小镇,
