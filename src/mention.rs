@@ -22,7 +22,7 @@
 //! earlier start. Quotations come from the segmenter and never compete.
 
 use crate::chars::{with_str, CharBits, CharFilter, Phrases};
-use start_chars::{DocumentStarts, StartChars, ABBREVIATION, COMPOUND_SECOND, GIVEN, SURNAME, TRANSLITERATION};
+use start_chars::{DocumentStarts, StartChars, ABBREVIATION, COMPOUND_SECOND, GIVEN, SUFFIX_END, SURNAME, TRANSLITERATION};
 use crate::model::{NodeType, RuleId, Span};
 use crate::normalize::Folded;
 use crate::rules::{DictKind, Normalizer, RegexRule, RuleSet, Tag};
@@ -112,15 +112,15 @@ pub fn find_candidates(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<
     dictionary_candidates(folded, chars, rules, &mut candidates);
     brand::brand_extension_candidates(chars, rules, &mut candidates);
     let titles = TitleIndex::new(chars, &candidates);
+    let starts = rules.start_chars.get_or_init(|| StartChars::new(rules)).of_document(chars);
     // (The suffix rules read the names found so far while they add their
     // own: into a second list, not a copy of the first.)
     let mut suffixed = Vec::new();
-    suffix_candidates(chars, rules, &candidates, &mut suffixed);
+    suffix_candidates(chars, rules, &starts, &candidates, &mut suffixed);
     candidates.append(&mut suffixed);
     let possible = rules.possible_regex_rules(folded);
     regex_candidates(folded, possible.with_words(0), &mut candidates);
     value_candidates(folded, possible.with_words(1), &mut candidates);
-    let starts = rules.start_chars.get_or_init(|| StartChars::new(rules)).of_document(chars);
     person_candidates(chars, rules, &starts, &titles, &mut candidates);
     abbreviation_candidates(chars, rules, &starts, &mut candidates);
     foreign_name_candidates(chars, rules, &starts, &titles, &mut candidates);
@@ -310,7 +310,7 @@ impl<'a> KnownNames<'a> {
     }
 }
 
-fn suffix_candidates(chars: &[char], rules: &RuleSet, known: &[Candidate], out: &mut Vec<Candidate>) {
+fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, known: &[Candidate], out: &mut Vec<Candidate>) {
     let known_names = KnownNames::new(known);
     let stem_lists = StemLists::new(rules);
     let country_body_suffixes = rules.lists.list("country_body_suffixes");
@@ -332,7 +332,10 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, known: &[Candidate], out: 
             }
         }
     }
-    for (s_start, s_end, index) in rules.suffix_search.find_all(chars) {
+    // (Only where a suffix may end: the start table tells, eight characters
+    // at a time.)
+    let suffix_lasts = std::iter::successors(starts.next(0, SUFFIX_END), |&k| starts.next(k + 1, SUFFIX_END));
+    for (s_start, s_end, index) in rules.suffix_search.find_ending_at(chars, suffix_lasts) {
         let suffix = &rules.suffixes[index as usize];
         // The suffix must not be the start of a longer word (省 in 省长,
         // 站 in 站在, 营 in 营收).
