@@ -60,28 +60,36 @@ impl Phrases {
         p
     }
 
-    /// Whether a word of the list starts at character `i`.
+    /// Whether a word of the list starts at character `i`. (The first word
+    /// spelled there answers: the longest is not sought.)
     #[inline]
     pub fn starts_at(&self, chars: &[char], i: usize) -> bool {
-        self.longest_at(chars, i).is_some()
+        self.starting_at(chars, i).is_some_and(|words| words.iter().any(|w| spelled_at(chars, i, w)))
     }
 
     /// The length in characters of the longest word of the list that
     /// starts at character `i`.
     #[inline]
     pub fn longest_at(&self, chars: &[char], i: usize) -> Option<usize> {
+        self.starting_at(chars, i)?.iter().filter(|w| spelled_at(chars, i, w)).map(|w| w.len()).max()
+    }
+
+    /// The words that start with the character at `i`.
+    #[inline]
+    fn starting_at(&self, chars: &[char], i: usize) -> Option<&Vec<Box<[char]>>> {
         let first = chars.get(i)?;
         if !self.firsts.may_contain(*first) {
             return None;
         }
-        let words = self.by_first.get(first)?;
-        words.iter().filter(|w| spelled_at(chars, i, w)).map(|w| w.len()).max()
+        self.by_first.get(first)
     }
 
-    /// Whether a word of the list ends right before character `i`.
+    /// Whether a word of the list ends right before character `i`. (The
+    /// first word spelled there answers.)
     #[inline]
     pub fn ends_at(&self, chars: &[char], i: usize) -> bool {
-        self.longest_ending_at(chars, i).is_some()
+        let Some(words) = i.checked_sub(1).and_then(|j| self.ending_with(chars.get(j)?)) else { return false };
+        words.iter().any(|w| i >= w.len() && spelled_at(chars, i - w.len(), w))
     }
 
     /// Whether a word of exactly `len` characters of the list ends right

@@ -22,7 +22,7 @@
 //! earlier start. Quotations come from the segmenter and never compete.
 
 use crate::chars::{with_str, CharBits, CharFilter, Phrases};
-use start_chars::{DocumentStarts, StartChars, ABBREVIATION, GIVEN, SURNAME, TRANSLITERATION};
+use start_chars::{DocumentStarts, StartChars, ABBREVIATION, COMPOUND_SECOND, GIVEN, SUFFIX_END, SURNAME, TRANSLITERATION};
 use crate::model::{NodeType, RuleId, Span};
 use crate::normalize::Folded;
 use crate::rules::{DictKind, Normalizer, RegexRule, RuleSet, Tag};
@@ -112,15 +112,15 @@ pub fn find_candidates(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<
     dictionary_candidates(folded, chars, rules, &mut candidates);
     brand::brand_extension_candidates(chars, rules, &mut candidates);
     let titles = TitleIndex::new(chars, &candidates);
+    let starts = rules.start_chars.get_or_init(|| StartChars::new(rules)).of_document(chars);
     // (The suffix rules read the names found so far while they add their
     // own: into a second list, not a copy of the first.)
     let mut suffixed = Vec::new();
-    suffix_candidates(chars, rules, &candidates, &mut suffixed);
+    suffix_candidates(chars, rules, &starts, &candidates, &mut suffixed);
     candidates.append(&mut suffixed);
     let possible = rules.possible_regex_rules(folded);
     regex_candidates(folded, possible.with_words(0), &mut candidates);
     value_candidates(folded, possible.with_words(1), &mut candidates);
-    let starts = rules.start_chars.get_or_init(|| StartChars::new(rules)).of_document(chars);
     person_candidates(chars, rules, &starts, &titles, &mut candidates);
     abbreviation_candidates(chars, rules, &starts, &mut candidates);
     foreign_name_candidates(chars, rules, &starts, &titles, &mut candidates);
@@ -310,7 +310,7 @@ impl<'a> KnownNames<'a> {
     }
 }
 
-fn suffix_candidates(chars: &[char], rules: &RuleSet, known: &[Candidate], out: &mut Vec<Candidate>) {
+fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, known: &[Candidate], out: &mut Vec<Candidate>) {
     let known_names = KnownNames::new(known);
     let stem_lists = StemLists::new(rules);
     let country_body_suffixes = rules.lists.list("country_body_suffixes");
@@ -332,7 +332,10 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, known: &[Candidate], out: 
             }
         }
     }
-    for (s_start, s_end, index) in rules.suffix_search.find_all(chars) {
+    // (Only where a suffix may end: the start table tells, eight characters
+    // at a time.)
+    let suffix_lasts = std::iter::successors(starts.next(0, SUFFIX_END), |&k| starts.next(k + 1, SUFFIX_END));
+    for (s_start, s_end, index) in rules.suffix_search.find_ending_at(chars, suffix_lasts) {
         let suffix = &rules.suffixes[index as usize];
         // The suffix must not be the start of a longer word (省 in 省长,
         // 站 in 站在, 营 in 营收).
@@ -353,7 +356,7 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, known: &[Candidate], out: 
             let stem = weak_suffix_stem(chars, s_start, suffix.node_type, rules, &stem_lists, &known_names).or_else(|| proper_word_stem(chars, s_start, suffix.node_type, rules));
             // 福鼎市|江西省: a one-character place suffix after a complete
             // administrative name starts the next name.
-            let stem = stem.filter(|&start| suffix.node_type != NodeType::Place || admin_boundary(chars, start, s_start, s_start, false, rules).is_none());
+            let stem = stem.filter(|&start| suffix.node_type != NodeType::Place || admin_boundary(chars, start, s_start, s_start, false, rules, &stem_lists).is_none());
             if let Some(start) = stem {
                 out.push(Candidate {
                     span: Span::new(start, s_end),
@@ -540,6 +543,9 @@ struct StemLists<'r> {
     /// The suffixes of a team after a place and a name (青岛海牛|队), asked
     /// at every one-character weak suffix.
     team_suffixes: &'r [String],
+    /// `admin_place_suffixes`, asked at every position of a place stem.
+    admin_suffixes: &'r Phrases,
+    admin_list: &'r [String],
 }
 
 impl<'r> StemLists<'r> {
@@ -553,6 +559,8 @@ impl<'r> StemLists<'r> {
             edge_words: lists.set("stem_edge_breaker_words"),
             weak_suffix_qualifiers: lists.phrases("weak_suffix_qualifiers"),
             team_suffixes: lists.list("name_suffixes_after_place_name"),
+            admin_suffixes: lists.phrases("admin_place_suffixes"),
+            admin_list: lists.list("admin_place_suffixes"),
         }
     }
 }
@@ -698,7 +706,7 @@ fn trim_stem_start(
         // inside the stem ends the name before it.
         let mut p = suffix_start - 1;
         while p > stem_start {
-            if let Some(end) = admin_boundary(chars, stem_start, p, suffix_start, true, rules) {
+            if let Some(end) = admin_boundary(chars, stem_start, p, suffix_start, true, rules, lists) {
                 stem_start = end;
                 break;
             }
@@ -767,8 +775,13 @@ fn suffix_ends_word(chars: &[char], stem_start: usize, s_start: usize, s_end: us
 /// (`admin_place_suffixes`) after two or more characters of name, and the
 /// suffix is no part of an ordinary word (城市, 市场, 县城): then `end`, where
 /// a following name may start. `limit` is where the text under study ends.
-fn admin_boundary(chars: &[char], start: usize, end: usize, limit: usize, check_words: bool, rules: &RuleSet) -> Option<usize> {
-    let admin = rules.lists.list("admin_place_suffixes");
+fn admin_boundary(chars: &[char], start: usize, end: usize, limit: usize, check_words: bool, rules: &RuleSet, lists: &StemLists) -> Option<usize> {
+    // (Asked at every position of a place stem, most of which end in no
+    // administrative suffix: the phrases answer those by last character.)
+    if !lists.admin_suffixes.ends_at(chars, end) {
+        return None;
+    }
+    let admin = lists.admin_list;
     // The length of the first suffix of the list whose length some suffix
     // spelled at the end has. (Two passes over the list, not one per
     // suffix: most ends spell none.)
@@ -811,8 +824,10 @@ fn stem_is_proper(stem: &[char], rules: &RuleSet, lenient: bool) -> bool {
         return false;
     }
     let first = stem.first().copied().unwrap_or(' ');
-    let reject = rules.lists.list("stem_prefix_stop");
-    !reject.iter().any(|r| text_at(stem, 0, r)) && !first.is_ascii_punctuation()
+    // (As phrases: the words that start with the stem's first character are
+    // compared, not every word of the list spelled out.)
+    let reject = rules.lists.phrases("stem_prefix_stop");
+    !reject.starts_at(stem, 0) && !first.is_ascii_punctuation()
 }
 
 /// Whether a suffix name is a category term (特色小镇, 旅游风情小镇,
@@ -943,11 +958,13 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
     let crosses_end = PositionMemo::new(chars.len(), |end: usize| crosses_end(chars, end, rules));
     let crosses_start = PositionMemo::new(chars.len(), |start: usize| crosses_start(chars, start, rules));
     let before_words = lists.phrases("person_before");
-    let rejects = lists.set("person_reject");
+    // (As phrases: a test by last character and a comparison of characters
+    // cost less than spelling the shape and hashing it, at every shape.)
+    let rejects = lists.phrases("person_reject");
     // First characters of the word lists asked at every shape: most shapes
     // start with none of them, and a character test is cheaper than
     // hashing the word.
-    let (reject_firsts, stop_word_firsts) = (lists.first_chars("person_reject"), lists.first_chars("given_name_stop_words"));
+    let stop_word_firsts = lists.first_chars("given_name_stop_words");
     // (The first characters of `stem_stop_chars`: function words, for `name_shape`.)
     let function_words = lists.first_chars("stem_stop_chars");
 
@@ -966,6 +983,9 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
         /// cache can accept it. (Worked out only for shapes with evidence
         /// or next to a conjunction: false for the others, which nothing asks.)
         cut: bool,
+        /// A conjunction stands right before or after the shape: an
+        /// enumeration may accept it.
+        enumerable: bool,
     }
     let mut shapes = Vec::new();
     // (Most characters start no surname: the positions that may are
@@ -982,6 +1002,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
         }
         let compound = i + 1 < chars.len()
             && compound_may_start
+            && starts.at(i + 1, COMPOUND_SECOND)
             && with_str(&chars[i..i + 2], |s| rules.surnames.compound.contains_key(s));
         // (The rank of a single surname, looked up once for all shapes here.)
         let single_rank = rules.surnames.single.get(&chars[i]).copied();
@@ -1001,7 +1022,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
                     continue;
                 }
                 let name = &chars[i..end];
-                if reject_firsts.contains(name[0]) && with_str(name, |s| rejects.contains(s)) {
+                if rejects.has_word_ending_at(chars, end, end - i) {
                     continue;
                 }
                 // (The tests that discard a shape come first: most shapes
@@ -1096,10 +1117,10 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
                 // matters only to a shape with evidence or to one next to a
                 // conjunction, which an enumeration may accept: most shapes
                 // are neither, and keep `cut` false unasked.)
-                let enumerable = || (i >= 1 && is_conjunction(chars[i - 1])) || chars.get(end).is_some_and(|&c| is_conjunction(c));
-                let cut = (evidence.is_some() || enumerable()) && cuts_word();
+                let enumerable = (i >= 1 && is_conjunction(chars[i - 1])) || chars.get(end).is_some_and(|&c| is_conjunction(c));
+                let cut = (evidence.is_some() || enumerable) && cuts_word();
                 let evidence = if cut { None } else { evidence };
-                shapes.push(Shape { start: i, end, surname_len: s_len, evidence, cut });
+                shapes.push(Shape { start: i, end, surname_len: s_len, evidence, cut, enumerable });
             }
         }
     }
@@ -1138,6 +1159,16 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
     // was accepted: a bit test of the last character answers most of them
     // before the text is hashed.)
     let mut accepted_last_chars = CharFilter::new(accepted.iter().map(|name| name[name.len() - 1]));
+    // Only a shape without a rule that an enumeration may accept, or whose
+    // text may be accepted (the document cache), can gain a rule below: the
+    // two passes visit those alone, in order. (Most shapes have neither; the
+    // texts that may be accepted are those accepted now and those of the
+    // enumerable shapes.)
+    let last_char = |s: &Shape| chars[s.end - 1];
+    let may_be_accepted = CharFilter::new(accepted.iter().map(|name| name[name.len() - 1]).chain(shapes.iter().filter(|s| s.enumerable).map(last_char)));
+    let open: Vec<usize> = (0..shapes.len())
+        .filter(|&k| rule_of[k].is_none() && (shapes[k].enumerable || may_be_accepted.may_contain(last_char(&shapes[k]))))
+        .collect();
     for _ in 0..2 {
         // (Both from one pass over the shapes, most of which are no neighbour.)
         let (mut ends, mut starts): (FxHashSet<usize>, FxHashSet<usize>) = Default::default();
@@ -1145,7 +1176,8 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
             ends.insert(s.end);
             starts.insert(s.start);
         }
-        for (k, s) in shapes.iter().enumerate() {
+        for &k in &open {
+            let s = &shapes[k];
             if rule_of[k].is_some() {
                 continue;
             }

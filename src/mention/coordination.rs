@@ -239,25 +239,29 @@ impl<'a> Lists<'a> {
         let Some(&c) = self.chars.get(end) else { return true };
         !(is_cjk(c) || c.is_ascii_alphanumeric())
             || SEPARATORS.iter().any(|s| self.text_at(end, s))
-            || with_str(&[c], |c| self.rules.lists.set("stem_stop_chars").contains(c))
+            || self.stop_char_at(end)
             || self.verb_at(end)
+    }
+
+    /// Whether the character at `j` is a function word (`stem_stop_chars`).
+    /// (The lists come as phrases from `stem_lists`, looked up once per
+    /// document: asked at every item end and every step of a forward scan.)
+    fn stop_char_at(&self, j: usize) -> bool {
+        self.stem_lists.stop_chars.has_word_ending_at(self.chars, j + 1, 1)
     }
 
     /// Whether the longest lexicon word at `j` is a verb or a function
     /// word (合作, 共同), which ends a noun phrase.
     fn verb_at(&self, j: usize) -> bool {
-        let breakers = self.rules.lists.set("stem_breakers");
-        let breaker_pos = self.rules.lists.set("stem_breaker_pos");
         for len in (2..=4).rev() {
             if j + len > self.chars.len() {
                 continue;
             }
-            let word = &self.chars[j..j + len];
-            if with_str(word, |w| breakers.contains(w)) {
+            if self.stem_lists.breakers.has_word_ending_at(self.chars, j + len, len) {
                 return true;
             }
-            if let Some(e) = self.rules.lexicon.get_chars(word) {
-                return breaker_pos.contains(&e.pos) || e.pos.starts_with('v');
+            if let Some(e) = self.rules.lexicon.get_chars(&self.chars[j..j + len]) {
+                return self.stem_lists.breaker_pos.contains(&e.pos) || e.pos.starts_with('v');
             }
         }
         false
@@ -266,11 +270,10 @@ impl<'a> Lists<'a> {
     /// The end of a name starting at `start`: the walk goes word by word
     /// and stops at punctuation, a function word, a verb or a mention.
     fn scan_forward(&self, start: usize) -> usize {
-        let stop_chars = self.rules.lists.set("stem_stop_chars");
         let mut j = start;
         while j < self.chars.len() && j - start <= MAX_ITEM {
             let c = self.chars[j];
-            if self.is_occupied(j) || !(is_cjk(c) || c.is_ascii_alphanumeric()) || with_str(&[c], |c| stop_chars.contains(c)) {
+            if self.is_occupied(j) || !(is_cjk(c) || c.is_ascii_alphanumeric()) || self.stop_char_at(j) {
                 break;
             }
             if self.verb_at(j) {

@@ -20,6 +20,13 @@ pub const ABBREVIATION: u8 = 4;
 /// A character that may stand in a given name: a Chinese character that is
 /// not in `given_name_stop`.
 pub const GIVEN: u8 = 8;
+/// A character that may end a compound surname (阳 of 欧阳, 官 of 上官):
+/// the common characters that start one (王, 上, 东, 公) rarely come before
+/// such a character, and the test spares a compound-surname probe there.
+pub const COMPOUND_SECOND: u8 = 16;
+/// A character that ends a name suffix (司 of 公司, 省): the suffix search
+/// looks up only these positions, one character in seven.
+pub const SUFFIX_END: u8 = 32;
 
 /// The end of the Basic Multilingual Plane, whose characters' [`GIVEN`]
 /// bits the table holds.
@@ -50,6 +57,12 @@ impl StartChars {
         let surnames = rules.surnames.single.keys().copied().chain(rules.surnames.compound.keys().filter_map(|k| k.chars().next()));
         for c in surnames {
             starts.add(c, SURNAME);
+        }
+        for c in compound_seconds(rules) {
+            starts.add(c, COMPOUND_SECOND);
+        }
+        for c in suffix_ends(rules) {
+            starts.add(c, SUFFIX_END);
         }
         let transliteration = rules.lexicon.transliteration_chars();
         for &c in rules.lexicon.name_chars.keys().filter(|&&c| transliteration.contains(c)) {
@@ -89,6 +102,17 @@ impl StartChars {
 /// each line of `place_abbreviations` (what `abbreviation_candidates` reads).
 pub fn abbreviation_chars(rules: &RuleSet) -> impl Iterator<Item = char> + '_ {
     rules.lists.list("place_abbreviations").iter().filter_map(|line| line.split_whitespace().next().and_then(|a| a.chars().next()))
+}
+
+/// The second characters of the compound surnames.
+fn compound_seconds(rules: &RuleSet) -> impl Iterator<Item = char> + '_ {
+    rules.surnames.compound.keys().filter_map(|k| k.chars().nth(1))
+}
+
+/// The last characters of the name suffixes (what `SuffixSearch` indexes
+/// the suffixes by).
+fn suffix_ends(rules: &RuleSet) -> impl Iterator<Item = char> + '_ {
+    rules.suffixes.iter().filter_map(|s| s.text.chars().last())
 }
 
 /// The families that may start at each position of one document.
@@ -140,6 +164,25 @@ mod tests {
     }
 
     #[test]
+    fn the_suffix_ends_of_a_document_lead_the_suffix_search_to_every_suffix() {
+        let rules = RuleSet::builtin().expect("built-in rules");
+        let table = StartChars::new(&rules);
+        let mut alphabet: Vec<char> = rules.suffixes.iter().flat_map(|s| s.text.chars()).collect();
+        alphabet.sort_unstable();
+        alphabet.dedup();
+        alphabet.extend("的了在中国杭州阿里云A1 ，。".chars());
+        let mut next = crate::test_random::xorshift32(29);
+        for len in [0, 1, 2, 5, 40, 300] {
+            let text: Vec<char> = crate::test_random::random_text(&alphabet, len, &mut next);
+            let starts = table.of_document(&text);
+            let lasts = std::iter::successors(starts.next(0, SUFFIX_END), |&k| starts.next(k + 1, SUFFIX_END));
+            let everywhere = rules.suffix_search.find_ending_at(&text, 0..text.len());
+            assert!(len < 40 || !everywhere.is_empty(), "the test text holds suffixes");
+            assert_eq!(rules.suffix_search.find_ending_at(&text, lasts), everywhere);
+        }
+    }
+
+    #[test]
     fn the_table_answers_as_the_rule_sets_own_character_sets() {
         let rules = RuleSet::builtin().expect("built-in rules");
         let starts = StartChars::new(&rules);
@@ -148,12 +191,16 @@ mod tests {
         let stop = rules.lists.char_set("given_name_stop");
         let surname_starts: crate::chars::CharBits =
             rules.surnames.single.keys().copied().chain(rules.surnames.compound.keys().filter_map(|k| k.chars().next())).collect();
+        let compound_seconds: crate::chars::CharBits = compound_seconds(&rules).collect();
+        let suffix_ends: crate::chars::CharBits = suffix_ends(&rules).collect();
         let chars = (0..0x11000u32).filter_map(char::from_u32).chain(['𠀀', '𪚥', '\u{10FFFF}']);
         for c in chars {
             let expected = if surname_starts.contains(c) { SURNAME } else { 0 }
                 | if translit.contains(c) { TRANSLITERATION } else { 0 }
                 | if abbreviations.contains(c) { ABBREVIATION } else { 0 }
-                | if is_cjk(c) && !stop.contains(c) { GIVEN } else { 0 };
+                | if is_cjk(c) && !stop.contains(c) { GIVEN } else { 0 }
+                | if compound_seconds.contains(c) { COMPOUND_SECOND } else { 0 }
+                | if suffix_ends.contains(c) { SUFFIX_END } else { 0 };
             assert_eq!(starts.of(c), expected, "{c}");
         }
     }

@@ -194,15 +194,16 @@ impl SuffixSearch {
     }
 
     /// (start, end, suffix index) in characters of every suffix in
-    /// `folded`, by end, the longer of two suffixes ending together first,
-    /// suffixes of one spelling in list order.
-    pub fn find_all(&self, folded: &[char]) -> Vec<(usize, usize, u32)> {
+    /// `folded` whose last character is at one of `lasts` (increasing), by
+    /// end, the longer of two suffixes ending together first, suffixes of
+    /// one spelling in list order. (The caller passes the positions of the
+    /// characters that may end a suffix, read off a table it has anyway;
+    /// `0..folded.len()` finds every suffix.)
+    pub fn find_ending_at(&self, folded: &[char], lasts: impl Iterator<Item = usize>) -> Vec<(usize, usize, u32)> {
         let mut found: Vec<(usize, usize, u32)> = Vec::new();
-        // (Every character is looked up: the loop runs over the characters
-        // themselves, an inclusive range of ends cost twice as much.)
-        for (last, &c) in folded.iter().enumerate() {
+        for last in lasts {
             let end = last + 1;
-            let mut lengths = self.lengths_ending_with.get(c);
+            let mut lengths = self.lengths_ending_with.get(folded[last]);
             // Longest first.
             while lengths != 0 {
                 let len = (u32::BITS - 1 - lengths.leading_zeros()) as usize;
@@ -1260,7 +1261,7 @@ mod tests {
                 .map(|m| (char_at(m.start()), char_at(m.end()), m.pattern().as_u32()))
                 .collect();
             compared += expected.len();
-            assert_eq!(rules.suffix_search.find_all(&chars), expected, "{text}");
+            assert_eq!(rules.suffix_search.find_ending_at(&chars, 0..chars.len()), expected, "{text}");
         }
         assert!(compared > 1000, "the random texts hold suffixes");
     }
@@ -1293,7 +1294,7 @@ mod tests {
                 }
             }
             compared += expected.len();
-            assert_eq!(search.find_all(&text), expected, "{}", text.iter().collect::<String>());
+            assert_eq!(search.find_ending_at(&text, 0..text.len()), expected, "{}", text.iter().collect::<String>());
         }
         assert!(compared > 1000, "the random texts hold suffixes");
     }
