@@ -12,17 +12,21 @@
 //! [`LazyRegex::for_each_mention`] searches only near the regex's trigger
 //! words when its matches are of bounded length (see [`WordWindows`]):
 //! most value regexes need a rare character (日, 成, 年) and would
-//! otherwise scan each document whole. Regexes of unbounded length made of
+//! otherwise scan each document whole, and only near the occurrences that
+//! follow a character a match may have before the word (see
+//! [`Preceding`]: 年 counts after a digit). Regexes of unbounded length made of
 //! few characters (`{number}块`) are searched in the runs of those
 //! characters around their trigger words (see [`RunWindows`]). It asks
 //! for captures only when the match alone does not tell where the mention
 //! is (see [`MentionPlan`]).
 
 mod mention;
+mod preceding;
 mod run_windows;
 
 use super::trigger::requirements;
 use mention::MentionPlan;
+use preceding::Preceding;
 use run_windows::RunWindows;
 use regex::Regex;
 use regex_syntax::hir::{Hir, HirKind};
@@ -215,6 +219,9 @@ struct WordWindows {
     /// Words whose occurrences cannot overlap, so that the leftmost search
     /// (which has fast prefilters) finds them all.
     words: aho_corasick::AhoCorasick,
+    /// The characters that may precede the occurrence a match needs, if
+    /// known: windows around other occurrences are left out.
+    preceding: Option<Preceding>,
 }
 
 /// Past this match length the windows around common words cover most of a
@@ -232,24 +239,27 @@ impl WordWindows {
             return None;
         }
         let words = aho_corasick::AhoCorasick::builder().match_kind(aho_corasick::MatchKind::LeftmostFirst).build(overlap_free_words(clause)).ok()?;
-        Some(WordWindows { max_len, clause: clause.to_vec(), words })
+        let preceding = Preceding::new(hir, clause);
+        Some(WordWindows { max_len, clause: clause.to_vec(), words, preceding })
     }
 
     /// The byte ranges where matches may start, merged, in order; `None`
     /// when scanning them would cost more than scanning the whole text.
     /// `known` are the occurrences of the clause's words, if known; else
-    /// the text is searched for them.
+    /// the text is searched for them. (The overlap-free words start where
+    /// the clause's words do, so [`Preceding`] judges their occurrences
+    /// alike.)
     fn start_ranges(&self, text: &str, known: Option<Vec<Range<usize>>>) -> Option<Vec<(usize, usize)>> {
+        let needed = |found: &Range<usize>| self.preceding.as_ref().is_none_or(|p| p.admits(text, found.start));
         match known {
-            Some(known) => self.start_ranges_of(text, known.into_iter()),
-            None => self.start_ranges_of(text, self.words.find_iter(text).map(|found| found.range())),
+            Some(known) => self.start_ranges_of(text, known.into_iter().filter(needed)),
+            None => self.start_ranges_of(text, self.words.find_iter(text).map(|found| found.range()).filter(needed)),
         }
     }
 
     /// [`WordWindows::start_ranges`] of some occurrences, in order of start,
-    /// that include every occurrence of the clause's words (a match
-    /// contains one, and so do the overlap-free words the text is otherwise
-    /// searched for).
+    /// that include an occurrence of a clause word in every match (that of
+    /// the overlap-free words the text is otherwise searched for too).
     fn start_ranges_of(&self, text: &str, occurrences: impl Iterator<Item = Range<usize>>) -> Option<Vec<(usize, usize)>> {
         let budget = text.len() / 2;
         let mut scanned = 0;
@@ -499,6 +509,9 @@ mod tests {
             r"(?m)[0-9]{1,2}(?:年|月)$",
             r"[^0-9月年]{1,4}·[aB]{2,5}",
             r"(?:^|[^第])(?P<m>[12]{1,8}日)",
+            // Windows only after the characters that may precede 年 in a
+            // match (see `Preceding`), which a lead may match too.
+            r"(?:第|[^2])?(?:[12]|9多)(?:\b|多)年[0-9]{0,3}",
         ];
         assert_windowed_search_exact(&regexes, |regex, text| {
             matches!(regex.windows(), Windows::Words(w) if w.start_ranges(text, None).is_some())
