@@ -12,21 +12,21 @@
 //! [`LazyRegex::for_each_mention`] searches only near the regex's trigger
 //! words when its matches are of bounded length (see [`WordWindows`]):
 //! most value regexes need a rare character (日, 成, 年) and would
-//! otherwise scan each document whole, and only near the occurrences that
-//! follow a character a match may have before the word (see
-//! [`Preceding`]: 年 counts after a digit). Regexes of unbounded length made of
+//! otherwise scan each document whole, and only near the occurrences
+//! between characters a match may have around the word (see
+//! [`Neighbours`]: 年 counts after a digit). Regexes of unbounded length made of
 //! few characters (`{number}块`) are searched in the runs of those
 //! characters around their trigger words (see [`RunWindows`]). It asks
 //! for captures only when the match alone does not tell where the mention
 //! is (see [`MentionPlan`]).
 
 mod mention;
-mod preceding;
+mod neighbours;
 mod run_windows;
 
 use super::trigger::requirements;
 use mention::MentionPlan;
-use preceding::Preceding;
+use neighbours::Neighbours;
 use run_windows::RunWindows;
 use regex::Regex;
 use regex_syntax::hir::{Hir, HirKind};
@@ -219,9 +219,12 @@ struct WordWindows {
     /// Words whose occurrences cannot overlap, so that the leftmost search
     /// (which has fast prefilters) finds them all.
     words: aho_corasick::AhoCorasick,
-    /// The characters that may precede the occurrence a match needs, if
-    /// known: windows around other occurrences are left out.
-    preceding: Option<Preceding>,
+    /// Whether `words` are the clause itself (not the first characters of
+    /// its words).
+    words_are_clause: bool,
+    /// The characters that may stand around the occurrence a match needs,
+    /// if known: windows around other occurrences are left out.
+    neighbours: Option<Neighbours>,
 }
 
 /// Past this match length the windows around common words cover most of a
@@ -238,22 +241,26 @@ impl WordWindows {
         if starts_with_good_literals(hir, clause.len()) {
             return None;
         }
-        let words = aho_corasick::AhoCorasick::builder().match_kind(aho_corasick::MatchKind::LeftmostFirst).build(overlap_free_words(clause)).ok()?;
-        let preceding = Preceding::new(hir, clause);
-        Some(WordWindows { max_len, clause: clause.to_vec(), words, preceding })
+        let overlap_free = overlap_free_words(clause);
+        let words_are_clause = overlap_free == clause;
+        let words = aho_corasick::AhoCorasick::builder().match_kind(aho_corasick::MatchKind::LeftmostFirst).build(overlap_free).ok()?;
+        let neighbours = Neighbours::new(hir, clause);
+        Some(WordWindows { max_len, clause: clause.to_vec(), words, words_are_clause, neighbours })
     }
 
     /// The byte ranges where matches may start, merged, in order; `None`
     /// when scanning them would cost more than scanning the whole text.
     /// `known` are the occurrences of the clause's words, if known; else
     /// the text is searched for them. (The overlap-free words start where
-    /// the clause's words do, so [`Preceding`] judges their occurrences
-    /// alike.)
+    /// the clause's words do, so [`Neighbours`] judges their starts alike.)
     fn start_ranges(&self, text: &str, known: Option<Vec<Range<usize>>>) -> Option<Vec<(usize, usize)>> {
-        let needed = |found: &Range<usize>| self.preceding.as_ref().is_none_or(|p| p.admits(text, found.start));
+        let needed = |found: &Range<usize>, ends_known: bool| self.neighbours.as_ref().is_none_or(|n| n.admit(text, found, ends_known));
         match known {
-            Some(known) => self.start_ranges_of(text, known.into_iter().filter(needed)),
-            None => self.start_ranges_of(text, self.words.find_iter(text).map(|found| found.range()).filter(needed)),
+            Some(known) => self.start_ranges_of(text, known.into_iter().filter(|found| needed(found, true))),
+            None => {
+                let found = self.words.find_iter(text).map(|found| found.range());
+                self.start_ranges_of(text, found.filter(|found| needed(found, self.words_are_clause)))
+            }
         }
     }
 
@@ -509,9 +516,10 @@ mod tests {
             r"(?m)[0-9]{1,2}(?:年|月)$",
             r"[^0-9月年]{1,4}·[aB]{2,5}",
             r"(?:^|[^第])(?P<m>[12]{1,8}日)",
-            // Windows only after the characters that may precede 年 in a
-            // match (see `Preceding`), which a lead may match too.
+            // Windows only around the characters that may stand around 年
+            // in a match (see `Neighbours`), which a lead may match too.
             r"(?:第|[^2])?(?:[12]|9多)(?:\b|多)年[0-9]{0,3}",
+            r"(?:^|[^1])(?P<m>[0-9]{1,2}年(?:多)?)(?:a|的|新年)",
         ];
         assert_windowed_search_exact(&regexes, |regex, text| {
             matches!(regex.windows(), Windows::Words(w) if w.start_ranges(text, None).is_some())
