@@ -68,6 +68,8 @@ impl Windows {
             Windows::Words(words)
         } else if let Some(runs) = RunWindows::new(hir) {
             Windows::Runs(runs)
+        } else if let Some(words) = WordWindows::narrowed(hir) {
+            Windows::Words(words)
         } else {
             Windows::Whole
         }
@@ -183,7 +185,13 @@ fn prefix_literals(hir: &Hir) -> Option<Vec<regex_syntax::hir::literal::Literal>
 /// The clause of trigger words with the fewest words, the longest first on
 /// ties (a long word is rarer).
 fn most_selective_clause(hir: &Hir) -> Option<Vec<String>> {
-    requirements(hir, &|_| false).into_iter().min_by_key(|c| (c.len(), std::cmp::Reverse(c.iter().map(|w| w.chars().count()).min().unwrap_or(0))))
+    requirements(hir, &|_| false).into_iter().min_by_key(|c| selectivity(c))
+}
+
+/// Orders clauses from the most selective: the fewest words, the longest
+/// first on ties (a long word is rarer).
+fn selectivity(clause: &[String]) -> (usize, std::cmp::Reverse<usize>) {
+    (clause.len(), std::cmp::Reverse(clause.iter().map(|w| w.chars().count()).min().unwrap_or(0)))
 }
 
 fn build(source: &str) -> Result<Regex, regex::Error> {
@@ -235,10 +243,30 @@ impl WordWindows {
     /// The windows of a regex that cannot match the empty string, has a
     /// bounded match length and requires a word of `clause`.
     fn new(hir: &Hir, clause: Option<&[String]>) -> Option<WordWindows> {
+        let clause = clause?;
+        if starts_with_good_literals(hir, clause.len()) {
+            return None;
+        }
+        WordWindows::of_clause(hir, clause)
+    }
+
+    /// The windows of a regex around the words of its most selective
+    /// clause whose occurrences [`Neighbours`] narrows, if any, for a regex
+    /// that would be searched whole: its windows are then few even when
+    /// the literals the regex crate's prefilter stops at are not (quotes
+    /// are common, but rarely right before 项目 or 活动).
+    fn narrowed(hir: &Hir) -> Option<WordWindows> {
+        let mut clauses = requirements(hir, &|_| false);
+        clauses.sort_by_key(|c| selectivity(c));
+        clauses.iter().filter(|c| Neighbours::new(hir, c).is_some()).find_map(|c| WordWindows::of_clause(hir, c))
+    }
+
+    /// The windows around the words of `clause`, if the regex cannot match
+    /// the empty string and has a bounded match length.
+    fn of_clause(hir: &Hir, clause: &[String]) -> Option<WordWindows> {
         let properties = hir.properties();
         let max_len = properties.maximum_len().filter(|&n| n <= MAX_WINDOWED_LEN)?;
-        let clause = clause.filter(|c| !c.is_empty() && properties.minimum_len().is_some_and(|n| n > 0))?;
-        if starts_with_good_literals(hir, clause.len()) {
+        if clause.is_empty() || !properties.minimum_len().is_some_and(|n| n > 0) {
             return None;
         }
         let overlap_free = overlap_free_words(clause);
@@ -520,9 +548,13 @@ mod tests {
             // in a match (see `Neighbours`), which a lead may match too.
             r"(?:第|[^2])?(?:[12]|9多)(?:\b|多)年[0-9]{0,3}",
             r"(?:^|[^1])(?P<m>[0-9]{1,2}年(?:多)?)(?:a|的|新年)",
+            // Searched whole but for the neighbours of 年 and 日 (the
+            // prefilter would stop at every 第).
+            r"[“第](?P<m>[\p{Han}a]{1,4}?)[年日](?:多)?(?:月|日)",
         ];
         assert_windowed_search_exact(&regexes, |regex, text| {
             matches!(regex.windows(), Windows::Words(w) if w.start_ranges(text, None).is_some())
         });
     }
 }
+
