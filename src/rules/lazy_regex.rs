@@ -12,17 +12,21 @@
 //! [`LazyRegex::for_each_mention`] searches only near the regex's trigger
 //! words when its matches are of bounded length (see [`WordWindows`]):
 //! most value regexes need a rare character (日, 成, 年) and would
-//! otherwise scan each document whole. Regexes of unbounded length made of
+//! otherwise scan each document whole, and only near the occurrences
+//! between characters a match may have around the word (see
+//! [`Neighbours`]: 年 counts after a digit). Regexes of unbounded length made of
 //! few characters (`{number}块`) are searched in the runs of those
 //! characters around their trigger words (see [`RunWindows`]). It asks
 //! for captures only when the match alone does not tell where the mention
 //! is (see [`MentionPlan`]).
 
 mod mention;
+mod neighbours;
 mod run_windows;
 
 use super::trigger::requirements;
 use mention::MentionPlan;
+use neighbours::Neighbours;
 use run_windows::RunWindows;
 use regex::Regex;
 use regex_syntax::hir::{Hir, HirKind};
@@ -64,6 +68,8 @@ impl Windows {
             Windows::Words(words)
         } else if let Some(runs) = RunWindows::new(hir) {
             Windows::Runs(runs)
+        } else if let Some(words) = WordWindows::narrowed(hir) {
+            Windows::Words(words)
         } else {
             Windows::Whole
         }
@@ -179,7 +185,13 @@ fn prefix_literals(hir: &Hir) -> Option<Vec<regex_syntax::hir::literal::Literal>
 /// The clause of trigger words with the fewest words, the longest first on
 /// ties (a long word is rarer).
 fn most_selective_clause(hir: &Hir) -> Option<Vec<String>> {
-    requirements(hir, &|_| false).into_iter().min_by_key(|c| (c.len(), std::cmp::Reverse(c.iter().map(|w| w.chars().count()).min().unwrap_or(0))))
+    requirements(hir, &|_| false).into_iter().min_by_key(|c| selectivity(c))
+}
+
+/// Orders clauses from the most selective: the fewest words, the longest
+/// first on ties (a long word is rarer).
+fn selectivity(clause: &[String]) -> (usize, std::cmp::Reverse<usize>) {
+    (clause.len(), std::cmp::Reverse(clause.iter().map(|w| w.chars().count()).min().unwrap_or(0)))
 }
 
 fn build(source: &str) -> Result<Regex, regex::Error> {
@@ -215,6 +227,12 @@ struct WordWindows {
     /// Words whose occurrences cannot overlap, so that the leftmost search
     /// (which has fast prefilters) finds them all.
     words: aho_corasick::AhoCorasick,
+    /// Whether `words` are the clause itself (not the first characters of
+    /// its words).
+    words_are_clause: bool,
+    /// The characters that may stand around the occurrence a match needs,
+    /// if known: windows around other occurrences are left out.
+    neighbours: Option<Neighbours>,
 }
 
 /// Past this match length the windows around common words cover most of a
@@ -225,31 +243,58 @@ impl WordWindows {
     /// The windows of a regex that cannot match the empty string, has a
     /// bounded match length and requires a word of `clause`.
     fn new(hir: &Hir, clause: Option<&[String]>) -> Option<WordWindows> {
-        let properties = hir.properties();
-        let max_len = properties.maximum_len().filter(|&n| n <= MAX_WINDOWED_LEN)?;
-        let clause = clause.filter(|c| !c.is_empty() && properties.minimum_len().is_some_and(|n| n > 0))?;
+        let clause = clause?;
         if starts_with_good_literals(hir, clause.len()) {
             return None;
         }
-        let words = aho_corasick::AhoCorasick::builder().match_kind(aho_corasick::MatchKind::LeftmostFirst).build(overlap_free_words(clause)).ok()?;
-        Some(WordWindows { max_len, clause: clause.to_vec(), words })
+        WordWindows::of_clause(hir, clause)
+    }
+
+    /// The windows of a regex around the words of its most selective
+    /// clause whose occurrences [`Neighbours`] narrows, if any, for a regex
+    /// that would be searched whole: its windows are then few even when
+    /// the literals the regex crate's prefilter stops at are not (quotes
+    /// are common, but rarely right before 项目 or 活动).
+    fn narrowed(hir: &Hir) -> Option<WordWindows> {
+        let mut clauses = requirements(hir, &|_| false);
+        clauses.sort_by_key(|c| selectivity(c));
+        clauses.iter().filter(|c| Neighbours::new(hir, c).is_some()).find_map(|c| WordWindows::of_clause(hir, c))
+    }
+
+    /// The windows around the words of `clause`, if the regex cannot match
+    /// the empty string and has a bounded match length.
+    fn of_clause(hir: &Hir, clause: &[String]) -> Option<WordWindows> {
+        let properties = hir.properties();
+        let max_len = properties.maximum_len().filter(|&n| n <= MAX_WINDOWED_LEN)?;
+        if clause.is_empty() || !properties.minimum_len().is_some_and(|n| n > 0) {
+            return None;
+        }
+        let overlap_free = overlap_free_words(clause);
+        let words_are_clause = overlap_free == clause;
+        let words = aho_corasick::AhoCorasick::builder().match_kind(aho_corasick::MatchKind::LeftmostFirst).build(overlap_free).ok()?;
+        let neighbours = Neighbours::new(hir, clause);
+        Some(WordWindows { max_len, clause: clause.to_vec(), words, words_are_clause, neighbours })
     }
 
     /// The byte ranges where matches may start, merged, in order; `None`
     /// when scanning them would cost more than scanning the whole text.
     /// `known` are the occurrences of the clause's words, if known; else
-    /// the text is searched for them.
+    /// the text is searched for them. (The overlap-free words start where
+    /// the clause's words do, so [`Neighbours`] judges their starts alike.)
     fn start_ranges(&self, text: &str, known: Option<Vec<Range<usize>>>) -> Option<Vec<(usize, usize)>> {
+        let needed = |found: &Range<usize>, ends_known: bool| self.neighbours.as_ref().is_none_or(|n| n.admit(text, found, ends_known));
         match known {
-            Some(known) => self.start_ranges_of(text, known.into_iter()),
-            None => self.start_ranges_of(text, self.words.find_iter(text).map(|found| found.range())),
+            Some(known) => self.start_ranges_of(text, known.into_iter().filter(|found| needed(found, true))),
+            None => {
+                let found = self.words.find_iter(text).map(|found| found.range());
+                self.start_ranges_of(text, found.filter(|found| needed(found, self.words_are_clause)))
+            }
         }
     }
 
     /// [`WordWindows::start_ranges`] of some occurrences, in order of start,
-    /// that include every occurrence of the clause's words (a match
-    /// contains one, and so do the overlap-free words the text is otherwise
-    /// searched for).
+    /// that include an occurrence of a clause word in every match (that of
+    /// the overlap-free words the text is otherwise searched for too).
     fn start_ranges_of(&self, text: &str, occurrences: impl Iterator<Item = Range<usize>>) -> Option<Vec<(usize, usize)>> {
         let budget = text.len() / 2;
         let mut scanned = 0;
@@ -499,9 +544,17 @@ mod tests {
             r"(?m)[0-9]{1,2}(?:年|月)$",
             r"[^0-9月年]{1,4}·[aB]{2,5}",
             r"(?:^|[^第])(?P<m>[12]{1,8}日)",
+            // Windows only around the characters that may stand around 年
+            // in a match (see `Neighbours`), which a lead may match too.
+            r"(?:第|[^2])?(?:[12]|9多)(?:\b|多)年[0-9]{0,3}",
+            r"(?:^|[^1])(?P<m>[0-9]{1,2}年(?:多)?)(?:a|的|新年)",
+            // Searched whole but for the neighbours of 年 and 日 (the
+            // prefilter would stop at every 第).
+            r"[“第](?P<m>[\p{Han}a]{1,4}?)[年日](?:多)?(?:月|日)",
         ];
         assert_windowed_search_exact(&regexes, |regex, text| {
             matches!(regex.windows(), Windows::Words(w) if w.start_ranges(text, None).is_some())
         });
     }
 }
+

@@ -12,7 +12,12 @@
 //! before its end: the lead and the trail match exactly one character each,
 //! except `^` at the start of the text and `$` at its end, where the
 //! captures are asked for as before.
+//!
+//! A group of as few characters as can be, then a run of some characters
+//! and a literal (`《(?P<m>[^《》\n]{1,80}?)\s*》`: the title, blanks, the closing
+//! mark) is read off the match too; see [`LazyBeforeRun`].
 
+use crate::chars::CharBits;
 use regex::Regex;
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 use std::ops::Range;
@@ -24,6 +29,8 @@ pub(super) enum MentionPlan {
     Whole,
     /// `LEAD (?P<m>TAIL) TRAIL`, `m` the only group.
     Between(Edge, Edge),
+    /// `LEAD (?P<m>C{n,m}?) W* L`, `m` the only group.
+    LazyBeforeRun(Box<LazyBeforeRun>),
     /// The captures of the match.
     Captures,
 }
@@ -53,10 +60,14 @@ impl MentionPlan {
         let Some(at) = parts.iter().position(named_m) else {
             return if properties.explicit_captures_len() == 0 || !has_group_m(hir) { MentionPlan::Whole } else { MentionPlan::Captures };
         };
-        if properties.explicit_captures_len() != 1 || at > 1 || parts.len() - at > 2 {
+        if properties.explicit_captures_len() != 1 || at > 1 || parts.len() - at > 3 {
             return MentionPlan::Captures;
         }
         let lead = if at == 1 { edge(&parts[0], Look::Start) } else { Some(Edge::Nothing) };
+        if parts.len() - at == 3 {
+            let plan = lead.filter(|&l| l != Edge::OneCharOrAnchor).and_then(|lead| LazyBeforeRun::new(lead, &parts[at], &parts[at + 1], &parts[at + 2]));
+            return plan.map_or(MentionPlan::Captures, |plan| MentionPlan::LazyBeforeRun(Box::new(plan)));
+        }
         let trail = if parts.len() - at == 2 { edge(&parts[at + 1], Look::End) } else { Some(Edge::Nothing) };
         match (lead, trail) {
             (Some(lead), Some(trail)) => MentionPlan::Between(lead, trail),
@@ -93,7 +104,68 @@ impl MentionPlan {
                 let end = found.end - edge_len(trail, || haystack[..found.end].chars().next_back());
                 Some(start..end)
             }
+            MentionPlan::LazyBeforeRun(ref plan) => Some(plan.mention(haystack, found)),
         }
+    }
+}
+
+/// `LEAD (?P<m>C{n,m}?) W* L`: a lead of fixed length, a lazy group of
+/// one class, a greedy run of a small class W and a literal L whose first
+/// character is not in W.
+///
+/// The trail `W* L` matches at a position only as the W-run that starts
+/// there, whole, followed by L (W cannot take L's first character, so giving
+/// back W characters never helps). Leftmost-first, the group takes the
+/// fewest characters after which the trail matches; the trail then ends
+/// where the match does. Any position in the W-run that ends just before
+/// the match's L is such a place, and none before it (from there the trail
+/// would end at an earlier L). So the group ends at the start of that run,
+/// or after its fewest characters if that is later.
+#[derive(Debug)]
+pub(super) struct LazyBeforeRun {
+    lead: Edge,
+    /// The fewest characters of the group (`n`).
+    min_chars: usize,
+    /// The characters of the run (W).
+    run: CharBits,
+    /// The length of L in bytes.
+    literal_len: usize,
+}
+
+/// A run class of more characters than this is not worth listing.
+const MAX_RUN_CHARS: usize = 512;
+
+impl LazyBeforeRun {
+    fn new(lead: Edge, group: &Hir, run: &Hir, literal: &Hir) -> Option<LazyBeforeRun> {
+        let HirKind::Capture(group) = group.kind() else { return None };
+        let HirKind::Repetition(lazy) = group.sub.kind() else { return None };
+        if lazy.greedy || lazy.min == 0 || !matches!(lazy.sub.kind(), HirKind::Class(Class::Unicode(_))) {
+            return None;
+        }
+        let HirKind::Repetition(greedy) = run.kind() else { return None };
+        let HirKind::Class(Class::Unicode(class)) = greedy.sub.kind() else { return None };
+        if !greedy.greedy || greedy.min != 0 || greedy.max.is_some() {
+            return None;
+        }
+        if class.ranges().iter().map(|r| r.end() as usize - r.start() as usize + 1).sum::<usize>() > MAX_RUN_CHARS {
+            return None;
+        }
+        let mut chars = CharBits::default();
+        class.ranges().iter().flat_map(|r| r.start()..=r.end()).for_each(|c| chars.insert(c));
+        let HirKind::Literal(literal) = literal.kind() else { return None };
+        let first = std::str::from_utf8(&literal.0).ok()?.chars().next()?;
+        if chars.contains(first) {
+            return None;
+        }
+        Some(LazyBeforeRun { lead, min_chars: lazy.min as usize, run: chars, literal_len: literal.0.len() })
+    }
+
+    fn mention(&self, haystack: &str, found: Range<usize>) -> Range<usize> {
+        let start = found.start + edge_len(self.lead, || haystack[found.start..].chars().next());
+        let body = &haystack[start..found.end - self.literal_len];
+        let fewest = body.char_indices().nth(self.min_chars).map_or(body.len(), |(i, _)| i);
+        let run_start = body.len() - body.chars().rev().take_while(|&c| self.run.contains(c)).map(char::len_utf8).sum::<usize>();
+        start..start + fewest.max(run_start)
     }
 }
 
@@ -166,6 +238,35 @@ mod tests {
     fn without_group_m_the_mention_is_the_match() {
         assert!(matches!(plan("[0-9]+年"), MentionPlan::Whole));
         assert!(matches!(plan("([0-9]+)年"), MentionPlan::Whole));
+    }
+
+    #[test]
+    fn a_lazy_group_before_a_run_and_a_literal_is_read_off_the_match() {
+        assert!(matches!(plan(r"《(?P<m>[^《》\n]{1,80}?)\s*》"), MentionPlan::LazyBeforeRun(_)));
+        // The literal could be taken by the run; a greedy group; a run of
+        // bounded length.
+        assert!(matches!(plan(r"《(?P<m>[^《》]{1,80}?)\s*\s》"), MentionPlan::Captures));
+        assert!(matches!(plan(r"《(?P<m>[^《》]{1,80})\s*》"), MentionPlan::Captures));
+        assert!(matches!(plan(r"《(?P<m>[^《》]{1,80}?)\s{0,2}》"), MentionPlan::Captures));
+    }
+
+    #[test]
+    fn mentions_of_lazy_groups_before_runs_are_those_of_the_captures() {
+        let sources = [r"《(?P<m>[^《》\n]{1,80}?)\s*》", r"[^x](?P<m>[a 》]{2,5}?)[ b]*》x", r"(?P<m>[^》]+?)[ \t]*》》"];
+        let pieces = ["《", "》", " ", "\n", "a", "b", "x", "y", "书", "\u{3000}"];
+        let mut random = crate::test_random::xorshift32(0x1234_5679);
+        let mut next = move || random() as usize;
+        let texts: Vec<String> = (0..3000).map(|_| (0..1 + next() % 20).map(|_| pieces[next() % pieces.len()]).collect()).collect();
+        for source in sources {
+            let regex = Regex::new(source).unwrap();
+            let plan = plan(source);
+            assert!(matches!(plan, MentionPlan::LazyBeforeRun(_)), "{source}");
+            for text in &texts {
+                let expected: Vec<_> = regex.captures_iter(text).map(|c| c.name("m").map(|m| m.range())).collect();
+                let found: Vec<_> = regex.find_iter(text).map(|m| plan.mention(&regex, text, m.range())).collect();
+                assert_eq!(found, expected, "{source} in {text:?}");
+            }
+        }
     }
 
     #[test]
