@@ -158,6 +158,14 @@ pub fn match_relations(
                         }
                     }
                 }
+            } else if let Some(placed) = &rule.match_groups {
+                // The groups lie a fixed way from the ends of a match: the
+                // DFAs find the matches (those `captures_iter` finds), and
+                // no capture engine need walk them.
+                for m in rule.regex.find_iter(&tagged.text) {
+                    let groups = MatchGroups::Placed { start: m.start(), end: m.end(), placed };
+                    collect(rule, order, &groups, &tagged, si, (resolved, folded), &mut found);
+                }
             } else {
                 for caps in rule.regex.captures_iter(&tagged.text) {
                     collect(rule, order, &MatchGroups::Captured(caps), &tagged, si, (resolved, folded), &mut found);
@@ -663,6 +671,74 @@ mod tests {
     /// Every group of a rule's match, by number.
     fn groups(rule: &crate::rules::RelationRule, found: Option<MatchGroups>) -> Option<Vec<Option<(usize, usize)>>> {
         found.map(|g| (1..rule.regex.captures_len()).map(|i| g.get(Some(i)).map(|r| (r.start, r.end))).collect())
+    }
+
+    /// Append to `out` a random text that `hir` matches (repetitions of
+    /// a few times at most).
+    fn sample(hir: &regex_syntax::hir::Hir, next: &mut dyn FnMut() -> u32, out: &mut String) {
+        use regex_syntax::hir::{Class, HirKind};
+        match hir.kind() {
+            HirKind::Empty | HirKind::Look(_) => {}
+            HirKind::Literal(literal) => out.push_str(std::str::from_utf8(&literal.0).unwrap()),
+            HirKind::Class(Class::Unicode(class)) => {
+                let range = class.ranges()[next() as usize % class.ranges().len()];
+                let span = range.end() as u32 - range.start() as u32 + 1;
+                out.extend(char::from_u32(range.start() as u32 + next() % span.min(64)));
+            }
+            HirKind::Class(Class::Bytes(class)) => out.push(class.ranges()[0].start() as char),
+            HirKind::Repetition(rep) => {
+                let most = rep.max.unwrap_or(rep.min + 2).min(rep.min + 2);
+                for _ in 0..rep.min + next() % (most - rep.min + 1) {
+                    sample(&rep.sub, next, out);
+                }
+            }
+            HirKind::Capture(capture) => sample(&capture.sub, next, out),
+            HirKind::Concat(parts) => parts.iter().for_each(|p| sample(p, next, out)),
+            HirKind::Alternation(branches) => sample(&branches[next() as usize % branches.len()], next, out),
+        }
+    }
+
+    #[test]
+    fn placed_match_groups_are_those_the_capture_engine_finds() {
+        let rules = RuleSet::builtin().unwrap();
+        let placed: Vec<_> = rules.relations.iter().filter(|r| r.match_groups.is_some()).collect();
+        assert!(placed.len() >= 20, "only {} built-in rules read off their matches", placed.len());
+        // Texts that each such pattern matches, among random tags and words
+        // that make other matches, nearer ones, or none.
+        let tags: Vec<char> = (0..11).map(|i| char::from_u32(crate::rules::TAG_BASE + i).unwrap()).collect();
+        let words = ["", "的", "是", "在", "和", "、", "，", "了", "说", "成立", "旗下", "。"];
+        let mut next = crate::test_random::xorshift32(0x51A7);
+        let noise = |next: &mut dyn FnMut() -> u32| -> String {
+            (0..next() % 4).map(|_| format!("{}{}", tags[next() as usize % tags.len()], words[next() as usize % words.len()])).collect()
+        };
+        let mut texts = Vec::new();
+        for rule in &placed {
+            for _ in 0..200 {
+                let (before, after) = (noise(&mut next), noise(&mut next));
+                let mut text = before;
+                sample(rule.regex.hir(), &mut next, &mut text);
+                text.push_str(&after);
+                if next() % 2 == 0 {
+                    sample(rule.regex.hir(), &mut next, &mut text);
+                }
+                texts.push(text);
+            }
+        }
+        let mut matched = 0;
+        for rule in placed {
+            let placed = rule.match_groups.as_deref().unwrap();
+            for text in &texts {
+                let read_off: Vec<_> = rule
+                    .regex
+                    .find_iter(text)
+                    .map(|m| groups(rule, Some(MatchGroups::Placed { start: m.start(), end: m.end(), placed })))
+                    .collect();
+                let captured: Vec<_> = rule.regex.captures_iter(text).map(|c| groups(rule, Some(MatchGroups::Captured(c)))).collect();
+                matched += captured.len();
+                assert_eq!(read_off, captured, "{} on {text:?}", rule.id);
+            }
+        }
+        assert!(matched > 3000, "only {matched} matches");
     }
 
     #[test]

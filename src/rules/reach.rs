@@ -7,6 +7,12 @@
 //! `.*` (`<Organization:s>…{0,30}?<Money:o>`) spans a bounded number of
 //! characters and starts with one of a few words (the subject's tags), so
 //! the search can start near the object (see `relation::object_captures`).
+//!
+//! Where every group lies a fixed number of bytes from one end of a match
+//! (slots are one tag character each), the groups are read off the match's
+//! ends, which the DFAs find, without a capture engine walking the match:
+//! for what follows the `.*` of an `each_object` pattern, and for the whole
+//! of any other pattern (`match_groups`).
 
 use regex_syntax::hir::literal::Extractor;
 use regex_syntax::hir::{Class, Hir, HirKind};
@@ -61,6 +67,18 @@ pub fn object_reach(hir: &Hir) -> Option<ObjectReach> {
         .filter(|literals| !literals.is_empty())
         .and_then(|literals| literals.iter().map(|l| std::str::from_utf8(l.as_bytes()).ok().filter(|w| !w.is_empty()).map(str::to_string)).collect());
     Some(ObjectReach { chars, starts, placed_groups: placed_groups(rest) })
+}
+
+/// Where the groups of every match of a regex lie, if each has each bound
+/// a fixed number of bytes from the match's start or end (a pattern whose
+/// slots are one tag character each, with the variable words between
+/// them: `<Organization:o>的?<Title:t><Person:s>`). `AfterStart` counts
+/// from the start of the match.
+pub fn match_groups(hir: &Hir) -> Option<Vec<PlacedGroup>> {
+    match hir.kind() {
+        HirKind::Concat(parts) => placed_groups(parts),
+        _ => placed_groups(std::slice::from_ref(hir)),
+    }
 }
 
 /// The groups of `parts` (in sequence), if each is one of them, holds no
@@ -185,6 +203,21 @@ mod tests {
         assert_eq!(placed(".*(?P<s>a(?P<t>b))(?P<o>y)"), None, "a group inside a group");
         assert_eq!(placed(".*(?P<s>[a甲])(?P<o>y)"), Some(vec![(1, AfterStart(0), BeforeEnd(1)), (2, BeforeEnd(1), BeforeEnd(0))]));
         assert_eq!(placed(".*(?P<s>[a甲])x*(?P<o>y)"), None, "subject of one or three bytes");
+    }
+
+    #[test]
+    fn the_groups_of_a_whole_match_are_placed_from_its_ends() {
+        use Place::{AfterStart, BeforeEnd};
+        let groups = |re: &str| {
+            match_groups(&regex_syntax::parse(re).unwrap()).map(|groups| groups.into_iter().map(|g| (g.index, g.start, g.end)).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            groups("(?P<o>[甲乙])的?(?P<t>丙)(?P<s>丁)"),
+            Some(vec![(1, AfterStart(0), AfterStart(3)), (2, BeforeEnd(6), BeforeEnd(3)), (3, BeforeEnd(3), BeforeEnd(0))])
+        );
+        assert_eq!(groups("(?P<s>甲)"), Some(vec![(1, AfterStart(0), BeforeEnd(0))]));
+        assert_eq!(groups("(?P<s>甲)(?:了|的)?(?P<t>[^。]{1,8})的(?P<o>乙)"), None, "a group of varying length between varying parts");
+        assert_eq!(groups("(?P<s>甲)(?:(?P<t>乙)|丙)"), None, "a group that may not take part");
     }
 
     #[test]
