@@ -146,13 +146,14 @@ pub fn match_relations(
                 // One match per object mention, ending at it: with a greedy
                 // `.*` before the subject the nearest subject wins. Only a
                 // mention of a tag the object slot takes can end it.
-                let ends = tagged
-                    .slots
-                    .iter()
-                    .filter(|(_, m)| rule.slot_tags.1 & tag_bit(m.tag) != 0)
-                    .map(|&(b, m)| b + m.tag.symbol().len_utf8());
-                for end in ends {
-                    if let Some(groups) = object_captures(rule, &tagged.text[..end]) {
+                let objects = tagged.slots.iter().enumerate().filter(|(_, (_, m))| rule.slot_tags.1 & tag_bit(m.tag) != 0);
+                for (k, &(b, m)) in objects {
+                    let end = b + m.tag.symbol().len_utf8();
+                    // The tag characters up to the object are its slots
+                    // and those before, where the text has none of its own.
+                    let mut tags_before = tagged.slots[..=k].iter().rev().map(|&(at, m)| (at, tag_bit(m.tag)));
+                    let tags_before = (!text_has_tag_characters).then_some(&mut tags_before as &mut dyn Iterator<Item = (usize, u32)>);
+                    if let Some(groups) = object_captures(rule, &tagged.text[..end], tags_before) {
                         if groups.get(rule.groups.object).is_some_and(|g| g.end == end) {
                             collect(rule, order, &groups, &tagged, si, (resolved, folded), &mut found);
                         }
@@ -235,7 +236,13 @@ enum ObjectKey<'a> {
 
 /// The match of an `each_object` rule that ends where `before` (a sentence
 /// up to an object) ends, found as near the object as is exact.
-fn object_captures<'r, 't>(rule: &'r crate::rules::RelationRule, before: &'t str) -> Option<MatchGroups<'r, 't>> {
+/// `tags_before`, if known: every tag character of `before`, from the last
+/// back, as its place and tag bit.
+fn object_captures<'r, 't>(
+    rule: &'r crate::rules::RelationRule,
+    before: &'t str,
+    tags_before: Option<&mut dyn Iterator<Item = (usize, u32)>>,
+) -> Option<MatchGroups<'r, 't>> {
     let captured = |caps: Option<regex::Captures<'t>>| caps.map(MatchGroups::Captured);
     let Some(reach) = &rule.object_reach else { return captured(rule.regex.captures(before)) };
     // Every place the part after the leading `.*` can start is after
@@ -247,7 +254,12 @@ fn object_captures<'r, 't>(rule: &'r crate::rules::RelationRule, before: &'t str
     if let Some(starts) = &reach.starts {
         // That part starts with one of `starts`: where none is in the
         // window, nothing matches, and no search need say so.
-        let nearest = window + starts.iter().filter_map(|w| rest.rfind(w.as_str())).max()?;
+        let nearest = match (reach.start_tags, tags_before) {
+            // Where that part starts with a tag, the last tag of those in
+            // the window: no search of the text for each.
+            (Some(mask), Some(tags)) => tags.take_while(|&(at, _)| at >= window).find(|&(_, bit)| bit & mask != 0)?.0,
+            _ => window + starts.iter().filter_map(|w| rest.rfind(w.as_str())).max()?,
+        };
         // Commonly the nearest place that part can start (the nearest
         // subject) is where it matches, which a search from there finds
         // without walking the window. Where it does, the `.*` from the
@@ -746,6 +758,8 @@ mod tests {
         let rules = RuleSet::builtin().unwrap();
         let windowed: Vec<_> = rules.relations.iter().filter(|r| r.object_reach.as_ref().is_some_and(|r| r.starts.is_some())).collect();
         assert_eq!(windowed.len(), rules.relations.iter().filter(|r| r.each_object).count(), "every built-in each_object rule");
+        let from_tags = windowed.iter().filter(|r| r.object_reach.as_ref().is_some_and(|r| r.start_tags.is_some())).count();
+        assert_eq!(from_tags, windowed.len(), "every built-in each_object rule starts with a slot");
         let mut texts = tagged_texts();
         // `.*` does not cross a line break: the speaker is the first one.
         let [person, quote] = [Tag::Node(NodeType::Person), Tag::Node(NodeType::Quotation)].map(Tag::symbol);
@@ -762,7 +776,11 @@ mod tests {
                     let plain = groups(rule, rule.regex.captures(before).map(MatchGroups::Captured));
                     let reach = rule.object_reach.as_ref().map_or(0, |r| r.chars);
                     matched += usize::from(plain.is_some() && before.chars().count() > reach);
-                    let found = object_captures(rule, before);
+                    let found = object_captures(rule, before, None);
+                    let is_tag = |c: char| (c as u32).wrapping_sub(crate::rules::TAG_BASE) < 32;
+                    let mut tags = before.char_indices().rev().filter(|&(_, c)| is_tag(c)).map(|(at, c)| (at, 1 << (c as u32 - crate::rules::TAG_BASE)));
+                    let from_tags = object_captures(rule, before, Some(&mut tags));
+                    assert_eq!(groups(rule, from_tags), plain, "{} on {before:?}, from its tags", rule.id);
                     read_off += usize::from(matches!(found, Some(MatchGroups::Placed { .. })));
                     assert_eq!(groups(rule, found), plain, "{} on {before:?}", rule.id);
                 }

@@ -24,6 +24,9 @@ pub struct ObjectReach {
     pub chars: usize,
     /// Words every match of it starts with (`None`: not known).
     pub starts: Option<Vec<String>>,
+    /// Where every one of `starts` is one tag character: their tag bits
+    /// (those of `RelationRule::slot_tags`).
+    pub start_tags: Option<u32>,
     /// Where its groups lie, when every one has fixed places (`None`: some
     /// group does not).
     pub placed_groups: Option<Vec<PlacedGroup>>,
@@ -66,7 +69,13 @@ pub fn object_reach(hir: &Hir) -> Option<ObjectReach> {
         .literals()
         .filter(|literals| !literals.is_empty())
         .and_then(|literals| literals.iter().map(|l| std::str::from_utf8(l.as_bytes()).ok().filter(|w| !w.is_empty()).map(str::to_string)).collect());
-    Some(ObjectReach { chars, starts, placed_groups: placed_groups(rest) })
+    let tag_bit = |w: &String| {
+        let mut chars = w.chars();
+        let bit = chars.next().map(|c| (c as u32).wrapping_sub(super::TAG_BASE)).filter(|&i| i < 32);
+        bit.filter(|_| chars.next().is_none()).map(|i| 1u32 << i)
+    };
+    let start_tags = starts.as_ref().and_then(|words: &Vec<String>| words.iter().map(tag_bit).try_fold(0, |mask, bit| Some(mask | bit?)));
+    Some(ObjectReach { chars, starts, start_tags, placed_groups: placed_groups(rest) })
 }
 
 /// Where the groups of every match of a regex lie, if each has each bound
@@ -178,12 +187,17 @@ mod tests {
         assert_eq!(reach("(?:.*[甲乙](?P<m>[^。]{0,30}?)丙)$"), Some(ObjectReach {
                 chars: 32,
                 starts: words(&["乙", "甲"]),
+                start_tags: None,
                 placed_groups: Some(vec![PlacedGroup { index: 1, start: Place::AfterStart(3), end: Place::BeforeEnd(3) }])
             }));
-        assert_eq!(reach(".*(?:说|表示)"), Some(ObjectReach { chars: 2, starts: words(&["说", "表示"]), placed_groups: Some(vec![]) }));
-        assert_eq!(reach(".*[^。]{0,3}说"), Some(ObjectReach { chars: 4, starts: None, placed_groups: Some(vec![]) }));
-        assert_eq!(reach(".*(?:甲)?乙"), Some(ObjectReach { chars: 2, starts: words(&["甲乙", "乙"]), placed_groups: Some(vec![]) }));
+        assert_eq!(reach(".*(?:说|表示)"), Some(ObjectReach { chars: 2, starts: words(&["说", "表示"]), start_tags: None, placed_groups: Some(vec![]) }));
+        assert_eq!(reach(".*[^。]{0,3}说"), Some(ObjectReach { chars: 4, starts: None, start_tags: None, placed_groups: Some(vec![]) }));
+        assert_eq!(reach(".*(?:甲)?乙"), Some(ObjectReach { chars: 2, starts: words(&["甲乙", "乙"]), start_tags: None, placed_groups: Some(vec![]) }));
         assert_eq!(reach(".*a(?:bc|d)*"), None, "unbounded");
+        let start_tags = |re: &str| reach(re).and_then(|r| r.start_tags);
+        assert_eq!(start_tags(".*[\u{E000}\u{E002}][^。]{0,3}说"), Some(0b101), "a slot of either of two tags");
+        assert_eq!(start_tags(".*(?:\u{E001}|说)"), None, "a word that is not a tag");
+        assert_eq!(start_tags(".*\u{E001}的"), None, "a tag and a word");
     }
 
     fn placed(re: &str) -> Option<Vec<(usize, Place, Place)>> {
