@@ -249,23 +249,31 @@ fn object_captures<'r, 't>(
     // `window`, so a search from there finds the groups one from the start
     // finds: the `.*` stops at the same place (a line break, which it does
     // not cross, stops it the same way from either start).
-    let window = before.char_indices().rev().nth(reach.chars.saturating_sub(1)).map_or(0, |(at, _)| at);
-    let rest = &before[window..];
+    // (Walked back character by character: found only where needed.)
+    let window = || before.char_indices().rev().nth(reach.chars.saturating_sub(1)).map_or(0, |(at, _)| at);
     if let Some(starts) = &reach.starts {
         // That part starts with one of `starts`: where none is in the
         // window, nothing matches, and no search need say so.
         let nearest = match (reach.start_tags, tags_before) {
-            // Where that part starts with a tag, the last tag of those in
-            // the window: no search of the text for each.
-            (Some(mask), Some(tags)) => tags.take_while(|&(at, _)| at >= window).find(|&(_, bit)| bit & mask != 0)?.0,
-            _ => window + starts.iter().filter_map(|w| rest.rfind(w.as_str())).max()?,
+            // Where that part starts with a tag, the last tag of those, if
+            // in the window (no more characters from there to the end than
+            // the part spans): no search of the text for each.
+            (Some(mask), Some(mut tags)) => {
+                let (at, _) = Iterator::find(&mut tags, |&(_, bit)| bit & mask != 0)?;
+                (before[at..].chars().count() <= reach.chars).then_some(at)?
+            }
+            _ => {
+                let window = window();
+                window + starts.iter().filter_map(|w| before[window..].rfind(w.as_str())).max()?
+            }
         };
         // Commonly the nearest place that part can start (the nearest
         // subject) is where it matches, which a search from there finds
         // without walking the window. Where it does, the `.*` from the
         // start stops there too, unless a line break splits the places it
-        // can stop at.
-        if !rest.contains('\n') {
+        // can stop at (there is none in the window where there is none in
+        // the text, the common case).
+        if !before.contains('\n') || !before[window()..].contains('\n') {
             // A match from there can only start that part there (no place
             // after it can), and ends at the end: where the groups lie a
             // fixed way from those two places, whether it matches is all a
@@ -280,7 +288,7 @@ fn object_captures<'r, 't>(
             }
         }
     }
-    captured(rule.regex.captures_at(before, window))
+    captured(rule.regex.captures_at(before, window()))
 }
 
 /// The groups of a rule's match: found by the capture engine, or read off
