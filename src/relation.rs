@@ -146,17 +146,26 @@ pub fn match_relations(
                 // One match per object mention, ending at it: with a greedy
                 // `.*` before the subject the nearest subject wins. Only a
                 // mention of a tag the object slot takes can end it.
-                let ends = tagged
-                    .slots
-                    .iter()
-                    .filter(|(_, m)| rule.slot_tags.1 & tag_bit(m.tag) != 0)
-                    .map(|&(b, m)| b + m.tag.symbol().len_utf8());
-                for end in ends {
-                    if let Some(groups) = object_captures(rule, &tagged.text[..end]) {
+                let objects = tagged.slots.iter().enumerate().filter(|(_, (_, m))| rule.slot_tags.1 & tag_bit(m.tag) != 0);
+                for (k, &(b, m)) in objects {
+                    let end = b + m.tag.symbol().len_utf8();
+                    // The tag characters up to the object are its slots
+                    // and those before, where the text has none of its own.
+                    let mut tags_before = tagged.slots[..=k].iter().rev().map(|&(at, m)| (at, tag_bit(m.tag)));
+                    let tags_before = (!text_has_tag_characters).then_some(&mut tags_before as &mut dyn Iterator<Item = (usize, u32)>);
+                    if let Some(groups) = object_captures(rule, &tagged.text[..end], tags_before) {
                         if groups.get(rule.groups.object).is_some_and(|g| g.end == end) {
                             collect(rule, order, &groups, &tagged, si, (resolved, folded), &mut found);
                         }
                     }
+                }
+            } else if let Some(placed) = &rule.match_groups {
+                // The groups lie a fixed way from the ends of a match: the
+                // DFAs find the matches (those `captures_iter` finds), and
+                // no capture engine need walk them.
+                for m in rule.regex.find_iter(&tagged.text) {
+                    let groups = MatchGroups::Placed { start: m.start(), end: m.end(), placed };
+                    collect(rule, order, &groups, &tagged, si, (resolved, folded), &mut found);
                 }
             } else {
                 for caps in rule.regex.captures_iter(&tagged.text) {
@@ -227,25 +236,44 @@ enum ObjectKey<'a> {
 
 /// The match of an `each_object` rule that ends where `before` (a sentence
 /// up to an object) ends, found as near the object as is exact.
-fn object_captures<'r, 't>(rule: &'r crate::rules::RelationRule, before: &'t str) -> Option<MatchGroups<'r, 't>> {
+/// `tags_before`, if known: every tag character of `before`, from the last
+/// back, as its place and tag bit.
+fn object_captures<'r, 't>(
+    rule: &'r crate::rules::RelationRule,
+    before: &'t str,
+    tags_before: Option<&mut dyn Iterator<Item = (usize, u32)>>,
+) -> Option<MatchGroups<'r, 't>> {
     let captured = |caps: Option<regex::Captures<'t>>| caps.map(MatchGroups::Captured);
     let Some(reach) = &rule.object_reach else { return captured(rule.regex.captures(before)) };
     // Every place the part after the leading `.*` can start is after
     // `window`, so a search from there finds the groups one from the start
     // finds: the `.*` stops at the same place (a line break, which it does
     // not cross, stops it the same way from either start).
-    let window = before.char_indices().rev().nth(reach.chars.saturating_sub(1)).map_or(0, |(at, _)| at);
-    let rest = &before[window..];
+    // (Walked back character by character: found only where needed.)
+    let window = || before.char_indices().rev().nth(reach.chars.saturating_sub(1)).map_or(0, |(at, _)| at);
     if let Some(starts) = &reach.starts {
         // That part starts with one of `starts`: where none is in the
         // window, nothing matches, and no search need say so.
-        let nearest = window + starts.iter().filter_map(|w| rest.rfind(w.as_str())).max()?;
+        let nearest = match (reach.start_tags, tags_before) {
+            // Where that part starts with a tag, the last tag of those, if
+            // in the window (no more characters from there to the end than
+            // the part spans): no search of the text for each.
+            (Some(mask), Some(mut tags)) => {
+                let (at, _) = Iterator::find(&mut tags, |&(_, bit)| bit & mask != 0)?;
+                (before[at..].chars().count() <= reach.chars).then_some(at)?
+            }
+            _ => {
+                let window = window();
+                window + starts.iter().filter_map(|w| before[window..].rfind(w.as_str())).max()?
+            }
+        };
         // Commonly the nearest place that part can start (the nearest
         // subject) is where it matches, which a search from there finds
         // without walking the window. Where it does, the `.*` from the
         // start stops there too, unless a line break splits the places it
-        // can stop at.
-        if !rest.contains('\n') {
+        // can stop at (there is none in the window where there is none in
+        // the text, the common case).
+        if !before.contains('\n') || !before[window()..].contains('\n') {
             // A match from there can only start that part there (no place
             // after it can), and ends at the end: where the groups lie a
             // fixed way from those two places, whether it matches is all a
@@ -260,7 +288,7 @@ fn object_captures<'r, 't>(rule: &'r crate::rules::RelationRule, before: &'t str
             }
         }
     }
-    captured(rule.regex.captures_at(before, window))
+    captured(rule.regex.captures_at(before, window()))
 }
 
 /// The groups of a rule's match: found by the capture engine, or read off
@@ -665,11 +693,81 @@ mod tests {
         found.map(|g| (1..rule.regex.captures_len()).map(|i| g.get(Some(i)).map(|r| (r.start, r.end))).collect())
     }
 
+    /// Append to `out` a random text that `hir` matches (repetitions of
+    /// a few times at most).
+    fn sample(hir: &regex_syntax::hir::Hir, next: &mut dyn FnMut() -> u32, out: &mut String) {
+        use regex_syntax::hir::{Class, HirKind};
+        match hir.kind() {
+            HirKind::Empty | HirKind::Look(_) => {}
+            HirKind::Literal(literal) => out.push_str(std::str::from_utf8(&literal.0).unwrap()),
+            HirKind::Class(Class::Unicode(class)) => {
+                let range = class.ranges()[next() as usize % class.ranges().len()];
+                let span = range.end() as u32 - range.start() as u32 + 1;
+                out.extend(char::from_u32(range.start() as u32 + next() % span.min(64)));
+            }
+            HirKind::Class(Class::Bytes(class)) => out.push(class.ranges()[0].start() as char),
+            HirKind::Repetition(rep) => {
+                let most = rep.max.unwrap_or(rep.min + 2).min(rep.min + 2);
+                for _ in 0..rep.min + next() % (most - rep.min + 1) {
+                    sample(&rep.sub, next, out);
+                }
+            }
+            HirKind::Capture(capture) => sample(&capture.sub, next, out),
+            HirKind::Concat(parts) => parts.iter().for_each(|p| sample(p, next, out)),
+            HirKind::Alternation(branches) => sample(&branches[next() as usize % branches.len()], next, out),
+        }
+    }
+
+    #[test]
+    fn placed_match_groups_are_those_the_capture_engine_finds() {
+        let rules = RuleSet::builtin().unwrap();
+        let placed: Vec<_> = rules.relations.iter().filter(|r| r.match_groups.is_some()).collect();
+        assert!(placed.len() >= 20, "only {} built-in rules read off their matches", placed.len());
+        // Texts that each such pattern matches, among random tags and words
+        // that make other matches, nearer ones, or none.
+        let tags: Vec<char> = (0..11).map(|i| char::from_u32(crate::rules::TAG_BASE + i).unwrap()).collect();
+        let words = ["", "的", "是", "在", "和", "、", "，", "了", "说", "成立", "旗下", "。"];
+        let mut next = crate::test_random::xorshift32(0x51A7);
+        let noise = |next: &mut dyn FnMut() -> u32| -> String {
+            (0..next() % 4).map(|_| format!("{}{}", tags[next() as usize % tags.len()], words[next() as usize % words.len()])).collect()
+        };
+        let mut texts = Vec::new();
+        for rule in &placed {
+            for _ in 0..200 {
+                let (before, after) = (noise(&mut next), noise(&mut next));
+                let mut text = before;
+                sample(rule.regex.hir(), &mut next, &mut text);
+                text.push_str(&after);
+                if next() % 2 == 0 {
+                    sample(rule.regex.hir(), &mut next, &mut text);
+                }
+                texts.push(text);
+            }
+        }
+        let mut matched = 0;
+        for rule in placed {
+            let placed = rule.match_groups.as_deref().unwrap();
+            for text in &texts {
+                let read_off: Vec<_> = rule
+                    .regex
+                    .find_iter(text)
+                    .map(|m| groups(rule, Some(MatchGroups::Placed { start: m.start(), end: m.end(), placed })))
+                    .collect();
+                let captured: Vec<_> = rule.regex.captures_iter(text).map(|c| groups(rule, Some(MatchGroups::Captured(c)))).collect();
+                matched += captured.len();
+                assert_eq!(read_off, captured, "{} on {text:?}", rule.id);
+            }
+        }
+        assert!(matched > 3000, "only {matched} matches");
+    }
+
     #[test]
     fn object_captures_are_those_of_a_search_from_the_sentence_start() {
         let rules = RuleSet::builtin().unwrap();
         let windowed: Vec<_> = rules.relations.iter().filter(|r| r.object_reach.as_ref().is_some_and(|r| r.starts.is_some())).collect();
         assert_eq!(windowed.len(), rules.relations.iter().filter(|r| r.each_object).count(), "every built-in each_object rule");
+        let from_tags = windowed.iter().filter(|r| r.object_reach.as_ref().is_some_and(|r| r.start_tags.is_some())).count();
+        assert_eq!(from_tags, windowed.len(), "every built-in each_object rule starts with a slot");
         let mut texts = tagged_texts();
         // `.*` does not cross a line break: the speaker is the first one.
         let [person, quote] = [Tag::Node(NodeType::Person), Tag::Node(NodeType::Quotation)].map(Tag::symbol);
@@ -686,7 +784,11 @@ mod tests {
                     let plain = groups(rule, rule.regex.captures(before).map(MatchGroups::Captured));
                     let reach = rule.object_reach.as_ref().map_or(0, |r| r.chars);
                     matched += usize::from(plain.is_some() && before.chars().count() > reach);
-                    let found = object_captures(rule, before);
+                    let found = object_captures(rule, before, None);
+                    let is_tag = |c: char| (c as u32).wrapping_sub(crate::rules::TAG_BASE) < 32;
+                    let mut tags = before.char_indices().rev().filter(|&(_, c)| is_tag(c)).map(|(at, c)| (at, 1 << (c as u32 - crate::rules::TAG_BASE)));
+                    let from_tags = object_captures(rule, before, Some(&mut tags));
+                    assert_eq!(groups(rule, from_tags), plain, "{} on {before:?}, from its tags", rule.id);
                     read_off += usize::from(matches!(found, Some(MatchGroups::Placed { .. })));
                     assert_eq!(groups(rule, found), plain, "{} on {before:?}", rule.id);
                 }

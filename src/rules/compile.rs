@@ -6,7 +6,7 @@
 use super::load::{line_column, RuleSource};
 use super::pattern;
 use super::raw::{RawExample, RawRule, RawRuleFile};
-use super::reach::{self, ObjectReach};
+use super::reach::{self, ObjectReach, PlacedGroup};
 use super::slot_groups::{group_index, SlotGroups};
 use super::RuleSet;
 use crate::chars::{CharBits, CharFlags, Phrases};
@@ -529,6 +529,9 @@ pub struct RelationRule {
     /// For an `each_object` pattern `.*R`: how far back from an object a
     /// match of `R` can start, and with what (see `reach`).
     pub object_reach: Option<ObjectReach>,
+    /// For any other pattern: where the groups of a match lie, when each
+    /// lies a fixed way from the match's ends (see `reach::match_groups`).
+    pub match_groups: Option<Vec<PlacedGroup>>,
     /// Group numbers of the names above, to read matches by.
     pub groups: SlotGroups,
     pub priority: i32,
@@ -1074,6 +1077,7 @@ impl Compiler {
         let (Some(subject), Some(object)) = (subject, object) else { return };
         let slot_tags = (slot_tag_mask(regex.as_str(), &subject), slot_tag_mask(regex.as_str(), &object));
         let object_reach = if rule.each_object { reach::object_reach(regex.hir()) } else { None };
+        let match_groups = if rule.each_object { None } else { reach::match_groups(regex.hir()) };
         let group = |name: &str| group_index(regex.hir(), name);
         let groups = SlotGroups {
             subject: group(&subject),
@@ -1083,7 +1087,7 @@ impl Compiler {
             qualifiers: qualifiers.iter().map(|(_, SlotSource::Slot(name) | SlotSource::Group(name))| group(name)).collect(),
         };
         self.relations.push(RelationRule { id: id.into(), predicate, regex, subject, object, slot_tags, qualifiers, unless,
-            filters, excludes, enumerate, each_object: rule.each_object, object_reach, groups, priority: rule.priority, layer,
+            filters, excludes, enumerate, each_object: rule.each_object, object_reach, match_groups, groups, priority: rule.priority, layer,
             examples });
     }
 

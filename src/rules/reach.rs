@@ -7,6 +7,12 @@
 //! `.*` (`<Organization:s>…{0,30}?<Money:o>`) spans a bounded number of
 //! characters and starts with one of a few words (the subject's tags), so
 //! the search can start near the object (see `relation::object_captures`).
+//!
+//! Where every group lies a fixed number of bytes from one end of a match
+//! (slots are one tag character each), the groups are read off the match's
+//! ends, which the DFAs find, without a capture engine walking the match:
+//! for what follows the `.*` of an `each_object` pattern, and for the whole
+//! of any other pattern (`match_groups`).
 
 use regex_syntax::hir::literal::Extractor;
 use regex_syntax::hir::{Class, Hir, HirKind};
@@ -18,6 +24,9 @@ pub struct ObjectReach {
     pub chars: usize,
     /// Words every match of it starts with (`None`: not known).
     pub starts: Option<Vec<String>>,
+    /// Where every one of `starts` is one tag character: their tag bits
+    /// (those of `RelationRule::slot_tags`).
+    pub start_tags: Option<u32>,
     /// Where its groups lie, when every one has fixed places (`None`: some
     /// group does not).
     pub placed_groups: Option<Vec<PlacedGroup>>,
@@ -60,7 +69,25 @@ pub fn object_reach(hir: &Hir) -> Option<ObjectReach> {
         .literals()
         .filter(|literals| !literals.is_empty())
         .and_then(|literals| literals.iter().map(|l| std::str::from_utf8(l.as_bytes()).ok().filter(|w| !w.is_empty()).map(str::to_string)).collect());
-    Some(ObjectReach { chars, starts, placed_groups: placed_groups(rest) })
+    let tag_bit = |w: &String| {
+        let mut chars = w.chars();
+        let bit = chars.next().map(|c| (c as u32).wrapping_sub(super::TAG_BASE)).filter(|&i| i < 32);
+        bit.filter(|_| chars.next().is_none()).map(|i| 1u32 << i)
+    };
+    let start_tags = starts.as_ref().and_then(|words: &Vec<String>| words.iter().map(tag_bit).try_fold(0, |mask, bit| Some(mask | bit?)));
+    Some(ObjectReach { chars, starts, start_tags, placed_groups: placed_groups(rest) })
+}
+
+/// Where the groups of every match of a regex lie, if each has each bound
+/// a fixed number of bytes from the match's start or end (a pattern whose
+/// slots are one tag character each, with the variable words between
+/// them: `<Organization:o>的?<Title:t><Person:s>`). `AfterStart` counts
+/// from the start of the match.
+pub fn match_groups(hir: &Hir) -> Option<Vec<PlacedGroup>> {
+    match hir.kind() {
+        HirKind::Concat(parts) => placed_groups(parts),
+        _ => placed_groups(std::slice::from_ref(hir)),
+    }
 }
 
 /// The groups of `parts` (in sequence), if each is one of them, holds no
@@ -160,12 +187,17 @@ mod tests {
         assert_eq!(reach("(?:.*[甲乙](?P<m>[^。]{0,30}?)丙)$"), Some(ObjectReach {
                 chars: 32,
                 starts: words(&["乙", "甲"]),
+                start_tags: None,
                 placed_groups: Some(vec![PlacedGroup { index: 1, start: Place::AfterStart(3), end: Place::BeforeEnd(3) }])
             }));
-        assert_eq!(reach(".*(?:说|表示)"), Some(ObjectReach { chars: 2, starts: words(&["说", "表示"]), placed_groups: Some(vec![]) }));
-        assert_eq!(reach(".*[^。]{0,3}说"), Some(ObjectReach { chars: 4, starts: None, placed_groups: Some(vec![]) }));
-        assert_eq!(reach(".*(?:甲)?乙"), Some(ObjectReach { chars: 2, starts: words(&["甲乙", "乙"]), placed_groups: Some(vec![]) }));
+        assert_eq!(reach(".*(?:说|表示)"), Some(ObjectReach { chars: 2, starts: words(&["说", "表示"]), start_tags: None, placed_groups: Some(vec![]) }));
+        assert_eq!(reach(".*[^。]{0,3}说"), Some(ObjectReach { chars: 4, starts: None, start_tags: None, placed_groups: Some(vec![]) }));
+        assert_eq!(reach(".*(?:甲)?乙"), Some(ObjectReach { chars: 2, starts: words(&["甲乙", "乙"]), start_tags: None, placed_groups: Some(vec![]) }));
         assert_eq!(reach(".*a(?:bc|d)*"), None, "unbounded");
+        let start_tags = |re: &str| reach(re).and_then(|r| r.start_tags);
+        assert_eq!(start_tags(".*[\u{E000}\u{E002}][^。]{0,3}说"), Some(0b101), "a slot of either of two tags");
+        assert_eq!(start_tags(".*(?:\u{E001}|说)"), None, "a word that is not a tag");
+        assert_eq!(start_tags(".*\u{E001}的"), None, "a tag and a word");
     }
 
     fn placed(re: &str) -> Option<Vec<(usize, Place, Place)>> {
@@ -185,6 +217,21 @@ mod tests {
         assert_eq!(placed(".*(?P<s>a(?P<t>b))(?P<o>y)"), None, "a group inside a group");
         assert_eq!(placed(".*(?P<s>[a甲])(?P<o>y)"), Some(vec![(1, AfterStart(0), BeforeEnd(1)), (2, BeforeEnd(1), BeforeEnd(0))]));
         assert_eq!(placed(".*(?P<s>[a甲])x*(?P<o>y)"), None, "subject of one or three bytes");
+    }
+
+    #[test]
+    fn the_groups_of_a_whole_match_are_placed_from_its_ends() {
+        use Place::{AfterStart, BeforeEnd};
+        let groups = |re: &str| {
+            match_groups(&regex_syntax::parse(re).unwrap()).map(|groups| groups.into_iter().map(|g| (g.index, g.start, g.end)).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            groups("(?P<o>[甲乙])的?(?P<t>丙)(?P<s>丁)"),
+            Some(vec![(1, AfterStart(0), AfterStart(3)), (2, BeforeEnd(6), BeforeEnd(3)), (3, BeforeEnd(3), BeforeEnd(0))])
+        );
+        assert_eq!(groups("(?P<s>甲)"), Some(vec![(1, AfterStart(0), BeforeEnd(0))]));
+        assert_eq!(groups("(?P<s>甲)(?:了|的)?(?P<t>[^。]{1,8})的(?P<o>乙)"), None, "a group of varying length between varying parts");
+        assert_eq!(groups("(?P<s>甲)(?:(?P<t>乙)|丙)"), None, "a group that may not take part");
     }
 
     #[test]
