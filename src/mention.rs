@@ -109,7 +109,7 @@ fn trim_region_word(chars: &[char], rules: &RuleSet, c: &mut Candidate) {
 /// (what `newsgraph explain` shows as the matches that lost).
 pub fn find_candidates(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<Candidate> {
     let mut candidates = Vec::new();
-    dictionary_candidates(folded, chars, rules, &mut candidates);
+    dictionary_candidates(chars, rules, &mut candidates);
     brand::brand_extension_candidates(chars, rules, &mut candidates);
     let titles = TitleIndex::new(chars, &candidates);
     let starts = rules.start_chars.get_or_init(|| StartChars::new(rules)).of_document(chars);
@@ -132,9 +132,9 @@ fn is_cjk(c: char) -> bool {
     matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF)
 }
 
-fn dictionary_candidates(folded: &Folded, chars: &[char], rules: &RuleSet, out: &mut Vec<Candidate>) {
-    for (start, end, entries) in rules.dictionary.find_iter(&folded.text) {
-        let span = Span::new(folded.char_at(start), folded.char_at(end));
+fn dictionary_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candidate>) {
+    for (start, end, entries) in rules.dictionary.find_iter(chars) {
+        let span = Span::new(start, end);
         // A Latin name must not be cut out of a longer Latin word (ARM in ARMY).
         let ascii_word = |c: Option<&char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
         if chars[span.start].is_ascii_alphanumeric() && span.start > 0 && ascii_word(chars.get(span.start - 1)) {

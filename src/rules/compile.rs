@@ -14,7 +14,7 @@ use crate::error::{RuleError, RuleErrors};
 use crate::model::{NodeType, Predicate, RuleId};
 use crate::normalize::{fold, is_folded};
 use crate::value::Normalizer;
-use daachorse::{CharwiseDoubleArrayAhoCorasick, CharwiseDoubleArrayAhoCorasickBuilder, MatchKind as DaachorseMatchKind};
+use super::name_search::NameSearch;
 use super::lazy_regex::LazyRegex;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -72,23 +72,22 @@ pub struct DictEntry {
     pub layer: usize,
 }
 
-/// Every gazetteer name and alias in one leftmost-longest automaton.
+/// Every gazetteer name and alias in one leftmost-longest search.
 ///
-/// The automata are character-wise double arrays (`daachorse`): one
-/// transition per character of Chinese text, where a byte-wise automaton
-/// takes three, and built in a few milliseconds. With the byte-wise
-/// `aho-corasick` NFA the gazetteer search cost about 40 instructions per
-/// byte of every document and its build a tenth of start-up.
+/// The search (`NameSearch`) walks a trie only from the positions where the
+/// first two characters of a name stand, found by a filter of those pairs:
+/// an Aho-Corasick automaton (`daachorse`) walked every character, at
+/// about 75 instructions each.
 pub struct Dictionary {
-    automaton: CharwiseDoubleArrayAhoCorasick<u32>,
+    names: NameSearch,
     /// Pattern id → entries that spell it (an alias may be ambiguous).
     pattern_entries: Vec<Vec<u32>>,
     by_text: FxHashMap<String, u32>,
-    /// The spellings of user-layer entries (layer > 0) in an automaton of
-    /// their own, mapped to patterns of `automaton`: a user entry is found
+    /// The spellings of user-layer entries (layer > 0) in a search of
+    /// their own, mapped to patterns of `names`: a user entry is found
     /// even where a longer or earlier built-in name would hide it from the
     /// leftmost-longest search, so that it can win the overlap.
-    user_automaton: Option<CharwiseDoubleArrayAhoCorasick<u32>>,
+    user_names: Option<NameSearch>,
     pub entries: Vec<DictEntry>,
 }
 
@@ -96,32 +95,29 @@ impl std::fmt::Debug for Dictionary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Dictionary")
             .field("spellings", &self.pattern_entries.len())
-            .field("user_spellings", &self.user_automaton.as_ref().map(|a| a.num_states()))
+            .field("user_names", &self.user_names)
             .field("entries", &self.entries)
             .finish_non_exhaustive()
     }
 }
 
 impl Dictionary {
-    /// Leftmost-longest matches over folded text: (byte start, byte end,
-    /// entries), the best entry (highest layer, then first) first, in text
-    /// order. User-layer spellings are searched on their own as well, so a
-    /// user entry inside or across a longer built-in name is still found
-    /// (the overlap is then decided by `mention::resolve_overlaps`, where
-    /// the user layer wins).
-    pub fn find_iter<'a>(
-        &'a self,
-        folded: &'a str,
-    ) -> impl Iterator<Item = (usize, usize, &'a [u32])> + 'a {
-        let mut found: Vec<(usize, usize, u32)> =
-            self.automaton.leftmost_find_iter(folded).map(|m| (m.start(), m.end(), m.value())).collect();
-        if let Some(user) = &self.user_automaton {
+    /// Leftmost-longest matches over the characters of folded text:
+    /// (start, end, entries) by character offset, the best entry (highest
+    /// layer, then first) first, in text order. User-layer spellings are
+    /// searched on their own as well, so a user entry inside or across a
+    /// longer built-in name is still found (the overlap is then decided by
+    /// `mention::resolve_overlaps`, where the user layer wins).
+    pub fn find_iter<'a>(&'a self, folded: &[char]) -> impl Iterator<Item = (usize, usize, &'a [u32])> + 'a {
+        let mut found: Vec<(usize, usize, u32)> = Vec::new();
+        self.names.leftmost_longest(folded, |s, e, p| found.push((s, e, p)));
+        if let Some(user) = &self.user_names {
             let before = found.len();
-            for m in user.leftmost_find_iter(folded) {
-                if !found[..before].iter().any(|&(s, e, _)| s == m.start() && e == m.end()) {
-                    found.push((m.start(), m.end(), m.value()));
+            user.leftmost_longest(folded, |s, e, p| {
+                if !found[..before].iter().any(|&(fs, fe, _)| fs == s && fe == e) {
+                    found.push((s, e, p));
                 }
-            }
+            });
             found.sort_by_key(|&(s, e, _)| (s, e));
         }
         found.into_iter().map(move |(s, e, p)| (s, e, self.pattern_entries[p as usize].as_slice()))
@@ -661,7 +657,7 @@ pub fn compile(layers: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
     Ok(c.finish(automata?))
 }
 
-/// The gazetteer automaton (every name and alias) and the suffix automaton.
+/// The gazetteer search (every name and alias) and the suffix search.
 fn build_automata(mut entries: Vec<DictEntry>, suffixes: &[Suffix]) -> Result<(Dictionary, SuffixSearch), RuleErrors> {
     // Highest layer first, so a user entry wins over a built-in one that
     // spells the same text.
@@ -699,23 +695,14 @@ fn build_automata(mut entries: Vec<DictEntry>, suffixes: &[Suffix]) -> Result<(D
         }
         e.spellings = spellings.into();
     }
-    let automaton = gazetteer_automaton(texts.iter().enumerate().map(|(p, text)| (text.as_str(), p as u32)))?;
+    let names = NameSearch::new(texts.iter().enumerate().map(|(p, text)| (text.as_str(), p as u32)));
     let user_patterns: Vec<(&str, u32)> = (0..texts.len() as u32)
         .filter(|&p| pattern_entries[p as usize].first().is_some_and(|&i| entries[i as usize].layer > 0))
         .map(|p| (texts[p as usize].as_str(), p))
         .collect();
-    let user_automaton = if user_patterns.is_empty() { None } else { Some(gazetteer_automaton(user_patterns)?) };
+    let user_names = if user_patterns.is_empty() { None } else { Some(NameSearch::new(user_patterns)) };
     let suffix_search = SuffixSearch::new(suffixes)?;
-    Ok((Dictionary { automaton, pattern_entries, by_text, user_automaton, entries }, suffix_search))
-}
-
-/// A leftmost-longest character-wise automaton of distinct, non-empty
-/// spellings, each reporting its number.
-fn gazetteer_automaton<'a>(spellings: impl IntoIterator<Item = (&'a str, u32)>) -> Result<CharwiseDoubleArrayAhoCorasick<u32>, RuleErrors> {
-    CharwiseDoubleArrayAhoCorasickBuilder::new().match_kind(DaachorseMatchKind::LeftmostLongest).build_with_values(spellings).map_err(|e| {
-        RuleErrors(vec![RuleError { file: "rules/gazetteers".into(), line: 0, column: 0, rule: None,
-            message: format!("cannot build the gazetteer automaton: {e}") }])
-    })
+    Ok((Dictionary { names, pattern_entries, by_text, user_names, entries }, suffix_search))
 }
 
 fn display_path(source: &RuleSource, path: &str) -> String {
@@ -1324,11 +1311,13 @@ mod tests {
                     _ => text.push_str(spelling),
                 }
             }
+            let char_at = |byte: usize| text[..byte].chars().count();
             let expected: Vec<(usize, usize, &[u32])> = byte_wise
                 .find_iter(&text)
-                .map(|m| (m.start(), m.end(), dictionary.pattern_entries[m.pattern().as_usize()].as_slice()))
+                .map(|m| (char_at(m.start()), char_at(m.end()), dictionary.pattern_entries[m.pattern().as_usize()].as_slice()))
                 .collect();
-            assert_eq!(dictionary.find_iter(&text).collect::<Vec<_>>(), expected, "{text}");
+            let chars: Vec<char> = text.chars().collect();
+            assert_eq!(dictionary.find_iter(&chars).collect::<Vec<_>>(), expected, "{text}");
         }
     }
 

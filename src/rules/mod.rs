@@ -11,6 +11,7 @@ mod builtin;
 mod compile;
 mod lazy_regex;
 mod load;
+mod name_search;
 mod pattern;
 mod raw;
 mod reach;
