@@ -97,8 +97,10 @@ pub fn match_relations(
     let mut tagged = TaggedSentence::default();
     // Tag characters in the text itself (private-use characters, rare) are
     // mentions to the pattern regexes too: only where the document has
-    // none are the slots all the tags of a sentence.
-    let text_has_tag_characters = folded.text.as_bytes().contains(&TAG_LEAD_BYTE);
+    // none are the slots all the tags of a sentence. (Searched by the
+    // `memchr` crate's vector search: the standard library's byte search
+    // takes a word at a time, over the whole document.)
+    let text_has_tag_characters = memchr::memchr(TAG_LEAD_BYTE, folded.text.as_bytes()).is_some();
     let mut candidates = Vec::new();
     for (si, &sentence) in sentences.iter().enumerate() {
         // A sentence in which no mention starts has no slot, no topic of
