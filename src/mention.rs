@@ -878,7 +878,7 @@ fn covered_by_common_words(chars: &[char], rules: &RuleSet) -> bool {
 #[inline(never)]
 fn regex_candidates<'a>(folded: &Folded, rules: impl Iterator<Item = (&'a RegexRule, Option<Vec<std::ops::Range<usize>>>)>, out: &mut Vec<Candidate>) {
     for (rule, words) in rules {
-        rule.regex.for_each_mention(&folded.text, words, |m| {
+        rule.regex.for_each_mention(folded, words, |m| {
             if m.is_empty() {
                 return;
             }
@@ -898,7 +898,7 @@ fn regex_candidates<'a>(folded: &Folded, rules: impl Iterator<Item = (&'a RegexR
 #[inline(never)]
 fn value_candidates<'a>(folded: &Folded, rules: impl Iterator<Item = (&'a RegexRule, Option<Vec<std::ops::Range<usize>>>)>, out: &mut Vec<Candidate>) {
     for (rule, words) in rules {
-        rule.regex.for_each_mention(&folded.text, words, |m| {
+        rule.regex.for_each_mention(folded, words, |m| {
             let Some(parsed) = parse_value(rule.normalizer, &folded.text[m.clone()]) else { return };
             out.push(Candidate {
                 span: Span::new(folded.char_at(m.start), folded.char_at(m.end)),

@@ -16,15 +16,21 @@
 //! between characters a match may have around the word (see
 //! [`Neighbours`]: 年 counts after a digit). Regexes of unbounded length made of
 //! few characters (`{number}块`) are searched in the runs of those
-//! characters around their trigger words (see [`RunWindows`]). It asks
+//! characters around their trigger words (see [`RunWindows`]), and those
+//! whose only part of unbounded length is made of few characters, without
+//! a trigger word (`{number}{units}`), in the runs of those characters that
+//! can hold that part (see [`CoreRuns`]). It asks
 //! for captures only when the match alone does not tell where the mention
 //! is (see [`MentionPlan`]).
 
+mod core_runs;
 mod mention;
 mod neighbours;
 mod run_windows;
 
 use super::trigger::requirements;
+use crate::normalize::Folded;
+use core_runs::CoreRuns;
 use mention::MentionPlan;
 use neighbours::Neighbours;
 use run_windows::RunWindows;
@@ -59,6 +65,9 @@ enum Windows {
     Words(WordWindows),
     /// In the runs of its characters that hold its trigger words.
     Runs(RunWindows),
+    /// In the runs of the characters of its part of unbounded length that
+    /// can hold that part.
+    Core(CoreRuns),
     Whole,
 }
 
@@ -70,6 +79,8 @@ impl Windows {
             Windows::Runs(runs)
         } else if let Some(words) = WordWindows::narrowed(hir) {
             Windows::Words(words)
+        } else if let Some(runs) = CoreRuns::new(hir) {
+            Windows::Core(runs)
         } else {
             Windows::Whole
         }
@@ -98,22 +109,25 @@ impl LazyRegex {
         self.windows.get_or_init(|| Windows::new(&self.hir))
     }
 
-    /// Call `each` with the span of the mention of every match in `text`,
-    /// in order: group `m` (matches without it are skipped), else the
-    /// whole match, as `captures_iter` gives them, but only the parts of
-    /// the text near the regex's trigger words are scanned when that is
-    /// exact (see [`WordWindows`] and [`RunWindows`]). `words`, if given,
-    /// are the occurrences of [`LazyRegex::window_words`] in `text`, in
+    /// Call `each` with the span of the mention of every match in the
+    /// folded text, in order: group `m` (matches without it are skipped),
+    /// else the whole match, as `captures_iter` gives them, but only the
+    /// parts of the text near the regex's trigger words (or in the runs of
+    /// [`CoreRuns`]) are scanned when that is exact (see [`WordWindows`]
+    /// and [`RunWindows`]). `words`, if given,
+    /// are the occurrences of [`LazyRegex::window_words`] in the text, in
     /// order of start (found by the scan that tells which regexes may
     /// match it): the windows are read off them instead of searching the
     /// text for the words again.
-    pub fn for_each_mention(&self, text: &str, words: Option<Vec<Range<usize>>>, mut each: impl FnMut(Range<usize>)) {
+    pub fn for_each_mention(&self, folded: &Folded, words: Option<Vec<Range<usize>>>, mut each: impl FnMut(Range<usize>)) {
+        let text = folded.text.as_str();
         let regex: &Regex = self;
         let mut search = |haystack: &str, from: usize| self.mention.search_at(regex, haystack, from);
         let mut each = |mention: Option<Range<usize>>| mention.into_iter().for_each(&mut each);
         match self.windows() {
             Windows::Words(windows) => windows.for_each_match(text, words, &mut search, &mut each),
             Windows::Runs(windows) => windows.for_each_match(text, words, &mut search, &mut each),
+            Windows::Core(windows) => windows.for_each_match(folded, &mut search, &mut each),
             // (The iterator's rule for empty matches applies here.)
             Windows::Whole => match self.mention {
                 MentionPlan::Captures => regex.captures_iter(text).for_each(|c| each(c.name("m").map(|m| m.range()))),
@@ -128,7 +142,7 @@ impl LazyRegex {
         match self.windows() {
             Windows::Words(windows) => Some(&windows.clause),
             Windows::Runs(windows) => Some(windows.clause()),
-            Windows::Whole => None,
+            Windows::Core(_) | Windows::Whole => None,
         }
     }
 
@@ -398,7 +412,8 @@ mod tests {
     }
 
     /// The captures of every match found in the regex's windows.
-    fn windowed_captures<'h>(regex: &LazyRegex, text: &'h str) -> Vec<Captures<'h>> {
+    fn windowed_captures<'h>(regex: &LazyRegex, folded: &'h Folded) -> Vec<Captures<'h>> {
+        let text = folded.text.as_str();
         let compiled: &Regex = regex;
         let mut search = |haystack: &'h str, from: usize| compiled.captures_at(haystack, from).map(|c| (c.get(0).expect("group 0 is the match").range(), c));
         let mut found = Vec::new();
@@ -406,6 +421,7 @@ mod tests {
         match regex.windows() {
             Windows::Words(windows) => windows.for_each_match(text, None, &mut search, &mut each),
             Windows::Runs(windows) => windows.for_each_match(text, None, &mut search, &mut each),
+            Windows::Core(windows) => windows.for_each_match(folded, &mut search, &mut each),
             Windows::Whole => compiled.captures_iter(text).for_each(each),
         }
         found
@@ -432,13 +448,15 @@ mod tests {
     /// `for_each_mention` the mentions, whether it searches the text for
     /// the window words or is given their occurrences.
     fn assert_same_as_captures_iter(regex: &LazyRegex, text: &str) {
-        assert_eq!(all_groups(windowed_captures(regex, text)), all_groups(regex.captures_iter(text)), "{}", regex.as_str());
+        let folded = Folded::new(text);
+        let text = folded.text.as_str();
+        assert_eq!(all_groups(windowed_captures(regex, &folded)), all_groups(regex.captures_iter(text)), "{}", regex.as_str());
         let expected = mentions_of_captures_iter(regex, text);
         let mut mentions = Vec::new();
-        regex.for_each_mention(text, None, |m| mentions.push(m));
+        regex.for_each_mention(&folded, None, |m| mentions.push(m));
         assert_eq!(mentions, expected, "{}", regex.as_str());
         let mut mentions = Vec::new();
-        regex.for_each_mention(text, occurrences_of_window_words(regex, text), |m| mentions.push(m));
+        regex.for_each_mention(&folded, occurrences_of_window_words(regex, text), |m| mentions.push(m));
         assert_eq!(mentions, expected, "{} given the occurrences of its window words", regex.as_str());
     }
 
@@ -490,11 +508,14 @@ mod tests {
     /// Each regex finds what captures_iter finds in [`texts`], and is
     /// searched in windows (`windowed`) in at least one of them.
     fn assert_windowed_search_exact(regexes: &[&str], windowed: impl Fn(&LazyRegex, &str) -> bool) {
-        let texts = texts();
+        assert_windowed_search_exact_in(regexes, &texts(), windowed)
+    }
+
+    fn assert_windowed_search_exact_in(regexes: &[&str], texts: &[String], windowed: impl Fn(&LazyRegex, &str) -> bool) {
         for source in regexes {
             let regex = LazyRegex::parse(source).unwrap();
             let mut windowed_somewhere = false;
-            for text in &texts {
+            for text in texts {
                 assert_same_as_captures_iter(&regex, text);
                 windowed_somewhere |= windowed(&regex, text);
             }
@@ -533,6 +554,45 @@ mod tests {
         for rule in rules.value_rules.iter().chain(rules.entity_rules.iter()) {
             texts.iter().for_each(|text| assert_same_as_captures_iter(&rule.regex, text));
         }
+    }
+
+    /// Long texts of filler with value-like pieces here and there, so
+    /// that [`CoreRuns`] windows (not the whole-text fallback) are used.
+    fn core_texts() -> Vec<String> {
+        let filler = ["的", "新", "公司", "在", "a", " ", "，", "。", "上海", "多", "数据", "一"];
+        let pieces = [
+            "0", "1", "25", "9", ".", ",", "第", "多", "万", "亿", "个", "人", "家", "约", "超过", "以上", "一", "二", "十", "两", "几", "上", "百", "城市",
+            "个城市", "年", "\n", "\n", "3", "x", "米",
+        ];
+        let mut random = crate::test_random::xorshift32(0x1234_5679);
+        let mut next = move || random() as usize;
+        (0..60)
+            .map(|_| (0..1500).map(|_| if next().is_multiple_of(6) { pieces[next() % pieces.len()] } else { filler[next() % filler.len()] }).collect())
+            .collect()
+    }
+
+    #[test]
+    fn core_run_search_finds_what_captures_iter_finds() {
+        let rules = crate::rules::RuleSet::builtin().unwrap();
+        let number_unit = rules.value_rules.iter().find(|r| r.id == "values/quantity/number-unit").expect("a built-in rule");
+        // (Units with a one-letter word, `x`: trigger words the runs of
+        // `RunWindows` cannot be found from; leads of a large class, which
+        // the regex crate has no prefilter for.)
+        let regexes = [
+            number_unit.regex.as_str(),
+            // A lead of hedges; cores of one character or of two or more.
+            r"(?:^|[^第0-9])(?P<m>(?:约|超过)?(?:[0-9]+(?:\.[0-9]+)?多?|[一两][一二十]+|[二三十]多?)(?:个|人|家|万人|x)(?:以上)?)",
+            // Trails that may be empty; anchors and boundaries around a core.
+            r"(?:^|[^0-9])[0-9]+(?:多|万)?人?",
+            r"(?m)(?:^|[^0-9])[二三十x]+(?:个|家)?$",
+            r"[^0-9]?\b[0-9]+[,.]?[0-9]*(?:家|个|x)",
+            // A core that may end where a trail starts with a core character.
+            r"(?:^|[^0-9])[0-9]+[万亿]?(?:万人|亿元|个|x)",
+        ];
+        assert_windowed_search_exact_in(&regexes, &core_texts(), |regex, text| match regex.windows() {
+            Windows::Core(runs) => runs.within_budget(&Folded::new(text)),
+            _ => panic!("{} is not searched in core runs", regex.as_str()),
+        });
     }
 
     #[test]

@@ -69,12 +69,21 @@ enum End {
 /// if they are few and the sequence is never empty.
 fn non_empty_end(parts: &[&Hir], end: End) -> Option<CharBits> {
     let mut chars = CharBits::default();
-    (!sequence_end_chars(parts, end, &mut chars)?).then_some(chars)
+    let may_be_empty = sequence_end_chars(parts, end, &mut |c| chars.insert(c))?;
+    (!may_be_empty).then_some(chars)
+}
+
+/// The characters a match of the sequence `parts` may start with, if they
+/// are few and the sequence is never empty.
+pub(super) fn non_empty_start_chars(parts: &[&Hir]) -> Option<Vec<char>> {
+    let mut chars = Vec::new();
+    let may_be_empty = sequence_end_chars(parts, End::First, &mut |c| chars.push(c))?;
+    (!may_be_empty).then_some(chars)
 }
 
 /// The parts of the top-level sequence of `hir`, through groups and nested
 /// sequences.
-fn flatten<'h>(hir: &'h Hir, parts: &mut Vec<&'h Hir>) {
+pub(super) fn flatten<'h>(hir: &'h Hir, parts: &mut Vec<&'h Hir>) {
     match hir.kind() {
         HirKind::Concat(subs) => subs.iter().for_each(|s| flatten(s, parts)),
         HirKind::Capture(c) => flatten(&c.sub, parts),
@@ -97,17 +106,17 @@ fn is_a_word_of(prefixes: &Seq, clause: &[String]) -> bool {
     })
 }
 
-/// Add to `chars` the characters a match of the sequence `parts` may have
+/// Call `add` with the characters a match of the sequence `parts` may have
 /// at its `end`; whether it may be empty (then the character there is
 /// one outside it). `None` if there are too many characters or they are
 /// not text.
-fn sequence_end_chars(parts: &[&Hir], end: End, chars: &mut CharBits) -> Option<bool> {
+fn sequence_end_chars(parts: &[&Hir], end: End, add: &mut dyn FnMut(char)) -> Option<bool> {
     let ordered: Box<dyn Iterator<Item = &&Hir>> = match end {
         End::First => Box::new(parts.iter()),
         End::Last => Box::new(parts.iter().rev()),
     };
     for part in ordered {
-        if !end_chars(part, end, chars)? {
+        if !end_chars(part, end, add)? {
             return Some(false);
         }
     }
@@ -115,7 +124,7 @@ fn sequence_end_chars(parts: &[&Hir], end: End, chars: &mut CharBits) -> Option<
 }
 
 /// [`sequence_end_chars`] of one regex.
-fn end_chars(hir: &Hir, end: End, chars: &mut CharBits) -> Option<bool> {
+fn end_chars(hir: &Hir, end: End, add: &mut dyn FnMut(char)) -> Option<bool> {
     match hir.kind() {
         // (Look-arounds match no character.)
         HirKind::Empty | HirKind::Look(_) => Some(true),
@@ -123,7 +132,7 @@ fn end_chars(hir: &Hir, end: End, chars: &mut CharBits) -> Option<bool> {
             let text = std::str::from_utf8(&literal.0).ok()?;
             match if end == End::First { text.chars().next() } else { text.chars().next_back() } {
                 Some(c) => {
-                    chars.insert(c);
+                    add(c);
                     Some(false)
                 }
                 None => Some(true),
@@ -133,23 +142,23 @@ fn end_chars(hir: &Hir, end: End, chars: &mut CharBits) -> Option<bool> {
             if class.ranges().iter().map(|r| r.end() as usize - r.start() as usize + 1).sum::<usize>() > MAX_CLASS_CHARS {
                 return None;
             }
-            class.ranges().iter().flat_map(|r| r.start()..=r.end()).for_each(|c| chars.insert(c));
+            class.ranges().iter().flat_map(|r| r.start()..=r.end()).for_each(&mut *add);
             Some(false)
         }
         HirKind::Class(Class::Bytes(class)) => {
             if !class.ranges().iter().all(|r| r.end().is_ascii()) {
                 return None;
             }
-            class.ranges().iter().flat_map(|r| r.start()..=r.end()).for_each(|b| chars.insert(char::from(b)));
+            class.ranges().iter().flat_map(|r| r.start()..=r.end()).for_each(|b| add(char::from(b)));
             Some(false)
         }
-        HirKind::Repetition(r) => Some(end_chars(&r.sub, end, chars)? || r.min == 0),
-        HirKind::Capture(c) => end_chars(&c.sub, end, chars),
-        HirKind::Concat(parts) => sequence_end_chars(&parts.iter().collect::<Vec<_>>(), end, chars),
+        HirKind::Repetition(r) => Some(end_chars(&r.sub, end, add)? || r.min == 0),
+        HirKind::Capture(c) => end_chars(&c.sub, end, add),
+        HirKind::Concat(parts) => sequence_end_chars(&parts.iter().collect::<Vec<_>>(), end, add),
         HirKind::Alternation(branches) => {
             let mut may_be_empty = false;
             for b in branches {
-                may_be_empty |= end_chars(b, end, chars)?;
+                may_be_empty |= end_chars(b, end, add)?;
             }
             Some(may_be_empty)
         }

@@ -86,7 +86,7 @@ impl RunWindows {
         let tail = Hir::concat(tail.to_vec());
         let tail_len = tail.properties().minimum_len()?;
         let mut tail_chars = CharBits::default();
-        add_chars(&tail, &mut tail_chars)?;
+        add_chars(&tail, &mut |c| tail_chars.insert(c))?;
         // The fewest words, the longest first on ties (a long word is rarer).
         let clause = requirements(&tail, &|_| false)
             .into_iter()
@@ -213,27 +213,27 @@ fn trigger_searcher(words: &[String]) -> Option<packed::Searcher> {
     packed::Config::new().match_kind(packed::MatchKind::LeftmostFirst).builder().extend(words).build()
 }
 
-/// Add the characters `hir` can match to `chars`; `None` if there are too
-/// many (a large class) or they are not text.
-fn add_chars(hir: &Hir, chars: &mut CharBits) -> Option<()> {
+/// Call `add` with each character `hir` can match; `None` if there are
+/// too many (a large class) or they are not text.
+pub(super) fn add_chars(hir: &Hir, add: &mut dyn FnMut(char)) -> Option<()> {
     match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => {}
-        HirKind::Literal(literal) => std::str::from_utf8(&literal.0).ok()?.chars().for_each(|c| chars.insert(c)),
+        HirKind::Literal(literal) => std::str::from_utf8(&literal.0).ok()?.chars().for_each(add),
         HirKind::Class(Class::Unicode(class)) => {
             if class.ranges().iter().map(|r| r.end() as usize - r.start() as usize + 1).sum::<usize>() > MAX_CLASS_CHARS {
                 return None;
             }
-            class.ranges().iter().flat_map(|r| r.start()..=r.end()).for_each(|c| chars.insert(c));
+            class.ranges().iter().flat_map(|r| r.start()..=r.end()).for_each(add);
         }
         HirKind::Class(Class::Bytes(class)) => {
             if !class.ranges().iter().all(|r| r.end().is_ascii()) {
                 return None;
             }
-            class.ranges().iter().flat_map(|r| r.start()..=r.end()).for_each(|b| chars.insert(char::from(b)));
+            class.ranges().iter().flat_map(|r| r.start()..=r.end()).for_each(|b| add(char::from(b)));
         }
-        HirKind::Repetition(r) => add_chars(&r.sub, chars)?,
-        HirKind::Capture(c) => add_chars(&c.sub, chars)?,
-        HirKind::Concat(parts) | HirKind::Alternation(parts) => parts.iter().try_for_each(|p| add_chars(p, chars))?,
+        HirKind::Repetition(r) => add_chars(&r.sub, add)?,
+        HirKind::Capture(c) => add_chars(&c.sub, add)?,
+        HirKind::Concat(parts) | HirKind::Alternation(parts) => parts.iter().try_for_each(|p| add_chars(p, add))?,
     }
     Some(())
 }
