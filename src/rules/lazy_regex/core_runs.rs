@@ -49,6 +49,7 @@
 use super::neighbours::{flatten, non_empty_start_chars};
 use super::run_windows::add_chars;
 use super::{char_boundary_at_or_after, prefix_literals, search_from, SearchAt};
+use crate::chars::CharFlags;
 use crate::normalize::Folded;
 use regex_syntax::hir::{Hir, HirKind};
 
@@ -61,9 +62,6 @@ const ALONE: u8 = 4;
 /// A character a trail may start with.
 const TRAIL_START: u8 = 8;
 
-/// The characters of the Basic Multilingual Plane.
-const BMP: usize = 0x10000;
-
 /// A search call costs about as much as scanning this many bytes.
 const SEARCH_CALL_BYTES: usize = 64;
 
@@ -72,10 +70,8 @@ pub(super) struct CoreRuns {
     lead: usize,
     /// The longest trail, in bytes.
     trail: usize,
-    /// The flags of the characters of the Basic Multilingual Plane (all
-    /// flagged characters are: a lookup at every character of a document
-    /// needs no hash probe).
-    flags: Box<[u8; BMP]>,
+    /// The flags of the characters.
+    flags: CharFlags<u8>,
     /// The flags a character after a core must have: [`TRAIL_START`], or
     /// none when the trail may be empty or start with too many characters.
     after_core: u8,
@@ -111,9 +107,9 @@ impl CoreRuns {
         let trail_starts = non_empty_start_chars(&parts[last + 1..]);
         let after_core = if trail_starts.is_some() { TRAIL_START } else { 0 };
         flagged.extend(trail_starts.into_iter().flatten().map(|c| (c, TRAIL_START)));
-        let mut flags: Box<[u8; BMP]> = vec![0; BMP].into_boxed_slice().try_into().ok()?;
+        let mut flags = CharFlags::default();
         for (c, flag) in flagged {
-            *flags.get_mut(c as usize)? |= flag;
+            flags.add(c, flag);
         }
         Some(CoreRuns { lead, trail, flags, after_core })
     }
@@ -210,13 +206,10 @@ impl CoreRuns {
     /// The offset of the first core character from `from` on.
     fn next_core(&self, chars: &[char], from: usize) -> Option<usize> {
         // Most characters of a text are not core characters: they are
-        // skipped four at a time, with one test of their flags together,
-        // looked up by the low 16 bits of the code point (a character
-        // outside the plane may pass; the exact test then drops it).
-        let low_flags = |c: char| self.flags[c as usize & (BMP - 1)];
+        // skipped four at a time, with one test of their flags together.
         let mut at = from;
         for four in chars[from..].chunks_exact(4) {
-            if (low_flags(four[0]) | low_flags(four[1]) | low_flags(four[2]) | low_flags(four[3])) & CORE != 0 {
+            if (self.flags_of(four[0]) | self.flags_of(four[1]) | self.flags_of(four[2]) | self.flags_of(four[3])) & CORE != 0 {
                 if let Some(k) = four.iter().position(|&c| self.flags_of(c) & CORE != 0) {
                     return Some(at + k);
                 }
@@ -228,7 +221,7 @@ impl CoreRuns {
 
     #[inline]
     fn flags_of(&self, c: char) -> u8 {
-        self.flags.get(c as usize).copied().unwrap_or(0)
+        self.flags.get(c)
     }
 }
 
