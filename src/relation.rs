@@ -787,8 +787,7 @@ mod tests {
                     let reach = rule.object_reach.as_ref().map_or(0, |r| r.chars);
                     matched += usize::from(plain.is_some() && before.chars().count() > reach);
                     let found = object_captures(rule, before, None);
-                    let is_tag = |c: char| (c as u32).wrapping_sub(crate::rules::TAG_BASE) < 32;
-                    let mut tags = before.char_indices().rev().filter(|&(_, c)| is_tag(c)).map(|(at, c)| (at, 1 << (c as u32 - crate::rules::TAG_BASE)));
+                    let mut tags = before.char_indices().rev().filter_map(|(at, c)| Some((at, crate::rules::tag_bit(c)?)));
                     let from_tags = object_captures(rule, before, Some(&mut tags));
                     assert_eq!(groups(rule, from_tags), plain, "{} on {before:?}, from its tags", rule.id);
                     read_off += usize::from(matches!(found, Some(MatchGroups::Placed { .. })));

@@ -610,7 +610,7 @@ pub fn compile(layers: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
     }
     // The lexicon, the gazetteers and the rule files (TOML) fill disjoint
     // parts of the compiler, so they are compiled on three threads: the
-    // gazetteer side goes on to build the gazetteer and suffix automata, the
+    // gazetteer side goes on to build the gazetteer and suffix searches, the
     // TOML side builds the regexes. Errors are kept per file and reported in
     // file order, as if the files were compiled one after the other.
     let mut errors = std::mem::take(&mut c.errors);
@@ -627,11 +627,11 @@ pub fn compile(layers: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
         }
         (tables, file_errors)
     };
-    let (mut gazetteers, lexicon, automata) = std::thread::scope(|scope| {
+    let (mut gazetteers, lexicon, searches) = std::thread::scope(|scope| {
         let gazetteer_side = scope.spawn(|| {
             let (mut gazetteers, file_errors) = compile_tsv(false);
-            let automata = build_automata(std::mem::take(&mut gazetteers.dict_entries), &gazetteers.suffixes);
-            (gazetteers, file_errors, automata)
+            let searches = build_name_searches(std::mem::take(&mut gazetteers.dict_entries), &gazetteers.suffixes);
+            (gazetteers, file_errors, searches)
         });
         let lexicon_side = scope.spawn(|| compile_tsv(true));
         for (index, (layer, path, text, raw)) in parsed.iter().enumerate() {
@@ -640,11 +640,11 @@ pub fn compile(layers: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
                 file_errors.push((index, std::mem::take(&mut c.errors)));
             }
         }
-        let (gazetteers, gazetteer_errors, automata) = gazetteer_side.join().expect("the gazetteer compiler panicked");
+        let (gazetteers, gazetteer_errors, searches) = gazetteer_side.join().expect("the gazetteer compiler panicked");
         let (lexicon, lexicon_errors) = lexicon_side.join().expect("the lexicon compiler panicked");
         file_errors.extend(gazetteer_errors);
         file_errors.extend(lexicon_errors);
-        (gazetteers, lexicon, automata)
+        (gazetteers, lexicon, searches)
     });
     file_errors.sort_by_key(|(index, _)| *index);
     errors.extend(file_errors.into_iter().flat_map(|(_, e)| e));
@@ -654,11 +654,11 @@ pub fn compile(layers: &[RuleSource]) -> Result<RuleSet, RuleErrors> {
     c.lexicon = lexicon.lexicon;
     c.surnames = std::mem::take(&mut gazetteers.surnames);
     c.suffixes = std::mem::take(&mut gazetteers.suffixes);
-    Ok(c.finish(automata?))
+    Ok(c.finish(searches?))
 }
 
 /// The gazetteer search (every name and alias) and the suffix search.
-fn build_automata(mut entries: Vec<DictEntry>, suffixes: &[Suffix]) -> Result<(Dictionary, SuffixSearch), RuleErrors> {
+fn build_name_searches(mut entries: Vec<DictEntry>, suffixes: &[Suffix]) -> Result<(Dictionary, SuffixSearch), RuleErrors> {
     // Highest layer first, so a user entry wins over a built-in one that
     // spells the same text.
     let mut order: Vec<usize> = (0..entries.len()).collect();
@@ -1168,11 +1168,8 @@ fn slot_tag_mask(regex: &str, slot: &str) -> u32 {
     let Some(close) = rest.find("])") else { return u32::MAX };
     let mut mask = 0u32;
     for c in rest[..close].chars() {
-        let bit = (c as u32).wrapping_sub(pattern::TAG_BASE);
-        if bit >= 32 {
-            return u32::MAX;
-        }
-        mask |= 1 << bit;
+        let Some(bit) = pattern::tag_bit(c) else { return u32::MAX };
+        mask |= bit;
     }
     if mask == 0 { u32::MAX } else { mask }
 }

@@ -28,7 +28,7 @@ pub use bank::{PossibleRules, RegexBank};
 pub use lazy_regex::LazyRegex;
 pub use crate::value::Normalizer;
 pub use load::RuleSource;
-pub use pattern::{Tag, TAG_BASE};
+pub use pattern::{tag_bit, Tag, TAG_BASE};
 pub use reach::{ObjectReach, Place, PlacedGroup};
 pub use rules_by_tag::rules_in;
 pub use slot_groups::SlotGroups;

@@ -20,6 +20,13 @@ use crate::model::NodeType;
 /// Private-use code point of the first tag; tag `i` is `TAG_BASE + i`.
 pub const TAG_BASE: u32 = 0xE000;
 
+/// The bit of a tag character, `1 << i` for `TAG_BASE + i` (none for other
+/// characters): sets of tags are `u32` masks of these.
+pub fn tag_bit(c: char) -> Option<u32> {
+    let i = (c as u32).wrapping_sub(TAG_BASE);
+    (i < 32).then(|| 1 << i)
+}
+
 /// What a mention in a tagged sentence stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Tag {

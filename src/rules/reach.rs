@@ -71,8 +71,7 @@ pub fn object_reach(hir: &Hir) -> Option<ObjectReach> {
         .and_then(|literals| literals.iter().map(|l| std::str::from_utf8(l.as_bytes()).ok().filter(|w| !w.is_empty()).map(str::to_string)).collect());
     let tag_bit = |w: &String| {
         let mut chars = w.chars();
-        let bit = chars.next().map(|c| (c as u32).wrapping_sub(super::TAG_BASE)).filter(|&i| i < 32);
-        bit.filter(|_| chars.next().is_none()).map(|i| 1u32 << i)
+        chars.next().and_then(super::pattern::tag_bit).filter(|_| chars.next().is_none())
     };
     let start_tags = starts.as_ref().and_then(|words: &Vec<String>| words.iter().map(tag_bit).try_fold(0, |mask, bit| Some(mask | bit?)));
     Some(ObjectReach { chars, starts, start_tags, placed_groups: placed_groups(rest) })

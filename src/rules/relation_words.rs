@@ -102,7 +102,7 @@ mod tests {
     #[test]
     fn the_words_of_the_builtin_relation_patterns_are_found_wherever_they_occur() {
         let rules = crate::rules::RuleSet::builtin().unwrap();
-        let is_tag = |c: char| (c as u32).wrapping_sub(crate::rules::TAG_BASE) < 32;
+        let is_tag = |c: char| crate::rules::tag_bit(c).is_some();
         let requirements: Vec<Vec<Vec<String>>> = rules
             .relations
             .iter()

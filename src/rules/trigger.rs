@@ -12,6 +12,7 @@ use crate::chars::CharBits;
 use regex_syntax::hir::literal::{ExtractKind, Extractor, Seq};
 use regex_syntax::hir::{Class, Hir, HirKind};
 use rustc_hash::FxHashMap;
+use super::pattern::tag_bit;
 use super::relation_words::RelationWords;
 use std::cell::OnceCell;
 
@@ -464,12 +465,6 @@ fn tag_clauses(hir: &Hir) -> Vec<u32> {
             vec![any; fewest]
         }
     }
-}
-
-/// The bit of a tag character (none for other characters).
-fn tag_bit(c: char) -> Option<u32> {
-    let i = (c as u32).wrapping_sub(super::TAG_BASE);
-    (i < 32).then(|| 1 << i)
 }
 
 /// Mentions per tag in a tagged text: tag characters counted where they
