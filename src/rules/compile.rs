@@ -145,20 +145,31 @@ impl Dictionary {
 }
 
 /// Every occurrence of every name suffix (公司, 大学, 省 ...), overlapping,
-/// found from the characters they end with: one text character in seven
-/// ends a suffix, and a table lookup by character skips the rest (an
-/// automaton walks every character), then tells which lengths of suffix
-/// can end and start there before any text is hashed.
+/// found by walking a trie of the suffixes spelled backwards leftwards from
+/// each character that may end one: the walk stops at the first character
+/// no suffix continues with (most often the first or the second), where
+/// hashing the text of every possible length cost more.
 pub struct SuffixSearch {
-    /// Distinct text → its number (an index into `suffixes_of_text`).
-    text_number: FxHashMap<Box<[char]>, u32>,
-    /// The lengths of the suffixes that end with a character.
-    lengths_ending_with: CharLengths,
-    /// The lengths of the suffixes that start with a character.
-    lengths_starting_with: CharLengths,
+    /// The trie node of the suffixes that end with a character, plus one
+    /// (0: none does).
+    node_of_last: CharFlags<u32>,
+    nodes: Vec<SuffixNode>,
+    /// The children of every node, each node's in a run sorted by character:
+    /// (the character before the node's text, the node that spells it).
+    children: Vec<(char, u32)>,
     /// Distinct text → the suffixes (indexes into `RuleSet::suffixes`)
     /// that spell it, in list order.
     suffixes_of_text: Vec<Vec<u32>>,
+}
+
+/// A node of the reversed suffix trie: the text read from a suffix end
+/// leftwards so far.
+struct SuffixNode {
+    /// This node's run of `SuffixSearch::children`.
+    children: std::ops::Range<u32>,
+    /// The text's number (an index into `suffixes_of_text`) when some
+    /// suffix spells it.
+    text: Option<u32>,
 }
 
 impl std::fmt::Debug for SuffixSearch {
@@ -169,24 +180,41 @@ impl std::fmt::Debug for SuffixSearch {
 
 impl SuffixSearch {
     fn new(suffixes: &[Suffix]) -> Result<SuffixSearch, RuleErrors> {
-        let mut text_number: FxHashMap<Box<[char]>, u32> = FxHashMap::default();
+        // (Built with a map per node, then laid out flat for the search.)
+        let mut trie: Vec<(FxHashMap<char, u32>, Option<u32>)> = vec![Default::default()];
         let mut suffixes_of_text: Vec<Vec<u32>> = Vec::new();
-        let (mut lengths_ending_with, mut lengths_starting_with) = (CharLengths::default(), CharLengths::default());
         for (i, suffix) in suffixes.iter().enumerate().filter(|(_, s)| !s.text.is_empty()) {
-            let text: Box<[char]> = suffix.text.chars().collect();
+            let text: Vec<char> = suffix.text.chars().collect();
             if text.len() > MAX_SUFFIX_LEN {
                 return Err(RuleErrors(vec![RuleError { file: "rules/gazetteers".into(), line: 0, column: 0, rule: None,
                     message: format!("suffix {} is longer than {} characters", suffix.text, MAX_SUFFIX_LEN) }]));
             }
-            let n = *text_number.entry(text.clone()).or_insert_with(|| {
+            let mut node = 0;
+            for &c in text.iter().rev() {
+                let next = trie.len() as u32;
+                node = *trie[node].0.entry(c).or_insert(next) as usize;
+                if node == next as usize {
+                    trie.push(Default::default());
+                }
+            }
+            let n = *trie[node].1.get_or_insert_with(|| {
                 suffixes_of_text.push(Vec::new());
                 (suffixes_of_text.len() - 1) as u32
             });
             suffixes_of_text[n as usize].push(i as u32);
-            lengths_ending_with.add(text[text.len() - 1], 1 << text.len());
-            lengths_starting_with.add(text[0], 1 << text.len());
         }
-        Ok(SuffixSearch { text_number, lengths_ending_with, lengths_starting_with, suffixes_of_text })
+        let mut node_of_last = CharFlags::default();
+        for (&c, &node) in &trie[0].0 {
+            node_of_last.add(c, node + 1);
+        }
+        let (mut nodes, mut children) = (Vec::with_capacity(trie.len()), Vec::new());
+        for (next, text) in trie {
+            let from = children.len() as u32;
+            children.extend(next);
+            children[from as usize..].sort_unstable();
+            nodes.push(SuffixNode { children: from..children.len() as u32, text });
+        }
+        Ok(SuffixSearch { node_of_last, nodes, children, suffixes_of_text })
     }
 
     /// (start, end, suffix index) in characters of every suffix in
@@ -197,30 +225,38 @@ impl SuffixSearch {
     /// `0..folded.len()` finds every suffix.)
     pub fn find_ending_at(&self, folded: &[char], lasts: impl Iterator<Item = usize>) -> Vec<(usize, usize, u32)> {
         let mut found: Vec<(usize, usize, u32)> = Vec::new();
+        // The texts spelled along one walk, shortest first: (length, number).
+        let mut spelled = [(0usize, 0u32); MAX_SUFFIX_LEN];
         for last in lasts {
+            let Some(mut node) = self.node_of_last.get(folded[last]).checked_sub(1) else { continue };
+            let mut spelled_count = 0;
+            let mut len = 1;
+            loop {
+                let SuffixNode { children, text } = &self.nodes[node as usize];
+                if let Some(n) = *text {
+                    spelled[spelled_count] = (len, n);
+                    spelled_count += 1;
+                }
+                let Some(before) = (last + 1).checked_sub(len + 1) else { break };
+                let run = &self.children[children.start as usize..children.end as usize];
+                match run.binary_search_by_key(&folded[before], |&(c, _)| c) {
+                    Ok(k) => {
+                        node = run[k].1;
+                        len += 1;
+                    }
+                    Err(_) => break,
+                }
+            }
             let end = last + 1;
-            let mut lengths = self.lengths_ending_with.get(folded[last]);
-            // Longest first.
-            while lengths != 0 {
-                let len = (u32::BITS - 1 - lengths.leading_zeros()) as usize;
-                lengths &= !(1 << len);
-                let Some(start) = end.checked_sub(len) else { continue };
-                if self.lengths_starting_with.get(folded[start]) & (1 << len) == 0 {
-                    continue;
-                }
-                if let Some(&n) = self.text_number.get(&folded[start..end]) {
-                    found.extend(self.suffixes_of_text[n as usize].iter().map(|&i| (start, end, i)));
-                }
+            for &(len, n) in spelled[..spelled_count].iter().rev() {
+                found.extend(self.suffixes_of_text[n as usize].iter().map(|&i| (end - len, end, i)));
             }
         }
         found
     }
 }
 
-/// A set of lengths (bit `n` for length `n`) per character.
-type CharLengths = CharFlags<u32>;
-
-/// The longest suffix [`SuffixSearch`] takes (a length is a bit of a `u32`).
+/// The longest suffix [`SuffixSearch`] takes.
 const MAX_SUFFIX_LEN: usize = 31;
 
 /// General word list (word → frequency and part of speech).
