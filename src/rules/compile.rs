@@ -316,6 +316,21 @@ fn pack(chars: impl IntoIterator<Item = char>) -> u128 {
     chars.into_iter().fold(1u128, |key, c| key << 21 | c as u128)
 }
 
+/// [`pack`] of one to four characters (most probes), without a loop: the
+/// first three fit in 64 bits (the leading 1 bit and 21 bits each).
+#[inline]
+fn pack_up_to_four(word: &[char]) -> Option<u128> {
+    let c = |k: usize| u64::from(word[k]);
+    let three = |a: usize| 1 << 63 | c(a) << 42 | c(a + 1) << 21 | c(a + 2);
+    match word.len() {
+        1 => Some(u128::from(1 << 21 | c(0))),
+        2 => Some(u128::from(1 << 42 | c(0) << 21 | c(1))),
+        3 => Some(u128::from(three(0))),
+        4 => Some(u128::from(three(0)) << 21 | u128::from(c(3))),
+        _ => None,
+    }
+}
+
 impl Lexicon {
     /// The lowest transliteration score of a character of a foreign name.
     pub const MIN_TRANSLIT_SCORE: f32 = 0.5;
@@ -363,8 +378,25 @@ impl Lexicon {
     }
 
     /// [`Lexicon::get`] of a run of folded characters.
+    ///
+    /// (Most probes are of two to four characters and of no word: they are
+    /// answered inline by the filter, and only the rest pays a call.)
     #[inline]
     pub fn get_chars(&self, word: &[char]) -> Option<&LexiconEntry> {
+        match pack_up_to_four(word) {
+            Some(key) => self.may_hold(key).then(|| self.short_word(key)).flatten(),
+            None => self.get_other_chars(word),
+        }
+    }
+
+    #[inline(never)]
+    fn short_word(&self, key: u128) -> Option<&LexiconEntry> {
+        self.short_words.get(&key)
+    }
+
+    /// [`Lexicon::get_chars`] of no or more than four characters.
+    #[inline(never)]
+    fn get_other_chars(&self, word: &[char]) -> Option<&LexiconEntry> {
         if word.len() <= PACKED_CHARS {
             let key = pack(word.iter().copied());
             self.may_hold(key).then(|| self.short_words.get(&key)).flatten()
@@ -1321,6 +1353,28 @@ mod tests {
             assert_eq!(search.find_ending_at(&text, 0..text.len()), expected, "{}", text.iter().collect::<String>());
         }
         assert!(compared > 1000, "the random texts hold suffixes");
+    }
+
+    #[test]
+    fn a_lexicon_probe_of_characters_finds_what_a_lookup_of_their_text_finds() {
+        let rules = super::RuleSet::builtin().unwrap();
+        let lexicon = &rules.lexicon;
+        // Words of every length around the packed ones, runs that are no
+        // word, and characters outside the Basic Multilingual Plane.
+        let pieces = ["中", "国", "人民", "银行", "的", "习近平", "中华人民共和国", "𠀋", "A", "，", "研究生院"];
+        let mut next = crate::test_random::xorshift32(0x1E71);
+        let mut words_found = 0;
+        for _ in 0..3000 {
+            let text: Vec<char> = (0..1 + next() % 4).flat_map(|_| pieces[next() as usize % pieces.len()].chars()).collect();
+            for len in 0..=text.len().min(9) {
+                let word = &text[..len];
+                let spelled: String = word.iter().collect();
+                let by_text = lexicon.get(&spelled).map(|e| e as *const super::LexiconEntry);
+                assert_eq!(lexicon.get_chars(word).map(|e| e as *const super::LexiconEntry), by_text, "{spelled}");
+                words_found += usize::from(by_text.is_some());
+            }
+        }
+        assert!(words_found > 1000, "the random texts hold words");
     }
 
     #[test]
