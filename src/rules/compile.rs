@@ -160,6 +160,22 @@ pub struct SuffixSearch {
     /// Distinct text → the suffixes (indexes into `RuleSet::suffixes`)
     /// that spell it, in list order.
     suffixes_of_text: Vec<Vec<u32>>,
+    /// A filter of the last two characters of the suffixes of two or more
+    /// ([`pair_bit`]): nine walks in ten stop at the first character, and a
+    /// bit test answers most of them before a search of the children of
+    /// common last characters (区, 会), which have dozens.
+    pair_bits: Box<[u64]>,
+}
+
+/// Bits of [`SuffixSearch::pair_bits`] (2^16 bits, 8 KB, for some hundreds
+/// of pairs).
+const PAIR_BITS_LOG2: u32 = 16;
+
+/// The filter bit of the characters `before` and `last`.
+#[inline]
+fn pair_bit(before: char, last: char) -> usize {
+    let mixed = (u64::from(before) << 21 | u64::from(last)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (mixed >> (64 - PAIR_BITS_LOG2)) as usize
 }
 
 /// A node of the reversed suffix trie: the text read from a suffix end
@@ -183,11 +199,16 @@ impl SuffixSearch {
         // (Built with a map per node, then laid out flat for the search.)
         let mut trie: Vec<(FxHashMap<char, u32>, Option<u32>)> = vec![Default::default()];
         let mut suffixes_of_text: Vec<Vec<u32>> = Vec::new();
+        let mut pair_bits = vec![0u64; (1 << PAIR_BITS_LOG2) / 64].into_boxed_slice();
         for (i, suffix) in suffixes.iter().enumerate().filter(|(_, s)| !s.text.is_empty()) {
             let text: Vec<char> = suffix.text.chars().collect();
             if text.len() > MAX_SUFFIX_LEN {
                 return Err(RuleErrors(vec![RuleError { file: "rules/gazetteers".into(), line: 0, column: 0, rule: None,
                     message: format!("suffix {} is longer than {} characters", suffix.text, MAX_SUFFIX_LEN) }]));
+            }
+            if let [.., before, last] = text[..] {
+                let bit = pair_bit(before, last);
+                pair_bits[bit / 64] |= 1 << (bit % 64);
             }
             let mut node = 0;
             for &c in text.iter().rev() {
@@ -214,7 +235,7 @@ impl SuffixSearch {
             children[from as usize..].sort_unstable();
             nodes.push(SuffixNode { children: from..children.len() as u32, text });
         }
-        Ok(SuffixSearch { node_of_last, nodes, children, suffixes_of_text })
+        Ok(SuffixSearch { node_of_last, nodes, children, suffixes_of_text, pair_bits })
     }
 
     /// (start, end, suffix index) in characters of every suffix in
@@ -229,6 +250,15 @@ impl SuffixSearch {
         let mut spelled = [(0usize, 0u32); MAX_SUFFIX_LEN];
         for last in lasts {
             let Some(mut node) = self.node_of_last.get(folded[last]).checked_sub(1) else { continue };
+            let end = last + 1;
+            // (Nine walks in ten stop at the last character, whose own
+            // text is then all there is.)
+            if last == 0 || !self.may_continue(folded[last - 1], folded[last]) {
+                if let Some(n) = self.nodes[node as usize].text {
+                    found.extend(self.suffixes_of_text[n as usize].iter().map(|&i| (last, end, i)));
+                }
+                continue;
+            }
             let mut spelled_count = 0;
             let mut len = 1;
             loop {
@@ -237,7 +267,7 @@ impl SuffixSearch {
                     spelled[spelled_count] = (len, n);
                     spelled_count += 1;
                 }
-                let Some(before) = (last + 1).checked_sub(len + 1) else { break };
+                let Some(before) = end.checked_sub(len + 1) else { break };
                 let run = &self.children[children.start as usize..children.end as usize];
                 match run.binary_search_by_key(&folded[before], |&(c, _)| c) {
                     Ok(k) => {
@@ -247,12 +277,19 @@ impl SuffixSearch {
                     Err(_) => break,
                 }
             }
-            let end = last + 1;
             for &(len, n) in spelled[..spelled_count].iter().rev() {
                 found.extend(self.suffixes_of_text[n as usize].iter().map(|&i| (end - len, end, i)));
             }
         }
         found
+    }
+
+    /// Whether some suffix of two or more characters may end with
+    /// `before` and `last` (no means no).
+    #[inline]
+    fn may_continue(&self, before: char, last: char) -> bool {
+        let bit = pair_bit(before, last);
+        self.pair_bits[bit / 64] >> (bit % 64) & 1 == 1
     }
 }
 
