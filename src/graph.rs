@@ -13,6 +13,7 @@
 use crate::model::{Document, NodeKey, NodeType, Object, Predicate, RuleId, Span};
 use crate::value::Value;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
+use petgraph::visit::NodeIndexable;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 use std::collections::btree_map::Entry;
@@ -346,7 +347,8 @@ impl KnowledgeGraph {
     /// Edges sorted by (source id, predicate, target id, document).
     pub fn edges(&self) -> impl Iterator<Item = (&GraphNode, &GraphEdge, &GraphNode)> + '_ {
         let order = self.edge_order.get_or_init(|| {
-            let mut keyed: Vec<_> = self.graph.edge_indices().map(|e| (self.edge_key(e), e)).collect();
+            let ranks = self.node_ranks();
+            let mut keyed: Vec<_> = self.graph.edge_indices().map(|e| (self.edge_key(e, &ranks), e)).collect();
             keyed.par_sort_unstable();
             keyed.into_iter().map(|(_, e)| e).collect()
         });
@@ -356,14 +358,26 @@ impl KnowledgeGraph {
         })
     }
 
+    /// Each node's place in id order, by node index: comparing two places
+    /// orders two nodes as comparing their ids does, without reading the
+    /// strings (which share long prefixes such as `org:`).
+    fn node_ranks(&self) -> Vec<u32> {
+        let mut ranks = vec![u32::MAX; NodeIndexable::node_bound(&self.graph)];
+        for (rank, &i) in self.index.values().enumerate() {
+            ranks[i.index()] = u32::try_from(rank).expect("fewer than 2^32 nodes");
+        }
+        ranks
+    }
+
     /// What edges are sorted by: (source id, predicate, target id,
-    /// document). Unique per edge, as an edge is one per (source,
-    /// predicate, target, document); the document is that of the first
-    /// evidence, which is where the edge was made.
-    fn edge_key(&self, e: EdgeIndex) -> (&str, Predicate, &str, &str) {
+    /// document), the ids as their places in id order ([`Self::node_ranks`]).
+    /// Unique per edge, as an edge is one per (source, predicate, target,
+    /// document); the document is that of the first evidence, which is
+    /// where the edge was made.
+    fn edge_key<'g>(&'g self, e: EdgeIndex, ranks: &[u32]) -> (u32, Predicate, u32, &'g str) {
         let (s, t) = self.graph.edge_endpoints(e).expect("edge exists");
         let edge = &self.graph[e];
-        (&self.graph[s].id, edge.predicate, &self.graph[t].id, &edge.evidence.doc)
+        (ranks[s.index()], edge.predicate, ranks[t.index()], &edge.evidence.doc)
     }
 
     pub fn documents(&self) -> &[DocumentInfo] {
