@@ -505,13 +505,13 @@ fn nearest_date(tagged: &TaggedSentence<'_>, before: usize, resolved: &Resolved)
     best.map(|(_, iso)| iso.to_string())
 }
 
-fn location_facts(
+fn location_facts<'a>(
     folded: &Folded,
     sentences: &[Span],
     original_sentence: &dyn Fn(Span) -> String,
-    resolved: &Resolved,
+    resolved: &'a Resolved,
     rules: &RuleSet,
-    seen: &mut FxHashSet<FactKey>,
+    seen: &mut FxHashSet<FactKey<'a>>,
 ) -> Vec<Fact> {
     let mut facts = Vec::new();
     let places: FxHashMap<&str, usize> = resolved
@@ -527,12 +527,20 @@ fn location_facts(
     // folding (character by character) is the folded document's text of
     // that span: all borrowed, none copied.
     let mut places_by_spelling: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+    let mut listed: Vec<&str> = Vec::new();
     for (i, n) in resolved.nodes.iter().enumerate().filter(|(_, n)| n.key.node_type == NodeType::Place) {
         let spellings = std::iter::once(n.key.key.as_str()).chain(n.mentions.iter().map(|m| folded.slice(m.span.start, m.span.end)));
+        // A place is mostly mentioned by one or two spellings: each is
+        // listed once (a place listed twice in a row is the same place to
+        // `best_place`), not hashed again for every mention.
+        listed.clear();
         // A one-character abbreviation (华 for 中国) starts too many names
         // that are not in that place (华三通信).
         for spelling in spellings.filter(|s| s.chars().nth(1).is_some()) {
-            places_by_spelling.entry(spelling).or_default().push(i);
+            if !listed.contains(&spelling) {
+                listed.push(spelling);
+                places_by_spelling.entry(spelling).or_default().push(i);
+            }
         }
     }
     let evidence_of = |node: usize| {
@@ -542,10 +550,13 @@ fn location_facts(
         };
         Evidence { sentence, span, text: original_sentence(span) }
     };
-    let mut push = |subject: NodeKey, predicate: Predicate, object: NodeKey, evidence: Evidence, rule: &'static str| {
-        if seen.insert((Cow::Owned(subject.clone()), predicate, ObjectKey::Node(Cow::Owned(object.clone())))) {
-            let object = Object::Node(object);
-            facts.push(Fact { subject, predicate, object, qualifiers: BTreeMap::new(), evidence, rule: RuleId::Literal(rule) });
+    // (The keys are borrowed, and the fact and its evidence sentence
+    // made, only for a fact not found before: most are.)
+    let mut push = |subject: &'a NodeKey, predicate: Predicate, object: Cow<'a, NodeKey>, evidence_node: usize, rule: &'static str| {
+        if seen.insert((Cow::Borrowed(subject), predicate, ObjectKey::Node(object.clone()))) {
+            let object = Object::Node(object.into_owned());
+            let evidence = evidence_of(evidence_node);
+            facts.push(Fact { subject: subject.clone(), predicate, object, qualifiers: BTreeMap::new(), evidence, rule: RuleId::Literal(rule) });
         }
     };
     let is_country = |key: &str| {
@@ -562,8 +573,8 @@ fn location_facts(
         while let Some(p) = parent {
             if let Some(&target) = places.get(p.as_str()) {
                 if !is_country(&p) {
-                    push(resolved.nodes[child].key.clone(), Predicate::LocatedIn, resolved.nodes[target].key.clone(),
-                        evidence_of(child), "gazetteers/place/parent");
+                    push(&resolved.nodes[child].key, Predicate::LocatedIn, Cow::Borrowed(&resolved.nodes[target].key), child,
+                        "gazetteers/place/parent");
                 }
                 break;
             }
@@ -597,7 +608,7 @@ fn location_facts(
             places.iter().rev().find(|&&p| p != i)
         });
         if let Some(&p) = best_place {
-            push(node.key.clone(), Predicate::LocatedIn, resolved.nodes[p].key.clone(), evidence_of(i), "relations/name-prefix-place");
+            push(&node.key, Predicate::LocatedIn, Cow::Borrowed(&resolved.nodes[p].key), i, "relations/name-prefix-place");
         }
         if ty == NodeType::Organization {
             // The longest known organization the name starts with: a
@@ -613,7 +624,7 @@ fn location_facts(
                 }).map(|e| NodeKey::new(NodeType::Organization, e.key.clone()))
             });
             if let Some(parent) = parent.filter(|p| p.key != *key) {
-                push(node.key.clone(), Predicate::PartOf, parent, evidence_of(i), "relations/name-prefix-organization");
+                push(&node.key, Predicate::PartOf, Cow::Owned(parent), i, "relations/name-prefix-organization");
             }
         }
     }
