@@ -166,7 +166,7 @@ pub fn match_relations(
                 // DFAs find the matches (those `captures_iter` finds), and
                 // no capture engine need walk them.
                 for m in rule.regex.find_iter(&tagged.text) {
-                    let groups = MatchGroups::Placed { start: m.start(), end: m.end(), placed };
+                    let groups = MatchGroups::Placed { text: &tagged.text, start: m.start(), end: m.end(), placed };
                     collect(rule, order, &groups, &tagged, si, (resolved, folded), &mut found);
                 }
             } else {
@@ -283,7 +283,7 @@ fn object_captures<'r, 't>(
             // engine walking the match.
             if let Some(placed) = &reach.placed_groups {
                 if rule.regex.is_match_at(before, nearest) {
-                    return Some(MatchGroups::Placed { start: nearest, end: before.len(), placed });
+                    return Some(MatchGroups::Placed { text: before, start: nearest, end: before.len(), placed });
                 }
             } else if let Some(caps) = rule.regex.captures_at(before, nearest) {
                 return Some(MatchGroups::Captured(caps));
@@ -297,8 +297,8 @@ fn object_captures<'r, 't>(
 /// the places of a match whose groups lie at fixed places.
 enum MatchGroups<'r, 't> {
     Captured(regex::Captures<'t>),
-    /// `start`: where the part after the leading `.*` starts.
-    Placed { start: usize, end: usize, placed: &'r [crate::rules::PlacedGroup] },
+    /// `start`: where the part after the leading `.*` starts, in `text`.
+    Placed { text: &'t str, start: usize, end: usize, placed: &'r [crate::rules::PlacedGroup] },
 }
 
 impl MatchGroups<'_, '_> {
@@ -309,11 +309,8 @@ impl MatchGroups<'_, '_> {
         let index = index?;
         match self {
             MatchGroups::Captured(caps) => caps.get(index).map(|m| m.range()),
-            MatchGroups::Placed { start, end, placed } => {
-                let at = |place| match place {
-                    crate::rules::Place::AfterStart(n) => start + n,
-                    crate::rules::Place::BeforeEnd(n) => end - n,
-                };
+            MatchGroups::Placed { text, start, end, placed } => {
+                let at = |place: crate::rules::Place| place.in_match(text, *start, *end);
                 placed.iter().find(|g| g.index == index).map(|g| at(g.start)..at(g.end))
             }
         }
@@ -508,13 +505,13 @@ fn nearest_date(tagged: &TaggedSentence<'_>, before: usize, resolved: &Resolved)
     best.map(|(_, iso)| iso.to_string())
 }
 
-fn location_facts(
+fn location_facts<'a>(
     folded: &Folded,
     sentences: &[Span],
     original_sentence: &dyn Fn(Span) -> String,
-    resolved: &Resolved,
+    resolved: &'a Resolved,
     rules: &RuleSet,
-    seen: &mut FxHashSet<FactKey>,
+    seen: &mut FxHashSet<FactKey<'a>>,
 ) -> Vec<Fact> {
     let mut facts = Vec::new();
     let places: FxHashMap<&str, usize> = resolved
@@ -530,12 +527,20 @@ fn location_facts(
     // folding (character by character) is the folded document's text of
     // that span: all borrowed, none copied.
     let mut places_by_spelling: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+    let mut listed: Vec<&str> = Vec::new();
     for (i, n) in resolved.nodes.iter().enumerate().filter(|(_, n)| n.key.node_type == NodeType::Place) {
         let spellings = std::iter::once(n.key.key.as_str()).chain(n.mentions.iter().map(|m| folded.slice(m.span.start, m.span.end)));
+        // A place is mostly mentioned by one or two spellings: each is
+        // listed once (a place listed twice in a row is the same place to
+        // `best_place`), not hashed again for every mention.
+        listed.clear();
         // A one-character abbreviation (华 for 中国) starts too many names
         // that are not in that place (华三通信).
         for spelling in spellings.filter(|s| s.chars().nth(1).is_some()) {
-            places_by_spelling.entry(spelling).or_default().push(i);
+            if !listed.contains(&spelling) {
+                listed.push(spelling);
+                places_by_spelling.entry(spelling).or_default().push(i);
+            }
         }
     }
     let evidence_of = |node: usize| {
@@ -545,10 +550,13 @@ fn location_facts(
         };
         Evidence { sentence, span, text: original_sentence(span) }
     };
-    let mut push = |subject: NodeKey, predicate: Predicate, object: NodeKey, evidence: Evidence, rule: &'static str| {
-        if seen.insert((Cow::Owned(subject.clone()), predicate, ObjectKey::Node(Cow::Owned(object.clone())))) {
-            let object = Object::Node(object);
-            facts.push(Fact { subject, predicate, object, qualifiers: BTreeMap::new(), evidence, rule: RuleId::Literal(rule) });
+    // (The keys are borrowed, and the fact and its evidence sentence
+    // made, only for a fact not found before: most are.)
+    let mut push = |subject: &'a NodeKey, predicate: Predicate, object: Cow<'a, NodeKey>, evidence_node: usize, rule: &'static str| {
+        if seen.insert((Cow::Borrowed(subject), predicate, ObjectKey::Node(object.clone()))) {
+            let object = Object::Node(object.into_owned());
+            let evidence = evidence_of(evidence_node);
+            facts.push(Fact { subject: subject.clone(), predicate, object, qualifiers: BTreeMap::new(), evidence, rule: RuleId::Literal(rule) });
         }
     };
     let is_country = |key: &str| {
@@ -565,8 +573,8 @@ fn location_facts(
         while let Some(p) = parent {
             if let Some(&target) = places.get(p.as_str()) {
                 if !is_country(&p) {
-                    push(resolved.nodes[child].key.clone(), Predicate::LocatedIn, resolved.nodes[target].key.clone(),
-                        evidence_of(child), "gazetteers/place/parent");
+                    push(&resolved.nodes[child].key, Predicate::LocatedIn, Cow::Borrowed(&resolved.nodes[target].key), child,
+                        "gazetteers/place/parent");
                 }
                 break;
             }
@@ -600,7 +608,7 @@ fn location_facts(
             places.iter().rev().find(|&&p| p != i)
         });
         if let Some(&p) = best_place {
-            push(node.key.clone(), Predicate::LocatedIn, resolved.nodes[p].key.clone(), evidence_of(i), "relations/name-prefix-place");
+            push(&node.key, Predicate::LocatedIn, Cow::Borrowed(&resolved.nodes[p].key), i, "relations/name-prefix-place");
         }
         if ty == NodeType::Organization {
             // The longest known organization the name starts with: a
@@ -616,7 +624,7 @@ fn location_facts(
                 }).map(|e| NodeKey::new(NodeType::Organization, e.key.clone()))
             });
             if let Some(parent) = parent.filter(|p| p.key != *key) {
-                push(node.key.clone(), Predicate::PartOf, parent, evidence_of(i), "relations/name-prefix-organization");
+                push(&node.key, Predicate::PartOf, Cow::Owned(parent), i, "relations/name-prefix-organization");
             }
         }
     }
@@ -724,7 +732,7 @@ mod tests {
     fn placed_match_groups_are_those_the_capture_engine_finds() {
         let rules = RuleSet::builtin().unwrap();
         let placed: Vec<_> = rules.relations.iter().filter(|r| r.match_groups.is_some()).collect();
-        assert!(placed.len() >= 20, "only {} built-in rules read off their matches", placed.len());
+        assert!(placed.len() >= 40, "only {} built-in rules read off their matches", placed.len());
         // Texts that each such pattern matches, among random tags and words
         // that make other matches, nearer ones, or none.
         let tags: Vec<char> = (0..11).map(|i| char::from_u32(crate::rules::TAG_BASE + i).unwrap()).collect();
@@ -753,7 +761,7 @@ mod tests {
                 let read_off: Vec<_> = rule
                     .regex
                     .find_iter(text)
-                    .map(|m| groups(rule, Some(MatchGroups::Placed { start: m.start(), end: m.end(), placed })))
+                    .map(|m| groups(rule, Some(MatchGroups::Placed { text, start: m.start(), end: m.end(), placed })))
                     .collect();
                 let captured: Vec<_> = rule.regex.captures_iter(text).map(|c| groups(rule, Some(MatchGroups::Captured(c)))).collect();
                 matched += captured.len();

@@ -12,7 +12,10 @@
 //! (slots are one tag character each), the groups are read off the match's
 //! ends, which the DFAs find, without a capture engine walking the match:
 //! for what follows the `.*` of an `each_object` pattern, and for the whole
-//! of any other pattern (`match_groups`).
+//! of any other pattern (`match_groups`). A slot between parts of varying
+//! length is found the same way where the parts between it and a fixed
+//! place cannot hold a tag it takes: it is the first (last) tag character
+//! of its tags after (before) that place, a scan of a few bytes.
 
 use regex_syntax::hir::literal::Extractor;
 use regex_syntax::hir::{Class, Hir, HirKind};
@@ -50,6 +53,45 @@ pub enum Place {
     AfterStart(usize),
     /// This many bytes before its end.
     BeforeEnd(usize),
+    /// `shift` bytes after the first tag character of `tags` that starts
+    /// `offset` bytes or more after its start: a slot after parts of
+    /// varying length in which no tag of its own can stand
+    /// (`<Work:s>》?的?<Title:t>`: the first title after the work).
+    FirstTagAfter { offset: usize, tags: u32, shift: usize },
+    /// `shift` bytes after the last tag character of `tags` that ends
+    /// `offset` bytes or more before its end (the slot before such parts).
+    LastTagBefore { offset: usize, tags: u32, shift: usize },
+}
+
+/// The UTF-8 length of every tag character (U+E000 to U+E01F).
+const TAG_BYTES: usize = 3;
+
+impl Place {
+    /// The byte offset in `text` of this place in the match `start..end`
+    /// (of what follows the leading `.*`).
+    pub fn in_match(self, text: &str, start: usize, end: usize) -> usize {
+        match self {
+            Place::AfterStart(n) => start + n,
+            Place::BeforeEnd(n) => end - n,
+            Place::FirstTagAfter { offset, tags, shift } => {
+                // (A match holds its slot: the search always finds it.)
+                (start + offset..end).find(|&at| is_tag_of(text.as_bytes(), at, tags)).unwrap_or(end) + shift
+            }
+            Place::LastTagBefore { offset, tags, shift } => {
+                let before = (end - offset).saturating_sub(TAG_BYTES);
+                (start..=before).rev().find(|&at| is_tag_of(text.as_bytes(), at, tags)).unwrap_or(start) + shift
+            }
+        }
+    }
+}
+
+/// Whether a tag character of `tags` starts at byte `at` (its lead byte is
+/// never a continuation byte: no character can be mistaken for one).
+fn is_tag_of(bytes: &[u8], at: usize, tags: u32) -> bool {
+    match bytes.get(at..at + TAG_BYTES) {
+        Some(&[0xEE, 0x80, last]) if (0x80..0xA0).contains(&last) => tags >> (last - 0x80) & 1 == 1,
+        _ => false,
+    }
 }
 
 /// For a regex `.*R` (greedy, `.` any character but a line break, as
@@ -100,8 +142,12 @@ fn placed_groups(parts: &[Hir]) -> Option<Vec<PlacedGroup>> {
                 let before = fixed_total(&parts[..i]);
                 let after = fixed_total(&parts[i + 1..]);
                 let own = fixed_bytes(part);
-                let start = before.map(Place::AfterStart).or(after.zip(own).map(|(a, o)| Place::BeforeEnd(a + o)))?;
-                let end = after.map(Place::BeforeEnd).or(before.zip(own).map(|(b, o)| Place::AfterStart(b + o)))?;
+                let start = before.map(Place::AfterStart).or(after.zip(own).map(|(a, o)| Place::BeforeEnd(a + o)));
+                let end = after.map(Place::BeforeEnd).or(before.zip(own).map(|(b, o)| Place::AfterStart(b + o)));
+                let (start, end) = match (start, end) {
+                    (Some(start), Some(end)) => (start, end),
+                    _ => searched_slot(parts, i, tag_class(&capture.sub)?)?,
+                };
                 placed.push(PlacedGroup { index: capture.index as usize, start, end });
             }
             _ if has_group(part) => return None,
@@ -109,6 +155,68 @@ fn placed_groups(parts: &[Hir]) -> Option<Vec<PlacedGroup>> {
         }
     }
     Some(placed)
+}
+
+/// The bounds of the slot `parts[i]` (one tag character of `tags`) as a
+/// tag searched for from the nearest fixed place before it, or after it,
+/// where no part in between can match a tag of its own.
+fn searched_slot(parts: &[Hir], i: usize, tags: u32) -> Option<(Place, Place)> {
+    let free_of_tags = |between: &[Hir]| between.iter().all(|p| never_matches_tags(p, tags));
+    // The parts from the start of the first of varying length, and those
+    // up to the end of the last.
+    let fixed_head = parts.iter().take_while(|p| fixed_bytes(p).is_some()).count();
+    let fixed_tail = parts.iter().rev().take_while(|p| fixed_bytes(p).is_some()).count();
+    let tail_start = parts.len() - fixed_tail;
+    if fixed_head <= i && free_of_tags(&parts[fixed_head..i]) {
+        let offset = fixed_total(&parts[..fixed_head])?;
+        let at = |shift| Place::FirstTagAfter { offset, tags, shift };
+        return Some((at(0), at(TAG_BYTES)));
+    }
+    if tail_start > i && free_of_tags(&parts[i + 1..tail_start]) {
+        let offset = fixed_total(&parts[tail_start..])?;
+        let at = |shift| Place::LastTagBefore { offset, tags, shift };
+        return Some((at(0), at(TAG_BYTES)));
+    }
+    None
+}
+
+/// The tag bits of a part that matches one tag character (a slot's class).
+fn tag_class(hir: &Hir) -> Option<u32> {
+    match hir.kind() {
+        HirKind::Literal(literal) => {
+            let mut chars = std::str::from_utf8(&literal.0).ok()?.chars();
+            let bit = super::pattern::tag_bit(chars.next()?)?;
+            chars.next().is_none().then_some(bit)
+        }
+        HirKind::Class(Class::Unicode(class)) => class.ranges().iter().try_fold(0, |mask, range| {
+            let (first, last) = (super::pattern::tag_bit(range.start())?, super::pattern::tag_bit(range.end())?);
+            // Tags are consecutive code points: the bits first..=last.
+            Some(mask | ((last | (last - 1)) & !(first - 1)))
+        }),
+        _ => None,
+    }
+}
+
+/// Whether no character a part matches is a tag character of `tags`.
+fn never_matches_tags(hir: &Hir, tags: u32) -> bool {
+    let is_one_of_tags = |c: char| super::pattern::tag_bit(c).is_some_and(|bit| bit & tags != 0);
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => true,
+        HirKind::Literal(literal) => std::str::from_utf8(&literal.0).is_ok_and(|text| !text.chars().any(is_one_of_tags)),
+        HirKind::Class(Class::Unicode(class)) => class.ranges().iter().all(|range| {
+            // The tags of the range, if any: it holds tag `i` if it spans
+            // the code point `TAG_BASE + i`.
+            (0..32).all(|i| {
+                let tag = super::pattern::TAG_BASE + i;
+                tags >> i & 1 == 0 || !(range.start() as u32 <= tag && tag <= range.end() as u32)
+            })
+        }),
+        // A byte class of a regex over text matches ASCII only.
+        HirKind::Class(Class::Bytes(class)) => class.ranges().iter().all(|range| range.end() < 0x80),
+        HirKind::Repetition(rep) => never_matches_tags(&rep.sub, tags),
+        HirKind::Capture(capture) => never_matches_tags(&capture.sub, tags),
+        HirKind::Concat(parts) | HirKind::Alternation(parts) => parts.iter().all(|p| never_matches_tags(p, tags)),
+    }
 }
 
 fn fixed_total(parts: &[Hir]) -> Option<usize> {
@@ -231,6 +339,34 @@ mod tests {
         assert_eq!(groups("(?P<s>甲)"), Some(vec![(1, AfterStart(0), BeforeEnd(0))]));
         assert_eq!(groups("(?P<s>甲)(?:了|的)?(?P<t>[^。]{1,8})的(?P<o>乙)"), None, "a group of varying length between varying parts");
         assert_eq!(groups("(?P<s>甲)(?:(?P<t>乙)|丙)"), None, "a group that may not take part");
+    }
+
+    #[test]
+    fn a_slot_between_parts_of_varying_length_is_searched_for_by_its_tag() {
+        use Place::{AfterStart, BeforeEnd, FirstTagAfter, LastTagBefore};
+        let groups = |re: &str| {
+            match_groups(&regex_syntax::parse(re).unwrap()).map(|groups| groups.into_iter().map(|g| (g.index, g.start, g.end)).collect::<Vec<_>>())
+        };
+        let first = |offset, tags, shift| FirstTagAfter { offset, tags, shift };
+        let last = |offset, tags, shift| LastTagBefore { offset, tags, shift };
+        // <Work:s>》?(?:的)?<Title:t>(?:是|为)?<Person:o>: no title can
+        // stand in 》 or 的, nor a person in 是 or 为.
+        assert_eq!(
+            groups("(?P<s>\u{E004})》?(?:的)?(?P<t>\u{E00A})(?:是|为)?(?P<o>\u{E000})"),
+            Some(vec![(1, AfterStart(0), AfterStart(3)), (2, first(3, 1 << 10, 0), first(3, 1 << 10, 3)), (3, BeforeEnd(3), BeforeEnd(0))])
+        );
+        // The first slot's part may hold a tag of the second: searched
+        // back from the fixed end instead.
+        assert_eq!(
+            groups("(?:联合|与)(?P<s>[\u{E001}\u{E002}])(?:、|和)(?P<o>\u{E001})[^。\u{E000}-\u{E00A}]{0,6}?共同"),
+            Some(vec![(1, first(0, 0b110, 0), first(0, 0b110, 3)), (2, last(6, 0b10, 0), last(6, 0b10, 3))])
+        );
+        assert_eq!(groups("[^。]{0,3}(?P<o>\u{E000})[^。]{0,3}"), None, "a person can stand on either side");
+        assert_eq!(groups("(?:甲|乙丙)(?P<o>[a\u{E000}])丁?"), None, "not a slot");
+        let text = "说\u{E001}和\u{E002}\u{E001}了";
+        let place = |p: Place| p.in_match(text, 3, text.len());
+        assert_eq!((place(first(0, 0b100, 0)), place(first(0, 0b110, 0))), (9, 3));
+        assert_eq!((place(last(3, 0b10, 0)), place(last(6, 0b10, 3)), place(last(3, 0b100, 0))), (12, 6, 9));
     }
 
     #[test]

@@ -470,35 +470,46 @@ fn tag_clauses(hir: &Hir) -> Vec<u32> {
 /// Mentions per tag in a tagged text: tag characters counted where they
 /// stand (`TAG_BASE + i` is the UTF-8 bytes EE 80 80+i).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub struct TagCounts([u8; 32]);
+pub struct TagCounts {
+    counts: [u8; 32],
+    /// The tags counted at least once: a sentence has a few of the tags a
+    /// rule's masks name, and only those need adding up.
+    present: u32,
+}
 
 impl TagCounts {
     pub fn of(text: &str) -> TagCounts {
-        let mut counts = [0u8; 32];
+        let mut counts = TagCounts::default();
         for w in text.as_bytes().windows(3) {
             if w[0] == 0xEE && w[1] == 0x80 && (0x80..0xA0).contains(&w[2]) {
-                let c = &mut counts[(w[2] - 0x80) as usize];
-                *c = c.saturating_add(1);
+                counts.add(w[2] - 0x80);
             }
         }
-        TagCounts(counts)
+        counts
     }
 
     /// The counts of a tagged text whose only tag characters are these.
     pub fn of_symbols(symbols: impl Iterator<Item = char>) -> TagCounts {
-        let mut counts = [0u8; 32];
+        let mut counts = TagCounts::default();
         for bit in symbols.filter_map(tag_bit) {
-            let c = &mut counts[bit.trailing_zeros() as usize];
-            *c = c.saturating_add(1);
+            counts.add(bit.trailing_zeros() as u8);
         }
-        TagCounts(counts)
+        counts
+    }
+
+    fn add(&mut self, tag: u8) {
+        let c = &mut self.counts[tag as usize];
+        *c = c.saturating_add(1);
+        self.present |= 1 << tag;
     }
 
     /// Mentions whose tag is in `mask`.
-    fn within(&self, mut mask: u32) -> usize {
+    #[inline]
+    fn within(&self, mask: u32) -> usize {
+        let mut mask = mask & self.present;
         let mut n = 0;
         while mask != 0 {
-            n += self.0[mask.trailing_zeros() as usize] as usize;
+            n += self.counts[mask.trailing_zeros() as usize] as usize;
             mask &= mask - 1;
         }
         n
@@ -520,6 +531,7 @@ impl TagNeeds {
         TagNeeds(masks.into_iter().map(|m| (m, clauses.iter().filter(|&&c| c & !m == 0).count())).collect())
     }
 
+    #[inline]
     fn met_by(&self, counts: &TagCounts) -> bool {
         self.0.iter().all(|&(mask, needed)| counts.within(mask) >= needed)
     }
@@ -580,15 +592,20 @@ pub struct PossibleRelations<'a> {
 }
 
 impl PossibleRelations<'_> {
+    // (Inlined, as the tests before the trigger words are: they are asked
+    // of some ten rules in every sentence with mentions.)
+    #[inline]
     pub fn rule(&self, rule: usize) -> bool {
         self.regex(rule)
     }
 
+    #[inline]
     pub fn unless(&self, rule: usize, unless: usize) -> bool {
         self.regex(self.triggers.unless_start[rule] + unless)
     }
 
     /// Regex `i` has the mentions it needs and its trigger words.
+    #[inline]
     fn regex(&self, i: usize) -> bool {
         self.triggers.tag_needs.get(i).is_none_or(|n| n.met_by(&self.counts))
             && self.words.get_or_init(|| self.triggers.words.possible(self.tagged)).contains(i)
