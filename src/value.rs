@@ -799,8 +799,17 @@ const APPROX_SUFFIXES: &[&str] = &["左右", "上下", "以上", "以下", "之�
 /// The characters the prefixes start with, and those the suffixes end with:
 /// a text that starts (ends) with none of them has no hedge to strip, and
 /// is spared comparing each word (most value texts).
-static PREFIX_STARTS: LazyLock<Vec<char>> = LazyLock::new(|| APPROX_PREFIXES.iter().chain(PLAIN_PREFIXES).filter_map(|p| p.chars().next()).collect());
-static SUFFIX_ENDS: LazyLock<Vec<char>> = LazyLock::new(|| APPROX_SUFFIXES.iter().filter_map(|p| p.chars().next_back()).collect());
+/// (Sorted, for a binary search: a text's first character is looked up at
+/// every value, and most are none of them.)
+static PREFIX_STARTS: LazyLock<Vec<char>> = LazyLock::new(|| sorted_chars(APPROX_PREFIXES.iter().chain(PLAIN_PREFIXES).filter_map(|p| p.chars().next())));
+static SUFFIX_ENDS: LazyLock<Vec<char>> = LazyLock::new(|| sorted_chars(APPROX_SUFFIXES.iter().filter_map(|p| p.chars().next_back())));
+
+fn sorted_chars(chars: impl Iterator<Item = char>) -> Vec<char> {
+    let mut chars: Vec<char> = chars.collect();
+    chars.sort_unstable();
+    chars.dedup();
+    chars
+}
 
 /// Strip hedges around a value text; returns the core and whether any hedge was seen.
 /// "上" only counts before 百/千/万/亿 ("上千人"), where it means "about one".
@@ -809,11 +818,9 @@ pub fn strip_approx(s: &str) -> (&str, bool) {
     let mut approx = false;
     if !s.starts_with(|c: char| c.is_ascii()) {
         loop {
-            if !s.starts_with(|c: char| PREFIX_STARTS.contains(&c)) {
-                break;
-            }
+            let Some(first) = s.chars().next().filter(|c| PREFIX_STARTS.binary_search(c).is_ok()) else { break };
             let mut changed = false;
-            for p in APPROX_PREFIXES {
+            for p in APPROX_PREFIXES.iter().filter(|p| p.starts_with(first)) {
                 if let Some(rest) = s.strip_prefix(p) {
                     if *p == "上" && !rest.starts_with(['百', '千', '万', '亿', '萬', '億']) {
                         continue;
@@ -824,7 +831,11 @@ pub fn strip_approx(s: &str) -> (&str, bool) {
                     break;
                 }
             }
-            for p in PLAIN_PREFIXES {
+            // (Only a word that starts with the text's first character can
+            // be stripped: the others are not compared. A hedge stripped
+            // above changed it.)
+            let first = s.chars().next();
+            for p in PLAIN_PREFIXES.iter().filter(|p| first.is_some_and(|c| p.starts_with(c))) {
                 if let Some(rest) = s.strip_prefix(p) {
                     if rest.starts_with(|c: char| c.is_ascii_digit() || is_number_char(c) || APPROX_PREFIXES.iter().any(|a| rest.starts_with(a))) {
                         s = rest.trim_start();
@@ -839,11 +850,9 @@ pub fn strip_approx(s: &str) -> (&str, bool) {
         }
     }
     loop {
-        if !s.ends_with(|c: char| SUFFIX_ENDS.contains(&c)) {
-            break;
-        }
+        let Some(last) = s.chars().next_back().filter(|c| SUFFIX_ENDS.binary_search(c).is_ok()) else { break };
         let mut changed = false;
-        for p in APPROX_SUFFIXES {
+        for p in APPROX_SUFFIXES.iter().filter(|p| p.ends_with(last)) {
             if let Some(rest) = s.strip_suffix(p) {
                 if rest.is_empty() {
                     continue;

@@ -221,6 +221,19 @@ impl CoreRuns {
 
     #[inline]
     fn flags_of(&self, c: char) -> u8 {
+        // (Characters past the Basic Multilingual Plane are rare: their
+        // lookup, a hash probe, is kept out of the scan's loop, which then
+        // reads the table alone.)
+        if u32::from(c) < 0x1_0000 {
+            self.flags.get(c)
+        } else {
+            self.flags_past_the_plane(c)
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn flags_past_the_plane(&self, c: char) -> u8 {
         self.flags.get(c)
     }
 }
