@@ -123,15 +123,22 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     // (Probed per entity mention, never iterated: FxHash.)
     let mut longer_form: FxHashMap<(NodeType, &str), &str> = FxHashMap::default();
     let mut ambiguous: FxHashSet<(NodeType, &str)> = FxHashSet::default();
+    // Every prefix of a key but the empty one starts with the key's first
+    // character: a key whose first character starts no place spelling has
+    // none of them to probe.
+    let place_first_chars = CharFilter::new(place_spellings.iter().filter_map(|p| p.chars().next()));
+    let empty_spelling = place_spellings.contains("");
     for &(ty, key) in &plain_keys {
         // The place spellings a key starts with are among its prefixes: a
         // key has a few, the document may have hundreds of spellings. Only
         // prefixes that leave at least three characters count, so most
         // keys (a three-character person name) probe none.
+        let may_start_with_place = key.chars().next().is_some_and(|c| place_first_chars.may_contain(c));
         let chars = key.chars().count();
         for (split, _) in key.char_indices().take(chars.saturating_sub(2)) {
             let (place, rest) = key.split_at(split);
-            if !place_spellings.contains(place) {
+            let spelled = if split == 0 { empty_spelling } else { may_start_with_place && place_spellings.contains(place) };
+            if !spelled {
                 continue;
             }
             if plain_keys.contains(&(ty, rest)) {
@@ -188,13 +195,15 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         }
         tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), rule: c.rule.clone() });
         if let Some(s) = c.suffix_start {
-            let stem = folded_of(Span::new(c.span.start, s));
-            let suffix = folded_of(Span::new(s, c.span.end));
-            let stem_is_known = !rules.dictionary.lookup(stem).is_empty();
-            if stem.chars().count() >= 2 && !stem_is_known && rules.lexicon.get(stem).is_none() {
+            let (stem_span, suffix_span) = (Span::new(c.span.start, s), Span::new(s, c.span.end));
+            let stem = folded_of(stem_span);
+            let suffix = folded_of(suffix_span);
+            // (Lengths in characters are the spans': the folded text has
+            // a character per character.)
+            if stem_span.len() >= 2 && rules.dictionary.lookup(stem).is_empty() && rules.lexicon.get(stem).is_none() {
                 short_forms.push((stem, (ty, key)));
             }
-            if suffix.chars().count() >= 2 {
+            if suffix_span.len() >= 2 {
                 by_suffix.push((c.span.start, suffix, (ty, key)));
             }
         }
@@ -213,13 +222,17 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     };
     let title_len_at: FxHashMap<usize, usize> =
         collect_counted(candidates.iter().filter(|c| c.tag == Tag::Title).map(|c| (c.span.start, c.span.len())));
-    let person_at: FxHashMap<usize, &Candidate> =
-        collect_counted(candidates.iter().filter(|c| c.tag == Tag::Node(NodeType::Person)).map(|c| (c.span.start, c)));
+    // (Made when first asked for: few documents have a title before a
+    // bracket.)
+    let mut person_at: Option<FxHashMap<usize, &Candidate>> = None;
 
     // Title with the name in brackets: 博士(王坚).
     for c in candidates.iter().filter(|c| c.tag == Tag::Title) {
         let open = c.span.end;
         if matches!(doc.chars.get(open), Some('(' | '（')) {
+            let person_at = person_at.get_or_insert_with(|| {
+                collect_counted(candidates.iter().filter(|c| c.tag == Tag::Node(NodeType::Person)).map(|c| (c.span.start, c)))
+            });
             if let Some(p) = person_at.get(&(open + 1)) {
                 if matches!(doc.chars.get(p.span.end), Some(')' | '）')) {
                     absorbed_titles.insert(c.span);
@@ -265,6 +278,9 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
             .chain(PRONOUNS)
             .collect::<Vec<char>>(),
     );
+    // A stop adds at most one mention (a reference or a pronoun, where
+    // nothing covers it yet): room for them all at once.
+    tagged.reserve(stops.len());
 
     // Surname + title (章区长, 孙老先生, 马总) → the person with that surname.
     let reference_titles = rules.lists.list("reference_titles");
