@@ -17,7 +17,6 @@ use super::{covered_by_common_words, is_cjk, is_proper_pos, stem_start, Candidat
 use crate::chars::with_str;
 use crate::model::{NodeType, RuleId, Span};
 use crate::rules::{RuleSet, Tag};
-use rustc_hash::FxHashSet;
 
 const RULE: RuleId = RuleId::Literal("entities/organization/coordination");
 const PRIORITY: i32 = 20;
@@ -49,17 +48,19 @@ pub(super) fn add_listed_names(chars: &[char], rules: &RuleSet, kept: &mut Vec<C
             continue;
         }
         let items = list.items_around(i);
-        let types: FxHashSet<NodeType> = items
+        // The types of the known items, a bit per type (a set of at most
+        // ten, made for every organization).
+        let types: u32 = items
             .iter()
             .filter_map(|it| match *it {
                 Item::Known(k) => match kept[k].tag {
-                    Tag::Node(t) => Some(t),
+                    Tag::Node(t) => Some(1 << t as u32),
                     Tag::Title => None,
                 },
                 Item::Unknown(_) => None,
             })
-            .collect();
-        if types.len() != 1 {
+            .fold(0, |types, bit| types | bit);
+        if types.count_ones() != 1 {
             continue;
         }
         for it in items {
@@ -112,8 +113,8 @@ impl<'a> Lists<'a> {
     fn new(chars: &'a [char], rules: &'a RuleSet, kept: &'a [Candidate]) -> Lists<'a> {
         let entity = |c: &Candidate| matches!(c.tag, Tag::Node(t) if t.is_entity());
         let entities = || kept.iter().enumerate().filter(|(_, c)| entity(c));
-        let by_start = MentionAt::new(entities().map(|(i, c)| (c.span.start, i)));
-        let by_end = MentionAt::new(entities().map(|(i, c)| (c.span.end, i)));
+        let by_start = MentionAt::new(entities().map(|(i, c)| (c.span.start, i)), kept.len());
+        let by_end = MentionAt::new(entities().map(|(i, c)| (c.span.end, i)), kept.len());
         let mut occupied = vec![false; chars.len()];
         let mut barriers = vec![false; chars.len() + 1];
         for c in kept {
@@ -333,9 +334,13 @@ impl<'a> Lists<'a> {
 struct MentionAt(Vec<(usize, usize)>);
 
 impl MentionAt {
-    /// `pairs` are (position, mention), mentions ascending.
-    fn new(pairs: impl Iterator<Item = (usize, usize)>) -> MentionAt {
-        let mut pairs: Vec<(usize, usize)> = pairs.collect();
+    /// `found` are (position, mention), mentions ascending, at most
+    /// `mentions` of them.
+    fn new(found: impl Iterator<Item = (usize, usize)>, mentions: usize) -> MentionAt {
+        // (Sized for every mention: collected from a filter, the list
+        // would grow from empty.)
+        let mut pairs: Vec<(usize, usize)> = Vec::with_capacity(mentions);
+        pairs.extend(found);
         // (Stable, so the last of a position is the last read.)
         pairs.sort_by_key(|&(position, _)| position);
         MentionAt(pairs)
@@ -366,7 +371,7 @@ mod tests {
         for _ in 0..500 {
             let pairs: Vec<(usize, usize)> = (0..next() % 20).map(|i| ((next() % 12) as usize, i as usize)).collect();
             let map: HashMap<usize, usize> = pairs.iter().copied().collect();
-            let at = MentionAt::new(pairs.iter().copied());
+            let at = MentionAt::new(pairs.iter().copied(), pairs.len());
             for position in 0..14 {
                 assert_eq!(at.get(position), map.get(&position).copied(), "{pairs:?} at {position}");
             }
