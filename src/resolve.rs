@@ -455,17 +455,17 @@ fn inner_prefixes(key: &str) -> impl Iterator<Item = (&str, usize)> {
 /// The person each surname stands for, for the surnames that exactly one
 /// person of the document has.
 fn persons_by_sole_surname<'k>(persons: &[(KeyRef<'k>, &str)]) -> FxHashMap<char, KeyRef<'k>> {
-    let mut by_surname: FxHashMap<char, BTreeSet<KeyRef<'k>>> = FxHashMap::default();
+    // Per surname, the first person's key, and whether another person
+    // has the surname too. (A set of keys per surname would cost an
+    // allocation each, to be asked only whether it holds one key.)
+    let mut by_surname: FxHashMap<char, (KeyRef<'k>, bool)> = FxHashMap::default();
     for &(key, name) in persons {
         if let Some(first) = name.chars().next() {
-            by_surname.entry(first).or_default().insert(key);
+            let (known, shared) = by_surname.entry(first).or_insert((key, false));
+            *shared |= *known != key;
         }
     }
-    by_surname
-        .into_iter()
-        .filter(|(_, keys)| keys.len() == 1)
-        .filter_map(|(surname, keys)| keys.first().map(|&key| (surname, key)))
-        .collect()
+    by_surname.into_iter().filter(|(_, (_, shared))| !shared).map(|(surname, (key, _))| (surname, key)).collect()
 }
 
 /// Third-person pronouns, which may stand for a person mentioned before.
@@ -922,6 +922,29 @@ mod tests {
         }
         assert_eq!(builder.find(NodeType::Event, "王坚"), None);
         assert_eq!(builder.nodes.len(), expected.len());
+    }
+
+    /// A surname stands for a person when every person with it has the
+    /// same key: as collecting each surname's keys into a set and keeping
+    /// the surnames whose set holds one.
+    #[test]
+    fn a_sole_surname_is_one_whose_persons_share_one_key() {
+        let mut random = crate::test_random::xorshift32(0x5a1e);
+        let names = ["王坚", "王强", "章根明", "章区长", "陈向明", "a"];
+        let keys = ["王坚", "王强", "章根明", "陈向明"];
+        for _ in 0..500 {
+            let persons: Vec<(KeyRef, &str)> = (0..random() % 8)
+                .map(|_| ((NodeType::Person, keys[random() as usize % keys.len()]), names[random() as usize % names.len()]))
+                .collect();
+            let mut sets: std::collections::BTreeMap<char, BTreeSet<KeyRef>> = Default::default();
+            for &(key, name) in &persons {
+                sets.entry(name.chars().next().unwrap()).or_default().insert(key);
+            }
+            let expected: std::collections::BTreeMap<char, KeyRef> =
+                sets.into_iter().filter(|(_, keys)| keys.len() == 1).map(|(c, keys)| (c, *keys.first().unwrap())).collect();
+            let found: std::collections::BTreeMap<char, KeyRef> = persons_by_sole_surname(&persons).into_iter().collect();
+            assert_eq!(found, expected, "{persons:?}");
+        }
     }
 
     #[test]
