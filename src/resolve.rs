@@ -123,15 +123,22 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     // (Probed per entity mention, never iterated: FxHash.)
     let mut longer_form: FxHashMap<(NodeType, &str), &str> = FxHashMap::default();
     let mut ambiguous: FxHashSet<(NodeType, &str)> = FxHashSet::default();
+    // Every prefix of a key but the empty one starts with the key's first
+    // character: a key whose first character starts no place spelling has
+    // none of them to probe.
+    let place_first_chars = CharFilter::new(place_spellings.iter().filter_map(|p| p.chars().next()));
+    let empty_spelling = place_spellings.contains("");
     for &(ty, key) in &plain_keys {
         // The place spellings a key starts with are among its prefixes: a
         // key has a few, the document may have hundreds of spellings. Only
         // prefixes that leave at least three characters count, so most
         // keys (a three-character person name) probe none.
+        let may_start_with_place = key.chars().next().is_some_and(|c| place_first_chars.may_contain(c));
         let chars = key.chars().count();
         for (split, _) in key.char_indices().take(chars.saturating_sub(2)) {
             let (place, rest) = key.split_at(split);
-            if !place_spellings.contains(place) {
+            let spelled = if split == 0 { empty_spelling } else { may_start_with_place && place_spellings.contains(place) };
+            if !spelled {
                 continue;
             }
             if plain_keys.contains(&(ty, rest)) {
@@ -154,9 +161,11 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     // Spans of titles that became part of a person reference (章区长).
     // (Position indexes probed per character: FxHash, never iterated.)
     let mut absorbed_titles: FxHashSet<Span> = FxHashSet::default();
-    let mut short_forms: Vec<(&str, KeyRef)> = Vec::new();
-    let mut by_suffix: Vec<(usize, &str, KeyRef)> = Vec::new();
-    let mut persons: Vec<(KeyRef, &str)> = Vec::new();
+    // (Sized for every candidate: growing from empty, each was
+    // reallocated several times per document.)
+    let mut short_forms: Vec<(&str, KeyRef)> = Vec::with_capacity(candidates.len());
+    let mut by_suffix: Vec<(usize, &str, KeyRef)> = Vec::with_capacity(candidates.len());
+    let mut persons: Vec<(KeyRef, &str)> = Vec::with_capacity(candidates.len());
     for c in candidates {
         let Tag::Node(ty) = c.tag else {
             if c.tag == Tag::Title {
@@ -186,13 +195,15 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         }
         tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), rule: c.rule.clone() });
         if let Some(s) = c.suffix_start {
-            let stem = folded_of(Span::new(c.span.start, s));
-            let suffix = folded_of(Span::new(s, c.span.end));
-            let stem_is_known = !rules.dictionary.lookup(stem).is_empty();
-            if stem.chars().count() >= 2 && !stem_is_known && rules.lexicon.get(stem).is_none() {
+            let (stem_span, suffix_span) = (Span::new(c.span.start, s), Span::new(s, c.span.end));
+            let stem = folded_of(stem_span);
+            let suffix = folded_of(suffix_span);
+            // (Lengths in characters are the spans': the folded text has
+            // a character per character.)
+            if stem_span.len() >= 2 && rules.dictionary.lookup(stem).is_empty() && rules.lexicon.get(stem).is_none() {
                 short_forms.push((stem, (ty, key)));
             }
-            if suffix.chars().count() >= 2 {
+            if suffix_span.len() >= 2 {
                 by_suffix.push((c.span.start, suffix, (ty, key)));
             }
         }
@@ -211,13 +222,17 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     };
     let title_len_at: FxHashMap<usize, usize> =
         collect_counted(candidates.iter().filter(|c| c.tag == Tag::Title).map(|c| (c.span.start, c.span.len())));
-    let person_at: FxHashMap<usize, &Candidate> =
-        collect_counted(candidates.iter().filter(|c| c.tag == Tag::Node(NodeType::Person)).map(|c| (c.span.start, c)));
+    // (Made when first asked for: few documents have a title before a
+    // bracket.)
+    let mut person_at: Option<FxHashMap<usize, &Candidate>> = None;
 
     // Title with the name in brackets: 博士(王坚).
     for c in candidates.iter().filter(|c| c.tag == Tag::Title) {
         let open = c.span.end;
         if matches!(doc.chars.get(open), Some('(' | '（')) {
+            let person_at = person_at.get_or_insert_with(|| {
+                collect_counted(candidates.iter().filter(|c| c.tag == Tag::Node(NodeType::Person)).map(|c| (c.span.start, c)))
+            });
             if let Some(p) = person_at.get(&(open + 1)) {
                 if matches!(doc.chars.get(p.span.end), Some(')' | '）')) {
                     absorbed_titles.insert(c.span);
@@ -230,7 +245,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
 
     let sole_persons = persons_by_sole_surname(&persons);
     // Bare given names (向明 → 陈向明) and stems of suffix names (数梦).
-    let mut references: Vec<(&str, KeyRef, &'static str)> = Vec::new();
+    let mut references: Vec<(&str, KeyRef, &'static str)> = Vec::with_capacity(persons.len() + short_forms.len());
     for &(key, name) in &persons {
         let mut after_surname = name.chars();
         after_surname.next();
@@ -263,6 +278,9 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
             .chain(PRONOUNS)
             .collect::<Vec<char>>(),
     );
+    // A stop adds at most one mention (a reference or a pronoun, where
+    // nothing covers it yet): room for them all at once.
+    tagged.reserve(stops.len());
 
     // Surname + title (章区长, 孙老先生, 马总) → the person with that surname.
     let reference_titles = rules.lists.list("reference_titles");
@@ -437,31 +455,40 @@ fn inner_prefixes(key: &str) -> impl Iterator<Item = (&str, usize)> {
 /// The person each surname stands for, for the surnames that exactly one
 /// person of the document has.
 fn persons_by_sole_surname<'k>(persons: &[(KeyRef<'k>, &str)]) -> FxHashMap<char, KeyRef<'k>> {
-    let mut by_surname: FxHashMap<char, BTreeSet<KeyRef<'k>>> = FxHashMap::default();
+    // Per surname, the first person's key, and whether another person
+    // has the surname too. (A set of keys per surname would cost an
+    // allocation each, to be asked only whether it holds one key.)
+    let mut by_surname: FxHashMap<char, (KeyRef<'k>, bool)> = FxHashMap::default();
     for &(key, name) in persons {
         if let Some(first) = name.chars().next() {
-            by_surname.entry(first).or_default().insert(key);
+            let (known, shared) = by_surname.entry(first).or_insert((key, false));
+            *shared |= *known != key;
         }
     }
-    by_surname
-        .into_iter()
-        .filter(|(_, keys)| keys.len() == 1)
-        .filter_map(|(surname, keys)| keys.first().map(|&key| (surname, key)))
-        .collect()
+    by_surname.into_iter().filter(|(_, (_, shared))| !shared).map(|(surname, (key, _))| (surname, key)).collect()
 }
 
 /// Third-person pronouns, which may stand for a person mentioned before.
 const PRONOUNS: [char; 2] = ['他', '她'];
 
 /// The positions in `chars` of the characters in `wanted`, in order.
-/// `wanted` is a handful of characters per document: a 256-bit filter of
-/// them passes few characters on to the list, where a character table
-/// would cost more to clear per document (8 KB) than the scan itself.
+/// `wanted` is a few dozen characters per document: a filter of them by
+/// their low twelve bits passes few characters on to the list (one in a
+/// hundred, where the low eight bits passed one in eight of a Chinese
+/// text), and costs less to clear per document (512 bytes) than a table
+/// of every character (8 KB).
 fn positions_of(chars: &[char], wanted: &[char]) -> Vec<usize> {
-    let filter = CharFilter::new(wanted.iter().copied());
-    let mut found = Vec::new();
+    const BITS: usize = 4096;
+    let slot = |c: char| c as usize % BITS;
+    let mut filter = [0u64; BITS / 64];
+    for &c in wanted {
+        filter[slot(c) / 64] |= 1 << (slot(c) % 64);
+    }
+    // (Sized for a stop in sixteen characters: growing from empty, the
+    // list was reallocated several times per document.)
+    let mut found = Vec::with_capacity(chars.len() / 16);
     for (i, &c) in chars.iter().enumerate() {
-        if filter.may_contain(c) && wanted.contains(&c) {
+        if filter[slot(c) / 64] >> (slot(c) % 64) & 1 == 1 && wanted.contains(&c) {
             found.push(i);
         }
     }
@@ -895,6 +922,29 @@ mod tests {
         }
         assert_eq!(builder.find(NodeType::Event, "王坚"), None);
         assert_eq!(builder.nodes.len(), expected.len());
+    }
+
+    /// A surname stands for a person when every person with it has the
+    /// same key: as collecting each surname's keys into a set and keeping
+    /// the surnames whose set holds one.
+    #[test]
+    fn a_sole_surname_is_one_whose_persons_share_one_key() {
+        let mut random = crate::test_random::xorshift32(0x5a1e);
+        let names = ["王坚", "王强", "章根明", "章区长", "陈向明", "a"];
+        let keys = ["王坚", "王强", "章根明", "陈向明"];
+        for _ in 0..500 {
+            let persons: Vec<(KeyRef, &str)> = (0..random() % 8)
+                .map(|_| ((NodeType::Person, keys[random() as usize % keys.len()]), names[random() as usize % names.len()]))
+                .collect();
+            let mut sets: std::collections::BTreeMap<char, BTreeSet<KeyRef>> = Default::default();
+            for &(key, name) in &persons {
+                sets.entry(name.chars().next().unwrap()).or_default().insert(key);
+            }
+            let expected: std::collections::BTreeMap<char, KeyRef> =
+                sets.into_iter().filter(|(_, keys)| keys.len() == 1).map(|(c, keys)| (c, *keys.first().unwrap())).collect();
+            let found: std::collections::BTreeMap<char, KeyRef> = persons_by_sole_surname(&persons).into_iter().collect();
+            assert_eq!(found, expected, "{persons:?}");
+        }
     }
 
     #[test]

@@ -17,7 +17,6 @@ use super::{covered_by_common_words, is_cjk, is_proper_pos, stem_start, Candidat
 use crate::chars::with_str;
 use crate::model::{NodeType, RuleId, Span};
 use crate::rules::{RuleSet, Tag};
-use rustc_hash::{FxHashMap, FxHashSet};
 
 const RULE: RuleId = RuleId::Literal("entities/organization/coordination");
 const PRIORITY: i32 = 20;
@@ -27,7 +26,9 @@ const MAX_ITEM: usize = 8;
 const MAX_MODIFIER: usize = 20;
 
 /// Separators between list items, longest first.
-const SEPARATORS: &[&str] = &[",以及", "以及", "、", "和", "与", "及", "或"];
+/// (As characters: they are compared in place at every item end.)
+const SEPARATORS: &[&[char]] = &[&[',', '以', '及'], &YIJI, &['、'], &['和'], &['与'], &['及'], &['或']];
+const YIJI: [char; 2] = ['以', '及'];
 
 /// One item of a list: a kept mention (its index) or an unknown span.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -47,17 +48,19 @@ pub(super) fn add_listed_names(chars: &[char], rules: &RuleSet, kept: &mut Vec<C
             continue;
         }
         let items = list.items_around(i);
-        let types: FxHashSet<NodeType> = items
+        // The types of the known items, a bit per type (a set of at most
+        // ten, made for every organization).
+        let types: u32 = items
             .iter()
             .filter_map(|it| match *it {
                 Item::Known(k) => match kept[k].tag {
-                    Tag::Node(t) => Some(t),
+                    Tag::Node(t) => Some(1 << t as u32),
                     Tag::Title => None,
                 },
                 Item::Unknown(_) => None,
             })
-            .collect();
-        if types.len() != 1 {
+            .fold(0, |types, bit| types | bit);
+        if types.count_ones() != 1 {
             continue;
         }
         for it in items {
@@ -93,8 +96,8 @@ struct Lists<'a> {
     rules: &'a RuleSet,
     kept: &'a [Candidate],
     /// Kept entity mentions by start and by end.
-    by_start: FxHashMap<usize, usize>,
-    by_end: FxHashMap<usize, usize>,
+    by_start: MentionAt,
+    by_end: MentionAt,
     /// Positions covered by a mention an unknown item may not reach into
     /// (anything but a one-character entity).
     /// (One flag per character: asked at every step of a scan, and built
@@ -108,19 +111,14 @@ struct Lists<'a> {
 
 impl<'a> Lists<'a> {
     fn new(chars: &'a [char], rules: &'a RuleSet, kept: &'a [Candidate]) -> Lists<'a> {
-        // Sized up front: they take most mentions of the document, and
-        // would grow and rehash several times.
-        let mut by_start = FxHashMap::with_capacity_and_hasher(kept.len(), Default::default());
-        let mut by_end = FxHashMap::with_capacity_and_hasher(kept.len(), Default::default());
+        let entity = |c: &Candidate| matches!(c.tag, Tag::Node(t) if t.is_entity());
+        let entities = || kept.iter().enumerate().filter(|(_, c)| entity(c));
+        let by_start = MentionAt::new(entities().map(|(i, c)| (c.span.start, i)), kept.len());
+        let by_end = MentionAt::new(entities().map(|(i, c)| (c.span.end, i)), kept.len());
         let mut occupied = vec![false; chars.len()];
         let mut barriers = vec![false; chars.len() + 1];
-        for (i, c) in kept.iter().enumerate() {
-            let entity = matches!(c.tag, Tag::Node(t) if t.is_entity());
-            if entity {
-                by_start.insert(c.span.start, i);
-                by_end.insert(c.span.end, i);
-            }
-            if !entity || c.span.len() >= 2 {
+        for c in kept {
+            if !entity(c) || c.span.len() >= 2 {
                 occupied[c.span.start..c.span.end].fill(true);
                 barriers[c.span.start + 1..=c.span.end].fill(true);
             }
@@ -133,8 +131,8 @@ impl<'a> Lists<'a> {
     }
 
 
-    fn text_at(&self, i: usize, w: &str) -> bool {
-        w.chars().enumerate().all(|(k, c)| self.chars.get(i + k) == Some(&c))
+    fn text_at(&self, i: usize, w: &[char]) -> bool {
+        self.chars.get(i..).is_some_and(|rest| rest.starts_with(w))
     }
 
     /// The items of the list mention `m` stands in, itself included.
@@ -168,8 +166,8 @@ impl<'a> Lists<'a> {
     /// across a 以及 + modifier + 的.
     /// Whether a one-character separator at `p` is a conjunction here, not
     /// part of a word with its neighbour (协和, 与会).
-    fn free_separator(&self, p: usize, sep: &str) -> bool {
-        if sep.chars().count() > 1 {
+    fn free_separator(&self, p: usize, sep: &[char]) -> bool {
+        if sep.len() > 1 {
             return true;
         }
         let word = |s: usize, e: usize| e <= self.chars.len() && self.rules.lexicon.get_chars(&self.chars[s..e]).is_some();
@@ -179,7 +177,7 @@ impl<'a> Lists<'a> {
 
     fn separator_before(&self, pos: usize) -> Option<usize> {
         for sep in SEPARATORS {
-            let n = sep.chars().count();
+            let n = sep.len();
             if pos >= n && self.text_at(pos - n, sep) {
                 return self.free_separator(pos - n, sep).then_some(pos - n);
             }
@@ -191,7 +189,7 @@ impl<'a> Lists<'a> {
                 if is_clause_break(self.chars[s]) {
                     break;
                 }
-                if self.text_at(s, "以及") {
+                if self.text_at(s, &YIJI) {
                     return Some(if s >= 1 && self.chars[s - 1] == ',' { s - 1 } else { s });
                 }
             }
@@ -201,7 +199,7 @@ impl<'a> Lists<'a> {
 
     fn item_before(&self, pos: usize) -> Option<Item> {
         let end = self.separator_before(pos)?;
-        if let Some(&k) = self.by_end.get(&end) {
+        if let Some(k) = self.by_end.get(end) {
             return Some(Item::Known(k));
         }
         let start = stem_start(self.chars, end, self.rules, &self.stem_lists, &Default::default(), &self.barriers)?;
@@ -210,24 +208,24 @@ impl<'a> Lists<'a> {
 
     fn item_after(&self, pos: usize) -> Option<Item> {
         let sep = SEPARATORS.iter().find(|s| self.text_at(pos, s)).filter(|s| self.free_separator(pos, s))?;
-        let mut start = pos + sep.chars().count();
-        if let Some(&k) = self.by_start.get(&start) {
+        let mut start = pos + sep.len();
+        if let Some(k) = self.by_start.get(start) {
             // A known name that runs on into more name characters is a
             // modifier (农业部|技术进步奖), not an item.
             return self.ends_item(self.kept[k].span.end).then_some(Item::Known(k));
         }
-        if sep.ends_with("以及") {
+        if sep.ends_with(&YIJI) {
             // 以及 + modifier + 的 + a known item.
             let mut s = start;
             while s < self.chars.len() && s < start + MAX_MODIFIER && !is_clause_break(self.chars[s]) {
                 if self.chars[s] == '的' {
-                    if let Some(&k) = self.by_start.get(&(s + 1)) {
+                    if let Some(k) = self.by_start.get(s + 1) {
                         return Some(Item::Known(k));
                     }
                 }
                 s += 1;
             }
-            start = pos + sep.chars().count();
+            start = pos + sep.len();
         }
         let end = self.scan_forward(start);
         (end - start >= MIN_ITEM && end - start <= MAX_ITEM).then_some(Item::Unknown(Span::new(start, end)))
@@ -328,13 +326,57 @@ impl<'a> Lists<'a> {
     }
 }
 
+/// The kept entity mentions by a position (where each starts, or ends):
+/// for a position, the last mention read with it. (A sorted list searched
+/// by halving, not a hash map nor a table per character: asked at the few
+/// items of lists, and built for every document, where hashing each
+/// mention in, or filling a table as long as the document, costs more.)
+struct MentionAt(Vec<(usize, usize)>);
+
+impl MentionAt {
+    /// `found` are (position, mention), mentions ascending, at most
+    /// `mentions` of them.
+    fn new(found: impl Iterator<Item = (usize, usize)>, mentions: usize) -> MentionAt {
+        // (Sized for every mention: collected from a filter, the list
+        // would grow from empty.)
+        let mut pairs: Vec<(usize, usize)> = Vec::with_capacity(mentions);
+        pairs.extend(found);
+        // (Stable, so the last of a position is the last read.)
+        pairs.sort_by_key(|&(position, _)| position);
+        MentionAt(pairs)
+    }
+
+    fn get(&self, position: usize) -> Option<usize> {
+        let after = self.0.partition_point(|&(p, _)| p <= position);
+        after.checked_sub(1).map(|last| self.0[last]).filter(|&(p, _)| p == position).map(|(_, mention)| mention)
+    }
+}
+
 fn is_clause_break(c: char) -> bool {
     matches!(c, ',' | '。' | ';' | ':' | '!' | '?' | '、' | '“' | '”' | '"' | '\n' | '(' | ')')
 }
 
 #[cfg(test)]
 mod tests {
+    use super::MentionAt;
     use crate::mention::test_support::organizations;
+    use std::collections::HashMap;
+
+    /// Looking a position up in the sorted list finds what a map filled
+    /// with the same (position, mention) pairs in order holds: the last
+    /// mention read with the position.
+    #[test]
+    fn a_position_finds_the_last_mention_read_with_it() {
+        let mut next = crate::test_random::xorshift32(0xa7);
+        for _ in 0..500 {
+            let pairs: Vec<(usize, usize)> = (0..next() % 20).map(|i| ((next() % 12) as usize, i as usize)).collect();
+            let map: HashMap<usize, usize> = pairs.iter().copied().collect();
+            let at = MentionAt::new(pairs.iter().copied(), pairs.len());
+            for position in 0..14 {
+                assert_eq!(at.get(position), map.get(&position).copied(), "{pairs:?} at {position}");
+            }
+        }
+    }
 
     #[test]
     fn unknown_items_listed_with_an_organization_are_organizations() {
