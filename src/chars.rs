@@ -159,18 +159,28 @@ impl<T: Copy + Default + std::ops::BitOrAssign> CharFlags<T> {
     }
 }
 
-/// Which characters may be in a small set, by one bit per low byte of the
-/// code point (32 bytes, cheap to build per document or per search, unlike
-/// an exact [`CharBits`] of 8 KB): a scan then looks a character up in the
-/// set itself only where the filter lets it through.
-#[derive(Debug, Default)]
-pub struct CharFilter {
-    bits: [u64; 4],
+/// Which characters may be in a small set, by one bit per value of the low
+/// bits of the code point (`WORDS` words of 64 bits: [`CharFilter`]'s 32
+/// bytes are cheap to build per document or per search, unlike an exact
+/// [`CharBits`] of 8 KB): a scan then looks a character up in the set
+/// itself only where the filter lets it through.
+#[derive(Debug)]
+pub struct CharFilterOf<const WORDS: usize> {
+    bits: [u64; WORDS],
 }
 
-impl CharFilter {
-    pub fn new(chars: impl IntoIterator<Item = char>) -> CharFilter {
-        let mut filter = CharFilter { bits: [0; 4] };
+/// A filter by the low byte: enough for a handful of characters.
+pub type CharFilter = CharFilterOf<4>;
+
+impl<const WORDS: usize> Default for CharFilterOf<WORDS> {
+    fn default() -> Self {
+        CharFilterOf { bits: [0; WORDS] }
+    }
+}
+
+impl<const WORDS: usize> CharFilterOf<WORDS> {
+    pub fn new(chars: impl IntoIterator<Item = char>) -> Self {
+        let mut filter = Self::default();
         for c in chars {
             filter.insert(c);
         }
@@ -178,20 +188,58 @@ impl CharFilter {
     }
 
     pub fn insert(&mut self, c: char) {
-        let (word, bit) = CharFilter::slot(c);
+        let (word, bit) = Self::slot(c);
         self.bits[word] |= bit;
     }
 
     /// False when `c` is certainly not in the set.
     #[inline]
     pub fn may_contain(&self, c: char) -> bool {
-        let (word, bit) = CharFilter::slot(c);
+        let (word, bit) = Self::slot(c);
         self.bits[word] & bit != 0
     }
 
+    #[inline]
     fn slot(c: char) -> (usize, u64) {
-        let low = (c as u32 & 0xff) as usize;
-        (low >> 6, 1 << (low & 63))
+        let low = c as usize % (WORDS * 64);
+        (low / 64, 1 << (low % 64))
+    }
+}
+
+/// Which pairs of characters (one right after the other) may be in a set:
+/// one bit per pair by a multiplicative hash into `WORDS` words of 64 bits
+/// (a power of two; of a fixed size, so a test needs no bounds check). A
+/// clear bit means no pair of the set; a set bit, perhaps one.
+pub struct PairFilter<const WORDS: usize> {
+    bits: Box<[u64; WORDS]>,
+}
+
+impl<const WORDS: usize> Default for PairFilter<WORDS> {
+    fn default() -> Self {
+        PairFilter { bits: Box::new([0; WORDS]) }
+    }
+}
+
+impl<const WORDS: usize> PairFilter<WORDS> {
+    /// The hash keeps this many top bits: one per bit of the filter.
+    const SHIFT: u32 = 64 - (WORDS * 64).trailing_zeros();
+
+    pub fn insert(&mut self, first: char, second: char) {
+        let bit = Self::bit(first, second);
+        self.bits[bit / 64] |= 1 << (bit % 64);
+    }
+
+    /// False when no pair of the set is `first` then `second`.
+    #[inline]
+    pub fn may_contain(&self, first: char, second: char) -> bool {
+        let bit = Self::bit(first, second);
+        self.bits[bit / 64] >> (bit % 64) & 1 == 1
+    }
+
+    #[inline]
+    fn bit(first: char, second: char) -> usize {
+        let key = (first as u64) << 32 | second as u64;
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> Self::SHIFT) as usize
     }
 }
 
@@ -275,6 +323,22 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn filters_never_turn_away_what_was_inserted() {
+        let mut next = crate::test_random::xorshift32(0xF17);
+        let chars: Vec<char> = (0..300).filter_map(|_| char::from_u32(next() % 0x2_0000)).collect();
+        let narrow = CharFilter::new(chars.iter().copied());
+        let wide = CharFilterOf::<64>::new(chars.iter().copied());
+        let mut pairs = PairFilter::<1024>::default();
+        chars.windows(2).for_each(|w| pairs.insert(w[0], w[1]));
+        assert!(chars.iter().all(|&c| narrow.may_contain(c) && wide.may_contain(c)));
+        assert!(chars.windows(2).all(|w| pairs.may_contain(w[0], w[1])));
+        // Empty filters hold nothing.
+        assert!(!CharFilter::default().may_contain('王') && !PairFilter::<1024>::default().may_contain('王', '坚'));
+        // The wide filter tells apart characters that share their low byte.
+        assert!(!CharFilterOf::<64>::new(['中']).may_contain('席') && CharFilter::new(['中']).may_contain('席'));
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //! The result also lists every tagged mention (with titles and quotations)
 //! in position order, which is what the relation stage matches against.
 
-use crate::chars::CharFilter;
+use crate::chars::{CharFilter, CharFilterOf};
 use crate::mention::{Candidate, ParsedValue};
 use crate::model::{Mention, Node, NodeKey, NodeType, RuleId, Span};
 use crate::normalize::{CharIndex, Folded};
@@ -478,17 +478,12 @@ const PRONOUNS: [char; 2] = ['他', '她'];
 /// text), and costs less to clear per document (512 bytes) than a table
 /// of every character (8 KB).
 fn positions_of(chars: &[char], wanted: &[char]) -> Vec<usize> {
-    const BITS: usize = 4096;
-    let slot = |c: char| c as usize % BITS;
-    let mut filter = [0u64; BITS / 64];
-    for &c in wanted {
-        filter[slot(c) / 64] |= 1 << (slot(c) % 64);
-    }
+    let filter = CharFilterOf::<64>::new(wanted.iter().copied());
     // (Sized for a stop in sixteen characters: growing from empty, the
     // list was reallocated several times per document.)
     let mut found = Vec::with_capacity(chars.len() / 16);
     for (i, &c) in chars.iter().enumerate() {
-        if filter[slot(c) / 64] >> (slot(c) % 64) & 1 == 1 && wanted.contains(&c) {
+        if filter.may_contain(c) && wanted.contains(&c) {
             found.push(i);
         }
     }

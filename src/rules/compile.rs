@@ -9,7 +9,7 @@ use super::raw::{RawExample, RawRule, RawRuleFile};
 use super::reach::{self, ObjectReach, PlacedGroup};
 use super::slot_groups::{group_index, SlotGroups};
 use super::RuleSet;
-use crate::chars::{CharBits, CharFlags, Phrases};
+use crate::chars::{CharBits, CharFlags, PairFilter, Phrases};
 use crate::error::{RuleError, RuleErrors};
 use crate::model::{NodeType, Predicate, RuleId};
 use crate::normalize::{fold, is_folded};
@@ -160,23 +160,16 @@ pub struct SuffixSearch {
     /// Distinct text → the suffixes (indexes into `RuleSet::suffixes`)
     /// that spell it, in list order.
     suffixes_of_text: Vec<Vec<u32>>,
-    /// A filter of the last two characters of the suffixes of two or more
-    /// ([`pair_bit`]): nine walks in ten stop at the first character, and a
-    /// bit test answers most of them before a search of the children of
-    /// common last characters (区, 会), which have dozens.
-    pair_bits: Box<[u64]>,
+    /// The last two characters of the suffixes of two or more: nine walks
+    /// in ten stop at the first character, and a bit test answers most of
+    /// them before a search of the children of common last characters
+    /// (区, 会), which have dozens.
+    pair_filter: PairFilter<SUFFIX_PAIR_WORDS>,
 }
 
-/// Bits of [`SuffixSearch::pair_bits`] (2^16 bits, 8 KB, for some hundreds
-/// of pairs).
-const PAIR_BITS_LOG2: u32 = 16;
-
-/// The filter bit of the characters `before` and `last`.
-#[inline]
-fn pair_bit(before: char, last: char) -> usize {
-    let mixed = (u64::from(before) << 21 | u64::from(last)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (mixed >> (64 - PAIR_BITS_LOG2)) as usize
-}
+/// Words of [`SuffixSearch::pair_filter`] (2^16 bits, 8 KB, for some
+/// hundreds of pairs).
+const SUFFIX_PAIR_WORDS: usize = (1 << 16) / 64;
 
 /// A node of the reversed suffix trie: the text read from a suffix end
 /// leftwards so far.
@@ -199,7 +192,7 @@ impl SuffixSearch {
         // (Built with a map per node, then laid out flat for the search.)
         let mut trie: Vec<(FxHashMap<char, u32>, Option<u32>)> = vec![Default::default()];
         let mut suffixes_of_text: Vec<Vec<u32>> = Vec::new();
-        let mut pair_bits = vec![0u64; (1 << PAIR_BITS_LOG2) / 64].into_boxed_slice();
+        let mut pair_filter = PairFilter::default();
         for (i, suffix) in suffixes.iter().enumerate().filter(|(_, s)| !s.text.is_empty()) {
             let text: Vec<char> = suffix.text.chars().collect();
             if text.len() > MAX_SUFFIX_LEN {
@@ -207,8 +200,7 @@ impl SuffixSearch {
                     message: format!("suffix {} is longer than {} characters", suffix.text, MAX_SUFFIX_LEN) }]));
             }
             if let [.., before, last] = text[..] {
-                let bit = pair_bit(before, last);
-                pair_bits[bit / 64] |= 1 << (bit % 64);
+                pair_filter.insert(before, last);
             }
             let mut node = 0;
             for &c in text.iter().rev() {
@@ -235,7 +227,7 @@ impl SuffixSearch {
             children[from as usize..].sort_unstable();
             nodes.push(SuffixNode { children: from..children.len() as u32, text });
         }
-        Ok(SuffixSearch { node_of_last, nodes, children, suffixes_of_text, pair_bits })
+        Ok(SuffixSearch { node_of_last, nodes, children, suffixes_of_text, pair_filter })
     }
 
     /// (start, end, suffix index) in characters of every suffix in
@@ -253,7 +245,7 @@ impl SuffixSearch {
             let end = last + 1;
             // (Nine walks in ten stop at the last character, whose own
             // text is then all there is.)
-            if last == 0 || !self.may_continue(folded[last - 1], folded[last]) {
+            if last == 0 || !self.pair_filter.may_contain(folded[last - 1], folded[last]) {
                 if let Some(n) = self.nodes[node as usize].text {
                     found.extend(self.suffixes_of_text[n as usize].iter().map(|&i| (last, end, i)));
                 }
@@ -282,14 +274,6 @@ impl SuffixSearch {
             }
         }
         found
-    }
-
-    /// Whether some suffix of two or more characters may end with
-    /// `before` and `last` (no means no).
-    #[inline]
-    fn may_continue(&self, before: char, last: char) -> bool {
-        let bit = pair_bit(before, last);
-        self.pair_bits[bit / 64] >> (bit % 64) & 1 == 1
     }
 }
 

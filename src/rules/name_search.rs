@@ -10,12 +10,12 @@
 //! longest name at the first position that has one, then going on after
 //! it, is exactly the leftmost-longest search.
 
+use crate::chars::PairFilter;
 use rustc_hash::FxHashMap;
 
-/// Bits of the pair filter: 2^17 bits (16 KB, within a first-level
+/// Words of the pair filter: 2^17 bits (16 KB, within a first-level
 /// cache); the built-in gazetteer's few thousand pairs set a few percent.
-const PAIR_FILTER_BITS: u32 = 17;
-const PAIR_FILTER_WORDS: usize = (1 << PAIR_FILTER_BITS) / 64;
+const PAIR_FILTER_WORDS: usize = (1 << 17) / 64;
 
 /// No name ends at this node.
 const NO_VALUE: u32 = u32::MAX;
@@ -31,9 +31,8 @@ struct Node {
 }
 
 pub struct NameSearch {
-    /// One bit per hash of the first two characters of every name (of a
-    /// fixed size: a test needs no bounds check).
-    pair_filter: Box<[u64; PAIR_FILTER_WORDS]>,
+    /// The first two characters of every name.
+    pair_filter: PairFilter<PAIR_FILTER_WORDS>,
     /// The first two characters of a name → the trie node they lead to.
     pair_nodes: FxHashMap<u64, u32>,
     /// Names of one character → their values.
@@ -51,10 +50,6 @@ impl std::fmt::Debug for NameSearch {
 
 fn pair_key(first: char, second: char) -> u64 {
     (first as u64) << 32 | second as u64
-}
-
-fn pair_bit(key: u64) -> usize {
-    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - PAIR_FILTER_BITS)) as usize
 }
 
 impl NameSearch {
@@ -89,7 +84,7 @@ impl NameSearch {
             edges.extend(node_edges);
         }
         let mut search = NameSearch {
-            pair_filter: Box::new([0; PAIR_FILTER_WORDS]),
+            pair_filter: PairFilter::default(),
             pair_nodes: FxHashMap::default(),
             singles: FxHashMap::default(),
             nodes,
@@ -100,10 +95,8 @@ impl NameSearch {
                 search.singles.insert(first, search.nodes[node as usize].value);
             }
             for (second, grandchild) in search.children(node).to_vec() {
-                let key = pair_key(first, second);
-                let bit = pair_bit(key);
-                search.pair_filter[bit / 64] |= 1 << (bit % 64);
-                search.pair_nodes.insert(key, grandchild);
+                search.pair_filter.insert(first, second);
+                search.pair_nodes.insert(pair_key(first, second), grandchild);
             }
         }
         search
@@ -147,13 +140,7 @@ impl NameSearch {
             return (from < chars.len()).then_some(from);
         }
         let rest = chars.get(from..)?;
-        rest.windows(2).position(|pair| self.pair_may_start(pair[0], pair[1])).map(|k| from + k)
-    }
-
-    #[inline]
-    fn pair_may_start(&self, first: char, second: char) -> bool {
-        let bit = pair_bit(pair_key(first, second));
-        self.pair_filter[bit / 64] >> (bit % 64) & 1 == 1
+        rest.windows(2).position(|pair| self.pair_filter.may_contain(pair[0], pair[1])).map(|k| from + k)
     }
 
     /// The end and value of the longest name that starts at `i`.
