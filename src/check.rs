@@ -109,7 +109,7 @@ fn check_mentions(rule: &str, ex: &Example, doc: &Document) -> Vec<ExampleFailur
         for node in &doc.nodes {
             for m in node.mentions.iter().filter(|m| m.rule == rule) {
                 out.push(failure(rule, ex, "nothing from this rule (counter-example)".to_string(),
-                    format!("\"{}\" as {}", m.text, node.key.node_type)));
+                    format!("\"{}\" as {}", doc.text_of(m), node.key.node_type)));
             }
         }
         return out;
@@ -121,14 +121,14 @@ fn check_mentions(rule: &str, ex: &Example, doc: &Document) -> Vec<ExampleFailur
         };
         let want_type = want.get("type").and_then(|t| t.as_str());
         let found = doc.nodes.iter().find(|n| {
-            n.mentions.iter().any(|m| fold(&m.text) == fold(text))
+            n.mentions.iter().any(|m| fold(doc.text_of(m)) == fold(text))
                 && want_type.is_none_or(|t| n.key.node_type.as_str() == t)
         });
         let Some(node) = found else {
             let got: Vec<String> = doc
                 .nodes
                 .iter()
-                .flat_map(|n| n.mentions.iter().map(move |m| format!("{}:{}", n.key.node_type, m.text)))
+                .flat_map(|n| n.mentions.iter().map(move |m| format!("{}:{}", n.key.node_type, doc.text_of(m))))
                 .collect();
             let found = if got.is_empty() { "no mentions".to_string() } else { got.join(", ") };
             out.push(failure(rule, ex, format!("\"{text}\"{}", want_type.map(|t| format!(" as {t}")).unwrap_or_default()), found));
@@ -168,7 +168,7 @@ fn names_of(doc: &Document, key: &crate::model::NodeKey) -> Vec<String> {
             std::iter::once(fold(&n.name))
                 .chain(n.all_aliases().map(fold))
                 .chain(std::iter::once(n.key.key.clone()))
-                .chain(n.mentions.iter().map(|m| fold(&m.text)))
+                .chain(n.mentions.iter().map(|m| fold(doc.text_of(m))))
         })
         .collect()
 }

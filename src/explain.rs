@@ -128,13 +128,14 @@ pub fn explain_document(doc: &Document, candidates: &[Candidate], kept: &[Candid
     let mut value_mentions: Vec<KeptMention> = Vec::new();
     for node in &doc.nodes {
         for m in &node.mentions {
+            let text = doc.text_of(m);
             let km = KeptMention {
                 span: m.span,
-                text: m.text.clone(),
+                text: text.to_string(),
                 kind: node.key.node_type.as_str().to_string(),
                 rule: m.rule.to_string(),
                 node: Some(node.key.id()),
-                node_name: (node.name != m.text && node.key.node_type.is_entity()).then(|| node.name.clone()),
+                node_name: (node.name != text && node.key.node_type.is_entity()).then(|| node.name.clone()),
                 value: node.value.as_ref().map(|v| v.to_string()),
             };
             if node.key.node_type.is_value() {

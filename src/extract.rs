@@ -89,13 +89,15 @@ impl Extractor {
         };
         let mut by_key: HashMap<NodeKey, usize> = HashMap::new();
         for chunk in chunks {
-            let part = self.extract_whole(id, index.slice(text, chunk.start, chunk.end));
-            let (shift, sentence_shift) = (chunk.start, merged.sentences.len());
+            let bytes = index.bytes(chunk.start, chunk.end);
+            let part = self.extract_whole(id, &text[bytes.clone()]);
+            let (shift, byte_shift, sentence_shift) = (chunk.start, bytes.start, merged.sentences.len());
             let move_span = |s: Span| Span::new(s.start + shift, s.end + shift);
             merged.sentences.extend(part.sentences.iter().map(|s| Sentence { span: move_span(s.span) }));
             for mut node in part.nodes {
                 for m in &mut node.mentions {
                     m.span = move_span(m.span);
+                    m.bytes = m.bytes.start + byte_shift..m.bytes.end + byte_shift;
                     m.sentence += sentence_shift;
                 }
                 match by_key.get(&node.key) {

@@ -241,7 +241,7 @@ impl KnowledgeGraph {
                 doc: doc_id.clone(),
                 start: m.span.start,
                 end: m.span.end,
-                text: texts.get(&m.text),
+                text: texts.get(doc.text_of(m)),
                 rule: m.rule.clone(),
             }));
         }

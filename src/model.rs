@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::ops::Deref;
+use std::ops::{Deref, Range};
 use std::sync::Arc;
 
 pub use crate::value::Value;
@@ -333,8 +333,12 @@ impl Serialize for RuleId {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Mention {
     pub span: Span,
-    /// As written in the original document.
-    pub text: String,
+    /// Where the mention is written in [`Document::text`], in bytes: its
+    /// text as written is that slice ([`Document::text_of`]). A document
+    /// has a mention every few dozen characters, and a copy of each text
+    /// cost an allocation, a copy and a free, for a text the document
+    /// holds anyway.
+    pub bytes: Range<usize>,
     /// Full id of the rule that found it (`entities/person/title-before`).
     pub rule: RuleId,
     /// Index into [`Document::sentences`].
@@ -417,6 +421,11 @@ pub struct Document {
 }
 
 impl Document {
+    /// The text of one of the document's mentions, as written.
+    pub fn text_of(&self, mention: &Mention) -> &str {
+        &self.text[mention.bytes.clone()]
+    }
+
     /// The original text of a span.
     pub fn slice(&self, span: Span) -> String {
         self.text.chars().skip(span.start).take(span.len()).collect()

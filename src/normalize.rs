@@ -229,8 +229,13 @@ impl CharIndex {
     }
 
     pub fn slice<'t>(&self, text: &'t str, start: usize, end: usize) -> &'t str {
+        &text[self.bytes(start, end)]
+    }
+
+    /// The byte range of the characters `start..end`.
+    pub fn bytes(&self, start: usize, end: usize) -> std::ops::Range<usize> {
         let last = self.char_starts.len() - 1;
-        &text[self.char_starts[start.min(last)]..self.char_starts[end.min(last)]]
+        self.char_starts[start.min(last)]..self.char_starts[end.min(last)]
     }
 }
 

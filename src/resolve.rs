@@ -22,6 +22,7 @@ use crate::rules::{DictKind, RuleSet, Tag};
 use crate::value::{DateContext, Value};
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeSet;
+use std::ops::Range;
 use std::sync::Arc;
 
 /// A mention as the relation stage sees it.
@@ -86,6 +87,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     let mut tagged: Vec<TaggedMention> = Vec::with_capacity(candidates.len() + doc.quotes.len());
     let sentence_of = |pos: usize| doc.sentences.partition_point(|s| s.end <= pos);
     let folded_of = |span: Span| doc.folded_of(span);
+    let mention_at = |span: Span| MentionAt { span, bytes: doc.index.bytes(span.start, span.end), sentence: sentence_of(span.start) };
 
     // A gazetteer name may name several places (西湖区 of 杭州 and of 南昌):
     // take the one whose parent the document also mentions.
@@ -182,8 +184,8 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         if let Some(longer) = longer_form.get(&(ty, key)) {
             key = longer;
         }
-        let text = doc.index.slice(doc.original, c.span.start, c.span.end);
-        let node = builder.add((ty, key), Spelling { written: text, folded }, c.span, &c.rule, sentence_of(c.span.start), true);
+        let at = mention_at(c.span);
+        let node = builder.add((ty, key), Spelling { written: &doc.original[at.bytes.clone()], folded }, at, &c.rule, true);
         if let Some(e) = entry {
             builder.add_listed(node, &e.spellings);
             if let (Some(parent), DictKind::Entity(NodeType::Place)) = (&e.parent, e.kind) {
@@ -213,10 +215,10 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         if covered.any(span) {
             return;
         }
-        let text = doc.index.slice(doc.original, span.start, span.end);
+        let at = mention_at(span);
         let rule = RuleId::Literal(rule);
-        let spelling = Spelling { written: text, folded: folded_of(span) };
-        let node = builder.add((node_type, key), spelling, span, &rule, sentence_of(span.start), false);
+        let spelling = Spelling { written: &doc.original[at.bytes.clone()], folded: folded_of(span) };
+        let node = builder.add((node_type, key), spelling, at, &rule, false);
         tagged.push(TaggedMention { span, tag: Tag::Node(node_type), node: Some(node), rule });
         covered.mark(span);
     };
@@ -402,9 +404,9 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         let Tag::Node(ty) = c.tag else { continue };
         value_key.clear();
         value.write_canonical(&mut value_key);
-        let text = doc.index.slice(doc.original, c.span.start, c.span.end);
-        let spelling = Spelling { written: text, folded: folded_of(c.span) };
-        let node = builder.add((ty, &value_key), spelling, c.span, &c.rule, sentence_of(c.span.start), true);
+        let at = mention_at(c.span);
+        let spelling = Spelling { written: &doc.original[at.bytes.clone()], folded: folded_of(c.span) };
+        let node = builder.add((ty, &value_key), spelling, at, &c.rule, true);
         builder.nodes[node].value = Some(value);
         tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), rule: c.rule.clone() });
     }
@@ -421,7 +423,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     // (Nodes added here have no mentions, so the range is the nodes before.)
     for i in 0..builder.nodes.len() {
         let node = &builder.nodes[i];
-        let Some(written) = node.mentions.first().map(|m| m.text.as_str()) else { continue };
+        let Some(written) = node.mentions.first().map(|m| &doc.original[m.bytes.clone()]) else { continue };
         if node.key.node_type != NodeType::Organization {
             continue;
         }
@@ -556,6 +558,14 @@ struct Spelling<'a> {
     folded: &'a str,
 }
 
+/// Where a mention is: its characters, the bytes of the original text they
+/// are, and its sentence.
+struct MentionAt {
+    span: Span,
+    bytes: Range<usize>,
+    sentence: usize,
+}
+
 /// Collects mentions per node key; the name is the first full-form mention.
 struct NodeBuilder {
     nodes: Vec<Node>,
@@ -626,7 +636,7 @@ impl NodeBuilder {
     }
 
     /// Adds a mention of the node with key `(node_type, key)`.
-    fn add(&mut self, (node_type, key): (NodeType, &str), spelling: Spelling, span: Span, rule: &RuleId, sentence: usize, full_form: bool) -> usize {
+    fn add(&mut self, (node_type, key): (NodeType, &str), spelling: Spelling, at: MentionAt, rule: &RuleId, full_form: bool) -> usize {
         let text = spelling.written;
         // Whether `text` is new among the node's name and aliases: an
         // entity then has its folded form as an alias too.
@@ -652,7 +662,7 @@ impl NodeBuilder {
             node.aliases.insert(text.to_string());
             new_spelling = true;
         }
-        node.mentions.push(Mention { span, text: text.to_string(), rule: rule.clone(), sentence });
+        node.mentions.push(Mention { span: at.span, bytes: at.bytes, rule: rule.clone(), sentence: at.sentence });
         if new_spelling && !node_type.is_value() {
             self.add_folded_form(i, spelling);
         }
@@ -824,6 +834,12 @@ mod tests {
         node.all_aliases().map(str::to_string).collect()
     }
 
+    /// The `k`th mention of a builder test, one character long (its text
+    /// is not read from a document).
+    fn test_at(k: usize) -> MentionAt {
+        MentionAt { span: Span::new(k, k + 1), bytes: 0..0, sentence: 0 }
+    }
+
     /// Listing a gazetteer entry's spellings on a node (shared, once per
     /// entry) gives the aliases that inserting every spelling (folded forms
     /// included, as compiled) into the alias set gives, whatever the order of the mentions (a first mention
@@ -850,7 +866,7 @@ mod tests {
                 for (k, (text, full_form, entry)) in steps.iter().enumerate() {
                     let folded = crate::normalize::fold(&names[*text]);
                     let spelling = Spelling { written: &names[*text], folded: &folded };
-                    let node = builder.add((NodeType::Place, "杭州"), spelling, Span::new(k, k + 1), &RuleId::Literal("test"), 0, *full_form);
+                    let node = builder.add((NodeType::Place, "杭州"), spelling, test_at(k), &RuleId::Literal("test"), *full_form);
                     if shared {
                         builder.add_listed(node, &entries[*entry]);
                     } else {
@@ -885,7 +901,7 @@ mod tests {
                 let text = &names[random() as usize % names.len()];
                 let folded = fold(text);
                 let spelling = Spelling { written: text, folded: &folded };
-                let node = builder.add((NodeType::Place, "临安"), spelling, Span::new(k, k + 1), &RuleId::Literal("test"), 0, random().is_multiple_of(2));
+                let node = builder.add((NodeType::Place, "临安"), spelling, test_at(k), &RuleId::Literal("test"), random().is_multiple_of(2));
                 spellings.insert(text.clone());
                 let entry: Vec<usize> = (0..random() % 3).map(|_| random() as usize % names.len()).collect();
                 builder.add_listed(node, &spellings_of(&entry));
@@ -909,7 +925,7 @@ mod tests {
         for k in 0..2000 {
             let ty = types[random() as usize % types.len()];
             let key: String = (0..1 + random() % 3).map(|_| ['王', '坚', '杭', 'a'][random() as usize % 4]).collect();
-            let node = builder.add((ty, &key), Spelling { written: &key, folded: &key }, Span::new(k, k + 1), &RuleId::Literal("test"), 0, true);
+            let node = builder.add((ty, &key), Spelling { written: &key, folded: &key }, test_at(k), &RuleId::Literal("test"), true);
             assert_eq!(*expected.entry((ty, key)).or_insert(node), node);
         }
         for ((ty, key), node) in &expected {

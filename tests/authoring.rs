@@ -48,7 +48,7 @@ fn assert_user_entry_wins(line: &str, text: &str, id: &str, alias: &str, builtin
     assert!(!ids.iter().any(|i| i == builtin_conflict), "{ids:?}");
     let node = doc.nodes.iter().find(|n| n.key.id() == id).unwrap_or_else(|| panic!("{id} not in {ids:?}"));
     assert!(node.aliases.contains(alias), "{:?}", node.aliases);
-    assert!(node.mentions.iter().any(|m| m.text == alias), "the alias joins the node: {:?}", node.mentions);
+    assert!(node.mentions.iter().any(|m| doc.text_of(m) == alias), "the alias joins the node: {:?}", node.mentions);
     assert!(node.mentions.iter().all(|m| m.rule == "user/gazetteers/mine.tsv:1"), "{:?}", node.mentions);
 
     let dir = user_dir(line);

@@ -108,20 +108,23 @@ fn names_are_tagged_by_script_and_values_typed() {
 fn graph_with_name(name: &str) -> KnowledgeGraph {
     let key = NodeKey::new(NodeType::Person, name);
     let org = NodeKey::new(NodeType::Organization, "组织");
-    let node = |key: &NodeKey, name: &str| Node {
+    // The mentions' texts as written are the document's text: the name,
+    // then the organization's.
+    let text = format!("{name}组织");
+    let node = |key: &NodeKey, name: &str, bytes: std::ops::Range<usize>| Node {
         key: key.clone(),
         name: name.to_string(),
         aliases: [format!("{name} alias")].into(),
         listed: Vec::new(),
         value: None,
-        mentions: vec![newsgraph::Mention { span: Span::new(0, 2), text: name.to_string(), rule: "test/rule".into(), sentence: 0 }],
+        mentions: vec![newsgraph::Mention { span: Span::new(0, 2), bytes, rule: "test/rule".into(), sentence: 0 }],
     };
     let doc = Document {
         id: format!("doc {name}"),
-        text: "x".repeat(10),
+        nodes: vec![node(&key, name, 0..name.len()), node(&org, "组织", name.len()..text.len())],
+        text,
         chars: 10,
         sentences: vec![Sentence { span: Span::new(0, 10) }],
-        nodes: vec![node(&key, name), node(&org, "组织")],
         facts: vec![Fact {
             subject: key.clone(),
             predicate: Predicate::WorksFor,

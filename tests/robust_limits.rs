@@ -22,7 +22,7 @@ fn assert_consistent(doc: &Document) {
     for node in &doc.nodes {
         assert!(!node.aliases.contains(&node.name), "{} is its own alias", node.name);
         for m in &node.mentions {
-            assert_eq!(slice(m.span), m.text, "mention of {:?}", node.key);
+            assert_eq!(slice(m.span), doc.text_of(m), "mention of {:?}", node.key);
             // A mention may straddle the cut of an overlong sentence: its
             // sentence is the one it starts in.
             let s = doc.sentences[m.sentence].span;
