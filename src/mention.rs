@@ -1632,11 +1632,15 @@ pub fn resolve_overlaps(candidates: Vec<Candidate>) -> Vec<Candidate> {
     // inside it (《周恩来经济思想研究》 mentions 周恩来): the marks bound it.
     let bounded_work = |c: &Candidate| c.tag == Tag::Node(NodeType::Work) && c.rule.ends_with("book-title-marks");
     let (works, competing): (Vec<u32>, Vec<u32>) = (0..candidates.len() as u32).partition(|&i| bounded_work(&candidates[i as usize]));
-    let mut kept = competition_winners(&candidates, competing);
-    kept.extend(works);
+    let (mut kept, taken) = competition_winners(&candidates, competing);
     // By position; at the same span (empty spans), the winners in the order
-    // they won, then the works.
-    let by_position = overlap_order::position_order(&candidates, &kept);
+    // they won, then the works. The winners' non-empty spans never
+    // overlap, so the character map lists them in that order without a
+    // sort; only the rest (empty spans, works: few) is sorted in.
+    let disjoint = taken.places_by_start(kept.iter().map(|&i| candidates[i as usize].span));
+    let rest: Vec<u32> = taken.empty.iter().map(|&(_, place)| place).chain(kept.len() as u32..(kept.len() + works.len()) as u32).collect();
+    kept.extend(works);
+    let by_position = overlap_order::position_order(&candidates, &kept, disjoint, rest);
     let mut slots: Vec<Option<Candidate>> = candidates.into_iter().map(Some).collect();
     by_position.into_iter().filter_map(|k| slots[kept[k as usize] as usize].take()).collect()
 }
@@ -1644,19 +1648,21 @@ pub fn resolve_overlaps(candidates: Vec<Candidate>) -> Vec<Candidate> {
 /// The indices of the competing candidates that win, in the order they won:
 /// a user-layer or high-priority rule beats a longer built-in guess; then
 /// the longer span wins, then the higher priority, the earlier start, the
-/// rule id and the earlier candidate.
-fn competition_winners(candidates: &[Candidate], competing: Vec<u32>) -> Vec<u32> {
+/// rule id and the earlier candidate. With the map of the winners' spans.
+fn competition_winners(candidates: &[Candidate], competing: Vec<u32>) -> (Vec<u32>, Taken) {
     let mut competing = overlap_order::competition_order(candidates, competing);
     let mut taken = Taken::new(competing.iter().map(|&i| candidates[i as usize].span.end).max().unwrap_or(0));
+    let mut won = 0;
     competing.retain(|&i| {
         let span = candidates[i as usize].span;
         let free = !taken.overlaps(span);
         if free {
-            taken.take(span);
+            taken.take(span, won);
+            won += 1;
         }
         free
     });
-    competing
+    (competing, taken)
 }
 
 /// The spans kept so far, which never overlap: a character map answers
@@ -1669,8 +1675,9 @@ struct Taken {
     /// The characters a kept span starts at: two covered neighbours are
     /// under the same span unless the second starts one.
     starts: Bits,
-    /// Kept empty spans (none come from the built-in rules).
-    empty: Vec<usize>,
+    /// Kept empty spans (none come from the built-in rules): position,
+    /// and place in the order the spans were kept.
+    empty: Vec<(usize, u32)>,
 }
 
 impl Taken {
@@ -1681,7 +1688,7 @@ impl Taken {
     /// Whether `span` overlaps a kept span (`a.start < b.end && b.start <
     /// a.end`, as for spans of characters).
     fn overlaps(&self, span: Span) -> bool {
-        let by_empty = self.empty.iter().any(|&e| span.start < e && e < span.end);
+        let by_empty = self.empty.iter().any(|&(e, _)| span.start < e && e < span.end);
         if span.start == span.end {
             // An empty span overlaps the kept span it lies strictly inside.
             let i = span.start;
@@ -1690,13 +1697,36 @@ impl Taken {
         by_empty || (span.start..span.end).any(|i| self.covered.get(i))
     }
 
-    fn take(&mut self, span: Span) {
+    /// Keeps `span`, the `place`th span kept.
+    fn take(&mut self, span: Span, place: u32) {
         if span.start == span.end {
-            self.empty.push(span.start);
+            self.empty.push((span.start, place));
             return;
         }
         self.starts.set(span.start);
         (span.start..span.end).for_each(|i| self.covered.set(i));
+    }
+
+    /// The places of the kept non-empty spans (`kept`: every kept span, in
+    /// the order kept) by start: as they never overlap, that is by start
+    /// and end. A span's rank is the number of kept spans that start
+    /// before it, which the start bits count without a sort.
+    fn places_by_start(&self, kept: impl Iterator<Item = Span>) -> std::vec::IntoIter<u32> {
+        let mut before = Vec::with_capacity(self.starts.0.len());
+        let mut count = 0;
+        for word in &self.starts.0 {
+            before.push(count);
+            count += word.count_ones() as usize;
+        }
+        let mut by_start = vec![0; count];
+        for (place, span) in kept.enumerate() {
+            if !span.is_empty() {
+                let (w, bit) = (span.start / 64, span.start % 64);
+                let rank = before[w] + (self.starts.0[w] & ((1 << bit) - 1)).count_ones() as usize;
+                by_start[rank] = place as u32;
+            }
+        }
+        by_start.into_iter()
     }
 }
 
@@ -2057,7 +2087,7 @@ mod tests {
         let mut kept = Vec::new();
         for i in order {
             if !taken.overlaps(rest[i].span) {
-                taken.take(rest[i].span);
+                taken.take(rest[i].span, 0);
                 kept.push(rest[i].clone());
             }
         }
@@ -2083,7 +2113,7 @@ mod tests {
                 let overlaps = kept.iter().any(|k| span.start < k.end && k.start < span.end);
                 assert_eq!(taken.overlaps(span), overlaps, "{span:?} {kept:?}");
                 if !overlaps {
-                    taken.take(span);
+                    taken.take(span, kept.len() as u32);
                     kept.push(span);
                 }
             }

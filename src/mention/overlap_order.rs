@@ -1,4 +1,4 @@
-//! The two orders of overlap resolution, sorted as packed integers.
+//! The two orders of overlap resolution.
 //!
 //! A document has thousands of candidates, and sorting them by a tuple of
 //! five fields with a fallback to the rule id cost more than the rest of
@@ -7,6 +7,10 @@
 //! order; only candidates equal in every packed field (rare) are then
 //! ordered by rule id. Fields too wide to pack (a layer or span beyond
 //! what any rule set gives) fall back to the plain comparison.
+//!
+//! The winners' order by position needs no such sort: their non-empty
+//! spans never overlap, so the map of kept spans lists them by start, and
+//! only the few others are sorted in.
 
 use super::{Candidate, PRIORITY_PER_LAYER};
 use std::cmp::Reverse;
@@ -57,23 +61,27 @@ fn competition_order_plainly(candidates: &[Candidate], competing: Vec<u32>) -> V
     ranked.into_iter().map(|r| r.4).collect()
 }
 
-/// The kept candidates (indices into `candidates`, in the order they won)
-/// as positions into `kept`, sorted by start, end and position in `kept`.
-pub(super) fn position_order(candidates: &[Candidate], kept: &[u32]) -> Vec<u32> {
-    let span = |k: usize| candidates[kept[k] as usize].span;
-    let packed: Option<Vec<u128>> = (0..kept.len())
-        .map(|k| {
-            let (start, end) = (u32::try_from(span(k).start).ok()?, u32::try_from(span(k).end).ok()?);
-            Some((start as u128) << 64 | (end as u128) << 32 | k as u128)
-        })
-        .collect();
-    if let Some(mut keys) = packed {
-        keys.sort_unstable();
-        return keys.into_iter().map(index_of).collect();
+/// The kept candidates (indices into `candidates`) as positions into
+/// `kept`, sorted by start, end and position in `kept`. `disjoint` lists
+/// the positions of kept candidates whose spans never overlap, in start
+/// order (which is then that order); `rest` the others, in any order.
+pub(super) fn position_order(candidates: &[Candidate], kept: &[u32], disjoint: impl Iterator<Item = u32>, mut rest: Vec<u32>) -> Vec<u32> {
+    let key = |k: u32| {
+        let span = candidates[kept[k as usize] as usize].span;
+        (span.start, span.end, k)
+    };
+    rest.sort_unstable_by_key(|&k| key(k));
+    let mut by_position = Vec::with_capacity(kept.len());
+    let mut rest = rest.into_iter().peekable();
+    for k in disjoint {
+        let before = key(k);
+        while let Some(r) = rest.next_if(|&r| key(r) < before) {
+            by_position.push(r);
+        }
+        by_position.push(k);
     }
-    let mut by_position: Vec<(usize, usize, u32)> = (0..kept.len()).map(|k| (span(k).start, span(k).end, k as u32)).collect();
-    by_position.sort_unstable();
-    by_position.into_iter().map(|(_, _, k)| k).collect()
+    by_position.extend(rest);
+    by_position
 }
 
 #[cfg(test)]
@@ -121,7 +129,45 @@ mod tests {
 
     #[test]
     fn position_order_sorts_by_start_end_and_winning_order() {
-        let candidates = vec![candidate(5, 2, 20, "a"), candidate(1, 0, 20, "a"), candidate(1, 3, 20, "a"), candidate(1, 0, 20, "b")];
-        assert_eq!(position_order(&candidates, &[0, 3, 2, 1]), vec![1, 3, 2, 0]);
+        let candidates = vec![candidate(5, 2, 20, "a"), candidate(1, 0, 20, "a"), candidate(1, 3, 20, "a"), candidate(1, 0, 20, "b"), candidate(5, 1, 20, "a")];
+        // Kept: 1..4 at 5..7 and 1..4 (disjoint, listed by start), the
+        // empty spans at 1 and 5..6 (the rest).
+        let kept = [0, 3, 2, 1, 4];
+        assert_eq!(position_order(&candidates, &kept, [2, 0].into_iter(), vec![4, 3, 1]), vec![1, 3, 2, 4, 0]);
+        assert_eq!(position_order(&candidates, &kept, std::iter::empty(), vec![0, 1, 2, 3, 4]), vec![1, 3, 2, 4, 0]);
+    }
+
+    /// Merging the disjoint spans (by start) with the sorted rest gives
+    /// what sorting all of them by start, end and place gives.
+    #[test]
+    fn position_order_is_the_sorted_order() {
+        let mut next = crate::test_random::xorshift32(0x9051);
+        for _ in 0..1000 {
+            let mut candidates = Vec::new();
+            let mut disjoint = Vec::new();
+            let mut at = 0;
+            // Disjoint non-empty spans, in start order.
+            while next() % 6 != 0 {
+                at += (next() % 3) as usize;
+                let len = 1 + (next() % 4) as usize;
+                candidates.push(candidate(at, len, 20, "a"));
+                at += len;
+            }
+            let disjoint_count = candidates.len();
+            for _ in 0..next() % 8 {
+                candidates.push(candidate((next() % 20) as usize, (next() % 4) as usize, 20, "a"));
+            }
+            // Kept in a random order of winning.
+            let mut kept: Vec<u32> = (0..candidates.len() as u32).collect();
+            for i in (1..kept.len()).rev() {
+                kept.swap(i, next() as usize % (i + 1));
+            }
+            let place_of = |c: u32| kept.iter().position(|&k| k == c).expect("kept") as u32;
+            disjoint.extend((0..disjoint_count as u32).map(place_of));
+            let rest: Vec<u32> = (disjoint_count as u32..candidates.len() as u32).map(place_of).collect();
+            let mut expected: Vec<u32> = (0..kept.len() as u32).collect();
+            expected.sort_by_key(|&k| (candidates[kept[k as usize] as usize].span.start, candidates[kept[k as usize] as usize].span.end, k));
+            assert_eq!(position_order(&candidates, &kept, disjoint.into_iter(), rest), expected, "{candidates:?} {kept:?}");
+        }
     }
 }
