@@ -340,7 +340,7 @@ fn task_ranges<'a, T>(items: &'a [T], size: &'a impl Fn(&T) -> usize) -> impl It
 fn write_elements<T: Sync>(
     out: &mut dyn Write,
     items: &[T],
-    size: impl Fn(&T) -> usize,
+    size: impl Fn(&T) -> usize + Sync,
     render: impl Fn(&mut Vec<u8>, &T) -> io::Result<()> + Sync,
 ) -> io::Result<()> {
     use rayon::prelude::*;
@@ -353,6 +353,11 @@ fn write_elements<T: Sync>(
         }
         buffers.par_iter_mut().zip(&batch).try_for_each(|(bytes, range)| {
             bytes.clear();
+            // Reserved at the estimate: grown by doubling from what the
+            // batch before left, a buffer was copied on every reallocation
+            // (about its size again), and one let go after a large item
+            // grew from nothing again.
+            bytes.reserve(range.clone().map(|i| size(&items[i])).sum());
             for i in range.clone() {
                 bytes.extend_from_slice(if i == 0 { b"\n  " } else { b",\n  " });
                 render(bytes, &items[i])?;
