@@ -789,16 +789,12 @@ fn replace_lone_surrogates(json: &str) -> Cow<'_, str> {
     let is_low = |u: u16| (0xDC00..0xE000).contains(&u);
 
     let bytes = json.as_bytes();
-    if !json.contains("\\u") {
-        return Cow::Borrowed(json);
-    }
     let mut lone = Vec::new();
     let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] != b'\\' {
-            i += 1;
-            continue;
-        }
+    // From backslash to backslash (found a vector at a time: most lines
+    // have none, or a few `\n` and `\"`): every escape starts with one.
+    while let Some(skipped) = memchr::memchr(b'\\', &bytes[i.min(bytes.len())..]) {
+        i += skipped;
         match escape_at(bytes, i) {
             Some(u) if is_high(u) => match escape_at(bytes, i + 6) {
                 Some(next) if is_low(next) => i += 12,
@@ -1769,6 +1765,16 @@ mod tests {
             doc.text,
             "半个\u{FFFD}表情，孤\u{FFFD}尾，完整😀，转义\\ud800"
         );
+    }
+
+    #[test]
+    fn lone_surrogates_are_replaced_at_the_edges_of_a_line_and_nothing_else() {
+        assert_eq!(replace_lone_surrogates(r#"\ud800"#), r#"\uFFFD"#);
+        assert_eq!(replace_lone_surrogates(r#"x\ud83d\ude00\udc00\"#), r#"x\ud83d\ude00\uFFFD\"#);
+        assert_eq!(replace_lone_surrogates(r#"\\ud800\\\ud800"#), r#"\\ud800\\\uFFFD"#);
+        for unchanged in ["", "a\\", r#"a\"b\nc"#, r#"\u12"#, r#"\u0041\ud83d\ude00"#] {
+            assert_eq!(replace_lone_surrogates(unchanged), unchanged);
+        }
     }
 
     #[test]

@@ -18,6 +18,7 @@
 //! matches folded bytes 0..9, which the table turns into characters 0..5,
 //! and characters 0..5 of the original are `7.5億元`.
 
+use std::mem::MaybeUninit;
 use std::sync::LazyLock;
 
 /// The whole fold per character of the Basic Multilingual Plane (a dense
@@ -108,6 +109,20 @@ pub fn warm_up() {
     LazyLock::force(&T2S_SUPPLEMENTARY);
 }
 
+/// Offsets are stored as `u32`, which halves the memory the two offset
+/// tables of a document write and read (they hold one entry per character,
+/// as many entries as the text has characters). A text is therefore limited
+/// to this many bytes, folded or not: far above any document that input
+/// reading lets through (`InputOptions::max_document_bytes`, 64 MiB by
+/// default), and checked, so that a larger text fails loudly rather than
+/// with wrong offsets.
+pub const MAX_TEXT_BYTES: usize = u32::MAX as usize;
+
+/// An offset into a text of at most [`MAX_TEXT_BYTES`] as a table entry.
+fn offset_entry(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or_else(|_| panic!("a text of {offset} bytes is over the limit of {MAX_TEXT_BYTES} bytes"))
+}
+
 /// A folded document with the map from folded byte offsets to character
 /// offsets (which are also original character offsets).
 #[derive(Clone, Debug)]
@@ -118,7 +133,83 @@ pub struct Folded {
     chars: Vec<char>,
     /// `char_starts[i]` is the byte offset of character `i`; one extra entry
     /// holds the text length, so `char_starts.len() == chars + 1`.
-    char_starts: Vec<usize>,
+    char_starts: Vec<u32>,
+}
+
+/// The character that starts at byte `at` of `bytes`, as a code point, and
+/// its length in bytes. Decoded by hand because nearly every character of
+/// Chinese text takes three bytes: that case is a few shifts and masks,
+/// where the standard decoder's general loop took about twenty instructions
+/// per character.
+///
+/// # Safety
+///
+/// `bytes` is valid UTF-8 and `at` is the offset of a character in it.
+#[inline(always)]
+unsafe fn decode_at(bytes: &[u8], at: usize) -> (u32, usize) {
+    // SAFETY (all reads): a leading byte is followed by as many continuation
+    // bytes as it announces, all inside valid UTF-8.
+    let lead = u32::from(*bytes.get_unchecked(at));
+    if lead & 0xF0 == 0xE0 {
+        let second = u32::from(*bytes.get_unchecked(at + 1) & 0x3F);
+        let third = u32::from(*bytes.get_unchecked(at + 2) & 0x3F);
+        return (((lead & 0x0F) << 12) | (second << 6) | third, 3);
+    }
+    if lead < 0x80 {
+        return (lead, 1);
+    }
+    let second = u32::from(*bytes.get_unchecked(at + 1) & 0x3F);
+    if lead < 0xE0 {
+        return (((lead & 0x1F) << 6) | second, 2);
+    }
+    let third = u32::from(*bytes.get_unchecked(at + 2) & 0x3F);
+    let fourth = u32::from(*bytes.get_unchecked(at + 3) & 0x3F);
+    (((lead & 0x07) << 18) | (second << 12) | (third << 6) | fourth, 4)
+}
+
+/// The characters of `original` from character `k` (at byte `at`) on, up
+/// to the first one that folds to another character: each decoded, folded
+/// and written with its offset in the original. Returns where it stopped
+/// (the offsets of that character, or of the end) and that character folded
+/// with its width in the original, or `None` at the end. A function of its
+/// own, so that the few values of this loop stay in registers (inlined into
+/// the loop around it, they were spilled to the stack and reloaded for
+/// every character).
+///
+/// # Safety
+///
+/// `at` is the offset of character `k` of `original`, and both tables have
+/// one slot per character of `original`.
+#[inline(never)]
+unsafe fn fold_run(
+    original: &str,
+    bmp: &[char; 0x10000],
+    mut at: usize,
+    mut k: usize,
+    chars_out: &mut [MaybeUninit<char>],
+    original_starts_out: &mut [MaybeUninit<u32>],
+) -> (usize, usize, Option<(char, usize)>) {
+    let bytes = original.as_bytes();
+    let original_starts_out = &mut original_starts_out[..chars_out.len()];
+    while k < chars_out.len() {
+        // SAFETY: `at` is the offset of character `k` (the caller's
+        // promise, kept by moving `at` past each character).
+        let (code, width) = unsafe { decode_at(bytes, at) };
+        let folded = match bmp.get(code as usize) {
+            Some(&folded) => folded,
+            // SAFETY: decoded from valid UTF-8, so a scalar value.
+            None => fold_with(bmp, unsafe { char::from_u32_unchecked(code) }),
+        };
+        // Below `MAX_TEXT_BYTES`, checked by the caller.
+        original_starts_out[k].write(at as u32);
+        chars_out[k].write(folded);
+        if folded as u32 != code {
+            return (at, k, Some((folded, width)));
+        }
+        at += width;
+        k += 1;
+    }
+    (at, k, None)
 }
 
 impl Folded {
@@ -134,7 +225,12 @@ impl Folded {
     /// Most characters fold to themselves: the folded text is copied from
     /// the original a run at a time (up to the next character that folds to
     /// another), not encoded again character by character.
+    ///
+    /// # Panics
+    ///
+    /// If the original or the folded text is longer than [`MAX_TEXT_BYTES`].
     pub fn with_index(original: &str) -> (Folded, CharIndex) {
+        offset_entry(original.len());
         // Counted first (the standard count reads a word at a time), so
         // that the tables are allocated at their size and filled in place
         // below: a push per character into each of three vectors kept
@@ -145,32 +241,42 @@ impl Folded {
         let bmp: &[char; 0x10000] = FOLD_BMP.as_slice().try_into().expect("one entry per BMP character");
         let mut text = String::with_capacity(original.len());
         let mut chars: Vec<char> = Vec::with_capacity(count);
-        let mut char_starts: Vec<usize> = Vec::with_capacity(count + 1);
-        let mut original_starts: Vec<usize> = Vec::with_capacity(count + 1);
+        let mut char_starts: Vec<u32> = Vec::with_capacity(count + 1);
+        let mut original_starts: Vec<u32> = Vec::with_capacity(count + 1);
         let chars_out = &mut chars.spare_capacity_mut()[..count];
         let starts_out = &mut char_starts.spare_capacity_mut()[..count];
         let original_starts_out = &mut original_starts.spare_capacity_mut()[..count];
         // Where the current run of characters that fold to themselves
-        // starts in the original; and the folded text's length minus the
-        // original's up to here (wrapping: folding shortens full-width
-        // characters and may lengthen others).
-        let mut run_start = 0;
-        let mut shift = 0usize;
-        let slots = original_starts_out.iter_mut().zip(starts_out.iter_mut()).zip(chars_out.iter_mut());
-        for ((at, c), ((original_slot, start_slot), char_slot)) in original.char_indices().zip(slots) {
-            let folded = match bmp.get(c as usize) {
-                Some(&folded) => folded,
-                None => fold_with(bmp, c),
-            };
-            original_slot.write(at);
-            start_slot.write(at.wrapping_add(shift));
-            char_slot.write(folded);
-            if folded != c {
-                text.push_str(&original[run_start..at]);
-                text.push(folded);
-                shift = shift.wrapping_add(folded.len_utf8()).wrapping_sub(c.len_utf8());
-                run_start = at + c.len_utf8();
+        // starts in the original (as a byte offset, and as a character
+        // offset); and the folded text's length minus the original's up to
+        // there (wrapping: folding shortens full-width characters and may
+        // lengthen others).
+        let (mut run_start, mut run_first) = (0, 0);
+        let mut shift = 0u32;
+        let (mut at, mut k) = (0usize, 0usize);
+        loop {
+            // Per character, only what `fold_run` does; the offsets in the
+            // folded text of the whole run are filled in after it, in one
+            // vectorizable loop.
+            // SAFETY: `at` is the offset of character `k` (0 at first, then
+            // just past the character that ended the last run), and the
+            // tables have `count` slots, one per character.
+            let changed;
+            (at, k, changed) = unsafe { fold_run(original, bmp, at, k, chars_out, original_starts_out) };
+            // The run and the character that ends it (which starts where
+            // its original starts, shifted by what came before it).
+            let run_end = count.min(k + 1);
+            for (start, original_start) in starts_out[run_first..run_end].iter_mut().zip(&original_starts_out[run_first..run_end]) {
+                // SAFETY: written by `fold_run`.
+                start.write(unsafe { original_start.assume_init() }.wrapping_add(shift));
             }
+            let Some((folded, width)) = changed else { break };
+            text.push_str(&original[run_start..at]);
+            text.push(folded);
+            shift = shift.wrapping_add(folded.len_utf8() as u32).wrapping_sub(width as u32);
+            at += width;
+            k += 1;
+            (run_start, run_first) = (at, k);
         }
         // SAFETY: the loop wrote the first `count` elements of each table
         // (one per character: `count` is the number of characters), and the
@@ -181,8 +287,8 @@ impl Folded {
             original_starts.set_len(count);
         }
         text.push_str(&original[run_start..]);
-        char_starts.push(text.len());
-        original_starts.push(original.len());
+        char_starts.push(offset_entry(text.len()));
+        original_starts.push(original.len() as u32);
         (Folded { text, chars, char_starts }, CharIndex { char_starts: original_starts })
     }
 
@@ -199,13 +305,13 @@ impl Folded {
     /// Character offset of a byte offset that lies on a character boundary.
     #[inline]
     pub fn char_at(&self, byte: usize) -> usize {
-        self.char_starts.partition_point(|&b| b < byte)
+        self.char_starts.partition_point(|&b| (b as usize) < byte)
     }
 
     /// Byte offset of a character offset.
     #[inline]
     pub fn byte_at(&self, char_index: usize) -> usize {
-        self.char_starts[char_index.min(self.char_starts.len() - 1)]
+        self.char_starts[char_index.min(self.char_starts.len() - 1)] as usize
     }
 
     /// The folded text of a character range.
@@ -218,13 +324,17 @@ impl Folded {
 /// original without re-walking it.
 #[derive(Clone, Debug)]
 pub struct CharIndex {
-    char_starts: Vec<usize>,
+    char_starts: Vec<u32>,
 }
 
 impl CharIndex {
+    /// # Panics
+    ///
+    /// If `text` is longer than [`MAX_TEXT_BYTES`].
     pub fn new(text: &str) -> CharIndex {
-        let mut char_starts: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
-        char_starts.push(text.len());
+        let end = offset_entry(text.len());
+        let mut char_starts: Vec<u32> = text.char_indices().map(|(b, _)| b as u32).collect();
+        char_starts.push(end);
         CharIndex { char_starts }
     }
 
@@ -235,7 +345,7 @@ impl CharIndex {
     /// The byte range of the characters `start..end`.
     pub fn bytes(&self, start: usize, end: usize) -> std::ops::Range<usize> {
         let last = self.char_starts.len() - 1;
-        self.char_starts[start.min(last)]..self.char_starts[end.min(last)]
+        self.char_starts[start.min(last)] as usize..self.char_starts[end.min(last)] as usize
     }
 }
 
@@ -302,6 +412,16 @@ mod tests {
                 assert_eq!(index.slice(&original, i, i + 1), plain_index.slice(&original, i, i + 1));
             }
             assert_eq!(folded.byte_at(folded.chars()), folded.text.len());
+        }
+    }
+
+    #[test]
+    fn every_character_decodes_to_itself_and_its_width() {
+        let mut buffer = [0u8; 4];
+        for c in (0..=char::MAX as u32).filter_map(char::from_u32) {
+            let encoded = c.encode_utf8(&mut buffer).as_bytes();
+            // SAFETY: `encoded` is one character of valid UTF-8, at 0.
+            assert_eq!(unsafe { decode_at(encoded, 0) }, (c as u32, c.len_utf8()), "{c:?}");
         }
     }
 

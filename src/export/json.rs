@@ -94,27 +94,46 @@ fn needs_escape(byte: u8) -> bool {
     byte < 0x20 || byte == b'"' || byte == b'\\'
 }
 
-/// Whether a byte of `bytes` [`needs_escape`], eight bytes at a time (every
-/// string of the output is scanned, sentences included). A word has a byte
-/// below `n` when `(w - n*ONES) & !w & HIGHS` is not zero (exact as a yes or
-/// no for `n` up to 0x80); a byte equal to `b` is a zero byte of `w ^ b*ONES`.
+/// Whether a byte of `bytes` [`needs_escape`], eight bytes at a time
+/// (every string of the output is scanned, sentences included). The last
+/// word is read ending at the last byte, overlapping the one before it, and
+/// a string of four to seven bytes is read as two overlapping halves: most
+/// strings (ids, rule ids, names) are short, and testing their last bytes
+/// one by one cost more than the words before them.
+#[inline]
 fn has_byte_to_escape(bytes: &[u8]) -> bool {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    let has_zero = |w: u64| w.wrapping_sub(ONES) & !w & HIGHS != 0;
-    let mut words = bytes.chunks_exact(8);
-    for chunk in &mut words {
-        let w = u64::from_ne_bytes(chunk.try_into().expect("eight bytes"));
-        // Eight bytes of multi-byte characters (most of Chinese text) are
-        // all at or above 0x80: nothing to escape, and one test says so.
-        if w & HIGHS == HIGHS {
-            continue;
+    let len = bytes.len();
+    if len < 8 {
+        if len < 4 {
+            return bytes.iter().any(|&b| needs_escape(b));
         }
-        if w.wrapping_sub(0x20 * ONES) & !w & HIGHS != 0 || has_zero(w ^ (b'"' as u64 * ONES)) || has_zero(w ^ (b'\\' as u64 * ONES)) {
-            return true;
-        }
+        let half_at = |at: usize| u64::from(u32::from_le_bytes(bytes[at..at + 4].try_into().expect("four bytes")));
+        return word_needs_escape(half_at(0) | half_at(len - 4) << 32);
     }
-    words.remainder().iter().any(|&b| needs_escape(b))
+    let word = |chunk: &[u8]| u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+    let mut words = bytes.chunks_exact(8);
+    words.by_ref().any(|chunk| word_needs_escape(word(chunk)))
+        || (!words.remainder().is_empty() && word_needs_escape(word(&bytes[len - 8..])))
+}
+
+const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+
+/// Whether a byte of `w` [`needs_escape`]. A word has a byte below `n` when
+/// `(w - n*ONES) & !w & HIGHS` is not zero (exact as a yes or no for `n` up
+/// to 0x80); a byte equal to `b` is a zero byte of `w ^ b*ONES`, that is one
+/// below 1. The three tests are or-ed before the one branch.
+#[inline]
+fn word_needs_escape(w: u64) -> bool {
+    // Eight bytes of multi-byte characters (most of Chinese text) are all
+    // at or above 0x80: nothing to escape, and one test says so.
+    if w & HIGHS == HIGHS {
+        return false;
+    }
+    let below = |w: u64, n: u64| w.wrapping_sub(n * ONES) & !w;
+    let quote = w ^ (b'"' as u64 * ONES);
+    let backslash = w ^ (b'\\' as u64 * ONES);
+    (below(w, 0x20) | below(quote, 1) | below(backslash, 1)) & HIGHS != 0
 }
 
 /// Writes an offset with serde_json's integer formatting (itoa), not the
@@ -321,7 +340,7 @@ fn task_ranges<'a, T>(items: &'a [T], size: &'a impl Fn(&T) -> usize) -> impl It
 fn write_elements<T: Sync>(
     out: &mut dyn Write,
     items: &[T],
-    size: impl Fn(&T) -> usize,
+    size: impl Fn(&T) -> usize + Sync,
     render: impl Fn(&mut Vec<u8>, &T) -> io::Result<()> + Sync,
 ) -> io::Result<()> {
     use rayon::prelude::*;
@@ -334,6 +353,11 @@ fn write_elements<T: Sync>(
         }
         buffers.par_iter_mut().zip(&batch).try_for_each(|(bytes, range)| {
             bytes.clear();
+            // Reserved at the estimate: grown by doubling from what the
+            // batch before left, a buffer was copied on every reallocation
+            // (about its size again), and one let go after a large item
+            // grew from nothing again.
+            bytes.reserve(range.clone().map(|i| size(&items[i])).sum());
             for i in range.clone() {
                 bytes.extend_from_slice(if i == 0 { b"\n  " } else { b",\n  " });
                 render(bytes, &items[i])?;
