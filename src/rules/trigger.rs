@@ -166,6 +166,15 @@ pub struct Triggers {
     /// Characters some word starts with (most characters of a text start
     /// none).
     first_chars: CharBits,
+    /// Those of them in the Basic Multilingual Plane, a bit per code
+    /// point: the scan of a document starts from a copy, from which it
+    /// takes the characters that can no longer tell it anything.
+    first_chars_in_plane: Box<[u64; 1024]>,
+    /// Word id → the index of its first character in `start_words`.
+    word_start: Vec<usize>,
+    /// First character (by index) → how many words start with it, or
+    /// [`NEVER_SETTLED`] if the occurrences of one of them are noted.
+    start_words: Vec<(char, u32)>,
     /// Characters that are a word by themselves.
     single_chars: CharBits,
     /// Bit per [`pair_hash`]: some word may start with the pair (a common
@@ -219,6 +228,14 @@ fn set_bit(bits: &mut [u64; 1024], i: usize) {
     bits[i / 64] |= 1 << (i % 64);
 }
 
+fn clear_bit(bits: &mut [u64; 1024], i: usize) {
+    bits[i / 64] &= !(1 << (i % 64));
+}
+
+/// The word count of a first character whose words' occurrences are noted:
+/// the scan never stops looking at it.
+const NEVER_SETTLED: u32 = u32::MAX;
+
 /// Which regexes of a [`Triggers`] (or of the relation patterns'
 /// [`RelationWords`]) may match a text.
 #[derive(Clone, Debug)]
@@ -240,6 +257,10 @@ impl Triggers {
     /// `requirements[i]` are the clauses of regex `i` ([`requirements`]).
     pub fn new(requirements: &[Vec<Vec<String>>]) -> Triggers {
         let mut first_chars = CharBits::default();
+        let mut first_chars_in_plane = Box::new([0u64; 1024]);
+        let mut start_index: FxHashMap<char, usize> = FxHashMap::default();
+        let mut start_words: Vec<(char, u32)> = Vec::new();
+        let mut word_start = Vec::new();
         let mut single_chars = CharBits::default();
         let mut pairs = Box::new([0u64; 1024]);
         let mut words_by_start: FxHashMap<u64, Vec<WordRest>> = FxHashMap::default();
@@ -258,6 +279,15 @@ impl Triggers {
                     let second = chars.next();
                     let id = *word_ids.entry(word.clone()).or_insert_with(|| {
                         first_chars.insert(first);
+                        if let Ok(in_plane) = u16::try_from(u32::from(first)) {
+                            set_bit(&mut first_chars_in_plane, usize::from(in_plane));
+                        }
+                        let start = *start_index.entry(first).or_insert_with(|| {
+                            start_words.push((first, 0));
+                            start_words.len() - 1
+                        });
+                        start_words[start].1 += 1;
+                        word_start.push(start);
                         match second {
                             Some(second) => set_bit(&mut pairs, pair_hash(first, second)),
                             None => single_chars.insert(first),
@@ -275,14 +305,32 @@ impl Triggers {
             regex_clauses.push(own);
         }
         let (recorded, recorded_words) = (vec![false; word_bytes.len()], vec![None; regex_clauses.len()]);
-        Triggers { first_chars, single_chars, pairs, words_by_start, word_clauses, word_ids, word_bytes, recorded, recorded_words, clauses, regex_clauses }
+        Triggers {
+            first_chars,
+            first_chars_in_plane,
+            word_start,
+            start_words,
+            single_chars,
+            pairs,
+            words_by_start,
+            word_clauses,
+            word_ids,
+            word_bytes,
+            recorded,
+            recorded_words,
+            clauses,
+            regex_clauses,
+        }
     }
 
     /// Note where `words` occur, for regex `regex` ([`Occurrences::of`]),
     /// if they are all trigger words.
     pub fn record(&mut self, regex: usize, words: &[String]) {
         let Some(ids) = words.iter().map(|w| self.word_ids.get(w).copied()).collect::<Option<Vec<usize>>>() else { return };
-        ids.iter().for_each(|&id| self.recorded[id] = true);
+        for &id in &ids {
+            self.recorded[id] = true;
+            self.start_words[self.word_start[id]].1 = NEVER_SETTLED;
+        }
         self.recorded_words[regex] = Some(ids);
     }
 
@@ -326,18 +374,34 @@ impl Triggers {
         if self.clauses > 0 {
             let rest_follows = |end: usize, rest: &WordRest| chars[end..].starts_with(&rest.chars);
             // A document repeats its words: each word's clauses are marked
-            // at its first occurrence only.
+            // at its first occurrence only. Once every word starting with a
+            // character has occurred, and none has its occurrences noted,
+            // the character is taken out of the scan's own copy of the first
+            // characters: its later occurrences (most of them, for a common
+            // character in a long document) are passed over like those of
+            // any other character.
             let mut word_seen = vec![false; self.word_clauses.len()];
-            let mut mark = |id: usize, at: usize| {
+            let mut unseen: Vec<u32> = self.start_words.iter().map(|&(_, words)| words).collect();
+            let mut live = self.first_chars_in_plane.clone();
+            let mut mark = |id: usize, at: usize, live: &mut [u64; 1024]| {
                 found(id, at);
                 if !std::mem::replace(&mut word_seen[id], true) {
                     self.mark(id, &mut satisfied);
+                    let start = self.word_start[id];
+                    unseen[start] -= 1;
+                    if let (0, Ok(in_plane)) = (unseen[start], u16::try_from(u32::from(self.start_words[start].0))) {
+                        clear_bit(live, usize::from(in_plane));
+                    }
                 }
             };
             for (i, &c) in chars.iter().enumerate() {
-                if self.first_chars.contains(c) {
+                let may_start = match u16::try_from(u32::from(c)) {
+                    Ok(in_plane) => has_bit(&live, usize::from(in_plane)),
+                    Err(_) => self.first_chars.contains(c),
+                };
+                if may_start {
                     // (The next character ends at `i + 2`.)
-                    self.mark_words_at(c, chars.get(i + 1).map(|&next| (i + 2, next)), &rest_follows, &mut |id| mark(id, i));
+                    self.mark_words_at(c, chars.get(i + 1).map(|&next| (i + 2, next)), &rest_follows, &mut |id| mark(id, i, &mut live));
                 }
             }
         }
@@ -708,6 +772,28 @@ mod tests {
                 let plain = clauses.iter().all(|words| words.iter().any(|w| text.contains(w.as_str())));
                 assert_eq!(found.contains(i), plain, "regex {i} in {text:?}");
             }
+        }
+    }
+
+    #[test]
+    fn a_character_leaves_the_scan_only_once_every_word_it_starts_has_occurred() {
+        // 年 starts a one-character word and longer ones; 1 a word of its
+        // own and one it shares with 2; 日 a noted word, which never leaves.
+        let regexes = [req("年"), req("年底"), req("年初了"), req("1"), req("12"), req("日"), req("今日")];
+        let mut t = Triggers::new(&regexes);
+        t.record(5, &words(&[&["日"]])[0]);
+        let alphabet: Vec<char> = "年底初了12日今x".chars().collect();
+        let mut next = crate::test_random::xorshift32(0x5E77);
+        for len in 0..400 {
+            let text: String = crate::test_random::random_text(&alphabet, len, &mut next);
+            let chars: Vec<char> = text.chars().collect();
+            let (found, occurrences) = t.occurrences_in_chars(&chars, |i| text.char_indices().nth(i).map_or(text.len(), |(at, _)| at));
+            for (i, clauses) in regexes.iter().enumerate() {
+                let plain = clauses.iter().all(|words| words.iter().any(|w| text.contains(w.as_str())));
+                assert_eq!(found.contains(i), plain, "regex {i} in {text:?}");
+            }
+            let every_day: Vec<std::ops::Range<usize>> = text.match_indices('日').map(|(at, _)| at..at + '日'.len_utf8()).collect();
+            assert_eq!(occurrences.of(5), Some(every_day), "in {text:?}");
         }
     }
 
