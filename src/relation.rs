@@ -567,6 +567,11 @@ fn location_facts<'a>(
     // so for each adds nothing a reader does not know.
     let mut children: Vec<&usize> = resolved.parents.keys().collect();
     children.sort();
+    // The parent of the node a key names, for the hops past the first: the
+    // first in the parents' order of a node with that key, looked up in a
+    // table made at the first such hop rather than by a walk over all
+    // parents at every hop.
+    let mut parent_by_key: Option<FxHashMap<&str, &String>> = None;
     for &child in children {
         let mut parent = resolved.parents.get(&child).cloned();
         let mut hops = 0;
@@ -582,7 +587,14 @@ fn location_facts<'a>(
             if hops > 8 {
                 break;
             }
-            parent = resolved.parents.iter().find(|(&i, _)| resolved.nodes[i].key.key == p).map(|(_, q)| q.clone());
+            let parent_by_key = parent_by_key.get_or_insert_with(|| {
+                let mut by_key = FxHashMap::default();
+                for (&i, q) in &resolved.parents {
+                    by_key.entry(resolved.nodes[i].key.key.as_str()).or_insert(q);
+                }
+                by_key
+            });
+            parent = parent_by_key.get(p.as_str()).map(|&q| q.clone());
         }
     }
     // The organizations of the document, by name.
@@ -598,11 +610,13 @@ fn location_facts<'a>(
         }
         let key = &node.key.key;
         // The longest spelling the name starts with (of another place, the
-        // last listed), followed by a rest that is a name part.
-        let best_place = key.char_indices().rev().map(|(at, _)| at).filter(|&at| at > 0).find_map(|at| {
+        // last listed), followed by a rest that is a name part: of 2
+        // characters or more, as spellings are (only those prefixes are
+        // looked up).
+        let best_place = inner_prefix_ends(key).find_map(|at| {
             let (name, rest) = key.split_at(at);
             let places = places_by_spelling.get(name)?;
-            if rest.chars().count() < 2 || (ty == NodeType::Place && rules.is_suffix(rest)) {
+            if ty == NodeType::Place && rules.is_suffix(rest) {
                 return None;
             }
             places.iter().rev().find(|&&p| p != i)
@@ -613,9 +627,8 @@ fn location_facts<'a>(
         if ty == NodeType::Organization {
             // The longest known organization the name starts with: a
             // prefix of 2 characters up to all but the last 2.
-            let ends: Vec<usize> = key.char_indices().map(|(at, _)| at).collect();
-            let parent = (2..ends.len().saturating_sub(1)).rev().find_map(|n| {
-                let prefix = &key[..ends[n]];
+            let parent = inner_prefix_ends(key).find_map(|at| {
+                let prefix = &key[..at];
                 if organizations.contains(prefix) {
                     return Some(NodeKey::new(NodeType::Organization, prefix));
                 }
@@ -629,6 +642,13 @@ fn location_facts<'a>(
         }
     }
     facts
+}
+
+/// The byte ends of the prefixes of `name` of 2 characters up to all but
+/// the last 2, the longest first.
+fn inner_prefix_ends(name: &str) -> impl Iterator<Item = usize> + '_ {
+    let shortest = name.char_indices().nth(2).map_or(usize::MAX, |(at, _)| at);
+    name.char_indices().rev().skip(1).map(|(at, _)| at).take_while(move |&at| at >= shortest)
 }
 
 #[cfg(test)]
@@ -696,6 +716,17 @@ mod tests {
             }
         }
         assert!(skipped > 300 && tagged_some > 300, "{skipped} sentences skipped, {tagged_some} tagged");
+    }
+
+    #[test]
+    fn inner_prefixes_run_from_all_but_the_last_two_characters_down_to_two() {
+        fn ends(name: &str) -> Vec<&str> {
+            inner_prefix_ends(name).map(|at| &name[..at]).collect()
+        }
+        assert!(ends("").is_empty() && ends("杭州").is_empty() && ends("杭州市").is_empty());
+        assert_eq!(ends("杭州市政"), ["杭州"]);
+        assert_eq!(ends("杭州市政府"), ["杭州市", "杭州"]);
+        assert_eq!(ends("Intel创新实验室"), ["Intel创新实", "Intel创新", "Intel创", "Intel", "Inte", "Int", "In"]);
     }
 
     /// Every group of a rule's match, by number.
