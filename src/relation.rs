@@ -526,7 +526,7 @@ fn location_facts<'a>(
     // already, and a mention's text is the original text of its span, whose
     // folding (character by character) is the folded document's text of
     // that span: all borrowed, none copied.
-    let mut places_by_spelling: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+    let mut places_by_spelling = PlacesBySpelling::default();
     let mut listed: Vec<&str> = Vec::new();
     for (i, n) in resolved.nodes.iter().enumerate().filter(|(_, n)| n.key.node_type == NodeType::Place) {
         let spellings = std::iter::once(n.key.key.as_str()).chain(n.mentions.iter().map(|m| folded.slice(m.span.start, m.span.end)));
@@ -539,7 +539,7 @@ fn location_facts<'a>(
         for spelling in spellings.filter(|s| s.chars().nth(1).is_some()) {
             if !listed.contains(&spelling) {
                 listed.push(spelling);
-                places_by_spelling.entry(spelling).or_default().push(i);
+                places_by_spelling.list(spelling, i);
             }
         }
     }
@@ -615,13 +615,13 @@ fn location_facts<'a>(
         // looked up).
         let best_place = inner_prefix_ends(key).find_map(|at| {
             let (name, rest) = key.split_at(at);
-            let places = places_by_spelling.get(name)?;
+            let last = places_by_spelling.last_listed(name)?;
             if ty == NodeType::Place && rules.is_suffix(rest) {
                 return None;
             }
-            places.iter().rev().find(|&&p| p != i)
+            places_by_spelling.latest_first(last).find(|&p| p != i)
         });
-        if let Some(&p) = best_place {
+        if let Some(p) = best_place {
             push(&node.key, Predicate::LocatedIn, Cow::Borrowed(&resolved.nodes[p].key), i, "relations/name-prefix-place");
         }
         if ty == NodeType::Organization {
@@ -642,6 +642,34 @@ fn location_facts<'a>(
         }
     }
     facts
+}
+
+/// The places of a document by their spellings, each spelling's in the
+/// order listed: a chain through one list rather than a vector for each
+/// spelling (which took an allocation for each).
+#[derive(Default)]
+struct PlacesBySpelling<'a> {
+    /// Spelling → where in `listed` it was listed last.
+    last: FxHashMap<&'a str, usize>,
+    /// Place, and where in `listed` the same spelling was listed before.
+    listed: Vec<(usize, Option<usize>)>,
+}
+
+impl<'a> PlacesBySpelling<'a> {
+    fn list(&mut self, spelling: &'a str, place: usize) {
+        let before = self.last.insert(spelling, self.listed.len());
+        self.listed.push((place, before));
+    }
+
+    /// Where `spelling` was listed last, if it was.
+    fn last_listed(&self, spelling: &str) -> Option<usize> {
+        self.last.get(spelling).copied()
+    }
+
+    /// The places of a spelling listed last at `last`, the latest first.
+    fn latest_first(&self, last: usize) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(Some(last), |&at| self.listed[at].1).map(|at| self.listed[at].0)
+    }
 }
 
 /// The byte ends of the prefixes of `name` of 2 characters up to all but
@@ -716,6 +744,19 @@ mod tests {
             }
         }
         assert!(skipped > 300 && tagged_some > 300, "{skipped} sentences skipped, {tagged_some} tagged");
+    }
+
+    #[test]
+    fn the_places_of_a_spelling_are_those_listed_with_it_the_latest_first() {
+        let mut places = PlacesBySpelling::default();
+        for (spelling, place) in [("杭州", 3), ("浙江", 5), ("杭州", 7), ("西湖", 7), ("杭州", 3)] {
+            places.list(spelling, place);
+        }
+        let of = |spelling: &str| places.last_listed(spelling).map(|last| places.latest_first(last).collect::<Vec<_>>());
+        assert_eq!(of("杭州"), Some(vec![3, 7, 3]));
+        assert_eq!(of("浙江"), Some(vec![5]));
+        assert_eq!(of("西湖"), Some(vec![7]));
+        assert_eq!(of("杭"), None);
     }
 
     #[test]
