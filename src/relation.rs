@@ -514,21 +514,20 @@ fn location_facts<'a>(
     seen: &mut FxHashSet<FactKey<'a>>,
 ) -> Vec<Fact> {
     let mut facts = Vec::new();
-    let places: FxHashMap<&str, usize> = resolved
-        .nodes
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| n.key.node_type == NodeType::Place)
-        .map(|(i, n)| (n.key.key.as_str(), i))
-        .collect();
+    // (The tables below are sized up front: collected from a filter, they
+    // would grow, and rehash, at every doubling.)
+    let of_type = |ty: NodeType| resolved.nodes.iter().enumerate().filter(move |(_, n)| n.key.node_type == ty);
+    let place_count = of_type(NodeType::Place).count();
+    let mut places: FxHashMap<&str, usize> = FxHashMap::with_capacity_and_hasher(place_count, Default::default());
+    places.extend(of_type(NodeType::Place).map(|(i, n)| (n.key.key.as_str(), i)));
     // Every folded spelling of every place (杭州 for the node 杭州市), and
     // the places it spells, in the order listed. The node key is folded
     // already, and a mention's text is the original text of its span, whose
     // folding (character by character) is the folded document's text of
     // that span: all borrowed, none copied.
-    let mut places_by_spelling = PlacesBySpelling::default();
+    let mut places_by_spelling = PlacesBySpelling::with_capacity(place_count);
     let mut listed: Vec<&str> = Vec::new();
-    for (i, n) in resolved.nodes.iter().enumerate().filter(|(_, n)| n.key.node_type == NodeType::Place) {
+    for (i, n) in of_type(NodeType::Place) {
         let spellings = std::iter::once(n.key.key.as_str()).chain(n.mentions.iter().map(|m| folded.slice(m.span.start, m.span.end)));
         // A place is mostly mentioned by one or two spellings: each is
         // listed once (a place listed twice in a row is the same place to
@@ -598,8 +597,8 @@ fn location_facts<'a>(
         }
     }
     // The organizations of the document, by name.
-    let organizations: FxHashSet<&str> =
-        resolved.nodes.iter().filter(|o| o.key.node_type == NodeType::Organization).map(|o| o.key.key.as_str()).collect();
+    let mut organizations: FxHashSet<&str> = FxHashSet::with_capacity_and_hasher(of_type(NodeType::Organization).count(), Default::default());
+    organizations.extend(of_type(NodeType::Organization).map(|(_, o)| o.key.key.as_str()));
     // Name composition: 杭州市政府 is in 杭州, 杭州云计算产业园 in 杭州;
     // Intel创新实验室 is part of Intel. The rest of the name must be a name
     // part of its own (西湖区 is not "in 西湖").
@@ -647,7 +646,6 @@ fn location_facts<'a>(
 /// The places of a document by their spellings, each spelling's in the
 /// order listed: a chain through one list rather than a vector for each
 /// spelling (which took an allocation for each).
-#[derive(Default)]
 struct PlacesBySpelling<'a> {
     /// Spelling → where in `listed` it was listed last.
     last: FxHashMap<&'a str, usize>,
@@ -656,6 +654,11 @@ struct PlacesBySpelling<'a> {
 }
 
 impl<'a> PlacesBySpelling<'a> {
+    /// Room for `spellings` spellings (at least one for each place).
+    fn with_capacity(spellings: usize) -> PlacesBySpelling<'a> {
+        PlacesBySpelling { last: FxHashMap::with_capacity_and_hasher(spellings, Default::default()), listed: Vec::with_capacity(spellings) }
+    }
+
     fn list(&mut self, spelling: &'a str, place: usize) {
         let before = self.last.insert(spelling, self.listed.len());
         self.listed.push((place, before));
@@ -748,7 +751,7 @@ mod tests {
 
     #[test]
     fn the_places_of_a_spelling_are_those_listed_with_it_the_latest_first() {
-        let mut places = PlacesBySpelling::default();
+        let mut places = PlacesBySpelling::with_capacity(0);
         for (spelling, place) in [("杭州", 3), ("浙江", 5), ("杭州", 7), ("西湖", 7), ("杭州", 3)] {
             places.list(spelling, place);
         }
