@@ -514,21 +514,20 @@ fn location_facts<'a>(
     seen: &mut FxHashSet<FactKey<'a>>,
 ) -> Vec<Fact> {
     let mut facts = Vec::new();
-    let places: FxHashMap<&str, usize> = resolved
-        .nodes
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| n.key.node_type == NodeType::Place)
-        .map(|(i, n)| (n.key.key.as_str(), i))
-        .collect();
+    // (The tables below are sized up front: collected from a filter, they
+    // would grow, and rehash, at every doubling.)
+    let of_type = |ty: NodeType| resolved.nodes.iter().enumerate().filter(move |(_, n)| n.key.node_type == ty);
+    let place_count = of_type(NodeType::Place).count();
+    let mut places: FxHashMap<&str, usize> = FxHashMap::with_capacity_and_hasher(place_count, Default::default());
+    places.extend(of_type(NodeType::Place).map(|(i, n)| (n.key.key.as_str(), i)));
     // Every folded spelling of every place (杭州 for the node 杭州市), and
     // the places it spells, in the order listed. The node key is folded
     // already, and a mention's text is the original text of its span, whose
     // folding (character by character) is the folded document's text of
     // that span: all borrowed, none copied.
-    let mut places_by_spelling: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+    let mut places_by_spelling = PlacesBySpelling::with_capacity(place_count);
     let mut listed: Vec<&str> = Vec::new();
-    for (i, n) in resolved.nodes.iter().enumerate().filter(|(_, n)| n.key.node_type == NodeType::Place) {
+    for (i, n) in of_type(NodeType::Place) {
         let spellings = std::iter::once(n.key.key.as_str()).chain(n.mentions.iter().map(|m| folded.slice(m.span.start, m.span.end)));
         // A place is mostly mentioned by one or two spellings: each is
         // listed once (a place listed twice in a row is the same place to
@@ -539,7 +538,7 @@ fn location_facts<'a>(
         for spelling in spellings.filter(|s| s.chars().nth(1).is_some()) {
             if !listed.contains(&spelling) {
                 listed.push(spelling);
-                places_by_spelling.entry(spelling).or_default().push(i);
+                places_by_spelling.list(spelling, i);
             }
         }
     }
@@ -567,6 +566,11 @@ fn location_facts<'a>(
     // so for each adds nothing a reader does not know.
     let mut children: Vec<&usize> = resolved.parents.keys().collect();
     children.sort();
+    // The parent of the node a key names, for the hops past the first: the
+    // first in the parents' order of a node with that key, looked up in a
+    // table made at the first such hop rather than by a walk over all
+    // parents at every hop.
+    let mut parent_by_key: Option<FxHashMap<&str, &String>> = None;
     for &child in children {
         let mut parent = resolved.parents.get(&child).cloned();
         let mut hops = 0;
@@ -582,12 +586,19 @@ fn location_facts<'a>(
             if hops > 8 {
                 break;
             }
-            parent = resolved.parents.iter().find(|(&i, _)| resolved.nodes[i].key.key == p).map(|(_, q)| q.clone());
+            let parent_by_key = parent_by_key.get_or_insert_with(|| {
+                let mut by_key = FxHashMap::default();
+                for (&i, q) in &resolved.parents {
+                    by_key.entry(resolved.nodes[i].key.key.as_str()).or_insert(q);
+                }
+                by_key
+            });
+            parent = parent_by_key.get(p.as_str()).map(|&q| q.clone());
         }
     }
     // The organizations of the document, by name.
-    let organizations: FxHashSet<&str> =
-        resolved.nodes.iter().filter(|o| o.key.node_type == NodeType::Organization).map(|o| o.key.key.as_str()).collect();
+    let mut organizations: FxHashSet<&str> = FxHashSet::with_capacity_and_hasher(of_type(NodeType::Organization).count(), Default::default());
+    organizations.extend(of_type(NodeType::Organization).map(|(_, o)| o.key.key.as_str()));
     // Name composition: 杭州市政府 is in 杭州, 杭州云计算产业园 in 杭州;
     // Intel创新实验室 is part of Intel. The rest of the name must be a name
     // part of its own (西湖区 is not "in 西湖").
@@ -598,24 +609,25 @@ fn location_facts<'a>(
         }
         let key = &node.key.key;
         // The longest spelling the name starts with (of another place, the
-        // last listed), followed by a rest that is a name part.
-        let best_place = key.char_indices().rev().map(|(at, _)| at).filter(|&at| at > 0).find_map(|at| {
+        // last listed), followed by a rest that is a name part: of 2
+        // characters or more, as spellings are (only those prefixes are
+        // looked up).
+        let best_place = inner_prefix_ends(key).find_map(|at| {
             let (name, rest) = key.split_at(at);
-            let places = places_by_spelling.get(name)?;
-            if rest.chars().count() < 2 || (ty == NodeType::Place && rules.is_suffix(rest)) {
+            let last = places_by_spelling.last_listed(name)?;
+            if ty == NodeType::Place && rules.is_suffix(rest) {
                 return None;
             }
-            places.iter().rev().find(|&&p| p != i)
+            places_by_spelling.latest_first(last).find(|&p| p != i)
         });
-        if let Some(&p) = best_place {
+        if let Some(p) = best_place {
             push(&node.key, Predicate::LocatedIn, Cow::Borrowed(&resolved.nodes[p].key), i, "relations/name-prefix-place");
         }
         if ty == NodeType::Organization {
             // The longest known organization the name starts with: a
             // prefix of 2 characters up to all but the last 2.
-            let ends: Vec<usize> = key.char_indices().map(|(at, _)| at).collect();
-            let parent = (2..ends.len().saturating_sub(1)).rev().find_map(|n| {
-                let prefix = &key[..ends[n]];
+            let parent = inner_prefix_ends(key).find_map(|at| {
+                let prefix = &key[..at];
                 if organizations.contains(prefix) {
                     return Some(NodeKey::new(NodeType::Organization, prefix));
                 }
@@ -629,6 +641,45 @@ fn location_facts<'a>(
         }
     }
     facts
+}
+
+/// The places of a document by their spellings, each spelling's in the
+/// order listed: a chain through one list rather than a vector for each
+/// spelling (which took an allocation for each).
+struct PlacesBySpelling<'a> {
+    /// Spelling → where in `listed` it was listed last.
+    last: FxHashMap<&'a str, usize>,
+    /// Place, and where in `listed` the same spelling was listed before.
+    listed: Vec<(usize, Option<usize>)>,
+}
+
+impl<'a> PlacesBySpelling<'a> {
+    /// Room for `spellings` spellings (at least one for each place).
+    fn with_capacity(spellings: usize) -> PlacesBySpelling<'a> {
+        PlacesBySpelling { last: FxHashMap::with_capacity_and_hasher(spellings, Default::default()), listed: Vec::with_capacity(spellings) }
+    }
+
+    fn list(&mut self, spelling: &'a str, place: usize) {
+        let before = self.last.insert(spelling, self.listed.len());
+        self.listed.push((place, before));
+    }
+
+    /// Where `spelling` was listed last, if it was.
+    fn last_listed(&self, spelling: &str) -> Option<usize> {
+        self.last.get(spelling).copied()
+    }
+
+    /// The places of a spelling listed last at `last`, the latest first.
+    fn latest_first(&self, last: usize) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(Some(last), |&at| self.listed[at].1).map(|at| self.listed[at].0)
+    }
+}
+
+/// The byte ends of the prefixes of `name` of 2 characters up to all but
+/// the last 2, the longest first.
+fn inner_prefix_ends(name: &str) -> impl Iterator<Item = usize> + '_ {
+    let shortest = name.char_indices().nth(2).map_or(usize::MAX, |(at, _)| at);
+    name.char_indices().rev().skip(1).map(|(at, _)| at).take_while(move |&at| at >= shortest)
 }
 
 #[cfg(test)]
@@ -696,6 +747,30 @@ mod tests {
             }
         }
         assert!(skipped > 300 && tagged_some > 300, "{skipped} sentences skipped, {tagged_some} tagged");
+    }
+
+    #[test]
+    fn the_places_of_a_spelling_are_those_listed_with_it_the_latest_first() {
+        let mut places = PlacesBySpelling::with_capacity(0);
+        for (spelling, place) in [("杭州", 3), ("浙江", 5), ("杭州", 7), ("西湖", 7), ("杭州", 3)] {
+            places.list(spelling, place);
+        }
+        let of = |spelling: &str| places.last_listed(spelling).map(|last| places.latest_first(last).collect::<Vec<_>>());
+        assert_eq!(of("杭州"), Some(vec![3, 7, 3]));
+        assert_eq!(of("浙江"), Some(vec![5]));
+        assert_eq!(of("西湖"), Some(vec![7]));
+        assert_eq!(of("杭"), None);
+    }
+
+    #[test]
+    fn inner_prefixes_run_from_all_but_the_last_two_characters_down_to_two() {
+        fn ends(name: &str) -> Vec<&str> {
+            inner_prefix_ends(name).map(|at| &name[..at]).collect()
+        }
+        assert!(ends("").is_empty() && ends("杭州").is_empty() && ends("杭州市").is_empty());
+        assert_eq!(ends("杭州市政"), ["杭州"]);
+        assert_eq!(ends("杭州市政府"), ["杭州市", "杭州"]);
+        assert_eq!(ends("Intel创新实验室"), ["Intel创新实", "Intel创新", "Intel创", "Intel", "Inte", "Int", "In"]);
     }
 
     /// Every group of a rule's match, by number.
