@@ -436,7 +436,17 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
 /// The stem ends with an organization suffix of two or more characters
 /// (银杏谷资本 before 投资).
 fn ends_with_long_organization_suffix(stem: &[char], rules: &RuleSet) -> bool {
-    (2..=rules.max_suffix_chars.min(stem.len())).any(|n| with_str(&stem[stem.len() - n..], |tail| rules.is_suffix_of(tail, &[NodeType::Organization])))
+    suffix_lengths_of_type(stem, NodeType::Organization, rules).any(|n| n >= 2)
+}
+
+/// The lengths in characters of the suffixes of `node_type` that end
+/// `text`, shortest first.
+fn suffix_lengths_of_type<'a>(text: &'a [char], node_type: NodeType, rules: &'a RuleSet) -> impl Iterator<Item = usize> + 'a {
+    rules
+        .suffix_search
+        .tails(text)
+        .filter(move |(_, suffixes)| suffixes.iter().any(|&i| rules.suffixes[i as usize].node_type == node_type))
+        .map(|(n, _)| n)
 }
 
 /// The start of the name before a one-character weak suffix: a known name
@@ -851,14 +861,8 @@ fn descriptive_name(name: &[char], node_type: NodeType, rules: &RuleSet) -> bool
 
 /// The length in characters of the longest suffix of `node_type` that ends
 /// `name` and leaves at least one character before it (0 when none does).
-/// Tails are looked up longest first: a scan of every suffix of the rules
-/// per name cost more than the few lookups.
 fn longest_suffix_of_type(name: &[char], node_type: NodeType, rules: &RuleSet) -> usize {
-    let longest = rules.max_suffix_chars.min(name.len().saturating_sub(1));
-    (1..=longest)
-        .rev()
-        .find(|&n| with_str(&name[name.len() - n..], |tail| rules.is_suffix_of(tail, &[node_type])))
-        .unwrap_or(0)
+    suffix_lengths_of_type(name, node_type, rules).take_while(|&n| n < name.len()).last().unwrap_or(0)
 }
 
 /// Whether the text splits (greedily, longest word first) into common
