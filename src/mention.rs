@@ -1184,11 +1184,13 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
         .filter(|&k| rule_of[k].is_none() && (shapes[k].enumerable || may_be_accepted.may_contain(last_char(&shapes[k]))))
         .collect();
     for _ in 0..2 {
-        // (Both from one pass over the shapes, most of which are no neighbour.)
-        let (mut ends, mut starts): (FxHashSet<usize>, FxHashSet<usize>) = Default::default();
+        // (Both from one pass over the shapes, most of which are no
+        // neighbour; as bits by position, which cost less to fill than a
+        // hash set.)
+        let (mut ends, mut starts) = (Bits::new(chars.len() + 1), Bits::new(chars.len() + 1));
         for (s, _) in shapes.iter().zip(&rule_of).filter(|(s, r)| r.is_some() && !is_gazetteer_name(s)) {
-            ends.insert(s.end);
-            starts.insert(s.start);
+            ends.set(s.end);
+            starts.set(s.start);
         }
         for &k in &open {
             let s = &shapes[k];
@@ -1196,8 +1198,8 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
                 continue;
             }
             let name = text(s);
-            let joined_before = s.start >= 1 && is_conjunction(chars[s.start - 1]) && ends.contains(&(s.start - 1));
-            let joined_after = s.end < chars.len() && is_conjunction(chars[s.end]) && starts.contains(&(s.end + 1));
+            let joined_before = s.start >= 1 && is_conjunction(chars[s.start - 1]) && ends.get(s.start - 1);
+            let joined_after = s.end < chars.len() && is_conjunction(chars[s.end]) && starts.get(s.end + 1);
             // (Asked only of shapes next to a conjunction and a name.)
             let rare_surname = || s.surname_len == 1 && rules.surnames.single.get(&chars[s.start]).is_some_and(|&r| r > 200);
             // An enumeration does not lengthen a name the document already
@@ -1224,20 +1226,16 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
             rules.surnames.single.get(&chars[s.start]).copied().unwrap_or(9999)
         }
     };
-    let accepted_by_end: FxHashMap<usize, Vec<(usize, u32)>> = shapes
-        .iter()
-        .zip(&rule_of)
-        .filter(|(_, r)| r.is_some())
-        .fold(FxHashMap::default(), |mut m, (s, _)| {
-            m.entry(s.end).or_default().push((s.start, surname_rank(s)));
-            m
-        });
+    // (End, start, rank) of every accepted shape, by end: one sorted list
+    // rather than a list per end in a hash map.
+    let mut accepted_by_end: Vec<(usize, usize, u32)> =
+        shapes.iter().zip(&rule_of).filter(|(_, r)| r.is_some()).map(|(s, _)| (s.end, s.start, surname_rank(s))).collect();
+    accepted_by_end.sort_unstable();
     for (s, rule) in shapes.iter().zip(rule_of) {
         let Some(rule) = rule else { continue };
         let rank = surname_rank(s);
-        let swallows = accepted_by_end
-            .get(&s.end)
-            .is_some_and(|v| v.iter().any(|&(start, r)| start > s.start && r < rank));
+        let same_end = &accepted_by_end[accepted_by_end.partition_point(|&(end, _, _)| end < s.end)..];
+        let swallows = same_end.iter().take_while(|&&(end, _, _)| end == s.end).any(|&(_, start, r)| start > s.start && r < rank);
         if swallows {
             continue;
         }
