@@ -373,8 +373,8 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
         let Some(stem_start) = stem_start(chars, s_start, rules, &stem_lists, &known_end, &barriers) else { continue };
         let stem_start = trim_stem_start(chars, stem_start, (s_start, s_end), suffix.node_type, rules, &stem_lists, &known_end, &known_names);
         if stem_start >= s_start
-            || (matches!(suffix.node_type, NodeType::Place | NodeType::Organization) && suffix_ends_word(chars, stem_start, s_start, s_end, rules))
-            || (!suffix.strong && modifies_next_noun(chars, &suffix.text, s_end, rules, &title_starts))
+            || (matches!(suffix.node_type, NodeType::Place | NodeType::Organization) && suffix_ends_word(chars, stem_start, s_start, s_end, rules, &stem_lists))
+            || (!suffix.strong && modifies_next_noun(chars, &suffix.text, s_end, rules, &stem_lists, &title_starts))
             // Nor may a weak suffix cut the word after it (党建|工作).
             || (!suffix.strong && s_end - s_start >= 2 && starts_longer_word(chars, s_end - 1, s_end, rules))
         {
@@ -409,15 +409,15 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
         } else if suffix.strong {
             // Event stems of common words only are kinds of events
             // (专题教育动员大会), however long.
-            stem_len >= 2 && (stem_is_known || stem_is_proper(stem, rules, stem_len >= 4 && (!event_like || event_scope())) || (event_like && stem_has_known))
+            stem_len >= 2 && (stem_is_known || stem_is_proper(stem, rules, &stem_lists, stem_len >= 4 && (!event_like || event_scope())) || (event_like && stem_has_known))
         } else if suffix_chars >= 2 {
-            stem_len >= 2 && (stem_is_known || stem_is_proper(stem, rules, false)) && (stem_is_known || weak_stem_long_enough(suffix, stem_len, rules))
+            stem_len >= 2 && (stem_is_known || stem_is_proper(stem, rules, &stem_lists, false)) && (stem_is_known || weak_stem_long_enough(suffix, stem_len, &stem_lists))
         } else {
             // A one-character weak suffix (委, 局, 院) needs a known name
             // right before it (杭州市委).
             stem_is_known
         };
-        if !accept || (!stem_is_known && descriptive_name(&chars[stem_start..s_end], suffix.node_type, rules)) {
+        if !accept || (!stem_is_known && descriptive_name(&chars[stem_start..s_end], suffix.node_type, rules, &stem_lists)) {
             continue;
         }
         let base = if suffix.strong { PRIORITY_STRONG_SUFFIX } else { PRIORITY_WEAK_SUFFIX };
@@ -436,7 +436,17 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
 /// The stem ends with an organization suffix of two or more characters
 /// (银杏谷资本 before 投资).
 fn ends_with_long_organization_suffix(stem: &[char], rules: &RuleSet) -> bool {
-    (2..=rules.max_suffix_chars.min(stem.len())).any(|n| with_str(&stem[stem.len() - n..], |tail| rules.is_suffix_of(tail, &[NodeType::Organization])))
+    suffix_lengths_of_type(stem, NodeType::Organization, rules).any(|n| n >= 2)
+}
+
+/// The lengths in characters of the suffixes of `node_type` that end
+/// `text`, shortest first.
+fn suffix_lengths_of_type<'a>(text: &'a [char], node_type: NodeType, rules: &'a RuleSet) -> impl Iterator<Item = usize> + 'a {
+    rules
+        .suffix_search
+        .tails(text)
+        .filter(move |(_, suffixes)| suffixes.iter().any(|&i| rules.suffixes[i as usize].node_type == node_type))
+        .map(|(n, _)| n)
 }
 
 /// The start of the name before a one-character weak suffix: a known name
@@ -546,6 +556,13 @@ struct StemLists<'r> {
     /// `admin_place_suffixes`, asked at every position of a place stem.
     admin_suffixes: &'r Phrases,
     admin_list: &'r [String],
+    /// The lists that the tests of a suffix match ask (most matches ask
+    /// several of them).
+    noun_modifier_suffixes: &'r FxHashSet<String>,
+    branch_prefixes: &'r FxHashSet<String>,
+    short_stem_suffixes: &'r FxHashSet<String>,
+    generic_stem_words: &'r FxHashSet<String>,
+    prefix_stop: &'r Phrases,
 }
 
 impl<'r> StemLists<'r> {
@@ -561,6 +578,11 @@ impl<'r> StemLists<'r> {
             team_suffixes: lists.list("name_suffixes_after_place_name"),
             admin_suffixes: lists.phrases("admin_place_suffixes"),
             admin_list: lists.list("admin_place_suffixes"),
+            noun_modifier_suffixes: lists.set("noun_modifier_suffixes"),
+            branch_prefixes: lists.set("branch_prefixes"),
+            short_stem_suffixes: lists.set("short_stem_suffixes"),
+            generic_stem_words: lists.set("generic_stem_words"),
+            prefix_stop: lists.phrases("stem_prefix_stop"),
         }
     }
 }
@@ -689,7 +711,7 @@ fn trim_stem_start(
         }
     }
     if node_type == NodeType::Place {
-        let admin = rules.lists.list("admin_place_suffixes");
+        let admin = lists.admin_list;
         let walk_start = stem_start;
         let places: Vec<Span> = known
             .ending_in(walk_start + 2..=suffix_end)
@@ -738,8 +760,8 @@ fn trim_stem_start(
 /// Whether a weak suffix that is an ordinary word (`noun_modifier_suffixes`:
 /// 移动, 物流) modifies the noun right after it (移动|厕所, 物流|园区)
 /// rather than ending a name. A title after it (湖南移动|总经理) does not count.
-fn modifies_next_noun(chars: &[char], suffix: &str, s_end: usize, rules: &RuleSet, title_starts: &ByPosition) -> bool {
-    if !rules.lists.set("noun_modifier_suffixes").contains(suffix) || title_starts.get(s_end).is_some() {
+fn modifies_next_noun(chars: &[char], suffix: &str, s_end: usize, rules: &RuleSet, lists: &StemLists, title_starts: &ByPosition) -> bool {
+    if !lists.noun_modifier_suffixes.contains(suffix) || title_starts.get(s_end).is_some() {
         return false;
     }
     // Another organization suffix after it continues the name (桂林移动公司).
@@ -756,7 +778,7 @@ fn modifies_next_noun(chars: &[char], suffix: &str, s_end: usize, rules: &RuleSe
 /// suffix (全|省, 农|村, 坐|镇, 中|小学): the suffix is that word's, not a
 /// name's. Words that are place or body kinds themselves (乡镇, 车站, 市|政府)
 /// or branches (`branch_prefixes`: 支|公司, 总|医院) do not count.
-fn suffix_ends_word(chars: &[char], stem_start: usize, s_start: usize, s_end: usize, rules: &RuleSet) -> bool {
+fn suffix_ends_word(chars: &[char], stem_start: usize, s_start: usize, s_end: usize, rules: &RuleSet, lists: &StemLists) -> bool {
     if s_start < stem_start + 1 || s_end - s_start > 3 {
         return false;
     }
@@ -764,11 +786,10 @@ fn suffix_ends_word(chars: &[char], stem_start: usize, s_start: usize, s_end: us
     if rules.lexicon.get_chars(word).is_none_or(|e| is_proper_pos(&e.pos)) {
         return false;
     }
-    let word: String = word.iter().collect();
-    let head: String = chars[s_start - 1..s_start].iter().collect();
-    let place_kind = |w: &str| rules.is_suffix_of(w, &[NodeType::Place, NodeType::Organization]);
-    let branch = rules.lists.set("branch_prefixes").contains(&head);
-    !place_kind(&word) && !place_kind(&head) && !branch
+    let place_kind = |w: &[char]| with_str(w, |w| rules.is_suffix_of(w, &[NodeType::Place, NodeType::Organization]));
+    let head = &chars[s_start - 1..s_start];
+    let branch = with_str(head, |head| lists.branch_prefixes.contains(head));
+    !place_kind(word) && !place_kind(head) && !branch
 }
 
 /// Whether `chars[start..end]` ends in an administrative suffix
@@ -798,8 +819,8 @@ fn admin_boundary(chars: &[char], start: usize, end: usize, limit: usize, check_
 /// A weak suffix of two or more characters that needs a longer stem unless
 /// the stem is a known name (`short_stem_suffixes`: 性侵|事件 is a kind of
 /// event; 庆安|事件 has a known place).
-fn weak_stem_long_enough(suffix: &crate::rules::Suffix, stem_len: usize, rules: &RuleSet) -> bool {
-    stem_len >= 3 || !rules.lists.set("short_stem_suffixes").contains(&suffix.text)
+fn weak_stem_long_enough(suffix: &crate::rules::Suffix, stem_len: usize, lists: &StemLists) -> bool {
+    stem_len >= 3 || !lists.short_stem_suffixes.contains(&suffix.text)
 }
 
 fn is_proper_pos(pos: &str) -> bool {
@@ -814,7 +835,7 @@ fn starts_longer_word(chars: &[char], start: usize, end: usize, rules: &RuleSet)
 /// A stem made of common words only (创业, 工业投资, 技术培训) makes a
 /// generic phrase (创业公司), not a name. With `lenient`, only a stem that
 /// is one common word is generic.
-fn stem_is_proper(stem: &[char], rules: &RuleSet, lenient: bool) -> bool {
+fn stem_is_proper(stem: &[char], rules: &RuleSet, lists: &StemLists, lenient: bool) -> bool {
     let generic = if lenient {
         rules.lexicon.get_chars(stem).is_some_and(|e| !is_proper_pos(&e.pos))
     } else {
@@ -826,18 +847,17 @@ fn stem_is_proper(stem: &[char], rules: &RuleSet, lenient: bool) -> bool {
     let first = stem.first().copied().unwrap_or(' ');
     // (As phrases: the words that start with the stem's first character are
     // compared, not every word of the list spelled out.)
-    let reject = rules.lists.phrases("stem_prefix_stop");
-    !reject.starts_at(stem, 0) && !first.is_ascii_punctuation()
+    !lists.prefix_stop.starts_at(stem, 0) && !first.is_ascii_punctuation()
 }
 
 /// Whether a suffix name is a category term (特色小镇, 旅游风情小镇,
 /// 生态文化旅游区): what is left before its longest suffix (小镇, not 镇)
 /// splits into descriptive words only (`entities/stems.toml`
 /// generic_stem_words).
-fn descriptive_name(name: &[char], node_type: NodeType, rules: &RuleSet) -> bool {
+fn descriptive_name(name: &[char], node_type: NodeType, rules: &RuleSet, lists: &StemLists) -> bool {
     let suffix_len = longest_suffix_of_type(name, node_type, rules);
     let core = &name[..name.len() - suffix_len];
-    let words = rules.lists.set("generic_stem_words");
+    let words = lists.generic_stem_words;
     let mut i = 0;
     while i < core.len() {
         let step = (1..=4.min(core.len() - i)).rev().find(|&n| with_str(&core[i..i + n], |w| words.contains(w)));
@@ -851,14 +871,8 @@ fn descriptive_name(name: &[char], node_type: NodeType, rules: &RuleSet) -> bool
 
 /// The length in characters of the longest suffix of `node_type` that ends
 /// `name` and leaves at least one character before it (0 when none does).
-/// Tails are looked up longest first: a scan of every suffix of the rules
-/// per name cost more than the few lookups.
 fn longest_suffix_of_type(name: &[char], node_type: NodeType, rules: &RuleSet) -> usize {
-    let longest = rules.max_suffix_chars.min(name.len().saturating_sub(1));
-    (1..=longest)
-        .rev()
-        .find(|&n| with_str(&name[name.len() - n..], |tail| rules.is_suffix_of(tail, &[node_type])))
-        .unwrap_or(0)
+    suffix_lengths_of_type(name, node_type, rules).take_while(|&n| n < name.len()).last().unwrap_or(0)
 }
 
 /// Whether the text splits (greedily, longest word first) into common
@@ -1170,11 +1184,13 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
         .filter(|&k| rule_of[k].is_none() && (shapes[k].enumerable || may_be_accepted.may_contain(last_char(&shapes[k]))))
         .collect();
     for _ in 0..2 {
-        // (Both from one pass over the shapes, most of which are no neighbour.)
-        let (mut ends, mut starts): (FxHashSet<usize>, FxHashSet<usize>) = Default::default();
+        // (Both from one pass over the shapes, most of which are no
+        // neighbour; as bits by position, which cost less to fill than a
+        // hash set.)
+        let (mut ends, mut starts) = (Bits::new(chars.len() + 1), Bits::new(chars.len() + 1));
         for (s, _) in shapes.iter().zip(&rule_of).filter(|(s, r)| r.is_some() && !is_gazetteer_name(s)) {
-            ends.insert(s.end);
-            starts.insert(s.start);
+            ends.set(s.end);
+            starts.set(s.start);
         }
         for &k in &open {
             let s = &shapes[k];
@@ -1182,8 +1198,8 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
                 continue;
             }
             let name = text(s);
-            let joined_before = s.start >= 1 && is_conjunction(chars[s.start - 1]) && ends.contains(&(s.start - 1));
-            let joined_after = s.end < chars.len() && is_conjunction(chars[s.end]) && starts.contains(&(s.end + 1));
+            let joined_before = s.start >= 1 && is_conjunction(chars[s.start - 1]) && ends.get(s.start - 1);
+            let joined_after = s.end < chars.len() && is_conjunction(chars[s.end]) && starts.get(s.end + 1);
             // (Asked only of shapes next to a conjunction and a name.)
             let rare_surname = || s.surname_len == 1 && rules.surnames.single.get(&chars[s.start]).is_some_and(|&r| r > 200);
             // An enumeration does not lengthen a name the document already
@@ -1210,20 +1226,16 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
             rules.surnames.single.get(&chars[s.start]).copied().unwrap_or(9999)
         }
     };
-    let accepted_by_end: FxHashMap<usize, Vec<(usize, u32)>> = shapes
-        .iter()
-        .zip(&rule_of)
-        .filter(|(_, r)| r.is_some())
-        .fold(FxHashMap::default(), |mut m, (s, _)| {
-            m.entry(s.end).or_default().push((s.start, surname_rank(s)));
-            m
-        });
+    // (End, start, rank) of every accepted shape, by end: one sorted list
+    // rather than a list per end in a hash map.
+    let mut accepted_by_end: Vec<(usize, usize, u32)> =
+        shapes.iter().zip(&rule_of).filter(|(_, r)| r.is_some()).map(|(s, _)| (s.end, s.start, surname_rank(s))).collect();
+    accepted_by_end.sort_unstable();
     for (s, rule) in shapes.iter().zip(rule_of) {
         let Some(rule) = rule else { continue };
         let rank = surname_rank(s);
-        let swallows = accepted_by_end
-            .get(&s.end)
-            .is_some_and(|v| v.iter().any(|&(start, r)| start > s.start && r < rank));
+        let same_end = &accepted_by_end[accepted_by_end.partition_point(|&(end, _, _)| end < s.end)..];
+        let swallows = same_end.iter().take_while(|&&(end, _, _)| end == s.end).any(|&(_, start, r)| start > s.start && r < rank);
         if swallows {
             continue;
         }

@@ -275,6 +275,28 @@ impl SuffixSearch {
         }
         found
     }
+
+    /// The suffix texts that end `text`, shortest first: each as its length
+    /// in characters and the suffixes that spell it (indexes into
+    /// `RuleSet::suffixes`, in list order). One walk of the trie, which
+    /// stops at the first character no suffix continues with, where looking
+    /// up every tail of `text` spelled and hashed cost more.
+    pub fn tails<'a>(&'a self, text: &'a [char]) -> impl Iterator<Item = (usize, &'a [u32])> + 'a {
+        let mut node = text.last().and_then(|&c| self.node_of_last.get(c).checked_sub(1));
+        let mut len = 1;
+        std::iter::from_fn(move || loop {
+            let SuffixNode { children, text: spelled } = &self.nodes[node? as usize];
+            let spelled_len = len;
+            node = text.len().checked_sub(len + 1).and_then(|before| {
+                let run = &self.children[children.start as usize..children.end as usize];
+                run.binary_search_by_key(&text[before], |&(c, _)| c).ok().map(|k| run[k].1)
+            });
+            len += 1;
+            if let Some(n) = *spelled {
+                return Some((spelled_len, &self.suffixes_of_text[n as usize][..]));
+            }
+        })
+    }
 }
 
 /// The longest suffix [`SuffixSearch`] takes.
@@ -1374,6 +1396,31 @@ mod tests {
             assert_eq!(search.find_ending_at(&text, 0..text.len()), expected, "{}", text.iter().collect::<String>());
         }
         assert!(compared > 1000, "the random texts hold suffixes");
+    }
+
+    #[test]
+    fn the_tails_of_a_text_are_the_suffixes_its_tails_spell_as_a_lookup_by_text_finds() {
+        let rules = super::RuleSet::builtin().unwrap();
+        let texts: Vec<&str> = rules.suffixes.iter().map(|s| s.text.as_str()).collect();
+        let pieces: Vec<&str> = texts.iter().copied().chain(["的", "浙江", "大", "，", "A"]).collect();
+        let mut next = crate::test_random::xorshift32(0x7A11);
+        let mut found = 0;
+        for _ in 0..500 {
+            let text: Vec<char> = (0..(next() % 8)).flat_map(|_| pieces[next() as usize % pieces.len()].chars()).collect();
+            // Every tail spelled out, shortest first, with the suffixes of
+            // that spelling in list order.
+            let expected: Vec<(usize, Vec<u32>)> = (1..=text.len())
+                .map(|n| {
+                    let tail: String = text[text.len() - n..].iter().collect();
+                    (n, texts.iter().enumerate().filter(|(_, t)| **t == tail).map(|(i, _)| i as u32).collect::<Vec<u32>>())
+                })
+                .filter(|(_, suffixes)| !suffixes.is_empty())
+                .collect();
+            found += expected.len();
+            let tails: Vec<(usize, Vec<u32>)> = rules.suffix_search.tails(&text).map(|(n, s)| (n, s.to_vec())).collect();
+            assert_eq!(tails, expected, "{}", text.iter().collect::<String>());
+        }
+        assert!(found > 300, "the random texts end in suffixes");
     }
 
     #[test]
