@@ -153,6 +153,14 @@ impl<T: Copy + Default + std::ops::BitOrAssign> CharFlags<T> {
         }
     }
 
+    /// The flags of a character of the Basic Multilingual Plane, given as
+    /// its code point: a table read with neither a bounds check nor a test
+    /// for the plane (for scans that test a few characters' planes at once).
+    #[inline]
+    pub fn get_in_plane(&self, c: u16) -> T {
+        self.bmp[usize::from(c)]
+    }
+
     /// The characters outside the table that have flags.
     pub fn others(&self) -> usize {
         self.other.len()

@@ -207,9 +207,10 @@ impl CoreRuns {
     fn next_core(&self, chars: &[char], from: usize) -> Option<usize> {
         // Most characters of a text are not core characters: they are
         // skipped four at a time, with one test of their flags together.
+        let (fours, _) = chars[from..].as_chunks::<4>();
         let mut at = from;
-        for four in chars[from..].chunks_exact(4) {
-            if (self.flags_of(four[0]) | self.flags_of(four[1]) | self.flags_of(four[2]) | self.flags_of(four[3])) & CORE != 0 {
+        for four in fours {
+            if self.any_core(four) {
                 if let Some(k) = four.iter().position(|&c| self.flags_of(c) & CORE != 0) {
                     return Some(at + k);
                 }
@@ -217,6 +218,20 @@ impl CoreRuns {
             at += 4;
         }
         chars[at..].iter().position(|&c| self.flags_of(c) & CORE != 0).map(|k| at + k)
+    }
+
+    /// Whether one of four characters is a core character.
+    #[inline]
+    fn any_core(&self, &[a, b, c, d]: &[char; 4]) -> bool {
+        // Nearly always all four are in the Basic Multilingual Plane: one
+        // test tells, and their flags are then read from the table alone,
+        // without a test for the plane per character.
+        if (u32::from(a) | u32::from(b) | u32::from(c) | u32::from(d)) < 0x1_0000 {
+            let flags = |c: char| self.flags.get_in_plane(u32::from(c) as u16);
+            (flags(a) | flags(b) | flags(c) | flags(d)) & CORE != 0
+        } else {
+            [a, b, c, d].into_iter().any(|c| self.flags_of(c) & CORE != 0)
+        }
     }
 
     #[inline]
@@ -350,5 +365,21 @@ mod tests {
         // a core character; not at the end of the text when the trail cannot
         // be empty.
         assert_eq!(possible("3一个,一一,7"), ["3一"]);
+    }
+
+    #[test]
+    fn the_four_at_a_time_skip_finds_the_first_core_character() {
+        // Core characters in and past the Basic Multilingual Plane, among
+        // others in and past it, at every offset of the groups of four.
+        let runs = CoreRuns::new(&parse("(?:^|[^0-9])(?:[0-9𠀀]+|[一两][一两十]+|两)(?:个|人)")).unwrap();
+        let alphabet = ['a', '个', '5', '一', '十', '𠀀', '𠀁', '，', '人', '两'];
+        let mut next = crate::test_random::xorshift32(0xc0de);
+        for len in 0..400 {
+            let chars: Vec<char> = crate::test_random::random_text(&alphabet, len % 23, &mut next);
+            for from in 0..=chars.len() {
+                let plain = chars[from..].iter().position(|&c| runs.flags_of(c) & CORE != 0).map(|k| from + k);
+                assert_eq!(runs.next_core(&chars, from), plain, "{chars:?} from {from}");
+            }
+        }
     }
 }
