@@ -424,11 +424,16 @@ fn write_elements<T: Sync>(
         }
         buffers.par_iter_mut().zip(&batch).try_for_each(|(bytes, range)| {
             bytes.clear();
-            // Reserved at the estimate: grown by doubling from what the
-            // batch before left, a buffer was copied on every reallocation
-            // (about its size again), and one let go after a large item
-            // grew from nothing again.
-            bytes.reserve(range.clone().map(|i| size(&items[i])).sum());
+            // Sized at the estimate: grown by doubling from what the batch
+            // before left, a buffer was copied on every reallocation (about
+            // its size again), and one let go after a large item grew from
+            // nothing again. A buffer short of the estimate is replaced,
+            // not grown: growing copies its whole old allocation, though
+            // none of its bytes are kept.
+            let estimate = range.clone().map(|i| size(&items[i])).sum();
+            if bytes.capacity() < estimate {
+                *bytes = Vec::with_capacity(estimate);
+            }
             for i in range.clone() {
                 bytes.extend_from_slice(if i == 0 { b"\n  " } else { b",\n  " });
                 render(bytes, &items[i])?;
