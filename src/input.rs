@@ -45,6 +45,8 @@ use encoding_rs::{DecoderResult, Encoding};
 use serde::Deserialize;
 use thiserror::Error;
 
+mod plain_record;
+
 /// Default for [`InputOptions::max_document_bytes`]: 64 MiB.
 pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
 
@@ -679,6 +681,9 @@ impl JsonlReader {
             Err(source) => return Err(InputError::Decode { at, source }),
         };
         let json = replace_lone_surrogates(&json);
+        if let Some(record) = plain_record::parse(&json) {
+            return document(record.id.to_string(), record.text.to_string(), at, encoding);
+        }
         // serde's derived struct would also accept `[id, text]` arrays;
         // only objects are records.
         if !json.trim_start().starts_with('{') {
@@ -740,16 +745,21 @@ impl JsonlReader {
                 })
             }
         };
-        if text.trim().is_empty() {
-            return Err(InputError::Empty { at });
-        }
-        Ok(SourceDocument {
-            id,
-            text,
-            origin: at,
-            encoding,
-        })
+        document(id, text, at, encoding)
     }
+}
+
+/// The document of a record, unless its text is blank.
+fn document(id: String, text: String, at: Origin, encoding: Option<&'static str>) -> Result<SourceDocument, InputError> {
+    if text.trim().is_empty() {
+        return Err(InputError::Empty { at });
+    }
+    Ok(SourceDocument {
+        id,
+        text,
+        origin: at,
+        encoding,
+    })
 }
 
 fn json_kind(value: &serde_json::Value) -> &'static str {
