@@ -680,10 +680,12 @@ impl JsonlReader {
             Ok(decoded) => decoded,
             Err(source) => return Err(InputError::Decode { at, source }),
         };
-        let json = replace_lone_surrogates(&json);
+        // A plain record has no backslash at all, so no surrogate escape to
+        // replace: read first, it is spared that scan.
         if let Some(record) = plain_record::parse(&json) {
             return document(record.id.to_string(), record.text.to_string(), at, encoding);
         }
+        let json = replace_lone_surrogates(&json);
         // serde's derived struct would also accept `[id, text]` arrays;
         // only objects are records.
         if !json.trim_start().starts_with('{') {
