@@ -45,6 +45,8 @@ use encoding_rs::{DecoderResult, Encoding};
 use serde::Deserialize;
 use thiserror::Error;
 
+mod plain_record;
+
 /// Default for [`InputOptions::max_document_bytes`]: 64 MiB.
 pub const DEFAULT_MAX_DOCUMENT_BYTES: usize = 64 * 1024 * 1024;
 
@@ -678,6 +680,11 @@ impl JsonlReader {
             Ok(decoded) => decoded,
             Err(source) => return Err(InputError::Decode { at, source }),
         };
+        // A plain record has no backslash at all, so no surrogate escape to
+        // replace: read first, it is spared that scan.
+        if let Some(record) = plain_record::parse(&json) {
+            return document(record.id.to_string(), record.text.to_string(), at, encoding);
+        }
         let json = replace_lone_surrogates(&json);
         // serde's derived struct would also accept `[id, text]` arrays;
         // only objects are records.
@@ -740,16 +747,21 @@ impl JsonlReader {
                 })
             }
         };
-        if text.trim().is_empty() {
-            return Err(InputError::Empty { at });
-        }
-        Ok(SourceDocument {
-            id,
-            text,
-            origin: at,
-            encoding,
-        })
+        document(id, text, at, encoding)
     }
+}
+
+/// The document of a record, unless its text is blank.
+fn document(id: String, text: String, at: Origin, encoding: Option<&'static str>) -> Result<SourceDocument, InputError> {
+    if text.trim().is_empty() {
+        return Err(InputError::Empty { at });
+    }
+    Ok(SourceDocument {
+        id,
+        text,
+        origin: at,
+        encoding,
+    })
 }
 
 fn json_kind(value: &serde_json::Value) -> &'static str {

@@ -75,17 +75,24 @@ pub fn edge_json(source: &GraphNode, edge: &GraphEdge, target: &GraphNode) -> Js
     Json::Object(o)
 }
 
-/// Writes `s` as serde_json writes a string. Most strings (Chinese text,
+/// Appends `s` as serde_json writes a string. Most strings (Chinese text,
 /// ids, rule ids) have no byte to escape and are copied whole; the rare one
 /// with a quote, a backslash or a control character goes through
 /// serde_json's own escaper, so the bytes are serde_json's either way.
-fn write_str<W: Write + ?Sized>(out: &mut W, s: &str) -> io::Result<()> {
+fn push_str(out: &mut Vec<u8>, s: &str) {
     if has_byte_to_escape(s.as_bytes()) {
-        return Ok(serde_json::to_writer(&mut *out, s)?);
+        serde_json::to_writer(&mut *out, s).expect("writing to a Vec cannot fail");
+    } else {
+        push_clean_str(out, s);
     }
-    out.write_all(b"\"")?;
-    out.write_all(s.as_bytes())?;
-    out.write_all(b"\"")
+}
+
+/// Appends `s`, which has no byte to escape, in quotes.
+fn push_clean_str(out: &mut Vec<u8>, s: &str) {
+    out.reserve(s.len() + 2);
+    out.push(b'"');
+    out.extend_from_slice(s.as_bytes());
+    out.push(b'"');
 }
 
 /// The bytes serde_json escapes in a string (other bytes, UTF-8 included,
@@ -136,98 +143,155 @@ fn word_needs_escape(w: u64) -> bool {
     (below(w, 0x20) | below(quote, 1) | below(backslash, 1)) & HIGHS != 0
 }
 
-/// Writes an offset with serde_json's integer formatting (itoa), not the
-/// `fmt` machinery.
-fn write_usize<W: Write + ?Sized>(out: &mut W, n: usize) -> io::Result<()> {
-    Ok(serde_json::to_writer(&mut *out, &n)?)
+/// Appends an offset with serde_json's integer formatting (itoa), without
+/// going through a serializer.
+fn push_usize(out: &mut Vec<u8>, n: usize) {
+    out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes());
 }
 
-fn write_strs<'a, W: Write + ?Sized>(out: &mut W, strs: impl IntoIterator<Item = &'a str>) -> io::Result<()> {
-    out.write_all(b"[")?;
+fn push_strs<'a>(out: &mut Vec<u8>, strs: impl IntoIterator<Item = &'a str>) {
+    out.push(b'[');
     for (i, s) in strs.into_iter().enumerate() {
         if i > 0 {
-            out.write_all(b",")?;
+            out.push(b',');
         }
-        write_str(out, s)?;
+        push_str(out, s);
     }
-    out.write_all(b"]")
+    out.push(b']');
 }
 
-fn write_array<W: Write + ?Sized, T>(out: &mut W, items: &[T], write_item: fn(&mut W, &T) -> io::Result<()>) -> io::Result<()> {
-    out.write_all(b"[")?;
+fn push_array<T>(out: &mut Vec<u8>, items: &[T], push_item: fn(&mut Vec<u8>, &T)) {
+    out.push(b'[');
     for (i, item) in items.iter().enumerate() {
         if i > 0 {
-            out.write_all(b",")?;
+            out.push(b',');
         }
-        write_item(out, item)?;
+        push_item(out, item);
     }
-    out.write_all(b"]")
+    out.push(b']');
 }
 
-/// Keys in byte order, as in [`node_json`]'s `mentions`.
-fn write_mention<W: Write + ?Sized>(out: &mut W, m: &MentionRef) -> io::Result<()> {
-    out.write_all(b"{\"doc\":")?;
-    write_str(out, &m.doc)?;
-    out.write_all(b",\"end\":")?;
-    write_usize(out, m.end)?;
-    out.write_all(b",\"rule\":")?;
-    write_str(out, &m.rule)?;
-    out.write_all(b",\"start\":")?;
-    write_usize(out, m.start)?;
-    out.write_all(b",\"text\":")?;
-    write_str(out, &m.text)?;
-    out.write_all(b"}")
+/// The longest offset written (`usize::MAX`), for reserving space.
+const MAX_USIZE_DIGITS: usize = 20;
+
+/// A string already found to have no byte to escape, known by its address
+/// and length. A node's mentions mostly share their document id and their
+/// rule id (one shared string each), and scanning them again for every
+/// mention cost more than copying the rest of it.
+#[derive(Clone, Copy, Default)]
+struct KnownClean(Option<(*const u8, usize)>);
+
+impl KnownClean {
+    /// Appends `s` as [`push_str`] does, without the scan when `s` is the
+    /// string found clean last time.
+    fn push(&mut self, out: &mut Vec<u8>, s: &str) {
+        let this = (s.as_ptr(), s.len());
+        if self.0 != Some(this) {
+            self.0 = None;
+            if has_byte_to_escape(s.as_bytes()) {
+                return push_str(out, s);
+            }
+            self.0 = Some(this);
+        }
+        push_clean_str(out, s);
+    }
 }
 
-fn write_evidence<W: Write + ?Sized>(out: &mut W, e: &EvidenceRef) -> io::Result<()> {
-    out.write_all(b"{\"doc\":")?;
-    write_str(out, &e.doc)?;
-    out.write_all(b",\"end\":")?;
-    write_usize(out, e.end)?;
-    out.write_all(b",\"start\":")?;
-    write_usize(out, e.start)?;
-    out.write_all(b",\"text\":")?;
-    write_str(out, &e.text)?;
-    out.write_all(b"}")
+/// The strings of the previous mention found clean.
+#[derive(Default)]
+struct MentionMemo {
+    doc: KnownClean,
+    rule: KnownClean,
 }
 
-/// Writes the bytes of `serde_json::to_writer(out, &node_json(node))`: the
+/// Keys in byte order, as in [`node_json`]'s `mentions`. The whole object
+/// is reserved at once: a node has dozens of mentions, each of five
+/// fields, and growing the buffer field by field was most of the cost.
+fn push_mention(out: &mut Vec<u8>, m: &MentionRef, memo: &mut MentionMemo) {
+    const KEYS: usize = br#"{"doc":"","end":,"rule":"","start":,"text":""}"#.len();
+    out.reserve(KEYS + m.doc.len() + m.rule.len() + m.text.len() + 2 * MAX_USIZE_DIGITS);
+    out.extend_from_slice(b"{\"doc\":");
+    memo.doc.push(out, &m.doc);
+    out.extend_from_slice(b",\"end\":");
+    push_usize(out, m.end);
+    out.extend_from_slice(b",\"rule\":");
+    memo.rule.push(out, &m.rule);
+    out.extend_from_slice(b",\"start\":");
+    push_usize(out, m.start);
+    out.extend_from_slice(b",\"text\":");
+    push_str(out, &m.text);
+    out.push(b'}');
+}
+
+fn push_mentions(out: &mut Vec<u8>, mentions: &[MentionRef]) {
+    let mut memo = MentionMemo::default();
+    out.push(b'[');
+    for (i, m) in mentions.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        push_mention(out, m, &mut memo);
+    }
+    out.push(b']');
+}
+
+fn push_evidence(out: &mut Vec<u8>, e: &EvidenceRef) {
+    const KEYS: usize = br#"{"doc":"","end":,"start":,"text":""}"#.len();
+    out.reserve(KEYS + e.doc.len() + e.text.len() + 2 * MAX_USIZE_DIGITS);
+    out.extend_from_slice(b"{\"doc\":");
+    push_str(out, &e.doc);
+    out.extend_from_slice(b",\"end\":");
+    push_usize(out, e.end);
+    out.extend_from_slice(b",\"start\":");
+    push_usize(out, e.start);
+    out.extend_from_slice(b",\"text\":");
+    push_str(out, &e.text);
+    out.push(b'}');
+}
+
+/// Writes the bytes of `serde_json::to_writer(out, &node_json(node))`.
+pub fn write_node<W: Write + ?Sized>(out: &mut W, node: &GraphNode) -> io::Result<()> {
+    let mut bytes = Vec::with_capacity(node_size(node));
+    push_node(&mut bytes, node);
+    out.write_all(&bytes)
+}
+
+/// Appends the bytes of `serde_json::to_writer(out, &node_json(node))`: the
 /// map's keys are fixed, so they are written in their byte order (`Map` is
 /// a `BTreeMap`) as literals, with the value fields in their places.
-pub fn write_node<W: Write + ?Sized>(out: &mut W, node: &GraphNode) -> io::Result<()> {
+fn push_node(out: &mut Vec<u8>, node: &GraphNode) {
     let values = node.value.as_ref().map(value_fields).unwrap_or_default();
-    let write_value_field = |out: &mut W, key: &str| -> io::Result<()> {
+    let push_value_field = |out: &mut Vec<u8>, key: &str| {
         if let Some((_, json)) = values.iter().find(|(k, _)| *k == key) {
-            out.write_all(b",")?;
-            write_str(out, key)?;
-            out.write_all(b":")?;
-            serde_json::to_writer(&mut *out, json)?;
+            out.push(b',');
+            push_str(out, key);
+            out.push(b':');
+            serde_json::to_writer(&mut *out, json).expect("writing to a Vec cannot fail");
         }
-        Ok(())
     };
-    out.write_all(b"{\"aliases\":")?;
-    write_strs(out, node.aliases.iter().map(String::as_str))?;
-    write_value_field(out, "approx")?;
-    write_value_field(out, "currency")?;
-    out.write_all(b",\"id\":")?;
-    write_str(out, &node.id)?;
-    out.write_all(b",\"mentions\":")?;
-    write_array(out, &node.mentions, write_mention)?;
-    out.write_all(b",\"name\":")?;
-    write_str(out, &node.name)?;
+    out.extend_from_slice(b"{\"aliases\":");
+    push_strs(out, node.aliases.iter().map(String::as_str));
+    push_value_field(out, "approx");
+    push_value_field(out, "currency");
+    out.extend_from_slice(b",\"id\":");
+    push_str(out, &node.id);
+    out.extend_from_slice(b",\"mentions\":");
+    push_mentions(out, &node.mentions);
+    out.extend_from_slice(b",\"name\":");
+    push_str(out, &node.name);
     if node.value.is_some() {
-        out.write_all(b",\"text\":")?;
+        out.extend_from_slice(b",\"text\":");
         if node.texts.is_empty() {
-            write_strs(out, [node.name.as_str()])?;
+            push_strs(out, [node.name.as_str()]);
         } else {
-            write_strs(out, node.texts.iter().map(String::as_str))?;
+            push_strs(out, node.texts.iter().map(String::as_str));
         }
     }
-    out.write_all(b",\"type\":")?;
-    write_str(out, node.node_type.as_str())?;
-    write_value_field(out, "unit")?;
-    write_value_field(out, "value")?;
-    out.write_all(b"}")
+    out.extend_from_slice(b",\"type\":");
+    push_str(out, node.node_type.as_str());
+    push_value_field(out, "unit");
+    push_value_field(out, "value");
+    out.push(b'}');
 }
 
 /// A field of an edge other than its qualifiers.
@@ -237,13 +301,20 @@ enum EdgeField<'a> {
     Evidences(&'a [EvidenceRef]),
 }
 
-/// Writes the bytes of `serde_json::to_writer(out, &edge_json(source, edge, target))`:
+/// Writes the bytes of `serde_json::to_writer(out, &edge_json(source, edge, target))`.
+pub fn write_edge<W: Write + ?Sized>(out: &mut W, source: &GraphNode, edge: &GraphEdge, target: &GraphNode) -> io::Result<()> {
+    let mut bytes = Vec::with_capacity(edge_size(edge));
+    push_edge(&mut bytes, source, edge, target);
+    out.write_all(&bytes)
+}
+
+/// Appends the bytes of `serde_json::to_writer(out, &edge_json(source, edge, target))`:
 /// the edge's own fields (in key order) merged with its qualifiers (in name
 /// order, one per name). Where a qualifier has the name of an own field,
 /// the one [`edge_json`] inserts last wins, as in its map: the qualifier
 /// over `source`, `target` and `predicate`; `evidence`, `more_evidence`
 /// and `rule` over the qualifier.
-pub fn write_edge<W: Write + ?Sized>(out: &mut W, source: &GraphNode, edge: &GraphEdge, target: &GraphNode) -> io::Result<()> {
+fn push_edge(out: &mut Vec<u8>, source: &GraphNode, edge: &GraphEdge, target: &GraphNode) {
     let own_fields = [
         ("evidence", EdgeField::Evidence(&edge.evidence), true),
         ("more_evidence", EdgeField::Evidences(&edge.more_evidence), true),
@@ -254,7 +325,7 @@ pub fn write_edge<W: Write + ?Sized>(out: &mut W, source: &GraphNode, edge: &Gra
     ];
     let mut own = own_fields.iter().filter(|(_, field, _)| !matches!(field, EdgeField::Evidences(es) if es.is_empty())).peekable();
     let mut qualifiers = edge.qualifiers.iter().peekable();
-    out.write_all(b"{")?;
+    out.push(b'{');
     let mut first = true;
     loop {
         let take_own = match (own.peek(), qualifiers.peek()) {
@@ -275,27 +346,27 @@ pub fn write_edge<W: Write + ?Sized>(out: &mut W, source: &GraphNode, edge: &Gra
             },
         };
         if !first {
-            out.write_all(b",")?;
+            out.push(b',');
         }
         first = false;
         if take_own {
             let (key, field, _) = own.next().expect("peeked");
-            out.write_all(b"\"")?;
-            out.write_all(key.as_bytes())?;
-            out.write_all(b"\":")?;
+            out.push(b'"');
+            out.extend_from_slice(key.as_bytes());
+            out.extend_from_slice(b"\":");
             match field {
-                EdgeField::Str(s) => write_str(out, s)?,
-                EdgeField::Evidence(e) => write_evidence(out, e)?,
-                EdgeField::Evidences(es) => write_array(out, es, write_evidence)?,
+                EdgeField::Str(s) => push_str(out, s),
+                EdgeField::Evidence(e) => push_evidence(out, e),
+                EdgeField::Evidences(es) => push_array(out, es, push_evidence),
             }
         } else {
             let (name, value) = qualifiers.next().expect("peeked");
-            write_str(out, name)?;
-            out.write_all(b":")?;
-            write_str(out, value)?;
+            push_str(out, name);
+            out.push(b':');
+            push_str(out, value);
         }
     }
-    out.write_all(b"}")
+    out.push(b'}');
 }
 
 /// Output bytes one rendering task aims at: large enough to amortize a
@@ -353,11 +424,16 @@ fn write_elements<T: Sync>(
         }
         buffers.par_iter_mut().zip(&batch).try_for_each(|(bytes, range)| {
             bytes.clear();
-            // Reserved at the estimate: grown by doubling from what the
-            // batch before left, a buffer was copied on every reallocation
-            // (about its size again), and one let go after a large item
-            // grew from nothing again.
-            bytes.reserve(range.clone().map(|i| size(&items[i])).sum());
+            // Sized at the estimate: grown by doubling from what the batch
+            // before left, a buffer was copied on every reallocation (about
+            // its size again), and one let go after a large item grew from
+            // nothing again. A buffer short of the estimate is replaced,
+            // not grown: growing copies its whole old allocation, though
+            // none of its bytes are kept.
+            let estimate = range.clone().map(|i| size(&items[i])).sum();
+            if bytes.capacity() < estimate {
+                *bytes = Vec::with_capacity(estimate);
+            }
             for i in range.clone() {
                 bytes.extend_from_slice(if i == 0 { b"\n  " } else { b",\n  " });
                 render(bytes, &items[i])?;
@@ -391,10 +467,16 @@ pub fn write(graph: &KnowledgeGraph, out: &mut dyn Write) -> io::Result<()> {
     }
     out.write_all(b"\n],\n\"nodes\": [")?;
     let nodes: Vec<&GraphNode> = graph.nodes().collect();
-    write_elements(out, &nodes, |n| node_size(n), |bytes, n| write_node(bytes, n))?;
+    write_elements(out, &nodes, |n| node_size(n), |bytes, n| {
+        push_node(bytes, n);
+        Ok(())
+    })?;
     out.write_all(b"\n],\n\"edges\": [")?;
     let edges: Vec<(&GraphNode, &GraphEdge, &GraphNode)> = graph.edges().collect();
-    write_elements(out, &edges, |&(_, e, _)| edge_size(e), |bytes, &(s, e, t)| write_edge(bytes, s, e, t))?;
+    write_elements(out, &edges, |&(_, e, _)| edge_size(e), |bytes, &(s, e, t)| {
+        push_edge(bytes, s, e, t);
+        Ok(())
+    })?;
     out.write_all(b"\n]}\n")
 }
 
@@ -402,8 +484,9 @@ pub fn write(graph: &KnowledgeGraph, out: &mut dyn Write) -> io::Result<()> {
 mod tests {
     use super::*;
     use crate::graph::Qualifiers;
-    use crate::model::{NodeType, Predicate};
+    use crate::model::{NodeType, Predicate, RuleId};
     use std::collections::BTreeMap;
+    use std::sync::Arc;
 
     /// Strings that need escaping (quote, backslash, control characters),
     /// non-ASCII and plain ones, in every string field.
@@ -453,6 +536,27 @@ mod tests {
                 assert_node_as_serde_json(&node(i, value.clone(), &[]));
                 assert_node_as_serde_json(&node(i, value.clone(), &ODD_STRINGS[..i % ODD_STRINGS.len()]));
             }
+        }
+    }
+
+    #[test]
+    fn mentions_sharing_their_document_and_rule_strings_are_written_as_serde_json_writes_them() {
+        // One shared string per document and rule, as the graph holds them,
+        // so that a string found clean (or not) is met again by address.
+        let shared: Vec<Arc<str>> = ODD_STRINGS.iter().map(|s| Arc::from(*s)).collect();
+        let rules: Vec<RuleId> = ODD_STRINGS.iter().map(|s| RuleId::from(*s)).collect();
+        for i in 0..ODD_STRINGS.len() {
+            let mut n = node(i, None, &[]);
+            n.mentions = (0..12)
+                .map(|k| MentionRef {
+                    doc: shared[(i + k / 4) % shared.len()].clone(),
+                    start: k,
+                    end: k + 2,
+                    text: ODD_STRINGS[k % ODD_STRINGS.len()].into(),
+                    rule: rules[(i + k / 3) % rules.len()].clone(),
+                })
+                .collect();
+            assert_node_as_serde_json(&n);
         }
     }
 
