@@ -860,7 +860,7 @@ mod tests {
                 let mut text = before;
                 sample(rule.regex.hir(), &mut next, &mut text);
                 text.push_str(&after);
-                if next() % 2 == 0 {
+                if next().is_multiple_of(2) {
                     sample(rule.regex.hir(), &mut next, &mut text);
                 }
                 texts.push(text);

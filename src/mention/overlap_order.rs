@@ -110,7 +110,7 @@ mod tests {
         let count = next() % 50;
         (0..count)
             .map(|_| {
-                let len = if wide && next() % 10 == 0 { 70_000 } else { (next() % 5) as usize };
+                let len = if wide && next().is_multiple_of(10) { 70_000 } else { (next() % 5) as usize };
                 let priority = priorities[next() as usize % if wide { priorities.len() } else { 8 }];
                 candidate((next() % 20) as usize, len, priority, rules[next() as usize % rules.len()])
             })
@@ -147,7 +147,7 @@ mod tests {
             let mut disjoint = Vec::new();
             let mut at = 0;
             // Disjoint non-empty spans, in start order.
-            while next() % 6 != 0 {
+            while !next().is_multiple_of(6) {
                 at += (next() % 3) as usize;
                 let len = 1 + (next() % 4) as usize;
                 candidates.push(candidate(at, len, 20, "a"));
