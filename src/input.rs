@@ -499,15 +499,7 @@ fn document_from_bytes(
         Ok(decoded) => decoded,
         Err(source) => return Err(InputError::Decode { at, source }),
     };
-    if text.trim().is_empty() {
-        return Err(InputError::Empty { at });
-    }
-    Ok(SourceDocument {
-        id,
-        text,
-        origin: at,
-        encoding,
-    })
+    document(id, text, at, encoding)
 }
 
 fn read_file_document(
@@ -751,7 +743,7 @@ impl JsonlReader {
     }
 }
 
-/// The document of a record, unless its text is blank.
+/// The document of a file or a record, unless its text is blank.
 fn document(id: String, text: String, at: Origin, encoding: Option<&'static str>) -> Result<SourceDocument, InputError> {
     if text.trim().is_empty() {
         return Err(InputError::Empty { at });
