@@ -959,6 +959,14 @@ fn person_rule(evidence: &str) -> RuleId {
     RuleId::Literal(id.expect("every evidence label of a person shape has a rule id"))
 }
 
+/// Where a surname + given-name shape stands (compact: a document has
+/// hundreds of thousands).
+struct ShapeAt {
+    start: u32,
+    end: u32,
+    surname_len: u8,
+}
+
 fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, titles: &TitleIndex, out: &mut Vec<Candidate>) {
     let lists = &rules.lists;
     let function_surnames = lists.char_set("surname_function_words");
@@ -1001,7 +1009,150 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
         /// enumeration may accept it.
         enumerable: bool,
     }
+    let text = |s: &Shape| &chars[s.start..s.end];
+    let title_before = |i: usize| titles.ends_at(i) || (i > 0 && chars[i - 1] == '的' && titles.ends_at(i - 1));
+    let next_to_conjunction = |i: usize, end: usize| (i >= 1 && is_conjunction(chars[i - 1])) || chars.get(end).is_some_and(|&c| is_conjunction(c));
+    // The shape at `at` with its evidence, or none when it is discarded.
+    let shape_of = |at: &ShapeAt| -> Option<Shape> {
+        let (i, s_len, end) = (at.start as usize, usize::from(at.surname_len), at.end as usize);
+        let g_len = end - i - s_len;
+        let single_rank = rules.surnames.single.get(&chars[i]).copied();
+        let cue_before = before_words.ends_at(chars, i);
+        let given = &chars[i + s_len..end];
+        let name = &chars[i..end];
+        if rejects.has_word_ending_at(chars, end, end - i) {
+            return None;
+        }
+        // (The tests that discard a shape come first: most shapes
+        // are discarded, and the evidence below costs lexicon probes.)
+        let lexical = rules.lexicon.get_chars(name);
+        // (A rare place-like word, 江建国 ns 5, may still be a name.)
+        let is_common_word = lexical.is_some_and(|e| !e.pos.starts_with("nr") && (e.freq >= 20 || !is_proper_pos(&e.pos)));
+        if is_common_word {
+            return None;
+        }
+        // A given name that is an ordinary word (企业, 仍然, 杭州) is
+        // a surname-like character before that word.
+        // Unless the shorter shape would cut that word and a title
+        // or reporter cue comes before (记者江建|国 → 江建国).
+        // A title right after makes a rarer word a given name too
+        // (王大维先生: 大维 is a lexicon word of frequency 100).
+        let given_freq_limit = if titles.starts_at(end) { 300 } else { 50 };
+        if g_len == 2
+            && rules.lexicon.get_chars(given).is_some_and(|e| !e.pos.starts_with("nr") && e.freq >= given_freq_limit)
+            && !((titles.ends_at(i) || cue_before) && crosses_end.get(end - 1) && !crosses_end.get(end))
+        {
+            return None;
+        }
+        // The name must not end inside a following word: 王坚决定
+        // gives 王坚, not 王坚决.
+        // When the last character and the next one spell a word
+        // (李强带着), the longer shape needs evidence after it
+        // (胡晓明说 keeps 胡晓明 although 明说 is a word) or the name
+        // known from elsewhere in the document.
+        let mut weak_tail = false;
+        if g_len == 2 && end < chars.len() {
+            let tail = &chars[end - 1..=end];
+            if stop_word_firsts.contains(tail[0]) && with_str(tail, |s| stop_words.contains(s)) {
+                return None;
+            }
+            weak_tail = rules.lexicon.get_chars(tail).is_some_and(|w| w.freq >= 100 && !w.pos.starts_with("nr"));
+        }
+        // A common surname with a title is a reference (孙老先生),
+        // not the end of a name with a rarer surname (后来孙).
+        if g_len == 1 && titles.starts_at(end) {
+            let own = single_rank.unwrap_or(9999);
+            let given_as_surname = rules.surnames.single.get(&chars[end - 1]).copied().unwrap_or(9999);
+            if given_as_surname < own {
+                return None;
+            }
+        }
+        let nr_word = lexical.is_some_and(|e| e.pos.starts_with("nr"));
+        // The name must not cut a word that runs past it (王坚|决定,
+        // 江建|国报道), unless a title or speech verb follows.
+        // A longer shape whose last character starts a speech verb or
+        // a title (王坚|曾如是说, 李强|带着) is cut as well.
+        // Nor start inside a word begun before it (进程|中, 提高|刑侦).
+        let cuts_word = || {
+            let right_evidence = titles.starts_at(end) || word_after(end);
+            let shorter_has_evidence = g_len == 2 && (titles.starts_at(end - 1) || word_after(end - 1));
+            !nr_word
+                && ((!right_evidence && crosses_end.get(end)) || shorter_has_evidence || (!titles.ends_at(i) && crosses_start.get(i)))
+        };
+        // jieba's nr tag is noisy on two-character words (卫星, 阳光).
+        let is_person_word = g_len == 2 && lexical.is_some_and(|e| e.pos.starts_with("nr")) && !word_reject_final.contains(chars[end - 1]);
+        // Rare surnames (家, 来, 从) need a title next to them.
+        let rare_surname = s_len == 1 && single_rank.is_some_and(|r| r > 200);
+        let evidence = if weak_tail {
+            if titles.starts_at(end) {
+                Some("title-after")
+            } else if word_after(end) {
+                Some("verb-after")
+            } else {
+                None
+            }
+        } else if title_before(i) {
+            Some("title-before")
+        } else if titles.starts_at(end) {
+            Some("title-after")
+        } else if word_after(end) {
+            Some("verb-after")
+        } else if cue_before {
+            Some("cue-before")
+        } else if is_person_word {
+            Some("lexicon")
+        } else if g_len == 2 && name_shape(chars, i, s_len, end, rules, &known_spans, function_words) {
+            Some("name-shape")
+        } else {
+            None
+        };
+        let evidence = match evidence {
+            Some(e @ ("title-before" | "title-after")) => Some(e),
+            Some(e) if !rare_surname => Some(e),
+            _ => None,
+        };
+        // (Whether the shape cuts a word costs lexicon probes, and it
+        // matters only to a shape with evidence or to one next to a
+        // conjunction, which an enumeration may accept: most shapes
+        // are neither, and keep `cut` false unasked.)
+        let enumerable = next_to_conjunction(i, end);
+        let cut = (evidence.is_some() || enumerable) && cuts_word();
+        let evidence = if cut { None } else { evidence };
+        Some(Shape { start: i, end, surname_len: s_len, evidence, cut, enumerable })
+    };
+    // Whether a shape can have no evidence and stands next to no
+    // conjunction, by tests of positions (and, for a two-character given
+    // name, of the shape's own lexicon entry and name shape): then no rule
+    // accepts it but the document cache.
+    let is_silent = |at: &ShapeAt, single_rank: Option<u32>, cue_before: bool| {
+        let (i, s_len, end) = (at.start as usize, usize::from(at.surname_len), at.end as usize);
+        if title_before(i) || titles.starts_at(end) || next_to_conjunction(i, end) {
+            return false;
+        }
+        // A rare surname takes no evidence but a title.
+        if s_len == 1 && single_rank.is_some_and(|r| r > 200) {
+            return true;
+        }
+        if cue_before || word_after(end) {
+            return false;
+        }
+        if end - i - s_len == 1 {
+            return true;
+        }
+        let lexical = rules.lexicon.get_chars(&chars[i..end]);
+        // (A common word is discarded: silent too, and spared the name-shape test.)
+        if lexical.is_some_and(|e| !e.pos.starts_with("nr") && (e.freq >= 20 || !is_proper_pos(&e.pos))) {
+            return true;
+        }
+        let is_person_word = lexical.is_some_and(|e| e.pos.starts_with("nr")) && !word_reject_final.contains(chars[end - 1]);
+        !is_person_word && !name_shape(chars, i, s_len, end, rules, &known_spans, function_words)
+    };
     let mut shapes = Vec::new();
+    // The silent shapes (most of them), set aside unworked: only those whose
+    // text a shape with evidence or an enumeration may accept are worked
+    // out below, and the lexicon probes that may discard a shape are spared
+    // for the rest.
+    let mut silent: Vec<ShapeAt> = Vec::new();
     // (Most characters start no surname: the positions that may are
     // found eight at a time.)
     let mut next_surname = starts.next(0, SURNAME);
@@ -1018,125 +1169,42 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
             && compound_may_start
             && starts.at(i + 1, COMPOUND_SECOND)
             && with_str(&chars[i..i + 2], |s| rules.surnames.compound.contains_key(s));
-        // (The rank of a single surname, looked up once for all shapes here.)
+        // (The rank of a single surname and the cue before, looked up once
+        // for all shapes here.)
         let single_rank = rules.surnames.single.get(&chars[i]).copied();
         let single = single_rank.is_some() && !function_surnames.contains(chars[i]);
-        let surname_lens = [compound.then_some(2), single.then_some(1)];
-        // (All shapes starting here ask it.)
-        let cue_before = std::cell::OnceCell::new();
-        let cue_before = || *cue_before.get_or_init(|| before_words.ends_at(chars, i));
+        let surname_lens = [compound.then_some(2u8), single.then_some(1)];
+        let cue_before = before_words.ends_at(chars, i);
         for s_len in surname_lens.into_iter().flatten() {
             for g_len in [2usize, 1] {
-                let end = i + s_len + g_len;
-                if end > chars.len() {
+                let end = i + usize::from(s_len) + g_len;
+                if end > chars.len() || !(i + usize::from(s_len)..end).all(given_may_start) {
                     continue;
                 }
-                let given = &chars[i + s_len..end];
-                if !(i + s_len..end).all(given_may_start) {
-                    continue;
+                let at = ShapeAt { start: offset(i), end: offset(end), surname_len: s_len };
+                if is_silent(&at, single_rank, cue_before) {
+                    silent.push(at);
+                } else if let Some(shape) = shape_of(&at) {
+                    shapes.push(shape);
                 }
-                let name = &chars[i..end];
-                if rejects.has_word_ending_at(chars, end, end - i) {
-                    continue;
-                }
-                // (The tests that discard a shape come first: most shapes
-                // are discarded, and the evidence below costs lexicon probes.)
-                let lexical = rules.lexicon.get_chars(name);
-                // (A rare place-like word, 江建国 ns 5, may still be a name.)
-                let is_common_word = lexical.is_some_and(|e| !e.pos.starts_with("nr") && (e.freq >= 20 || !is_proper_pos(&e.pos)));
-                if is_common_word {
-                    continue;
-                }
-                // A given name that is an ordinary word (企业, 仍然, 杭州) is
-                // a surname-like character before that word.
-                // Unless the shorter shape would cut that word and a title
-                // or reporter cue comes before (记者江建|国 → 江建国).
-                // A title right after makes a rarer word a given name too
-                // (王大维先生: 大维 is a lexicon word of frequency 100).
-                let given_freq_limit = if titles.starts_at(end) { 300 } else { 50 };
-                if g_len == 2
-                    && rules.lexicon.get_chars(given).is_some_and(|e| !e.pos.starts_with("nr") && e.freq >= given_freq_limit)
-                    && !((titles.ends_at(i) || cue_before()) && crosses_end.get(end - 1) && !crosses_end.get(end))
-                {
-                    continue;
-                }
-                // The name must not end inside a following word: 王坚决定
-                // gives 王坚, not 王坚决.
-                // When the last character and the next one spell a word
-                // (李强带着), the longer shape needs evidence after it
-                // (胡晓明说 keeps 胡晓明 although 明说 is a word) or the name
-                // known from elsewhere in the document.
-                let mut weak_tail = false;
-                if g_len == 2 && end < chars.len() {
-                    let tail = &chars[end - 1..=end];
-                    if stop_word_firsts.contains(tail[0]) && with_str(tail, |s| stop_words.contains(s)) {
-                        continue;
-                    }
-                    weak_tail = rules.lexicon.get_chars(tail).is_some_and(|w| w.freq >= 100 && !w.pos.starts_with("nr"));
-                }
-                // A common surname with a title is a reference (孙老先生),
-                // not the end of a name with a rarer surname (后来孙).
-                if g_len == 1 && titles.starts_at(end) {
-                    let own = single_rank.unwrap_or(9999);
-                    let given_as_surname = rules.surnames.single.get(&chars[end - 1]).copied().unwrap_or(9999);
-                    if given_as_surname < own {
-                        continue;
-                    }
-                }
-                let nr_word = lexical.is_some_and(|e| e.pos.starts_with("nr"));
-                // The name must not cut a word that runs past it (王坚|决定,
-                // 江建|国报道), unless a title or speech verb follows.
-                // A longer shape whose last character starts a speech verb or
-                // a title (王坚|曾如是说, 李强|带着) is cut as well.
-                // Nor start inside a word begun before it (进程|中, 提高|刑侦).
-                let cuts_word = || {
-                    let right_evidence = titles.starts_at(end) || word_after(end);
-                    let shorter_has_evidence = g_len == 2 && (titles.starts_at(end - 1) || word_after(end - 1));
-                    !nr_word
-                        && ((!right_evidence && crosses_end.get(end)) || shorter_has_evidence || (!titles.ends_at(i) && crosses_start.get(i)))
-                };
-                // jieba's nr tag is noisy on two-character words (卫星, 阳光).
-                let is_person_word = g_len == 2 && lexical.is_some_and(|e| e.pos.starts_with("nr")) && !word_reject_final.contains(chars[end - 1]);
-                // Rare surnames (家, 来, 从) need a title next to them.
-                let rare_surname = s_len == 1 && single_rank.is_some_and(|r| r > 200);
-                let evidence = if weak_tail {
-                    if titles.starts_at(end) {
-                        Some("title-after")
-                    } else if word_after(end) {
-                        Some("verb-after")
-                    } else {
-                        None
-                    }
-                } else if titles.ends_at(i) || (i > 0 && chars[i - 1] == '的' && titles.ends_at(i - 1)) {
-                    Some("title-before")
-                } else if titles.starts_at(end) {
-                    Some("title-after")
-                } else if word_after(end) {
-                    Some("verb-after")
-                } else if cue_before() {
-                    Some("cue-before")
-                } else if is_person_word {
-                    Some("lexicon")
-                } else if g_len == 2 && name_shape(chars, i, s_len, end, rules, &known_spans, function_words) {
-                    Some("name-shape")
-                } else {
-                    None
-                };
-                let evidence = match evidence {
-                    Some(e @ ("title-before" | "title-after")) => Some(e),
-                    Some(e) if !rare_surname => Some(e),
-                    _ => None,
-                };
-                // (Whether the shape cuts a word costs lexicon probes, and it
-                // matters only to a shape with evidence or to one next to a
-                // conjunction, which an enumeration may accept: most shapes
-                // are neither, and keep `cut` false unasked.)
-                let enumerable = (i >= 1 && is_conjunction(chars[i - 1])) || chars.get(end).is_some_and(|&c| is_conjunction(c));
-                let cut = (evidence.is_some() || enumerable) && cuts_word();
-                let evidence = if cut { None } else { evidence };
-                shapes.push(Shape { start: i, end, surname_len: s_len, evidence, cut, enumerable });
             }
         }
+    }
+    // The accepted texts are those of shapes with evidence and of
+    // enumerable ones: the silent shapes that spell one of them join the
+    // others, in the order of the walk above (by start; the compound
+    // surname first; the longer given name first).
+    let may_be_accepted: FxHashSet<&[char]> = shapes.iter().filter(|s| s.evidence.is_some() || s.enumerable).map(text).collect();
+    let may_be_accepted_last = CharFilter::new(may_be_accepted.iter().map(|name| name[name.len() - 1]));
+    let worked_out = shapes.len();
+    shapes.extend(
+        silent
+            .iter()
+            .filter(|at| may_be_accepted_last.may_contain(chars[at.end as usize - 1]) && may_be_accepted.contains(&chars[at.start as usize..at.end as usize]))
+            .filter_map(shape_of),
+    );
+    if shapes.len() > worked_out {
+        shapes.sort_unstable_by_key(|s| (s.start, std::cmp::Reverse(s.surname_len), std::cmp::Reverse(s.end)));
     }
     // Document cache and enumerations: a shape with no local evidence is
     // accepted when the same name was accepted elsewhere, or when it stands
@@ -1144,7 +1212,6 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
     // A shape inside a longer accepted one with the same end (向明 in
     // 陈向明) does not make its text a name elsewhere in the document.
     // (Shapes are in start order; names are compared as character slices.)
-    let text = |s: &Shape| &chars[s.start..s.end];
     let mut first_start_by_end: FxHashMap<usize, usize> = FxHashMap::default();
     for o in shapes.iter().filter(|o| o.evidence.is_some()) {
         first_start_by_end.entry(o.end).or_insert(o.start);
