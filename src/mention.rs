@@ -22,7 +22,7 @@
 //! earlier start. Quotations come from the segmenter and never compete.
 
 use crate::chars::{with_str, CharBits, CharFilter, Phrases};
-use start_chars::{DocumentStarts, StartChars, ABBREVIATION, COMPOUND_SECOND, GIVEN, SUFFIX_END, SURNAME, TRANSLITERATION};
+use start_chars::{DocumentStarts, StartChars, ABBREVIATION, COMPOUND_SECOND, GIVEN, NAME_SHAPE_GIVEN, SUFFIX_END, SURNAME, TRANSLITERATION};
 use crate::model::{NodeType, RuleId, Span};
 use crate::normalize::Folded;
 use crate::rules::{DictKind, Normalizer, RegexRule, RuleSet, Tag};
@@ -959,6 +959,13 @@ fn person_rule(evidence: &str) -> RuleId {
     RuleId::Literal(id.expect("every evidence label of a person shape has a rule id"))
 }
 
+/// The characters of a name shape (two to four) in one integer, which
+/// compares in an instruction or two.
+fn pack_name(name: &[char]) -> u128 {
+    debug_assert!(name.len() <= 6, "21 bits per character and a length mark fit in 128 bits");
+    name.iter().fold(1, |key, &c| key << 21 | u128::from(u32::from(c)))
+}
+
 /// Where a surname + given-name shape stands (compact: a document has
 /// hundreds of thousands).
 struct ShapeAt {
@@ -1011,7 +1018,6 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
     }
     let text = |s: &Shape| &chars[s.start..s.end];
     let title_before = |i: usize| titles.ends_at(i) || (i > 0 && chars[i - 1] == '的' && titles.ends_at(i - 1));
-    let next_to_conjunction = |i: usize, end: usize| (i >= 1 && is_conjunction(chars[i - 1])) || chars.get(end).is_some_and(|&c| is_conjunction(c));
     // The shape at `at` with its evidence, or none when it is discarded.
     let shape_of = |at: &ShapeAt| -> Option<Shape> {
         let (i, s_len, end) = (at.start as usize, usize::from(at.surname_len), at.end as usize);
@@ -1101,7 +1107,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
             Some("cue-before")
         } else if is_person_word {
             Some("lexicon")
-        } else if g_len == 2 && name_shape(chars, i, s_len, end, rules, &known_spans, function_words) {
+        } else if g_len == 2 && name_shape(chars, i, s_len, end, rules, starts, &known_spans, function_words) {
             Some("name-shape")
         } else {
             None
@@ -1115,7 +1121,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
         // matters only to a shape with evidence or to one next to a
         // conjunction, which an enumeration may accept: most shapes
         // are neither, and keep `cut` false unasked.)
-        let enumerable = next_to_conjunction(i, end);
+        let enumerable = (i >= 1 && is_conjunction(chars[i - 1])) || chars.get(end).is_some_and(|&c| is_conjunction(c));
         let cut = (evidence.is_some() || enumerable) && cuts_word();
         let evidence = if cut { None } else { evidence };
         Some(Shape { start: i, end, surname_len: s_len, evidence, cut, enumerable })
@@ -1124,9 +1130,11 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
     // conjunction, by tests of positions (and, for a two-character given
     // name, of the shape's own lexicon entry and name shape): then no rule
     // accepts it but the document cache.
-    let is_silent = |at: &ShapeAt, single_rank: Option<u32>, cue_before: bool| {
+    // (`left`: a title or a conjunction before the shape; `cue_before`: a
+    // cue word before it; both asked once for all shapes at a start.)
+    let is_silent = |at: &ShapeAt, left: bool, single_rank: Option<u32>, cue_before: bool| {
         let (i, s_len, end) = (at.start as usize, usize::from(at.surname_len), at.end as usize);
-        if title_before(i) || titles.starts_at(end) || next_to_conjunction(i, end) {
+        if left || titles.starts_at(end) || chars.get(end).is_some_and(|&c| is_conjunction(c)) {
             return false;
         }
         // A rare surname takes no evidence but a title.
@@ -1145,14 +1153,15 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
             return true;
         }
         let is_person_word = lexical.is_some_and(|e| e.pos.starts_with("nr")) && !word_reject_final.contains(chars[end - 1]);
-        !is_person_word && !name_shape(chars, i, s_len, end, rules, &known_spans, function_words)
+        !is_person_word && !name_shape(chars, i, s_len, end, rules, starts, &known_spans, function_words)
     };
     let mut shapes = Vec::new();
     // The silent shapes (most of them), set aside unworked: only those whose
     // text a shape with evidence or an enumeration may accept are worked
     // out below, and the lexicon probes that may discard a shape are spared
     // for the rest.
-    let mut silent: Vec<ShapeAt> = Vec::new();
+    // (About one shape per five characters: room for them is made once.)
+    let mut silent: Vec<ShapeAt> = Vec::with_capacity(chars.len() / 4);
     // (Most characters start no surname: the positions that may are
     // found eight at a time.)
     let mut next_surname = starts.next(0, SURNAME);
@@ -1173,16 +1182,19 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
         // for all shapes here.)
         let single_rank = rules.surnames.single.get(&chars[i]).copied();
         let single = single_rank.is_some() && !function_surnames.contains(chars[i]);
-        let surname_lens = [compound.then_some(2u8), single.then_some(1)];
+        let left = title_before(i) || (i >= 1 && is_conjunction(chars[i - 1]));
         let cue_before = before_words.ends_at(chars, i);
-        for s_len in surname_lens.into_iter().flatten() {
+        for (s_len, surname) in [(2u8, compound), (1, single)] {
+            if !surname {
+                continue;
+            }
             for g_len in [2usize, 1] {
                 let end = i + usize::from(s_len) + g_len;
                 if end > chars.len() || !(i + usize::from(s_len)..end).all(given_may_start) {
                     continue;
                 }
                 let at = ShapeAt { start: offset(i), end: offset(end), surname_len: s_len };
-                if is_silent(&at, single_rank, cue_before) {
+                if is_silent(&at, left, single_rank, cue_before) {
                     silent.push(at);
                 } else if let Some(shape) = shape_of(&at) {
                     shapes.push(shape);
@@ -1194,15 +1206,17 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
     // enumerable ones: the silent shapes that spell one of them join the
     // others, in the order of the walk above (by start; the compound
     // surname first; the longer given name first).
-    let may_be_accepted: FxHashSet<&[char]> = shapes.iter().filter(|s| s.evidence.is_some() || s.enumerable).map(text).collect();
-    let may_be_accepted_last = CharFilter::new(may_be_accepted.iter().map(|name| name[name.len() - 1]));
+    // (A document has a few dozen such texts: as sorted integers, not hashed.)
+    let mut may_be_accepted: Vec<u128> = shapes.iter().filter(|s| s.evidence.is_some() || s.enumerable).map(|s| pack_name(text(s))).collect();
+    may_be_accepted.sort_unstable();
+    let may_be_accepted_last = CharFilter::new(shapes.iter().filter(|s| s.evidence.is_some() || s.enumerable).map(|s| chars[s.end - 1]));
     let worked_out = shapes.len();
-    shapes.extend(
-        silent
-            .iter()
-            .filter(|at| may_be_accepted_last.may_contain(chars[at.end as usize - 1]) && may_be_accepted.contains(&chars[at.start as usize..at.end as usize]))
-            .filter_map(shape_of),
-    );
+    for at in &silent {
+        let (start, end) = (at.start as usize, at.end as usize);
+        if may_be_accepted_last.may_contain(chars[end - 1]) && may_be_accepted.binary_search(&pack_name(&chars[start..end])).is_ok() {
+            shapes.extend(shape_of(at));
+        }
+    }
     if shapes.len() > worked_out {
         shapes.sort_unstable_by_key(|s| (s.start, std::cmp::Reverse(s.surname_len), std::cmp::Reverse(s.end)));
     }
@@ -1400,15 +1414,33 @@ impl<F: Fn(usize) -> bool> PositionMemo<F> {
     }
 }
 
+/// The lowest given-name score (`lexicon/name_chars.tsv`) of each given-name
+/// character of a bare name shape (calibrated on People's Daily dev).
+const NAME_SHAPE_MIN_CHAR_SCORE: f32 = 0.0;
+
 /// A three-character name with no cue around it (辛业江, 张孝华): a common
 /// surname and two characters that are frequent in given names and rare
 /// elsewhere (`lexicon/name_chars.tsv`), standing apart from the words
 /// around it and from known names.
-fn name_shape(chars: &[char], start: usize, surname_len: usize, end: usize, rules: &RuleSet, known: &SpanCover, function_words: &CharBits) -> bool {
+fn name_shape(
+    chars: &[char],
+    start: usize,
+    surname_len: usize,
+    end: usize,
+    rules: &RuleSet,
+    starts: &DocumentStarts,
+    known: &SpanCover,
+    function_words: &CharBits,
+) -> bool {
     // Calibrated on People's Daily dev (one threshold each, no names).
     const MAX_SURNAME_RANK: u32 = 200;
-    const MIN_CHAR_SCORE: f32 = 0.0;
     const MIN_SUM_SCORE: f32 = 2.5;
+    // (Whether each given-name character reaches `NAME_SHAPE_MIN_CHAR_SCORE`
+    // is a bit of the document's table: most shapes fail it, before any
+    // hash probe.)
+    if !(start + 1..end).all(|k| starts.at(k, NAME_SHAPE_GIVEN)) {
+        return false;
+    }
     // A surname that is also a function word (和, 向, 于) needs a cue.
     let function_word = function_words.contains(chars[start]);
     if function_word || surname_len != 1 || rules.surnames.single.get(&chars[start]).is_none_or(|&r| r > MAX_SURNAME_RANK) {
@@ -1416,7 +1448,7 @@ fn name_shape(chars: &[char], start: usize, surname_len: usize, end: usize, rule
     }
     let score = |c: &char| rules.lexicon.name_chars.get(c).copied().unwrap_or_default();
     let scores = chars[start + 1..end].iter().map(|c| score(c).given.unwrap_or(-9.0));
-    if scores.clone().any(|s| s < MIN_CHAR_SCORE) || scores.sum::<f32>() < MIN_SUM_SCORE {
+    if scores.clone().any(|s| s < NAME_SHAPE_MIN_CHAR_SCORE) || scores.sum::<f32>() < MIN_SUM_SCORE {
         return false;
     }
     // Transliterations (克林斯曼, 贾斯蒂斯) are foreign names or parts of them.

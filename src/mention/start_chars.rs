@@ -1,6 +1,7 @@
 //! Where the character-started rule families may begin in a document:
 //! person names (a surname), transliterated foreign names and place
-//! abbreviations; and which characters may stand in a given name.
+//! abbreviations; and which characters may stand in a given name (and in
+//! the given name of a bare name shape).
 //!
 //! Each family used to walk the whole document testing its own character
 //! set at every character; most characters start none of them. One pass now
@@ -11,7 +12,9 @@ use super::is_cjk;
 use crate::chars::{CharBits, CharFlags};
 use crate::rules::RuleSet;
 
-/// A character that may start a surname (single or compound).
+/// A character that may start a surname: a single surname that is not
+/// one of `surname_function_words` (和, 有, 来: a name needs no shape
+/// there), or the first character of a compound surname.
 pub const SURNAME: u8 = 1;
 /// A character common in transliterated names.
 pub const TRANSLITERATION: u8 = 2;
@@ -27,6 +30,11 @@ pub const COMPOUND_SECOND: u8 = 16;
 /// A character that ends a name suffix (司 of 公司, 省): the suffix search
 /// looks up only these positions, one character in seven.
 pub const SUFFIX_END: u8 = 32;
+
+/// A character whose given-name score reaches the name-shape rule's least
+/// (`NAME_SHAPE_MIN_CHAR_SCORE`): the rule asks it of every given-name
+/// character of most shapes.
+pub const NAME_SHAPE_GIVEN: u8 = 64;
 
 /// The end of the Basic Multilingual Plane, whose characters' [`GIVEN`]
 /// bits the table holds.
@@ -54,12 +62,14 @@ impl StartChars {
         for c in given {
             starts.add(c, GIVEN);
         }
-        let surnames = rules.surnames.single.keys().copied().chain(rules.surnames.compound.keys().filter_map(|k| k.chars().next()));
-        for c in surnames {
+        for c in surname_starts(rules) {
             starts.add(c, SURNAME);
         }
         for c in compound_seconds(rules) {
             starts.add(c, COMPOUND_SECOND);
+        }
+        for c in name_shape_given(rules) {
+            starts.add(c, NAME_SHAPE_GIVEN);
         }
         for c in suffix_ends(rules) {
             starts.add(c, SUFFIX_END);
@@ -102,6 +112,18 @@ impl StartChars {
 /// each line of `place_abbreviations` (what `abbreviation_candidates` reads).
 pub fn abbreviation_chars(rules: &RuleSet) -> impl Iterator<Item = char> + '_ {
     rules.lists.list("place_abbreviations").iter().filter_map(|line| line.split_whitespace().next().and_then(|a| a.chars().next()))
+}
+
+/// What [`SURNAME`] marks.
+fn surname_starts(rules: &RuleSet) -> impl Iterator<Item = char> + '_ {
+    let function_words = rules.lists.char_set("surname_function_words");
+    let singles = rules.surnames.single.keys().copied().filter(|&c| !function_words.contains(c));
+    singles.chain(rules.surnames.compound.keys().filter_map(|k| k.chars().next()))
+}
+
+/// The characters whose given-name score reaches the name-shape rule's least.
+fn name_shape_given(rules: &RuleSet) -> impl Iterator<Item = char> + '_ {
+    rules.lexicon.name_chars.iter().filter(|(_, n)| n.given.is_some_and(|g| g >= super::NAME_SHAPE_MIN_CHAR_SCORE)).map(|(&c, _)| c)
 }
 
 /// The second characters of the compound surnames.
@@ -189,9 +211,10 @@ mod tests {
         let abbreviations: crate::chars::CharBits = abbreviation_chars(&rules).collect();
         let translit = rules.lexicon.transliteration_chars();
         let stop = rules.lists.char_set("given_name_stop");
-        let surname_starts: crate::chars::CharBits =
-            rules.surnames.single.keys().copied().chain(rules.surnames.compound.keys().filter_map(|k| k.chars().next())).collect();
+        let function_words = rules.lists.char_set("surname_function_words");
+        let surname_starts: crate::chars::CharBits = rules.surnames.single.keys().copied().filter(|&c| !function_words.contains(c)).chain(rules.surnames.compound.keys().filter_map(|k| k.chars().next())).collect();
         let compound_seconds: crate::chars::CharBits = compound_seconds(&rules).collect();
+        let name_shape_given = |c: char| rules.lexicon.name_chars.get(&c).and_then(|n| n.given).unwrap_or(-9.0) >= super::super::NAME_SHAPE_MIN_CHAR_SCORE;
         let suffix_ends: crate::chars::CharBits = suffix_ends(&rules).collect();
         let chars = (0..0x11000u32).filter_map(char::from_u32).chain(['𠀀', '𪚥', '\u{10FFFF}']);
         for c in chars {
@@ -200,6 +223,7 @@ mod tests {
                 | if abbreviations.contains(c) { ABBREVIATION } else { 0 }
                 | if is_cjk(c) && !stop.contains(c) { GIVEN } else { 0 }
                 | if compound_seconds.contains(c) { COMPOUND_SECOND } else { 0 }
+                | if name_shape_given(c) { NAME_SHAPE_GIVEN } else { 0 }
                 | if suffix_ends.contains(c) { SUFFIX_END } else { 0 };
             assert_eq!(starts.of(c), expected, "{c}");
         }
