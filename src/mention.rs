@@ -22,7 +22,7 @@
 //! earlier start. Quotations come from the segmenter and never compete.
 
 use crate::chars::{with_str, CharBits, CharFilter, Phrases};
-use start_chars::{DocumentStarts, StartChars, ABBREVIATION, COMPOUND_SECOND, GIVEN, NAME_SHAPE_GIVEN, SUFFIX_END, SURNAME, TRANSLITERATION};
+use start_chars::{Abbreviations, DocumentStarts, StartChars, ABBREVIATION, COMPOUND_SECOND, GIVEN, NAME_SHAPE_GIVEN, SUFFIX_END, SURNAME, TRANSLITERATION};
 use crate::model::{NodeType, RuleId, Span};
 use crate::normalize::Folded;
 use crate::rules::{DictKind, Normalizer, RegexRule, RuleSet, Tag};
@@ -1491,16 +1491,10 @@ fn is_lexicon_word(chars: &[char], start: usize, end: usize, rules: &RuleSet) ->
 /// word (访华, 在京) or before 方 / 军 (中方, 美军).
 fn abbreviation_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, out: &mut Vec<Candidate>) {
     let lists = &rules.lists;
-    let mut abbreviations: FxHashMap<char, Option<&str>> = FxHashMap::default();
-    for line in lists.list("place_abbreviations") {
-        let mut parts = line.split_whitespace();
-        let Some(abbr) = parts.next().and_then(|a| a.chars().next()) else { continue };
-        abbreviations.insert(abbr, parts.next());
-    }
-    if abbreviations.is_empty() {
+    let Abbreviations { entries, pair_only } = rules.start_chars.get_or_init(|| StartChars::new(rules)).abbreviations();
+    if entries.is_empty() {
         return;
     }
-    let pair_only: FxHashSet<char> = lists.list("abbreviation_pair_only").iter().flat_map(|s| s.chars()).collect();
     // (The words after are looked for at every abbreviation: through the
     // lists' index by first character, not by spelling each word there.)
     let pair_after = lists.phrases("abbreviation_pair_after");
@@ -1515,7 +1509,7 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentSta
     // (The abbreviation characters are those of `start_chars::abbreviation_chars`.)
     let is_abbr = |i: usize| starts.at(i, ABBREVIATION);
     let emit = |i: usize, rule: &'static str, out: &mut Vec<Candidate>| {
-        let entry = abbreviations[&chars[i]].and_then(|full| rules.dictionary.lookup(full).first().copied());
+        let entry = entries[&chars[i]];
         out.push(Candidate {
             span: Span::new(i, i + 1),
             tag: Tag::Node(NodeType::Place),

@@ -11,6 +11,7 @@
 use super::is_cjk;
 use crate::chars::{CharBits, CharFlags};
 use crate::rules::RuleSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 /// A character that may start a surname: a single surname that is not
 /// one of `surname_function_words` (和, 有, 来: a name needs no shape
@@ -40,12 +41,41 @@ pub const NAME_SHAPE_GIVEN: u8 = 64;
 /// bits the table holds.
 const BMP: u32 = 0x10000;
 
-/// The families each character may start, for a rule set.
+/// The families each character may start, for a rule set (and the place
+/// abbreviations, which the abbreviation family reads at each of its
+/// characters).
 pub struct StartChars {
     /// By character; [`GIVEN`] only for the Basic Multilingual Plane.
     families: CharFlags<u8>,
     /// `given_name_stop`, for [`GIVEN`] outside the table.
     given_stop: CharBits,
+    abbreviations: Abbreviations,
+}
+
+/// The place abbreviations of a rule set, as the abbreviation rules read
+/// them (read once, not for every document).
+#[derive(Debug)]
+pub struct Abbreviations {
+    /// By abbreviation character: the dictionary entry of its full name
+    /// (`place_abbreviations`: 中 → 中国; none for 巴).
+    pub entries: FxHashMap<char, Option<u32>>,
+    /// `abbreviation_pair_only`: the abbreviations that stand alone only in
+    /// a pair.
+    pub pair_only: FxHashSet<char>,
+}
+
+impl Abbreviations {
+    fn new(rules: &RuleSet) -> Abbreviations {
+        let lists = &rules.lists;
+        let mut entries = FxHashMap::default();
+        for line in lists.list("place_abbreviations") {
+            let mut parts = line.split_whitespace();
+            let Some(abbr) = parts.next().and_then(|a| a.chars().next()) else { continue };
+            entries.insert(abbr, parts.next().and_then(|full| rules.dictionary.lookup(full).first().copied()));
+        }
+        let pair_only = lists.list("abbreviation_pair_only").iter().flat_map(|s| s.chars()).collect();
+        Abbreviations { entries, pair_only }
+    }
 }
 
 impl std::fmt::Debug for StartChars {
@@ -57,7 +87,7 @@ impl std::fmt::Debug for StartChars {
 impl StartChars {
     pub fn new(rules: &RuleSet) -> StartChars {
         let given_stop = rules.lists.char_set("given_name_stop").clone();
-        let mut starts = StartChars { families: CharFlags::default(), given_stop };
+        let mut starts = StartChars { families: CharFlags::default(), given_stop, abbreviations: Abbreviations::new(rules) };
         let given: Vec<char> = (0..BMP).filter_map(char::from_u32).filter(|&c| starts.may_be_given(c)).collect();
         for c in given {
             starts.add(c, GIVEN);
@@ -100,6 +130,10 @@ impl StartChars {
         } else {
             families | GIVEN
         }
+    }
+
+    pub fn abbreviations(&self) -> &Abbreviations {
+        &self.abbreviations
     }
 
     /// The families each character of a document may start.
@@ -202,6 +236,19 @@ mod tests {
             assert!(len < 40 || !everywhere.is_empty(), "the test text holds suffixes");
             assert_eq!(rules.suffix_search.find_ending_at(&text, lasts), everywhere);
         }
+    }
+
+    #[test]
+    fn each_abbreviation_joins_the_dictionary_entry_of_its_full_name() {
+        let rules = RuleSet::builtin().expect("built-in rules");
+        let abbreviations = StartChars::new(&rules).abbreviations;
+        let china = rules.dictionary.lookup("中国").first().copied();
+        assert!(china.is_some());
+        assert_eq!(abbreviations.entries[&'中'], china);
+        assert_eq!(abbreviations.entries[&'华'], china);
+        assert_eq!(abbreviations.entries[&'巴'], None, "巴 names no one country");
+        assert_eq!(abbreviations.entries.len(), abbreviation_chars(&rules).collect::<FxHashSet<char>>().len());
+        assert!(abbreviations.pair_only.contains(&'西') && !abbreviations.pair_only.contains(&'中'));
     }
 
     #[test]
