@@ -22,7 +22,10 @@
 //! earlier start. Quotations come from the segmenter and never compete.
 
 use crate::chars::{with_str, CharBits, CharFilter, Phrases};
-use start_chars::{Abbreviations, DocumentStarts, StartChars, ABBREVIATION, COMPOUND_SECOND, GIVEN, NAME_SHAPE_GIVEN, SUFFIX_END, SURNAME, TRANSLITERATION};
+use start_chars::{
+    Abbreviations, DocumentStarts, StartChars, ABBREVIATION, COMPOUND_FIRST, COMPOUND_SECOND, GIVEN, NAME_SHAPE_GIVEN, RARE_SURNAME, SINGLE_SURNAME,
+    SUFFIX_END, SURNAME, TRANSLITERATION,
+};
 use crate::model::{NodeType, RuleId, Span};
 use crate::normalize::Folded;
 use crate::rules::{DictKind, Normalizer, RegexRule, RuleSet, Tag};
@@ -953,6 +956,10 @@ const PERSON_RULES: [&str; 8] = [
     "entities/person/enumeration",
 ];
 
+/// Single surnames ranked past this (家, 来, 从) make a name only with a
+/// title next to it.
+const RARE_SURNAME_RANK: u32 = 200;
+
 /// `entities/person/{evidence}`.
 fn person_rule(evidence: &str) -> RuleId {
     let id = PERSON_RULES.iter().find(|id| id.strip_prefix("entities/person/") == Some(evidence));
@@ -976,7 +983,7 @@ struct ShapeAt {
 
 fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, titles: &TitleIndex, out: &mut Vec<Candidate>) {
     let lists = &rules.lists;
-    let function_surnames = lists.char_set("surname_function_words");
+    let surname_chars = rules.start_chars.get_or_init(|| StartChars::new(rules)).surname_chars();
     let word_reject_final = lists.char_set("person_word_reject_final");
     let stop_words = lists.set("given_name_stop_words");
     let (speech_verbs, person_after) = (lists.phrases("speech_verbs"), lists.phrases("person_after"));
@@ -1088,7 +1095,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
         // jieba's nr tag is noisy on two-character words (卫星, 阳光).
         let is_person_word = g_len == 2 && lexical.is_some_and(|e| e.pos.starts_with("nr")) && !word_reject_final.contains(chars[end - 1]);
         // Rare surnames (家, 来, 从) need a title next to them.
-        let rare_surname = s_len == 1 && single_rank.is_some_and(|r| r > 200);
+        let rare_surname = s_len == 1 && single_rank.is_some_and(|r| r > RARE_SURNAME_RANK);
         let evidence = if weak_tail {
             if titles.starts_at(end) {
                 Some("title-after")
@@ -1132,13 +1139,14 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
     // accepts it but the document cache.
     // (`left`: a title or a conjunction before the shape; `cue_before`: a
     // cue word before it; both asked once for all shapes at a start.)
-    let is_silent = |at: &ShapeAt, left: bool, single_rank: Option<u32>, cue_before: bool| {
+    // (`rare`: the shape's surname is a rare single one.)
+    let is_silent = |at: &ShapeAt, left: bool, rare: bool, cue_before: bool| {
         let (i, s_len, end) = (at.start as usize, usize::from(at.surname_len), at.end as usize);
         if left || titles.starts_at(end) || chars.get(end).is_some_and(|&c| is_conjunction(c)) {
             return false;
         }
         // A rare surname takes no evidence but a title.
-        if s_len == 1 && single_rank.is_some_and(|r| r > 200) {
+        if rare {
             return true;
         }
         if cue_before || word_after(end) {
@@ -1170,7 +1178,10 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
         // Every shape here needs a given name right after its surname: a
         // character test rules most positions out before any hash probe.
         let given_may_start = |k: usize| starts.at(k, GIVEN);
-        let compound_may_start = rules.surnames.compound_may_start_with(chars[i]);
+        // (What kind of surname the character is: one table read, not a
+        // hash probe of each surname list.)
+        let surname = surname_chars.of(chars[i]);
+        let compound_may_start = surname & COMPOUND_FIRST != 0;
         if !given_may_start(i + 1) && !(compound_may_start && given_may_start(i + 2)) {
             continue;
         }
@@ -1178,23 +1189,24 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
             && compound_may_start
             && starts.at(i + 1, COMPOUND_SECOND)
             && with_str(&chars[i..i + 2], |s| rules.surnames.compound.contains_key(s));
-        // (The rank of a single surname and the cue before, looked up once
-        // for all shapes here.)
-        let single_rank = rules.surnames.single.get(&chars[i]).copied();
-        let single = single_rank.is_some() && !function_surnames.contains(chars[i]);
+        let single = surname & SINGLE_SURNAME != 0;
+        // (Asked once for all shapes here.)
         let left = title_before(i) || (i >= 1 && is_conjunction(chars[i - 1]));
         let cue_before = before_words.ends_at(chars, i);
-        for (s_len, surname) in [(2u8, compound), (1, single)] {
-            if !surname {
+        for (s_len, here) in [(2u8, compound), (1, single)] {
+            let first_given = i + usize::from(s_len);
+            if !here || !given_may_start(first_given) {
                 continue;
             }
+            let rare = s_len == 1 && surname & RARE_SURNAME != 0;
             for g_len in [2usize, 1] {
-                let end = i + usize::from(s_len) + g_len;
-                if end > chars.len() || !(i + usize::from(s_len)..end).all(given_may_start) {
+                // (Past the end of the text no given name may start.)
+                if g_len == 2 && !given_may_start(first_given + 1) {
                     continue;
                 }
+                let end = first_given + g_len;
                 let at = ShapeAt { start: offset(i), end: offset(end), surname_len: s_len };
-                if is_silent(&at, left, single_rank, cue_before) {
+                if is_silent(&at, left, rare, cue_before) {
                     silent.push(at);
                 } else if let Some(shape) = shape_of(&at) {
                     shapes.push(shape);

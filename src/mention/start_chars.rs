@@ -37,6 +37,14 @@ pub const SUFFIX_END: u8 = 32;
 /// character of most shapes.
 pub const NAME_SHAPE_GIVEN: u8 = 64;
 
+/// What kind of surname a character is ([`SurnameChars`]): a single
+/// surname that is not one of `surname_function_words`,
+pub const SINGLE_SURNAME: u8 = 1;
+/// a single surname ranked past `RARE_SURNAME_RANK` (家, 来, 从),
+pub const RARE_SURNAME: u8 = 2;
+/// the first character of a compound surname (欧 of 欧阳).
+pub const COMPOUND_FIRST: u8 = 4;
+
 /// The end of the Basic Multilingual Plane, whose characters' [`GIVEN`]
 /// bits the table holds.
 const BMP: u32 = 0x10000;
@@ -49,7 +57,37 @@ pub struct StartChars {
     families: CharFlags<u8>,
     /// `given_name_stop`, for [`GIVEN`] outside the table.
     given_stop: CharBits,
+    surname_chars: SurnameChars,
     abbreviations: Abbreviations,
+}
+
+/// What kind of surname each character is ([`SINGLE_SURNAME`],
+/// [`RARE_SURNAME`], [`COMPOUND_FIRST`]): the person rules ask it at every
+/// surname of a document.
+pub struct SurnameChars(CharFlags<u8>);
+
+impl SurnameChars {
+    fn new(rules: &RuleSet) -> SurnameChars {
+        let mut kinds = CharFlags::default();
+        let function_words = rules.lists.char_set("surname_function_words");
+        for (&c, &rank) in &rules.surnames.single {
+            if !function_words.contains(c) {
+                kinds.add(c, SINGLE_SURNAME);
+            }
+            if rank > super::RARE_SURNAME_RANK {
+                kinds.add(c, RARE_SURNAME);
+            }
+        }
+        for c in rules.surnames.compound.keys().filter_map(|k| k.chars().next()) {
+            kinds.add(c, COMPOUND_FIRST);
+        }
+        SurnameChars(kinds)
+    }
+
+    #[inline]
+    pub fn of(&self, c: char) -> u8 {
+        self.0.get(c)
+    }
 }
 
 /// The place abbreviations of a rule set, as the abbreviation rules read
@@ -87,7 +125,8 @@ impl std::fmt::Debug for StartChars {
 impl StartChars {
     pub fn new(rules: &RuleSet) -> StartChars {
         let given_stop = rules.lists.char_set("given_name_stop").clone();
-        let mut starts = StartChars { families: CharFlags::default(), given_stop, abbreviations: Abbreviations::new(rules) };
+        let mut starts =
+            StartChars { families: CharFlags::default(), given_stop, surname_chars: SurnameChars::new(rules), abbreviations: Abbreviations::new(rules) };
         let given: Vec<char> = (0..BMP).filter_map(char::from_u32).filter(|&c| starts.may_be_given(c)).collect();
         for c in given {
             starts.add(c, GIVEN);
@@ -130,6 +169,10 @@ impl StartChars {
         } else {
             families | GIVEN
         }
+    }
+
+    pub fn surname_chars(&self) -> &SurnameChars {
+        &self.surname_chars
     }
 
     pub fn abbreviations(&self) -> &Abbreviations {
@@ -236,6 +279,24 @@ mod tests {
             assert!(len < 40 || !everywhere.is_empty(), "the test text holds suffixes");
             assert_eq!(rules.suffix_search.find_ending_at(&text, lasts), everywhere);
         }
+    }
+
+    #[test]
+    fn the_surname_kinds_answer_as_the_surname_lists() {
+        let rules = RuleSet::builtin().expect("built-in rules");
+        let kinds = SurnameChars::new(&rules);
+        let function_words = rules.lists.char_set("surname_function_words");
+        let compound_firsts: FxHashSet<char> = rules.surnames.compound.keys().filter_map(|k| k.chars().next()).collect();
+        let chars = (0..0x11000u32).filter_map(char::from_u32).chain(['𠀀', '\u{10FFFF}']);
+        for c in chars {
+            let rank = rules.surnames.single.get(&c).copied();
+            let expected = if rank.is_some() && !function_words.contains(c) { SINGLE_SURNAME } else { 0 }
+                | if rank.is_some_and(|r| r > super::super::RARE_SURNAME_RANK) { RARE_SURNAME } else { 0 }
+                | if compound_firsts.contains(&c) { COMPOUND_FIRST } else { 0 };
+            assert_eq!(kinds.of(c), expected, "{c}");
+        }
+        assert_eq!(kinds.of('王'), SINGLE_SURNAME);
+        assert_eq!(kinds.of('和'), 0, "a function word");
     }
 
     #[test]
