@@ -252,33 +252,53 @@ impl TitleIndex {
     }
 }
 
-/// A position of the document per position (where the known names ending
+/// A value at some positions of the document (where the known names ending
 /// at an end start, where the titles starting at a start end), asked at
-/// every step of a stem walk: an array rather than a hash map. (The
-/// default holds no value at any position.)
-#[derive(Default)]
-struct ByPosition(Vec<u32>);
+/// every step of a stem walk. A document has thousands of positions and
+/// tens of values: a bit per position answers the many positions without
+/// one, a binary search over the values the rest. (A slot per position,
+/// filled for every document, cost more than all the asking.) The default
+/// holds no value at any position.
+struct ByPosition {
+    has_value: Bits,
+    /// (position, value), one per position, by position.
+    values: Vec<(u32, u32)>,
+}
+
+impl Default for ByPosition {
+    fn default() -> ByPosition {
+        ByPosition { has_value: Bits::new(0), values: Vec::new() }
+    }
+}
 
 impl ByPosition {
-    const NONE: u32 = u32::MAX;
+    /// Of the values given for a position, the least.
+    fn least(pairs: impl IntoIterator<Item = (usize, usize)>) -> ByPosition {
+        ByPosition::keeping_first(pairs, |a, b| a.cmp(&b))
+    }
 
-    /// No value for any of the positions `0..=len`.
-    fn new(len: usize) -> ByPosition {
-        ByPosition(vec![Self::NONE; len + 1])
+    /// Of the values given for a position, the greatest.
+    fn greatest(pairs: impl IntoIterator<Item = (usize, usize)>) -> ByPosition {
+        ByPosition::keeping_first(pairs, |a, b| b.cmp(&a))
+    }
+
+    /// Each position with the value that `order` puts first.
+    fn keeping_first(pairs: impl IntoIterator<Item = (usize, usize)>, order: fn(u32, u32) -> std::cmp::Ordering) -> ByPosition {
+        let mut values: Vec<(u32, u32)> = pairs.into_iter().map(|(k, v)| (offset(k), offset(v))).collect();
+        values.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| order(a.1, b.1)));
+        values.dedup_by_key(|&mut (k, _)| k);
+        let mut has_value = Bits::new(values.last().map_or(0, |&(k, _)| k as usize + 1));
+        for &(k, _) in &values {
+            has_value.set(k as usize);
+        }
+        ByPosition { has_value, values }
     }
 
     fn get(&self, k: usize) -> Option<usize> {
-        self.0.get(k).filter(|&&v| v != Self::NONE).map(|&v| v as usize)
-    }
-
-    fn keep_min(&mut self, k: usize, value: usize) {
-        let slot = &mut self.0[k];
-        *slot = if *slot == Self::NONE { offset(value) } else { (*slot).min(offset(value)) };
-    }
-
-    fn keep_max(&mut self, k: usize, value: usize) {
-        let slot = &mut self.0[k];
-        *slot = if *slot == Self::NONE { offset(value) } else { (*slot).max(offset(value)) };
+        if !self.has_value.get(k) {
+            return None;
+        }
+        self.values.binary_search_by_key(&k, |&(p, _)| p as usize).ok().map(|i| self.values[i].1 as usize)
     }
 }
 
@@ -289,18 +309,28 @@ struct KnownNames<'a> {
     all: &'a [Candidate],
     /// Indices into `all`, ordered by (end, index).
     by_end: Vec<u32>,
+    /// Where some candidate ends: most positions asked have none, and a
+    /// bit answers them without a search.
+    ends: Bits,
 }
 
 impl<'a> KnownNames<'a> {
     fn new(all: &'a [Candidate]) -> KnownNames<'a> {
         let mut by_end: Vec<u32> = (0..all.len() as u32).collect();
         by_end.sort_by_key(|&i| (all[i as usize].span.end, i));
-        KnownNames { all, by_end }
+        let mut ends = Bits::new(all.iter().map(|c| c.span.end + 1).max().unwrap_or(0));
+        for c in all {
+            ends.set(c.span.end);
+        }
+        KnownNames { all, by_end, ends }
     }
 
     /// The candidates that end at `end`, in their original order.
     fn ending_at(&self, end: usize) -> impl Iterator<Item = &'a Candidate> + '_ {
-        let from = self.by_end.partition_point(|&i| self.all[i as usize].span.end < end);
+        let from = match self.ends.get(end) {
+            true => self.by_end.partition_point(|&i| self.all[i as usize].span.end < end),
+            false => self.by_end.len(),
+        };
         self.by_end[from..].iter().map(|&i| &self.all[i as usize]).take_while(move |k| k.span.end == end)
     }
 
@@ -316,21 +346,14 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
     let country_body_suffixes = rules.lists.list("country_body_suffixes");
     // Known names may sit inside a stem (浙江 in 浙江吉华集团): the walk
     // jumps over them whole.
-    let mut known_end = ByPosition::new(chars.len());
+    let is_entity = |c: &Candidate| matches!(c.tag, Tag::Node(t) if t.is_entity());
+    let known_end = ByPosition::least(known.iter().filter(|c| is_entity(c)).map(|c| (c.span.end, c.span.start)));
+    let title_starts = ByPosition::greatest(known.iter().filter(|c| c.tag == Tag::Title).map(|c| (c.span.start, c.span.end)));
+    // A stem never reaches over a title or a value (时任...省长,
+    // 2013年阿里云年会).
     let mut barriers = vec![false; chars.len() + 1];
-    let mut title_starts = ByPosition::new(chars.len());
-    for c in known {
-        match c.tag {
-            Tag::Node(t) if t.is_entity() => known_end.keep_min(c.span.end, c.span.start),
-            // A stem never reaches over a title or a value (时任...省长,
-            // 2013年阿里云年会).
-            _ => {
-                barriers[c.span.start + 1..=c.span.end].fill(true);
-                if c.tag == Tag::Title {
-                    title_starts.keep_max(c.span.start, c.span.end);
-                }
-            }
-        }
+    for c in known.iter().filter(|c| !is_entity(c)) {
+        barriers[c.span.start + 1..=c.span.end].fill(true);
     }
     // (Only where a suffix may end: the start table tells, eight characters
     // at a time.)
@@ -1810,18 +1833,27 @@ mod tests {
 
     #[test]
     fn by_position_keeps_the_least_and_the_greatest_value_and_nothing_elsewhere() {
-        let mut starts = ByPosition::new(6);
-        starts.keep_min(4, 2);
-        starts.keep_min(4, 1);
-        starts.keep_min(4, 3);
-        let mut ends = ByPosition::new(6);
-        ends.keep_max(0, 2);
-        ends.keep_max(0, 5);
-        ends.keep_max(0, 3);
+        let starts = ByPosition::least([(4, 2), (4, 1), (4, 3)]);
+        let ends = ByPosition::greatest([(0, 2), (0, 5), (0, 3)]);
         assert_eq!((starts.get(4), ends.get(0)), (Some(1), Some(5)));
-        assert!((0..=7).filter(|&k| k != 4).all(|k| starts.get(k).is_none()));
-        assert!((1..=7).all(|k| ends.get(k).is_none()));
+        assert!((0..=70).filter(|&k| k != 4).all(|k| starts.get(k).is_none()));
+        assert!((1..=70).all(|k| ends.get(k).is_none()));
         assert!(ByPosition::default().get(0).is_none());
+    }
+
+    #[test]
+    fn by_position_answers_as_a_slot_per_position_would_on_random_pairs() {
+        let mut next = crate::test_random::xorshift32(0xB1);
+        for _ in 0..300 {
+            let len = 1 + next() as usize % 200;
+            let pairs: Vec<(usize, usize)> = (0..next() % 40).map(|_| (next() as usize % len, next() as usize % len)).collect();
+            let (least, greatest) = (ByPosition::least(pairs.iter().copied()), ByPosition::greatest(pairs.iter().copied()));
+            for k in 0..len + 70 {
+                let given = || pairs.iter().filter(|&&(p, _)| p == k).map(|&(_, v)| v);
+                assert_eq!(least.get(k), given().min(), "{pairs:?} at {k}");
+                assert_eq!(greatest.get(k), given().max(), "{pairs:?} at {k}");
+            }
+        }
     }
 
     #[test]
