@@ -284,7 +284,10 @@ impl ByPosition {
 
     /// Each position with the value that `order` puts first.
     fn keeping_first(pairs: impl IntoIterator<Item = (usize, usize)>, order: fn(u32, u32) -> std::cmp::Ordering) -> ByPosition {
-        let mut values: Vec<(u32, u32)> = pairs.into_iter().map(|(k, v)| (offset(k), offset(v))).collect();
+        let pairs = pairs.into_iter();
+        // (Reserved for the most pairs there may be: the callers filter.)
+        let mut values: Vec<(u32, u32)> = Vec::with_capacity(pairs.size_hint().1.unwrap_or(0));
+        values.extend(pairs.map(|(k, v)| (offset(k), offset(v))));
         values.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| order(a.1, b.1)));
         values.dedup_by_key(|&mut (k, _)| k);
         let mut has_value = Bits::new(values.last().map_or(0, |&(k, _)| k as usize + 1));
@@ -317,7 +320,7 @@ struct KnownNames<'a> {
 impl<'a> KnownNames<'a> {
     fn new(all: &'a [Candidate]) -> KnownNames<'a> {
         let mut by_end: Vec<u32> = (0..all.len() as u32).collect();
-        by_end.sort_by_key(|&i| (all[i as usize].span.end, i));
+        by_end.sort_unstable_by_key(|&i| (all[i as usize].span.end, i));
         let mut ends = Bits::new(all.iter().map(|c| c.span.end + 1).max().unwrap_or(0));
         for c in all {
             ends.set(c.span.end);
@@ -363,24 +366,18 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
         // The suffix must not be the start of a longer word (省 in 省长,
         // 站 in 站在, 营 in 营收).
         // A title inside the suffix (代表 in 代表团) does not count.
-        if title_starts.get(s_start).is_some_and(|e| e > s_end) || starts_longer_word(chars, s_start, s_end, rules) {
-            continue;
-        }
-        // Nor may it cut a known name in two (学校 in 浙江大学校长).
-        let cuts_known = s_end > s_start + 1
-            && known_names.ending_in(s_start + 1..=s_end - 1).any(|k| matches!(k.tag, Tag::Node(_)) && k.span.start < s_start);
-        if cuts_known {
-            continue;
-        }
+        let starts_word = || title_starts.get(s_start).is_some_and(|e| e > s_end) || starts_longer_word(chars, s_start, s_end, rules);
         // A one-character weak suffix (委, 局, 队) names the body of the
         // known name right before it, and nothing more (战胜|匈牙利队).
+        // (Seven matches in ten are such suffixes, and few of them have
+        // such a name: the name is asked for first, the words after.)
         if !suffix.strong && s_end - s_start == 1 {
             // Nor may it end a word begun inside the name (兴海|洋, 明报|道).
             let stem = weak_suffix_stem(chars, s_start, suffix.node_type, rules, &stem_lists, &known_names).or_else(|| proper_word_stem(chars, s_start, suffix.node_type, rules));
             // 福鼎市|江西省: a one-character place suffix after a complete
             // administrative name starts the next name.
             let stem = stem.filter(|&start| suffix.node_type != NodeType::Place || admin_boundary(chars, start, s_start, s_start, false, rules, &stem_lists).is_none());
-            if let Some(start) = stem {
+            if let Some(start) = stem.filter(|_| !starts_word()) {
                 out.push(Candidate {
                     span: Span::new(start, s_end),
                     tag: Tag::Node(suffix.node_type),
@@ -391,6 +388,15 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
                     suffix_start: Some(s_start),
                 });
             }
+            continue;
+        }
+        if starts_word() {
+            continue;
+        }
+        // Nor may it cut a known name in two (学校 in 浙江大学校长).
+        let cuts_known = s_end > s_start + 1
+            && known_names.ending_in(s_start + 1..=s_end - 1).any(|k| matches!(k.tag, Tag::Node(_)) && k.span.start < s_start);
+        if cuts_known {
             continue;
         }
         let Some(stem_start) = stem_start(chars, s_start, rules, &stem_lists, &known_end, &barriers) else { continue };
