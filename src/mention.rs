@@ -1617,17 +1617,25 @@ fn common_word_at(chars: &[char], start: usize, end: usize, rules: &RuleSet) -> 
 /// A known place right before an organization names that place's body
 /// (天津市 + 妇联, 斯里兰卡 + 议会, 泰国 + 国家银行): one organization.
 fn place_organization_candidates(rules: &RuleSet, out: &mut Vec<Candidate>) {
-    let places: FxHashMap<usize, usize> = out
-        .iter()
-        .filter(|c| c.tag == Tag::Node(NodeType::Place) && c.entry.is_some() && c.span.len() >= 2)
-        .map(|c| (c.span.end, c.span.start))
-        .collect();
+    // The known places by end, and in their order among the candidates,
+    // as (end, order, start): of two places that end together the later
+    // joins. (A document has tens: a sorted list rather than a hash map.)
+    // (Reserved for every candidate: growing it cost more.)
+    let mut places: Vec<(u32, u32, u32)> = Vec::with_capacity(out.len());
+    let is_place = |c: &Candidate| c.tag == Tag::Node(NodeType::Place) && c.entry.is_some() && c.span.len() >= 2;
+    places.extend(out.iter().enumerate().filter(|(_, c)| is_place(c)).map(|(order, c)| (offset(c.span.end), offset(order), offset(c.span.start))));
+    places.sort_unstable();
+    let place_ending_at = |end: usize| {
+        let last = places.partition_point(|&(e, _, _)| e as usize <= end).checked_sub(1)?;
+        let (e, _, start) = places[last];
+        (e as usize == end).then_some(start as usize)
+    };
     let mut joined = Vec::new();
     for c in out.iter() {
         if c.tag != Tag::Node(NodeType::Organization) {
             continue;
         }
-        let Some(&place_start) = places.get(&c.span.start) else { continue };
+        let Some(place_start) = place_ending_at(c.span.start) else { continue };
         // An organization from the gazetteer that already names its place
         // (中国人民银行) or a suffix name whose stem is the place stays as is.
         let generic = match c.entry {
