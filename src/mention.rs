@@ -590,7 +590,7 @@ struct StemLists<'r> {
     noun_modifier_suffixes: &'r FxHashSet<String>,
     branch_prefixes: &'r FxHashSet<String>,
     short_stem_suffixes: &'r FxHashSet<String>,
-    generic_stem_words: &'r FxHashSet<String>,
+    generic_stem_words: &'r Phrases,
     prefix_stop: &'r Phrases,
 }
 
@@ -610,7 +610,7 @@ impl<'r> StemLists<'r> {
             noun_modifier_suffixes: lists.set("noun_modifier_suffixes"),
             branch_prefixes: lists.set("branch_prefixes"),
             short_stem_suffixes: lists.set("short_stem_suffixes"),
-            generic_stem_words: lists.set("generic_stem_words"),
+            generic_stem_words: lists.phrases("generic_stem_words"),
             prefix_stop: lists.phrases("stem_prefix_stop"),
         }
     }
@@ -886,16 +886,21 @@ fn stem_is_proper(stem: &[char], rules: &RuleSet, lists: &StemLists, lenient: bo
 fn descriptive_name(name: &[char], node_type: NodeType, rules: &RuleSet, lists: &StemLists) -> bool {
     let suffix_len = longest_suffix_of_type(name, node_type, rules);
     let core = &name[..name.len() - suffix_len];
-    let words = lists.generic_stem_words;
     let mut i = 0;
     while i < core.len() {
-        let step = (1..=4.min(core.len() - i)).rev().find(|&n| with_str(&core[i..i + n], |w| words.contains(w)));
-        match step {
+        match descriptive_word_at(core, i, lists.generic_stem_words) {
             Some(n) => i += n,
             None => return false,
         }
     }
     !core.is_empty()
+}
+
+/// The length of the longest descriptive word of four characters or fewer
+/// at `i`. (Looked up among the words that start with the character, not
+/// spelled out and hashed at each length.)
+fn descriptive_word_at(core: &[char], i: usize, words: &Phrases) -> Option<usize> {
+    words.longest_at(&core[..core.len().min(i + 4)], i)
 }
 
 /// The length in characters of the longest suffix of `node_type` that ends
@@ -1866,6 +1871,22 @@ mod tests {
                 let given = || pairs.iter().filter(|&&(p, _)| p == k).map(|&(_, v)| v);
                 assert_eq!(least.get(k), given().min(), "{pairs:?} at {k}");
                 assert_eq!(greatest.get(k), given().max(), "{pairs:?} at {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_descriptive_word_is_the_longest_listed_word_of_four_characters_or_fewer() {
+        use crate::test_random::{random_text, xorshift32};
+        let alphabet: Vec<char> = "特色小镇旅游风情".chars().collect();
+        let mut next = xorshift32(0xD5);
+        for _ in 0..300 {
+            let words: Vec<String> = (0..1 + next() % 6).map(|_| random_text(&alphabet, 1 + next() as usize % 5, &mut next)).collect();
+            let (phrases, set) = (Phrases::new(&words), words.iter().cloned().collect::<FxHashSet<String>>());
+            let core: Vec<char> = random_text(&alphabet, next() as usize % 12, &mut next);
+            for i in 0..core.len() {
+                let spelled_out = (1..=4.min(core.len() - i)).rev().find(|&n| set.contains(&core[i..i + n].iter().collect::<String>()));
+                assert_eq!(descriptive_word_at(&core, i, &phrases), spelled_out, "{words:?} {core:?} at {i}");
             }
         }
     }
