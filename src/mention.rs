@@ -255,33 +255,56 @@ impl TitleIndex {
     }
 }
 
-/// A position of the document per position (where the known names ending
+/// A value at some positions of the document (where the known names ending
 /// at an end start, where the titles starting at a start end), asked at
-/// every step of a stem walk: an array rather than a hash map. (The
-/// default holds no value at any position.)
-#[derive(Default)]
-struct ByPosition(Vec<u32>);
+/// every step of a stem walk. A document has thousands of positions and
+/// tens of values: a bit per position answers the many positions without
+/// one, a binary search over the values the rest. (A slot per position,
+/// filled for every document, cost more than all the asking.) The default
+/// holds no value at any position.
+struct ByPosition {
+    has_value: Bits,
+    /// (position, value), one per position, by position.
+    values: Vec<(u32, u32)>,
+}
+
+impl Default for ByPosition {
+    fn default() -> ByPosition {
+        ByPosition { has_value: Bits::new(0), values: Vec::new() }
+    }
+}
 
 impl ByPosition {
-    const NONE: u32 = u32::MAX;
+    /// Of the values given for a position, the least.
+    fn least(pairs: impl IntoIterator<Item = (usize, usize)>) -> ByPosition {
+        ByPosition::keeping_first(pairs, |a, b| a.cmp(&b))
+    }
 
-    /// No value for any of the positions `0..=len`.
-    fn new(len: usize) -> ByPosition {
-        ByPosition(vec![Self::NONE; len + 1])
+    /// Of the values given for a position, the greatest.
+    fn greatest(pairs: impl IntoIterator<Item = (usize, usize)>) -> ByPosition {
+        ByPosition::keeping_first(pairs, |a, b| b.cmp(&a))
+    }
+
+    /// Each position with the value that `order` puts first.
+    fn keeping_first(pairs: impl IntoIterator<Item = (usize, usize)>, order: fn(u32, u32) -> std::cmp::Ordering) -> ByPosition {
+        let pairs = pairs.into_iter();
+        // (Reserved for the most pairs there may be: the callers filter.)
+        let mut values: Vec<(u32, u32)> = Vec::with_capacity(pairs.size_hint().1.unwrap_or(0));
+        values.extend(pairs.map(|(k, v)| (offset(k), offset(v))));
+        values.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| order(a.1, b.1)));
+        values.dedup_by_key(|&mut (k, _)| k);
+        let mut has_value = Bits::new(values.last().map_or(0, |&(k, _)| k as usize + 1));
+        for &(k, _) in &values {
+            has_value.set(k as usize);
+        }
+        ByPosition { has_value, values }
     }
 
     fn get(&self, k: usize) -> Option<usize> {
-        self.0.get(k).filter(|&&v| v != Self::NONE).map(|&v| v as usize)
-    }
-
-    fn keep_min(&mut self, k: usize, value: usize) {
-        let slot = &mut self.0[k];
-        *slot = if *slot == Self::NONE { offset(value) } else { (*slot).min(offset(value)) };
-    }
-
-    fn keep_max(&mut self, k: usize, value: usize) {
-        let slot = &mut self.0[k];
-        *slot = if *slot == Self::NONE { offset(value) } else { (*slot).max(offset(value)) };
+        if !self.has_value.get(k) {
+            return None;
+        }
+        self.values.binary_search_by_key(&k, |&(p, _)| p as usize).ok().map(|i| self.values[i].1 as usize)
     }
 }
 
@@ -292,18 +315,28 @@ struct KnownNames<'a> {
     all: &'a [Candidate],
     /// Indices into `all`, ordered by (end, index).
     by_end: Vec<u32>,
+    /// Where some candidate ends: most positions asked have none, and a
+    /// bit answers them without a search.
+    ends: Bits,
 }
 
 impl<'a> KnownNames<'a> {
     fn new(all: &'a [Candidate]) -> KnownNames<'a> {
         let mut by_end: Vec<u32> = (0..all.len() as u32).collect();
-        by_end.sort_by_key(|&i| (all[i as usize].span.end, i));
-        KnownNames { all, by_end }
+        by_end.sort_unstable_by_key(|&i| (all[i as usize].span.end, i));
+        let mut ends = Bits::new(all.iter().map(|c| c.span.end + 1).max().unwrap_or(0));
+        for c in all {
+            ends.set(c.span.end);
+        }
+        KnownNames { all, by_end, ends }
     }
 
     /// The candidates that end at `end`, in their original order.
     fn ending_at(&self, end: usize) -> impl Iterator<Item = &'a Candidate> + '_ {
-        let from = self.by_end.partition_point(|&i| self.all[i as usize].span.end < end);
+        let from = match self.ends.get(end) {
+            true => self.by_end.partition_point(|&i| self.all[i as usize].span.end < end),
+            false => self.by_end.len(),
+        };
         self.by_end[from..].iter().map(|&i| &self.all[i as usize]).take_while(move |k| k.span.end == end)
     }
 
@@ -319,21 +352,14 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
     let country_body_suffixes = rules.lists.list("country_body_suffixes");
     // Known names may sit inside a stem (浙江 in 浙江吉华集团): the walk
     // jumps over them whole.
-    let mut known_end = ByPosition::new(chars.len());
+    let is_entity = |c: &Candidate| matches!(c.tag, Tag::Node(t) if t.is_entity());
+    let known_end = ByPosition::least(known.iter().filter(|c| is_entity(c)).map(|c| (c.span.end, c.span.start)));
+    let title_starts = ByPosition::greatest(known.iter().filter(|c| c.tag == Tag::Title).map(|c| (c.span.start, c.span.end)));
+    // A stem never reaches over a title or a value (时任...省长,
+    // 2013年阿里云年会).
     let mut barriers = vec![false; chars.len() + 1];
-    let mut title_starts = ByPosition::new(chars.len());
-    for c in known {
-        match c.tag {
-            Tag::Node(t) if t.is_entity() => known_end.keep_min(c.span.end, c.span.start),
-            // A stem never reaches over a title or a value (时任...省长,
-            // 2013年阿里云年会).
-            _ => {
-                barriers[c.span.start + 1..=c.span.end].fill(true);
-                if c.tag == Tag::Title {
-                    title_starts.keep_max(c.span.start, c.span.end);
-                }
-            }
-        }
+    for c in known.iter().filter(|c| !is_entity(c)) {
+        barriers[c.span.start + 1..=c.span.end].fill(true);
     }
     // (Only where a suffix may end: the start table tells, eight characters
     // at a time.)
@@ -343,24 +369,18 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
         // The suffix must not be the start of a longer word (省 in 省长,
         // 站 in 站在, 营 in 营收).
         // A title inside the suffix (代表 in 代表团) does not count.
-        if title_starts.get(s_start).is_some_and(|e| e > s_end) || starts_longer_word(chars, s_start, s_end, rules) {
-            continue;
-        }
-        // Nor may it cut a known name in two (学校 in 浙江大学校长).
-        let cuts_known = s_end > s_start + 1
-            && known_names.ending_in(s_start + 1..=s_end - 1).any(|k| matches!(k.tag, Tag::Node(_)) && k.span.start < s_start);
-        if cuts_known {
-            continue;
-        }
+        let starts_word = || title_starts.get(s_start).is_some_and(|e| e > s_end) || starts_longer_word(chars, s_start, s_end, rules);
         // A one-character weak suffix (委, 局, 队) names the body of the
         // known name right before it, and nothing more (战胜|匈牙利队).
+        // (Seven matches in ten are such suffixes, and few of them have
+        // such a name: the name is asked for first, the words after.)
         if !suffix.strong && s_end - s_start == 1 {
             // Nor may it end a word begun inside the name (兴海|洋, 明报|道).
             let stem = weak_suffix_stem(chars, s_start, suffix.node_type, rules, &stem_lists, &known_names).or_else(|| proper_word_stem(chars, s_start, suffix.node_type, rules));
             // 福鼎市|江西省: a one-character place suffix after a complete
             // administrative name starts the next name.
             let stem = stem.filter(|&start| suffix.node_type != NodeType::Place || admin_boundary(chars, start, s_start, s_start, false, rules, &stem_lists).is_none());
-            if let Some(start) = stem {
+            if let Some(start) = stem.filter(|_| !starts_word()) {
                 out.push(Candidate {
                     span: Span::new(start, s_end),
                     tag: Tag::Node(suffix.node_type),
@@ -371,6 +391,15 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
                     suffix_start: Some(s_start),
                 });
             }
+            continue;
+        }
+        if starts_word() {
+            continue;
+        }
+        // Nor may it cut a known name in two (学校 in 浙江大学校长).
+        let cuts_known = s_end > s_start + 1
+            && known_names.ending_in(s_start + 1..=s_end - 1).any(|k| matches!(k.tag, Tag::Node(_)) && k.span.start < s_start);
+        if cuts_known {
             continue;
         }
         let Some(stem_start) = stem_start(chars, s_start, rules, &stem_lists, &known_end, &barriers) else { continue };
@@ -564,7 +593,7 @@ struct StemLists<'r> {
     noun_modifier_suffixes: &'r FxHashSet<String>,
     branch_prefixes: &'r FxHashSet<String>,
     short_stem_suffixes: &'r FxHashSet<String>,
-    generic_stem_words: &'r FxHashSet<String>,
+    generic_stem_words: &'r Phrases,
     prefix_stop: &'r Phrases,
 }
 
@@ -584,7 +613,7 @@ impl<'r> StemLists<'r> {
             noun_modifier_suffixes: lists.set("noun_modifier_suffixes"),
             branch_prefixes: lists.set("branch_prefixes"),
             short_stem_suffixes: lists.set("short_stem_suffixes"),
-            generic_stem_words: lists.set("generic_stem_words"),
+            generic_stem_words: lists.phrases("generic_stem_words"),
             prefix_stop: lists.phrases("stem_prefix_stop"),
         }
     }
@@ -860,16 +889,21 @@ fn stem_is_proper(stem: &[char], rules: &RuleSet, lists: &StemLists, lenient: bo
 fn descriptive_name(name: &[char], node_type: NodeType, rules: &RuleSet, lists: &StemLists) -> bool {
     let suffix_len = longest_suffix_of_type(name, node_type, rules);
     let core = &name[..name.len() - suffix_len];
-    let words = lists.generic_stem_words;
     let mut i = 0;
     while i < core.len() {
-        let step = (1..=4.min(core.len() - i)).rev().find(|&n| with_str(&core[i..i + n], |w| words.contains(w)));
-        match step {
+        match descriptive_word_at(core, i, lists.generic_stem_words) {
             Some(n) => i += n,
             None => return false,
         }
     }
     !core.is_empty()
+}
+
+/// The length of the longest descriptive word of four characters or fewer
+/// at `i`. (Looked up among the words that start with the character, not
+/// spelled out and hashed at each length.)
+fn descriptive_word_at(core: &[char], i: usize, words: &Phrases) -> Option<usize> {
+    words.longest_at(&core[..core.len().min(i + 4)], i)
 }
 
 /// The length in characters of the longest suffix of `node_type` that ends
@@ -1693,17 +1727,25 @@ fn common_word_at(chars: &[char], start: usize, end: usize, rules: &RuleSet) -> 
 /// A known place right before an organization names that place's body
 /// (天津市 + 妇联, 斯里兰卡 + 议会, 泰国 + 国家银行): one organization.
 fn place_organization_candidates(rules: &RuleSet, out: &mut Vec<Candidate>) {
-    let places: FxHashMap<usize, usize> = out
-        .iter()
-        .filter(|c| c.tag == Tag::Node(NodeType::Place) && c.entry.is_some() && c.span.len() >= 2)
-        .map(|c| (c.span.end, c.span.start))
-        .collect();
+    // The known places by end, and in their order among the candidates,
+    // as (end, order, start): of two places that end together the later
+    // joins. (A document has tens: a sorted list rather than a hash map.)
+    // (Reserved for every candidate: growing it cost more.)
+    let mut places: Vec<(u32, u32, u32)> = Vec::with_capacity(out.len());
+    let is_place = |c: &Candidate| c.tag == Tag::Node(NodeType::Place) && c.entry.is_some() && c.span.len() >= 2;
+    places.extend(out.iter().enumerate().filter(|(_, c)| is_place(c)).map(|(order, c)| (offset(c.span.end), offset(order), offset(c.span.start))));
+    places.sort_unstable();
+    let place_ending_at = |end: usize| {
+        let last = places.partition_point(|&(e, _, _)| e as usize <= end).checked_sub(1)?;
+        let (e, _, start) = places[last];
+        (e as usize == end).then_some(start as usize)
+    };
     let mut joined = Vec::new();
     for c in out.iter() {
         if c.tag != Tag::Node(NodeType::Organization) {
             continue;
         }
-        let Some(&place_start) = places.get(&c.span.start) else { continue };
+        let Some(place_start) = place_ending_at(c.span.start) else { continue };
         // An organization from the gazetteer that already names its place
         // (中国人民银行) or a suffix name whose stem is the place stays as is.
         let generic = match c.entry {
@@ -1915,18 +1957,43 @@ mod tests {
 
     #[test]
     fn by_position_keeps_the_least_and_the_greatest_value_and_nothing_elsewhere() {
-        let mut starts = ByPosition::new(6);
-        starts.keep_min(4, 2);
-        starts.keep_min(4, 1);
-        starts.keep_min(4, 3);
-        let mut ends = ByPosition::new(6);
-        ends.keep_max(0, 2);
-        ends.keep_max(0, 5);
-        ends.keep_max(0, 3);
+        let starts = ByPosition::least([(4, 2), (4, 1), (4, 3)]);
+        let ends = ByPosition::greatest([(0, 2), (0, 5), (0, 3)]);
         assert_eq!((starts.get(4), ends.get(0)), (Some(1), Some(5)));
-        assert!((0..=7).filter(|&k| k != 4).all(|k| starts.get(k).is_none()));
-        assert!((1..=7).all(|k| ends.get(k).is_none()));
+        assert!((0..=70).filter(|&k| k != 4).all(|k| starts.get(k).is_none()));
+        assert!((1..=70).all(|k| ends.get(k).is_none()));
         assert!(ByPosition::default().get(0).is_none());
+    }
+
+    #[test]
+    fn by_position_answers_as_a_slot_per_position_would_on_random_pairs() {
+        let mut next = crate::test_random::xorshift32(0xB1);
+        for _ in 0..300 {
+            let len = 1 + next() as usize % 200;
+            let pairs: Vec<(usize, usize)> = (0..next() % 40).map(|_| (next() as usize % len, next() as usize % len)).collect();
+            let (least, greatest) = (ByPosition::least(pairs.iter().copied()), ByPosition::greatest(pairs.iter().copied()));
+            for k in 0..len + 70 {
+                let given = || pairs.iter().filter(|&&(p, _)| p == k).map(|&(_, v)| v);
+                assert_eq!(least.get(k), given().min(), "{pairs:?} at {k}");
+                assert_eq!(greatest.get(k), given().max(), "{pairs:?} at {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_descriptive_word_is_the_longest_listed_word_of_four_characters_or_fewer() {
+        use crate::test_random::{random_text, xorshift32};
+        let alphabet: Vec<char> = "特色小镇旅游风情".chars().collect();
+        let mut next = xorshift32(0xD5);
+        for _ in 0..300 {
+            let words: Vec<String> = (0..1 + next() % 6).map(|_| random_text(&alphabet, 1 + next() as usize % 5, &mut next)).collect();
+            let (phrases, set) = (Phrases::new(&words), words.iter().cloned().collect::<FxHashSet<String>>());
+            let core: Vec<char> = random_text(&alphabet, next() as usize % 12, &mut next);
+            for i in 0..core.len() {
+                let spelled_out = (1..=4.min(core.len() - i)).rev().find(|&n| set.contains(&core[i..i + n].iter().collect::<String>()));
+                assert_eq!(descriptive_word_at(&core, i, &phrases), spelled_out, "{words:?} {core:?} at {i}");
+            }
+        }
     }
 
     #[test]
