@@ -88,7 +88,8 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     // (and rehash) several times per document.
     let mut builder = NodeBuilder::with_capacity(candidates.len());
     let mut tagged: Vec<TaggedMention> = Vec::with_capacity(candidates.len() + doc.quotes.len());
-    let sentence_of = |pos: usize| doc.sentences.partition_point(|s| s.end <= pos);
+    let sentence_finder = SentenceFinder::new(doc.sentences);
+    let sentence_of = |pos: usize| sentence_finder.of(pos);
     let folded_of = |span: Span| doc.folded_of(span);
     let mention_at = |span: Span| MentionAt { span, bytes: doc.index.bytes(span.start, span.end), sentence: sentence_of(span.start) };
 
@@ -677,6 +678,37 @@ fn months_of(iso: &str) -> Option<(u32, u32)> {
     Some((month(a)?, month(b)?))
 }
 
+/// The sentence of a position: the first sentence that ends after it.
+/// Each pass asks in reading order, so the answer is mostly the sentence
+/// last found or one of the next few: it walks on from there, and searches
+/// the whole list only for a position before that sentence.
+struct SentenceFinder<'s> {
+    sentences: &'s [Span],
+    /// The last answer: every sentence before it ends at or before the
+    /// position asked then.
+    last: std::cell::Cell<usize>,
+}
+
+impl<'s> SentenceFinder<'s> {
+    fn new(sentences: &'s [Span]) -> SentenceFinder<'s> {
+        SentenceFinder { sentences, last: std::cell::Cell::new(0) }
+    }
+
+    /// What `sentences.partition_point(|s| s.end <= pos)` gives.
+    fn of(&self, pos: usize) -> usize {
+        let mut i = self.last.get();
+        if i > 0 && self.sentences[i - 1].end > pos {
+            i = self.sentences.partition_point(|s| s.end <= pos);
+        } else {
+            while self.sentences.get(i).is_some_and(|s| s.end <= pos) {
+                i += 1;
+            }
+        }
+        self.last.set(i);
+        i
+    }
+}
+
 /// Which characters are already part of a mention: a count per character,
 /// so a span can be released again (a title that joins a reference).
 struct Coverage {
@@ -850,6 +882,29 @@ mod tests {
                 sets.into_iter().filter(|(_, keys)| keys.len() == 1).map(|(c, keys)| (c, *keys.first().unwrap())).collect();
             let found: std::collections::BTreeMap<char, KeyRef> = persons_by_sole_surname(&persons).into_iter().collect();
             assert_eq!(found, expected, "{persons:?}");
+        }
+    }
+
+    /// Walking on from the last answer finds the sentence a binary search
+    /// finds, for positions asked in and out of order, between and past
+    /// the sentences.
+    #[test]
+    fn the_sentence_found_is_the_one_a_search_finds() {
+        let mut random = crate::test_random::xorshift32(0x5e47);
+        for _ in 0..300 {
+            let mut sentences = Vec::new();
+            let mut at = 0;
+            for _ in 0..random() % 12 {
+                let start = at + random() as usize % 3;
+                at = start + random() as usize % 6;
+                sentences.push(Span::new(start, at));
+            }
+            let finder = SentenceFinder::new(&sentences);
+            let mut pos = 0;
+            for _ in 0..40 {
+                pos = if random().is_multiple_of(4) { random() as usize % (at + 3) } else { pos + random() as usize % 4 };
+                assert_eq!(finder.of(pos), sentences.partition_point(|s| s.end <= pos), "{sentences:?} {pos}");
+            }
         }
     }
 
