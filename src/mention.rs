@@ -1800,8 +1800,10 @@ pub fn resolve_overlaps(candidates: Vec<Candidate>) -> Vec<Candidate> {
     let rest: Vec<u32> = taken.empty.iter().map(|&(_, place)| place).chain(kept.len() as u32..(kept.len() + works.len()) as u32).collect();
     kept.extend(works);
     let by_position = overlap_order::position_order(&candidates, &kept, disjoint, rest);
+    // (Every kept candidate is taken once: an exact-size map, so the result
+    // is allocated once instead of grown from empty.)
     let mut slots: Vec<Option<Candidate>> = candidates.into_iter().map(Some).collect();
-    by_position.into_iter().filter_map(|k| slots[kept[k as usize] as usize].take()).collect()
+    by_position.into_iter().map(|k| slots[kept[k as usize] as usize].take().expect("each kept candidate is taken once")).collect()
 }
 
 /// The indices of the competing candidates that win, in the order they won:
@@ -1853,7 +1855,7 @@ impl Taken {
             let i = span.start;
             return by_empty || (i > 0 && self.covered.get(i) && self.covered.get(i - 1) && !self.starts.get(i));
         }
-        by_empty || (span.start..span.end).any(|i| self.covered.get(i))
+        by_empty || self.covered.any_in(span.start, span.end)
     }
 
     /// Keeps `span`, the `place`th span kept.
@@ -1863,7 +1865,7 @@ impl Taken {
             return;
         }
         self.starts.set(span.start);
-        (span.start..span.end).for_each(|i| self.covered.set(i));
+        self.covered.set_range(span.start, span.end);
     }
 
     /// The places of the kept non-empty spans (`kept`: every kept span, in
@@ -1904,6 +1906,36 @@ impl Bits {
 
     fn set(&mut self, i: usize) {
         self.0[i / 64] |= 1 << (i % 64);
+    }
+
+    /// Whether any of `start..end` is in the set: a word at a time, as
+    /// every competing candidate asks it of its span (most spans lie in
+    /// one word).
+    fn any_in(&self, start: usize, end: usize) -> bool {
+        if start >= end {
+            return false;
+        }
+        let (first, last) = (start / 64, (end - 1) / 64);
+        if first == last {
+            return self.0.get(first).is_some_and(|word| word & Bits::mask(start, end) != 0);
+        }
+        (first..=last).any(|w| self.0.get(w).is_some_and(|word| word & Bits::mask(start.max(w * 64), end.min(w * 64 + 64)) != 0))
+    }
+
+    /// Puts all of `start..end` (below the bound) in the set.
+    fn set_range(&mut self, start: usize, end: usize) {
+        if start >= end {
+            return;
+        }
+        for w in start / 64..=(end - 1) / 64 {
+            self.0[w] |= Bits::mask(start.max(w * 64), end.min(w * 64 + 64));
+        }
+    }
+
+    /// The bits of `start..end`, a non-empty range within one word, in
+    /// that word.
+    fn mask(start: usize, end: usize) -> u64 {
+        (u64::MAX >> (64 - (end - start))) << (start % 64)
     }
 }
 
@@ -2301,6 +2333,30 @@ mod tests {
                     kept.push(span);
                 }
             }
+        }
+    }
+
+    /// Asking and setting a range a word at a time agrees with doing it
+    /// position by position, for ranges within a word, across words and
+    /// empty.
+    #[test]
+    fn bit_ranges_are_their_positions() {
+        let mut next = crate::test_random::xorshift32(0xb175);
+        for _ in 0..500 {
+            let len = 1 + (next() % 300) as usize;
+            let mut bits = Bits::new(len);
+            let mut plain = vec![false; len];
+            for _ in 0..20 {
+                let start = next() as usize % len;
+                let end = (start + (next() % 130) as usize).min(len);
+                assert_eq!(bits.any_in(start, end), plain[start..end].contains(&true), "{start}..{end}");
+                if next().is_multiple_of(3) {
+                    bits.set_range(start, end);
+                    plain[start..end].fill(true);
+                }
+            }
+            assert!((0..len).all(|i| bits.get(i) == plain[i]));
+            assert!(!bits.any_in(len, len + 70));
         }
     }
 

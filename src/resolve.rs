@@ -14,7 +14,7 @@
 //! The result also lists every tagged mention (with titles and quotations)
 //! in position order, which is what the relation stage matches against.
 
-use crate::chars::{CharFilter, CharFilterOf};
+use crate::chars::CharFilter;
 use crate::mention::{Candidate, ParsedValue};
 use crate::model::{Mention, Node, NodeKey, NodeType, RuleId, Span};
 use crate::normalize::{CharIndex, Folded};
@@ -24,6 +24,9 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeSet;
 use std::ops::Range;
 use std::sync::Arc;
+use stops::{starts_with_text, StopChars, TextsBySlot};
+
+mod stops;
 
 /// A mention as the relation stage sees it.
 #[derive(Clone, Debug)]
@@ -85,7 +88,8 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     // (and rehash) several times per document.
     let mut builder = NodeBuilder::with_capacity(candidates.len());
     let mut tagged: Vec<TaggedMention> = Vec::with_capacity(candidates.len() + doc.quotes.len());
-    let sentence_of = |pos: usize| doc.sentences.partition_point(|s| s.end <= pos);
+    let sentence_finder = SentenceFinder::new(doc.sentences);
+    let sentence_of = |pos: usize| sentence_finder.of(pos);
     let folded_of = |span: Span| doc.folded_of(span);
     let mention_at = |span: Span| MentionAt { span, bytes: doc.index.bytes(span.start, span.end), sentence: sentence_of(span.start) };
 
@@ -268,27 +272,29 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     by_suffix.sort_by_key(|(start, _, _)| *start);
     let suffixes: Vec<&str> = by_suffix.iter().map(|&(_, s, _)| s).collect::<BTreeSet<_>>().into_iter().collect();
     // The passes below stop only where a sole surname, the first character
-    // of a reference or suffix, or a pronoun is: one pass finds those
-    // positions (few in a document) instead of each pass reading every
-    // character.
-    let stops = positions_of(
-        doc.chars,
-        &sole_persons
-            .keys()
-            .copied()
+    // of a reference or suffix, or a pronoun is (`resolve/stops.rs`).
+    let stop_chars = StopChars::new(
+        sole_persons
+            .iter()
+            .map(|&(surname, _)| surname)
             .chain(references.iter().map(|&(text, _, _)| text).chain(suffixes.iter().copied()).filter_map(|t| t.chars().next()))
-            .chain(PRONOUNS)
-            .collect::<Vec<char>>(),
+            .chain(PRONOUNS),
     );
+    let stops = stop_chars.stops(doc.chars);
+    let mut person_of_surname: Vec<Option<KeyRef>> = vec![None; stop_chars.len()];
+    for &(surname, key) in &sole_persons {
+        if let Some(slot) = stop_chars.slot(surname) {
+            person_of_surname[slot] = Some(key);
+        }
+    }
     // A stop adds at most one mention (a reference or a pronoun, where
     // nothing covers it yet): room for them all at once.
     tagged.reserve(stops.len());
 
     // Surname + title (章区长, 孙老先生, 马总) → the person with that surname.
     let reference_titles = rules.lists.list("reference_titles");
-    for &i in &stops {
-        let surname = doc.chars[i];
-        let Some(&key) = sole_persons.get(&surname) else { continue };
+    for stop in &stops {
+        let (i, Some(key)) = (stop.at, person_of_surname[stop.slot]) else { continue };
         let title_len = title_len_at
             .get(&(i + 1))
             .copied()
@@ -313,7 +319,8 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     }
 
     // All references in one pass over the text.
-    for (at, end, r) in leftmost_longest(doc.chars, &stops, &references) {
+    let reference_texts = TextsBySlot::new(&stop_chars, references.iter().map(|&(text, _, _)| text));
+    for (at, end, r) in reference_texts.leftmost_longest(doc.chars, &stops) {
         let (_, key, rule) = references[r];
         add_reference(Span::new(at, end), key, rule, &mut tagged, &mut covered);
     }
@@ -321,7 +328,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     // A bare suffix (管委会, 联盟) stands for the last name with it.
     // Suffix by suffix in sorted order, then by position, as the coverage
     // each reference leaves decides the next.
-    for (r, i, n) in occurrences_by_text(doc.chars, &stops, &suffixes) {
+    for (r, i, n) in TextsBySlot::new(&stop_chars, suffixes.iter().copied()).occurrences(doc.chars, &stops) {
         let suffix = suffixes[r];
         let antecedent = by_suffix.iter().rev().find(|&&(start, s, _)| s == suffix && start < i);
         if let Some(&(_, _, key)) = antecedent {
@@ -342,7 +349,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         v
     };
     let mut pronouns = Vec::new();
-    for &i in &stops {
+    for i in stops.iter().map(|stop| stop.at) {
         let c = doc.chars[i];
         if !PRONOUNS.contains(&c) {
             continue;
@@ -455,8 +462,8 @@ fn inner_prefixes(key: &str) -> impl Iterator<Item = (&str, usize)> {
 }
 
 /// The person each surname stands for, for the surnames that exactly one
-/// person of the document has.
-fn persons_by_sole_surname<'k>(persons: &[(KeyRef<'k>, &str)]) -> FxHashMap<char, KeyRef<'k>> {
+/// person of the document has (in no particular order).
+fn persons_by_sole_surname<'k>(persons: &[(KeyRef<'k>, &str)]) -> Vec<(char, KeyRef<'k>)> {
     // Per surname, the first person's key, and whether another person
     // has the surname too. (A set of keys per surname would cost an
     // allocation each, to be asked only whether it holds one key.)
@@ -473,63 +480,11 @@ fn persons_by_sole_surname<'k>(persons: &[(KeyRef<'k>, &str)]) -> FxHashMap<char
 /// Third-person pronouns, which may stand for a person mentioned before.
 const PRONOUNS: [char; 2] = ['他', '她'];
 
-/// The positions in `chars` of the characters in `wanted`, in order.
-/// `wanted` is a few dozen characters per document: a filter of them by
-/// their low twelve bits passes few characters on to the list (one in a
-/// hundred, where the low eight bits passed one in eight of a Chinese
-/// text), and costs less to clear per document (512 bytes) than a table
-/// of every character (8 KB).
-fn positions_of(chars: &[char], wanted: &[char]) -> Vec<usize> {
-    let filter = CharFilterOf::<64>::new(wanted.iter().copied());
-    // (Sized for a stop in sixteen characters: growing from empty, the
-    // list was reallocated several times per document.)
-    let mut found = Vec::with_capacity(chars.len() / 16);
-    for (i, &c) in chars.iter().enumerate() {
-        if filter.may_contain(c) && wanted.contains(&c) {
-            found.push(i);
-        }
-    }
-    found
-}
-
 /// The length in characters of the longest of `texts` that `chars` starts
 /// with. (Compared in place: this runs per document, and only where a sole
 /// surname is, so it is cheaper than turning every text into characters.)
 fn longest_prefix(chars: &[char], texts: &[String]) -> Option<usize> {
     texts.iter().filter_map(|t| starts_with_text(chars, t)).max()
-}
-
-/// The length of `text` in characters, if `chars` starts with it.
-fn starts_with_text(chars: &[char], text: &str) -> Option<usize> {
-    let mut len = 0;
-    for c in text.chars() {
-        if chars.get(len) != Some(&c) {
-            return None;
-        }
-        len += 1;
-    }
-    Some(len)
-}
-
-/// Texts to find in a document, as characters with their index, by first
-/// character.
-type NeedlesByFirst = FxHashMap<char, Vec<(Vec<char>, usize)>>;
-
-/// The texts indexed by first character, with a filter of those first
-/// characters; `None` when no text has a character.
-fn needles_by_first<'a>(texts: impl Iterator<Item = &'a str>) -> Option<(NeedlesByFirst, CharFilter)> {
-    let mut by_first = NeedlesByFirst::default();
-    for (r, text) in texts.enumerate() {
-        let needle: Vec<char> = text.chars().collect();
-        if let Some(&first) = needle.first() {
-            by_first.entry(first).or_default().push((needle, r));
-        }
-    }
-    if by_first.is_empty() {
-        return None;
-    }
-    let first_chars = CharFilter::new(by_first.keys().copied());
-    Some((by_first, first_chars))
 }
 
 /// A map of `pairs`, sized by counting them first (a filtered iterator
@@ -712,57 +667,6 @@ impl NodeBuilder {
     }
 }
 
-/// Non-overlapping occurrences of the reference texts in `chars`, leftmost
-/// first and the longest at a position (the texts are distinct): (start,
-/// end, reference). A document has a handful of references, so indexing
-/// them by first character and comparing in place costs less than building
-/// an automaton per document.
-/// `stops` are the positions to look at, ascending: at least those whose
-/// character starts a reference.
-fn leftmost_longest(chars: &[char], stops: &[usize], references: &[(&str, KeyRef, &'static str)]) -> Vec<(usize, usize, usize)> {
-    let mut found = Vec::new();
-    let Some((by_first, first_chars)) = needles_by_first(references.iter().map(|&(text, _, _)| text)) else { return found };
-    // Where the last occurrence ends: occurrences do not overlap.
-    let mut free_from = 0;
-    for &i in stops {
-        if i < free_from || !first_chars.may_contain(chars[i]) {
-            continue;
-        }
-        let longest = by_first
-            .get(&chars[i])
-            .and_then(|needles| needles.iter().filter(|(n, _)| chars[i..].starts_with(n)).max_by_key(|(n, _)| n.len()));
-        if let Some((needle, r)) = longest {
-            found.push((i, i + needle.len(), *r));
-            free_from = i + needle.len();
-        }
-    }
-    found
-}
-
-/// Every occurrence of every text in `chars` (overlapping ones too):
-/// (text, start, length), ordered by text then start. The texts are looked
-/// up by first character in one pass over the document instead of one pass
-/// per text. `stops` are the positions to look at: at least those whose
-/// character starts a text.
-fn occurrences_by_text(chars: &[char], stops: &[usize], texts: &[&str]) -> Vec<(usize, usize, usize)> {
-    let mut found = Vec::new();
-    let Some((by_first, first_chars)) = needles_by_first(texts.iter().copied()) else { return found };
-    for &i in stops {
-        let c = &chars[i];
-        if !first_chars.may_contain(*c) {
-            continue;
-        }
-        let Some(needles) = by_first.get(c) else { continue };
-        for (needle, r) in needles {
-            if chars[i..].starts_with(needle) {
-                found.push((*r, i, needle.len()));
-            }
-        }
-    }
-    found.sort_unstable();
-    found
-}
-
 /// The first and last month of an ISO date or range within one year
 /// (`2015-01/2015-09` → (1, 9), `2013-07-05` → (7, 7)).
 fn months_of(iso: &str) -> Option<(u32, u32)> {
@@ -772,6 +676,37 @@ fn months_of(iso: &str) -> Option<(u32, u32)> {
         return None;
     }
     Some((month(a)?, month(b)?))
+}
+
+/// The sentence of a position: the first sentence that ends after it.
+/// Each pass asks in reading order, so the answer is mostly the sentence
+/// last found or one of the next few: it walks on from there, and searches
+/// the whole list only for a position before that sentence.
+struct SentenceFinder<'s> {
+    sentences: &'s [Span],
+    /// The last answer: every sentence before it ends at or before the
+    /// position asked then.
+    last: std::cell::Cell<usize>,
+}
+
+impl<'s> SentenceFinder<'s> {
+    fn new(sentences: &'s [Span]) -> SentenceFinder<'s> {
+        SentenceFinder { sentences, last: std::cell::Cell::new(0) }
+    }
+
+    /// What `sentences.partition_point(|s| s.end <= pos)` gives.
+    fn of(&self, pos: usize) -> usize {
+        let mut i = self.last.get();
+        if i > 0 && self.sentences[i - 1].end > pos {
+            i = self.sentences.partition_point(|s| s.end <= pos);
+        } else {
+            while self.sentences.get(i).is_some_and(|s| s.end <= pos) {
+                i += 1;
+            }
+        }
+        self.last.set(i);
+        i
+    }
 }
 
 /// Which characters are already part of a mention: a count per character,
@@ -810,14 +745,6 @@ mod tests {
 
     fn chars(text: &str) -> Vec<char> {
         text.chars().collect()
-    }
-
-    #[test]
-    fn a_text_is_a_prefix_when_every_character_matches_in_place() {
-        assert_eq!(starts_with_text(&chars("区长说"), "区长"), Some(2));
-        assert_eq!(starts_with_text(&chars("区长"), "区长说"), None);
-        assert_eq!(starts_with_text(&chars("区委书记"), "区长"), None);
-        assert_eq!(starts_with_text(&chars("区长"), ""), Some(0));
     }
 
     #[test]
@@ -958,6 +885,29 @@ mod tests {
         }
     }
 
+    /// Walking on from the last answer finds the sentence a binary search
+    /// finds, for positions asked in and out of order, between and past
+    /// the sentences.
+    #[test]
+    fn the_sentence_found_is_the_one_a_search_finds() {
+        let mut random = crate::test_random::xorshift32(0x5e47);
+        for _ in 0..300 {
+            let mut sentences = Vec::new();
+            let mut at = 0;
+            for _ in 0..random() % 12 {
+                let start = at + random() as usize % 3;
+                at = start + random() as usize % 6;
+                sentences.push(Span::new(start, at));
+            }
+            let finder = SentenceFinder::new(&sentences);
+            let mut pos = 0;
+            for _ in 0..40 {
+                pos = if random().is_multiple_of(4) { random() as usize % (at + 3) } else { pos + random() as usize % 4 };
+                assert_eq!(finder.of(pos), sentences.partition_point(|s| s.end <= pos), "{sentences:?} {pos}");
+            }
+        }
+    }
+
     #[test]
     fn inner_prefixes_run_from_all_but_two_characters_down_to_two() {
         fn prefixes(key: &str) -> Vec<(&str, usize)> {
@@ -968,39 +918,5 @@ mod tests {
         assert_eq!(prefixes("阿里巴"), vec![]);
         assert_eq!(prefixes("阿里巴巴"), vec![("阿里", 2)]);
         assert_eq!(prefixes(""), vec![]);
-    }
-
-    #[test]
-    fn positions_of_lists_exactly_the_wanted_characters_in_order() {
-        let wanted = chars("他王😀");
-        assert_eq!(positions_of(&chars("王说他是王😀"), &wanted), vec![0, 2, 4, 5]);
-        assert_eq!(positions_of(&chars("她说"), &wanted), Vec::<usize>::new());
-        // 席 U+5E2D shares its low byte with 中 U+4E2D: the filter lets it
-        // through, the list does not.
-        assert_eq!(positions_of(&chars("席中"), &chars("中")), vec![1]);
-    }
-
-    /// Looking only at the positions whose character starts a text finds
-    /// what looking at every position finds, on random text over a small
-    /// alphabet (so texts occur often, overlapping and nested).
-    #[test]
-    fn searching_from_the_stops_finds_what_a_full_scan_finds() {
-        let alphabet = chars("数梦工场银杏谷他");
-        let mut random = crate::test_random::xorshift32(0x5eed);
-        let mut pick = |n: usize| random() as usize % n;
-        for _ in 0..300 {
-            let text: Vec<char> = (0..pick(40)).map(|_| alphabet[pick(alphabet.len())]).collect();
-            let owned: Vec<String> = (0..1 + pick(4))
-                .map(|_| (0..1 + pick(3)).map(|_| alphabet[pick(alphabet.len())]).collect())
-                .collect::<BTreeSet<String>>()
-                .into_iter()
-                .collect();
-            let texts: Vec<&str> = owned.iter().map(String::as_str).collect();
-            let references: Vec<(&str, KeyRef, &'static str)> = texts.iter().map(|&t| (t, (NodeType::Person, t), "test")).collect();
-            let every: Vec<usize> = (0..text.len()).collect();
-            let stops = positions_of(&text, &texts.iter().filter_map(|t| t.chars().next()).collect::<Vec<char>>());
-            assert_eq!(leftmost_longest(&text, &stops, &references), leftmost_longest(&text, &every, &references));
-            assert_eq!(occurrences_by_text(&text, &stops, &texts), occurrences_by_text(&text, &every, &texts));
-        }
     }
 }
