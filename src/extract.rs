@@ -12,11 +12,11 @@
 
 use crate::mention::find_mentions;
 use crate::model::{Document, NodeKey, Object, Sentence, Span};
-use crate::normalize::{CharIndex, Folded};
+use crate::normalize::{CharIndex, FoldTable, Folded};
 use crate::relation::match_relations;
 use crate::resolve::{resolve, DocumentText};
 use crate::rules::RuleSet;
-use crate::segment::split;
+use crate::segment::{mark_chars, split, split_at_marks};
 use crate::RuleErrors;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -53,16 +53,20 @@ fn chunks(text: &str, rules: &RuleSet) -> Vec<Span> {
 #[derive(Clone, Debug)]
 pub struct Extractor {
     rules: Arc<RuleSet>,
+    /// The fold, flagging the sentence splitter's marks of `rules`, so
+    /// that folding a document finds them.
+    fold: Arc<FoldTable>,
 }
 
 impl Extractor {
     /// An extractor with the built-in rules.
     pub fn builtin() -> Result<Extractor, RuleErrors> {
-        Ok(Extractor { rules: RuleSet::builtin()? })
+        Ok(Extractor::new(RuleSet::builtin()?))
     }
 
     pub fn new(rules: Arc<RuleSet>) -> Extractor {
-        Extractor { rules }
+        let fold = Arc::new(FoldTable::flagging(&mark_chars(&rules.segment)));
+        Extractor { rules, fold }
     }
 
     pub fn rules(&self) -> &RuleSet {
@@ -139,9 +143,9 @@ impl Extractor {
 
     /// Extract one document in one piece, whatever its length.
     pub fn extract_whole(&self, id: &str, text: &str) -> Document {
-        let (folded, index) = Folded::with_index(text);
+        let (folded, index, marks) = Folded::flagging(text, &self.fold);
         let chars = folded.as_chars();
-        let segmented = split(&folded, &self.rules.segment);
+        let segmented = split_at_marks(&folded, &marks, &self.rules.segment);
         let candidates = find_mentions(&folded, chars, &self.rules);
         let doc_text = DocumentText {
             original: text,

@@ -18,30 +18,28 @@
 //! matches folded bytes 0..9, which the table turns into characters 0..5,
 //! and characters 0..5 of the original are `7.5億元`.
 
-use std::mem::MaybeUninit;
 use std::sync::LazyLock;
 
-/// The whole fold per character of the Basic Multilingual Plane (a dense
-/// table: 64K entries, one lookup per character instead of a chain of range
-/// tests): traditional→simplified from the character table that the
+/// The whole fold of every character of the Basic Multilingual Plane, as a
+/// dense table (64K entries, one lookup per character instead of a chain of
+/// range tests): traditional→simplified from the character table that the
 /// `hanconv` crate ships, then full-width ASCII and the ideographic space.
-static FOLD_BMP: LazyLock<Vec<char>> = LazyLock::new(|| {
-    let mut table: Vec<char> =
-        (0..=0xFFFFu32).map(|c| char::from_u32(c).unwrap_or('\u{FFFD}')).collect();
+static FOLD_BMP: LazyLock<FoldTable> = LazyLock::new(|| {
+    let mut table: Vec<u32> = (0..=0xFFFFu32).map(|c| char::from_u32(c).unwrap_or('\u{FFFD}') as u32).collect();
     for (trad, simp) in hanconv::RawDictionary::TSCharacters.iter() {
         let mut t = trad.chars();
         let mut s = simp.chars();
         if let (Some(t0), None, Some(s0)) = (t.next(), t.next(), s.next()) {
             if (t0 as u32) <= 0xFFFF {
-                table[t0 as usize] = s0;
+                table[t0 as usize] = s0 as u32;
             }
         }
     }
     for full_width in 0xFF01..=0xFF5Eu32 {
-        table[full_width as usize] = char::from_u32(full_width - 0xFEE0).expect("ASCII");
+        table[full_width as usize] = full_width - 0xFEE0;
     }
-    table[0x3000] = ' ';
-    table
+    table[0x3000] = ' ' as u32;
+    FoldTable { bmp: table.into_boxed_slice().try_into().expect("one entry per BMP character"), flagged_supplementary: Vec::new(), flags_any: false }
 });
 
 /// Supplementary-plane traditional characters are rare; a small sorted list.
@@ -62,33 +60,104 @@ static T2S_SUPPLEMENTARY: LazyLock<Vec<(char, char)>> = LazyLock::new(|| {
     pairs
 });
 
+/// The bit of a [`FoldTable`] entry that flags its folded character.
+const FLAGGED: u32 = 1 << 31;
+
+/// The fold of every character of the Basic Multilingual Plane, each entry
+/// with a flag saying whether the folded character is one of a few that a
+/// later stage wants the positions of (the sentence splitter's marks).
+///
+/// Folding visits every character anyway: a flag in the entry it already
+/// reads finds those positions for free, where a scan of its own tested
+/// every character again. A flagged entry differs from its character, so
+/// the fold's fast path (a character that folds to itself) stays one
+/// comparison.
+pub struct FoldTable {
+    /// The folded character, with [`FLAGGED`] set if it is flagged.
+    bmp: Box<[u32; 0x10000]>,
+    /// The flagged characters outside the Basic Multilingual Plane.
+    flagged_supplementary: Vec<char>,
+    /// Whether any character is flagged.
+    flags_any: bool,
+}
+
+impl std::fmt::Debug for FoldTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let flagged = self.bmp.iter().filter(|&&entry| entry & FLAGGED != 0).count();
+        f.debug_struct("FoldTable").field("flagged_bmp_entries", &flagged).field("flagged_supplementary", &self.flagged_supplementary).finish()
+    }
+}
+
+impl FoldTable {
+    /// The fold, with the positions of the characters that fold to one of
+    /// `flagged` flagged.
+    pub fn flagging(flagged: &[char]) -> FoldTable {
+        let plain = &*FOLD_BMP;
+        let mut flagged_bmp = vec![false; 0x10000];
+        for &c in flagged.iter().filter(|&&c| (c as u32) < 0x10000) {
+            flagged_bmp[c as usize] = true;
+        }
+        let flagged_supplementary: Vec<char> = flagged.iter().copied().filter(|&c| (c as u32) >= 0x10000).collect();
+        // Copied through a Vec: `clone` of a boxed array builds it on the
+        // stack first.
+        let mut bmp: Box<[u32; 0x10000]> = plain.bmp.to_vec().into_boxed_slice().try_into().expect("one entry per BMP character");
+        for entry in bmp.iter_mut() {
+            let folded = *entry;
+            let is_flagged = match flagged_bmp.get(folded as usize) {
+                Some(&is_flagged) => is_flagged,
+                None => flagged_supplementary.iter().any(|&c| c as u32 == folded),
+            };
+            if is_flagged {
+                *entry |= FLAGGED;
+            }
+        }
+        FoldTable { bmp, flags_any: !flagged.is_empty(), flagged_supplementary }
+    }
+
+    fn flags_any(&self) -> bool {
+        self.flags_any
+    }
+
+    /// The entry of a character: its fold, flagged or not.
+    #[inline(always)]
+    fn entry(&self, c: char) -> u32 {
+        match self.bmp.get(c as usize) {
+            Some(&entry) => entry,
+            None => self.supplementary_entry(c),
+        }
+    }
+
+    /// [`FoldTable::entry`] outside the Basic Multilingual Plane.
+    #[cold]
+    #[inline(never)]
+    fn supplementary_entry(&self, c: char) -> u32 {
+        let table = &*T2S_SUPPLEMENTARY;
+        let folded = match table.binary_search_by_key(&c, |p| p.0) {
+            Ok(i) => table[i].1,
+            Err(_) => c,
+        };
+        folded as u32 | if self.flagged_supplementary.contains(&folded) { FLAGGED } else { 0 }
+    }
+
+    /// The fold of a character.
+    #[inline]
+    fn fold(&self, c: char) -> char {
+        // SAFETY: an entry is a character, with the flag bit above it.
+        unsafe { char::from_u32_unchecked(self.entry(c) & !FLAGGED) }
+    }
+}
+
 /// Fold one character (see the module doc).
 #[inline]
 pub fn fold_char(c: char) -> char {
-    fold_with(&FOLD_BMP, c)
-}
-
-/// [`fold_char`] with the table already at hand (a `LazyLock` costs a check
-/// per access, which shows in a loop over every character of a document).
-#[inline]
-fn fold_with(bmp: &[char], c: char) -> char {
-    match bmp.get(c as usize) {
-        Some(&folded) => folded,
-        None => {
-            let table = &*T2S_SUPPLEMENTARY;
-            match table.binary_search_by_key(&c, |p| p.0) {
-                Ok(i) => table[i].1,
-                Err(_) => c,
-            }
-        }
-    }
+    FOLD_BMP.fold(c)
 }
 
 /// Whether folding `text` leaves it as it is. (The table is fetched once,
 /// not per character as [`fold_char`] does.)
 pub fn is_folded(text: &str) -> bool {
-    let bmp = &*FOLD_BMP;
-    text.chars().all(|c| fold_with(bmp, c) == c)
+    let table = &*FOLD_BMP;
+    text.chars().all(|c| table.fold(c) == c)
 }
 
 /// Fold a string: the key form used for matching, node identity and alias
@@ -96,9 +165,9 @@ pub fn is_folded(text: &str) -> bool {
 pub fn fold(s: &str) -> String {
     // Reserved up front: collecting would grow the String several times, as
     // most characters of Chinese text take three bytes.
-    let bmp = &*FOLD_BMP;
+    let table = &*FOLD_BMP;
     let mut folded = String::with_capacity(s.len());
-    folded.extend(s.chars().map(|c| fold_with(bmp, c)));
+    folded.extend(s.chars().map(|c| table.fold(c)));
     folded
 }
 
@@ -167,49 +236,148 @@ unsafe fn decode_at(bytes: &[u8], at: usize) -> (u32, usize) {
     (((lead & 0x07) << 18) | (second << 12) | (third << 6) | fourth, 4)
 }
 
-/// The characters of `original` from character `k` (at byte `at`) on, up
-/// to the first one that folds to another character: each decoded, folded
-/// and written with its offset in the original. Returns where it stopped
-/// (the offsets of that character, or of the end) and that character folded
-/// with its width in the original, or `None` at the end. A function of its
-/// own, so that the few values of this loop stay in registers (inlined into
-/// the loop around it, they were spilled to the stack and reloaded for
-/// every character).
-///
-/// # Safety
-///
-/// `at` is the offset of character `k` of `original`, and both tables have
-/// one slot per character of `original`.
-#[inline(never)]
-unsafe fn fold_run(
-    original: &str,
-    bmp: &[char; 0x10000],
-    mut at: usize,
-    mut k: usize,
-    chars_out: &mut [MaybeUninit<char>],
-    original_starts_out: &mut [MaybeUninit<u32>],
-) -> (usize, usize, Option<(char, usize)>) {
-    let bytes = original.as_bytes();
-    let original_starts_out = &mut original_starts_out[..chars_out.len()];
-    while k < chars_out.len() {
-        // SAFETY: `at` is the offset of character `k` (the caller's
-        // promise, kept by moving `at` past each character).
-        let (code, width) = unsafe { decode_at(bytes, at) };
-        let folded = match bmp.get(code as usize) {
-            Some(&folded) => folded,
-            // SAFETY: decoded from valid UTF-8, so a scalar value.
-            None => fold_with(bmp, unsafe { char::from_u32_unchecked(code) }),
-        };
-        // Below `MAX_TEXT_BYTES`, checked by the caller.
-        original_starts_out[k].write(at as u32);
-        chars_out[k].write(folded);
-        if folded as u32 != code {
-            return (at, k, Some((folded, width)));
+/// Where folding stands: the offset of a character in the original and of
+/// its fold in the folded text, and its number.
+#[derive(Clone, Copy)]
+struct Position {
+    original: usize,
+    folded: usize,
+    char_index: usize,
+}
+
+/// The tables [`Folded::flagging`] fills, one slot per character of the
+/// original, and the folded text, written through raw pointers: the loop
+/// over every character keeps no length or capacity in memory and checks
+/// none (a push per character kept them in memory and checked them, a
+/// fifth of the instructions of the pass).
+struct FoldOutput {
+    text: *mut u8,
+    /// Bytes allocated at `text`: at least the folded text written so far,
+    /// what is left of the original, and four bytes more (see
+    /// [`FoldOutput::step`]).
+    text_capacity: usize,
+    chars: *mut char,
+    char_starts: *mut u32,
+    original_starts: *mut u32,
+    flagged: *mut u32,
+    flagged_count: usize,
+}
+
+impl FoldOutput {
+    /// The characters from `at` on that take three bytes or one and fold to
+    /// themselves or to one byte, unflagged (nearly all of them), each
+    /// decoded, looked up in `entries` and written with its offsets and
+    /// bytes; up to the first other one, or four bytes before the end (a
+    /// three-byte character is copied as a word with the byte after it).
+    /// Returns where it stopped. A function of its own, without a call in
+    /// its loop, so that the loop's dozen values stay in registers (with
+    /// the general case in the same loop, the table pointers were kept on
+    /// the stack and reloaded for every character).
+    ///
+    /// # Safety
+    ///
+    /// `bytes` is valid UTF-8, `at` a character of it with its slots in
+    /// the tables reserved, and `text_capacity` holds.
+    #[inline(never)]
+    unsafe fn fast_run(&self, bytes: &[u8], entries: &[u32; 0x10000], at: Position) -> Position {
+        let Position { original: mut at, folded: mut out, char_index: mut k } = at;
+        let (text, chars, char_starts, original_starts) = (self.text, self.chars, self.char_starts, self.original_starts);
+        let fast_end = bytes.len().saturating_sub(3);
+        // SAFETY: the caller's promises, kept by moving past each character
+        // written; `at < fast_end` leaves four bytes to read at `at`, and
+        // the capacity of the folded text four bytes more than what is left
+        // of the original.
+        unsafe {
+            while at < fast_end {
+                let lead = u32::from(*bytes.get_unchecked(at));
+                if lead & 0xF0 == 0xE0 {
+                    // A three-byte character `1110aaaa 10bbbbbb 10cccccc`
+                    // is `aaaabbbbbbcccccc`: the bytes shifted into place
+                    // and summed, less the marker bits they carry
+                    // (0xE0 << 12 | 0x80 << 6 | 0x80).
+                    let code = (lead << 12) + (u32::from(*bytes.get_unchecked(at + 1)) << 6) + u32::from(*bytes.get_unchecked(at + 2)) - 0xE2080;
+                    let entry = *entries.get_unchecked(code as usize);
+                    original_starts.add(k).write(at as u32);
+                    char_starts.add(k).write(out as u32);
+                    if entry == code {
+                        chars.add(k).write(char::from_u32_unchecked(code));
+                        let word = bytes.as_ptr().add(at).cast::<u32>().read_unaligned();
+                        text.add(out).cast::<u32>().write_unaligned(word);
+                        out += 3;
+                    } else if entry < 0x80 {
+                        // Full-width ASCII (the comma and colon of Chinese
+                        // text, a character in a dozen) folds to one byte.
+                        chars.add(k).write(char::from_u32_unchecked(entry));
+                        text.add(out).write(entry as u8);
+                        out += 1;
+                    } else {
+                        break;
+                    }
+                    at += 3;
+                } else if lead < 0x80 && *entries.get_unchecked(lead as usize) == lead {
+                    chars.add(k).write(char::from_u32_unchecked(lead));
+                    original_starts.add(k).write(at as u32);
+                    char_starts.add(k).write(out as u32);
+                    text.add(out).write(lead as u8);
+                    at += 1;
+                    out += 1;
+                } else {
+                    break;
+                }
+                k += 1;
+            }
         }
-        at += width;
-        k += 1;
+        Position { original: at, folded: out, char_index: k }
     }
-    (at, k, None)
+
+    /// Writes the character at `at`, whatever it is: the general case,
+    /// for the few characters [`FoldOutput::fast_run`] leaves (those that
+    /// fold to another, flagged ones, two- and four-byte ones, the last
+    /// bytes of the text). Returns the widths of the character in the
+    /// original and folded.
+    ///
+    /// # Safety
+    ///
+    /// `bytes` is valid UTF-8, `at` a character of it with its slots in
+    /// the tables reserved, and `text_capacity` holds (grown here if the
+    /// fold is wider than the original character).
+    #[inline(always)]
+    unsafe fn step(&mut self, grow: &mut Vec<u8>, table: &FoldTable, bytes: &[u8], at: Position) -> (usize, usize) {
+        let Position { original: at, folded: out, char_index: k } = at;
+        // SAFETY: the caller's promises.
+        unsafe {
+            let (code, width) = decode_at(bytes, at);
+            let entry = table.entry(char::from_u32_unchecked(code));
+            let folded = char::from_u32_unchecked(entry & !FLAGGED);
+            self.chars.add(k).write(folded);
+            self.original_starts.add(k).write(at as u32);
+            self.char_starts.add(k).write(out as u32);
+            if entry & FLAGGED != 0 {
+                self.flagged.add(self.flagged_count).write(k as u32);
+                self.flagged_count += 1;
+            }
+            let folded_width = folded.len_utf8();
+            if folded_width > width {
+                self.grow_text(grow, out, folded_width - width);
+            }
+            folded.encode_utf8(std::slice::from_raw_parts_mut(self.text.add(out), folded_width));
+            (width, folded_width)
+        }
+    }
+
+    /// Makes room for `more` bytes of folded text beyond the original's
+    /// length (a fold wider than its character: rare, never in Chinese or
+    /// ASCII text), keeping the bytes written so far (`written`).
+    #[cold]
+    #[inline(never)]
+    fn grow_text(&mut self, text: &mut Vec<u8>, written: usize, more: usize) {
+        // SAFETY: the first `written` bytes at `text` are written, and
+        // `text` is the vector they are allocated in.
+        unsafe { text.set_len(written) };
+        text.reserve_exact(self.text_capacity + more - written);
+        self.text = text.as_mut_ptr();
+        self.text_capacity = text.capacity();
+    }
 }
 
 impl Folded {
@@ -222,74 +390,82 @@ impl Folded {
     /// once for folding, once for the character vector and once for the
     /// index.
     ///
-    /// Most characters fold to themselves: the folded text is copied from
-    /// the original a run at a time (up to the next character that folds to
-    /// another), not encoded again character by character.
-    ///
     /// # Panics
     ///
     /// If the original or the folded text is longer than [`MAX_TEXT_BYTES`].
     pub fn with_index(original: &str) -> (Folded, CharIndex) {
+        let (folded, index, _) = Folded::flagging(original, &FOLD_BMP);
+        (folded, index)
+    }
+
+    /// [`Folded::with_index`] with the fold of `table`, and the offsets of
+    /// the characters whose fold `table` flags, in order.
+    ///
+    /// Most characters take three bytes, fold to themselves and are not
+    /// flagged; for them the loop decodes the character, reads its entry,
+    /// finds it equal, and writes the character, its two offsets and its
+    /// bytes: no call, no check of a table's length.
+    ///
+    /// # Panics
+    ///
+    /// If the original or the folded text is longer than [`MAX_TEXT_BYTES`].
+    pub fn flagging(original: &str, table: &FoldTable) -> (Folded, CharIndex, Vec<u32>) {
         offset_entry(original.len());
+        let bytes = original.as_bytes();
         // Counted first (the standard count reads a word at a time), so
-        // that the tables are allocated at their size and filled in place
-        // below: a push per character into each of three vectors kept
-        // their lengths and capacities in memory and checked them, a fifth
-        // of the instructions of this pass. (Not zeroed first: zeroing the
-        // tables costs as much as writing them.)
+        // that the tables are allocated at their size and filled in place.
+        // (Not zeroed first: zeroing the tables costs as much as writing
+        // them.)
         let count = original.chars().count();
-        let bmp: &[char; 0x10000] = FOLD_BMP.as_slice().try_into().expect("one entry per BMP character");
-        let mut text = String::with_capacity(original.len());
+        let mut text: Vec<u8> = Vec::with_capacity(original.len() + 4);
         let mut chars: Vec<char> = Vec::with_capacity(count);
         let mut char_starts: Vec<u32> = Vec::with_capacity(count + 1);
         let mut original_starts: Vec<u32> = Vec::with_capacity(count + 1);
-        let chars_out = &mut chars.spare_capacity_mut()[..count];
-        let starts_out = &mut char_starts.spare_capacity_mut()[..count];
-        let original_starts_out = &mut original_starts.spare_capacity_mut()[..count];
-        // Where the current run of characters that fold to themselves
-        // starts in the original (as a byte offset, and as a character
-        // offset); and the folded text's length minus the original's up to
-        // there (wrapping: folding shortens full-width characters and may
-        // lengthen others).
-        let (mut run_start, mut run_first) = (0, 0);
-        let mut shift = 0u32;
-        let (mut at, mut k) = (0usize, 0usize);
-        loop {
-            // Per character, only what `fold_run` does; the offsets in the
-            // folded text of the whole run are filled in after it, in one
-            // vectorizable loop.
-            // SAFETY: `at` is the offset of character `k` (0 at first, then
-            // just past the character that ended the last run), and the
-            // tables have `count` slots, one per character.
-            let changed;
-            (at, k, changed) = unsafe { fold_run(original, bmp, at, k, chars_out, original_starts_out) };
-            // The run and the character that ends it (which starts where
-            // its original starts, shifted by what came before it).
-            let run_end = count.min(k + 1);
-            for (start, original_start) in starts_out[run_first..run_end].iter_mut().zip(&original_starts_out[run_first..run_end]) {
-                // SAFETY: written by `fold_run`.
-                start.write(unsafe { original_start.assume_init() }.wrapping_add(shift));
-            }
-            let Some((folded, width)) = changed else { break };
-            text.push_str(&original[run_start..at]);
-            text.push(folded);
-            shift = shift.wrapping_add(folded.len_utf8() as u32).wrapping_sub(width as u32);
-            at += width;
-            k += 1;
-            (run_start, run_first) = (at, k);
-        }
-        // SAFETY: the loop wrote the first `count` elements of each table
-        // (one per character: `count` is the number of characters), and the
-        // capacities were reserved for them.
+        // At most one flag per character; the capacity is not touched
+        // beyond the flags written.
+        let mut flagged: Vec<u32> = Vec::with_capacity(if table.flags_any() { count } else { 0 });
+        let mut output = FoldOutput {
+            text: text.as_mut_ptr(),
+            text_capacity: text.capacity(),
+            chars: chars.as_mut_ptr(),
+            char_starts: char_starts.as_mut_ptr(),
+            original_starts: original_starts.as_mut_ptr(),
+            flagged: flagged.as_mut_ptr(),
+            flagged_count: 0,
+        };
+        let mut at = Position { original: 0, folded: 0, char_index: 0 };
+        // SAFETY (the whole loop): `at` is character `at.char_index` of the
+        // original (0 at first, then moved past each character), so it is
+        // below `count` while `at.original` is inside the text, and every
+        // table slot written is reserved; the folded text's capacity holds
+        // (see `FoldOutput::text_capacity`: a character that folds to
+        // itself takes as many bytes as it took, and `step` grows the text
+        // for the others).
         unsafe {
+            loop {
+                at = output.fast_run(bytes, &table.bmp, at);
+                if at.original == bytes.len() {
+                    break;
+                }
+                let (width, folded_width) = output.step(&mut text, table, bytes, at);
+                at = Position { original: at.original + width, folded: at.folded + folded_width, char_index: at.char_index + 1 };
+            }
+            debug_assert_eq!(at.char_index, count);
+            // The loops wrote the first `count` slots of each table, the
+            // first `flagged_count` flags and the first `at.folded` bytes of the
+            // text, all characters encoded whole; `text` is the vector
+            // `output.text` points into (grown, if it was, by `step`).
             chars.set_len(count);
             char_starts.set_len(count);
             original_starts.set_len(count);
+            flagged.set_len(output.flagged_count);
+            text.set_len(at.folded);
         }
-        text.push_str(&original[run_start..]);
+        // SAFETY: see above: whole characters only.
+        let text = unsafe { String::from_utf8_unchecked(text) };
         char_starts.push(offset_entry(text.len()));
         original_starts.push(original.len() as u32);
-        (Folded { text, chars, char_starts }, CharIndex { char_starts: original_starts })
+        (Folded { text, chars, char_starts }, CharIndex { char_starts: original_starts }, flagged)
     }
 
     /// The characters of the folded text.
@@ -412,6 +588,56 @@ mod tests {
                 assert_eq!(index.slice(&original, i, i + 1), plain_index.slice(&original, i, i + 1));
             }
             assert_eq!(folded.byte_at(folded.chars()), folded.text.len());
+        }
+    }
+
+    #[test]
+    fn folding_with_flags_folds_as_plain_folding_and_flags_the_characters_that_fold_to_a_flagged_one() {
+        // Characters of every width that fold to themselves, to a
+        // narrower one, to a wider one, to a flagged one, or are flagged
+        // themselves; runs long enough for the word-at-a-time copy and
+        // texts ending on every kind of character.
+        let alphabet: Vec<char> = "a1 .,\n王坚雲億萬說１０％，。！“”é𠀀😀\u{3000}".chars().collect();
+        let flag_sets: [&[char]; 4] = [&[], &['。', '!', '\n', '“', '”'], &[',', '亿', '😀', '𠀀'], &['王', ' ', 'e']];
+        let mut next = crate::test_random::xorshift32(0xF1A6);
+        for flagged in flag_sets {
+            let table = FoldTable::flagging(flagged);
+            for len in 0..300 {
+                let original: String = crate::test_random::random_text(&alphabet, len % 90, &mut next);
+                let (folded, index, flags) = Folded::flagging(&original, &table);
+                let (plain, plain_index) = Folded::with_index(&original);
+                assert_eq!(folded.text, plain.text);
+                assert_eq!(folded.chars, plain.chars);
+                assert_eq!(folded.char_starts, plain.char_starts);
+                assert_eq!(index.char_starts, plain_index.char_starts);
+                let expected: Vec<u32> = (0..plain.chars.len() as u32).filter(|&i| flagged.contains(&plain.chars[i as usize])).collect();
+                assert_eq!(flags, expected, "{original:?} flagging {flagged:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_folded_text_grows_for_folds_wider_than_their_characters() {
+        // The built-in fold never widens a character; a table that does
+        // (one byte to three, two to four) must still fold exactly.
+        let mut table = FoldTable::flagging(&['王']);
+        table.bmp['a' as usize] = '王' as u32 | FLAGGED;
+        table.bmp['é' as usize] = '𠀀' as u32;
+        let alphabet: Vec<char> = "aé王,坚".chars().collect();
+        let mut next = crate::test_random::xorshift32(0x6B0);
+        for len in 0..200 {
+            let original: String = crate::test_random::random_text(&alphabet, len, &mut next);
+            let (folded, index, flags) = Folded::flagging(&original, &table);
+            let expected: String = original.chars().map(|c| table.fold(c)).collect();
+            assert_eq!(folded.text, expected);
+            assert_eq!(folded.as_chars(), expected.chars().collect::<Vec<char>>());
+            for (i, (at, _)) in expected.char_indices().enumerate() {
+                assert_eq!(folded.byte_at(i), at);
+            }
+            assert_eq!(folded.byte_at(folded.chars()), expected.len());
+            assert_eq!(index.char_starts, CharIndex::new(&original).char_starts);
+            let expected_flags: Vec<u32> = expected.chars().enumerate().filter(|&(_, c)| c == '王').map(|(i, _)| i as u32).collect();
+            assert_eq!(flags, expected_flags);
         }
     }
 

@@ -29,16 +29,23 @@ pub struct Segmented {
 pub const MAX_SENTENCE_CHARS: usize = 1000;
 
 pub fn split(folded: &Folded, rules: &SegmentRules) -> Segmented {
+    split_at_marks(folded, &marks(folded.as_chars(), rules), rules)
+}
+
+/// [`split`], given the offsets of the characters of `folded` that are
+/// among [`mark_chars`], in order (which folding can find as it goes: see
+/// `normalize::FoldTable`).
+pub fn split_at_marks(folded: &Folded, marks: &[u32], rules: &SegmentRules) -> Segmented {
     let chars = folded.as_chars();
-    let marks = marks(chars, rules);
-    let quotes = find_quotes(chars, &marks, rules);
+    let quotes = find_quotes(chars, marks, rules);
     let mut quotes_left = quotes.iter().peekable();
     let mut sentences = Vec::new();
     let mut start = 0;
     // Where the search for the next sentence end resumes: the end of the
     // last sentence, past terminators and closers that may be marks too.
     let mut next = 0;
-    for &i in &marks {
+    for &i in marks {
+        let i = i as usize;
         let c = chars[i];
         let is_break = c == '\n' || c == '\r';
         if i < next {
@@ -68,10 +75,16 @@ pub fn split(folded: &Folded, rules: &SegmentRules) -> Segmented {
     Segmented { sentences, quotes }
 }
 
-/// The positions of every character that can end a sentence or open or
-/// close a quotation, in order: the one scan of the document's characters.
-/// Both passes then visit these few positions only (a sentence holds a
-/// handful), where each used to test every character against its own set.
+/// Every character that can end a sentence or open or close a quotation.
+pub fn mark_chars(rules: &SegmentRules) -> Vec<char> {
+    let quote_marks = rules.quote_pairs.iter().flat_map(|&(open, close)| [open, close]);
+    rules.terminators.iter().copied().chain(['\n', '\r']).chain(quote_marks).collect()
+}
+
+/// The positions of every [`mark_chars`] character, in order: the one scan
+/// of the document's characters. Both passes then visit these few positions
+/// only (a sentence holds a handful), where each used to test every
+/// character against its own set.
 ///
 /// The filter has a bit per value of the low twelve bits (512 bytes, cleared
 /// per document for less than a character's worth of work each; an exact
@@ -79,14 +92,13 @@ pub fn split(folded: &Folded, rules: &SegmentRules) -> Segmented {
 /// it lets about one character of Chinese text in three hundred that is
 /// not a mark through to the search of the set, where a filter by the low
 /// byte let one in twenty through.
-fn marks(chars: &[char], rules: &SegmentRules) -> Vec<usize> {
-    let quote_marks = rules.quote_pairs.iter().flat_map(|&(open, close)| [open, close]);
-    let set: Vec<char> = rules.terminators.iter().copied().chain(['\n', '\r']).chain(quote_marks).collect();
+fn marks(chars: &[char], rules: &SegmentRules) -> Vec<u32> {
+    let set = mark_chars(rules);
     let filter = CharFilterOf::<64>::new(set.iter().copied());
     let mut marks = Vec::new();
     for (i, &c) in chars.iter().enumerate() {
         if filter.may_contain(c) && set.contains(&c) {
-            marks.push(i);
+            marks.push(i as u32);
         }
     }
     marks
@@ -111,19 +123,19 @@ fn push_trimmed(chars: &[char], mut start: usize, mut end: usize, out: &mut Vec<
 /// within `max_quote_chars`, unless a line ends first; the search for the
 /// next one resumes after its closing mark (or after an opening mark that
 /// found none). Line breaks and quotation marks are all among `marks`.
-fn find_quotes(chars: &[char], marks: &[usize], rules: &SegmentRules) -> Vec<Span> {
+fn find_quotes(chars: &[char], marks: &[u32], rules: &SegmentRules) -> Vec<Span> {
     let mut quotes = Vec::new();
     let mut k = 0;
     while k < marks.len() {
-        let i = marks[k];
+        let i = marks[k] as usize;
         k += 1;
         let Some(&(_, close)) = rules.quote_pairs.iter().find(|(open, _)| *open == chars[i]) else {
             continue;
         };
         let limit = (i + 1 + rules.max_quote_chars).min(chars.len());
-        let found = marks[k..].iter().position(|&j| j >= limit || chars[j] == '\n' || chars[j] == close);
+        let found = marks[k..].iter().map(|&j| j as usize).position(|j| j >= limit || chars[j] == '\n' || chars[j] == close);
         if let Some(offset) = found {
-            let j = marks[k + offset];
+            let j = marks[k + offset] as usize;
             if j < limit && chars[j] == close {
                 if j > i + 1 {
                     quotes.push(Span::new(i + 1, j));
@@ -138,6 +150,7 @@ fn find_quotes(chars: &[char], marks: &[usize], rules: &SegmentRules) -> Vec<Spa
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::normalize::FoldTable;
     use crate::rules::RuleSet;
 
     fn sentences(text: &str) -> Vec<String> {
@@ -189,7 +202,8 @@ mod tests {
 
     /// The segmentation as first written: every character tested, a scan
     /// for sentence ends and another for quotations. The reference the
-    /// scan of [`marks`] must agree with.
+    /// scan of [`marks`], and the marks that folding flags, must agree
+    /// with.
     fn split_scanning_every_character(chars: &[char], rules: &SegmentRules) -> Segmented {
         let mut quotes = Vec::new();
         let mut i = 0;
@@ -235,7 +249,7 @@ mod tests {
     }
 
     #[test]
-    fn one_scan_of_the_marks_splits_as_testing_every_character_does() {
+    fn one_scan_of_the_marks_or_the_marks_flagged_by_folding_split_as_testing_every_character_does() {
         let builtin = RuleSet::builtin().unwrap().segment.clone();
         // Short quotations, so the length limit is reached; a line break
         // that is also a terminator; a quotation mark that closes itself.
@@ -259,7 +273,10 @@ mod tests {
             for len in 0..400 {
                 let text: String = crate::test_random::random_text(&alphabet, len % 60, &mut next);
                 let folded = Folded::new(&text);
-                assert_eq!(split(&folded, rules), split_scanning_every_character(folded.as_chars(), rules), "{text:?}");
+                let expected = split_scanning_every_character(folded.as_chars(), rules);
+                assert_eq!(split(&folded, rules), expected, "{text:?}");
+                let (folded, _, marks) = Folded::flagging(&text, &FoldTable::flagging(&mark_chars(rules)));
+                assert_eq!(split_at_marks(&folded, &marks, rules), expected, "{text:?}");
             }
         }
     }
