@@ -1317,10 +1317,11 @@ impl DateExpr {
     pub fn resolve(&self, ctx: &DateContext) -> Option<DateValue> {
         if self.recurring {
             let m = self.month?;
-            let iso = match self.day {
-                Some(d) => format!("--{m:02}-{d:02}"),
-                None => format!("--{m:02}"),
-            };
+            let mut iso = String::from("-");
+            for part in std::iter::once(m).chain(self.day) {
+                iso.push('-');
+                push_padded(&mut iso, part, 2);
+            }
             return Some(DateValue { iso });
         }
         let y = self.year_in(ctx)?;
@@ -1332,9 +1333,9 @@ impl DateExpr {
             // without one, the whole year.
             return Some(DateValue {
                 iso: match ctx.previous_months {
-                    Some((a, b)) if a == b => format!("{y:04}-{a:02}"),
-                    Some((a, b)) => format!("{y:04}-{a:02}/{y:04}-{b:02}"),
-                    None => format!("{y:04}"),
+                    Some((a, b)) if a == b => iso_date(y, &[a]),
+                    Some((a, b)) => format!("{}/{}", iso_date(y, &[a]), iso_date(y, &[b])),
+                    None => iso_date(y, &[]),
                 },
             });
         }
@@ -1345,13 +1346,13 @@ impl DateExpr {
         };
         let point = |m: Option<u32>, d: Option<u32>| -> Option<String> {
             Some(match (m, d) {
-                (None, None) => format!("{y:04}"),
-                (Some(m), None) => format!("{y:04}-{m:02}"),
+                (None, None) => iso_date(y, &[]),
+                (Some(m), None) => iso_date(y, &[m]),
                 (Some(m), Some(d)) => {
                     if d > days_in_month(y, m) {
                         return None;
                     }
-                    format!("{y:04}-{m:02}-{d:02}")
+                    iso_date(y, &[m, d])
                 }
                 (None, Some(_)) => return None,
             })
@@ -1371,6 +1372,38 @@ impl DateExpr {
         };
         Some(DateValue { iso })
     }
+}
+
+/// `YYYY`, then `-MM` for each of `parts` (a month, a day), as
+/// `format!("{y:04}-{m:02}-{d:02}")` writes them for a year of 1 to 9999:
+/// every date mention is resolved, and `format!` cost several times as
+/// much as writing the digits.
+fn iso_date(year: i32, parts: &[u32]) -> String {
+    let mut iso = String::with_capacity(10);
+    push_padded(&mut iso, year.unsigned_abs(), 4);
+    for &part in parts {
+        iso.push('-');
+        push_padded(&mut iso, part, 2);
+    }
+    iso
+}
+
+/// Append the decimal digits of `n`, with leading zeros up to `width`
+/// digits (`format!("{n:0width$}")`).
+fn push_padded(out: &mut String, n: u32, width: usize) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    (digits.len() - at..width).for_each(|_| out.push('0'));
+    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
 }
 
 fn days_in_month(y: i32, m: u32) -> u32 {
@@ -1607,6 +1640,32 @@ mod tests {
             push_integer(&mut text, n);
             assert_eq!(text, format!("x{n}"));
         }
+    }
+
+    #[test]
+    fn iso_dates_are_written_as_format_writes_them() {
+        for y in (1..=9999).step_by(7).chain([1, 9, 10, 99, 100, 999, 1000, 9999]) {
+            assert_eq!(iso_date(y, &[]), format!("{y:04}"));
+            for m in [0, 1, 9, 10, 12, 13, 99, 100, 12345] {
+                assert_eq!(iso_date(y, &[m]), format!("{y:04}-{m:02}"));
+                for d in [0, 1, 9, 10, 28, 31, 99, 100, u32::MAX] {
+                    assert_eq!(iso_date(y, &[m, d]), format!("{y:04}-{m:02}-{d:02}"));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn recurring_dates_and_same_periods_resolve_to_iso_text() {
+        let date = |s: &str, ctx: &DateContext| parse_date(s).and_then(|e| e.resolve(ctx)).map(|d| d.iso);
+        let ctx = DateContext { document_year: Some(2015), previous_year: Some(2014), previous_month: Some(3), previous_months: Some((1, 9)) };
+        assert_eq!(date("每年10月", &ctx).as_deref(), Some("--10"));
+        assert_eq!(date("每年3月5日", &ctx).as_deref(), Some("--03-05"));
+        assert_eq!(date("去年同期", &ctx).as_deref(), Some("2014-01/2014-09"));
+        assert_eq!(date("去年同期", &DateContext { previous_months: Some((4, 4)), ..ctx }).as_deref(), Some("2014-04"));
+        assert_eq!(date("去年同期", &DateContext { previous_months: None, ..ctx }).as_deref(), Some("2014"));
+        assert_eq!(date("5日", &ctx).as_deref(), Some("2014-03-05"));
+        assert_eq!(date("2013年1月23日至25日", &ctx).as_deref(), Some("2013-01-23/2013-01-25"));
     }
 
     #[test]
