@@ -1417,6 +1417,7 @@ const NAME_SHAPE_MIN_CHAR_SCORE: f32 = 0.0;
 /// surname and two characters that are frequent in given names and rare
 /// elsewhere (`lexicon/name_chars.tsv`), standing apart from the words
 /// around it and from known names.
+#[allow(clippy::too_many_arguments)]
 fn name_shape(
     chars: &[char],
     start: usize,
