@@ -295,8 +295,8 @@ mod tests {
                 | if compound_firsts.contains(&c) { COMPOUND_FIRST } else { 0 };
             assert_eq!(kinds.of(c), expected, "{c}");
         }
-        assert_eq!(kinds.of('王'), SINGLE_SURNAME);
-        assert_eq!(kinds.of('和'), 0, "a function word");
+        assert_eq!(kinds.of('王') & (SINGLE_SURNAME | RARE_SURNAME), SINGLE_SURNAME);
+        assert_eq!(kinds.of('和') & SINGLE_SURNAME, 0, "a function word");
     }
 
     #[test]

@@ -456,23 +456,6 @@ impl Lexicon {
 pub struct Surnames {
     pub single: FxHashMap<char, u32>,
     pub compound: FxHashMap<String, u32>,
-    /// The first characters of the compound surnames (filled by
-    /// [`Surnames::index_starts`]). (Where a surname of either kind may
-    /// start is a bit of `mention::start_chars`.)
-    pub(crate) compound_starts: CharBits,
-}
-
-impl Surnames {
-    fn index_starts(mut self) -> Surnames {
-        self.compound_starts = self.compound.keys().filter_map(|k| k.chars().next()).collect();
-        self
-    }
-
-    /// Whether a compound surname may start with `c`.
-    #[inline]
-    pub fn compound_may_start_with(&self, c: char) -> bool {
-        self.compound_starts.contains(c)
-    }
 }
 
 /// An organization, place or event suffix (公司, 区, 大会).
@@ -1254,7 +1237,7 @@ impl Compiler {
             segment: self.segment,
             dictionary,
             lexicon: self.lexicon,
-            surnames: self.surnames.index_starts(),
+            surnames: self.surnames,
             suffixes: self.suffixes,
             suffix_search,
             lists: WordLists::new(self.lists),
