@@ -351,8 +351,10 @@ impl Triggers {
         // a regex reads its own words' without walking the others'.
         let mut first = vec![NONE; self.word_bytes.len()];
         let mut last = vec![NONE; self.word_bytes.len()];
+        let mut counts = vec![0; self.word_bytes.len()];
         let possible = self.scan_chars(chars, |id, start| {
             if self.recorded[id] {
+                counts[id] += 1;
                 let k = found.len() as u32;
                 // (The word's characters are the text's there: so are its bytes.)
                 let start = byte_at(start);
@@ -363,7 +365,7 @@ impl Triggers {
                 }
             }
         });
-        (possible, Occurrences { triggers: self, found, first })
+        (possible, Occurrences { triggers: self, found, first, counts })
     }
 
     /// The regexes that may match a text given as its characters; `found`
@@ -456,6 +458,9 @@ pub struct Occurrences<'a> {
     found: Vec<Occurrence>,
     /// Word id → its first occurrence.
     first: Vec<u32>,
+    /// Word id → how many times it occurs (the lists of [`Occurrences::of`]
+    /// are allocated once, not grown).
+    counts: Vec<usize>,
 }
 
 impl Occurrences<'_> {
@@ -464,7 +469,7 @@ impl Occurrences<'_> {
     /// were not recorded.
     pub fn of(&self, regex: usize) -> Option<Vec<std::ops::Range<usize>>> {
         let words = self.triggers.recorded_words.get(regex)?.as_ref()?;
-        let mut ranges = Vec::new();
+        let mut ranges = Vec::with_capacity(words.iter().map(|&id| self.counts[id]).sum());
         for &id in words {
             let mut k = self.first[id];
             while k != NONE {
