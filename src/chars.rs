@@ -128,6 +128,12 @@ pub struct CharFlags<T> {
     other: FxHashMap<char, T>,
 }
 
+impl<T> std::fmt::Debug for CharFlags<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CharFlags").field("others", &self.other.len()).finish_non_exhaustive()
+    }
+}
+
 impl<T: Copy + Default + std::ops::BitOrAssign> Default for CharFlags<T> {
     fn default() -> CharFlags<T> {
         let bmp = vec![T::default(); BMP].into_boxed_slice().try_into().ok().expect("the table has BMP entries");

@@ -68,7 +68,9 @@ pub struct PossibleRules<'a> {
 impl<'a> PossibleRules<'a> {
     /// `triggers` holds (or is given, on first use) the trigger words of
     /// `banks`, the first bank's rules first, recording the occurrences of
-    /// the words each regex is searched near.
+    /// the words each regex is searched near. (Once per document: kept out
+    /// of its caller, whose code inlining it only made larger and slower.)
+    #[inline(never)]
     pub(super) fn new(banks: [&'a RegexBank; 2], triggers: &'a OnceLock<Triggers>, folded: &Folded) -> PossibleRules<'a> {
         let triggers = triggers.get_or_init(|| {
             let mut triggers = Triggers::new(&banks.iter().flat_map(|b| b.requirements()).collect::<Vec<_>>());

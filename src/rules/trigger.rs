@@ -8,7 +8,7 @@
 //! skipped. The test is exact in one direction only: a regex it rules out
 //! can never match, so skipping it never changes a result.
 
-use crate::chars::CharBits;
+use crate::chars::{CharBits, CharFlags};
 use regex_syntax::hir::literal::{ExtractKind, Extractor, Seq};
 use regex_syntax::hir::{Class, Hir, HirKind};
 use rustc_hash::FxHashMap;
@@ -175,12 +175,15 @@ pub struct Triggers {
     /// First character (by index) → how many words start with it, or
     /// [`NEVER_SETTLED`] if the occurrences of one of them are noted.
     start_words: Vec<(char, u32)>,
-    /// Characters that are a word by themselves.
-    single_chars: CharBits,
+    /// Character → 1 + the id of the word it is by itself, or 0: a table
+    /// read, where a hash lookup cost several times as much at each of the
+    /// common trigger characters that are such words (年, 日, 万).
+    single_words: CharFlags<u32>,
     /// Bit per [`pair_hash`]: some word may start with the pair (a common
     /// character starts words, but few of them start with what follows it).
     pairs: Box<[u64; 1024]>,
-    /// [`start_key`] of a word → the words with that start.
+    /// [`start_key`] of a word of two characters or more → the words with
+    /// that start.
     words_by_start: FxHashMap<u64, Vec<WordRest>>,
     /// Word → the clauses it satisfies.
     word_clauses: Vec<Vec<usize>>,
@@ -206,12 +209,9 @@ struct WordRest {
     id: usize,
 }
 
-/// The index key of a word starting with `first` then `second` (`None`:
-/// a one-character word).
-fn start_key(first: char, second: Option<char>) -> u64 {
-    // Past the last code point: no second character.
-    let second = second.map_or(0x11_0000, u64::from);
-    (u64::from(first) << 21) | second
+/// The index key of a word starting with `first` then `second`.
+fn start_key(first: char, second: char) -> u64 {
+    (u64::from(first) << 21) | u64::from(second)
 }
 
 /// A 16-bit hash of two characters, for [`Triggers::pairs`].
@@ -261,7 +261,7 @@ impl Triggers {
         let mut start_index: FxHashMap<char, usize> = FxHashMap::default();
         let mut start_words: Vec<(char, u32)> = Vec::new();
         let mut word_start = Vec::new();
-        let mut single_chars = CharBits::default();
+        let mut single_words = CharFlags::default();
         let mut pairs = Box::new([0u64; 1024]);
         let mut words_by_start: FxHashMap<u64, Vec<WordRest>> = FxHashMap::default();
         let mut word_ids: FxHashMap<String, usize> = FxHashMap::default();
@@ -288,12 +288,16 @@ impl Triggers {
                         });
                         start_words[start].1 += 1;
                         word_start.push(start);
+                        let id = word_clauses.len();
                         match second {
-                            Some(second) => set_bit(&mut pairs, pair_hash(first, second)),
-                            None => single_chars.insert(first),
+                            Some(second) => {
+                                set_bit(&mut pairs, pair_hash(first, second));
+                                let rest = chars.clone().collect();
+                                words_by_start.entry(start_key(first, second)).or_default().push(WordRest { chars: rest, id });
+                            }
+                            // (Once per character: a word gets one id.)
+                            None => single_words.add(first, 1 + id as u32),
                         }
-                        let rest = chars.clone().collect();
-                        words_by_start.entry(start_key(first, second)).or_default().push(WordRest { chars: rest, id: word_clauses.len() });
                         word_clauses.push(Vec::new());
                         word_bytes.push(word.len());
                         word_clauses.len() - 1
@@ -310,7 +314,7 @@ impl Triggers {
             first_chars_in_plane,
             word_start,
             start_words,
-            single_chars,
+            single_words,
             pairs,
             words_by_start,
             word_clauses,
@@ -351,8 +355,10 @@ impl Triggers {
         // a regex reads its own words' without walking the others'.
         let mut first = vec![NONE; self.word_bytes.len()];
         let mut last = vec![NONE; self.word_bytes.len()];
+        let mut counts = vec![0; self.word_bytes.len()];
         let possible = self.scan_chars(chars, |id, start| {
             if self.recorded[id] {
+                counts[id] += 1;
                 let k = found.len() as u32;
                 // (The word's characters are the text's there: so are its bytes.)
                 let start = byte_at(start);
@@ -363,7 +369,7 @@ impl Triggers {
                 }
             }
         });
-        (possible, Occurrences { triggers: self, found, first })
+        (possible, Occurrences { triggers: self, found, first, counts })
     }
 
     /// The regexes that may match a text given as its characters; `found`
@@ -412,15 +418,14 @@ impl Triggers {
     /// character after it with the offset where that character ends.
     #[inline]
     fn mark_words_at(&self, c: char, next: Option<(usize, char)>, rest_follows: &impl Fn(usize, &WordRest) -> bool, mark: &mut impl FnMut(usize)) {
-        if let Some(words) = self.single_chars.contains(c).then(|| self.words_by_start.get(&start_key(c, None))).flatten() {
-            // A one-character word is all start.
-            words.iter().for_each(|w| mark(w.id));
+        if let Some(id) = self.single_words.get(c).checked_sub(1) {
+            mark(id as usize);
         }
         let Some((end, second)) = next else { return };
         if !has_bit(&self.pairs, pair_hash(c, second)) {
             return;
         }
-        let Some(words) = self.words_by_start.get(&start_key(c, Some(second))) else { return };
+        let Some(words) = self.words_by_start.get(&start_key(c, second)) else { return };
         for w in words {
             if w.chars.is_empty() || rest_follows(end, w) {
                 mark(w.id);
@@ -456,6 +461,9 @@ pub struct Occurrences<'a> {
     found: Vec<Occurrence>,
     /// Word id → its first occurrence.
     first: Vec<u32>,
+    /// Word id → how many times it occurs (the lists of [`Occurrences::of`]
+    /// are allocated once, not grown).
+    counts: Vec<usize>,
 }
 
 impl Occurrences<'_> {
@@ -464,7 +472,7 @@ impl Occurrences<'_> {
     /// were not recorded.
     pub fn of(&self, regex: usize) -> Option<Vec<std::ops::Range<usize>>> {
         let words = self.triggers.recorded_words.get(regex)?.as_ref()?;
-        let mut ranges = Vec::new();
+        let mut ranges = Vec::with_capacity(words.iter().map(|&id| self.counts[id]).sum());
         for &id in words {
             let mut k = self.first[id];
             while k != NONE {
@@ -778,11 +786,12 @@ mod tests {
     #[test]
     fn a_character_leaves_the_scan_only_once_every_word_it_starts_has_occurred() {
         // 年 starts a one-character word and longer ones; 1 a word of its
-        // own and one it shares with 2; 日 a noted word, which never leaves.
-        let regexes = [req("年"), req("年底"), req("年初了"), req("1"), req("12"), req("日"), req("今日")];
+        // own and one it shares with 2; 日 a noted word, which never leaves;
+        // 𠀀 a one-character word past the Basic Multilingual Plane.
+        let regexes = [req("年"), req("年底"), req("年初了"), req("1"), req("12"), req("日"), req("今日"), req("𠀀"), req("𠀀年")];
         let mut t = Triggers::new(&regexes);
         t.record(5, &words(&[&["日"]])[0]);
-        let alphabet: Vec<char> = "年底初了12日今x".chars().collect();
+        let alphabet: Vec<char> = "年底初了12日今x𠀀".chars().collect();
         let mut next = crate::test_random::xorshift32(0x5E77);
         for len in 0..400 {
             let text: String = crate::test_random::random_text(&alphabet, len, &mut next);
