@@ -19,8 +19,13 @@ use std::cmp::Reverse;
 /// compete: higher layer, longer span, higher priority, earlier start,
 /// rule id, earlier candidate.
 pub(super) fn competition_order(candidates: &[Candidate], competing: Vec<u32>) -> Vec<u32> {
-    let packed: Option<Vec<u128>> = competing.iter().map(|&i| packed_rank(&candidates[i as usize], i)).collect();
-    let Some(mut keys) = packed else { return competition_order_plainly(candidates, competing) };
+    // (Filled into a vector of the exact size: collecting into an Option
+    // loses the length, and the keys grew from empty per document.)
+    let mut keys: Vec<u128> = Vec::with_capacity(competing.len());
+    for &i in &competing {
+        let Some(key) = packed_rank(&candidates[i as usize], i) else { return competition_order_plainly(candidates, competing) };
+        keys.push(key);
+    }
     keys.sort_unstable();
     // Equal but for the index: by rule id, then index.
     let rule = |k: &u128| &candidates[index_of(*k) as usize].rule;
