@@ -102,6 +102,9 @@ pub fn match_relations(
     // takes a word at a time, over the whole document.)
     let text_has_tag_characters = memchr::memchr(TAG_LEAD_BYTE, folded.text.as_bytes()).is_some();
     let mut candidates = Vec::new();
+    // Where the tag characters of a sentence start (its slots', where the
+    // text has none of its own).
+    let mut tag_places = Vec::new();
     let mut first_mention = 0;
     for (si, &sentence) in sentences.iter().enumerate() {
         first_mention = first_starting_at_or_after(&resolved.mentions, first_mention, sentence.start);
@@ -129,6 +132,12 @@ pub fn match_relations(
         // match (the slot groups match tag characters only).
         let present = tagged.slots.iter().fold(0u32, |m, (_, t)| m | tag_bit(t.tag));
         triggers.rules_by_tag.candidates(present, &mut candidates);
+        // Rules with a clause of trigger words none of whose tags has the
+        // neighbour it needs cannot match: ruled out before any needs the
+        // scan of the whole sentence for its words.
+        tag_places.clear();
+        tag_places.extend(tagged.slots.iter().map(|&(at, _)| at));
+        triggers.tag_neighbours.rule_out(&tagged.text, (!text_has_tag_characters).then_some(&tag_places[..]), &mut candidates);
         // Counted off the slots rather than the text, which takes a walk
         // over every byte of the sentence.
         let counts = if text_has_tag_characters {

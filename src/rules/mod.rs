@@ -18,6 +18,7 @@ mod reach;
 mod relation_words;
 mod rules_by_tag;
 mod slot_groups;
+mod tag_neighbours;
 mod trigger;
 
 pub use compile::{

@@ -622,6 +622,8 @@ pub struct RelationTriggers {
     tag_needs: Vec<TagNeeds>,
     /// The rules whose slots take the tags of a sentence.
     pub rules_by_tag: super::rules_by_tag::RulesByTag,
+    /// The tags and neighbours the rules' trigger words need.
+    pub tag_neighbours: super::tag_neighbours::TagNeighbours,
 }
 
 impl RelationTriggers {
@@ -643,7 +645,8 @@ impl RelationTriggers {
             .collect();
         let tag_needs = regexes.iter().map(|hir| TagNeeds::new(&tag_requirements(hir))).collect();
         let rules_by_tag = super::rules_by_tag::RulesByTag::new(&rules.iter().map(|r| r.slot_tags).collect::<Vec<_>>());
-        RelationTriggers { words: RelationWords::new(&requirements), unless_start, tag_needs, rules_by_tag }
+        let tag_neighbours = super::tag_neighbours::TagNeighbours::new(&requirements[..rules.len()]);
+        RelationTriggers { words: RelationWords::new(&requirements), unless_start, tag_needs, rules_by_tag, tag_neighbours }
     }
 
     /// Which rules and `unless` patterns may match a tagged sentence, whose
