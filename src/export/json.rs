@@ -87,12 +87,17 @@ fn push_str(out: &mut Vec<u8>, s: &str) {
     }
 }
 
-/// Appends `s`, which has no byte to escape, in quotes.
+/// Appends `s`, which has no byte to escape, in quotes (written in place,
+/// see [`InPlace`]).
 fn push_clean_str(out: &mut Vec<u8>, s: &str) {
-    out.reserve(s.len() + 2);
-    out.push(b'"');
-    out.extend_from_slice(s.as_bytes());
-    out.push(b'"');
+    let mut w = InPlace::new(out, s.len() + 2);
+    // SAFETY: room for the string and its quotes.
+    unsafe {
+        w.literal(b"\"");
+        w.bytes(s.as_bytes());
+        w.literal(b"\"");
+        w.finish(out);
+    }
 }
 
 /// The bytes serde_json escapes in a string (other bytes, UTF-8 included,
