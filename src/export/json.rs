@@ -253,24 +253,28 @@ impl InPlace {
         // SAFETY: every read is within `bytes` and every write within the
         // `len` bytes at `to`, which the caller reserved.
         unsafe {
-            if len >= 16 && len <= 32 {
-                let (head, tail) = (from.cast::<u128>().read_unaligned(), from.add(len - 16).cast::<u128>().read_unaligned());
-                to.cast::<u128>().write_unaligned(head);
-                to.add(len - 16).cast::<u128>().write_unaligned(tail);
-            } else if len >= 8 && len < 16 {
-                let (head, tail) = (from.cast::<u64>().read_unaligned(), from.add(len - 8).cast::<u64>().read_unaligned());
-                to.cast::<u64>().write_unaligned(head);
-                to.add(len - 8).cast::<u64>().write_unaligned(tail);
-            } else if len >= 4 && len < 8 {
-                let (head, tail) = (from.cast::<u32>().read_unaligned(), from.add(len - 4).cast::<u32>().read_unaligned());
-                to.cast::<u32>().write_unaligned(head);
-                to.add(len - 4).cast::<u32>().write_unaligned(tail);
-            } else if len < 4 {
-                for i in 0..len {
-                    to.add(i).write(*from.add(i));
+            match len {
+                16..=32 => {
+                    let (head, tail) = (from.cast::<u128>().read_unaligned(), from.add(len - 16).cast::<u128>().read_unaligned());
+                    to.cast::<u128>().write_unaligned(head);
+                    to.add(len - 16).cast::<u128>().write_unaligned(tail);
                 }
-            } else {
-                std::ptr::copy_nonoverlapping(from, to, len);
+                8..=15 => {
+                    let (head, tail) = (from.cast::<u64>().read_unaligned(), from.add(len - 8).cast::<u64>().read_unaligned());
+                    to.cast::<u64>().write_unaligned(head);
+                    to.add(len - 8).cast::<u64>().write_unaligned(tail);
+                }
+                4..=7 => {
+                    let (head, tail) = (from.cast::<u32>().read_unaligned(), from.add(len - 4).cast::<u32>().read_unaligned());
+                    to.cast::<u32>().write_unaligned(head);
+                    to.add(len - 4).cast::<u32>().write_unaligned(tail);
+                }
+                0..=3 => {
+                    for i in 0..len {
+                        to.add(i).write(*from.add(i));
+                    }
+                }
+                _ => std::ptr::copy_nonoverlapping(from, to, len),
             }
             self.at = to.add(len);
         }
