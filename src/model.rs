@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::ops::{Deref, Range};
-use std::sync::Arc;
+use rustc_hash::FxHashSet;
+use std::sync::{Arc, LazyLock, Mutex};
 
 pub use crate::value::Value;
 
@@ -243,20 +244,39 @@ impl NodeKey {
 /// come from a small fixed set: an id is made once, when the rules are
 /// compiled (or is a literal of the code), and shared, so that carrying it
 /// on never allocates. Compares, hashes, prints and serializes as its text.
+///
+/// Both kinds are a plain `&'static str`: copied and dropped without a
+/// reference count (a reference-counted id cost an atomic increment per
+/// mention made and a decrement per mention dropped).
 #[derive(Clone)]
 pub enum RuleId {
     /// An id written in the code (`resolve/pronoun`).
     Literal(&'static str),
-    /// An id made at run time: compiled rules, rule files.
-    Shared(Arc<str>),
+    /// An id made at run time (compiled rules, rule files), interned: one
+    /// copy per distinct id for the life of the process, however many
+    /// times rules are compiled.
+    Interned(&'static str),
 }
+
+/// The ids made at run time so far (see [`RuleId::Interned`]).
+static INTERNED_RULE_IDS: LazyLock<Mutex<FxHashSet<&'static str>>> = LazyLock::new(Default::default);
 
 impl RuleId {
     pub fn as_str(&self) -> &str {
         match self {
-            RuleId::Literal(s) => s,
-            RuleId::Shared(s) => s,
+            RuleId::Literal(s) | RuleId::Interned(s) => s,
         }
+    }
+
+    /// The interned copy of `id`, made on its first use.
+    fn interned(id: &str) -> RuleId {
+        let mut interned = INTERNED_RULE_IDS.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(&known) = interned.get(id) {
+            return RuleId::Interned(known);
+        }
+        let leaked: &'static str = Box::leak(id.into());
+        interned.insert(leaked);
+        RuleId::Interned(leaked)
     }
 }
 
@@ -269,13 +289,13 @@ impl Deref for RuleId {
 
 impl From<String> for RuleId {
     fn from(id: String) -> RuleId {
-        RuleId::Shared(id.into())
+        RuleId::interned(&id)
     }
 }
 
 impl From<&str> for RuleId {
     fn from(id: &str) -> RuleId {
-        RuleId::Shared(id.into())
+        RuleId::interned(id)
     }
 }
 
@@ -453,6 +473,14 @@ mod tests {
         assert_eq!(literal, "entities/person/title-before");
         assert_eq!(literal.to_string(), "entities/person/title-before");
         assert_eq!(format!("{shared:?}"), format!("{:?}", "entities/person/title-before"));
+    }
+
+    #[test]
+    fn a_rule_id_made_at_run_time_is_one_copy_per_distinct_id() {
+        let a = RuleId::from("entities/test/interned");
+        let b = RuleId::from(String::from("entities/test/interned"));
+        assert!(std::ptr::eq(a.as_str(), b.as_str()));
+        assert_ne!(RuleId::from("entities/test/other").as_str(), a.as_str());
     }
 
     #[test]

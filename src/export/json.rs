@@ -87,12 +87,17 @@ fn push_str(out: &mut Vec<u8>, s: &str) {
     }
 }
 
-/// Appends `s`, which has no byte to escape, in quotes.
+/// Appends `s`, which has no byte to escape, in quotes (written in place,
+/// see [`InPlace`]).
 fn push_clean_str(out: &mut Vec<u8>, s: &str) {
-    out.reserve(s.len() + 2);
-    out.push(b'"');
-    out.extend_from_slice(s.as_bytes());
-    out.push(b'"');
+    let mut w = InPlace::new(out, s.len() + 2);
+    // SAFETY: room for the string and its quotes.
+    unsafe {
+        w.literal(b"\"");
+        w.bytes(s.as_bytes());
+        w.literal(b"\"");
+        w.finish(out);
+    }
 }
 
 /// The bytes serde_json escapes in a string (other bytes, UTF-8 included,
@@ -175,25 +180,24 @@ fn push_array<T>(out: &mut Vec<u8>, items: &[T], push_item: fn(&mut Vec<u8>, &T)
 const MAX_USIZE_DIGITS: usize = 20;
 
 /// A string already found to have no byte to escape, known by its address
-/// and length. A node's mentions mostly share their document id and their
-/// rule id (one shared string each), and scanning them again for every
-/// mention cost more than copying the rest of it.
+/// and length. A node's mentions mostly share their document id, their rule
+/// id and their text (one shared string each), and scanning them again for
+/// every mention cost more than copying the rest of it.
 #[derive(Clone, Copy, Default)]
 struct KnownClean(Option<(*const u8, usize)>);
 
 impl KnownClean {
-    /// Appends `s` as [`push_str`] does, without the scan when `s` is the
+    /// Whether `s` has no byte to escape; not scanned when it is the
     /// string found clean last time.
-    fn push(&mut self, out: &mut Vec<u8>, s: &str) {
+    #[inline]
+    fn is_clean(&mut self, s: &str) -> bool {
         let this = (s.as_ptr(), s.len());
-        if self.0 != Some(this) {
-            self.0 = None;
-            if has_byte_to_escape(s.as_bytes()) {
-                return push_str(out, s);
-            }
-            self.0 = Some(this);
+        if self.0 == Some(this) {
+            return true;
         }
-        push_clean_str(out, s);
+        let clean = !has_byte_to_escape(s.as_bytes());
+        self.0 = clean.then_some(this);
+        clean
     }
 }
 
@@ -202,20 +206,139 @@ impl KnownClean {
 struct MentionMemo {
     doc: KnownClean,
     rule: KnownClean,
+    text: KnownClean,
 }
 
-/// Keys in byte order, as in [`node_json`]'s `mentions`. The whole object
-/// is reserved at once: a node has dozens of mentions, each of five
-/// fields, and growing the buffer field by field was most of the cost.
-fn push_mention(out: &mut Vec<u8>, m: &MentionRef, memo: &mut MentionMemo) {
-    const KEYS: usize = br#"{"doc":"","end":,"rule":"","start":,"text":""}"#.len();
-    out.reserve(KEYS + m.doc.len() + m.rule.len() + m.text.len() + 2 * MAX_USIZE_DIGITS);
-    out.extend_from_slice(b"{\"doc\":");
-    memo.doc.push(out, &m.doc);
+/// Bytes written straight into capacity reserved for them beforehand: no
+/// length kept in the vector and checked per piece, and short strings
+/// copied inline rather than by a call to `memcpy` (a mention is eleven
+/// pieces, five of them strings and numbers of a few bytes; the calls and
+/// checks were most of its cost).
+struct InPlace {
+    at: *mut u8,
+}
+
+impl InPlace {
+    /// Starts writing at the end of `out`, with room for `most` bytes.
+    fn new(out: &mut Vec<u8>, most: usize) -> InPlace {
+        out.reserve(most);
+        // SAFETY: `len` is within the allocation.
+        InPlace { at: unsafe { out.as_mut_ptr().add(out.len()) } }
+    }
+
+    /// Appends `bytes`. (A literal's copy is a few stores, inlined.)
+    ///
+    /// # Safety
+    ///
+    /// The room reserved by [`InPlace::new`] holds them.
+    #[inline(always)]
+    unsafe fn literal(&mut self, bytes: &[u8]) {
+        // SAFETY: the caller's promise.
+        unsafe {
+            std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.at, bytes.len());
+            self.at = self.at.add(bytes.len());
+        }
+    }
+
+    /// Appends `bytes` of any length: up to 32 as two overlapping loads
+    /// and stores of a power of two (nothing written outside `bytes`'
+    /// place), longer ones by `memcpy`.
+    ///
+    /// # Safety
+    ///
+    /// The room reserved by [`InPlace::new`] holds them.
+    #[inline(always)]
+    unsafe fn bytes(&mut self, bytes: &[u8]) {
+        let (len, from, to) = (bytes.len(), bytes.as_ptr(), self.at);
+        // SAFETY: every read is within `bytes` and every write within the
+        // `len` bytes at `to`, which the caller reserved.
+        unsafe {
+            match len {
+                16..=32 => {
+                    let (head, tail) = (from.cast::<u128>().read_unaligned(), from.add(len - 16).cast::<u128>().read_unaligned());
+                    to.cast::<u128>().write_unaligned(head);
+                    to.add(len - 16).cast::<u128>().write_unaligned(tail);
+                }
+                8..=15 => {
+                    let (head, tail) = (from.cast::<u64>().read_unaligned(), from.add(len - 8).cast::<u64>().read_unaligned());
+                    to.cast::<u64>().write_unaligned(head);
+                    to.add(len - 8).cast::<u64>().write_unaligned(tail);
+                }
+                4..=7 => {
+                    let (head, tail) = (from.cast::<u32>().read_unaligned(), from.add(len - 4).cast::<u32>().read_unaligned());
+                    to.cast::<u32>().write_unaligned(head);
+                    to.add(len - 4).cast::<u32>().write_unaligned(tail);
+                }
+                0..=3 => {
+                    for i in 0..len {
+                        to.add(i).write(*from.add(i));
+                    }
+                }
+                _ => std::ptr::copy_nonoverlapping(from, to, len),
+            }
+            self.at = to.add(len);
+        }
+    }
+
+    /// Appends `n` as serde_json writes an integer (itoa).
+    ///
+    /// # Safety
+    ///
+    /// The room reserved by [`InPlace::new`] holds [`MAX_USIZE_DIGITS`].
+    #[inline(always)]
+    unsafe fn number(&mut self, n: usize) {
+        // SAFETY: the caller's promise.
+        unsafe { self.bytes(itoa::Buffer::new().format(n).as_bytes()) }
+    }
+
+    /// Ends the writing: the bytes written become part of `out`.
+    ///
+    /// # Safety
+    ///
+    /// `out` is the vector this started on, unchanged since.
+    unsafe fn finish(self, out: &mut Vec<u8>) {
+        // SAFETY: the bytes up to `at` are written (the caller's promise
+        // that `out` is the vector they were reserved in).
+        unsafe { out.set_len(self.at.offset_from(out.as_ptr()) as usize) }
+    }
+}
+
+/// Keys in byte order, as in [`node_json`]'s `mentions`, after a comma
+/// unless it is the `first` of its array. Written in place when no string
+/// of it has a byte to escape (nearly always).
+fn push_mention(out: &mut Vec<u8>, m: &MentionRef, first: bool, memo: &mut MentionMemo) {
+    const KEYS: usize = br#",{"doc":"","end":,"rule":"","start":,"text":""}"#.len();
+    let clean = memo.doc.is_clean(&m.doc) & memo.rule.is_clean(&m.rule) & memo.text.is_clean(&m.text);
+    if !clean {
+        return push_mention_escaped(out, m, first);
+    }
+    let mut w = InPlace::new(out, KEYS + m.doc.len() + m.rule.len() + m.text.len() + 2 * MAX_USIZE_DIGITS);
+    // SAFETY: `KEYS` counts the literals, then the strings and numbers.
+    unsafe {
+        w.literal(if first { b"{\"doc\":\"" } else { b",{\"doc\":\"" });
+        w.bytes(m.doc.as_bytes());
+        w.literal(b"\",\"end\":");
+        w.number(m.end);
+        w.literal(b",\"rule\":\"");
+        w.bytes(m.rule.as_bytes());
+        w.literal(b"\",\"start\":");
+        w.number(m.start);
+        w.literal(b",\"text\":\"");
+        w.bytes(m.text.as_bytes());
+        w.literal(b"\"}");
+        w.finish(out);
+    }
+}
+
+/// [`push_mention`] for a mention with a string to escape.
+#[cold]
+fn push_mention_escaped(out: &mut Vec<u8>, m: &MentionRef, first: bool) {
+    out.extend_from_slice(if first { b"{\"doc\":" } else { b",{\"doc\":" });
+    push_str(out, &m.doc);
     out.extend_from_slice(b",\"end\":");
     push_usize(out, m.end);
     out.extend_from_slice(b",\"rule\":");
-    memo.rule.push(out, &m.rule);
+    push_str(out, &m.rule);
     out.extend_from_slice(b",\"start\":");
     push_usize(out, m.start);
     out.extend_from_slice(b",\"text\":");
@@ -227,17 +350,37 @@ fn push_mentions(out: &mut Vec<u8>, mentions: &[MentionRef]) {
     let mut memo = MentionMemo::default();
     out.push(b'[');
     for (i, m) in mentions.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        push_mention(out, m, &mut memo);
+        push_mention(out, m, i == 0, &mut memo);
     }
     out.push(b']');
 }
 
+/// Written in place, as [`push_mention`], when no string of it has a byte
+/// to escape.
 fn push_evidence(out: &mut Vec<u8>, e: &EvidenceRef) {
     const KEYS: usize = br#"{"doc":"","end":,"start":,"text":""}"#.len();
-    out.reserve(KEYS + e.doc.len() + e.text.len() + 2 * MAX_USIZE_DIGITS);
+    if has_byte_to_escape(e.doc.as_bytes()) || has_byte_to_escape(e.text.as_bytes()) {
+        return push_evidence_escaped(out, e);
+    }
+    let mut w = InPlace::new(out, KEYS + e.doc.len() + e.text.len() + 2 * MAX_USIZE_DIGITS);
+    // SAFETY: `KEYS` counts the literals, then the strings and numbers.
+    unsafe {
+        w.literal(b"{\"doc\":\"");
+        w.bytes(e.doc.as_bytes());
+        w.literal(b"\",\"end\":");
+        w.number(e.end);
+        w.literal(b",\"start\":");
+        w.number(e.start);
+        w.literal(b",\"text\":\"");
+        w.bytes(e.text.as_bytes());
+        w.literal(b"\"}");
+        w.finish(out);
+    }
+}
+
+/// [`push_evidence`] for evidence with a string to escape.
+#[cold]
+fn push_evidence_escaped(out: &mut Vec<u8>, e: &EvidenceRef) {
     out.extend_from_slice(b"{\"doc\":");
     push_str(out, &e.doc);
     out.extend_from_slice(b",\"end\":");
@@ -557,6 +700,46 @@ mod tests {
                 })
                 .collect();
             assert_node_as_serde_json(&n);
+        }
+    }
+
+    #[test]
+    fn bytes_of_every_length_are_copied_in_place_exactly() {
+        let source: Vec<u8> = (0..80u8).map(|i| b'a' + i % 26).collect();
+        for len in 0..=source.len() {
+            let mut out = b"###".to_vec();
+            let mut w = InPlace::new(&mut out, len + 1);
+            // SAFETY: room for `len` bytes and one.
+            unsafe {
+                w.bytes(&source[..len]);
+                w.literal(b"!");
+                w.finish(&mut out);
+            }
+            assert_eq!(out, [b"###", &source[..len], b"!"].concat());
+        }
+    }
+
+    #[test]
+    fn mentions_and_evidence_with_clean_strings_of_every_length_are_written_as_serde_json_writes_them() {
+        // Strings and numbers of every length the in-place copy treats
+        // differently (up to 4, 8, 16, 32 bytes and beyond).
+        let text = |len: usize| -> Arc<str> { "中文ab".chars().cycle().take(len).collect::<String>().into() };
+        for len in 0..40 {
+            let mut n = node(0, None, &[]);
+            n.mentions = (0..3)
+                .map(|k| MentionRef { doc: text(len + k), start: len.pow(k as u32 + 1), end: usize::MAX >> len, text: text(len), rule: RuleId::from(&*text(40 - len)) })
+                .collect();
+            assert_node_as_serde_json(&n);
+            let edge = GraphEdge {
+                predicate: Predicate::Said,
+                qualifiers: Qualifiers::from(&BTreeMap::new()),
+                evidence: EvidenceRef { doc: text(len), start: len, end: 10usize.pow(len as u32 % 20), text: text(len * 3) },
+                more_evidence: Vec::new(),
+                rule: text(len).to_string().into(),
+            };
+            let mut direct = Vec::new();
+            write_edge(&mut direct, &n, &edge, &n).unwrap();
+            assert_eq!(String::from_utf8(direct).unwrap(), serde_json::to_string(&edge_json(&n, &edge, &n)).unwrap());
         }
     }
 
