@@ -361,7 +361,18 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
     // (Only where a suffix may end: the start table tells, eight characters
     // at a time.)
     let suffix_lasts = std::iter::successors(starts.next(0, SUFFIX_END), |&k| starts.next(k + 1, SUFFIX_END));
-    for (s_start, s_end, index) in rules.suffix_search.find_ending_at(chars, suffix_lasts) {
+    let found = rules.suffix_search.find_ending_at(chars, suffix_lasts);
+    // Where an organization suffix starts (桂林移动|公司), for
+    // `modifies_next_noun`: read off the matches, which hold every
+    // occurrence of every suffix, rather than each length after a match
+    // spelled out and hashed.
+    let mut org_suffix_starts = Bits::new(chars.len() + 1);
+    for &(start, _, index) in &found {
+        if rules.suffixes[index as usize].node_type == NodeType::Organization {
+            org_suffix_starts.set(start);
+        }
+    }
+    for (s_start, s_end, index) in found {
         let suffix = &rules.suffixes[index as usize];
         // The suffix must not be the start of a longer word (省 in 省长,
         // 站 in 站在, 营 in 营收).
@@ -399,13 +410,19 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
         if cuts_known {
             continue;
         }
+        // (The tests of what follows a weak suffix come before the walk
+        // over its stem, which costs more.)
+        if !suffix.strong
+            && (modifies_next_noun(chars, &suffix.text, s_end, rules, &stem_lists, &title_starts, &org_suffix_starts)
+                // Nor may a weak suffix cut the word after it (党建|工作).
+                || (s_end - s_start >= 2 && starts_longer_word(chars, s_end - 1, s_end, rules)))
+        {
+            continue;
+        }
         let Some(stem_start) = stem_start(chars, s_start, rules, &stem_lists, &known_end, &barriers) else { continue };
         let stem_start = trim_stem_start(chars, stem_start, (s_start, s_end), suffix.node_type, rules, &stem_lists, &known_end, &known_names);
         if stem_start >= s_start
             || (matches!(suffix.node_type, NodeType::Place | NodeType::Organization) && suffix_ends_word(chars, stem_start, s_start, s_end, rules, &stem_lists))
-            || (!suffix.strong && modifies_next_noun(chars, &suffix.text, s_end, rules, &stem_lists, &title_starts))
-            // Nor may a weak suffix cut the word after it (党建|工作).
-            || (!suffix.strong && s_end - s_start >= 2 && starts_longer_word(chars, s_end - 1, s_end, rules))
         {
             continue;
         }
@@ -789,13 +806,20 @@ fn trim_stem_start(
 /// Whether a weak suffix that is an ordinary word (`noun_modifier_suffixes`:
 /// 移动, 物流) modifies the noun right after it (移动|厕所, 物流|园区)
 /// rather than ending a name. A title after it (湖南移动|总经理) does not count.
-fn modifies_next_noun(chars: &[char], suffix: &str, s_end: usize, rules: &RuleSet, lists: &StemLists, title_starts: &ByPosition) -> bool {
+fn modifies_next_noun(
+    chars: &[char],
+    suffix: &str,
+    s_end: usize,
+    rules: &RuleSet,
+    lists: &StemLists,
+    title_starts: &ByPosition,
+    org_suffix_starts: &Bits,
+) -> bool {
     if !lists.noun_modifier_suffixes.contains(suffix) || title_starts.get(s_end).is_some() {
         return false;
     }
     // Another organization suffix after it continues the name (桂林移动公司).
-    let org_suffix_at = |len: usize| with_str(&chars[s_end..s_end + len], |w| rules.is_suffix_of(w, &[NodeType::Organization]));
-    if (1..=rules.max_suffix_chars.min(chars.len() - s_end)).any(org_suffix_at) {
+    if org_suffix_starts.get(s_end) {
         return false;
     }
     (2..=4.min(chars.len().saturating_sub(s_end))).rev().any(|len| {
