@@ -533,12 +533,15 @@ fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
     }
     // 青岛海牛队, 四川全兴队: a place and a two-character name that is no
     // ordinary word of a breaking kind.
-    // (Only a team suffix takes such a name: it is asked first, since most
-    // one-character suffixes are none and the other tests walk word lists.)
-    let suffix_is_team = || lists.team_suffixes.iter().any(|x| text_at(chars, s_start, x));
-    if j >= 4 && suffix_is_team() {
+    // (Only a team suffix after a known place takes such a name: the
+    // place, which a bit answers at most positions, is asked first, then
+    // the suffix, and the word lists last.)
+    if j < 4 {
+        return None;
+    }
+    let place = known.ending_at(j - 2).find(|k| k.tag == Tag::Node(NodeType::Place) && k.entry.is_some() && k.span.len() >= 2)?;
+    if lists.team_suffixes.iter().any(|x| text_at(chars, s_start, x)) {
         let name = &chars[j - 2..j];
-        let place = known.ending_at(j - 2).find(|k| k.tag == Tag::Node(NodeType::Place) && k.entry.is_some() && k.span.len() >= 2)?;
         let stop = rules.lists.list("stem_stop_chars");
         let breaker_pos = rules.lists.list("stem_breaker_pos");
         let ordinary = rules.lexicon.get_chars(name).is_some_and(|e| e.pos.starts_with('v') || breaker_pos.contains(&e.pos) || e.freq >= 1000);
