@@ -285,7 +285,7 @@ impl ByPosition {
     }
 
     /// Each position with the value that `order` puts first.
-    fn keeping_first(pairs: impl IntoIterator<Item = (usize, usize)>, order: fn(u32, u32) -> std::cmp::Ordering) -> ByPosition {
+    fn keeping_first(pairs: impl IntoIterator<Item = (usize, usize)>, order: impl Fn(u32, u32) -> std::cmp::Ordering) -> ByPosition {
         let pairs = pairs.into_iter();
         // (Reserved for the most pairs there may be: the callers filter.)
         let mut values: Vec<(u32, u32)> = Vec::with_capacity(pairs.size_hint().1.unwrap_or(0));
@@ -341,7 +341,9 @@ impl<'a> KnownNames<'a> {
 
     /// The candidates that end in `ends`.
     fn ending_in(&self, ends: std::ops::RangeInclusive<usize>) -> impl Iterator<Item = &'a Candidate> + '_ {
-        ends.flat_map(move |end| self.ending_at(end))
+        // (The bit first: most ends have no name, and an iterator per end
+        // cost more than the test.)
+        ends.filter(move |&end| self.ends.get(end)).flat_map(move |end| self.ending_at(end))
     }
 }
 
@@ -374,6 +376,10 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
             org_suffix_starts.set(start);
         }
     }
+    // Whether a suffix's text is an event suffix's as well (论坛), asked of
+    // most matches that reach the stem tests: hashed once per suffix and
+    // document.
+    let mut spelled_as_event: Vec<Option<bool>> = vec![None; rules.suffixes.len()];
     for (s_start, s_end, index) in found {
         let suffix = &rules.suffixes[index as usize];
         // The suffix must not be the start of a longer word (省 in 省长,
@@ -444,7 +450,8 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
         let suffix_chars = s_end - s_start;
         // Event suffixes (and organization suffixes spelt the same, 论坛)
         // need a stem with a known name or a word that is no common word.
-        let event_like = suffix.node_type == NodeType::Event || rules.is_suffix_of(&suffix.text, &[NodeType::Event]);
+        let event_like = suffix.node_type == NodeType::Event
+            || *spelled_as_event[index as usize].get_or_insert_with(|| rules.is_suffix_of(&suffix.text, &[NodeType::Event]));
         // ... unless a scope word opens it (世界互联网大会).
         let event_scope = || rules.lists.list("event_scope_words").iter().any(|w| text_at(stem, 0, w));
         let stem_has_known = event_like
