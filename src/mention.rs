@@ -111,7 +111,9 @@ fn trim_region_word(chars: &[char], rules: &RuleSet, c: &mut Candidate) {
 /// Every candidate of every rule family, before overlaps are resolved
 /// (what `newsgraph explain` shows as the matches that lost).
 pub fn find_candidates(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<Candidate> {
-    let mut candidates = Vec::new();
+    // (News text has a candidate every four to six characters: reserved
+    // for one every four, the list is not grown and copied eight times.)
+    let mut candidates = Vec::with_capacity(chars.len() / 4);
     dictionary_candidates(chars, rules, &mut candidates);
     brand::brand_extension_candidates(chars, rules, &mut candidates);
     let titles = TitleIndex::new(chars, &candidates);
@@ -286,7 +288,7 @@ impl ByPosition {
     }
 
     /// Each position with the value that `order` puts first.
-    fn keeping_first(pairs: impl IntoIterator<Item = (usize, usize)>, order: fn(u32, u32) -> std::cmp::Ordering) -> ByPosition {
+    fn keeping_first(pairs: impl IntoIterator<Item = (usize, usize)>, order: impl Fn(u32, u32) -> std::cmp::Ordering) -> ByPosition {
         let pairs = pairs.into_iter();
         // (Reserved for the most pairs there may be: the callers filter.)
         let mut values: Vec<(u32, u32)> = Vec::with_capacity(pairs.size_hint().1.unwrap_or(0));
@@ -342,7 +344,9 @@ impl<'a> KnownNames<'a> {
 
     /// The candidates that end in `ends`.
     fn ending_in(&self, ends: std::ops::RangeInclusive<usize>) -> impl Iterator<Item = &'a Candidate> + '_ {
-        ends.flat_map(move |end| self.ending_at(end))
+        // (The bit first: most ends have no name, and an iterator per end
+        // cost more than the test.)
+        ends.filter(move |&end| self.ends.get(end)).flat_map(move |end| self.ending_at(end))
     }
 }
 
@@ -364,7 +368,22 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
     // (Only where a suffix may end: the start table tells, eight characters
     // at a time.)
     let suffix_lasts = std::iter::successors(starts.next(0, SUFFIX_END), |&k| starts.next(k + 1, SUFFIX_END));
-    for (s_start, s_end, index) in rules.suffix_search.find_ending_at(chars, suffix_lasts) {
+    let found = rules.suffix_search.find_ending_at(chars, suffix_lasts);
+    // Where an organization suffix starts (桂林移动|公司), for
+    // `modifies_next_noun`: read off the matches, which hold every
+    // occurrence of every suffix, rather than each length after a match
+    // spelled out and hashed.
+    let mut org_suffix_starts = Bits::new(chars.len() + 1);
+    for &(start, _, index) in &found {
+        if rules.suffixes[index as usize].node_type == NodeType::Organization {
+            org_suffix_starts.set(start);
+        }
+    }
+    // Whether a suffix's text is an event suffix's as well (论坛), asked of
+    // most matches that reach the stem tests: hashed once per suffix and
+    // document.
+    let mut spelled_as_event: Vec<Option<bool>> = vec![None; rules.suffixes.len()];
+    for (s_start, s_end, index) in found {
         let suffix = &rules.suffixes[index as usize];
         // The suffix must not be the start of a longer word (省 in 省长,
         // 站 in 站在, 营 in 营收).
@@ -402,13 +421,19 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
         if cuts_known {
             continue;
         }
+        // (The tests of what follows a weak suffix come before the walk
+        // over its stem, which costs more.)
+        if !suffix.strong
+            && (modifies_next_noun(chars, &suffix.text, s_end, rules, &stem_lists, &title_starts, &org_suffix_starts)
+                // Nor may a weak suffix cut the word after it (党建|工作).
+                || (s_end - s_start >= 2 && starts_longer_word(chars, s_end - 1, s_end, rules)))
+        {
+            continue;
+        }
         let Some(stem_start) = stem_start(chars, s_start, rules, &stem_lists, &known_end, &barriers) else { continue };
         let stem_start = trim_stem_start(chars, stem_start, (s_start, s_end), suffix.node_type, rules, &stem_lists, &known_end, &known_names);
         if stem_start >= s_start
             || (matches!(suffix.node_type, NodeType::Place | NodeType::Organization) && suffix_ends_word(chars, stem_start, s_start, s_end, rules, &stem_lists))
-            || (!suffix.strong && modifies_next_noun(chars, &suffix.text, s_end, rules, &stem_lists, &title_starts))
-            // Nor may a weak suffix cut the word after it (党建|工作).
-            || (!suffix.strong && s_end - s_start >= 2 && starts_longer_word(chars, s_end - 1, s_end, rules))
         {
             continue;
         }
@@ -428,7 +453,8 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
         let suffix_chars = s_end - s_start;
         // Event suffixes (and organization suffixes spelt the same, 论坛)
         // need a stem with a known name or a word that is no common word.
-        let event_like = suffix.node_type == NodeType::Event || rules.is_suffix_of(&suffix.text, &[NodeType::Event]);
+        let event_like = suffix.node_type == NodeType::Event
+            || *spelled_as_event[index as usize].get_or_insert_with(|| rules.is_suffix_of(&suffix.text, &[NodeType::Event]));
         // ... unless a scope word opens it (世界互联网大会).
         let event_scope = || rules.lists.list("event_scope_words").iter().any(|w| text_at(stem, 0, w));
         let stem_has_known = event_like
@@ -519,12 +545,15 @@ fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
     }
     // 青岛海牛队, 四川全兴队: a place and a two-character name that is no
     // ordinary word of a breaking kind.
-    // (Only a team suffix takes such a name: it is asked first, since most
-    // one-character suffixes are none and the other tests walk word lists.)
-    let suffix_is_team = || lists.team_suffixes.iter().any(|x| text_at(chars, s_start, x));
-    if j >= 4 && suffix_is_team() {
+    // (Only a team suffix after a known place takes such a name: the
+    // place, which a bit answers at most positions, is asked first, then
+    // the suffix, and the word lists last.)
+    if j < 4 {
+        return None;
+    }
+    let place = known.ending_at(j - 2).find(|k| k.tag == Tag::Node(NodeType::Place) && k.entry.is_some() && k.span.len() >= 2)?;
+    if lists.team_suffixes.iter().any(|x| text_at(chars, s_start, x)) {
         let name = &chars[j - 2..j];
-        let place = known.ending_at(j - 2).find(|k| k.tag == Tag::Node(NodeType::Place) && k.entry.is_some() && k.span.len() >= 2)?;
         let stop = rules.lists.list("stem_stop_chars");
         let breaker_pos = rules.lists.list("stem_breaker_pos");
         let ordinary = rules.lexicon.get_chars(name).is_some_and(|e| e.pos.starts_with('v') || breaker_pos.contains(&e.pos) || e.freq >= 1000);
@@ -792,13 +821,20 @@ fn trim_stem_start(
 /// Whether a weak suffix that is an ordinary word (`noun_modifier_suffixes`:
 /// 移动, 物流) modifies the noun right after it (移动|厕所, 物流|园区)
 /// rather than ending a name. A title after it (湖南移动|总经理) does not count.
-fn modifies_next_noun(chars: &[char], suffix: &str, s_end: usize, rules: &RuleSet, lists: &StemLists, title_starts: &ByPosition) -> bool {
+fn modifies_next_noun(
+    chars: &[char],
+    suffix: &str,
+    s_end: usize,
+    rules: &RuleSet,
+    lists: &StemLists,
+    title_starts: &ByPosition,
+    org_suffix_starts: &Bits,
+) -> bool {
     if !lists.noun_modifier_suffixes.contains(suffix) || title_starts.get(s_end).is_some() {
         return false;
     }
     // Another organization suffix after it continues the name (桂林移动公司).
-    let org_suffix_at = |len: usize| with_str(&chars[s_end..s_end + len], |w| rules.is_suffix_of(w, &[NodeType::Organization]));
-    if (1..=rules.max_suffix_chars.min(chars.len() - s_end)).any(org_suffix_at) {
+    if org_suffix_starts.get(s_end) {
         return false;
     }
     (2..=4.min(chars.len().saturating_sub(s_end))).rev().any(|len| {

@@ -21,6 +21,10 @@ pub(super) fn brand_extension_candidates(chars: &[char], rules: &RuleSet, out: &
     }
     let stop = rules.lists.set("stem_stop_chars");
     let text_at = |i: usize, w: &str| w.chars().enumerate().all(|(k, c)| chars.get(i + k) == Some(&c));
+    // (Most companies are followed by none of the words: the words that
+    // start with the character after the name tell, before each word is
+    // spelled out. An empty word, spelled everywhere, is in no such index.)
+    let (phrases, empty_word) = (rules.lists.phrases("brand_extensions"), words.iter().any(String::is_empty));
     let mut found = Vec::new();
     for c in out.iter() {
         let Some(entry) = c.entry else { continue };
@@ -29,6 +33,9 @@ pub(super) fn brand_extension_candidates(chars: &[char], rules: &RuleSet, out: &
             continue;
         }
         let end = c.span.end;
+        if !empty_word && !phrases.starts_at(chars, end) {
+            continue;
+        }
         for w in words {
             let n = w.chars().count();
             if !text_at(end, w) {
