@@ -1262,7 +1262,7 @@ fn person_candidates_setting_aside(
         // hash probe of each surname list.)
         let surname = surname_chars.of(chars[i]);
         let compound_may_start = surname & COMPOUND_FIRST != 0;
-        if !given_may_start(i + 1) && !(compound_may_start && given_may_start(i + 2)) {
+        if !(given_may_start(i + 1) || compound_may_start && given_may_start(i + 2)) {
             continue;
         }
         let compound = i + 1 < chars.len()

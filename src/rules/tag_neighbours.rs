@@ -74,8 +74,8 @@ fn char_ending_at(text: &[u8], end: usize) -> &[u8] {
 fn char_starting_at(text: &[u8], start: usize) -> &[u8] {
     let len = match text[start] {
         0..0x80 => 1,
-        0..0xE0 => 2,
-        0..0xF0 => 3,
+        0x80..0xE0 => 2,
+        0xE0..0xF0 => 3,
         _ => 4,
     };
     &text[start..(start + len).min(text.len())]
@@ -277,7 +277,7 @@ mod tests {
         let place_of = format!("{}的", tag(2));
         let requirements = vec![
             vec![words(&["成立".to_string(), place_of.clone()])],
-            vec![words(&[place_of.clone()])],
+            vec![words(std::slice::from_ref(&place_of))],
             vec![words(&[place_of.clone(), format!("在{}", tag(2))]), words(&["说".to_string()])],
         ];
         assert_eq!(left(&requirements, "没有标签"), 0b001);
