@@ -62,6 +62,10 @@ const ALONE: u8 = 4;
 /// A character a trail may start with.
 const TRAIL_START: u8 = 8;
 
+/// About how many characters of news text there are per window (the
+/// vector of windows is reserved for that many).
+const WINDOW_SPACING_GUESS: usize = 16;
+
 /// A search call costs about as much as scanning this many bytes.
 const SEARCH_CALL_BYTES: usize = 64;
 
@@ -159,21 +163,34 @@ impl CoreRuns {
     /// The possible runs, merged into windows `(start, end)` in bytes, in
     /// order.
     fn windows(&self, folded: &Folded) -> Vec<(usize, usize)> {
-        let mut windows: Vec<(usize, usize)> = Vec::new();
-        for (start, end) in self.possible_runs(folded.as_chars()) {
+        let chars = folded.as_chars();
+        // (News text has a window every few dozen characters: sized for
+        // that, the vector seldom grows.)
+        let mut windows: Vec<(usize, usize)> = Vec::with_capacity(chars.len() / WINDOW_SPACING_GUESS);
+        // (The runs are merged as they are found, not gathered first: one
+        // vector fewer to fill and grow per document.)
+        self.for_each_possible_run(chars, |start, end| {
             let (start, end) = (folded.byte_at(start), folded.byte_at(end));
             match windows.last_mut() {
                 Some(last) if start <= last.1 + self.lead => last.1 = end,
                 _ => windows.push((start, end)),
             }
-        }
+        });
         windows
     }
 
     /// The maximal runs of core characters that can hold a core, as ranges
     /// of character offsets, in order.
+    #[cfg(test)]
     fn possible_runs(&self, chars: &[char]) -> Vec<(usize, usize)> {
         let mut runs = Vec::new();
+        self.for_each_possible_run(chars, |start, end| runs.push((start, end)));
+        runs
+    }
+
+    /// Calls `each` with the maximal runs of core characters that can hold
+    /// a core, as ranges of character offsets, in order.
+    fn for_each_possible_run(&self, chars: &[char], mut each: impl FnMut(usize, usize)) {
         // Whether the first `len` characters of a run can hold a core that
         // ends after them, given whether they hold a required character and
         // whether the last of them is a core by itself.
@@ -197,10 +214,9 @@ impl CoreRuns {
             }
             // At the end of the text only an empty trail may follow a core.
             if possible || (i == chars.len() && self.after_core == 0 && core_ends_after(i - start, required, last_alone)) {
-                runs.push((start, i));
+                each(start, i);
             }
         }
-        runs
     }
 
     /// The offset of the first core character from `from` on.
