@@ -236,14 +236,19 @@ impl KnowledgeGraph {
                     insert_missing(&mut n.texts, text);
                 }
             }
-            let texts = &mut self.texts;
-            n.mentions.extend(node.mentions.iter().map(|m| MentionRef {
-                doc: doc_id.clone(),
-                start: m.span.start,
-                end: m.span.end,
-                text: texts.get(doc.text_of(m)),
-                rule: m.rule.clone(),
-            }));
+            n.mentions.reserve(node.mentions.len());
+            for m in &node.mentions {
+                let text = doc.text_of(m);
+                // A node is mostly written one way, document after
+                // document: the text of its last mention is most often this
+                // one's, and comparing the two costs less than hashing the
+                // text to look it up among all texts of the graph.
+                let text = match n.mentions.last() {
+                    Some(last) if *last.text == *text => last.text.clone(),
+                    _ => self.texts.get(text),
+                };
+                n.mentions.push(MentionRef { doc: doc_id.clone(), start: m.span.start, end: m.span.end, text, rule: m.rule.clone() });
+            }
         }
         for fact in &doc.facts {
             let evidence = EvidenceRef {
