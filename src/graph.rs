@@ -351,12 +351,7 @@ impl KnowledgeGraph {
 
     /// Edges sorted by (source id, predicate, target id, document).
     pub fn edges(&self) -> impl Iterator<Item = (&GraphNode, &GraphEdge, &GraphNode)> + '_ {
-        let order = self.edge_order.get_or_init(|| {
-            let ranks = self.node_ranks();
-            let mut keyed: Vec<_> = self.graph.edge_indices().map(|e| (self.edge_key(e, &ranks), e)).collect();
-            keyed.par_sort_unstable();
-            keyed.into_iter().map(|(_, e)| e).collect()
-        });
+        let order = self.edge_order.get_or_init(|| self.sorted_edges());
         order.iter().map(move |&e| {
             let (s, t) = self.graph.edge_endpoints(e).expect("edge in order exists");
             (&self.graph[s], &self.graph[e], &self.graph[t])
@@ -374,15 +369,36 @@ impl KnowledgeGraph {
         ranks
     }
 
-    /// What edges are sorted by: (source id, predicate, target id,
-    /// document), the ids as their places in id order ([`Self::node_ranks`]).
-    /// Unique per edge, as an edge is one per (source, predicate, target,
-    /// document); the document is that of the first evidence, which is
-    /// where the edge was made.
-    fn edge_key<'g>(&'g self, e: EdgeIndex, ranks: &[u32]) -> (u32, Predicate, u32, &'g str) {
+    /// Edge indexes sorted by (source id, predicate, target id, document).
+    /// Sorted first as integers, (source, predicate, target) packed with
+    /// the edge index ([`Self::edge_key`]); then each run of edges between
+    /// the same nodes by the same predicate, one per document, by document
+    /// id. Comparing two integers costs less than comparing tuples that end
+    /// in a string, and such runs are short.
+    fn sorted_edges(&self) -> Vec<EdgeIndex> {
+        let ranks = self.node_ranks();
+        let mut keyed: Vec<u128> = self.graph.edge_indices().map(|e| self.edge_key(e, &ranks)).collect();
+        keyed.par_sort_unstable();
+        let mut order: Vec<EdgeIndex> = Vec::with_capacity(keyed.len());
+        for run in keyed.chunk_by(|a, b| a >> 32 == b >> 32) {
+            let start = order.len();
+            order.extend(run.iter().map(|&key| EdgeIndex::new((key as u32) as usize)));
+            if run.len() > 1 {
+                // Unique: an edge is one per document number, and a
+                // document id is one document number.
+                order[start..].sort_unstable_by(|&a, &b| self.graph[a].evidence.doc.cmp(&self.graph[b].evidence.doc));
+            }
+        }
+        order
+    }
+
+    /// An edge's (source, predicate, target, edge index) packed into an
+    /// integer, 32 bits each, the ids as their places in id order
+    /// ([`Self::node_ranks`]): ordered as (source id, predicate, target id).
+    fn edge_key(&self, e: EdgeIndex, ranks: &[u32]) -> u128 {
         let (s, t) = self.graph.edge_endpoints(e).expect("edge exists");
-        let edge = &self.graph[e];
-        (ranks[s.index()], edge.predicate, ranks[t.index()], &edge.evidence.doc)
+        let index = u32::try_from(e.index()).expect("fewer than 2^32 edges");
+        (u128::from(ranks[s.index()]) << 96) | (u128::from(self.graph[e].predicate as u32) << 64) | (u128::from(ranks[t.index()]) << 32) | u128::from(index)
     }
 
     pub fn documents(&self) -> &[DocumentInfo] {
