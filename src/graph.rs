@@ -431,7 +431,7 @@ fn insert_missing(set: &mut BTreeSet<String>, item: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Evidence, Fact};
+    use crate::model::{Evidence, Fact, Mention, Node};
 
     fn fact(person: &str, predicate: Predicate, organization: &str) -> Fact {
         Fact {
@@ -472,6 +472,53 @@ mod tests {
         graph.add_document(&document("d0", vec![fact("a", Predicate::WorksFor, "x")]));
         assert_eq!(listed(&graph)[0], "person/a worksFor organization/x d0");
         assert_eq!(graph.edge_count(), 5);
+    }
+
+    #[test]
+    fn edges_come_out_as_sorting_their_ids_and_documents_as_strings_orders_them() {
+        let mut next = crate::test_random::xorshift32(7);
+        let mut graph = KnowledgeGraph::new();
+        for d in 0..40 {
+            let facts = (0..30)
+                .map(|_| {
+                    let predicate = Predicate::ALL[next() as usize % 3];
+                    fact(&format!("p{}", next() % 12), predicate, &format!("o{}", next() % 12))
+                })
+                .collect();
+            graph.add_document(&document(&format!("d{}", (d * 7) % 40), facts));
+        }
+        // The order as plainly stated: every edge, sorted by its strings.
+        let g = graph.petgraph();
+        let mut expected: Vec<(String, Predicate, String, String)> = g
+            .edge_indices()
+            .map(|e| {
+                let (s, t) = g.edge_endpoints(e).unwrap();
+                (g[s].id.clone(), g[e].predicate, g[t].id.clone(), g[e].evidence.doc.to_string())
+            })
+            .collect();
+        expected.sort();
+        let listed: Vec<_> = graph.edges().map(|(s, e, t)| (s.id.clone(), e.predicate, t.id.clone(), e.evidence.doc.to_string())).collect();
+        assert_eq!(listed, expected);
+    }
+
+    /// A document `text` with one node, mentioned at each of `at` (byte
+    /// ranges as start and end).
+    fn mentioned(id: &str, text: &str, at: &[(usize, usize)]) -> Document {
+        let mentions = at.iter().map(|&(start, end)| Mention { span: Span::new(start, end), bytes: start..end, rule: RuleId::Literal("test"), sentence: 0 }).collect();
+        let node = Node { key: NodeKey::new(NodeType::Person, "王坚"), name: "王坚".into(), aliases: BTreeSet::new(), listed: Vec::new(), value: None, mentions };
+        Document { id: id.into(), text: text.into(), chars: text.chars().count(), sentences: Vec::new(), nodes: vec![node], facts: Vec::new() }
+    }
+
+    #[test]
+    fn mention_texts_are_one_shared_copy_per_text_whichever_mention_came_before() {
+        let mut graph = KnowledgeGraph::new();
+        graph.add_document(&mentioned("d1", "王坚王博士", &[(0, 6), (6, 15), (0, 6)]));
+        graph.add_document(&mentioned("d2", "王坚", &[(0, 6)]));
+        let mentions = &graph.node("person/王坚").unwrap().mentions;
+        let texts: Vec<&str> = mentions.iter().map(|m| &*m.text).collect();
+        assert_eq!(texts, ["王坚", "王博士", "王坚", "王坚"]);
+        assert!(Arc::ptr_eq(&mentions[0].text, &mentions[2].text));
+        assert!(Arc::ptr_eq(&mentions[0].text, &mentions[3].text));
     }
 
     #[test]
