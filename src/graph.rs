@@ -236,14 +236,19 @@ impl KnowledgeGraph {
                     insert_missing(&mut n.texts, text);
                 }
             }
-            let texts = &mut self.texts;
-            n.mentions.extend(node.mentions.iter().map(|m| MentionRef {
-                doc: doc_id.clone(),
-                start: m.span.start,
-                end: m.span.end,
-                text: texts.get(doc.text_of(m)),
-                rule: m.rule.clone(),
-            }));
+            n.mentions.reserve(node.mentions.len());
+            for m in &node.mentions {
+                let text = doc.text_of(m);
+                // A node is mostly written one way, document after
+                // document: the text of its last mention is most often this
+                // one's, and comparing the two costs less than hashing the
+                // text to look it up among all texts of the graph.
+                let text = match n.mentions.last() {
+                    Some(last) if *last.text == *text => last.text.clone(),
+                    _ => self.texts.get(text),
+                };
+                n.mentions.push(MentionRef { doc: doc_id.clone(), start: m.span.start, end: m.span.end, text, rule: m.rule.clone() });
+            }
         }
         for fact in &doc.facts {
             let evidence = EvidenceRef {
@@ -346,12 +351,7 @@ impl KnowledgeGraph {
 
     /// Edges sorted by (source id, predicate, target id, document).
     pub fn edges(&self) -> impl Iterator<Item = (&GraphNode, &GraphEdge, &GraphNode)> + '_ {
-        let order = self.edge_order.get_or_init(|| {
-            let ranks = self.node_ranks();
-            let mut keyed: Vec<_> = self.graph.edge_indices().map(|e| (self.edge_key(e, &ranks), e)).collect();
-            keyed.par_sort_unstable();
-            keyed.into_iter().map(|(_, e)| e).collect()
-        });
+        let order = self.edge_order.get_or_init(|| self.sorted_edges());
         order.iter().map(move |&e| {
             let (s, t) = self.graph.edge_endpoints(e).expect("edge in order exists");
             (&self.graph[s], &self.graph[e], &self.graph[t])
@@ -369,15 +369,36 @@ impl KnowledgeGraph {
         ranks
     }
 
-    /// What edges are sorted by: (source id, predicate, target id,
-    /// document), the ids as their places in id order ([`Self::node_ranks`]).
-    /// Unique per edge, as an edge is one per (source, predicate, target,
-    /// document); the document is that of the first evidence, which is
-    /// where the edge was made.
-    fn edge_key<'g>(&'g self, e: EdgeIndex, ranks: &[u32]) -> (u32, Predicate, u32, &'g str) {
+    /// Edge indexes sorted by (source id, predicate, target id, document).
+    /// Sorted first as integers, (source, predicate, target) packed with
+    /// the edge index ([`Self::edge_key`]); then each run of edges between
+    /// the same nodes by the same predicate, one per document, by document
+    /// id. Comparing two integers costs less than comparing tuples that end
+    /// in a string, and such runs are short.
+    fn sorted_edges(&self) -> Vec<EdgeIndex> {
+        let ranks = self.node_ranks();
+        let mut keyed: Vec<u128> = self.graph.edge_indices().map(|e| self.edge_key(e, &ranks)).collect();
+        keyed.par_sort_unstable();
+        let mut order: Vec<EdgeIndex> = Vec::with_capacity(keyed.len());
+        for run in keyed.chunk_by(|a, b| a >> 32 == b >> 32) {
+            let start = order.len();
+            order.extend(run.iter().map(|&key| EdgeIndex::new((key as u32) as usize)));
+            if run.len() > 1 {
+                // Unique: an edge is one per document number, and a
+                // document id is one document number.
+                order[start..].sort_unstable_by(|&a, &b| self.graph[a].evidence.doc.cmp(&self.graph[b].evidence.doc));
+            }
+        }
+        order
+    }
+
+    /// An edge's (source, predicate, target, edge index) packed into an
+    /// integer, 32 bits each, the ids as their places in id order
+    /// ([`Self::node_ranks`]): ordered as (source id, predicate, target id).
+    fn edge_key(&self, e: EdgeIndex, ranks: &[u32]) -> u128 {
         let (s, t) = self.graph.edge_endpoints(e).expect("edge exists");
-        let edge = &self.graph[e];
-        (ranks[s.index()], edge.predicate, ranks[t.index()], &edge.evidence.doc)
+        let index = u32::try_from(e.index()).expect("fewer than 2^32 edges");
+        (u128::from(ranks[s.index()]) << 96) | (u128::from(self.graph[e].predicate as u32) << 64) | (u128::from(ranks[t.index()]) << 32) | u128::from(index)
     }
 
     pub fn documents(&self) -> &[DocumentInfo] {
@@ -410,7 +431,7 @@ fn insert_missing(set: &mut BTreeSet<String>, item: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Evidence, Fact};
+    use crate::model::{Evidence, Fact, Mention, Node};
 
     fn fact(person: &str, predicate: Predicate, organization: &str) -> Fact {
         Fact {
@@ -451,6 +472,53 @@ mod tests {
         graph.add_document(&document("d0", vec![fact("a", Predicate::WorksFor, "x")]));
         assert_eq!(listed(&graph)[0], "person/a worksFor organization/x d0");
         assert_eq!(graph.edge_count(), 5);
+    }
+
+    #[test]
+    fn edges_come_out_as_sorting_their_ids_and_documents_as_strings_orders_them() {
+        let mut next = crate::test_random::xorshift32(7);
+        let mut graph = KnowledgeGraph::new();
+        for d in 0..40 {
+            let facts = (0..30)
+                .map(|_| {
+                    let predicate = Predicate::ALL[next() as usize % 3];
+                    fact(&format!("p{}", next() % 12), predicate, &format!("o{}", next() % 12))
+                })
+                .collect();
+            graph.add_document(&document(&format!("d{}", (d * 7) % 40), facts));
+        }
+        // The order as plainly stated: every edge, sorted by its strings.
+        let g = graph.petgraph();
+        let mut expected: Vec<(String, Predicate, String, String)> = g
+            .edge_indices()
+            .map(|e| {
+                let (s, t) = g.edge_endpoints(e).unwrap();
+                (g[s].id.clone(), g[e].predicate, g[t].id.clone(), g[e].evidence.doc.to_string())
+            })
+            .collect();
+        expected.sort();
+        let listed: Vec<_> = graph.edges().map(|(s, e, t)| (s.id.clone(), e.predicate, t.id.clone(), e.evidence.doc.to_string())).collect();
+        assert_eq!(listed, expected);
+    }
+
+    /// A document `text` with one node, mentioned at each of `at` (byte
+    /// ranges as start and end).
+    fn mentioned(id: &str, text: &str, at: &[(usize, usize)]) -> Document {
+        let mentions = at.iter().map(|&(start, end)| Mention { span: Span::new(start, end), bytes: start..end, rule: RuleId::Literal("test"), sentence: 0 }).collect();
+        let node = Node { key: NodeKey::new(NodeType::Person, "王坚"), name: "王坚".into(), aliases: BTreeSet::new(), listed: Vec::new(), value: None, mentions };
+        Document { id: id.into(), text: text.into(), chars: text.chars().count(), sentences: Vec::new(), nodes: vec![node], facts: Vec::new() }
+    }
+
+    #[test]
+    fn mention_texts_are_one_shared_copy_per_text_whichever_mention_came_before() {
+        let mut graph = KnowledgeGraph::new();
+        graph.add_document(&mentioned("d1", "王坚王博士", &[(0, 6), (6, 15), (0, 6)]));
+        graph.add_document(&mentioned("d2", "王坚", &[(0, 6)]));
+        let mentions = &graph.node("person/王坚").unwrap().mentions;
+        let texts: Vec<&str> = mentions.iter().map(|m| &*m.text).collect();
+        assert_eq!(texts, ["王坚", "王博士", "王坚", "王坚"]);
+        assert!(Arc::ptr_eq(&mentions[0].text, &mentions[2].text));
+        assert!(Arc::ptr_eq(&mentions[0].text, &mentions[3].text));
     }
 
     #[test]
