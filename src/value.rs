@@ -150,21 +150,7 @@ fn push_num(out: &mut String, x: f64) {
 
 /// Append the decimal digits of `n`, as `Display` writes them.
 fn push_integer(out: &mut String, n: i64) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    let mut rest = n.unsigned_abs();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    if n < 0 {
-        out.push('-');
-    }
-    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
+    out.push_str(itoa::Buffer::new().format(n));
 }
 
 /// The normalizer a rule names in its `normalizer` field.
@@ -1411,19 +1397,10 @@ fn iso_date(year: i32, parts: &[u32]) -> String {
 /// Append the decimal digits of `n`, with leading zeros up to `width`
 /// digits (`format!("{n:0width$}")`).
 fn push_padded(out: &mut String, n: u32, width: usize) {
-    let mut digits = [0u8; 10];
-    let mut at = digits.len();
-    let mut rest = n;
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        if rest == 0 {
-            break;
-        }
-    }
-    (digits.len() - at..width).for_each(|_| out.push('0'));
-    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
+    let mut buffer = itoa::Buffer::new();
+    let digits = buffer.format(n);
+    (digits.len()..width).for_each(|_| out.push('0'));
+    out.push_str(digits);
 }
 
 fn days_in_month(y: i32, m: u32) -> u32 {

@@ -102,16 +102,8 @@ mod tests {
     #[test]
     fn the_words_of_the_builtin_relation_patterns_are_found_wherever_they_occur() {
         let rules = crate::rules::RuleSet::builtin().unwrap();
-        let is_tag = |c: char| crate::rules::tag_bit(c).is_some();
-        let requirements: Vec<Vec<Vec<String>>> = rules
-            .relations
-            .iter()
-            .map(|rule| {
-                let mut clauses = super::super::trigger::requirements(rule.regex.hir(), &is_tag);
-                clauses.extend(super::super::trigger::sequence_requirements(rule.regex.hir()));
-                clauses
-            })
-            .collect();
+        let requirements: Vec<Vec<Vec<String>>> =
+            rules.relations.iter().map(|rule| super::super::trigger::relation_requirements(rule.regex.hir())).collect();
         let words = RelationWords::new(&requirements);
         // Texts of whole words, first halves of words (which must not count)
         // and other characters.

@@ -213,16 +213,8 @@ mod tests {
     #[test]
     fn a_rule_ruled_out_is_one_whose_trigger_words_the_text_lacks() {
         let rules = crate::rules::RuleSet::builtin().unwrap();
-        let is_tag = |c: char| tag_bit(c).is_some();
-        let requirements: Vec<Vec<Vec<String>>> = rules
-            .relations
-            .iter()
-            .map(|rule| {
-                let mut clauses = super::super::trigger::requirements(rule.regex.hir(), &is_tag);
-                clauses.extend(super::super::trigger::sequence_requirements(rule.regex.hir()));
-                clauses
-            })
-            .collect();
+        let requirements: Vec<Vec<Vec<String>>> =
+            rules.relations.iter().map(|rule| super::super::trigger::relation_requirements(rule.regex.hir())).collect();
         let words = super::super::relation_words::RelationWords::new(&requirements);
         let neighbours = TagNeighbours::new(&requirements);
         // Texts of whole words, halves of words and other characters.

@@ -626,23 +626,25 @@ pub struct RelationTriggers {
     pub tag_neighbours: super::tag_neighbours::TagNeighbours,
 }
 
+/// The clauses of words a relation pattern (or an `unless` pattern) needs
+/// in a tagged sentence: its trigger words, tags left out, and the words
+/// of its fixed sequences.
+pub(crate) fn relation_requirements(hir: &Hir) -> Vec<Vec<String>> {
+    let is_tag = |c: char| (c as u32).wrapping_sub(super::TAG_BASE) < 32;
+    let mut clauses = requirements(hir, &is_tag);
+    clauses.extend(sequence_requirements(hir));
+    clauses
+}
+
 impl RelationTriggers {
     pub fn new(rules: &[super::RelationRule]) -> RelationTriggers {
-        let is_tag = |c: char| (c as u32).wrapping_sub(super::TAG_BASE) < 32;
         let mut regexes: Vec<&Hir> = rules.iter().map(|r| r.regex.hir()).collect();
         let mut unless_start = Vec::with_capacity(rules.len());
         for rule in rules {
             unless_start.push(regexes.len());
             regexes.extend(rule.unless.iter().map(|u| u.hir()));
         }
-        let requirements: Vec<Vec<Vec<String>>> = regexes
-            .iter()
-            .map(|hir| {
-                let mut clauses = self::requirements(hir, &is_tag);
-                clauses.extend(sequence_requirements(hir));
-                clauses
-            })
-            .collect();
+        let requirements: Vec<Vec<Vec<String>>> = regexes.iter().map(|hir| relation_requirements(hir)).collect();
         let tag_needs = regexes.iter().map(|hir| TagNeeds::new(&tag_requirements(hir))).collect();
         let rules_by_tag = super::rules_by_tag::RulesByTag::new(&rules.iter().map(|r| r.slot_tags).collect::<Vec<_>>());
         let tag_neighbours = super::tag_neighbours::TagNeighbours::new(&requirements[..rules.len()]);
