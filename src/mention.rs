@@ -1427,8 +1427,28 @@ fn person_candidates_setting_aside(
 }
 
 /// The characters that join the names of an enumeration (王坚、李强和张勇).
+const CONJUNCTIONS: [char; 5] = ['、', '和', '与', '跟', '及'];
+
+/// Each conjunction in the slot of its code point modulo 64 (the five fall
+/// in distinct slots; the others hold no character).
+const CONJUNCTION_SLOTS: [u32; 64] = {
+    let mut slots = [u32::MAX; 64];
+    let mut k = 0;
+    while k < CONJUNCTIONS.len() {
+        let c = CONJUNCTIONS[k] as u32;
+        assert!(slots[(c % 64) as usize] == u32::MAX, "the conjunctions fall in distinct slots");
+        slots[(c % 64) as usize] = c;
+        k += 1;
+    }
+    slots
+};
+
+/// Whether `c` is one of [`CONJUNCTIONS`]. (Asked before and after most
+/// name shapes: one table read and one comparison, where a comparison
+/// with each conjunction cost more.)
+#[inline]
 fn is_conjunction(c: char) -> bool {
-    matches!(c, '、' | '和' | '与' | '跟' | '及')
+    CONJUNCTION_SLOTS[c as usize % 64] == c as u32
 }
 
 /// Which character ranges a set of spans covers, for questions asked once
@@ -2005,6 +2025,15 @@ mod tests {
 
     fn has(text: &str, name: &str, ty: NodeType) -> bool {
         entities(text).iter().any(|(n, t)| n == name && *t == ty)
+    }
+
+    #[test]
+    fn a_conjunction_is_one_of_the_five_and_no_other_character() {
+        let chars = (0..0x11000u32).filter_map(char::from_u32).chain(['\u{10FFFF}', '\0']);
+        for c in chars {
+            assert_eq!(is_conjunction(c), CONJUNCTIONS.contains(&c), "{c:?}");
+        }
+        assert!(is_conjunction('、') && is_conjunction('和') && !is_conjunction('的'));
     }
 
     #[test]
