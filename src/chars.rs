@@ -100,6 +100,17 @@ impl Phrases {
         i >= len && words.iter().any(|w| w.len() == len && spelled_at(chars, i - len, w))
     }
 
+    /// The lengths in characters of the words of the list that end right
+    /// before character `i`, as bits: bit `n` is set when
+    /// [`Phrases::has_word_ending_at`] `(chars, i, n)` holds (for `n`
+    /// below 32; longer words are left out). (For a caller that asks
+    /// several lengths at one position: the words are looked up once.)
+    #[inline]
+    pub fn lengths_ending_at(&self, chars: &[char], i: usize) -> u32 {
+        let Some(words) = i.checked_sub(1).and_then(|j| self.ending_with(chars.get(j)?)) else { return 0 };
+        words.iter().filter(|w| w.len() < 32 && i >= w.len() && spelled_at(chars, i - w.len(), w)).fold(0, |lengths, w| lengths | 1 << w.len())
+    }
+
     /// The length in characters of the longest word of the list that ends
     /// right before character `i`.
     #[inline]
@@ -334,6 +345,7 @@ mod tests {
                 for len in 1..=3 {
                     let exact = lists.iter().any(|w| w.len() == len && i >= len && spelled_at(&text, i - len, w));
                     assert_eq!(phrases.has_word_ending_at(&text, i, len), exact, "{text:?} at {i}, {len}");
+                    assert_eq!(phrases.lengths_ending_at(&text, i) >> len & 1 == 1, exact, "{text:?} at {i}, {len} as bits");
                 }
             }
         }

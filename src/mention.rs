@@ -679,9 +679,12 @@ fn stem_start(
         // function word ends the stem, anything else is part of the name.
         let mut step = 1;
         let mut stop = false;
+        // (The breakers that end here, by length: looked up once for the
+        // three lengths.)
+        let breaker_lengths = breakers.lengths_ending_at(chars, j);
         for len in (2..=4.min(j)).rev() {
             let word = &chars[j - len..j];
-            if breakers.has_word_ending_at(chars, j, len) {
+            if breaker_lengths >> len & 1 == 1 {
                 stop = true;
                 break;
             }
