@@ -54,9 +54,10 @@ impl<'a> TaggedSentence<'a> {
 /// `tagged`, whose buffers are reused (one per document, not one per
 /// sentence); `mentions` must be sorted by start, and start at the first
 /// that starts in the sentence or after it (see
-/// [`first_starting_at_or_after`]).
-pub fn tag_sentence<'a>(folded: &Folded, sentence: Span, mentions: &'a [TaggedMention], tagged: &mut TaggedSentence<'a>) {
-    let starting_within = mentions.iter().take_while(|m| m.span.start < sentence.end);
+/// [`first_starting_at_or_after`]). Returns how many of `mentions` start
+/// before the sentence ends: the walk over them is the one the search for
+/// the next sentence's first mention would repeat.
+pub fn tag_sentence<'a>(folded: &Folded, sentence: Span, mentions: &'a [TaggedMention], tagged: &mut TaggedSentence<'a>) -> usize {
     let TaggedSentence { text, slots } = tagged;
     text.clear();
     slots.clear();
@@ -64,8 +65,13 @@ pub fn tag_sentence<'a>(folded: &Folded, sentence: Span, mentions: &'a [TaggedMe
     // Where the first mention starting at a position runs past the
     // sentence, that position is text, whatever else starts there.
     let mut blocked = None;
-    for m in starting_within {
+    let mut walked = 0;
+    for m in mentions {
         let start = m.span.start;
+        if start >= sentence.end {
+            break;
+        }
+        walked += 1;
         // Inside a mention already tagged (or a blocked position).
         if start < i || blocked == Some(start) {
             continue;
@@ -82,6 +88,7 @@ pub fn tag_sentence<'a>(folded: &Folded, sentence: Span, mentions: &'a [TaggedMe
         i = m.span.end;
     }
     text.push_str(folded.slice(i.min(sentence.end), sentence.end));
+    walked
 }
 
 pub fn match_relations(
@@ -116,7 +123,9 @@ pub fn match_relations(
             topic = topic.filter(|_| sentence.len() < 12);
             continue;
         }
-        tag_sentence(folded, sentence, mentions, &mut tagged);
+        // The mentions tagging walked past start before the next sentence
+        // does: the next search for a first mention goes on after them.
+        first_mention += tag_sentence(folded, sentence, mentions, &mut tagged);
         let next_topic = sentence_topic(&tagged);
         // A sentence that goes on about the previous sentence's subject
         // without naming it (云栖小镇也在近几年快速增长。2015年…财政总收入为
@@ -792,7 +801,8 @@ mod tests {
             let sentence = Span::new(start, (start + 1 + next(12)).min(folded.chars()));
             let mut tagged = TaggedSentence::default();
             let mentions = &mentions[mentions.partition_point(|m| m.span.start < sentence.start)..];
-            tag_sentence(&folded, sentence, mentions, &mut tagged);
+            let walked = tag_sentence(&folded, sentence, mentions, &mut tagged);
+            assert_eq!(walked, mentions.partition_point(|m| m.span.start < sentence.end), "mentions walked past in {sentence:?}");
             if has_mention_starting_within(mentions, sentence) {
                 tagged_some += usize::from(!tagged.slots.is_empty());
             } else {
