@@ -568,10 +568,19 @@ fn location_facts<'a>(
     let mut facts = Vec::new();
     // (The tables below are sized up front: collected from a filter, they
     // would grow, and rehash, at every doubling.)
-    let of_type = |ty: NodeType| resolved.nodes.iter().enumerate().filter(move |(_, n)| n.key.node_type == ty);
-    let place_count = of_type(NodeType::Place).count();
+    // (The places and organizations are picked out in one pass over the
+    // nodes: a filter over all of them for each use walked them six times.)
+    let (mut place_nodes, mut organization_nodes) = (Vec::new(), Vec::new());
+    for (i, n) in resolved.nodes.iter().enumerate() {
+        match n.key.node_type {
+            NodeType::Place => place_nodes.push((i, n)),
+            NodeType::Organization => organization_nodes.push((i, n)),
+            _ => {}
+        }
+    }
+    let place_count = place_nodes.len();
     let mut places: FxHashMap<&str, usize> = FxHashMap::with_capacity_and_hasher(place_count, Default::default());
-    places.extend(of_type(NodeType::Place).map(|(i, n)| (n.key.key.as_str(), i)));
+    places.extend(place_nodes.iter().map(|&(i, n)| (n.key.key.as_str(), i)));
     // Every folded spelling of every place (杭州 for the node 杭州市), and
     // the places it spells, in the order listed. The node key is folded
     // already, and a mention's text is the original text of its span, whose
@@ -579,7 +588,7 @@ fn location_facts<'a>(
     // that span: all borrowed, none copied.
     let mut places_by_spelling = PlacesBySpelling::with_capacity(place_count);
     let mut listed: Vec<&str> = Vec::new();
-    for (i, n) in of_type(NodeType::Place) {
+    for &(i, n) in &place_nodes {
         let spellings = std::iter::once(n.key.key.as_str()).chain(n.mentions.iter().map(|m| folded.slice(m.span.start, m.span.end)));
         // A place is mostly mentioned by one or two spellings: each is
         // listed once (a place listed twice in a row is the same place to
@@ -649,8 +658,8 @@ fn location_facts<'a>(
         }
     }
     // The organizations of the document, by name.
-    let mut organizations: FxHashSet<&str> = FxHashSet::with_capacity_and_hasher(of_type(NodeType::Organization).count(), Default::default());
-    organizations.extend(of_type(NodeType::Organization).map(|(_, o)| o.key.key.as_str()));
+    let mut organizations: FxHashSet<&str> = FxHashSet::with_capacity_and_hasher(organization_nodes.len(), Default::default());
+    organizations.extend(organization_nodes.iter().map(|(_, o)| o.key.key.as_str()));
     // Name composition: 杭州市政府 is in 杭州, 杭州云计算产业园 in 杭州;
     // Intel创新实验室 is part of Intel. The rest of the name must be a name
     // part of its own (西湖区 is not "in 西湖").
