@@ -64,6 +64,12 @@ impl RelationWords {
         RelationWords { automaton, word_clauses, clauses, regex_clauses }
     }
 
+    /// Whether regex `i` has a clause of words: one without is possible
+    /// in every text, and needs no scan of it to say so.
+    pub fn needs_words(&self, i: usize) -> bool {
+        self.regex_clauses.get(i).is_some_and(|own| !own.is_empty())
+    }
+
     /// The regexes that may match `text`: those with a word of each of
     /// their clauses in it.
     pub fn possible(&self, text: &str) -> Possible<'_> {
@@ -97,6 +103,18 @@ mod tests {
         let words = RelationWords::new(&[Vec::new(), Vec::new()]);
         assert!(words.possible("说").contains(0) && words.possible("").contains(1));
         assert!(RelationWords::new(&[]).possible("说").contains(0));
+    }
+
+    /// A regex that needs no words is one every text makes possible, so
+    /// it may skip the scan; one that needs words is not.
+    #[test]
+    fn a_regex_needs_words_where_some_text_rules_it_out() {
+        let requirements = vec![Vec::new(), clauses(&[&["说"]]), clauses(&[&["的"], &["说", "表示"]]), clauses(&[&[""]])];
+        let words = RelationWords::new(&requirements);
+        for i in 0..requirements.len() + 2 {
+            let ruled_out_somewhere = ["", "说", "的", "a"].iter().any(|text| !words.possible(text).contains(i));
+            assert_eq!(words.needs_words(i), ruled_out_somewhere, "regex {i}");
+        }
     }
 
     #[test]

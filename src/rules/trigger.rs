@@ -685,7 +685,7 @@ impl PossibleRelations<'_> {
     #[inline]
     fn regex(&self, i: usize) -> bool {
         self.triggers.tag_needs.get(i).is_none_or(|n| n.met_by(&self.counts))
-            && self.words.get_or_init(|| self.triggers.words.possible(self.tagged)).contains(i)
+            && (!self.triggers.words.needs_words(i) || self.words.get_or_init(|| self.triggers.words.possible(self.tagged)).contains(i))
     }
 }
 
