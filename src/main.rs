@@ -377,7 +377,12 @@ fn extract(args: ExtractArgs) -> Result<ExitCode> {
     if run.failures > 0 || !args.input.quiet {
         eprintln!("{} documents, {} failed", run.graph.documents().len() + run.failures, run.failures);
     }
-    Ok(if run.failures > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    let code = if run.failures > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS };
+    // The process ends here: its memory goes back whole when it exits.
+    // Freeing the graph a node, a mention and a string at a time first
+    // cost about 0.6 M instructions per MB of input, for nothing.
+    std::mem::forget(run.graph);
+    Ok(code)
 }
 
 
