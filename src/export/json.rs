@@ -9,7 +9,7 @@
 //! `date`, `measure`, ...), `evidence: {doc, start, end, text}` (the
 //! sentence), `more_evidence` and `rule`. One array element per line.
 
-use crate::graph::{EvidenceRef, GraphEdge, GraphNode, KnowledgeGraph, MentionRef};
+use crate::graph::{DocumentInfo, EvidenceRef, GraphEdge, GraphNode, KnowledgeGraph, MentionRef};
 use crate::value::Value;
 use serde_json::{json, Map, Value as Json};
 use std::cmp::Ordering;
@@ -656,13 +656,28 @@ const EDGE_KEYS: usize = 128;
 /// Room for an evidence object's keys, punctuation and two offsets.
 const EVIDENCE_KEYS_AND_NUMBERS: usize = br#",{"doc":"","end":,"start":,"text":""}"#.len() + 2 * MAX_USIZE_DIGITS;
 
+/// Appends the bytes of `serde_json::to_writer(out, document)` (the
+/// derived `Serialize` writes the fields in declaration order).
+fn push_document(out: &mut Vec<u8>, document: &DocumentInfo) {
+    out.extend_from_slice(b"{\"id\":");
+    push_str(out, &document.id);
+    out.extend_from_slice(b",\"chars\":");
+    push_usize(out, document.chars);
+    out.extend_from_slice(b",\"sentences\":");
+    push_usize(out, document.sentences);
+    out.push(b'}');
+}
+
 pub fn write(graph: &KnowledgeGraph, out: &mut dyn Write) -> io::Result<()> {
-    out.write_all(b"{\"documents\": [")?;
+    // One buffer and one write for the document list: serde_json through
+    // a `dyn Write` cost a call per piece.
+    let mut documents = b"{\"documents\": [".to_vec();
     for (i, d) in graph.documents().iter().enumerate() {
-        out.write_all(if i == 0 { b"\n  " } else { b",\n  " })?;
-        serde_json::to_writer(&mut *out, d)?;
+        documents.extend_from_slice(if i == 0 { b"\n  " } else { b",\n  " });
+        push_document(&mut documents, d);
     }
-    out.write_all(b"\n],\n\"nodes\": [")?;
+    documents.extend_from_slice(b"\n],\n\"nodes\": [");
+    out.write_all(&documents)?;
     let nodes: Vec<&GraphNode> = graph.nodes().collect();
     write_elements(out, &nodes, |n| node_size(n), |bytes, n| {
         push_node(bytes, n);
@@ -851,6 +866,16 @@ mod tests {
                 w.finish(&mut out);
             }
             assert_eq!(out, format!("[{}]", itoa::Buffer::new().format(n)).as_bytes(), "{n}");
+        }
+    }
+
+    #[test]
+    fn a_document_is_written_as_serde_json_writes_it() {
+        for (i, id) in ODD_STRINGS.iter().enumerate() {
+            let document = DocumentInfo { id: id.to_string(), chars: usize::MAX >> i, sentences: i };
+            let mut direct = Vec::new();
+            push_document(&mut direct, &document);
+            assert_eq!(String::from_utf8(direct).unwrap(), serde_json::to_string(&document).unwrap());
         }
     }
 
