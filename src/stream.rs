@@ -259,6 +259,32 @@ mod tests {
     }
 
     #[test]
+    fn documents_given_back_wait_for_their_own_worker() {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let leftovers = Leftovers::new(2);
+        let doc = || Document { id: "d".into(), text: "文".into(), chars: 1, sentences: Vec::new(), nodes: Vec::new(), facts: Vec::new() };
+        leftovers.give_back(Some(0), vec![doc()]);
+        leftovers.give_back(Some(1), vec![doc(), doc()]);
+        leftovers.give_back(Some(1), vec![doc()]);
+        // A worker the queues do not know: dropped at once.
+        leftovers.give_back(None, vec![doc()]);
+        leftovers.give_back(Some(7), vec![doc()]);
+        let queued = |w: usize| leftovers.by_worker[w].lock().unwrap().len();
+        assert_eq!((queued(0), queued(1)), (1, 2));
+        pool.broadcast(|ctx| {
+            if ctx.index() == 1 {
+                leftovers.drop_own();
+            }
+        });
+        assert_eq!((queued(0), queued(1)), (1, 0));
+        // Off the pool, nothing is anyone's own.
+        leftovers.drop_own();
+        assert_eq!(queued(0), 1);
+        pool.broadcast(|_| leftovers.drop_own());
+        assert_eq!(queued(0), 0);
+    }
+
+    #[test]
     fn a_sink_error_stops_the_run() {
         let extractor = Extractor::builtin().unwrap();
         let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
