@@ -9,7 +9,7 @@
 //! `date`, `measure`, ...), `evidence: {doc, start, end, text}` (the
 //! sentence), `more_evidence` and `rule`. One array element per line.
 
-use crate::graph::{DocumentInfo, EvidenceRef, GraphEdge, GraphNode, KnowledgeGraph, MentionRef};
+use crate::graph::{DocumentInfo, EvidenceRef, GraphEdge, GraphNode, KnowledgeGraph, MentionRef, QualifierIter};
 use crate::value::Value;
 use serde_json::{json, Map, Value as Json};
 use std::cmp::Ordering;
@@ -475,15 +475,6 @@ fn push_node(out: &mut Vec<u8>, node: &GraphNode) {
     out.push(b'}');
 }
 
-/// A field of an edge other than its qualifiers.
-enum EdgeField<'a> {
-    Str(&'a str),
-    /// A predicate name: ASCII letters only, nothing to escape.
-    Name(&'static str),
-    Evidence(&'a EvidenceRef),
-    Evidences(&'a [EvidenceRef]),
-}
-
 /// Writes the bytes of `serde_json::to_writer(out, &edge_json(source, edge, target))`.
 pub fn write_edge<W: Write + ?Sized>(out: &mut W, source: &GraphNode, edge: &GraphEdge, target: &GraphNode) -> io::Result<()> {
     let mut bytes = Vec::with_capacity(edge_size(source, edge, target));
@@ -496,61 +487,99 @@ pub fn write_edge<W: Write + ?Sized>(out: &mut W, source: &GraphNode, edge: &Gra
 /// order, one per name). Where a qualifier has the name of an own field,
 /// the one [`edge_json`] inserts last wins, as in its map: the qualifier
 /// over `source`, `target` and `predicate`; `evidence`, `more_evidence`
-/// and `rule` over the qualifier.
+/// and `rule` over the qualifier. The own fields are written one after the
+/// other, each after the qualifiers named before it ([`QualifiersBefore::until`]).
 fn push_edge(out: &mut Vec<u8>, source: &GraphNode, edge: &GraphEdge, target: &GraphNode) {
-    let own_fields = [
-        ("evidence", EdgeField::Evidence(&edge.evidence), true),
-        ("more_evidence", EdgeField::Evidences(&edge.more_evidence), true),
-        ("predicate", EdgeField::Name(edge.predicate.as_str()), false),
-        ("rule", EdgeField::Str(&edge.rule), true),
-        ("source", EdgeField::Str(&source.id), false),
-        ("target", EdgeField::Str(&target.id), false),
-    ];
-    let mut own = own_fields.iter().filter(|(_, field, _)| !matches!(field, EdgeField::Evidences(es) if es.is_empty())).peekable();
-    let mut qualifiers = edge.qualifiers.iter().peekable();
+    let mut qualifiers = QualifiersBefore { rest: edge.qualifiers.iter().peekable(), first: true };
     out.push(b'{');
-    let mut first = true;
-    loop {
-        let take_own = match (own.peek(), qualifiers.peek()) {
-            (None, None) => break,
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (Some((key, _, wins)), Some((name, _))) => match (*key).cmp(name.as_str()) {
-                Ordering::Less => true,
-                Ordering::Greater => false,
-                Ordering::Equal if *wins => {
-                    qualifiers.next();
-                    true
+    if qualifiers.until(out, "evidence", true) {
+        out.extend_from_slice(b"\"evidence\":");
+        push_evidence(out, &edge.evidence);
+    }
+    // An empty list is no field: a qualifier of that name is written as
+    // any other.
+    if !edge.more_evidence.is_empty() && qualifiers.until(out, "more_evidence", true) {
+        out.extend_from_slice(b"\"more_evidence\":");
+        push_array(out, &edge.more_evidence, push_evidence);
+    }
+    if qualifiers.until(out, "predicate", false) {
+        out.extend_from_slice(b"\"predicate\":");
+        // ASCII letters: nothing to escape.
+        push_clean_str(out, edge.predicate.as_str());
+    }
+    if qualifiers.until(out, "rule", true) {
+        out.extend_from_slice(b"\"rule\":");
+        push_str(out, &edge.rule);
+    }
+    if qualifiers.until(out, "source", false) {
+        out.extend_from_slice(b"\"source\":");
+        push_str(out, &source.id);
+    }
+    if qualifiers.until(out, "target", false) {
+        out.extend_from_slice(b"\"target\":");
+        push_str(out, &target.id);
+    }
+    qualifiers.write_rest(out);
+    out.push(b'}');
+}
+
+/// An edge's qualifiers not written yet, written in name order between
+/// its own fields by [`push_edge`].
+struct QualifiersBefore<'a> {
+    rest: std::iter::Peekable<QualifierIter<'a>>,
+    /// Whether nothing is written yet (no comma before the next field).
+    first: bool,
+}
+
+impl QualifiersBefore<'_> {
+    /// Writes the qualifiers named before `key`, then the comma before the
+    /// own field `key`, and says whether that field is to be written: a
+    /// qualifier named `key` is dropped if the field `wins`, else written
+    /// in its place.
+    fn until(&mut self, out: &mut Vec<u8>, key: &str, wins: bool) -> bool {
+        while let Some(&(name, value)) = self.rest.peek() {
+            match name.as_str().cmp(key) {
+                Ordering::Less => {}
+                Ordering::Equal if wins => {
+                    self.rest.next();
+                    break;
                 }
                 Ordering::Equal => {
-                    own.next();
-                    false
+                    self.rest.next();
+                    push_qualifier(out, &mut self.first, name, value);
+                    return false;
                 }
-            },
-        };
-        if !first {
-            out.push(b',');
-        }
-        first = false;
-        if take_own {
-            let (key, field, _) = own.next().expect("peeked");
-            out.push(b'"');
-            out.extend_from_slice(key.as_bytes());
-            out.extend_from_slice(b"\":");
-            match field {
-                EdgeField::Str(s) => push_str(out, s),
-                EdgeField::Name(name) => push_clean_str(out, name),
-                EdgeField::Evidence(e) => push_evidence(out, e),
-                EdgeField::Evidences(es) => push_array(out, es, push_evidence),
+                Ordering::Greater => break,
             }
-        } else {
-            let (name, value) = qualifiers.next().expect("peeked");
-            push_str(out, name);
-            out.push(b':');
-            push_str(out, value);
+            self.rest.next();
+            push_qualifier(out, &mut self.first, name, value);
+        }
+        push_comma(out, &mut self.first);
+        true
+    }
+
+    /// Writes the qualifiers left.
+    fn write_rest(self, out: &mut Vec<u8>) {
+        let QualifiersBefore { rest, mut first } = self;
+        for (name, value) in rest {
+            push_qualifier(out, &mut first, name, value);
         }
     }
-    out.push(b'}');
+}
+
+/// A comma unless this is the `first` field.
+fn push_comma(out: &mut Vec<u8>, first: &mut bool) {
+    if !*first {
+        out.push(b',');
+    }
+    *first = false;
+}
+
+fn push_qualifier(out: &mut Vec<u8>, first: &mut bool, name: &str, value: &str) {
+    push_comma(out, first);
+    push_str(out, name);
+    out.push(b':');
+    push_str(out, value);
 }
 
 /// Output bytes one rendering task aims at: large enough to amortize a
