@@ -235,7 +235,7 @@ fn for_each_document<T: Send + 'static>(
     args: &InputArgs,
     inputs: &[PathBuf],
     render: newsgraph::stream::Render<T>,
-    mut sink: impl FnMut(newsgraph::Document, T) -> Result<()>,
+    mut sink: impl FnMut(&newsgraph::Document, T) -> Result<()>,
 ) -> Result<usize> {
     let encoding = match &args.encoding {
         Some(label) => Some(
@@ -270,7 +270,7 @@ fn for_each_document<T: Send + 'static>(
         }
     });
     newsgraph::stream::extract_render_ordered(extractor, pool, docs, render, |doc, rendered| {
-        progress.document(&doc);
+        progress.document(doc);
         sink(doc, rendered)
     })?;
     progress.finish(failures.get());
@@ -282,7 +282,7 @@ fn run_extraction(extractor: &Extractor, args: &InputArgs, inputs: &[PathBuf]) -
     let pool = thread_pool(args)?;
     let mut graph = KnowledgeGraph::new();
     let failures = for_each_document(extractor, &pool, args, inputs, Arc::new(|_: &newsgraph::Document| ()), |doc, ()| {
-        graph.add_document(&doc);
+        graph.add_document(doc);
         Ok(())
     })?;
     Ok(Run { graph, failures, pool })
@@ -377,7 +377,12 @@ fn extract(args: ExtractArgs) -> Result<ExitCode> {
     if run.failures > 0 || !args.input.quiet {
         eprintln!("{} documents, {} failed", run.graph.documents().len() + run.failures, run.failures);
     }
-    Ok(if run.failures > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    let code = if run.failures > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS };
+    // The process ends here: its memory goes back whole when it exits.
+    // Freeing the graph a node, a mention and a string at a time first
+    // cost about 0.6 M instructions per MB of input, for nothing.
+    std::mem::forget(run.graph);
+    Ok(code)
 }
 
 

@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 pub struct Progress {
     bar: ProgressBar,
+    /// Whether `bar` is drawn (not hidden).
+    drawn: bool,
     quiet: bool,
     start: Instant,
     pub documents: usize,
@@ -23,7 +25,8 @@ pub struct Progress {
 impl Progress {
     pub fn new(inputs: &[PathBuf], quiet: bool) -> Progress {
         let total = total_bytes(inputs);
-        let bar = if quiet || !std::io::stderr().is_terminal() {
+        let drawn = !quiet && std::io::stderr().is_terminal();
+        let bar = if !drawn {
             ProgressBar::hidden()
         } else {
             let bar = match total {
@@ -41,7 +44,7 @@ impl Progress {
             bar.enable_steady_tick(Duration::from_millis(200));
             bar
         };
-        Progress { bar, quiet, start: Instant::now(), documents: 0, sentences: 0, entities: 0, edges: 0, bytes: 0 }
+        Progress { bar, drawn, quiet, start: Instant::now(), documents: 0, sentences: 0, entities: 0, edges: 0, bytes: 0 }
     }
 
     /// A handle for printing notes without tearing the bar.
@@ -56,9 +59,13 @@ impl Progress {
         self.entities += doc.nodes.len();
         self.edges += doc.facts.len();
         self.bytes += doc.text.len() as u64;
-        self.bar.inc(doc.text.len() as u64);
-        if self.documents.is_multiple_of(64) || self.documents < 64 {
-            self.bar.set_message(format!("{} docs", self.documents));
+        // A hidden bar (--quiet, or stderr not a terminal) still locks and
+        // updates its state on every call, and the message is formatted.
+        if self.drawn {
+            self.bar.inc(doc.text.len() as u64);
+            if self.documents.is_multiple_of(64) || self.documents < 64 {
+                self.bar.set_message(format!("{} docs", self.documents));
+            }
         }
     }
 

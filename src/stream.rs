@@ -15,7 +15,7 @@ use crate::{Extractor, KnowledgeGraph};
 use oxigraph::io::RdfFormat;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, Mutex};
 
 /// Batches of documents in flight per worker thread.
 const BATCHES_PER_THREAD: usize = 4;
@@ -36,7 +36,7 @@ pub fn extract_ordered<I, E>(
     extractor: &Extractor,
     pool: &rayon::ThreadPool,
     docs: I,
-    mut sink: impl FnMut(Document) -> Result<(), E>,
+    mut sink: impl FnMut(&Document) -> Result<(), E>,
 ) -> Result<(), E>
 where
     I: IntoIterator<Item = (String, String)>,
@@ -47,6 +47,15 @@ where
 /// A per-document step run on the worker threads after extraction.
 pub type Render<T> = Arc<dyn Fn(&Document) -> T + Send + Sync>;
 
+/// A batch extracted by one worker: its documents and their renderings.
+struct Done<T> {
+    seq: usize,
+    /// The pool thread that extracted the batch (see [`Leftovers`]).
+    worker: Option<usize>,
+    docs: Vec<Document>,
+    rendered: Vec<T>,
+}
+
 /// [`extract_ordered`], with `render` run on the worker thread right after
 /// each document is extracted and its result handed to `sink` with the
 /// document. `--stream` serializes there, so that the calling thread only
@@ -56,45 +65,89 @@ pub fn extract_render_ordered<I, T, E>(
     pool: &rayon::ThreadPool,
     docs: I,
     render: Render<T>,
-    mut sink: impl FnMut(Document, T) -> Result<(), E>,
+    mut sink: impl FnMut(&Document, T) -> Result<(), E>,
 ) -> Result<(), E>
 where
     I: IntoIterator<Item = (String, String)>,
     T: Send + 'static,
 {
     let window = pool.current_num_threads().max(1) * BATCHES_PER_THREAD;
-    let (tx, rx) = mpsc::channel::<(usize, Vec<(Document, T)>)>();
-    let mut pending: BTreeMap<usize, Vec<(Document, T)>> = BTreeMap::new();
+    let (tx, rx) = mpsc::channel::<Done<T>>();
+    let mut pending: BTreeMap<usize, Done<T>> = BTreeMap::new();
     let mut batches = Batches { docs: docs.into_iter().peekable() };
+    let leftovers = Arc::new(Leftovers::new(pool.current_num_threads()));
     let (mut sent, mut next) = (0usize, 0usize);
-    loop {
+    let result = loop {
         while sent - next < window {
             let Some(batch) = batches.next() else { break };
-            let (tx, extractor, render, seq) = (tx.clone(), extractor.clone(), render.clone(), sent);
+            let (tx, extractor, render, leftovers, seq) = (tx.clone(), extractor.clone(), render.clone(), leftovers.clone(), sent);
             pool.spawn(move || {
-                let done = batch
-                    .into_iter()
-                    .map(|(id, text)| {
-                        let doc = extractor.extract(&id, &text);
-                        let rendered = render(&doc);
-                        (doc, rendered)
-                    })
-                    .collect();
+                leftovers.drop_own();
+                let docs: Vec<Document> = batch.into_iter().map(|(id, text)| extractor.extract(&id, &text)).collect();
+                let rendered = docs.iter().map(|doc| render(doc)).collect();
                 // The receiver only goes away after an error of the sink.
-                let _ = tx.send((seq, done));
+                let _ = tx.send(Done { seq, worker: rayon::current_thread_index(), docs, rendered });
             });
             sent += 1;
         }
         if next == sent {
-            return Ok(());
+            break Ok(());
         }
-        let (seq, done) = rx.recv().expect("an extraction worker panicked");
-        pending.insert(seq, done);
+        let done = rx.recv().expect("an extraction worker panicked");
+        pending.insert(done.seq, done);
+        let mut failed = None;
         while let Some(done) = pending.remove(&next) {
             next += 1;
-            for (doc, rendered) in done {
-                sink(doc, rendered)?;
+            for (doc, rendered) in done.docs.iter().zip(done.rendered) {
+                if let Err(e) = sink(doc, rendered) {
+                    failed = Some(e);
+                    break;
+                }
             }
+            leftovers.give_back(done.worker, done.docs);
+            if failed.is_some() {
+                break;
+            }
+        }
+        if let Some(e) = failed {
+            break Err(e);
+        }
+    };
+    // Batches given back since their worker's last job: each worker drops
+    // its own.
+    pool.broadcast(|_| leftovers.drop_own());
+    result
+}
+
+/// Documents the consumer is done with, waiting to be dropped on the pool
+/// thread that extracted them, at the start of its next job. Every string
+/// and vector of a document was allocated on that thread; mimalloc frees a
+/// block of another thread's page by an atomic push onto that page's list,
+/// which its owner collects later, and dropping the documents on the
+/// consumer thread cost two to three times a local free. It also took the
+/// frees off the one consumer thread, which merges the graph serially.
+struct Leftovers {
+    /// Batches of documents, by the pool thread index of their worker.
+    by_worker: Vec<Mutex<Vec<Vec<Document>>>>,
+}
+
+impl Leftovers {
+    fn new(threads: usize) -> Leftovers {
+        Leftovers { by_worker: (0..threads).map(|_| Mutex::default()).collect() }
+    }
+
+    /// Queues `docs` for `worker`; dropped here if it is not known.
+    fn give_back(&self, worker: Option<usize>, docs: Vec<Document>) {
+        if let Some(queue) = worker.and_then(|w| self.by_worker.get(w)) {
+            queue.lock().unwrap_or_else(|e| e.into_inner()).push(docs);
+        }
+    }
+
+    /// Drops the documents queued for the calling pool thread.
+    fn drop_own(&self) {
+        if let Some(queue) = rayon::current_thread_index().and_then(|w| self.by_worker.get(w)) {
+            let batches = std::mem::take(&mut *queue.lock().unwrap_or_else(|e| e.into_inner()));
+            drop(batches);
         }
     }
 }
@@ -181,7 +234,7 @@ mod tests {
             let mut bytes = Vec::new();
             extract_ordered(&extractor, &pool, corpus(), |doc| {
                 ids.push(doc.id.clone());
-                write_jsonl_document(&doc, &mut bytes)
+                write_jsonl_document(doc, &mut bytes)
             })
             .unwrap();
             assert_eq!(ids, corpus().into_iter().map(|(id, _)| id).collect::<Vec<_>>());
@@ -203,6 +256,32 @@ mod tests {
         // BATCH_BYTES; a longer one is a batch of its own.
         assert_eq!(batches.iter().map(ids).collect::<Vec<_>>(), ["d0,d1,d2", "d3", "d4", "d5,d6"]);
         assert_eq!(batches.concat(), docs);
+    }
+
+    #[test]
+    fn documents_given_back_wait_for_their_own_worker() {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let leftovers = Leftovers::new(2);
+        let doc = || Document { id: "d".into(), text: "文".into(), chars: 1, sentences: Vec::new(), nodes: Vec::new(), facts: Vec::new() };
+        leftovers.give_back(Some(0), vec![doc()]);
+        leftovers.give_back(Some(1), vec![doc(), doc()]);
+        leftovers.give_back(Some(1), vec![doc()]);
+        // A worker the queues do not know: dropped at once.
+        leftovers.give_back(None, vec![doc()]);
+        leftovers.give_back(Some(7), vec![doc()]);
+        let queued = |w: usize| leftovers.by_worker[w].lock().unwrap().len();
+        assert_eq!((queued(0), queued(1)), (1, 2));
+        pool.broadcast(|ctx| {
+            if ctx.index() == 1 {
+                leftovers.drop_own();
+            }
+        });
+        assert_eq!((queued(0), queued(1)), (1, 0));
+        // Off the pool, nothing is anyone's own.
+        leftovers.drop_own();
+        assert_eq!(queued(0), 1);
+        pool.broadcast(|_| leftovers.drop_own());
+        assert_eq!(queued(0), 0);
     }
 
     #[test]

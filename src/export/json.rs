@@ -9,7 +9,7 @@
 //! `date`, `measure`, ...), `evidence: {doc, start, end, text}` (the
 //! sentence), `more_evidence` and `rule`. One array element per line.
 
-use crate::graph::{EvidenceRef, GraphEdge, GraphNode, KnowledgeGraph, MentionRef};
+use crate::graph::{DocumentInfo, EvidenceRef, GraphEdge, GraphNode, KnowledgeGraph, MentionRef, QualifierIter};
 use crate::value::Value;
 use serde_json::{json, Map, Value as Json};
 use std::cmp::Ordering;
@@ -280,15 +280,29 @@ impl InPlace {
         }
     }
 
-    /// Appends `n` as serde_json writes an integer (itoa).
+    /// Appends `n` as serde_json writes an integer (itoa). Offsets below
+    /// 10⁸ (all of them, in practice) are written as eight digits at once
+    /// ([`eight_digits`]), of which the leading zeros are then stepped
+    /// over: a call to itoa and a copy of its few digits cost several times
+    /// that, twice per mention.
     ///
     /// # Safety
     ///
     /// The room reserved by [`InPlace::new`] holds [`MAX_USIZE_DIGITS`].
     #[inline(always)]
     unsafe fn number(&mut self, n: usize) {
-        // SAFETY: the caller's promise.
-        unsafe { self.bytes(itoa::Buffer::new().format(n).as_bytes()) }
+        if n >= 100_000_000 {
+            // SAFETY: the caller's promise.
+            return unsafe { self.bytes(itoa::Buffer::new().format(n).as_bytes()) };
+        }
+        let (digits, len) = eight_digits(n as u32);
+        // SAFETY: eight bytes fit in the room for MAX_USIZE_DIGITS; those
+        // past `len` are written over by what comes next (or left beyond
+        // the vector's length).
+        unsafe {
+            self.at.cast::<u64>().write_unaligned(digits.to_le());
+            self.at = self.at.add(len);
+        }
     }
 
     /// Ends the writing: the bytes written become part of `out`.
@@ -303,6 +317,26 @@ impl InPlace {
     }
 }
 
+/// `n` (below 10⁸) as ASCII digits in the first bytes of a little-endian
+/// word, without leading zeros, and their number. The eight digits are
+/// split in parallel lanes (4 + 4, then 2 + 2 per half, then 1 + 1 per
+/// quarter), each division by a multiplication that is exact in its range;
+/// the word is then shifted past the leading zeros (`0` keeps one).
+#[inline(always)]
+fn eight_digits(n: u32) -> (u64, usize) {
+    debug_assert!(n < 100_000_000);
+    // Lanes of 32 bits: the high four digits first in memory.
+    let x = u64::from(n / 10_000) | u64::from(n % 10_000) << 32;
+    // Each lane below 10⁴ by 100: (x * 10486) >> 20 is exact there.
+    let hundreds = ((x * 10_486) >> 20) & 0x0000_007f_0000_007f;
+    let x = hundreds | (x - hundreds * 100) << 16;
+    // Each 16-bit lane below 100 by 10: (x * 103) >> 10 is exact there.
+    let tens = ((x * 103) >> 10) & 0x000f_000f_000f_000f;
+    let values = tens | (x - tens * 10) << 8;
+    let leading_zeros = ((values.trailing_zeros() / 8) as usize).min(7);
+    ((values + 0x3030_3030_3030_3030) >> (8 * leading_zeros), 8 - leading_zeros)
+}
+
 /// Keys in byte order, as in [`node_json`]'s `mentions`, after a comma
 /// unless it is the `first` of its array. Written in place when no string
 /// of it has a byte to escape (nearly always).
@@ -315,7 +349,11 @@ fn push_mention(out: &mut Vec<u8>, m: &MentionRef, first: bool, memo: &mut Menti
     let mut w = InPlace::new(out, KEYS + m.doc.len() + m.rule.len() + m.text.len() + 2 * MAX_USIZE_DIGITS);
     // SAFETY: `KEYS` counts the literals, then the strings and numbers.
     unsafe {
-        w.literal(if first { b"{\"doc\":\"" } else { b",{\"doc\":\"" });
+        // (Two fixed literals: one chosen by length was a call to memcpy.)
+        if !first {
+            w.literal(b",");
+        }
+        w.literal(b"{\"doc\":\"");
         w.bytes(m.doc.as_bytes());
         w.literal(b"\",\"end\":");
         w.number(m.end);
@@ -437,16 +475,9 @@ fn push_node(out: &mut Vec<u8>, node: &GraphNode) {
     out.push(b'}');
 }
 
-/// A field of an edge other than its qualifiers.
-enum EdgeField<'a> {
-    Str(&'a str),
-    Evidence(&'a EvidenceRef),
-    Evidences(&'a [EvidenceRef]),
-}
-
 /// Writes the bytes of `serde_json::to_writer(out, &edge_json(source, edge, target))`.
 pub fn write_edge<W: Write + ?Sized>(out: &mut W, source: &GraphNode, edge: &GraphEdge, target: &GraphNode) -> io::Result<()> {
-    let mut bytes = Vec::with_capacity(edge_size(edge));
+    let mut bytes = Vec::with_capacity(edge_size(source, edge, target));
     push_edge(&mut bytes, source, edge, target);
     out.write_all(&bytes)
 }
@@ -456,60 +487,99 @@ pub fn write_edge<W: Write + ?Sized>(out: &mut W, source: &GraphNode, edge: &Gra
 /// order, one per name). Where a qualifier has the name of an own field,
 /// the one [`edge_json`] inserts last wins, as in its map: the qualifier
 /// over `source`, `target` and `predicate`; `evidence`, `more_evidence`
-/// and `rule` over the qualifier.
+/// and `rule` over the qualifier. The own fields are written one after the
+/// other, each after the qualifiers named before it ([`QualifiersBefore::until`]).
 fn push_edge(out: &mut Vec<u8>, source: &GraphNode, edge: &GraphEdge, target: &GraphNode) {
-    let own_fields = [
-        ("evidence", EdgeField::Evidence(&edge.evidence), true),
-        ("more_evidence", EdgeField::Evidences(&edge.more_evidence), true),
-        ("predicate", EdgeField::Str(edge.predicate.as_str()), false),
-        ("rule", EdgeField::Str(&edge.rule), true),
-        ("source", EdgeField::Str(&source.id), false),
-        ("target", EdgeField::Str(&target.id), false),
-    ];
-    let mut own = own_fields.iter().filter(|(_, field, _)| !matches!(field, EdgeField::Evidences(es) if es.is_empty())).peekable();
-    let mut qualifiers = edge.qualifiers.iter().peekable();
+    let mut qualifiers = QualifiersBefore { rest: edge.qualifiers.iter().peekable(), first: true };
     out.push(b'{');
-    let mut first = true;
-    loop {
-        let take_own = match (own.peek(), qualifiers.peek()) {
-            (None, None) => break,
-            (Some(_), None) => true,
-            (None, Some(_)) => false,
-            (Some((key, _, wins)), Some((name, _))) => match (*key).cmp(name.as_str()) {
-                Ordering::Less => true,
-                Ordering::Greater => false,
-                Ordering::Equal if *wins => {
-                    qualifiers.next();
-                    true
+    if qualifiers.until(out, "evidence", true) {
+        out.extend_from_slice(b"\"evidence\":");
+        push_evidence(out, &edge.evidence);
+    }
+    // An empty list is no field: a qualifier of that name is written as
+    // any other.
+    if !edge.more_evidence.is_empty() && qualifiers.until(out, "more_evidence", true) {
+        out.extend_from_slice(b"\"more_evidence\":");
+        push_array(out, &edge.more_evidence, push_evidence);
+    }
+    if qualifiers.until(out, "predicate", false) {
+        out.extend_from_slice(b"\"predicate\":");
+        // ASCII letters: nothing to escape.
+        push_clean_str(out, edge.predicate.as_str());
+    }
+    if qualifiers.until(out, "rule", true) {
+        out.extend_from_slice(b"\"rule\":");
+        push_str(out, &edge.rule);
+    }
+    if qualifiers.until(out, "source", false) {
+        out.extend_from_slice(b"\"source\":");
+        push_str(out, &source.id);
+    }
+    if qualifiers.until(out, "target", false) {
+        out.extend_from_slice(b"\"target\":");
+        push_str(out, &target.id);
+    }
+    qualifiers.write_rest(out);
+    out.push(b'}');
+}
+
+/// An edge's qualifiers not written yet, written in name order between
+/// its own fields by [`push_edge`].
+struct QualifiersBefore<'a> {
+    rest: std::iter::Peekable<QualifierIter<'a>>,
+    /// Whether nothing is written yet (no comma before the next field).
+    first: bool,
+}
+
+impl QualifiersBefore<'_> {
+    /// Writes the qualifiers named before `key`, then the comma before the
+    /// own field `key`, and says whether that field is to be written: a
+    /// qualifier named `key` is dropped if the field `wins`, else written
+    /// in its place.
+    fn until(&mut self, out: &mut Vec<u8>, key: &str, wins: bool) -> bool {
+        while let Some(&(name, value)) = self.rest.peek() {
+            match name.as_str().cmp(key) {
+                Ordering::Less => {}
+                Ordering::Equal if wins => {
+                    self.rest.next();
+                    break;
                 }
                 Ordering::Equal => {
-                    own.next();
-                    false
+                    self.rest.next();
+                    push_qualifier(out, &mut self.first, name, value);
+                    return false;
                 }
-            },
-        };
-        if !first {
-            out.push(b',');
-        }
-        first = false;
-        if take_own {
-            let (key, field, _) = own.next().expect("peeked");
-            out.push(b'"');
-            out.extend_from_slice(key.as_bytes());
-            out.extend_from_slice(b"\":");
-            match field {
-                EdgeField::Str(s) => push_str(out, s),
-                EdgeField::Evidence(e) => push_evidence(out, e),
-                EdgeField::Evidences(es) => push_array(out, es, push_evidence),
+                Ordering::Greater => break,
             }
-        } else {
-            let (name, value) = qualifiers.next().expect("peeked");
-            push_str(out, name);
-            out.push(b':');
-            push_str(out, value);
+            self.rest.next();
+            push_qualifier(out, &mut self.first, name, value);
+        }
+        push_comma(out, &mut self.first);
+        true
+    }
+
+    /// Writes the qualifiers left.
+    fn write_rest(self, out: &mut Vec<u8>) {
+        let QualifiersBefore { rest, mut first } = self;
+        for (name, value) in rest {
+            push_qualifier(out, &mut first, name, value);
         }
     }
-    out.push(b'}');
+}
+
+/// A comma unless this is the `first` field.
+fn push_comma(out: &mut Vec<u8>, first: &mut bool) {
+    if !*first {
+        out.push(b',');
+    }
+    *first = false;
+}
+
+fn push_qualifier(out: &mut Vec<u8>, first: &mut bool, name: &str, value: &str) {
+    push_comma(out, first);
+    push_str(out, name);
+    out.push(b':');
+    push_str(out, value);
 }
 
 /// Output bytes one rendering task aims at: large enough to amortize a
@@ -597,18 +667,46 @@ fn node_size(node: &GraphNode) -> usize {
     128 + 128 * node.mentions.len()
 }
 
-/// About the bytes of an edge's JSON: its evidence sentences make up most of it.
-fn edge_size(edge: &GraphEdge) -> usize {
-    128 + std::iter::once(&edge.evidence).chain(&edge.more_evidence).map(|e| 64 + e.text.len()).sum::<usize>()
+/// About the bytes of an edge's JSON, and no fewer unless its strings have
+/// bytes to escape: its evidence sentences make up most of it. (An
+/// estimate short of the output made every task buffer of edges grow, that
+/// is be copied, at its end.)
+fn edge_size(source: &GraphNode, edge: &GraphEdge, target: &GraphNode) -> usize {
+    let evidence = |e: &EvidenceRef| EVIDENCE_KEYS_AND_NUMBERS + e.doc.len() + e.text.len();
+    let qualifiers: usize = edge.qualifiers.iter().map(|(k, v)| 8 + k.len() + v.len()).sum();
+    EDGE_KEYS + source.id.len() + target.id.len() + edge.rule.len() + qualifiers + std::iter::once(&edge.evidence).chain(&edge.more_evidence).map(evidence).sum::<usize>()
+}
+
+/// Room for an edge's keys, punctuation and predicate name
+/// (`{"evidence":,"more_evidence":[],"predicate":"","rule":"","source":"","target":""}`
+/// is 82 bytes).
+const EDGE_KEYS: usize = 128;
+
+/// Room for an evidence object's keys, punctuation and two offsets.
+const EVIDENCE_KEYS_AND_NUMBERS: usize = br#",{"doc":"","end":,"start":,"text":""}"#.len() + 2 * MAX_USIZE_DIGITS;
+
+/// Appends the bytes of `serde_json::to_writer(out, document)` (the
+/// derived `Serialize` writes the fields in declaration order).
+fn push_document(out: &mut Vec<u8>, document: &DocumentInfo) {
+    out.extend_from_slice(b"{\"id\":");
+    push_str(out, &document.id);
+    out.extend_from_slice(b",\"chars\":");
+    push_usize(out, document.chars);
+    out.extend_from_slice(b",\"sentences\":");
+    push_usize(out, document.sentences);
+    out.push(b'}');
 }
 
 pub fn write(graph: &KnowledgeGraph, out: &mut dyn Write) -> io::Result<()> {
-    out.write_all(b"{\"documents\": [")?;
+    // One buffer and one write for the document list: serde_json through
+    // a `dyn Write` cost a call per piece.
+    let mut documents = b"{\"documents\": [".to_vec();
     for (i, d) in graph.documents().iter().enumerate() {
-        out.write_all(if i == 0 { b"\n  " } else { b",\n  " })?;
-        serde_json::to_writer(&mut *out, d)?;
+        documents.extend_from_slice(if i == 0 { b"\n  " } else { b",\n  " });
+        push_document(&mut documents, d);
     }
-    out.write_all(b"\n],\n\"nodes\": [")?;
+    documents.extend_from_slice(b"\n],\n\"nodes\": [");
+    out.write_all(&documents)?;
     let nodes: Vec<&GraphNode> = graph.nodes().collect();
     write_elements(out, &nodes, |n| node_size(n), |bytes, n| {
         push_node(bytes, n);
@@ -616,7 +714,7 @@ pub fn write(graph: &KnowledgeGraph, out: &mut dyn Write) -> io::Result<()> {
     })?;
     out.write_all(b"\n],\n\"edges\": [")?;
     let edges: Vec<(&GraphNode, &GraphEdge, &GraphNode)> = graph.edges().collect();
-    write_elements(out, &edges, |&(_, e, _)| edge_size(e), |bytes, &(s, e, t)| {
+    write_elements(out, &edges, |&(s, e, t)| edge_size(s, e, t), |bytes, &(s, e, t)| {
         push_edge(bytes, s, e, t);
         Ok(())
     })?;
@@ -765,6 +863,79 @@ mod tests {
             let mut direct = Vec::new();
             write_edge(&mut direct, &source, &edge, &target).unwrap();
             assert_eq!(String::from_utf8(direct).unwrap(), serde_json::to_string(&edge_json(&source, &edge, &target)).unwrap(), "qualifiers {qualifiers:?}");
+        }
+    }
+
+    #[test]
+    fn offsets_are_written_as_itoa_writes_them() {
+        // Every number up to two million, every power of ten and its
+        // neighbours (the digit counts, and the switch to itoa at 10⁸), and
+        // pseudo-random ones of every size, each between two literals.
+        let mut numbers: Vec<usize> = (0..2_000_000).collect();
+        let mut power = 1usize;
+        while let Some(next) = power.checked_mul(10) {
+            numbers.extend([power - 1, power, power + 1, next - 1]);
+            power = next;
+        }
+        numbers.extend([usize::MAX, usize::MAX - 1, 99_999_999, 100_000_000]);
+        let mut next = crate::test_random::xorshift64(13);
+        for _ in 0..200_000 {
+            let r = next() as usize;
+            numbers.extend([r % 100_000_000, r >> (r % 64)]);
+        }
+        let mut out = Vec::new();
+        for n in numbers {
+            out.clear();
+            out.extend_from_slice(b"[");
+            let mut w = InPlace::new(&mut out, 2 + MAX_USIZE_DIGITS);
+            // SAFETY: room for a number and a literal.
+            unsafe {
+                w.number(n);
+                w.literal(b"]");
+                w.finish(&mut out);
+            }
+            assert_eq!(out, format!("[{}]", itoa::Buffer::new().format(n)).as_bytes(), "{n}");
+        }
+    }
+
+    #[test]
+    fn a_document_is_written_as_serde_json_writes_it() {
+        for (i, id) in ODD_STRINGS.iter().enumerate() {
+            let document = DocumentInfo { id: id.to_string(), chars: usize::MAX >> i, sentences: i };
+            let mut direct = Vec::new();
+            push_document(&mut direct, &document);
+            assert_eq!(String::from_utf8(direct).unwrap(), serde_json::to_string(&document).unwrap());
+        }
+    }
+
+    #[test]
+    fn predicate_names_have_nothing_to_escape() {
+        // push_edge writes them without scanning.
+        for p in Predicate::ALL {
+            assert!(!has_byte_to_escape(p.as_str().as_bytes()), "{p:?}");
+        }
+    }
+
+    #[test]
+    fn the_estimated_size_of_an_edge_is_not_short_of_its_json_with_clean_strings() {
+        // A task buffer sized at the estimate is then filled without
+        // growing (growth copies it).
+        let text = |len: usize| -> String { "中文ab".chars().cycle().take(len).collect() };
+        for i in 0..30 {
+            let source = GraphNode { id: text(i * 3), ..node(0, None, &[]) };
+            let target = GraphNode { id: text(i * 5 % 17), ..node(1, None, &[]) };
+            let evidence = |k: usize| EvidenceRef { doc: text(i + k).into(), start: usize::MAX - k, end: usize::MAX, text: text(i * 40 + k).into() };
+            let qualifiers: BTreeMap<String, String> = (0..i % 4).map(|k| (text(k + 3), text(i + k))).collect();
+            let edge = GraphEdge {
+                predicate: Predicate::ALL[i % Predicate::ALL.len()],
+                qualifiers: Qualifiers::from(&qualifiers),
+                evidence: evidence(0),
+                more_evidence: (1..i % 3).map(evidence).collect(),
+                rule: text(i * 2).into(),
+            };
+            let mut direct = Vec::new();
+            write_edge(&mut direct, &source, &edge, &target).unwrap();
+            assert!(direct.len() <= edge_size(&source, &edge, &target), "{} bytes", direct.len());
         }
     }
 
