@@ -140,6 +140,11 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         // prefixes that leave at least three characters count, so most
         // keys (a three-character person name) probe none.
         let may_start_with_place = key.chars().next().is_some_and(|c| place_first_chars.may_contain(c));
+        // (Neither the empty spelling nor a place the key may start with:
+        // no prefix is spelled, and the key need not even be counted.)
+        if !empty_spelling && !may_start_with_place {
+            continue;
+        }
         let chars = key.chars().count();
         for (split, _) in key.char_indices().take(chars.saturating_sub(2)) {
             let (place, rest) = key.split_at(split);
@@ -348,7 +353,8 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         v.sort_by_key(|(s, _)| s.start);
         v
     };
-    let mut pronouns = Vec::new();
+    // (Pushed straight onto `tagged`, whose room the stops reserved: the
+    // loop reads only `person_mentions`, made before it.)
     for i in stops.iter().map(|stop| stop.at) {
         let c = doc.chars[i];
         if !PRONOUNS.contains(&c) {
@@ -364,10 +370,9 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         let antecedent = person_mentions[..before].iter().rev().find(|(span, _)| span.end <= i);
         if let Some(&(span, node)) = antecedent.filter(|(span, _)| here - sentence_of(span.start) <= 1) {
             let _ = span;
-            pronouns.push(TaggedMention { span: Span::new(i, i + 1), tag: Tag::Node(NodeType::Person), node: Some(node), rule: RuleId::Literal("resolve/pronoun") });
+            tagged.push(TaggedMention { span: Span::new(i, i + 1), tag: Tag::Node(NodeType::Person), node: Some(node), rule: RuleId::Literal("resolve/pronoun") });
         }
     }
-    tagged.extend(pronouns);
 
     // Values, with dates resolved in reading order.
     let explicit_years: Vec<(usize, i32)> = candidates
