@@ -120,44 +120,12 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
             .filter(|c| c.tag == Tag::Node(NodeType::Place))
             .flat_map(|c| std::iter::once(folded_of(c.span)).chain(c.entry.map(|e| rules.dictionary.entry(e).key.as_str()))),
     );
-    // (Iterated below, but only to fill longer_form and ambiguous, whose
-    // contents do not depend on the order.)
-    let plain_keys: FxHashSet<(NodeType, &str)> = collect_counted_set(candidates.iter().filter_map(|c| match c.tag {
+    let plain_keys = candidates.iter().filter_map(|c| match c.tag {
         Tag::Node(t) if t.is_entity() && c.entry.is_none() => Some((t, folded_of(c.span))),
         _ => None,
-    }));
+    });
     // (Probed per entity mention, never iterated: FxHash.)
-    let mut longer_form: FxHashMap<(NodeType, &str), &str> = FxHashMap::default();
-    let mut ambiguous: FxHashSet<(NodeType, &str)> = FxHashSet::default();
-    // Every prefix of a key but the empty one starts with the key's first
-    // character: a key whose first character starts no place spelling has
-    // none of them to probe.
-    let place_first_chars = CharFilter::new(place_spellings.iter().filter_map(|p| p.chars().next()));
-    let empty_spelling = place_spellings.contains("");
-    for &(ty, key) in &plain_keys {
-        // The place spellings a key starts with are among its prefixes: a
-        // key has a few, the document may have hundreds of spellings. Only
-        // prefixes that leave at least three characters count, so most
-        // keys (a three-character person name) probe none.
-        let may_start_with_place = key.chars().next().is_some_and(|c| place_first_chars.may_contain(c));
-        let chars = key.chars().count();
-        for (split, _) in key.char_indices().take(chars.saturating_sub(2)) {
-            let (place, rest) = key.split_at(split);
-            let spelled = if split == 0 { empty_spelling } else { may_start_with_place && place_spellings.contains(place) };
-            if !spelled {
-                continue;
-            }
-            if plain_keys.contains(&(ty, rest)) {
-                let slot = (ty, rest);
-                if longer_form.insert(slot, key).is_some_and(|k| k != key) {
-                    ambiguous.insert(slot);
-                }
-            }
-        }
-    }
-    for a in ambiguous {
-        longer_form.remove(&a);
-    }
+    let longer_form = longer_forms(plain_keys, &place_spellings);
 
     // Full-form entities first, in reading order.
     let mut covered = Coverage::new(doc.chars.len());
@@ -348,7 +316,8 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         v.sort_by_key(|(s, _)| s.start);
         v
     };
-    let mut pronouns = Vec::new();
+    // (Pushed straight onto `tagged`, whose room the stops reserved: the
+    // loop reads only `person_mentions`, made before it.)
     for i in stops.iter().map(|stop| stop.at) {
         let c = doc.chars[i];
         if !PRONOUNS.contains(&c) {
@@ -364,10 +333,9 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         let antecedent = person_mentions[..before].iter().rev().find(|(span, _)| span.end <= i);
         if let Some(&(span, node)) = antecedent.filter(|(span, _)| here - sentence_of(span.start) <= 1) {
             let _ = span;
-            pronouns.push(TaggedMention { span: Span::new(i, i + 1), tag: Tag::Node(NodeType::Person), node: Some(node), rule: RuleId::Literal("resolve/pronoun") });
+            tagged.push(TaggedMention { span: Span::new(i, i + 1), tag: Tag::Node(NodeType::Person), node: Some(node), rule: RuleId::Literal("resolve/pronoun") });
         }
     }
-    tagged.extend(pronouns);
 
     // Values, with dates resolved in reading order.
     let explicit_years: Vec<(usize, i32)> = candidates
@@ -451,6 +419,56 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     }
     let (nodes, parents) = builder.finish();
     Resolved { nodes, mentions: tagged, parents }
+}
+
+/// The longer form each plain key (an entity key not from the gazetteer)
+/// stands for: the key that is a place spelling followed by it, when only
+/// one key is (云计算产业园 → 杭州云计算产业园). Only a rest of at least
+/// three characters counts.
+fn longer_forms<'a>(
+    plain_keys: impl Iterator<Item = (NodeType, &'a str)> + Clone,
+    place_spellings: &FxHashSet<&'a str>,
+) -> FxHashMap<(NodeType, &'a str), &'a str> {
+    let mut longer_form: FxHashMap<(NodeType, &str), &str> = FxHashMap::default();
+    // Every prefix of a key but the empty one starts with the key's first
+    // character: a key whose first character starts no place spelling has
+    // none of them to probe.
+    let place_first_chars = CharFilter::new(place_spellings.iter().filter_map(|p| p.chars().next()));
+    let empty_spelling = place_spellings.contains("");
+    // (Iterated, but only to fill longer_form and ambiguous, whose
+    // contents do not depend on the order.)
+    let plain_keys: FxHashSet<(NodeType, &str)> = collect_counted_set(plain_keys);
+    let mut ambiguous: FxHashSet<(NodeType, &str)> = FxHashSet::default();
+    for &(ty, key) in &plain_keys {
+        // The place spellings a key starts with are among its prefixes: a
+        // key has a few, the document may have hundreds of spellings. Only
+        // prefixes that leave at least three characters count, so most
+        // keys (a three-character person name) probe none.
+        let may_start_with_place = key.chars().next().is_some_and(|c| place_first_chars.may_contain(c));
+        // (Neither the empty spelling nor a place the key may start with:
+        // no prefix is spelled, and the key need not even be counted.)
+        if !empty_spelling && !may_start_with_place {
+            continue;
+        }
+        let chars = key.chars().count();
+        for (split, _) in key.char_indices().take(chars.saturating_sub(2)) {
+            let (place, rest) = key.split_at(split);
+            let spelled = if split == 0 { empty_spelling } else { may_start_with_place && place_spellings.contains(place) };
+            if !spelled {
+                continue;
+            }
+            if plain_keys.contains(&(ty, rest)) {
+                let slot = (ty, rest);
+                if longer_form.insert(slot, key).is_some_and(|k| k != key) {
+                    ambiguous.insert(slot);
+                }
+            }
+        }
+    }
+    for a in ambiguous {
+        longer_form.remove(&a);
+    }
+    longer_form
 }
 
 /// The prefixes of `key` from all but its last two characters down to two
@@ -905,6 +923,48 @@ mod tests {
                 pos = if random().is_multiple_of(4) { random() as usize % (at + 3) } else { pos + random() as usize % 4 };
                 assert_eq!(finder.of(pos), sentences.partition_point(|s| s.end <= pos), "{sentences:?} {pos}");
             }
+        }
+    }
+
+    /// The longer forms found by probing only keys that may start with a
+    /// place are what trying every split of every key finds: a slot is
+    /// kept when exactly one key is a place spelling followed by it. On
+    /// random keys over a small alphabet (so places, rests and shared
+    /// rests are frequent), with and without the empty spelling.
+    #[test]
+    fn longer_forms_are_what_trying_every_split_of_every_key_finds() {
+        let alphabet: Vec<char> = "杭州云计算园西湖".chars().collect();
+        let types = [NodeType::Organization, NodeType::Place];
+        let mut random = crate::test_random::xorshift32(0x10f0);
+        for _ in 0..2000 {
+            let mut keys: Vec<(NodeType, String)> = Vec::new();
+            for _ in 0..random() % 13 {
+                let ty = types[random() as usize % types.len()];
+                let key: String = (0..random() % 7).map(|_| alphabet[random() as usize % alphabet.len()]).collect();
+                keys.push((ty, key));
+            }
+            // (A place of no characters is the empty spelling.)
+            let places: Vec<String> =
+                (0..random() % 5).map(|_| (0..random() % 4).map(|_| alphabet[random() as usize % alphabet.len()]).collect()).collect();
+            let place_spellings: FxHashSet<&str> = places.iter().map(String::as_str).collect();
+            let plain_keys = keys.iter().map(|(t, k)| (*t, k.as_str()));
+            let found: std::collections::BTreeMap<(NodeType, &str), &str> = longer_forms(plain_keys.clone(), &place_spellings).into_iter().collect();
+            // Plainly: every split of every distinct key that leaves at
+            // least three characters.
+            let distinct: BTreeSet<(NodeType, &str)> = plain_keys.collect();
+            let mut longer: std::collections::BTreeMap<(NodeType, &str), BTreeSet<&str>> = Default::default();
+            for &(ty, key) in &distinct {
+                let splits: Vec<usize> = key.char_indices().map(|(at, _)| at).collect();
+                for &split in splits.iter().take(splits.len().saturating_sub(2)) {
+                    let (place, rest) = key.split_at(split);
+                    if place_spellings.contains(place) && distinct.contains(&(ty, rest)) {
+                        longer.entry((ty, rest)).or_default().insert(key);
+                    }
+                }
+            }
+            let expected: std::collections::BTreeMap<(NodeType, &str), &str> =
+                longer.into_iter().filter(|(_, keys)| keys.len() == 1).map(|(slot, keys)| (slot, *keys.first().unwrap())).collect();
+            assert_eq!(found, expected, "{keys:?} {places:?}");
         }
     }
 
