@@ -119,9 +119,7 @@ mod tests {
 
     #[test]
     fn the_words_of_the_builtin_relation_patterns_are_found_wherever_they_occur() {
-        let rules = crate::rules::RuleSet::builtin().unwrap();
-        let requirements: Vec<Vec<Vec<String>>> =
-            rules.relations.iter().map(|rule| super::super::trigger::relation_requirements(rule.regex.hir())).collect();
+        let (rules, requirements) = super::super::trigger::builtin_relation_requirements();
         let words = RelationWords::new(&requirements);
         // Texts of whole words, first halves of words (which must not count)
         // and other characters.

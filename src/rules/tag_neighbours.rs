@@ -212,9 +212,7 @@ mod tests {
     /// and the tag characters' places, given, change nothing.
     #[test]
     fn a_rule_ruled_out_is_one_whose_trigger_words_the_text_lacks() {
-        let rules = crate::rules::RuleSet::builtin().unwrap();
-        let requirements: Vec<Vec<Vec<String>>> =
-            rules.relations.iter().map(|rule| super::super::trigger::relation_requirements(rule.regex.hir())).collect();
+        let (rules, requirements) = super::super::trigger::builtin_relation_requirements();
         let words = super::super::relation_words::RelationWords::new(&requirements);
         let neighbours = TagNeighbours::new(&requirements);
         // Texts of whole words, halves of words and other characters.

@@ -636,6 +636,16 @@ pub(crate) fn relation_requirements(hir: &Hir) -> Vec<Vec<String>> {
     clauses
 }
 
+/// The built-in rules, with the word requirements of each relation
+/// pattern in rule order: what the tests of the word scan and of the
+/// neighbour test start from.
+#[cfg(test)]
+pub(crate) fn builtin_relation_requirements() -> (std::sync::Arc<super::RuleSet>, Vec<Vec<Vec<String>>>) {
+    let rules = super::RuleSet::builtin().expect("built-in rules");
+    let requirements = rules.relations.iter().map(|rule| relation_requirements(rule.regex.hir())).collect();
+    (rules, requirements)
+}
+
 impl RelationTriggers {
     pub fn new(rules: &[super::RelationRule]) -> RelationTriggers {
         let mut regexes: Vec<&Hir> = rules.iter().map(|r| r.regex.hir()).collect();
