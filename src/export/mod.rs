@@ -19,6 +19,7 @@ pub mod html;
 pub mod json;
 pub mod nodelink;
 pub mod rdf;
+mod triple_order;
 pub mod view;
 pub mod xml;
 

@@ -55,15 +55,16 @@
 //! (each becomes U+FFFD), because XML 1.0 cannot carry them and RDF/XML must
 //! say the same as the other formats. Output order is sorted and byte-stable.
 
-use super::ExportOptions;
+use super::{triple_order, ExportOptions};
 use crate::graph::{GraphEdge, GraphNode, KnowledgeGraph};
 use crate::model::{NodeType, Predicate};
 use crate::normalize::fold_char;
 use crate::value::Value;
 use oxigraph::io::{RdfFormat, RdfSerializer};
 use oxigraph::model::vocab::{rdf, rdfs, xsd};
-use oxigraph::model::{GraphName, Literal, NamedNode, NamedNodeRef, Quad, Term, Triple};
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use oxigraph::model::{GraphNameRef, Literal, NamedNode, NamedNodeRef, Quad, QuadRef, Term, Triple};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 /// The newsgraph vocabulary (`ontology/newsgraph.ttl`). Fixed, not derived
@@ -87,13 +88,24 @@ pub const PREFIXES: &[(&str, &str)] = &[
 ];
 
 fn ng(local: &str) -> NamedNode {
-    NamedNode::new_unchecked(format!("{NG}{local}"))
+    NamedNode::new_unchecked(joined(&[NG, local]))
 }
 fn schema(local: &str) -> NamedNode {
-    NamedNode::new_unchecked(format!("{SCHEMA}{local}"))
+    NamedNode::new_unchecked(joined(&[SCHEMA, local]))
 }
 fn nif(local: &str) -> NamedNode {
-    NamedNode::new_unchecked(format!("{NIF}{local}"))
+    NamedNode::new_unchecked(joined(&[NIF, local]))
+}
+
+/// The parts one after the other, allocated once at their exact size.
+/// (`format!` starts small and grows: most of the cost of building an
+/// IRI.)
+fn joined(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
+    out
 }
 
 /// Names longer than this (in UTF-8 bytes) are shortened and hashed.
@@ -126,9 +138,12 @@ fn percent_encode(s: &str) -> String {
         if c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~') || (is_ucschar(c) && !is_invisible(c)) {
             out.push(c);
         } else {
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
             let mut buf = [0u8; 4];
             for b in c.encode_utf8(&mut buf).bytes() {
-                out.push_str(&format!("%{b:02X}"));
+                out.push('%');
+                out.push(char::from(HEX[usize::from(b >> 4)]));
+                out.push(char::from(HEX[usize::from(b & 0xf)]));
             }
         }
     }
@@ -162,24 +177,36 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
 /// The IRI of a node id (`person/王坚` → `{base}entity/person/王坚`).
 pub fn node_iri(base: &str, id: &str) -> NamedNode {
     let (slug, key) = id.split_once('/').unwrap_or(("node", id));
-    NamedNode::new_unchecked(format!("{base}entity/{}/{}", iri_segment(slug), iri_segment(key)))
+    NamedNode::new_unchecked(joined(&[base, "entity/", &iri_segment(slug), "/", &iri_segment(key)]))
 }
 
 /// The IRI of a document, which also names its graph.
 pub fn document_iri(base: &str, doc: &str) -> NamedNode {
-    NamedNode::new_unchecked(format!("{base}document/{}", iri_segment(doc)))
+    NamedNode::new_unchecked(joined(&[base, "document/", &iri_segment(doc)]))
 }
 
 /// The NIF string IRI of a character span of a document.
 pub fn span_iri(base: &str, doc: &str, start: usize, end: usize) -> NamedNode {
-    NamedNode::new_unchecked(format!("{base}document/{}#char={start},{end}", iri_segment(doc)))
+    span_in(&document_iri(base, doc), start, end)
+}
+
+/// The NIF string IRI of a character span of the document `document`
+/// (its [`document_iri`]).
+fn span_in(document: &NamedNode, start: usize, end: usize) -> NamedNode {
+    let mut iri = String::with_capacity(document.as_str().len() + 32);
+    iri.push_str(document.as_str());
+    write!(iri, "#char={start},{end}").expect("writing to a String cannot fail");
+    NamedNode::new_unchecked(iri)
 }
 
 /// The IRI of the statement node of an edge: a hash of (source, predicate,
 /// target, document), the edge's identity in the graph.
 pub fn statement_iri(base: &str, source: &str, predicate: Predicate, target: &str, doc: &str) -> NamedNode {
-    let key = format!("{source}\u{1f}{}\u{1f}{target}\u{1f}{doc}", predicate.as_str());
-    NamedNode::new_unchecked(format!("{base}statement/{:016x}", fnv1a64(key.as_bytes())))
+    let key = joined(&[source, "\u{1f}", predicate.as_str(), "\u{1f}", target, "\u{1f}", doc]);
+    let mut iri = String::with_capacity(base.len() + 26);
+    iri.push_str(base);
+    write!(iri, "statement/{:016x}", fnv1a64(key.as_bytes())).expect("writing to a String cannot fail");
+    NamedNode::new_unchecked(iri)
 }
 
 /// The class of a node type.
@@ -227,13 +254,11 @@ fn qualifier_property(key: &str) -> Option<NamedNode> {
 
 /// Replace characters XML 1.0 cannot carry (see the module doc).
 fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\t' | '\n' => c,
-            '\u{0}'..='\u{1f}' | '\u{7f}' | '\u{fffe}' | '\u{ffff}' => '\u{fffd}',
-            _ => c,
-        })
-        .collect()
+    let unfit = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}' | '\u{fffe}' | '\u{ffff}');
+    if !text.contains(unfit) {
+        return text.to_string();
+    }
+    text.chars().map(|c| if unfit(c) { '\u{fffd}' } else { c }).collect()
 }
 
 fn is_han(c: char) -> bool {
@@ -293,39 +318,68 @@ pub fn date_literal(iso: &str) -> Option<Literal> {
     Some(Literal::new_typed_literal(iso, datatype))
 }
 
-/// Collects quads per graph, without duplicates.
+/// Collects triples per graph, unordered.
 struct Sink {
-    default: Vec<Quad>,
-    named: BTreeMap<String, (NamedNode, Vec<Quad>)>,
+    default: Vec<Triple>,
+    named: BTreeMap<String, (NamedNode, Vec<Triple>)>,
+    /// The IRI of each document id met so far: every mention and evidence
+    /// names its document, and percent-encoding the id each time cost more
+    /// than looking it up.
+    document_iris: HashMap<String, NamedNode>,
 }
 
 impl Sink {
+    fn document_iri(&mut self, base: &str, doc: &str) -> NamedNode {
+        if let Some(iri) = self.document_iris.get(doc) {
+            return iri.clone();
+        }
+        let iri = document_iri(base, doc);
+        self.document_iris.insert(doc.to_string(), iri.clone());
+        iri
+    }
+
     fn add(&mut self, graph: Option<&NamedNode>, s: &NamedNode, p: impl Into<NamedNode>, o: impl Into<Term>) {
+        let triple = Triple::new(s.clone(), p, o);
         match graph {
-            None => self.default.push(Quad::new(s.clone(), p, o, GraphName::DefaultGraph)),
-            Some(g) => {
-                let entry = self.named.entry(g.as_str().to_string()).or_insert_with(|| (g.clone(), Vec::new()));
-                entry.1.push(Quad::new(s.clone(), p, o, g.clone()));
-            }
+            None => self.default.push(triple),
+            Some(g) => match self.named.get_mut(g.as_str()) {
+                Some((_, triples)) => triples.push(triple),
+                None => {
+                    self.named.insert(g.as_str().to_string(), (g.clone(), vec![triple]));
+                }
+            },
         }
     }
 }
 
-/// Sort quads by subject, then `rdf:type` first, then predicate and object,
-/// dropping duplicates: stable bytes and well-grouped Turtle.
-fn sort_quads(quads: &mut Vec<Quad>) {
-    let mut seen = HashSet::new();
-    quads.retain(|q| seen.insert(q.clone()));
-    quads.sort_by_cached_key(|q| {
-        (q.subject.to_string(), q.predicate != rdf::TYPE, q.predicate.to_string(), q.object.to_string())
-    });
+/// The graph's triples: the default graph, then one named graph per
+/// document in document order.
+struct Graphs {
+    default: Vec<Triple>,
+    named: Vec<(NamedNode, Vec<Triple>)>,
 }
 
-/// The graph as RDF quads: the default graph first, then one named graph per
-/// document in document order; each graph sorted.
-pub fn quads(graph: &KnowledgeGraph, opts: &ExportOptions) -> Vec<Quad> {
+impl Graphs {
+    /// Each graph in output order ([`triple_order`]).
+    fn sorted(mut self) -> Graphs {
+        triple_order::sort_and_dedup(&mut self.default);
+        for (_, triples) in &mut self.named {
+            triple_order::sort_and_dedup(triples);
+        }
+        self
+    }
+
+    fn quads(&self) -> impl Iterator<Item = QuadRef<'_>> {
+        let default = self.default.iter().map(|t| t.as_ref().in_graph(GraphNameRef::DefaultGraph));
+        let named = self.named.iter().flat_map(|(g, ts)| ts.iter().map(move |t| t.as_ref().in_graph(g.as_ref())));
+        default.chain(named)
+    }
+}
+
+/// Every triple the graph says, by graph, unordered.
+fn collect(graph: &KnowledgeGraph, opts: &ExportOptions) -> Graphs {
     let base = opts.base.as_str();
-    let mut sink = Sink { default: Vec::new(), named: BTreeMap::new() };
+    let mut sink = Sink { default: Vec::new(), named: BTreeMap::new(), document_iris: HashMap::new() };
     let mut doc_order: Vec<String> = Vec::new();
     for d in graph.documents() {
         let doc = document_iri(base, &d.id);
@@ -363,31 +417,28 @@ pub fn quads(graph: &KnowledgeGraph, opts: &ExportOptions) -> Vec<Quad> {
         sink.add(None, &n, rdfs::LABEL, string(iso));
         date_value(&mut sink, &n, iso);
     }
-    let mut out = std::mem::take(&mut sink.default);
-    sort_quads(&mut out);
     let mut order: Vec<String> = doc_order;
     for k in sink.named.keys() {
         if !order.contains(k) {
             order.push(k.clone());
         }
     }
-    for k in order {
-        if let Some((_, mut qs)) = sink.named.remove(&k) {
-            sort_quads(&mut qs);
-            out.extend(qs);
-        }
-    }
-    out
+    let named = order.iter().filter_map(|k| sink.named.remove(k)).collect();
+    Graphs { default: sink.default, named }
+}
+
+/// The graph as RDF quads: the default graph first, then one named graph per
+/// document in document order; each graph sorted.
+pub fn quads(graph: &KnowledgeGraph, opts: &ExportOptions) -> Vec<Quad> {
+    collect(graph, opts).sorted().quads().map(QuadRef::into_owned).collect()
 }
 
 /// The union of all graphs as sorted triples, for triple-only formats.
 pub fn triples(graph: &KnowledgeGraph, opts: &ExportOptions) -> Vec<Triple> {
-    let mut qs: Vec<Quad> = quads(graph, opts)
-        .into_iter()
-        .map(|q| Quad::new(q.subject, q.predicate, q.object, GraphName::DefaultGraph))
-        .collect();
-    sort_quads(&mut qs);
-    qs.into_iter().map(Triple::from).collect()
+    let Graphs { mut default, named } = collect(graph, opts);
+    default.extend(named.into_iter().flat_map(|(_, triples)| triples));
+    triple_order::sort_and_dedup(&mut default);
+    default
 }
 
 fn date_value(sink: &mut Sink, n: &NamedNode, iso: &str) {
@@ -444,15 +495,15 @@ fn describe_node(sink: &mut Sink, base: &str, node: &GraphNode) {
         None => {}
     }
     for m in &node.mentions {
-        let doc = document_iri(base, &m.doc);
-        let span = span_iri(base, &m.doc, m.start, m.end);
+        let doc = sink.document_iri(base, &m.doc);
+        let span = span_in(&doc, m.start, m.end);
         let g = Some(&doc);
         sink.add(g, &span, rdf::TYPE, nif("Phrase"));
         sink.add(g, &span, nif("referenceContext"), doc.clone());
         sink.add(g, &span, nif("beginIndex"), count(m.start));
         sink.add(g, &span, nif("endIndex"), count(m.end));
         sink.add(g, &span, nif("anchorOf"), string(&m.text));
-        sink.add(g, &span, NamedNode::new_unchecked(format!("{ITSRDF}taIdentRef")), n.clone());
+        sink.add(g, &span, NamedNode::new_unchecked(joined(&[ITSRDF, "taIdentRef"])), n.clone());
         sink.add(g, &span, ng("rule"), string(&m.rule));
     }
 }
@@ -461,7 +512,7 @@ fn describe_edge(sink: &mut Sink, base: &str, source: &GraphNode, edge: &GraphEd
     let s = node_iri(base, &source.id);
     let o = node_iri(base, &target.id);
     let doc_id = &edge.evidence.doc;
-    let doc = document_iri(base, doc_id);
+    let doc = sink.document_iri(base, doc_id);
     let g = Some(&doc);
     let p = property_of(edge.predicate, source.node_type, target.node_type);
     sink.add(g, &s, p.clone(), o.clone());
@@ -494,9 +545,9 @@ fn describe_edge(sink: &mut Sink, base: &str, source: &GraphNode, edge: &GraphEd
         }
     }
     for ev in std::iter::once(&edge.evidence).chain(&edge.more_evidence) {
-        let ev_doc = document_iri(base, &ev.doc);
-        let span = span_iri(base, &ev.doc, ev.start, ev.end);
-        sink.add(g, &st, NamedNode::new_unchecked(format!("{PROV}wasDerivedFrom")), span.clone());
+        let ev_doc = sink.document_iri(base, &ev.doc);
+        let span = span_in(&ev_doc, ev.start, ev.end);
+        sink.add(g, &st, NamedNode::new_unchecked(joined(&[PROV, "wasDerivedFrom"])), span.clone());
         sink.add(g, &span, rdf::TYPE, nif("Sentence"));
         sink.add(g, &span, nif("referenceContext"), ev_doc);
         sink.add(g, &span, nif("beginIndex"), count(ev.start));
@@ -508,16 +559,17 @@ fn describe_edge(sink: &mut Sink, base: &str, source: &GraphNode, edge: &GraphEd
 /// Write the graph in an RDF format. Dataset formats (N-Quads, TriG,
 /// JSON-LD) keep the named graphs; the others get the union.
 pub fn write(graph: &KnowledgeGraph, format: RdfFormat, opts: &ExportOptions, out: &mut dyn Write) -> io::Result<()> {
+    if matches!(format, RdfFormat::NTriples | RdfFormat::NQuads) {
+        return write_lines(graph, format, opts, out);
+    }
     let mut serializer = RdfSerializer::from_format(format);
-    if !matches!(format, RdfFormat::NTriples | RdfFormat::NQuads) {
-        for (name, iri) in PREFIXES {
-            serializer = serializer.with_prefix(*name, *iri).map_err(io::Error::other)?;
-        }
+    for (name, iri) in PREFIXES {
+        serializer = serializer.with_prefix(*name, *iri).map_err(io::Error::other)?;
     }
     let mut w = serializer.for_writer(out);
     if format.supports_datasets() {
-        for q in quads(graph, opts) {
-            w.serialize_quad(&q)?;
+        for q in collect(graph, opts).sorted().quads() {
+            w.serialize_quad(q)?;
         }
     } else {
         for t in triples(graph, opts) {
@@ -526,4 +578,56 @@ pub fn write(graph: &KnowledgeGraph, format: RdfFormat, opts: &ExportOptions, ou
     }
     w.finish()?;
     Ok(())
+}
+
+/// N-Triples or N-Quads: one line per triple, written from the renderings
+/// the sort made ([`triple_order::Rendered::write_lines`], the same bytes
+/// as oxigraph's serializer; rendering every term a second time was most
+/// of the cost of a `--stream --format nquads` run).
+fn write_lines(graph: &KnowledgeGraph, format: RdfFormat, opts: &ExportOptions, out: &mut dyn Write) -> io::Result<()> {
+    let Graphs { mut default, mut named } = collect(graph, opts);
+    if format == RdfFormat::NTriples {
+        default.extend(named.drain(..).flat_map(|(_, triples)| triples));
+    }
+    triple_order::sort_and_dedup(&mut default).write_lines(None, out)?;
+    for (g, triples) in &mut named {
+        triple_order::sort_and_dedup(triples).write_lines(Some(g.as_str()), out)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_replaces_exactly_what_xml_cannot_carry() {
+        let first_written = |text: &str| -> String {
+            text.chars()
+                .map(|c| match c {
+                    '\t' | '\n' => c,
+                    '\u{0}'..='\u{1f}' | '\u{7f}' | '\u{fffe}' | '\u{ffff}' => '\u{fffd}',
+                    _ => c,
+                })
+                .collect()
+        };
+        let every_low_char: String = (0u32..0x90).filter_map(char::from_u32).collect();
+        for text in ["", "王堅", "a\tb\nc", "\r", "\u{0}x", "\u{fffe}\u{ffff}\u{fffd}", &every_low_char] {
+            assert_eq!(clean(text), first_written(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn iris_are_built_from_their_parts() {
+        let base = "https://newsgraph.example/";
+        assert_eq!(node_iri(base, "person/王堅").as_str(), "https://newsgraph.example/entity/person/王堅");
+        assert_eq!(document_iri(base, "a b").as_str(), "https://newsgraph.example/document/a%20b");
+        assert_eq!(span_iri(base, "d/1", 3, 17).as_str(), "https://newsgraph.example/document/d%2F1#char=3,17");
+        let key = "person/王堅\u{1f}worksFor\u{1f}organization/阿里雲\u{1f}d1";
+        assert_eq!(
+            statement_iri(base, "person/王堅", Predicate::WorksFor, "organization/阿里雲", "d1").as_str(),
+            format!("https://newsgraph.example/statement/{:016x}", fnv1a64(key.as_bytes()))
+        );
+        assert_eq!(iri_segment("\u{200b}é"), "%E2%80%8Bé");
+    }
 }
