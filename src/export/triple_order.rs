@@ -19,11 +19,8 @@ use std::ops::Range;
 /// renderings are in the same order, for [`Rendered::write_lines`].
 pub fn sort_and_dedup(triples: &mut Vec<Triple>) -> Rendered {
     let mut rendered = Rendered::of(triples);
-    rendered.rank_subjects();
-    let mut order: Vec<usize> = (0..triples.len()).collect();
-    // Unstable is enough: equal keys are equal triples, one of which stays.
-    order.sort_unstable_by(|&a, &b| rendered.compare(a, b));
-    order.dedup_by(|later, earlier| rendered.compare(*later, *earlier) == Ordering::Equal);
+    let mut order = rendered.output_order();
+    order.dedup_by(|later, earlier| rendered.same_triple(*later, *earlier));
     let mut slots: Vec<Option<Triple>> = std::mem::take(triples).into_iter().map(Some).collect();
     triples.reserve_exact(order.len());
     triples.extend(order.iter().filter_map(|&i| slots[i].take()));
@@ -45,10 +42,6 @@ struct Key {
     is_type: bool,
     predicate: Range<usize>,
     object: Range<usize>,
-    /// The rank of the subject's rendering among the subjects of the graph,
-    /// shifted left by one, plus one unless the predicate is `rdf:type`:
-    /// the order of the first two parts of the sort key in one number.
-    subject_and_type: u64,
 }
 
 /// Lines are gathered into blocks of about this size before they are
@@ -78,7 +71,6 @@ impl Rendered {
                 is_type: t.predicate == rdf::TYPE,
                 predicate: push(&|out| render_iri(out, t.predicate.as_str())),
                 object: push(&|out| render_term(out, &t.object)),
-                subject_and_type: 0,
             });
         }
         Rendered { text, keys }
@@ -88,42 +80,43 @@ impl Rendered {
         &self.text.as_bytes()[range.clone()]
     }
 
-    /// Set each key's `subject_and_type`. Subjects come in runs (see
-    /// [`Rendered::of`]), so ranking the runs' renderings compares strings a
-    /// few times per subject instead of at every step of the sort.
-    fn rank_subjects(&mut self) {
-        let mut runs: Vec<usize> = Vec::new();
+    /// The keys' indices in output order, duplicates still in. Subjects
+    /// come in runs (see [`Rendered::of`]): the runs are sorted by their
+    /// subject's rendering, then the triples of each subject among
+    /// themselves, which compares strings far fewer times than one sort of
+    /// all the triples.
+    fn output_order(&self) -> Vec<usize> {
+        let mut runs: Vec<Range<usize>> = Vec::new();
         for (i, key) in self.keys.iter().enumerate() {
-            if i == 0 || key.subject != self.keys[i - 1].subject {
-                runs.push(i);
+            match runs.last_mut() {
+                Some(run) if self.keys[run.start].subject == key.subject => run.end = i + 1,
+                _ => runs.push(i..i + 1),
             }
         }
-        let run_subject = |run: usize| self.slice(&self.keys[runs[run]].subject);
-        let mut by_subject: Vec<usize> = (0..runs.len()).collect();
-        by_subject.sort_unstable_by(|&a, &b| run_subject(a).cmp(run_subject(b)));
-        let mut rank_of_run = vec![0u64; runs.len()];
-        let mut rank = 0;
-        for (j, &run) in by_subject.iter().enumerate() {
-            if j > 0 && run_subject(run) != run_subject(by_subject[j - 1]) {
-                rank += 1;
-            }
-            rank_of_run[run] = rank;
+        let subject = |run: &Range<usize>| self.slice(&self.keys[run.start].subject);
+        runs.sort_unstable_by(|a, b| subject(a).cmp(subject(b)));
+        let mut order = Vec::with_capacity(self.keys.len());
+        for same_subject in runs.chunk_by(|a, b| subject(a) == subject(b)) {
+            let start = order.len();
+            order.extend(same_subject.iter().flat_map(Range::clone));
+            order[start..].sort_unstable_by(|&a, &b| self.compare_within_subject(a, b));
         }
-        let mut run = 0;
-        for (i, key) in self.keys.iter_mut().enumerate() {
-            if runs.get(run + 1) == Some(&i) {
-                run += 1;
-            }
-            key.subject_and_type = rank_of_run[run] << 1 | u64::from(!key.is_type);
-        }
+        order
     }
 
-    fn compare(&self, a: usize, b: usize) -> Ordering {
+    /// The order of two triples of one subject: `rdf:type` first, then by
+    /// the renderings of predicate and object.
+    fn compare_within_subject(&self, a: usize, b: usize) -> Ordering {
         let (a, b) = (&self.keys[a], &self.keys[b]);
-        a.subject_and_type
-            .cmp(&b.subject_and_type)
+        b.is_type
+            .cmp(&a.is_type)
             .then_with(|| self.slice(&a.predicate).cmp(self.slice(&b.predicate)))
             .then_with(|| self.slice(&a.object).cmp(self.slice(&b.object)))
+    }
+
+    fn same_triple(&self, a: usize, b: usize) -> bool {
+        self.compare_within_subject(a, b) == Ordering::Equal
+            && self.slice(&self.keys[a].subject) == self.slice(&self.keys[b].subject)
     }
 
     /// The triples as N-Triples lines, or as N-Quads lines of the named
