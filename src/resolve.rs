@@ -325,7 +325,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         }
         let next = doc.chars.get(i + 1).copied().unwrap_or(' ');
         let prev = if i > 0 { doc.chars[i - 1] } else { ' ' };
-        if "们人乡国方日年".contains(next) || "其吉利无排".contains(prev) || covered.any(Span::new(i, i + 1)) {
+        if is_plural_or_compound_after_pronoun(next) || is_compound_before_pronoun(prev) || covered.any(Span::new(i, i + 1)) {
             continue;
         }
         let here = sentence_of(i);
@@ -497,6 +497,20 @@ fn persons_by_sole_surname<'k>(persons: &[(KeyRef<'k>, &str)]) -> Vec<(char, Key
 
 /// Third-person pronouns, which may stand for a person mentioned before.
 const PRONOUNS: [char; 2] = ['他', '她'];
+
+/// A character after a pronoun that makes it plural or part of another
+/// word (他们, 他人, 他乡, 他国, 他方, 他日, 他年). (A `match` on the
+/// characters: searching a string of them for each pronoun cost a
+/// substring search.)
+fn is_plural_or_compound_after_pronoun(next: char) -> bool {
+    matches!(next, '们' | '人' | '乡' | '国' | '方' | '日' | '年')
+}
+
+/// A character before a pronoun that makes it part of another word (其他,
+/// 吉他, 利他, 无他, 排他).
+fn is_compound_before_pronoun(prev: char) -> bool {
+    matches!(prev, '其' | '吉' | '利' | '无' | '排')
+}
 
 /// The length in characters of the longest of `texts` that `chars` starts
 /// with. (Compared in place: this runs per document, and only where a sole
@@ -965,6 +979,19 @@ mod tests {
             let expected: std::collections::BTreeMap<(NodeType, &str), &str> =
                 longer.into_iter().filter(|(_, keys)| keys.len() == 1).map(|(slot, keys)| (slot, *keys.first().unwrap())).collect();
             assert_eq!(found, expected, "{keys:?} {places:?}");
+        }
+    }
+
+    #[test]
+    fn a_pronoun_is_part_of_another_word_next_to_these_characters() {
+        for c in "们人乡国方日年".chars() {
+            assert!(is_plural_or_compound_after_pronoun(c));
+        }
+        for c in "其吉利无排".chars() {
+            assert!(is_compound_before_pronoun(c));
+        }
+        for c in "说是王的， a".chars() {
+            assert!(!is_plural_or_compound_after_pronoun(c) && !is_compound_before_pronoun(c));
         }
     }
 
