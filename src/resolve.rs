@@ -114,11 +114,11 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     };
     // A name that is a known place plus a name of its own (杭州云计算产业园)
     // is what the rest alone (云计算产业园) stands for later on.
+    // (A place's spellings as two passes, whose lengths are bounded, so
+    // the set is sized without counting them.)
+    let places = candidates.iter().filter(|c| c.tag == Tag::Node(NodeType::Place));
     let place_spellings: FxHashSet<&str> = collect_counted_set(
-        candidates
-            .iter()
-            .filter(|c| c.tag == Tag::Node(NodeType::Place))
-            .flat_map(|c| std::iter::once(folded_of(c.span)).chain(c.entry.map(|e| rules.dictionary.entry(e).key.as_str()))),
+        places.clone().map(|c| folded_of(c.span)).chain(places.filter_map(|c| c.entry).map(|e| rules.dictionary.entry(e).key.as_str())),
     );
     let plain_keys = candidates.iter().filter_map(|c| match c.tag {
         Tag::Node(t) if t.is_entity() && c.entry.is_none() => Some((t, folded_of(c.span))),
@@ -519,20 +519,32 @@ fn longest_prefix(chars: &[char], texts: &[String]) -> Option<usize> {
     texts.iter().filter_map(|t| starts_with_text(chars, t)).max()
 }
 
-/// A map of `pairs`, sized by counting them first (a filtered iterator
-/// does not know its length, and the map would grow and rehash as it
-/// fills). For maps that are probed, not iterated.
+/// A map of `pairs`, sized up front so that it never grows (a filtered
+/// iterator does not know its length, and the map would grow and rehash
+/// as it fills). For maps that are probed, not iterated.
 fn collect_counted<K: std::hash::Hash + Eq, V>(pairs: impl Iterator<Item = (K, V)> + Clone) -> FxHashMap<K, V> {
-    let mut map = FxHashMap::with_capacity_and_hasher(pairs.clone().count(), Default::default());
+    let mut map = FxHashMap::with_capacity_and_hasher(room_for(&pairs), Default::default());
     map.extend(pairs);
     map
 }
 
-/// A set of `items`, sized by counting them first, as [`collect_counted`].
+/// A set of `items`, sized up front, as [`collect_counted`].
 fn collect_counted_set<T: std::hash::Hash + Eq>(items: impl Iterator<Item = T> + Clone) -> FxHashSet<T> {
-    let mut set = FxHashSet::with_capacity_and_hasher(items.clone().count(), Default::default());
+    let mut set = FxHashSet::with_capacity_and_hasher(room_for(&items), Default::default());
     set.extend(items);
     set
+}
+
+/// Room for every item of `items`: the bound of its length when it knows
+/// one (a filter of the candidates: at most one item per candidate), else
+/// its count. (Counting walked the candidates once more, with the filter,
+/// per table: more than the few empty slots of a table sized by the bound
+/// cost to clear.)
+fn room_for(items: &(impl Iterator + Clone)) -> usize {
+    match items.size_hint() {
+        (_, Some(bound)) => bound,
+        (_, None) => items.clone().count(),
+    }
 }
 
 /// A mention's text as written and folded. Folding works character by
@@ -980,6 +992,23 @@ mod tests {
                 longer.into_iter().filter(|(_, keys)| keys.len() == 1).map(|(slot, keys)| (slot, *keys.first().unwrap())).collect();
             assert_eq!(found, expected, "{keys:?} {places:?}");
         }
+    }
+
+    /// A table is made with room for all its items, whether their
+    /// iterator knows a bound of its length (a filter) or not (a flat map).
+    #[test]
+    fn tables_have_room_for_every_item_whether_bounded_or_counted() {
+        let numbers: Vec<usize> = (0..50).collect();
+        let bounded = numbers.iter().filter(|&&n| n % 3 == 0);
+        assert_eq!(room_for(&bounded), 50);
+        let unbounded = numbers.iter().flat_map(|&n| std::iter::repeat_n(n, n % 3));
+        assert_eq!(room_for(&unbounded), unbounded.clone().count());
+        let set = collect_counted_set(unbounded.clone());
+        assert!(set.capacity() >= unbounded.count());
+        assert_eq!(set, numbers.iter().copied().filter(|&n| n % 3 != 0).collect());
+        let map = collect_counted(bounded.clone().map(|&n| (n, n * 2)));
+        assert_eq!(map.len(), 17);
+        assert!(map.iter().all(|(&k, &v)| k % 3 == 0 && v == 2 * k));
     }
 
     #[test]
