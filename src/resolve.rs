@@ -24,8 +24,10 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeSet;
 use std::ops::Range;
 use std::sync::Arc;
+use key_index::KeyIndex;
 use stops::{starts_with_text, StopChars, TextsBySlot};
 
+mod key_index;
 mod stops;
 
 /// A mention as the relation stage sees it.
@@ -568,13 +570,10 @@ struct MentionAt {
 /// Collects mentions per node key; the name is the first full-form mention.
 struct NodeBuilder {
     nodes: Vec<Node>,
-    /// The first node whose key has each hash; the others with that hash
-    /// follow through `same_hash`. (A key is hashed as the borrowed type
-    /// and text: neither a lookup nor a new node allocates a key for the
-    /// index. Probed per mention, never iterated: FxHash.)
-    by_hash: FxHashMap<u64, usize>,
-    /// Per node, the next node whose key has the same hash.
-    same_hash: Vec<Option<usize>>,
+    /// The nodes by the hash of their key. (A key is hashed as the
+    /// borrowed type and text: neither a lookup nor a new node allocates a
+    /// key for the index.)
+    index: KeyIndex,
     has_full_form: Vec<bool>,
     parents: FxHashMap<usize, String>,
 }
@@ -593,8 +592,7 @@ impl NodeBuilder {
     fn with_capacity(mentions: usize) -> NodeBuilder {
         NodeBuilder {
             nodes: Vec::with_capacity(mentions),
-            by_hash: FxHashMap::with_capacity_and_hasher(mentions, Default::default()),
-            same_hash: Vec::with_capacity(mentions),
+            index: KeyIndex::with_capacity(mentions),
             has_full_form: Vec::with_capacity(mentions),
             parents: FxHashMap::default(),
         }
@@ -607,15 +605,10 @@ impl NodeBuilder {
 
     /// [`NodeBuilder::find`] with the key's hash at hand.
     fn find_hashed(&self, hash: u64, node_type: NodeType, key: &str) -> Option<usize> {
-        let mut at = self.by_hash.get(&hash).copied();
-        while let Some(i) = at {
+        self.index.find(hash, |i| {
             let known = &self.nodes[i].key;
-            if known.node_type == node_type && known.key == key {
-                return Some(i);
-            }
-            at = self.same_hash[i];
-        }
-        None
+            known.node_type == node_type && known.key == key
+        })
     }
 
     /// Adds `node` (whose key no node has yet) and indexes it by its key.
@@ -626,9 +619,8 @@ impl NodeBuilder {
 
     /// [`NodeBuilder::push`] with the key's hash at hand.
     fn push_hashed(&mut self, hash: u64, node: Node, full_form: bool) -> usize {
-        let i = self.nodes.len();
-        let first = self.by_hash.insert(hash, i);
-        self.same_hash.push(first);
+        let i = self.index.push(hash);
+        debug_assert_eq!(i, self.nodes.len());
         self.nodes.push(node);
         self.has_full_form.push(full_form);
         i
@@ -885,7 +877,7 @@ mod tests {
         }
     }
 
-    /// The hash-chained index finds every node by its type and key, and
+    /// The index finds every node by its type and key, and
     /// no node for a key it was not given.
     #[test]
     fn nodes_are_found_by_type_and_key() {
