@@ -89,7 +89,12 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     // Sized for the candidates up front: the tables would otherwise grow
     // (and rehash) several times per document.
     let mut builder = NodeBuilder::with_capacity(candidates.len());
-    let mut tagged: Vec<TaggedMention> = Vec::with_capacity(candidates.len() + doc.quotes.len());
+    // Room for every candidate and quotation, and for the references and
+    // pronouns found later, about as many as the stops (one in sixteen
+    // characters): more only grow the vector once. (Reserving room for
+    // every stop where the stops are found moved the mentions made by then
+    // into a new vector in most documents, for the few references found.)
+    let mut tagged: Vec<TaggedMention> = Vec::with_capacity(candidates.len() + doc.quotes.len() + doc.chars.len() / 16);
     let sentence_finder = SentenceFinder::new(doc.sentences);
     let sentence_of = |pos: usize| sentence_finder.of(pos);
     let folded_of = |span: Span| doc.folded_of(span);
@@ -226,7 +231,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         let mut after_surname = name.chars();
         after_surname.next();
         let given = after_surname.as_str();
-        if given.chars().count() == 2 && rules.lexicon.get(given).is_none() {
+        if is_two_characters(given) && rules.lexicon.get(given).is_none() {
             references.push((given, key, "resolve/given-name"));
         }
     }
@@ -240,7 +245,11 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     }
     references.retain(|(t, _, _)| seen[t] == 1);
     by_suffix.sort_by_key(|(start, _, _)| *start);
-    let suffixes: Vec<&str> = by_suffix.iter().map(|&(_, s, _)| s).collect::<BTreeSet<_>>().into_iter().collect();
+    // (Sorted and without repeats, as a set's: sorted in place, a set
+    // built and read back cost more.)
+    let mut suffixes: Vec<&str> = by_suffix.iter().map(|&(_, s, _)| s).collect();
+    suffixes.sort_unstable();
+    suffixes.dedup();
     // The passes below stop only where a sole surname, the first character
     // of a reference or suffix, or a pronoun is (`resolve/stops.rs`).
     let stop_chars = StopChars::new(
@@ -257,9 +266,6 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
             person_of_surname[slot] = Some(key);
         }
     }
-    // A stop adds at most one mention (a reference or a pronoun, where
-    // nothing covers it yet): room for them all at once.
-    tagged.reserve(stops.len());
 
     // Surname + title (章区长, 孙老先生, 马总) → the person with that surname.
     let reference_titles = rules.lists.list("reference_titles");
@@ -318,8 +324,8 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         v.sort_by_key(|(s, _)| s.start);
         v
     };
-    // (Pushed straight onto `tagged`, whose room the stops reserved: the
-    // loop reads only `person_mentions`, made before it.)
+    // (Pushed straight onto `tagged`: the loop reads only
+    // `person_mentions`, made before it.)
     for i in stops.iter().map(|stop| stop.at) {
         let c = doc.chars[i];
         if !PRONOUNS.contains(&c) {
@@ -391,7 +397,9 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     for q in doc.quotes {
         tagged.push(TaggedMention { span: *q, tag: Tag::Node(NodeType::Quotation), node: None, rule: RuleId::Literal("segment/quotation") });
     }
-    tagged.retain(|t| !(t.tag == Tag::Title && absorbed_titles.contains(&t.span)));
+    if !absorbed_titles.is_empty() {
+        tagged.retain(|t| !(t.tag == Tag::Title && absorbed_titles.contains(&t.span)));
+    }
     tagged.sort_by_key(|t| (t.span.start, std::cmp::Reverse(t.span.end)));
     // An organization named after a known one (Intel创新实验室, 阿里云创新
     // 创业基地) brings its parent into the graph, named as written here,
@@ -495,6 +503,13 @@ fn persons_by_sole_surname<'k>(persons: &[(KeyRef<'k>, &str)]) -> Vec<(char, Key
         }
     }
     by_surname.into_iter().filter(|(_, (_, shared))| !shared).map(|(surname, (key, _))| (surname, key)).collect()
+}
+
+/// Whether `text` is two characters long. (Stops at the third: counting
+/// every character of a name cost a call per person.)
+fn is_two_characters(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some() && chars.next().is_some() && chars.next().is_none()
 }
 
 /// Third-person pronouns, which may stand for a person mentioned before.
@@ -697,7 +712,10 @@ impl NodeBuilder {
     fn finish(mut self) -> (Vec<Node>, FxHashMap<usize, String>) {
         for node in &mut self.nodes {
             node.mentions.sort_by_key(|m| m.span);
-            node.aliases.remove(&node.name);
+            // (Most nodes have no alias: nothing to look up.)
+            if !node.aliases.is_empty() {
+                node.aliases.remove(&node.name);
+            }
         }
         (self.nodes, self.parents)
     }
@@ -1001,6 +1019,13 @@ mod tests {
         let map = collect_counted(bounded.clone().map(|&n| (n, n * 2)));
         assert_eq!(map.len(), 17);
         assert!(map.iter().all(|(&k, &v)| k % 3 == 0 && v == 2 * k));
+    }
+
+    #[test]
+    fn two_characters_are_counted_as_characters_not_bytes() {
+        for text in ["", "向", "向明", "向明远", "ab", "a明", "明a😀", "😀😀"] {
+            assert_eq!(is_two_characters(text), text.chars().count() == 2, "{text}");
+        }
     }
 
     #[test]

@@ -149,7 +149,9 @@ impl<'t> TextsBySlot<'t> {
     /// has a handful of texts, so comparing them in place costs less than
     /// building an automaton per document.)
     pub(super) fn leftmost_longest(&self, chars: &[char], stops: &[Stop]) -> Vec<(usize, usize, usize)> {
-        let mut found = Vec::new();
+        // (Room for an occurrence per stop, the most there can be: grown
+        // from empty, the vector was reallocated a few times per document.)
+        let mut found = Vec::with_capacity(stops.len());
         // Where the last occurrence ends: occurrences do not overlap.
         let mut free_from = 0;
         for stop in stops {
