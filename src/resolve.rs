@@ -24,8 +24,10 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeSet;
 use std::ops::Range;
 use std::sync::Arc;
+use key_index::KeyIndex;
 use stops::{starts_with_text, StopChars, TextsBySlot};
 
+mod key_index;
 mod stops;
 
 /// A mention as the relation stage sees it.
@@ -87,7 +89,12 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     // Sized for the candidates up front: the tables would otherwise grow
     // (and rehash) several times per document.
     let mut builder = NodeBuilder::with_capacity(candidates.len());
-    let mut tagged: Vec<TaggedMention> = Vec::with_capacity(candidates.len() + doc.quotes.len());
+    // Room for every candidate and quotation, and for the references and
+    // pronouns found later, about as many as the stops (one in sixteen
+    // characters): more only grow the vector once. (Reserving room for
+    // every stop where the stops are found moved the mentions made by then
+    // into a new vector in most documents, for the few references found.)
+    let mut tagged: Vec<TaggedMention> = Vec::with_capacity(candidates.len() + doc.quotes.len() + doc.chars.len() / 16);
     let sentence_finder = SentenceFinder::new(doc.sentences);
     let sentence_of = |pos: usize| sentence_finder.of(pos);
     let folded_of = |span: Span| doc.folded_of(span);
@@ -114,11 +121,11 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     };
     // A name that is a known place plus a name of its own (杭州云计算产业园)
     // is what the rest alone (云计算产业园) stands for later on.
+    // (A place's spellings as two passes, whose lengths are bounded, so
+    // the set is sized without counting them.)
+    let places = candidates.iter().filter(|c| c.tag == Tag::Node(NodeType::Place));
     let place_spellings: FxHashSet<&str> = collect_counted_set(
-        candidates
-            .iter()
-            .filter(|c| c.tag == Tag::Node(NodeType::Place))
-            .flat_map(|c| std::iter::once(folded_of(c.span)).chain(c.entry.map(|e| rules.dictionary.entry(e).key.as_str()))),
+        places.clone().map(|c| folded_of(c.span)).chain(places.filter_map(|c| c.entry).map(|e| rules.dictionary.entry(e).key.as_str())),
     );
     let plain_keys = candidates.iter().filter_map(|c| match c.tag {
         Tag::Node(t) if t.is_entity() && c.entry.is_none() => Some((t, folded_of(c.span))),
@@ -224,7 +231,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         let mut after_surname = name.chars();
         after_surname.next();
         let given = after_surname.as_str();
-        if given.chars().count() == 2 && rules.lexicon.get(given).is_none() {
+        if is_two_characters(given) && rules.lexicon.get(given).is_none() {
             references.push((given, key, "resolve/given-name"));
         }
     }
@@ -238,7 +245,11 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     }
     references.retain(|(t, _, _)| seen[t] == 1);
     by_suffix.sort_by_key(|(start, _, _)| *start);
-    let suffixes: Vec<&str> = by_suffix.iter().map(|&(_, s, _)| s).collect::<BTreeSet<_>>().into_iter().collect();
+    // (Sorted and without repeats, as a set's: sorted in place, a set
+    // built and read back cost more.)
+    let mut suffixes: Vec<&str> = by_suffix.iter().map(|&(_, s, _)| s).collect();
+    suffixes.sort_unstable();
+    suffixes.dedup();
     // The passes below stop only where a sole surname, the first character
     // of a reference or suffix, or a pronoun is (`resolve/stops.rs`).
     let stop_chars = StopChars::new(
@@ -255,9 +266,6 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
             person_of_surname[slot] = Some(key);
         }
     }
-    // A stop adds at most one mention (a reference or a pronoun, where
-    // nothing covers it yet): room for them all at once.
-    tagged.reserve(stops.len());
 
     // Surname + title (章区长, 孙老先生, 马总) → the person with that surname.
     let reference_titles = rules.lists.list("reference_titles");
@@ -316,8 +324,8 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         v.sort_by_key(|(s, _)| s.start);
         v
     };
-    // (Pushed straight onto `tagged`, whose room the stops reserved: the
-    // loop reads only `person_mentions`, made before it.)
+    // (Pushed straight onto `tagged`: the loop reads only
+    // `person_mentions`, made before it.)
     for i in stops.iter().map(|stop| stop.at) {
         let c = doc.chars[i];
         if !PRONOUNS.contains(&c) {
@@ -325,7 +333,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         }
         let next = doc.chars.get(i + 1).copied().unwrap_or(' ');
         let prev = if i > 0 { doc.chars[i - 1] } else { ' ' };
-        if "们人乡国方日年".contains(next) || "其吉利无排".contains(prev) || covered.any(Span::new(i, i + 1)) {
+        if is_plural_or_compound_after_pronoun(next) || is_compound_before_pronoun(prev) || covered.any(Span::new(i, i + 1)) {
             continue;
         }
         let here = sentence_of(i);
@@ -389,7 +397,9 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     for q in doc.quotes {
         tagged.push(TaggedMention { span: *q, tag: Tag::Node(NodeType::Quotation), node: None, rule: RuleId::Literal("segment/quotation") });
     }
-    tagged.retain(|t| !(t.tag == Tag::Title && absorbed_titles.contains(&t.span)));
+    if !absorbed_titles.is_empty() {
+        tagged.retain(|t| !(t.tag == Tag::Title && absorbed_titles.contains(&t.span)));
+    }
     tagged.sort_by_key(|t| (t.span.start, std::cmp::Reverse(t.span.end)));
     // An organization named after a known one (Intel创新实验室, 阿里云创新
     // 创业基地) brings its parent into the graph, named as written here,
@@ -495,8 +505,29 @@ fn persons_by_sole_surname<'k>(persons: &[(KeyRef<'k>, &str)]) -> Vec<(char, Key
     by_surname.into_iter().filter(|(_, (_, shared))| !shared).map(|(surname, (key, _))| (surname, key)).collect()
 }
 
+/// Whether `text` is two characters long. (Stops at the third: counting
+/// every character of a name cost a call per person.)
+fn is_two_characters(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some() && chars.next().is_some() && chars.next().is_none()
+}
+
 /// Third-person pronouns, which may stand for a person mentioned before.
 const PRONOUNS: [char; 2] = ['他', '她'];
+
+/// A character after a pronoun that makes it plural or part of another
+/// word (他们, 他人, 他乡, 他国, 他方, 他日, 他年). (A `match` on the
+/// characters: searching a string of them for each pronoun cost a
+/// substring search.)
+fn is_plural_or_compound_after_pronoun(next: char) -> bool {
+    matches!(next, '们' | '人' | '乡' | '国' | '方' | '日' | '年')
+}
+
+/// A character before a pronoun that makes it part of another word (其他,
+/// 吉他, 利他, 无他, 排他).
+fn is_compound_before_pronoun(prev: char) -> bool {
+    matches!(prev, '其' | '吉' | '利' | '无' | '排')
+}
 
 /// The length in characters of the longest of `texts` that `chars` starts
 /// with. (Compared in place: this runs per document, and only where a sole
@@ -505,20 +536,32 @@ fn longest_prefix(chars: &[char], texts: &[String]) -> Option<usize> {
     texts.iter().filter_map(|t| starts_with_text(chars, t)).max()
 }
 
-/// A map of `pairs`, sized by counting them first (a filtered iterator
-/// does not know its length, and the map would grow and rehash as it
-/// fills). For maps that are probed, not iterated.
+/// A map of `pairs`, sized up front so that it never grows (a filtered
+/// iterator does not know its length, and the map would grow and rehash
+/// as it fills). For maps that are probed, not iterated.
 fn collect_counted<K: std::hash::Hash + Eq, V>(pairs: impl Iterator<Item = (K, V)> + Clone) -> FxHashMap<K, V> {
-    let mut map = FxHashMap::with_capacity_and_hasher(pairs.clone().count(), Default::default());
+    let mut map = FxHashMap::with_capacity_and_hasher(room_for(&pairs), Default::default());
     map.extend(pairs);
     map
 }
 
-/// A set of `items`, sized by counting them first, as [`collect_counted`].
+/// A set of `items`, sized up front, as [`collect_counted`].
 fn collect_counted_set<T: std::hash::Hash + Eq>(items: impl Iterator<Item = T> + Clone) -> FxHashSet<T> {
-    let mut set = FxHashSet::with_capacity_and_hasher(items.clone().count(), Default::default());
+    let mut set = FxHashSet::with_capacity_and_hasher(room_for(&items), Default::default());
     set.extend(items);
     set
+}
+
+/// Room for every item of `items`: the bound of its length when it knows
+/// one (a filter of the candidates: at most one item per candidate), else
+/// its count. (Counting walked the candidates once more, with the filter,
+/// per table: more than the few empty slots of a table sized by the bound
+/// cost to clear.)
+fn room_for(items: &(impl Iterator + Clone)) -> usize {
+    match items.size_hint() {
+        (_, Some(bound)) => bound,
+        (_, None) => items.clone().count(),
+    }
 }
 
 /// A mention's text as written and folded. Folding works character by
@@ -542,13 +585,10 @@ struct MentionAt {
 /// Collects mentions per node key; the name is the first full-form mention.
 struct NodeBuilder {
     nodes: Vec<Node>,
-    /// The first node whose key has each hash; the others with that hash
-    /// follow through `same_hash`. (A key is hashed as the borrowed type
-    /// and text: neither a lookup nor a new node allocates a key for the
-    /// index. Probed per mention, never iterated: FxHash.)
-    by_hash: FxHashMap<u64, usize>,
-    /// Per node, the next node whose key has the same hash.
-    same_hash: Vec<Option<usize>>,
+    /// The nodes by the hash of their key. (A key is hashed as the
+    /// borrowed type and text: neither a lookup nor a new node allocates a
+    /// key for the index.)
+    index: KeyIndex,
     has_full_form: Vec<bool>,
     parents: FxHashMap<usize, String>,
 }
@@ -567,8 +607,7 @@ impl NodeBuilder {
     fn with_capacity(mentions: usize) -> NodeBuilder {
         NodeBuilder {
             nodes: Vec::with_capacity(mentions),
-            by_hash: FxHashMap::with_capacity_and_hasher(mentions, Default::default()),
-            same_hash: Vec::with_capacity(mentions),
+            index: KeyIndex::with_capacity(mentions),
             has_full_form: Vec::with_capacity(mentions),
             parents: FxHashMap::default(),
         }
@@ -581,15 +620,10 @@ impl NodeBuilder {
 
     /// [`NodeBuilder::find`] with the key's hash at hand.
     fn find_hashed(&self, hash: u64, node_type: NodeType, key: &str) -> Option<usize> {
-        let mut at = self.by_hash.get(&hash).copied();
-        while let Some(i) = at {
+        self.index.find(hash, |i| {
             let known = &self.nodes[i].key;
-            if known.node_type == node_type && known.key == key {
-                return Some(i);
-            }
-            at = self.same_hash[i];
-        }
-        None
+            known.node_type == node_type && known.key == key
+        })
     }
 
     /// Adds `node` (whose key no node has yet) and indexes it by its key.
@@ -600,9 +634,8 @@ impl NodeBuilder {
 
     /// [`NodeBuilder::push`] with the key's hash at hand.
     fn push_hashed(&mut self, hash: u64, node: Node, full_form: bool) -> usize {
-        let i = self.nodes.len();
-        let first = self.by_hash.insert(hash, i);
-        self.same_hash.push(first);
+        let i = self.index.push(hash);
+        debug_assert_eq!(i, self.nodes.len());
         self.nodes.push(node);
         self.has_full_form.push(full_form);
         i
@@ -679,7 +712,10 @@ impl NodeBuilder {
     fn finish(mut self) -> (Vec<Node>, FxHashMap<usize, String>) {
         for node in &mut self.nodes {
             node.mentions.sort_by_key(|m| m.span);
-            node.aliases.remove(&node.name);
+            // (Most nodes have no alias: nothing to look up.)
+            if !node.aliases.is_empty() {
+                node.aliases.remove(&node.name);
+            }
         }
         (self.nodes, self.parents)
     }
@@ -859,7 +895,7 @@ mod tests {
         }
     }
 
-    /// The hash-chained index finds every node by its type and key, and
+    /// The index finds every node by its type and key, and
     /// no node for a key it was not given.
     #[test]
     fn nodes_are_found_by_type_and_key() {
@@ -965,6 +1001,43 @@ mod tests {
             let expected: std::collections::BTreeMap<(NodeType, &str), &str> =
                 longer.into_iter().filter(|(_, keys)| keys.len() == 1).map(|(slot, keys)| (slot, *keys.first().unwrap())).collect();
             assert_eq!(found, expected, "{keys:?} {places:?}");
+        }
+    }
+
+    /// A table is made with room for all its items, whether their
+    /// iterator knows a bound of its length (a filter) or not (a flat map).
+    #[test]
+    fn tables_have_room_for_every_item_whether_bounded_or_counted() {
+        let numbers: Vec<usize> = (0..50).collect();
+        let bounded = numbers.iter().filter(|&&n| n % 3 == 0);
+        assert_eq!(room_for(&bounded), 50);
+        let unbounded = numbers.iter().flat_map(|&n| std::iter::repeat_n(n, n % 3));
+        assert_eq!(room_for(&unbounded), unbounded.clone().count());
+        let set = collect_counted_set(unbounded.clone());
+        assert!(set.capacity() >= unbounded.count());
+        assert_eq!(set, numbers.iter().copied().filter(|&n| n % 3 != 0).collect());
+        let map = collect_counted(bounded.clone().map(|&n| (n, n * 2)));
+        assert_eq!(map.len(), 17);
+        assert!(map.iter().all(|(&k, &v)| k % 3 == 0 && v == 2 * k));
+    }
+
+    #[test]
+    fn two_characters_are_counted_as_characters_not_bytes() {
+        for text in ["", "向", "向明", "向明远", "ab", "a明", "明a😀", "😀😀"] {
+            assert_eq!(is_two_characters(text), text.chars().count() == 2, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_pronoun_is_part_of_another_word_next_to_these_characters() {
+        for c in "们人乡国方日年".chars() {
+            assert!(is_plural_or_compound_after_pronoun(c));
+        }
+        for c in "其吉利无排".chars() {
+            assert!(is_compound_before_pronoun(c));
+        }
+        for c in "说是王的， a".chars() {
+            assert!(!is_plural_or_compound_after_pronoun(c) && !is_compound_before_pronoun(c));
         }
     }
 

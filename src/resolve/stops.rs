@@ -132,6 +132,15 @@ impl<'t> TextsBySlot<'t> {
         TextsBySlot { texts, first, next }
     }
 
+    /// Whether any text starts with the character of `slot`. (Most stops
+    /// are the characters of the other passes: they are passed over
+    /// before an iterator over no texts is made for them, and a call to
+    /// extend the list by nothing.)
+    #[inline]
+    fn has_texts(&self, slot: usize) -> bool {
+        self.first[slot].is_some()
+    }
+
     /// The texts that start with the character of `slot`, as indices.
     fn starting_with(&self, slot: usize) -> impl Iterator<Item = usize> + '_ {
         std::iter::successors(self.first[slot], |&t| self.next[t])
@@ -149,11 +158,13 @@ impl<'t> TextsBySlot<'t> {
     /// has a handful of texts, so comparing them in place costs less than
     /// building an automaton per document.)
     pub(super) fn leftmost_longest(&self, chars: &[char], stops: &[Stop]) -> Vec<(usize, usize, usize)> {
-        let mut found = Vec::new();
+        // (Room for an occurrence per stop, the most there can be: grown
+        // from empty, the vector was reallocated a few times per document.)
+        let mut found = Vec::with_capacity(stops.len());
         // Where the last occurrence ends: occurrences do not overlap.
         let mut free_from = 0;
         for stop in stops {
-            if stop.at < free_from {
+            if stop.at < free_from || !self.has_texts(stop.slot) {
                 continue;
             }
             if let Some((t, len)) = self.found_at(&chars[stop.at..], stop.slot).max_by_key(|&(_, len)| len) {
@@ -169,8 +180,10 @@ impl<'t> TextsBySlot<'t> {
     /// stops of `chars`, in order.
     pub(super) fn occurrences(&self, chars: &[char], stops: &[Stop]) -> Vec<(usize, usize, usize)> {
         let mut found = Vec::new();
-        for stop in stops {
-            found.extend(self.found_at(&chars[stop.at..], stop.slot).map(|(t, len)| (t, stop.at, len)));
+        for stop in stops.iter().filter(|stop| self.has_texts(stop.slot)) {
+            for (t, len) in self.found_at(&chars[stop.at..], stop.slot) {
+                found.push((t, stop.at, len));
+            }
         }
         found.sort_unstable();
         found
