@@ -23,8 +23,8 @@
 
 use crate::chars::{with_str, CharBits, CharFilter, Phrases};
 use start_chars::{
-    Abbreviations, DocumentStarts, StartChars, ABBREVIATION, COMPOUND_FIRST, COMPOUND_SECOND, GIVEN, NAME_SHAPE_GIVEN, RARE_SURNAME, SINGLE_SURNAME,
-    SUFFIX_END, SURNAME, TRANSLITERATION,
+    Abbreviations, DocumentStarts, StartChars, ABBREVIATION, COMPOUND_FIRST, COMPOUND_SECOND, GIVEN, NAME_SHAPE_GIVEN, NEXT_TO_NAME, RARE_SURNAME,
+    SINGLE_SURNAME, SUFFIX_END, SURNAME, TRANSLITERATION,
 };
 use crate::model::{NodeType, RuleId, Span};
 use crate::normalize::Folded;
@@ -1060,6 +1060,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
 
 /// The person rules, with the silent shapes set aside (as they run) or
 /// every shape worked out in full (what the tests compare them with).
+#[inline(never)]
 fn person_candidates_setting_aside(
     chars: &[char],
     rules: &RuleSet,
@@ -1223,28 +1224,31 @@ fn person_candidates_setting_aside(
     // (`left`: a title or a conjunction before the shape; `cue_before`: a
     // cue word before it; both asked once for all shapes at a start.)
     // (`rare`: the shape's surname is a rare single one.)
+    // (The tests of positions run at every shape, the lexicon probe and the
+    // name shape at few: those are a call apart, which keeps this walk's
+    // values in registers.)
     let is_silent = |at: &ShapeAt, left: bool, rare: bool, cue_before: bool| {
         let (i, s_len, end) = (at.start as usize, usize::from(at.surname_len), at.end as usize);
-        if left || titles.starts_at(end) || chars.get(end).is_some_and(|&c| is_conjunction(c)) {
+        if left || titles.starts_at(end) {
+            return false;
+        }
+        // (Most characters after a shape can give it no evidence: one bit
+        // of the start table tells, before the conjunction and the words.)
+        let next_to_name = starts.at(end, NEXT_TO_NAME);
+        if next_to_name && is_conjunction(chars[end]) {
             return false;
         }
         // A rare surname takes no evidence but a title.
         if rare {
             return true;
         }
-        if cue_before || word_after(end) {
+        if cue_before || (next_to_name && word_after(end)) {
             return false;
         }
         if end - i - s_len == 1 {
             return true;
         }
-        let lexical = rules.lexicon.get_chars(&chars[i..end]);
-        // (A common word is discarded: silent too, and spared the name-shape test.)
-        if lexical.is_some_and(|e| !e.pos.starts_with("nr") && (e.freq >= 20 || !is_proper_pos(&e.pos))) {
-            return true;
-        }
-        let is_person_word = lexical.is_some_and(|e| e.pos.starts_with("nr")) && !word_reject_final.contains(chars[end - 1]);
-        !is_person_word && !name_shape(chars, i, s_len, end, rules, starts, &known_spans, function_words)
+        silent_by_lexicon(chars, at, rules, starts, &known_spans, function_words, word_reject_final)
     };
     let mut shapes = Vec::new();
     // The silent shapes (most of them), set aside unworked: only those whose
@@ -1253,47 +1257,39 @@ fn person_candidates_setting_aside(
     // for the rest.
     // (About one shape per five characters: room for them is made once.)
     let mut silent: Vec<ShapeAt> = Vec::with_capacity(chars.len() / 4);
+    // (Every shape ends in the text: checked once here, its offsets fit in
+    // `u32` below.)
+    assert!(u32::try_from(chars.len()).is_ok(), "document offsets fit in u32");
     // (Most characters start no surname: the positions that may are
     // found eight at a time.)
     let mut next_surname = starts.next(0, SURNAME);
     while let Some(i) = next_surname {
         next_surname = starts.next(i + 1, SURNAME);
-        // Every shape here needs a given name right after its surname: a
-        // character test rules most positions out before any hash probe.
-        let given_may_start = |k: usize| starts.at(k, GIVEN);
         // (What kind of surname the character is: one table read, not a
         // hash probe of each surname list.)
         let surname = surname_chars.of(chars[i]);
-        let compound_may_start = surname & COMPOUND_FIRST != 0;
-        if !(given_may_start(i + 1) || compound_may_start && given_may_start(i + 2)) {
+        let mut here = shapes_starting_at(chars, i, surname, starts, rules);
+        if here == 0 {
             continue;
         }
-        let compound = i + 1 < chars.len()
-            && compound_may_start
-            && starts.at(i + 1, COMPOUND_SECOND)
-            && with_str(&chars[i..i + 2], |s| rules.surnames.compound.contains_key(s));
-        let single = surname & SINGLE_SURNAME != 0;
-        // (Asked once for all shapes here.)
-        let left = title_before(i) || (i >= 1 && is_conjunction(chars[i - 1]));
-        let cue_before = before_words.ends_at(chars, i);
-        for (s_len, here) in [(2u8, compound), (1, single)] {
-            let first_given = i + usize::from(s_len);
-            if !here || !given_may_start(first_given) {
-                continue;
-            }
+        // (Asked once for all shapes here; the character before can give
+        // evidence only when its bit of the start table is set.)
+        let next_to_name = i >= 1 && starts.at(i - 1, NEXT_TO_NAME);
+        let left = titles.ends_at(i) || (next_to_name && (is_conjunction(chars[i - 1]) || (chars[i - 1] == '的' && titles.ends_at(i - 1))));
+        let cue_before = next_to_name && before_words.ends_at(chars, i);
+        // (One loop over the bits, where calls or loops over arrays kept
+        // this walk's values in memory.)
+        while here != 0 {
+            let k = here.trailing_zeros();
+            here &= here - 1;
+            let s_len: u8 = if k < 2 { 2 } else { 1 };
+            let end = i + usize::from(s_len) + 2 - (k & 1) as usize;
             let rare = s_len == 1 && surname & RARE_SURNAME != 0;
-            for g_len in [2usize, 1] {
-                // (Past the end of the text no given name may start.)
-                if g_len == 2 && !given_may_start(first_given + 1) {
-                    continue;
-                }
-                let end = first_given + g_len;
-                let at = ShapeAt { start: offset(i), end: offset(end), surname_len: s_len };
-                if set_silent_aside && is_silent(&at, left, rare, cue_before) {
-                    silent.push(at);
-                } else if let Some(shape) = shape_of(&at) {
-                    shapes.push(shape);
-                }
+            let at = ShapeAt { start: i as u32, end: end as u32, surname_len: s_len };
+            if set_silent_aside && is_silent(&at, left, rare, cue_before) {
+                silent.push(at);
+            } else if let Some(shape) = shape_of(&at) {
+                shapes.push(shape);
             }
         }
     }
@@ -1427,6 +1423,55 @@ fn person_candidates_setting_aside(
             suffix_start: None,
         });
     }
+}
+
+/// The surname + given-name shapes that start at `i`, whose character is a
+/// surname of the kinds `surname` ([`StartChars::surname_chars`]), as bits
+/// in the order of the walk: bit 0 the compound surname and a
+/// two-character given name, bit 1 it and a one-character given name, bits
+/// 2 and 3 the single surname likewise. Every given-name character must be
+/// one that may stand in a given name.
+#[inline]
+fn shapes_starting_at(chars: &[char], i: usize, surname: u8, starts: &DocumentStarts, rules: &RuleSet) -> u32 {
+    // Every shape here needs a given name right after its surname: a
+    // character test rules most positions out before any hash probe.
+    let single = surname & SINGLE_SURNAME != 0 && starts.at(i + 1, GIVEN);
+    let compound =
+        surname & COMPOUND_FIRST != 0 && starts.at(i + 2, GIVEN) && starts.at(i + 1, COMPOUND_SECOND) && compound_surname_at(chars, i, rules);
+    // (Past the end of the text no given name may start.)
+    let longer_given = |first_given: usize| if starts.at(first_given + 1, GIVEN) { 0b11 } else { 0b10 };
+    (if compound { longer_given(i + 2) } else { 0 }) | (if single { longer_given(i + 1) << 2 } else { 0 })
+}
+
+/// Whether a compound surname (欧阳, 司马) starts at `i`. (Asked where the
+/// start table lets a compound surname start: a call apart from the walk
+/// over surname positions.)
+#[inline(never)]
+fn compound_surname_at(chars: &[char], i: usize, rules: &RuleSet) -> bool {
+    with_str(&chars[i..i + 2], |s| rules.surnames.compound.contains_key(s))
+}
+
+/// The tests of a silent shape with a two-character given name that probe
+/// the lexicon: a common word is discarded (silent too, and spared the
+/// name-shape test); a person word of the lexicon or a bare name shape
+/// has evidence.
+#[inline(never)]
+fn silent_by_lexicon(
+    chars: &[char],
+    at: &ShapeAt,
+    rules: &RuleSet,
+    starts: &DocumentStarts,
+    known_spans: &SpanCover,
+    function_words: &CharBits,
+    word_reject_final: &CharBits,
+) -> bool {
+    let (i, s_len, end) = (at.start as usize, usize::from(at.surname_len), at.end as usize);
+    let lexical = rules.lexicon.get_chars(&chars[i..end]);
+    if lexical.is_some_and(|e| !e.pos.starts_with("nr") && (e.freq >= 20 || !is_proper_pos(&e.pos))) {
+        return true;
+    }
+    let is_person_word = lexical.is_some_and(|e| e.pos.starts_with("nr")) && !word_reject_final.contains(chars[end - 1]);
+    !is_person_word && !name_shape(chars, i, s_len, end, rules, starts, known_spans, function_words)
 }
 
 /// The characters that join the names of an enumeration (王坚、李强和张勇).
@@ -2140,6 +2185,36 @@ mod tests {
         let found = find_mentions(&folded, &chars, &RULES);
         let entry = found.iter().find(|c| c.span == Span::new(0, 1)).and_then(|c| c.entry).expect("中 found");
         assert_eq!(RULES.dictionary.entry(entry).key, "中国");
+    }
+
+    #[test]
+    fn the_shapes_at_a_surname_are_every_surname_and_one_or_two_given_name_characters() {
+        let lists = &RULES.lists;
+        let start_chars = RULES.start_chars.get_or_init(|| StartChars::new(&RULES));
+        let (function_words, given_stop) = (lists.char_set("surname_function_words"), lists.char_set("given_name_stop"));
+        // Common, rare and compound surnames, their parts alone, function
+        // words, given-name and stop characters, Latin and punctuation.
+        let alphabet: Vec<char> = "王李张家来欧阳司马上官东方和从的了建国华A1，".chars().collect();
+        let mut next = crate::test_random::xorshift32(23);
+        for len in [0, 1, 2, 3, 4, 5, 40, 300] {
+            for _ in 0..20 {
+                let chars: Vec<char> = crate::test_random::random_text(&alphabet, len, &mut next);
+                let starts = start_chars.of_document(&chars);
+                let given = |k: usize| chars.get(k).is_some_and(|&c| is_cjk(c) && !given_stop.contains(c));
+                for i in 0..len {
+                    let compound = i + 2 <= len && RULES.surnames.compound.contains_key(&chars[i..i + 2].iter().collect::<String>());
+                    let single = RULES.surnames.single.contains_key(&chars[i]) && !function_words.contains(chars[i]);
+                    let mut plain = 0;
+                    for (bit, s_len, g_len, surname) in [(0, 2, 2, compound), (1, 2, 1, compound), (2, 1, 2, single), (3, 1, 1, single)] {
+                        if surname && (i + s_len..i + s_len + g_len).all(given) {
+                            plain |= 1 << bit;
+                        }
+                    }
+                    let fast = if starts.at(i, SURNAME) { shapes_starting_at(&chars, i, start_chars.surname_chars().of(chars[i]), &starts, &RULES) } else { 0 };
+                    assert_eq!(fast, plain, "at {i} of {}", chars.iter().collect::<String>());
+                }
+            }
+        }
     }
 
     #[test]
