@@ -1300,11 +1300,18 @@ fn person_candidates_setting_aside(
     // (A document has a few dozen such texts: as sorted integers, not hashed.)
     let mut may_be_accepted: Vec<u128> = shapes.iter().filter(|s| s.evidence.is_some() || s.enumerable).map(|s| pack_name(text(s))).collect();
     may_be_accepted.sort_unstable();
+    // (Bit tests of the last and the first character answer most silent
+    // shapes before their text is packed and sought: the texts that may be
+    // accepted have few surnames.)
     let may_be_accepted_last = CharFilter::new(shapes.iter().filter(|s| s.evidence.is_some() || s.enumerable).map(|s| chars[s.end - 1]));
+    let may_be_accepted_first = CharFilter::new(shapes.iter().filter(|s| s.evidence.is_some() || s.enumerable).map(|s| chars[s.start]));
     let worked_out = shapes.len();
     for at in &silent {
         let (start, end) = (at.start as usize, at.end as usize);
-        if may_be_accepted_last.may_contain(chars[end - 1]) && may_be_accepted.binary_search(&pack_name(&chars[start..end])).is_ok() {
+        if may_be_accepted_last.may_contain(chars[end - 1])
+            && may_be_accepted_first.may_contain(chars[start])
+            && may_be_accepted.binary_search(&pack_name(&chars[start..end])).is_ok()
+        {
             shapes.extend(shape_of(at));
         }
     }
