@@ -352,7 +352,7 @@ impl<'a> KnownNames<'a> {
 
 fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, known: &[Candidate], out: &mut Vec<Candidate>) {
     let known_names = KnownNames::new(known);
-    let stem_lists = StemLists::new(rules);
+    let stem_lists = StemLists::of(rules);
     let country_body_suffixes = rules.lists.list("country_body_suffixes");
     // Known names may sit inside a stem (浙江 in 浙江吉华集团): the walk
     // jumps over them whole.
@@ -395,10 +395,10 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
         // such a name: the name is asked for first, the words after.)
         if !suffix.strong && s_end - s_start == 1 {
             // Nor may it end a word begun inside the name (兴海|洋, 明报|道).
-            let stem = weak_suffix_stem(chars, s_start, suffix.node_type, rules, &stem_lists, &known_names).or_else(|| proper_word_stem(chars, s_start, suffix.node_type, rules));
+            let stem = weak_suffix_stem(chars, s_start, suffix.node_type, rules, stem_lists, &known_names).or_else(|| proper_word_stem(chars, s_start, suffix.node_type, rules));
             // 福鼎市|江西省: a one-character place suffix after a complete
             // administrative name starts the next name.
-            let stem = stem.filter(|&start| suffix.node_type != NodeType::Place || admin_boundary(chars, start, s_start, s_start, false, rules, &stem_lists).is_none());
+            let stem = stem.filter(|&start| suffix.node_type != NodeType::Place || admin_boundary(chars, start, s_start, s_start, false, rules, stem_lists).is_none());
             if let Some(start) = stem.filter(|_| !starts_word()) {
                 out.push(Candidate {
                     span: Span::new(start, s_end),
@@ -424,16 +424,16 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
         // (The tests of what follows a weak suffix come before the walk
         // over its stem, which costs more.)
         if !suffix.strong
-            && (modifies_next_noun(chars, &suffix.text, s_end, rules, &stem_lists, &title_starts, &org_suffix_starts)
+            && (modifies_next_noun(chars, &suffix.text, s_end, rules, stem_lists, &title_starts, &org_suffix_starts)
                 // Nor may a weak suffix cut the word after it (党建|工作).
                 || (s_end - s_start >= 2 && starts_longer_word(chars, s_end - 1, s_end, rules)))
         {
             continue;
         }
-        let Some(stem_start) = stem_start(chars, s_start, rules, &stem_lists, &known_end, &barriers) else { continue };
-        let stem_start = trim_stem_start(chars, stem_start, (s_start, s_end), suffix.node_type, rules, &stem_lists, &known_end, &known_names);
+        let Some(stem_start) = stem_start(chars, s_start, rules, stem_lists, &known_end, &barriers) else { continue };
+        let stem_start = trim_stem_start(chars, stem_start, (s_start, s_end), suffix.node_type, rules, stem_lists, &known_end, &known_names);
         if stem_start >= s_start
-            || (matches!(suffix.node_type, NodeType::Place | NodeType::Organization) && suffix_ends_word(chars, stem_start, s_start, s_end, rules, &stem_lists))
+            || (matches!(suffix.node_type, NodeType::Place | NodeType::Organization) && suffix_ends_word(chars, stem_start, s_start, s_end, rules, stem_lists))
         {
             continue;
         }
@@ -467,15 +467,15 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
         } else if suffix.strong {
             // Event stems of common words only are kinds of events
             // (专题教育动员大会), however long.
-            stem_len >= 2 && (stem_is_known || stem_is_proper(stem, rules, &stem_lists, stem_len >= 4 && (!event_like || event_scope())) || (event_like && stem_has_known))
+            stem_len >= 2 && (stem_is_known || stem_is_proper(stem, rules, stem_lists, stem_len >= 4 && (!event_like || event_scope())) || (event_like && stem_has_known))
         } else if suffix_chars >= 2 {
-            stem_len >= 2 && (stem_is_known || stem_is_proper(stem, rules, &stem_lists, false)) && (stem_is_known || weak_stem_long_enough(suffix, stem_len, &stem_lists))
+            stem_len >= 2 && (stem_is_known || stem_is_proper(stem, rules, stem_lists, false)) && (stem_is_known || weak_stem_long_enough(suffix, stem_len, stem_lists))
         } else {
             // A one-character weak suffix (委, 局, 院) needs a known name
             // right before it (杭州市委).
             stem_is_known
         };
-        if !accept || (!stem_is_known && descriptive_name(&chars[stem_start..s_end], suffix.node_type, rules, &stem_lists)) {
+        if !accept || (!stem_is_known && descriptive_name(&chars[stem_start..s_end], suffix.node_type, rules, stem_lists)) {
             continue;
         }
         let base = if suffix.strong { PRIORITY_STRONG_SUFFIX } else { PRIORITY_WEAK_SUFFIX };
@@ -513,7 +513,7 @@ fn suffix_lengths_of_type<'a>(text: &'a [char], node_type: NodeType, rules: &'a 
 /// 巴西|足球|队); or a known place and a two-character proper name
 /// (青岛|海牛|队).
 fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: &RuleSet, lists: &StemLists, known: &KnownNames) -> Option<usize> {
-    let qualifiers = lists.weak_suffix_qualifiers;
+    let qualifiers = &lists.weak_suffix_qualifiers;
     let is_org = node_type == NodeType::Organization;
     // A place suffix follows a place; an organization suffix a place or an
     // organization.
@@ -598,53 +598,63 @@ fn proper_word_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
     free_before.then_some(start)
 }
 
-/// The word lists that the stem walks consult,
-/// looked up by name once per document rather than once per suffix match.
-struct StemLists<'r> {
+/// The word lists that the stem walks consult, built once per rule set
+/// (kept with its start table, [`StartChars`]) rather than looked up by
+/// name for every document and every suffix match.
+pub(crate) struct StemLists {
     // (As phrases: a test by last character costs less than spelling and
     // hashing the word, and few words end with a given character.)
-    stop_chars: &'r Phrases,
-    breakers: &'r Phrases,
-    breaker_pos: &'r FxHashSet<String>,
-    edge_pos: &'r FxHashSet<String>,
+    stop_chars: Phrases,
+    breakers: Phrases,
+    breaker_pos: FxHashSet<String>,
+    edge_pos: FxHashSet<String>,
     /// Verbs the lexicon tags as nouns (联系, 列席) or verbal nouns (咨询).
-    edge_words: &'r FxHashSet<String>,
+    edge_words: FxHashSet<String>,
     /// Asked at every one-character weak suffix (`entities/organization.toml`).
-    weak_suffix_qualifiers: &'r Phrases,
+    weak_suffix_qualifiers: Phrases,
     /// The suffixes of a team after a place and a name (青岛海牛|队), asked
     /// at every one-character weak suffix.
-    team_suffixes: &'r [String],
+    team_suffixes: Vec<String>,
     /// `admin_place_suffixes`, asked at every position of a place stem.
-    admin_suffixes: &'r Phrases,
-    admin_list: &'r [String],
+    admin_suffixes: Phrases,
+    admin_list: Vec<String>,
     /// The lists that the tests of a suffix match ask (most matches ask
     /// several of them).
-    noun_modifier_suffixes: &'r FxHashSet<String>,
-    branch_prefixes: &'r FxHashSet<String>,
-    short_stem_suffixes: &'r FxHashSet<String>,
-    generic_stem_words: &'r Phrases,
-    prefix_stop: &'r Phrases,
+    noun_modifier_suffixes: FxHashSet<String>,
+    branch_prefixes: FxHashSet<String>,
+    short_stem_suffixes: FxHashSet<String>,
+    generic_stem_words: Phrases,
+    prefix_stop: Phrases,
 }
 
-impl<'r> StemLists<'r> {
-    fn new(rules: &'r RuleSet) -> StemLists<'r> {
+impl StemLists {
+    /// The lists of a rule set, as [`WordLists`](crate::rules::WordLists)
+    /// gives them by name (the same words, the same phrases).
+    pub(crate) fn new(rules: &RuleSet) -> StemLists {
         let lists = &rules.lists;
+        let phrases = |name: &str| Phrases::new(lists.list(name));
+        let set = |name: &str| lists.list(name).iter().cloned().collect();
         StemLists {
-            stop_chars: lists.phrases("stem_stop_chars"),
-            breakers: lists.phrases("stem_breakers"),
-            breaker_pos: lists.set("stem_breaker_pos"),
-            edge_pos: lists.set("stem_edge_breaker_pos"),
-            edge_words: lists.set("stem_edge_breaker_words"),
-            weak_suffix_qualifiers: lists.phrases("weak_suffix_qualifiers"),
-            team_suffixes: lists.list("name_suffixes_after_place_name"),
-            admin_suffixes: lists.phrases("admin_place_suffixes"),
-            admin_list: lists.list("admin_place_suffixes"),
-            noun_modifier_suffixes: lists.set("noun_modifier_suffixes"),
-            branch_prefixes: lists.set("branch_prefixes"),
-            short_stem_suffixes: lists.set("short_stem_suffixes"),
-            generic_stem_words: lists.phrases("generic_stem_words"),
-            prefix_stop: lists.phrases("stem_prefix_stop"),
+            stop_chars: phrases("stem_stop_chars"),
+            breakers: phrases("stem_breakers"),
+            breaker_pos: set("stem_breaker_pos"),
+            edge_pos: set("stem_edge_breaker_pos"),
+            edge_words: set("stem_edge_breaker_words"),
+            weak_suffix_qualifiers: phrases("weak_suffix_qualifiers"),
+            team_suffixes: lists.list("name_suffixes_after_place_name").to_vec(),
+            admin_suffixes: phrases("admin_place_suffixes"),
+            admin_list: lists.list("admin_place_suffixes").to_vec(),
+            noun_modifier_suffixes: set("noun_modifier_suffixes"),
+            branch_prefixes: set("branch_prefixes"),
+            short_stem_suffixes: set("short_stem_suffixes"),
+            generic_stem_words: phrases("generic_stem_words"),
+            prefix_stop: phrases("stem_prefix_stop"),
         }
+    }
+
+    /// The lists of a rule set, built on first use.
+    fn of(rules: &RuleSet) -> &StemLists {
+        rules.start_chars.get_or_init(|| StartChars::new(rules)).stem_lists()
     }
 }
 
@@ -775,7 +785,7 @@ fn trim_stem_start(
         }
     }
     if node_type == NodeType::Place {
-        let admin = lists.admin_list;
+        let admin = &lists.admin_list;
         let walk_start = stem_start;
         let places: Vec<Span> = known
             .ending_in(walk_start + 2..=suffix_end)
@@ -873,7 +883,7 @@ fn admin_boundary(chars: &[char], start: usize, end: usize, limit: usize, check_
     if !lists.admin_suffixes.ends_at(chars, end) {
         return None;
     }
-    let admin = lists.admin_list;
+    let admin = &lists.admin_list;
     // The length of the first suffix of the list whose length some suffix
     // spelled at the end has. (Two passes over the list, not one per
     // suffix: most ends spell none.)
@@ -930,7 +940,7 @@ fn descriptive_name(name: &[char], node_type: NodeType, rules: &RuleSet, lists: 
     let core = &name[..name.len() - suffix_len];
     let mut i = 0;
     while i < core.len() {
-        match descriptive_word_at(core, i, lists.generic_stem_words) {
+        match descriptive_word_at(core, i, &lists.generic_stem_words) {
             Some(n) => i += n,
             None => return false,
         }
@@ -2221,6 +2231,51 @@ mod tests {
                     assert_eq!(fast, plain, "at {i} of {}", chars.iter().collect::<String>());
                 }
             }
+        }
+    }
+
+    #[test]
+    fn the_stem_lists_kept_per_rule_set_answer_as_the_lists_by_name() {
+        let lists = &RULES.lists;
+        let kept = StemLists::of(&RULES);
+        let sets = [
+            (&kept.breaker_pos, "stem_breaker_pos"),
+            (&kept.edge_pos, "stem_edge_breaker_pos"),
+            (&kept.edge_words, "stem_edge_breaker_words"),
+            (&kept.noun_modifier_suffixes, "noun_modifier_suffixes"),
+            (&kept.branch_prefixes, "branch_prefixes"),
+            (&kept.short_stem_suffixes, "short_stem_suffixes"),
+        ];
+        for (set, name) in sets {
+            assert_eq!(set, lists.set(name), "{name}");
+        }
+        assert_eq!(kept.team_suffixes, lists.list("name_suffixes_after_place_name"));
+        assert_eq!(kept.admin_list, lists.list("admin_place_suffixes"));
+        let phrases = [
+            (&kept.stop_chars, "stem_stop_chars"),
+            (&kept.breakers, "stem_breakers"),
+            (&kept.weak_suffix_qualifiers, "weak_suffix_qualifiers"),
+            (&kept.admin_suffixes, "admin_place_suffixes"),
+            (&kept.generic_stem_words, "generic_stem_words"),
+            (&kept.prefix_stop, "stem_prefix_stop"),
+        ];
+        let mut next = crate::test_random::xorshift32(31);
+        for (words, name) in phrases {
+            // Text made of the list's own characters, so that its words
+            // turn up, and a few others.
+            let mut alphabet: Vec<char> = lists.list(name).iter().flat_map(|w| w.chars()).collect();
+            assert!(!alphabet.is_empty(), "{name} has words");
+            alphabet.extend("的了在中国A1，".chars());
+            let text: Vec<char> = crate::test_random::random_text(&alphabet, 3000, &mut next);
+            let by_name = lists.phrases(name);
+            let mut found = 0;
+            for i in 0..=text.len() {
+                assert_eq!(words.starts_at(&text, i), by_name.starts_at(&text, i), "{name} at {i}");
+                assert_eq!(words.longest_at(&text, i), by_name.longest_at(&text, i), "{name} at {i}");
+                assert_eq!(words.lengths_ending_at(&text, i), by_name.lengths_ending_at(&text, i), "{name} at {i}");
+                found += usize::from(by_name.ends_at(&text, i));
+            }
+            assert!(found > 0, "{name}: the text holds words of the list");
         }
     }
 

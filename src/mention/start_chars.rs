@@ -70,6 +70,10 @@ pub struct StartChars {
     given_stop: CharBits,
     surname_chars: SurnameChars,
     abbreviations: Abbreviations,
+    /// (Not a start table: the word lists of the suffix rules' stem walks,
+    /// kept here because this is built once per rule set and read by
+    /// every document.)
+    stem_lists: super::StemLists,
 }
 
 /// What kind of surname each character is ([`SINGLE_SURNAME`],
@@ -136,8 +140,13 @@ impl std::fmt::Debug for StartChars {
 impl StartChars {
     pub fn new(rules: &RuleSet) -> StartChars {
         let given_stop = rules.lists.char_set("given_name_stop").clone();
-        let mut starts =
-            StartChars { families: CharFlags::default(), given_stop, surname_chars: SurnameChars::new(rules), abbreviations: Abbreviations::new(rules) };
+        let mut starts = StartChars {
+            families: CharFlags::default(),
+            given_stop,
+            surname_chars: SurnameChars::new(rules),
+            abbreviations: Abbreviations::new(rules),
+            stem_lists: super::StemLists::new(rules),
+        };
         let given: Vec<char> = (0..BMP).filter_map(char::from_u32).filter(|&c| starts.may_be_given(c)).collect();
         for c in given {
             starts.add(c, GIVEN);
@@ -191,6 +200,10 @@ impl StartChars {
 
     pub fn abbreviations(&self) -> &Abbreviations {
         &self.abbreviations
+    }
+
+    pub(super) fn stem_lists(&self) -> &super::StemLists {
+        &self.stem_lists
     }
 
     /// The families each character of a document may start.
