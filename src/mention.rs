@@ -23,8 +23,8 @@
 
 use crate::chars::{with_str, CharBits, CharFilter, Phrases};
 use start_chars::{
-    Abbreviations, DocumentStarts, StartChars, ABBREVIATION, COMPOUND_FIRST, COMPOUND_SECOND, GIVEN, NAME_SHAPE_GIVEN, RARE_SURNAME, SINGLE_SURNAME,
-    SUFFIX_END, SURNAME, TRANSLITERATION,
+    Abbreviations, DocumentStarts, StartChars, ABBREVIATION, COMPOUND_FIRST, COMPOUND_SECOND, GIVEN, NAME_SHAPE_GIVEN, NEXT_TO_NAME, RARE_SURNAME,
+    SINGLE_SURNAME, SUFFIX_END, SURNAME, TRANSLITERATION,
 };
 use crate::model::{NodeType, RuleId, Span};
 use crate::normalize::Folded;
@@ -352,7 +352,7 @@ impl<'a> KnownNames<'a> {
 
 fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, known: &[Candidate], out: &mut Vec<Candidate>) {
     let known_names = KnownNames::new(known);
-    let stem_lists = StemLists::new(rules);
+    let stem_lists = StemLists::of(rules);
     let country_body_suffixes = rules.lists.list("country_body_suffixes");
     // Known names may sit inside a stem (浙江 in 浙江吉华集团): the walk
     // jumps over them whole.
@@ -395,10 +395,10 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
         // such a name: the name is asked for first, the words after.)
         if !suffix.strong && s_end - s_start == 1 {
             // Nor may it end a word begun inside the name (兴海|洋, 明报|道).
-            let stem = weak_suffix_stem(chars, s_start, suffix.node_type, rules, &stem_lists, &known_names).or_else(|| proper_word_stem(chars, s_start, suffix.node_type, rules));
+            let stem = weak_suffix_stem(chars, s_start, suffix.node_type, rules, stem_lists, &known_names).or_else(|| proper_word_stem(chars, s_start, suffix.node_type, rules));
             // 福鼎市|江西省: a one-character place suffix after a complete
             // administrative name starts the next name.
-            let stem = stem.filter(|&start| suffix.node_type != NodeType::Place || admin_boundary(chars, start, s_start, s_start, false, rules, &stem_lists).is_none());
+            let stem = stem.filter(|&start| suffix.node_type != NodeType::Place || admin_boundary(chars, start, s_start, s_start, false, rules, stem_lists).is_none());
             if let Some(start) = stem.filter(|_| !starts_word()) {
                 out.push(Candidate {
                     span: Span::new(start, s_end),
@@ -424,16 +424,16 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
         // (The tests of what follows a weak suffix come before the walk
         // over its stem, which costs more.)
         if !suffix.strong
-            && (modifies_next_noun(chars, &suffix.text, s_end, rules, &stem_lists, &title_starts, &org_suffix_starts)
+            && (modifies_next_noun(chars, &suffix.text, s_end, rules, stem_lists, &title_starts, &org_suffix_starts)
                 // Nor may a weak suffix cut the word after it (党建|工作).
                 || (s_end - s_start >= 2 && starts_longer_word(chars, s_end - 1, s_end, rules)))
         {
             continue;
         }
-        let Some(stem_start) = stem_start(chars, s_start, rules, &stem_lists, &known_end, &barriers) else { continue };
-        let stem_start = trim_stem_start(chars, stem_start, (s_start, s_end), suffix.node_type, rules, &stem_lists, &known_end, &known_names);
+        let Some(stem_start) = stem_start(chars, s_start, rules, stem_lists, &known_end, &barriers) else { continue };
+        let stem_start = trim_stem_start(chars, stem_start, (s_start, s_end), suffix.node_type, rules, stem_lists, &known_end, &known_names);
         if stem_start >= s_start
-            || (matches!(suffix.node_type, NodeType::Place | NodeType::Organization) && suffix_ends_word(chars, stem_start, s_start, s_end, rules, &stem_lists))
+            || (matches!(suffix.node_type, NodeType::Place | NodeType::Organization) && suffix_ends_word(chars, stem_start, s_start, s_end, rules, stem_lists))
         {
             continue;
         }
@@ -467,15 +467,15 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
         } else if suffix.strong {
             // Event stems of common words only are kinds of events
             // (专题教育动员大会), however long.
-            stem_len >= 2 && (stem_is_known || stem_is_proper(stem, rules, &stem_lists, stem_len >= 4 && (!event_like || event_scope())) || (event_like && stem_has_known))
+            stem_len >= 2 && (stem_is_known || stem_is_proper(stem, rules, stem_lists, stem_len >= 4 && (!event_like || event_scope())) || (event_like && stem_has_known))
         } else if suffix_chars >= 2 {
-            stem_len >= 2 && (stem_is_known || stem_is_proper(stem, rules, &stem_lists, false)) && (stem_is_known || weak_stem_long_enough(suffix, stem_len, &stem_lists))
+            stem_len >= 2 && (stem_is_known || stem_is_proper(stem, rules, stem_lists, false)) && (stem_is_known || weak_stem_long_enough(suffix, stem_len, stem_lists))
         } else {
             // A one-character weak suffix (委, 局, 院) needs a known name
             // right before it (杭州市委).
             stem_is_known
         };
-        if !accept || (!stem_is_known && descriptive_name(&chars[stem_start..s_end], suffix.node_type, rules, &stem_lists)) {
+        if !accept || (!stem_is_known && descriptive_name(&chars[stem_start..s_end], suffix.node_type, rules, stem_lists)) {
             continue;
         }
         let base = if suffix.strong { PRIORITY_STRONG_SUFFIX } else { PRIORITY_WEAK_SUFFIX };
@@ -513,7 +513,7 @@ fn suffix_lengths_of_type<'a>(text: &'a [char], node_type: NodeType, rules: &'a 
 /// 巴西|足球|队); or a known place and a two-character proper name
 /// (青岛|海牛|队).
 fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: &RuleSet, lists: &StemLists, known: &KnownNames) -> Option<usize> {
-    let qualifiers = lists.weak_suffix_qualifiers;
+    let qualifiers = &lists.weak_suffix_qualifiers;
     let is_org = node_type == NodeType::Organization;
     // A place suffix follows a place; an organization suffix a place or an
     // organization.
@@ -598,53 +598,63 @@ fn proper_word_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
     free_before.then_some(start)
 }
 
-/// The word lists that the stem walks consult,
-/// looked up by name once per document rather than once per suffix match.
-struct StemLists<'r> {
+/// The word lists that the stem walks consult, built once per rule set
+/// (kept with its start table, [`StartChars`]) rather than looked up by
+/// name for every document and every suffix match.
+pub(crate) struct StemLists {
     // (As phrases: a test by last character costs less than spelling and
     // hashing the word, and few words end with a given character.)
-    stop_chars: &'r Phrases,
-    breakers: &'r Phrases,
-    breaker_pos: &'r FxHashSet<String>,
-    edge_pos: &'r FxHashSet<String>,
+    stop_chars: Phrases,
+    breakers: Phrases,
+    breaker_pos: FxHashSet<String>,
+    edge_pos: FxHashSet<String>,
     /// Verbs the lexicon tags as nouns (联系, 列席) or verbal nouns (咨询).
-    edge_words: &'r FxHashSet<String>,
+    edge_words: FxHashSet<String>,
     /// Asked at every one-character weak suffix (`entities/organization.toml`).
-    weak_suffix_qualifiers: &'r Phrases,
+    weak_suffix_qualifiers: Phrases,
     /// The suffixes of a team after a place and a name (青岛海牛|队), asked
     /// at every one-character weak suffix.
-    team_suffixes: &'r [String],
+    team_suffixes: Vec<String>,
     /// `admin_place_suffixes`, asked at every position of a place stem.
-    admin_suffixes: &'r Phrases,
-    admin_list: &'r [String],
+    admin_suffixes: Phrases,
+    admin_list: Vec<String>,
     /// The lists that the tests of a suffix match ask (most matches ask
     /// several of them).
-    noun_modifier_suffixes: &'r FxHashSet<String>,
-    branch_prefixes: &'r FxHashSet<String>,
-    short_stem_suffixes: &'r FxHashSet<String>,
-    generic_stem_words: &'r Phrases,
-    prefix_stop: &'r Phrases,
+    noun_modifier_suffixes: FxHashSet<String>,
+    branch_prefixes: FxHashSet<String>,
+    short_stem_suffixes: FxHashSet<String>,
+    generic_stem_words: Phrases,
+    prefix_stop: Phrases,
 }
 
-impl<'r> StemLists<'r> {
-    fn new(rules: &'r RuleSet) -> StemLists<'r> {
+impl StemLists {
+    /// The lists of a rule set, as [`WordLists`](crate::rules::WordLists)
+    /// gives them by name (the same words, the same phrases).
+    pub(crate) fn new(rules: &RuleSet) -> StemLists {
         let lists = &rules.lists;
+        let phrases = |name: &str| Phrases::new(lists.list(name));
+        let set = |name: &str| lists.list(name).iter().cloned().collect();
         StemLists {
-            stop_chars: lists.phrases("stem_stop_chars"),
-            breakers: lists.phrases("stem_breakers"),
-            breaker_pos: lists.set("stem_breaker_pos"),
-            edge_pos: lists.set("stem_edge_breaker_pos"),
-            edge_words: lists.set("stem_edge_breaker_words"),
-            weak_suffix_qualifiers: lists.phrases("weak_suffix_qualifiers"),
-            team_suffixes: lists.list("name_suffixes_after_place_name"),
-            admin_suffixes: lists.phrases("admin_place_suffixes"),
-            admin_list: lists.list("admin_place_suffixes"),
-            noun_modifier_suffixes: lists.set("noun_modifier_suffixes"),
-            branch_prefixes: lists.set("branch_prefixes"),
-            short_stem_suffixes: lists.set("short_stem_suffixes"),
-            generic_stem_words: lists.phrases("generic_stem_words"),
-            prefix_stop: lists.phrases("stem_prefix_stop"),
+            stop_chars: phrases("stem_stop_chars"),
+            breakers: phrases("stem_breakers"),
+            breaker_pos: set("stem_breaker_pos"),
+            edge_pos: set("stem_edge_breaker_pos"),
+            edge_words: set("stem_edge_breaker_words"),
+            weak_suffix_qualifiers: phrases("weak_suffix_qualifiers"),
+            team_suffixes: lists.list("name_suffixes_after_place_name").to_vec(),
+            admin_suffixes: phrases("admin_place_suffixes"),
+            admin_list: lists.list("admin_place_suffixes").to_vec(),
+            noun_modifier_suffixes: set("noun_modifier_suffixes"),
+            branch_prefixes: set("branch_prefixes"),
+            short_stem_suffixes: set("short_stem_suffixes"),
+            generic_stem_words: phrases("generic_stem_words"),
+            prefix_stop: phrases("stem_prefix_stop"),
         }
+    }
+
+    /// The lists of a rule set, built on first use.
+    fn of(rules: &RuleSet) -> &StemLists {
+        rules.start_chars.get_or_init(|| StartChars::new(rules)).stem_lists()
     }
 }
 
@@ -775,7 +785,7 @@ fn trim_stem_start(
         }
     }
     if node_type == NodeType::Place {
-        let admin = lists.admin_list;
+        let admin = &lists.admin_list;
         let walk_start = stem_start;
         let places: Vec<Span> = known
             .ending_in(walk_start + 2..=suffix_end)
@@ -873,7 +883,7 @@ fn admin_boundary(chars: &[char], start: usize, end: usize, limit: usize, check_
     if !lists.admin_suffixes.ends_at(chars, end) {
         return None;
     }
-    let admin = lists.admin_list;
+    let admin = &lists.admin_list;
     // The length of the first suffix of the list whose length some suffix
     // spelled at the end has. (Two passes over the list, not one per
     // suffix: most ends spell none.)
@@ -930,7 +940,7 @@ fn descriptive_name(name: &[char], node_type: NodeType, rules: &RuleSet, lists: 
     let core = &name[..name.len() - suffix_len];
     let mut i = 0;
     while i < core.len() {
-        match descriptive_word_at(core, i, lists.generic_stem_words) {
+        match descriptive_word_at(core, i, &lists.generic_stem_words) {
             Some(n) => i += n,
             None => return false,
         }
@@ -1060,6 +1070,7 @@ fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, t
 
 /// The person rules, with the silent shapes set aside (as they run) or
 /// every shape worked out in full (what the tests compare them with).
+#[inline(never)]
 fn person_candidates_setting_aside(
     chars: &[char],
     rules: &RuleSet,
@@ -1223,28 +1234,31 @@ fn person_candidates_setting_aside(
     // (`left`: a title or a conjunction before the shape; `cue_before`: a
     // cue word before it; both asked once for all shapes at a start.)
     // (`rare`: the shape's surname is a rare single one.)
+    // (The tests of positions run at every shape, the lexicon probe and the
+    // name shape at few: those are a call apart, which keeps this walk's
+    // values in registers.)
     let is_silent = |at: &ShapeAt, left: bool, rare: bool, cue_before: bool| {
         let (i, s_len, end) = (at.start as usize, usize::from(at.surname_len), at.end as usize);
-        if left || titles.starts_at(end) || chars.get(end).is_some_and(|&c| is_conjunction(c)) {
+        if left || titles.starts_at(end) {
+            return false;
+        }
+        // (Most characters after a shape can give it no evidence: one bit
+        // of the start table tells, before the conjunction and the words.)
+        let next_to_name = starts.at(end, NEXT_TO_NAME);
+        if next_to_name && is_conjunction(chars[end]) {
             return false;
         }
         // A rare surname takes no evidence but a title.
         if rare {
             return true;
         }
-        if cue_before || word_after(end) {
+        if cue_before || (next_to_name && word_after(end)) {
             return false;
         }
         if end - i - s_len == 1 {
             return true;
         }
-        let lexical = rules.lexicon.get_chars(&chars[i..end]);
-        // (A common word is discarded: silent too, and spared the name-shape test.)
-        if lexical.is_some_and(|e| !e.pos.starts_with("nr") && (e.freq >= 20 || !is_proper_pos(&e.pos))) {
-            return true;
-        }
-        let is_person_word = lexical.is_some_and(|e| e.pos.starts_with("nr")) && !word_reject_final.contains(chars[end - 1]);
-        !is_person_word && !name_shape(chars, i, s_len, end, rules, starts, &known_spans, function_words)
+        silent_by_lexicon(chars, at, rules, starts, &known_spans, function_words, word_reject_final)
     };
     let mut shapes = Vec::new();
     // The silent shapes (most of them), set aside unworked: only those whose
@@ -1253,47 +1267,39 @@ fn person_candidates_setting_aside(
     // for the rest.
     // (About one shape per five characters: room for them is made once.)
     let mut silent: Vec<ShapeAt> = Vec::with_capacity(chars.len() / 4);
+    // (Every shape ends in the text: checked once here, its offsets fit in
+    // `u32` below.)
+    assert!(u32::try_from(chars.len()).is_ok(), "document offsets fit in u32");
     // (Most characters start no surname: the positions that may are
     // found eight at a time.)
     let mut next_surname = starts.next(0, SURNAME);
     while let Some(i) = next_surname {
         next_surname = starts.next(i + 1, SURNAME);
-        // Every shape here needs a given name right after its surname: a
-        // character test rules most positions out before any hash probe.
-        let given_may_start = |k: usize| starts.at(k, GIVEN);
         // (What kind of surname the character is: one table read, not a
         // hash probe of each surname list.)
         let surname = surname_chars.of(chars[i]);
-        let compound_may_start = surname & COMPOUND_FIRST != 0;
-        if !(given_may_start(i + 1) || compound_may_start && given_may_start(i + 2)) {
+        let mut here = shapes_starting_at(chars, i, surname, starts, rules);
+        if here == 0 {
             continue;
         }
-        let compound = i + 1 < chars.len()
-            && compound_may_start
-            && starts.at(i + 1, COMPOUND_SECOND)
-            && with_str(&chars[i..i + 2], |s| rules.surnames.compound.contains_key(s));
-        let single = surname & SINGLE_SURNAME != 0;
-        // (Asked once for all shapes here.)
-        let left = title_before(i) || (i >= 1 && is_conjunction(chars[i - 1]));
-        let cue_before = before_words.ends_at(chars, i);
-        for (s_len, here) in [(2u8, compound), (1, single)] {
-            let first_given = i + usize::from(s_len);
-            if !here || !given_may_start(first_given) {
-                continue;
-            }
+        // (Asked once for all shapes here; the character before can give
+        // evidence only when its bit of the start table is set.)
+        let next_to_name = i >= 1 && starts.at(i - 1, NEXT_TO_NAME);
+        let left = titles.ends_at(i) || (next_to_name && (is_conjunction(chars[i - 1]) || (chars[i - 1] == '的' && titles.ends_at(i - 1))));
+        let cue_before = next_to_name && before_words.ends_at(chars, i);
+        // (One loop over the bits, where calls or loops over arrays kept
+        // this walk's values in memory.)
+        while here != 0 {
+            let k = here.trailing_zeros();
+            here &= here - 1;
+            let s_len: u8 = if k < 2 { 2 } else { 1 };
+            let end = i + usize::from(s_len) + 2 - (k & 1) as usize;
             let rare = s_len == 1 && surname & RARE_SURNAME != 0;
-            for g_len in [2usize, 1] {
-                // (Past the end of the text no given name may start.)
-                if g_len == 2 && !given_may_start(first_given + 1) {
-                    continue;
-                }
-                let end = first_given + g_len;
-                let at = ShapeAt { start: offset(i), end: offset(end), surname_len: s_len };
-                if set_silent_aside && is_silent(&at, left, rare, cue_before) {
-                    silent.push(at);
-                } else if let Some(shape) = shape_of(&at) {
-                    shapes.push(shape);
-                }
+            let at = ShapeAt { start: i as u32, end: end as u32, surname_len: s_len };
+            if set_silent_aside && is_silent(&at, left, rare, cue_before) {
+                silent.push(at);
+            } else if let Some(shape) = shape_of(&at) {
+                shapes.push(shape);
             }
         }
     }
@@ -1304,11 +1310,18 @@ fn person_candidates_setting_aside(
     // (A document has a few dozen such texts: as sorted integers, not hashed.)
     let mut may_be_accepted: Vec<u128> = shapes.iter().filter(|s| s.evidence.is_some() || s.enumerable).map(|s| pack_name(text(s))).collect();
     may_be_accepted.sort_unstable();
+    // (Bit tests of the last and the first character answer most silent
+    // shapes before their text is packed and sought: the texts that may be
+    // accepted have few surnames.)
     let may_be_accepted_last = CharFilter::new(shapes.iter().filter(|s| s.evidence.is_some() || s.enumerable).map(|s| chars[s.end - 1]));
+    let may_be_accepted_first = CharFilter::new(shapes.iter().filter(|s| s.evidence.is_some() || s.enumerable).map(|s| chars[s.start]));
     let worked_out = shapes.len();
     for at in &silent {
         let (start, end) = (at.start as usize, at.end as usize);
-        if may_be_accepted_last.may_contain(chars[end - 1]) && may_be_accepted.binary_search(&pack_name(&chars[start..end])).is_ok() {
+        if may_be_accepted_last.may_contain(chars[end - 1])
+            && may_be_accepted_first.may_contain(chars[start])
+            && may_be_accepted.binary_search(&pack_name(&chars[start..end])).is_ok()
+        {
             shapes.extend(shape_of(at));
         }
     }
@@ -1427,6 +1440,55 @@ fn person_candidates_setting_aside(
             suffix_start: None,
         });
     }
+}
+
+/// The surname + given-name shapes that start at `i`, whose character is a
+/// surname of the kinds `surname` ([`StartChars::surname_chars`]), as bits
+/// in the order of the walk: bit 0 the compound surname and a
+/// two-character given name, bit 1 it and a one-character given name, bits
+/// 2 and 3 the single surname likewise. Every given-name character must be
+/// one that may stand in a given name.
+#[inline]
+fn shapes_starting_at(chars: &[char], i: usize, surname: u8, starts: &DocumentStarts, rules: &RuleSet) -> u32 {
+    // Every shape here needs a given name right after its surname: a
+    // character test rules most positions out before any hash probe.
+    let single = surname & SINGLE_SURNAME != 0 && starts.at(i + 1, GIVEN);
+    let compound =
+        surname & COMPOUND_FIRST != 0 && starts.at(i + 2, GIVEN) && starts.at(i + 1, COMPOUND_SECOND) && compound_surname_at(chars, i, rules);
+    // (Past the end of the text no given name may start.)
+    let longer_given = |first_given: usize| if starts.at(first_given + 1, GIVEN) { 0b11 } else { 0b10 };
+    (if compound { longer_given(i + 2) } else { 0 }) | (if single { longer_given(i + 1) << 2 } else { 0 })
+}
+
+/// Whether a compound surname (欧阳, 司马) starts at `i`. (Asked where the
+/// start table lets a compound surname start: a call apart from the walk
+/// over surname positions.)
+#[inline(never)]
+fn compound_surname_at(chars: &[char], i: usize, rules: &RuleSet) -> bool {
+    with_str(&chars[i..i + 2], |s| rules.surnames.compound.contains_key(s))
+}
+
+/// The tests of a silent shape with a two-character given name that probe
+/// the lexicon: a common word is discarded (silent too, and spared the
+/// name-shape test); a person word of the lexicon or a bare name shape
+/// has evidence.
+#[inline(never)]
+fn silent_by_lexicon(
+    chars: &[char],
+    at: &ShapeAt,
+    rules: &RuleSet,
+    starts: &DocumentStarts,
+    known_spans: &SpanCover,
+    function_words: &CharBits,
+    word_reject_final: &CharBits,
+) -> bool {
+    let (i, s_len, end) = (at.start as usize, usize::from(at.surname_len), at.end as usize);
+    let lexical = rules.lexicon.get_chars(&chars[i..end]);
+    if lexical.is_some_and(|e| !e.pos.starts_with("nr") && (e.freq >= 20 || !is_proper_pos(&e.pos))) {
+        return true;
+    }
+    let is_person_word = lexical.is_some_and(|e| e.pos.starts_with("nr")) && !word_reject_final.contains(chars[end - 1]);
+    !is_person_word && !name_shape(chars, i, s_len, end, rules, starts, known_spans, function_words)
 }
 
 /// The characters that join the names of an enumeration (王坚、李强和张勇).
@@ -2140,6 +2202,81 @@ mod tests {
         let found = find_mentions(&folded, &chars, &RULES);
         let entry = found.iter().find(|c| c.span == Span::new(0, 1)).and_then(|c| c.entry).expect("中 found");
         assert_eq!(RULES.dictionary.entry(entry).key, "中国");
+    }
+
+    #[test]
+    fn the_shapes_at_a_surname_are_every_surname_and_one_or_two_given_name_characters() {
+        let lists = &RULES.lists;
+        let start_chars = RULES.start_chars.get_or_init(|| StartChars::new(&RULES));
+        let (function_words, given_stop) = (lists.char_set("surname_function_words"), lists.char_set("given_name_stop"));
+        // Common, rare and compound surnames, their parts alone, function
+        // words, given-name and stop characters, Latin and punctuation.
+        let alphabet: Vec<char> = "王李张家来欧阳司马上官东方和从的了建国华A1，".chars().collect();
+        let mut next = crate::test_random::xorshift32(23);
+        for len in [0, 1, 2, 3, 4, 5, 40, 300] {
+            for _ in 0..20 {
+                let chars: Vec<char> = crate::test_random::random_text(&alphabet, len, &mut next);
+                let starts = start_chars.of_document(&chars);
+                let given = |k: usize| chars.get(k).is_some_and(|&c| is_cjk(c) && !given_stop.contains(c));
+                for i in 0..len {
+                    let compound = i + 2 <= len && RULES.surnames.compound.contains_key(&chars[i..i + 2].iter().collect::<String>());
+                    let single = RULES.surnames.single.contains_key(&chars[i]) && !function_words.contains(chars[i]);
+                    let mut plain = 0;
+                    for (bit, s_len, g_len, surname) in [(0, 2, 2, compound), (1, 2, 1, compound), (2, 1, 2, single), (3, 1, 1, single)] {
+                        if surname && (i + s_len..i + s_len + g_len).all(given) {
+                            plain |= 1 << bit;
+                        }
+                    }
+                    let fast = if starts.at(i, SURNAME) { shapes_starting_at(&chars, i, start_chars.surname_chars().of(chars[i]), &starts, &RULES) } else { 0 };
+                    assert_eq!(fast, plain, "at {i} of {}", chars.iter().collect::<String>());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_stem_lists_kept_per_rule_set_answer_as_the_lists_by_name() {
+        let lists = &RULES.lists;
+        let kept = StemLists::of(&RULES);
+        let sets = [
+            (&kept.breaker_pos, "stem_breaker_pos"),
+            (&kept.edge_pos, "stem_edge_breaker_pos"),
+            (&kept.edge_words, "stem_edge_breaker_words"),
+            (&kept.noun_modifier_suffixes, "noun_modifier_suffixes"),
+            (&kept.branch_prefixes, "branch_prefixes"),
+            (&kept.short_stem_suffixes, "short_stem_suffixes"),
+        ];
+        for (set, name) in sets {
+            assert_eq!(set, lists.set(name), "{name}");
+        }
+        assert_eq!(kept.team_suffixes, lists.list("name_suffixes_after_place_name"));
+        assert_eq!(kept.admin_list, lists.list("admin_place_suffixes"));
+        let phrases = [
+            (&kept.stop_chars, "stem_stop_chars"),
+            (&kept.breakers, "stem_breakers"),
+            (&kept.weak_suffix_qualifiers, "weak_suffix_qualifiers"),
+            (&kept.admin_suffixes, "admin_place_suffixes"),
+            (&kept.generic_stem_words, "generic_stem_words"),
+            (&kept.prefix_stop, "stem_prefix_stop"),
+        ];
+        let mut next = crate::test_random::xorshift32(31);
+        for (words, name) in phrases {
+            // Text made of the list's own characters, so that its words
+            // turn up, and a few others.
+            let mut alphabet: Vec<char> = lists.list(name).iter().flat_map(|w| w.chars()).collect();
+            assert!(!alphabet.is_empty(), "{name} has words");
+            alphabet.extend("的了在中国A1，".chars());
+            let text: Vec<char> = crate::test_random::random_text(&alphabet, 3000, &mut next);
+            let by_name = lists.phrases(name);
+            let mut found = 0;
+            for i in 0..=text.len() {
+                assert_eq!(words.starts_at(&text, i), by_name.starts_at(&text, i), "{name} at {i}");
+                assert_eq!(words.longest_at(&text, i), by_name.longest_at(&text, i), "{name} at {i}");
+                assert_eq!(words.lengths_ending_at(&text, i), by_name.lengths_ending_at(&text, i), "{name} at {i}");
+                found += usize::from(by_name.ends_at(&text, i));
+            }
+            assert!(found > 0, "{name}: the text holds words of the list");
+        }
     }
 
     #[test]

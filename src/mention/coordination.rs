@@ -106,7 +106,7 @@ struct Lists<'a> {
     /// `occupied` as the barriers of [`stem_start`]: the position after
     /// each.
     barriers: Vec<bool>,
-    stem_lists: StemLists<'a>,
+    stem_lists: &'a StemLists,
 }
 
 impl<'a> Lists<'a> {
@@ -123,7 +123,7 @@ impl<'a> Lists<'a> {
                 barriers[c.span.start + 1..=c.span.end].fill(true);
             }
         }
-        Lists { chars, rules, kept, by_start, by_end, occupied, barriers, stem_lists: StemLists::new(rules) }
+        Lists { chars, rules, kept, by_start, by_end, occupied, barriers, stem_lists: StemLists::of(rules) }
     }
 
     fn is_occupied(&self, p: usize) -> bool {
@@ -202,7 +202,7 @@ impl<'a> Lists<'a> {
         if let Some(k) = self.by_end.get(end) {
             return Some(Item::Known(k));
         }
-        let start = stem_start(self.chars, end, self.rules, &self.stem_lists, &Default::default(), &self.barriers)?;
+        let start = stem_start(self.chars, end, self.rules, self.stem_lists, &Default::default(), &self.barriers)?;
         (end - start >= MIN_ITEM && end - start <= MAX_ITEM).then_some(Item::Unknown(Span::new(start, end)))
     }
 

@@ -37,6 +37,14 @@ pub const SUFFIX_END: u8 = 32;
 /// character of most shapes.
 pub const NAME_SHAPE_GIVEN: u8 = 64;
 
+/// A character that may give a person shape evidence from right beside
+/// it: a conjunction (an enumeration), 的 (of a title before), the first
+/// character of a `speech_verbs` or `person_after` word, or the last of a
+/// `person_before` word. Most characters next to a shape are none of these:
+/// the person rules test this bit before the conjunction table and the
+/// word lists.
+pub const NEXT_TO_NAME: u8 = 128;
+
 /// What kind of surname a character is ([`SurnameChars`]): a single
 /// surname that is not one of `surname_function_words`,
 pub const SINGLE_SURNAME: u8 = 1;
@@ -62,6 +70,10 @@ pub struct StartChars {
     given_stop: CharBits,
     surname_chars: SurnameChars,
     abbreviations: Abbreviations,
+    /// (Not a start table: the word lists of the suffix rules' stem walks,
+    /// kept here because this is built once per rule set and read by
+    /// every document.)
+    stem_lists: super::StemLists,
 }
 
 /// What kind of surname each character is ([`SINGLE_SURNAME`],
@@ -128,8 +140,13 @@ impl std::fmt::Debug for StartChars {
 impl StartChars {
     pub fn new(rules: &RuleSet) -> StartChars {
         let given_stop = rules.lists.char_set("given_name_stop").clone();
-        let mut starts =
-            StartChars { families: CharFlags::default(), given_stop, surname_chars: SurnameChars::new(rules), abbreviations: Abbreviations::new(rules) };
+        let mut starts = StartChars {
+            families: CharFlags::default(),
+            given_stop,
+            surname_chars: SurnameChars::new(rules),
+            abbreviations: Abbreviations::new(rules),
+            stem_lists: super::StemLists::new(rules),
+        };
         let given: Vec<char> = (0..BMP).filter_map(char::from_u32).filter(|&c| starts.may_be_given(c)).collect();
         for c in given {
             starts.add(c, GIVEN);
@@ -152,6 +169,9 @@ impl StartChars {
         }
         for c in abbreviation_chars(rules) {
             starts.add(c, ABBREVIATION);
+        }
+        for c in next_to_name(rules) {
+            starts.add(c, NEXT_TO_NAME);
         }
         starts
     }
@@ -180,6 +200,10 @@ impl StartChars {
 
     pub fn abbreviations(&self) -> &Abbreviations {
         &self.abbreviations
+    }
+
+    pub(super) fn stem_lists(&self) -> &super::StemLists {
+        &self.stem_lists
     }
 
     /// The families each character of a document may start.
@@ -224,6 +248,14 @@ impl StartChars {
 /// each line of `place_abbreviations` (what `abbreviation_candidates` reads).
 pub fn abbreviation_chars(rules: &RuleSet) -> impl Iterator<Item = char> + '_ {
     rules.lists.list("place_abbreviations").iter().filter_map(|line| line.split_whitespace().next().and_then(|a| a.chars().next()))
+}
+
+/// What [`NEXT_TO_NAME`] marks.
+fn next_to_name(rules: &RuleSet) -> impl Iterator<Item = char> + '_ {
+    let lists = &rules.lists;
+    let firsts = ["speech_verbs", "person_after"].into_iter().flat_map(|name| lists.list(name)).filter_map(|w| w.chars().next());
+    let lasts = lists.list("person_before").iter().filter_map(|w| w.chars().last());
+    super::CONJUNCTIONS.into_iter().chain(['的']).chain(firsts).chain(lasts)
 }
 
 /// What [`SURNAME`] marks.
@@ -380,6 +412,9 @@ mod tests {
         let compound_seconds: crate::chars::CharBits = compound_seconds(&rules).collect();
         let name_shape_given = |c: char| rules.lexicon.name_chars.get(&c).and_then(|n| n.given).unwrap_or(-9.0) >= super::super::NAME_SHAPE_MIN_CHAR_SCORE;
         let suffix_ends: crate::chars::CharBits = suffix_ends(&rules).collect();
+        let word_firsts: crate::chars::CharBits = rules.lists.list("speech_verbs").iter().chain(rules.lists.list("person_after")).filter_map(|w| w.chars().next()).collect();
+        let cue_lasts: crate::chars::CharBits = rules.lists.list("person_before").iter().filter_map(|w| w.chars().last()).collect();
+        let next_to_name = |c: char| super::super::is_conjunction(c) || c == '的' || word_firsts.contains(c) || cue_lasts.contains(c);
         let chars = (0..0x11000u32).filter_map(char::from_u32).chain(['𠀀', '𪚥', '\u{10FFFF}']);
         for c in chars {
             let expected = if surname_starts.contains(c) { SURNAME } else { 0 }
@@ -388,7 +423,8 @@ mod tests {
                 | if is_cjk(c) && !stop.contains(c) { GIVEN } else { 0 }
                 | if compound_seconds.contains(c) { COMPOUND_SECOND } else { 0 }
                 | if name_shape_given(c) { NAME_SHAPE_GIVEN } else { 0 }
-                | if suffix_ends.contains(c) { SUFFIX_END } else { 0 };
+                | if suffix_ends.contains(c) { SUFFIX_END } else { 0 }
+                | if next_to_name(c) { NEXT_TO_NAME } else { 0 };
             assert_eq!(starts.of(c), expected, "{c}");
         }
     }
