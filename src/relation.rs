@@ -578,30 +578,37 @@ fn location_facts<'a>(
             _ => {}
         }
     }
-    let place_count = place_nodes.len();
-    let mut places: FxHashMap<&str, usize> = FxHashMap::with_capacity_and_hasher(place_count, Default::default());
-    places.extend(place_nodes.iter().map(|&(i, n)| (n.key.key.as_str(), i)));
+    let mut names = Names::with_capacity(place_nodes.len() + organization_nodes.len());
     // Every folded spelling of every place (杭州 for the node 杭州市), and
     // the places it spells, in the order listed. The node key is folded
     // already, and a mention's text is the original text of its span, whose
     // folding (character by character) is the folded document's text of
     // that span: all borrowed, none copied.
-    let mut places_by_spelling = PlacesBySpelling::with_capacity(place_count);
     let mut listed: Vec<&str> = Vec::new();
     for &(i, n) in &place_nodes {
-        let spellings = std::iter::once(n.key.key.as_str()).chain(n.mentions.iter().map(|m| folded.slice(m.span.start, m.span.end)));
+        let key = n.key.key.as_str();
         // A place is mostly mentioned by one or two spellings: each is
         // listed once (a place listed twice in a row is the same place to
         // `best_place`), not hashed again for every mention.
         listed.clear();
         // A one-character abbreviation (华 for 中国) starts too many names
         // that are not in that place (华三通信).
-        for spelling in spellings.filter(|s| s.chars().nth(1).is_some()) {
+        let spelled = |s: &str| s.chars().nth(1).is_some();
+        // (The key, the first spelling, is entered as the place's key and
+        // listed as its spelling in one lookup.)
+        names.add_place(key, i, spelled(key));
+        if spelled(key) {
+            listed.push(key);
+        }
+        for spelling in n.mentions.iter().map(|m| folded.slice(m.span.start, m.span.end)).filter(|s| spelled(s)) {
             if !listed.contains(&spelling) {
                 listed.push(spelling);
-                places_by_spelling.list(spelling, i);
+                names.list(spelling, i);
             }
         }
+    }
+    for &(_, o) in &organization_nodes {
+        names.add_organization(o.key.key.as_str());
     }
     let evidence_of = |node: usize| {
         let (sentence, span) = match resolved.nodes[node].mentions.first() {
@@ -636,7 +643,7 @@ fn location_facts<'a>(
         let mut parent = resolved.parents.get(&child).cloned();
         let mut hops = 0;
         while let Some(p) = parent {
-            if let Some(&target) = places.get(p.as_str()) {
+            if let Some(target) = names.get(p.as_str()).place {
                 if !is_country(&p) {
                     push(&resolved.nodes[child].key, Predicate::LocatedIn, Cow::Borrowed(&resolved.nodes[target].key), child,
                         "gazetteers/place/parent");
@@ -657,9 +664,6 @@ fn location_facts<'a>(
             parent = parent_by_key.get(p.as_str()).map(|&q| q.clone());
         }
     }
-    // The organizations of the document, by name.
-    let mut organizations: FxHashSet<&str> = FxHashSet::with_capacity_and_hasher(organization_nodes.len(), Default::default());
-    organizations.extend(organization_nodes.iter().map(|(_, o)| o.key.key.as_str()));
     // Name composition: 杭州市政府 is in 杭州, 杭州云计算产业园 in 杭州;
     // Intel创新实验室 is part of Intel. The rest of the name must be a name
     // part of its own (西湖区 is not "in 西湖").
@@ -669,65 +673,116 @@ fn location_facts<'a>(
             continue;
         }
         let key = &node.key.key;
-        // The longest spelling the name starts with (of another place, the
-        // last listed), followed by a rest that is a name part: of 2
-        // characters or more, as spellings are (only those prefixes are
-        // looked up).
-        let best_place = inner_prefix_ends(key).find_map(|at| {
-            let (name, rest) = key.split_at(at);
-            let last = places_by_spelling.last_listed(name)?;
-            if ty == NodeType::Place && rules.is_suffix(rest) {
-                return None;
-            }
-            places_by_spelling.latest_first(last).find(|&p| p != i)
-        });
+        let (best_place, parent) = prefix_place_and_organization(key, ty, i, &names, rules);
         if let Some(p) = best_place {
             push(&node.key, Predicate::LocatedIn, Cow::Borrowed(&resolved.nodes[p].key), i, "relations/name-prefix-place");
         }
-        if ty == NodeType::Organization {
-            // The longest known organization the name starts with: a
-            // prefix of 2 characters up to all but the last 2.
-            let parent = inner_prefix_ends(key).find_map(|at| {
-                let prefix = &key[..at];
-                if organizations.contains(prefix) {
-                    return Some(NodeKey::new(NodeType::Organization, prefix));
-                }
-                rules.dictionary.lookup(prefix).iter().map(|&e| rules.dictionary.entry(e)).find(|e| {
-                    e.kind == crate::rules::DictKind::Entity(NodeType::Organization)
-                }).map(|e| NodeKey::new(NodeType::Organization, e.key.clone()))
-            });
-            if let Some(parent) = parent.filter(|p| p.key != *key) {
-                push(&node.key, Predicate::PartOf, Cow::Owned(parent), i, "relations/name-prefix-organization");
-            }
+        if let Some(parent) = parent.filter(|p| p.key != *key) {
+            push(&node.key, Predicate::PartOf, Cow::Owned(parent), i, "relations/name-prefix-organization");
         }
     }
     facts
 }
 
-/// The places of a document by their spellings, each spelling's in the
-/// order listed: a chain through one list rather than a vector for each
-/// spelling (which took an allocation for each).
-struct PlacesBySpelling<'a> {
-    /// Spelling → where in `listed` it was listed last.
-    last: FxHashMap<&'a str, usize>,
+/// What the name `key` of node `i`, of type `ty`, starts with: the place
+/// it is in, and for an organization the organization it is part of.
+///
+/// Two searches over the prefixes of the name (2 characters up to all but
+/// the last 2), the longest first, each taking the first prefix that
+/// passes its own test: walked together, so that each prefix is looked up
+/// once for both.
+fn prefix_place_and_organization(key: &str, ty: NodeType, i: usize, names: &Names, rules: &RuleSet) -> (Option<usize>, Option<NodeKey>) {
+    // The longest spelling the name starts with (of another place, the
+    // last listed), followed by a rest that is a name part: of 2
+    // characters or more, as spellings are (only those prefixes are
+    // looked up).
+    let mut best_place = None;
+    // For an organization, the longest known organization (of the
+    // document, or else of the gazetteer) the name starts with.
+    let mut parent = None;
+    let is_organization = ty == NodeType::Organization;
+    for at in inner_prefix_ends(key) {
+        let prefix = &key[..at];
+        let named = names.get(prefix);
+        if best_place.is_none() {
+            if let Some(last) = named.last_listed {
+                if !(ty == NodeType::Place && rules.is_suffix(&key[at..])) {
+                    best_place = names.latest_first(last).find(|&p| p != i);
+                }
+            }
+        }
+        if is_organization && parent.is_none() {
+            parent = if named.organization { Some(NodeKey::new(NodeType::Organization, prefix)) } else { gazetteer_organization(prefix, rules) };
+        }
+        if best_place.is_some() && (parent.is_some() || !is_organization) {
+            break;
+        }
+    }
+    (best_place, parent)
+}
+
+/// The organization of the gazetteer spelled `name`, if any.
+fn gazetteer_organization(name: &str, rules: &RuleSet) -> Option<NodeKey> {
+    rules.dictionary.lookup(name).iter().map(|&e| rules.dictionary.entry(e)).find(|e| {
+        e.kind == crate::rules::DictKind::Entity(NodeType::Organization)
+    }).map(|e| NodeKey::new(NodeType::Organization, e.key.clone()))
+}
+
+/// The names of a document's places and organizations, in one table: a
+/// prefix of a name is looked up once for all that `location_facts` asks
+/// of it (with a table for each, twice for a prefix of an organization's
+/// name), and a place's key is entered once as its key and its spelling.
+/// The places of a spelling are kept in the order listed: a chain through
+/// one list rather than a vector for each spelling (which took an
+/// allocation for each).
+struct Names<'a> {
+    by_name: FxHashMap<&'a str, Named>,
     /// Place, and where in `listed` the same spelling was listed before.
     listed: Vec<(usize, Option<usize>)>,
 }
 
-impl<'a> PlacesBySpelling<'a> {
-    /// Room for `spellings` spellings (at least one for each place).
-    fn with_capacity(spellings: usize) -> PlacesBySpelling<'a> {
-        PlacesBySpelling { last: FxHashMap::with_capacity_and_hasher(spellings, Default::default()), listed: Vec::with_capacity(spellings) }
+/// What one name names in a document.
+#[derive(Clone, Copy, Default)]
+struct Named {
+    /// The place whose key it is (the last entered, if several).
+    place: Option<usize>,
+    /// Where in `Names::listed` it was listed last as a place's spelling.
+    last_listed: Option<usize>,
+    /// Whether it is an organization's key.
+    organization: bool,
+}
+
+impl<'a> Names<'a> {
+    /// Room for `names` names (at least one for each place).
+    fn with_capacity(names: usize) -> Names<'a> {
+        Names { by_name: FxHashMap::with_capacity_and_hasher(names, Default::default()), listed: Vec::with_capacity(names) }
     }
 
+    /// Enter a place's key, and list it as a spelling of the place if
+    /// `spelled`.
+    fn add_place(&mut self, key: &'a str, place: usize, spelled: bool) {
+        let at = self.listed.len();
+        let named = self.by_name.entry(key).or_default();
+        named.place = Some(place);
+        if spelled {
+            let before = named.last_listed.replace(at);
+            self.listed.push((place, before));
+        }
+    }
+
+    fn add_organization(&mut self, key: &'a str) {
+        self.by_name.entry(key).or_default().organization = true;
+    }
+
+    /// List a spelling of a place.
     fn list(&mut self, spelling: &'a str, place: usize) {
-        let before = self.last.insert(spelling, self.listed.len());
+        let before = self.by_name.entry(spelling).or_default().last_listed.replace(self.listed.len());
         self.listed.push((place, before));
     }
 
-    /// Where `spelling` was listed last, if it was.
-    fn last_listed(&self, spelling: &str) -> Option<usize> {
-        self.last.get(spelling).copied()
+    /// What `name` names (nothing, if it is not entered).
+    fn get(&self, name: &str) -> Named {
+        self.by_name.get(name).copied().unwrap_or_default()
     }
 
     /// The places of a spelling listed last at `last`, the latest first.
@@ -846,15 +901,75 @@ mod tests {
 
     #[test]
     fn the_places_of_a_spelling_are_those_listed_with_it_the_latest_first() {
-        let mut places = PlacesBySpelling::with_capacity(0);
-        for (spelling, place) in [("杭州", 3), ("浙江", 5), ("杭州", 7), ("西湖", 7), ("杭州", 3)] {
-            places.list(spelling, place);
+        let mut names = Names::with_capacity(0);
+        names.add_place("杭州", 3, true);
+        names.add_place("杭", 4, false);
+        names.add_organization("浙江");
+        for (spelling, place) in [("浙江", 5), ("杭州", 7), ("西湖", 7), ("杭州", 3)] {
+            names.list(spelling, place);
         }
-        let of = |spelling: &str| places.last_listed(spelling).map(|last| places.latest_first(last).collect::<Vec<_>>());
+        let of = |spelling: &str| names.get(spelling).last_listed.map(|last| names.latest_first(last).collect::<Vec<_>>());
         assert_eq!(of("杭州"), Some(vec![3, 7, 3]));
         assert_eq!(of("浙江"), Some(vec![5]));
         assert_eq!(of("西湖"), Some(vec![7]));
         assert_eq!(of("杭"), None);
+        // Keys, spellings and organizations are told apart.
+        assert_eq!((names.get("杭州").place, names.get("杭").place, names.get("西湖").place), (Some(3), Some(4), None));
+        assert!(names.get("浙江").organization && !names.get("杭州").organization && !names.get("南京").organization);
+    }
+
+    /// The place a name starts with and the organization it is part of
+    /// are those two searches of its prefixes find, each on its own.
+    #[test]
+    fn one_walk_over_the_prefixes_finds_what_two_searches_find() {
+        let rules = RuleSet::builtin().unwrap();
+        // Names made of a few place and organization words, some of them
+        // spellings of places or organizations of the "document".
+        let parts = ["杭州", "杭州市", "西湖", "区", "浙江", "大学", "政府", "中国", "银行", "集团", "华", "科技", "公司", "北京"];
+        let mut next = crate::test_random::xorshift32(0x9A3E);
+        let mut next = move |n: usize| next() as usize % n;
+        let types = [NodeType::Place, NodeType::Organization, NodeType::Event];
+        let (mut places_found, mut parents_found) = (0, 0);
+        for _ in 0..400 {
+            let word = |next: &mut dyn FnMut(usize) -> usize| (0..1 + next(3)).map(|_| parts[next(parts.len())]).collect::<String>();
+            let keys: Vec<String> = (0..12).map(|_| word(&mut next)).collect();
+            let mut names = Names::with_capacity(0);
+            for (place, key) in keys.iter().enumerate().take(6) {
+                names.add_place(key, place, key.chars().nth(1).is_some());
+                if next(2) == 0 {
+                    names.list(&keys[6 + next(6)], place);
+                }
+            }
+            for key in keys.iter().skip(6 + next(3)) {
+                names.add_organization(key);
+            }
+            for _ in 0..20 {
+                let (key, ty, i) = (word(&mut next), types[next(3)], next(14));
+                let plain_place = inner_prefix_ends(&key).find_map(|at| {
+                    let (name, rest) = key.split_at(at);
+                    let last = names.get(name).last_listed?;
+                    if ty == NodeType::Place && rules.is_suffix(rest) {
+                        return None;
+                    }
+                    names.latest_first(last).find(|&p| p != i)
+                });
+                let plain_parent = (ty == NodeType::Organization)
+                    .then(|| {
+                        inner_prefix_ends(&key).find_map(|at| {
+                            let prefix = &key[..at];
+                            if names.get(prefix).organization {
+                                return Some(NodeKey::new(NodeType::Organization, prefix));
+                            }
+                            gazetteer_organization(prefix, &rules)
+                        })
+                    })
+                    .flatten();
+                places_found += usize::from(plain_place.is_some());
+                parents_found += usize::from(plain_parent.is_some());
+                assert_eq!(prefix_place_and_organization(&key, ty, i, &names, &rules), (plain_place, plain_parent), "{key} {ty:?} {i}");
+            }
+        }
+        assert!(places_found > 500 && parents_found > 100, "{places_found} places, {parents_found} organizations found");
     }
 
     #[test]
