@@ -374,6 +374,13 @@ impl Graphs {
         self
     }
 
+    /// Every graph's triples in one list, for the triple-only formats.
+    fn union(self) -> Vec<Triple> {
+        let mut all = self.default;
+        all.extend(self.named.into_iter().flat_map(|(_, triples)| triples));
+        all
+    }
+
     fn quads(&self) -> impl Iterator<Item = QuadRef<'_>> {
         let default = self.default.iter().map(|t| t.as_ref().in_graph(GraphNameRef::DefaultGraph));
         let named = self.named.iter().flat_map(|(g, ts)| ts.iter().map(move |t| t.as_ref().in_graph(g.as_ref())));
@@ -412,7 +419,7 @@ fn collect(graph: &KnowledgeGraph, opts: &ExportOptions) -> Graphs {
     };
     let mut doc_order: Vec<String> = Vec::new();
     for d in graph.documents() {
-        let doc = document_iri(base, &d.id);
+        let doc = sink.document_iri(base, &d.id);
         if !doc_order.contains(&doc.as_str().to_string()) {
             doc_order.push(doc.as_str().to_string());
         }
@@ -465,10 +472,9 @@ pub fn quads(graph: &KnowledgeGraph, opts: &ExportOptions) -> Vec<Quad> {
 
 /// The union of all graphs as sorted triples, for triple-only formats.
 pub fn triples(graph: &KnowledgeGraph, opts: &ExportOptions) -> Vec<Triple> {
-    let Graphs { mut default, named } = collect(graph, opts);
-    default.extend(named.into_iter().flat_map(|(_, triples)| triples));
-    triple_order::sort_and_dedup(&mut default);
-    default
+    let mut all = collect(graph, opts).union();
+    triple_order::sort_and_dedup(&mut all);
+    all
 }
 
 fn date_value(sink: &mut Sink, n: &NamedNode, iso: &str) {
@@ -615,10 +621,11 @@ pub fn write(graph: &KnowledgeGraph, format: RdfFormat, opts: &ExportOptions, ou
 /// as oxigraph's serializer; rendering every term a second time was most
 /// of the cost of a `--stream --format nquads` run).
 fn write_lines(graph: &KnowledgeGraph, format: RdfFormat, opts: &ExportOptions, out: &mut dyn Write) -> io::Result<()> {
-    let Graphs { mut default, mut named } = collect(graph, opts);
+    let graphs = collect(graph, opts);
     if format == RdfFormat::NTriples {
-        default.extend(named.drain(..).flat_map(|(_, triples)| triples));
+        return triple_order::sort_and_dedup(&mut graphs.union()).write_lines(None, out);
     }
+    let Graphs { mut default, mut named } = graphs;
     triple_order::sort_and_dedup(&mut default).write_lines(None, out)?;
     for (g, triples) in &mut named {
         triple_order::sort_and_dedup(triples).write_lines(Some(g.as_str()), out)?;

@@ -21,13 +21,17 @@ pub fn sort_and_dedup(triples: &mut Vec<Triple>) -> Rendered {
     let mut rendered = Rendered::of(triples);
     let mut order = rendered.output_order();
     order.dedup_by(|later, earlier| rendered.same_triple(*later, *earlier));
-    let mut slots: Vec<Option<Triple>> = std::mem::take(triples).into_iter().map(Some).collect();
-    triples.reserve_exact(order.len());
-    triples.extend(order.iter().filter_map(|&i| slots[i].take()));
-    let mut keys: Vec<Option<Key>> = std::mem::take(&mut rendered.keys).into_iter().map(Some).collect();
-    rendered.keys.reserve_exact(order.len());
-    rendered.keys.extend(order.iter().filter_map(|&i| keys[i].take()));
+    *triples = picked_in_order(std::mem::take(triples), &order);
+    rendered.keys = picked_in_order(std::mem::take(&mut rendered.keys), &order);
     rendered
+}
+
+/// The items at the indices of `order` (each at most once), in that order.
+fn picked_in_order<T>(items: Vec<T>, order: &[usize]) -> Vec<T> {
+    let mut slots: Vec<Option<T>> = items.into_iter().map(Some).collect();
+    let mut picked = Vec::with_capacity(order.len());
+    picked.extend(order.iter().filter_map(|&i| slots[i].take()));
+    picked
 }
 
 /// The N-Triples rendering of every triple's terms, in one buffer.
