@@ -21,7 +21,9 @@
 //!   times each, alternating, and the median reported;
 //! * with `--stream-mb N`, streams N-Quads over an N MB corpus (peak RSS);
 //! * measures start-up: `RuleSet` compilation in-process and the wall time
-//!   of `newsgraph extract` on a one-sentence input.
+//!   of `newsgraph extract` on a one-sentence input;
+//! * measures the machine: the time of one random read from working sets
+//!   of 16 KB to 64 MB (`--latency-only` prints just that).
 //!
 //! `--report FILE` writes the figures as a markdown table with the machine.
 
@@ -287,6 +289,44 @@ fn stages_on_this_thread(path: &Path, limit: usize) -> Vec<(String, f64)> {
     out
 }
 
+/// The time of one random read from working sets of growing size: a
+/// pointer chase through one random cycle over the set, so that every read
+/// waits for the one before. Extraction reads rule tables, lexicons and
+/// the growing graph at random, so where this curve climbs (the caches the
+/// machine really gives one core, which on a shared virtual machine can be
+/// far less than its nominal L3) says much of how fast it runs.
+fn random_read_latencies() -> Vec<(usize, f64)> {
+    const SIZES_KB: [usize; 6] = [16, 256, 1024, 4096, 16384, 65536];
+    const READS: usize = 4_000_000;
+    SIZES_KB
+        .iter()
+        .map(|&kb| {
+            let slots = kb * 1024 / std::mem::size_of::<usize>();
+            // Sattolo's shuffle: a random permutation that is one cycle,
+            // so the chase visits every slot before it repeats.
+            let mut next: Vec<usize> = (0..slots).collect();
+            let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+            for i in (1..slots).rev() {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                next.swap(i, (state % i as u64) as usize);
+            }
+            let mut at = 0;
+            for _ in 0..slots.min(READS) {
+                at = next[at];
+            }
+            let t = Instant::now();
+            for _ in 0..READS {
+                at = next[at];
+            }
+            let ns = t.elapsed().as_secs_f64() * 1e9 / READS as f64;
+            std::hint::black_box(at);
+            (kb, ns)
+        })
+        .collect()
+}
+
 fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -303,6 +343,12 @@ fn main() {
     let mb: usize = arg("--mb").map_or(100, |s| s.parse().expect("--mb N"));
     let stream_mb: Option<usize> = arg("--stream-mb").map(|s| s.parse().expect("--stream-mb N"));
     let report = arg("--report").map(PathBuf::from);
+    if args.iter().any(|a| a == "--latency-only") {
+        for (kb, ns) in random_read_latencies() {
+            println!("{kb:>6} KB  {ns:6.1} ns");
+        }
+        return;
+    }
     let bin = arg("--bin").map(PathBuf::from).unwrap_or_else(|| root().join("target/release/newsgraph"));
     assert!(bin.exists(), "{} missing: cargo build --release", bin.display());
 
@@ -372,6 +418,10 @@ fn main() {
         eprintln!("stage {stage}: {mbs:.2} MB/s");
         rows.push((format!("stage (in-process, 4 MB, 1 thread, best of 3): {stage}"), format!("{mbs:.2} MB/s")));
     }
+    let latencies = random_read_latencies();
+    let curve: Vec<String> = latencies.iter().map(|(kb, ns)| if *kb < 1024 { format!("{kb} KB {ns:.1} ns") } else { format!("{} MB {ns:.0} ns", kb / 1024) }).collect();
+    eprintln!("machine: random read latency by working set: {}", curve.join(", "));
+    rows.push(("machine: one random read, by working-set size (system allocator, 4 KB pages)".into(), curve.join(", ")));
     let t = Instant::now();
     drop(RuleSet::layered(&[newsgraph::rules::RuleSource::builtin()]).unwrap());
     rows.push(("start-up: rule compilation in-process".into(), format!("{:.0} ms", t.elapsed().as_secs_f64() * 1e3)));
