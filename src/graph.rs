@@ -250,13 +250,21 @@ impl KnowledgeGraph {
                 n.mentions.push(MentionRef { doc: doc_id.clone(), start: m.span.start, end: m.span.end, text, rule: m.rule.clone() });
             }
         }
+        // The sentence of the fact before: a sentence states most facts
+        // along with others, which come one after another, and comparing
+        // the two texts costs less than hashing the sentence to look it
+        // up among all sentences of the graph.
+        let mut last_sentence: Option<(&str, Arc<str>)> = None;
         for fact in &doc.facts {
-            let evidence = EvidenceRef {
-                doc: doc_id.clone(),
-                start: fact.evidence.span.start,
-                end: fact.evidence.span.end,
-                text: self.texts.get(&fact.evidence.text),
+            let text = match &last_sentence {
+                Some((written, shared)) if *written == fact.evidence.text => shared.clone(),
+                _ => {
+                    let shared = self.texts.get(&fact.evidence.text);
+                    last_sentence = Some((&fact.evidence.text, shared.clone()));
+                    shared
+                }
             };
+            let evidence = EvidenceRef { doc: doc_id.clone(), start: fact.evidence.span.start, end: fact.evidence.span.end, text };
             let source = self.node_for(&fact.subject, &fact.subject.key);
             let target = match &fact.object {
                 Object::Node(key) => self.node_for(key, &key.key),
