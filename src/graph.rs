@@ -156,28 +156,22 @@ pub struct KnowledgeGraph {
     /// The gazetteer spellings ([`crate::model::Node::listed`]) already
     /// merged into each node: the same entry comes in document after
     /// document, and looking each spelling up again would find it there.
-    merged_listings: FxHashSet<(NodeIndex, Listed)>,
+    merged_listings: FxHashSet<(NodeIndex, ListAddress)>,
+    /// The lists of `merged_listings`, kept alive so that an address there
+    /// is never reused by another list.
+    merged_lists: Vec<Arc<[String]>>,
 }
 
-/// A node's listed spellings, the same list when the same allocation:
-/// lists are shared from the compiled gazetteer, so comparing the pointer
-/// tells an entry's list from another's without reading the strings. (Kept
-/// alive here, so an address is never reused by another list.)
-#[derive(Clone, Debug)]
-struct Listed(Arc<[String]>);
+/// A node's listed spellings, told apart by the address of their shared
+/// allocation: lists are shared from the compiled gazetteer, so comparing
+/// addresses tells an entry's list from another's without reading the
+/// strings, and looking a list up neither clones nor drops the `Arc` (an
+/// atomic write to the count beside the list, in the gazetteer, far from
+/// anything else the merge touches).
+type ListAddress = usize;
 
-impl PartialEq for Listed {
-    fn eq(&self, other: &Listed) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-impl Eq for Listed {}
-
-impl std::hash::Hash for Listed {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        std::ptr::hash(Arc::as_ptr(&self.0) as *const String, state)
-    }
+fn list_address(list: &Arc<[String]>) -> ListAddress {
+    Arc::as_ptr(list) as *const String as usize
 }
 
 /// One shared copy of each distinct string.
@@ -221,7 +215,8 @@ impl KnowledgeGraph {
             for spellings in &node.listed {
                 // A node's name never changes, so a list merged once has
                 // left nothing to add.
-                if self.merged_listings.insert((idx, Listed(spellings.clone()))) {
+                if self.merged_listings.insert((idx, list_address(spellings))) {
+                    self.merged_lists.push(spellings.clone());
                     for alias in spellings.iter().filter(|a| **a != n.name) {
                         insert_missing(&mut n.aliases, alias);
                     }
