@@ -11,7 +11,7 @@
 //! another chunk is not linked (docs/robustness.md).
 
 use crate::mention::find_mentions;
-use crate::model::{Document, NodeKey, Object, Sentence, Span};
+use crate::model::{Document, Fact, Node, NodeKey, Object, Sentence, Span};
 use crate::normalize::{CharIndex, FoldTable, Folded};
 use crate::relation::match_relations;
 use crate::resolve::{resolve, DocumentText};
@@ -75,17 +75,24 @@ impl Extractor {
 
     /// Extract one document. `id` is the document id used in provenance.
     pub fn extract(&self, id: &str, text: &str) -> Document {
+        self.extract_owned(id.to_string(), text.to_string())
+    }
+
+    /// [`Extractor::extract`] of a text the caller is done with: the
+    /// document keeps it, where `extract` copies it (a copy of every
+    /// document's text written, and later freed, by the extraction).
+    pub fn extract_owned(&self, id: String, text: String) -> Document {
         if text.len() <= MAX_CHUNK_CHARS {
-            return self.extract_whole(id, text);
+            return self.whole(id, text);
         }
-        let chunks = chunks(text, &self.rules);
+        let chunks = chunks(&text, &self.rules);
         if chunks.len() <= 1 {
-            return self.extract_whole(id, text);
+            return self.whole(id, text);
         }
-        let index = CharIndex::new(text);
+        let index = CharIndex::new(&text);
         let mut merged = Document {
-            id: id.to_string(),
-            text: text.to_string(),
+            id,
+            text: String::new(),
             chars: 0,
             sentences: Vec::new(),
             nodes: Vec::new(),
@@ -94,7 +101,7 @@ impl Extractor {
         let mut by_key: HashMap<NodeKey, usize> = HashMap::new();
         for chunk in chunks {
             let bytes = index.bytes(chunk.start, chunk.end);
-            let part = self.extract_whole(id, &text[bytes.clone()]);
+            let part = self.parts(&text[bytes.clone()]);
             let (shift, byte_shift, sentence_shift) = (chunk.start, bytes.start, merged.sentences.len());
             let move_span = |s: Span| Span::new(s.start + shift, s.end + shift);
             merged.sentences.extend(part.sentences.iter().map(|s| Sentence { span: move_span(s.span) }));
@@ -138,11 +145,24 @@ impl Extractor {
             node.aliases.remove(&name);
         }
         merged.chars = text.chars().count();
+        merged.text = text;
         merged
     }
 
     /// Extract one document in one piece, whatever its length.
     pub fn extract_whole(&self, id: &str, text: &str) -> Document {
+        self.whole(id.to_string(), text.to_string())
+    }
+
+    /// [`Extractor::extract_whole`] of an owned text, which the document
+    /// keeps.
+    fn whole(&self, id: String, text: String) -> Document {
+        let Parts { chars, sentences, nodes, facts } = self.parts(&text);
+        Document { id, text, chars, sentences, nodes, facts }
+    }
+
+    /// What the extraction of `text` in one piece finds.
+    fn parts(&self, text: &str) -> Parts {
         let (folded, index, marks) = Folded::flagging(text, &self.fold);
         let chars = folded.as_chars();
         let segmented = split_at_marks(&folded, &marks, &self.rules.segment);
@@ -158,13 +178,19 @@ impl Extractor {
         let resolved = resolve(&doc_text, &candidates, &self.rules);
         let original_slice = |span: Span| index.slice(text, span.start, span.end).to_string();
         let facts = match_relations(&folded, &segmented.sentences, &original_slice, &resolved, &self.rules);
-        Document {
-            id: id.to_string(),
-            text: text.to_string(),
+        Parts {
             chars: chars.len(),
             sentences: segmented.sentences.iter().map(|&span| Sentence { span }).collect(),
             nodes: resolved.nodes,
             facts,
         }
     }
+}
+
+/// A [`Document`] but its id and text.
+struct Parts {
+    chars: usize,
+    sentences: Vec<Sentence>,
+    nodes: Vec<Node>,
+    facts: Vec<Fact>,
 }

@@ -16,7 +16,6 @@ use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use petgraph::visit::NodeIndexable;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
-use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 use rayon::slice::ParallelSliceMut;
 use std::sync::{Arc, OnceLock};
@@ -133,8 +132,11 @@ pub struct DocumentInfo {
 #[derive(Clone, Debug, Default)]
 pub struct KnowledgeGraph {
     graph: StableDiGraph<GraphNode, GraphEdge>,
-    /// Nodes by id: the order of every export.
-    index: BTreeMap<String, NodeIndex>,
+    /// Nodes sorted by id: the order of every export, sorted once when
+    /// first asked for ([`Self::sorted_nodes`]). (A B-tree by id, kept up
+    /// to date per node, cost a copy of each id and a path of comparisons
+    /// with ids far apart in memory per node, on the serial merge.)
+    node_order: OnceLock<Vec<NodeIndex>>,
     /// The same nodes by key. Every node and fact of a document looks its
     /// node up, and hashing the key costs less than formatting the id and
     /// comparing it along a B-tree path (the merge runs serially).
@@ -156,28 +158,22 @@ pub struct KnowledgeGraph {
     /// The gazetteer spellings ([`crate::model::Node::listed`]) already
     /// merged into each node: the same entry comes in document after
     /// document, and looking each spelling up again would find it there.
-    merged_listings: FxHashSet<(NodeIndex, Listed)>,
+    merged_listings: FxHashSet<(NodeIndex, ListAddress)>,
+    /// The lists of `merged_listings`, kept alive so that an address there
+    /// is never reused by another list.
+    merged_lists: Vec<Arc<[String]>>,
 }
 
-/// A node's listed spellings, the same list when the same allocation:
-/// lists are shared from the compiled gazetteer, so comparing the pointer
-/// tells an entry's list from another's without reading the strings. (Kept
-/// alive here, so an address is never reused by another list.)
-#[derive(Clone, Debug)]
-struct Listed(Arc<[String]>);
+/// A node's listed spellings, told apart by the address of their shared
+/// allocation: lists are shared from the compiled gazetteer, so comparing
+/// addresses tells an entry's list from another's without reading the
+/// strings, and looking a list up neither clones nor drops the `Arc` (an
+/// atomic write to the count beside the list, in the gazetteer, far from
+/// anything else the merge touches).
+type ListAddress = usize;
 
-impl PartialEq for Listed {
-    fn eq(&self, other: &Listed) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-impl Eq for Listed {}
-
-impl std::hash::Hash for Listed {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        std::ptr::hash(Arc::as_ptr(&self.0) as *const String, state)
-    }
+fn list_address(list: &Arc<[String]>) -> ListAddress {
+    Arc::as_ptr(list) as *const String as usize
 }
 
 /// One shared copy of each distinct string.
@@ -206,6 +202,7 @@ impl KnowledgeGraph {
     /// Merge one document's nodes and facts into the graph.
     pub fn add_document(&mut self, doc: &Document) {
         self.edge_order.take();
+        self.node_order.take();
         self.documents.push(DocumentInfo { id: doc.id.clone(), chars: doc.chars, sentences: doc.sentences.len() });
         let document = self.document_number(&doc.id);
         let doc_id: Arc<str> = Arc::from(doc.id.as_str());
@@ -221,7 +218,8 @@ impl KnowledgeGraph {
             for spellings in &node.listed {
                 // A node's name never changes, so a list merged once has
                 // left nothing to add.
-                if self.merged_listings.insert((idx, Listed(spellings.clone()))) {
+                if self.merged_listings.insert((idx, list_address(spellings))) {
+                    self.merged_lists.push(spellings.clone());
                     for alias in spellings.iter().filter(|a| **a != n.name) {
                         insert_missing(&mut n.aliases, alias);
                     }
@@ -250,13 +248,21 @@ impl KnowledgeGraph {
                 n.mentions.push(MentionRef { doc: doc_id.clone(), start: m.span.start, end: m.span.end, text, rule: m.rule.clone() });
             }
         }
+        // The sentence of the fact before: a sentence states most facts
+        // along with others, which come one after another, and comparing
+        // the two texts costs less than hashing the sentence to look it
+        // up among all sentences of the graph.
+        let mut last_sentence: Option<(&str, Arc<str>)> = None;
         for fact in &doc.facts {
-            let evidence = EvidenceRef {
-                doc: doc_id.clone(),
-                start: fact.evidence.span.start,
-                end: fact.evidence.span.end,
-                text: self.texts.get(&fact.evidence.text),
+            let text = match &last_sentence {
+                Some((written, shared)) if *written == fact.evidence.text => shared.clone(),
+                _ => {
+                    let shared = self.texts.get(&fact.evidence.text);
+                    last_sentence = Some((&fact.evidence.text, shared.clone()));
+                    shared
+                }
             };
+            let evidence = EvidenceRef { doc: doc_id.clone(), start: fact.evidence.span.start, end: fact.evidence.span.end, text };
             let source = self.node_for(&fact.subject, &fact.subject.key);
             let target = match &fact.object {
                 Object::Node(key) => self.node_for(key, &key.key),
@@ -302,29 +308,24 @@ impl KnowledgeGraph {
         if let Some(&idx) = self.by_key.get(key) {
             return idx;
         }
-        let idx = self.node_by_id(key, name);
+        // (A key and an id are one another's: the slug of the type, a
+        // slash and the key; a key not seen is an id not seen.)
+        let idx = self.add_node(key, name);
         self.by_key.insert(key.clone(), idx);
         idx
     }
 
-    /// The node with the id of `key`, added (named `name`) if new.
-    fn node_by_id(&mut self, key: &NodeKey, name: &str) -> NodeIndex {
-        let graph = &mut self.graph;
-        match self.index.entry(key.id()) {
-            Entry::Occupied(known) => *known.get(),
-            Entry::Vacant(slot) => {
-                let idx = graph.add_node(GraphNode {
-                    id: slot.key().clone(),
-                    node_type: key.node_type,
-                    name: name.to_string(),
-                    aliases: BTreeSet::new(),
-                    value: None,
-                    texts: BTreeSet::new(),
-                    mentions: Vec::new(),
-                });
-                *slot.insert(idx)
-            }
-        }
+    /// A new node with key `key`, named `name`.
+    fn add_node(&mut self, key: &NodeKey, name: &str) -> NodeIndex {
+        self.graph.add_node(GraphNode {
+            id: key.id(),
+            node_type: key.node_type,
+            name: name.to_string(),
+            aliases: BTreeSet::new(),
+            value: None,
+            texts: BTreeSet::new(),
+            mentions: Vec::new(),
+        })
     }
 
     /// Quotations are per document: the same words said twice in one
@@ -342,11 +343,29 @@ impl KnowledgeGraph {
 
     /// Nodes sorted by id.
     pub fn nodes(&self) -> impl Iterator<Item = &GraphNode> + '_ {
-        self.index.values().map(move |&i| &self.graph[i])
+        self.node_order().iter().map(move |&i| &self.graph[i])
     }
 
     pub fn node(&self, id: &str) -> Option<&GraphNode> {
-        self.index.get(id).map(|&i| &self.graph[i])
+        let order = self.node_order();
+        let at = order.binary_search_by(|&i| self.graph[i].id.as_str().cmp(id)).ok()?;
+        Some(&self.graph[order[at]])
+    }
+
+    /// Node indexes in id order.
+    fn node_order(&self) -> &[NodeIndex] {
+        self.node_order.get_or_init(|| self.sorted_nodes())
+    }
+
+    /// Node indexes sorted by id, first by the id's first bytes packed
+    /// into an integer ([`id_prefix`]), then, between nodes whose ids
+    /// begin alike, by the ids. Comparing integers costs less than
+    /// comparing strings, each in memory of its own, and ids mostly differ
+    /// within their first sixteen bytes.
+    fn sorted_nodes(&self) -> Vec<NodeIndex> {
+        let mut keyed: Vec<(u128, NodeIndex)> = self.graph.node_indices().map(|i| (id_prefix(&self.graph[i].id), i)).collect();
+        keyed.sort_unstable_by(|(pa, a), (pb, b)| pa.cmp(pb).then_with(|| self.graph[*a].id.cmp(&self.graph[*b].id)));
+        keyed.into_iter().map(|(_, i)| i).collect()
     }
 
     /// Edges sorted by (source id, predicate, target id, document).
@@ -363,7 +382,7 @@ impl KnowledgeGraph {
     /// strings (which share long prefixes such as `org:`).
     fn node_ranks(&self) -> Vec<u32> {
         let mut ranks = vec![u32::MAX; NodeIndexable::node_bound(&self.graph)];
-        for (rank, &i) in self.index.values().enumerate() {
+        for (rank, &i) in self.node_order().iter().enumerate() {
             ranks[i.index()] = u32::try_from(rank).expect("fewer than 2^32 nodes");
         }
         ranks
@@ -417,6 +436,15 @@ impl KnowledgeGraph {
     pub fn petgraph(&self) -> &StableDiGraph<GraphNode, GraphEdge> {
         &self.graph
     }
+}
+
+/// The first sixteen bytes of `id`, big-endian, padded with zeros: for
+/// two ids whose prefixes differ, the prefixes compare as the ids do.
+fn id_prefix(id: &str) -> u128 {
+    let mut bytes = [0u8; 16];
+    let n = id.len().min(16);
+    bytes[..n].copy_from_slice(&id.as_bytes()[..n]);
+    u128::from_be_bytes(bytes)
 }
 
 /// Insert a clone of `item` unless the set has it: most names and aliases
@@ -499,6 +527,42 @@ mod tests {
         expected.sort();
         let listed: Vec<_> = graph.edges().map(|(s, e, t)| (s.id.clone(), e.predicate, t.id.clone(), e.evidence.doc.to_string())).collect();
         assert_eq!(listed, expected);
+    }
+
+    #[test]
+    fn nodes_come_out_as_sorting_their_ids_as_strings_orders_them_and_are_found_by_id() {
+        let mut next = crate::test_random::xorshift32(0x1d5);
+        // Keys of a few letters from a small alphabet (some multi-byte,
+        // one a zero byte) after prefixes shorter and longer than sixteen
+        // bytes, so that many ids begin alike.
+        let prefixes = ["", "浙江省杭州市", "organization/", "阿里巴巴集团控股有限公司"];
+        let letters = ["a", "b", "\0", "云", "é", "/"];
+        let mut graph = KnowledgeGraph::new();
+        for d in 0..30 {
+            let facts = (0..20)
+                .map(|_| {
+                    let mut key = prefixes[next() as usize % prefixes.len()].to_string();
+                    for _ in 0..next() % 4 {
+                        key.push_str(letters[next() as usize % letters.len()]);
+                    }
+                    let predicate = Predicate::ALL[next() as usize % 3];
+                    fact(&key, predicate, &format!("o{}", next() % 5))
+                })
+                .collect();
+            graph.add_document(&document(&format!("d{d}"), facts));
+            if d % 10 == 0 {
+                // Asked for between documents, as well as at the end.
+                assert!(graph.nodes().is_sorted_by(|a, b| a.id < b.id));
+            }
+        }
+        let mut expected: Vec<String> = graph.petgraph().node_weights().map(|n| n.id.clone()).collect();
+        expected.sort();
+        let listed: Vec<String> = graph.nodes().map(|n| n.id.clone()).collect();
+        assert_eq!(listed, expected);
+        for id in &expected {
+            assert_eq!(graph.node(id).map(|n| &n.id), Some(id));
+        }
+        assert!(graph.node("person/none").is_none());
     }
 
     /// A document `text` with one node, mentioned at each of `at` (byte

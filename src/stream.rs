@@ -83,7 +83,7 @@ where
             let (tx, extractor, render, leftovers, seq) = (tx.clone(), extractor.clone(), render.clone(), leftovers.clone(), sent);
             pool.spawn(move || {
                 leftovers.drop_own();
-                let docs: Vec<Document> = batch.into_iter().map(|(id, text)| extractor.extract(&id, &text)).collect();
+                let docs: Vec<Document> = batch.into_iter().map(|(id, text)| extractor.extract_owned(id, text)).collect();
                 let rendered = docs.iter().map(|doc| render(doc)).collect();
                 // The receiver only goes away after an error of the sink.
                 let _ = tx.send(Done { seq, worker: rayon::current_thread_index(), docs, rendered });
