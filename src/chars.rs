@@ -234,8 +234,10 @@ impl<const WORDS: usize> CharFilterOf<WORDS> {
 /// Which pairs of characters (one right after the other) may be in a set:
 /// a Bloom filter blocked by the first character. The first character's
 /// hash picks one of `LINES` lines of 512 bits (a cache line; a power of
-/// two), the second's hash two bits in it. A clear bit means no pair of
-/// the set; two set bits, perhaps one.
+/// two), the second's hash a word of the line and two bits in it (one
+/// load, as likely to be both set for a pair not in the set as two bits
+/// anywhere in the line). A clear bit means no pair of the set; two set
+/// bits, perhaps one.
 ///
 /// (A hash of the whole pair spread a scan's tests over every line of the
 /// filter, and as consecutive pairs of text are nearly all distinct, most
@@ -277,11 +279,8 @@ impl<const LINES: usize> PairFilter<LINES> {
     const LINE_SHIFT: u32 = 64 - LINES.trailing_zeros();
 
     pub fn insert(&mut self, first: char, second: char) {
-        let (line, bits) = Self::slots(PairHash::of(first), PairHash::of(second));
-        let line = &mut self.lines[line].0;
-        for bit in bits {
-            line[bit / 64] |= 1 << (bit % 64);
-        }
+        let (line, word, bits) = Self::slots(PairHash::of(first), PairHash::of(second));
+        self.lines[line].0[word] |= bits;
     }
 
     /// False when no pair of the set is `first` then `second`.
@@ -293,17 +292,19 @@ impl<const LINES: usize> PairFilter<LINES> {
     /// [`PairFilter::may_contain`] of two characters' hashes.
     #[inline]
     pub fn may_contain_hashed(&self, first: PairHash, second: PairHash) -> bool {
-        let (line, [a, b]) = Self::slots(first, second);
+        let (line, word, bits) = Self::slots(first, second);
         // (`line` is below `LINES`: the shift keeps as many bits.)
-        let line = &self.lines[line % LINES].0;
-        line[a / 64] >> (a % 64) & line[b / 64] >> (b % 64) & 1 == 1
+        self.lines[line % LINES].0[word] & bits == bits
     }
 
-    /// The line of the first character and the two bits of the second in
-    /// it (from bits of its hash the line does not use).
+    /// The line of the first character, and the word of the line and the
+    /// (one or two) bits of the word of the second, from bits of its hash
+    /// the line does not use.
     #[inline]
-    fn slots(first: PairHash, second: PairHash) -> (usize, [usize; 2]) {
-        ((first.0 >> Self::LINE_SHIFT) as usize, [(second.0 >> 55) as usize, (second.0 >> 46) as usize % 512])
+    fn slots(first: PairHash, second: PairHash) -> (usize, usize, u64) {
+        let line = (first.0 >> Self::LINE_SHIFT) as usize;
+        let word = (second.0 >> 61) as usize;
+        (line, word, 1 << (second.0 >> 55 & 63) | 1 << (second.0 >> 49 & 63))
     }
 }
 
