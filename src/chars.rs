@@ -232,39 +232,79 @@ impl<const WORDS: usize> CharFilterOf<WORDS> {
 }
 
 /// Which pairs of characters (one right after the other) may be in a set:
-/// one bit per pair by a multiplicative hash into `WORDS` words of 64 bits
-/// (a power of two; of a fixed size, so a test needs no bounds check). A
-/// clear bit means no pair of the set; a set bit, perhaps one.
-pub struct PairFilter<const WORDS: usize> {
-    bits: Box<[u64; WORDS]>,
+/// a Bloom filter blocked by the first character. The first character's
+/// hash picks one of `LINES` lines of 512 bits (a cache line; a power of
+/// two), the second's hash a word of the line and two bits in it (one
+/// load, as likely to be both set for a pair not in the set as two bits
+/// anywhere in the line). A clear bit means no pair of the set; two set
+/// bits, perhaps one.
+///
+/// (A hash of the whole pair spread a scan's tests over every line of the
+/// filter, and as consecutive pairs of text are nearly all distinct, most
+/// tests of a document missed the cache. By first character, the tests
+/// touch the lines of the characters in use, most of them of the few
+/// hundred commonest, which stay cached.)
+pub struct PairFilter<const LINES: usize> {
+    lines: Box<[PairLine; LINES]>,
 }
 
-impl<const WORDS: usize> Default for PairFilter<WORDS> {
-    fn default() -> Self {
-        PairFilter { bits: Box::new([0; WORDS]) }
+/// One cache line of a [`PairFilter`].
+#[derive(Clone, Copy, Default)]
+#[repr(align(64))]
+struct PairLine([u64; 8]);
+
+/// A character's hash for a [`PairFilter`]: a scan of consecutive pairs
+/// hashes each character once, as the second of one pair and the first of
+/// the next.
+#[derive(Clone, Copy)]
+pub struct PairHash(u64);
+
+impl PairHash {
+    #[inline]
+    pub fn of(c: char) -> PairHash {
+        PairHash((c as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15))
     }
 }
 
-impl<const WORDS: usize> PairFilter<WORDS> {
-    /// The hash keeps this many top bits: one per bit of the filter.
-    const SHIFT: u32 = 64 - (WORDS * 64).trailing_zeros();
+impl<const LINES: usize> Default for PairFilter<LINES> {
+    fn default() -> Self {
+        const { assert!(LINES.is_power_of_two() && LINES >= 2) };
+        let lines = vec![PairLine::default(); LINES].into_boxed_slice().try_into().ok().expect("LINES lines");
+        PairFilter { lines }
+    }
+}
+
+impl<const LINES: usize> PairFilter<LINES> {
+    /// The first character's hash keeps this many top bits: one per line.
+    const LINE_SHIFT: u32 = 64 - LINES.trailing_zeros();
 
     pub fn insert(&mut self, first: char, second: char) {
-        let bit = Self::bit(first, second);
-        self.bits[bit / 64] |= 1 << (bit % 64);
+        let (line, word, bits) = Self::slots(PairHash::of(first), PairHash::of(second));
+        self.lines[line].0[word] |= bits;
     }
 
     /// False when no pair of the set is `first` then `second`.
     #[inline]
     pub fn may_contain(&self, first: char, second: char) -> bool {
-        let bit = Self::bit(first, second);
-        self.bits[bit / 64] >> (bit % 64) & 1 == 1
+        self.may_contain_hashed(PairHash::of(first), PairHash::of(second))
     }
 
+    /// [`PairFilter::may_contain`] of two characters' hashes.
     #[inline]
-    fn bit(first: char, second: char) -> usize {
-        let key = (first as u64) << 32 | second as u64;
-        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> Self::SHIFT) as usize
+    pub fn may_contain_hashed(&self, first: PairHash, second: PairHash) -> bool {
+        let (line, word, bits) = Self::slots(first, second);
+        // (`line` is below `LINES`: the shift keeps as many bits.)
+        self.lines[line % LINES].0[word] & bits == bits
+    }
+
+    /// The line of the first character, and the word of the line and the
+    /// (one or two) bits of the word of the second, from bits of its hash
+    /// the line does not use.
+    #[inline]
+    fn slots(first: PairHash, second: PairHash) -> (usize, usize, u64) {
+        let line = (first.0 >> Self::LINE_SHIFT) as usize;
+        let word = (second.0 >> 61) as usize;
+        (line, word, 1 << (second.0 >> 55 & 63) | 1 << (second.0 >> 49 & 63))
     }
 }
 
@@ -357,15 +397,42 @@ mod tests {
         let chars: Vec<char> = (0..300).filter_map(|_| char::from_u32(next() % 0x2_0000)).collect();
         let narrow = CharFilter::new(chars.iter().copied());
         let wide = CharFilterOf::<64>::new(chars.iter().copied());
-        let mut pairs = PairFilter::<1024>::default();
+        let mut pairs = PairFilter::<128>::default();
         chars.windows(2).for_each(|w| pairs.insert(w[0], w[1]));
         assert!(chars.iter().all(|&c| narrow.may_contain(c) && wide.may_contain(c)));
         assert!(chars.windows(2).all(|w| pairs.may_contain(w[0], w[1])));
         // Empty filters hold nothing.
-        assert!(!CharFilter::default().may_contain('王') && !PairFilter::<1024>::default().may_contain('王', '坚'));
+        assert!(!CharFilter::default().may_contain('王') && !PairFilter::<128>::default().may_contain('王', '坚'));
         // The wide filter tells apart characters that share their low byte
         // (王 U+738B, Ƌ U+018B) but not their low twelve bits.
         assert!(!CharFilterOf::<64>::new(['王']).may_contain('Ƌ') && CharFilter::new(['王']).may_contain('Ƌ'));
+    }
+
+    #[test]
+    fn a_pair_filter_lets_through_every_inserted_pair_and_few_others() {
+        // As the gazetteer's name starts are: thousands of pairs, some
+        // first characters with dozens of second ones.
+        let mut next = crate::test_random::xorshift32(0xB10C);
+        let mut cjk = move || char::from_u32(0x4E00 + next() % 0x5200).expect("a CJK character");
+        let mut pairs = FxHashSet::default();
+        for _ in 0..1500 {
+            let (first, seconds) = (cjk(), 1 + cjk() as u32 % 8);
+            for _ in 0..seconds {
+                pairs.insert((first, cjk()));
+            }
+        }
+        for _ in 0..10 {
+            let first = cjk();
+            for _ in 0..70 {
+                pairs.insert((first, cjk()));
+            }
+        }
+        let mut filter = PairFilter::<1024>::default();
+        pairs.iter().for_each(|&(a, b)| filter.insert(a, b));
+        assert!(pairs.iter().all(|&(a, b)| filter.may_contain(a, b)));
+        let others: Vec<(char, char)> = (0..100_000).map(|_| (cjk(), cjk())).filter(|p| !pairs.contains(p)).collect();
+        let let_through = others.iter().filter(|&&(a, b)| filter.may_contain(a, b)).count();
+        assert!(let_through * 100 < others.len(), "{let_through} of {} other pairs let through", others.len());
     }
 
     #[test]

@@ -161,16 +161,18 @@ pub struct SuffixSearch {
     /// Distinct text → the suffixes (indexes into `RuleSet::suffixes`)
     /// that spell it, in list order.
     suffixes_of_text: Vec<Vec<u32>>,
-    /// The last two characters of the suffixes of two or more: nine walks
+    /// The last two characters of the suffixes of two or more, the last
+    /// first (it picks the filter's line, and the few characters that end
+    /// a suffix keep their lines cached): nine walks
     /// in ten stop at the first character, and a bit test answers most of
     /// them before a search of the children of common last characters
     /// (区, 会), which have dozens.
-    pair_filter: PairFilter<SUFFIX_PAIR_WORDS>,
+    pair_filter: PairFilter<SUFFIX_PAIR_LINES>,
 }
 
-/// Words of [`SuffixSearch::pair_filter`] (2^16 bits, 8 KB, for some
+/// Lines of [`SuffixSearch::pair_filter`] (2^16 bits, 8 KB, for some
 /// hundreds of pairs).
-const SUFFIX_PAIR_WORDS: usize = (1 << 16) / 64;
+const SUFFIX_PAIR_LINES: usize = (1 << 16) / 512;
 
 /// A node of the reversed suffix trie: the text read from a suffix end
 /// leftwards so far.
@@ -201,7 +203,7 @@ impl SuffixSearch {
                     message: format!("suffix {} is longer than {} characters", suffix.text, MAX_SUFFIX_LEN) }]));
             }
             if let [.., before, last] = text[..] {
-                pair_filter.insert(before, last);
+                pair_filter.insert(last, before);
             }
             let mut node = 0;
             for &c in text.iter().rev() {
@@ -247,7 +249,7 @@ impl SuffixSearch {
             let end = last + 1;
             // (Nine walks in ten stop at the last character, whose own
             // text is then all there is.)
-            if last == 0 || !self.pair_filter.may_contain(folded[last - 1], folded[last]) {
+            if last == 0 || !self.pair_filter.may_contain(folded[last], folded[last - 1]) {
                 if let Some(n) = self.nodes[node as usize].text {
                     found.extend(self.suffixes_of_text[n as usize].iter().map(|&i| (last, end, i)));
                 }

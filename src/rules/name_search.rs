@@ -10,15 +10,15 @@
 //! longest name at the first position that has one, then going on after
 //! it, is exactly the leftmost-longest search.
 
-use crate::chars::PairFilter;
+use crate::chars::{PairFilter, PairHash};
 use rustc_hash::FxHashMap;
 
-/// Words of the pair filter: 2^19 bits (64 KB). At 2^17 bits (16 KB)
+/// Lines of the pair filter: 2^19 bits (64 KB). At 2^17 bits (16 KB)
 /// the built-in gazetteer's pairs set so many that a quarter of the
 /// positions of news text the filter let through held no name's first two
 /// characters, and each cost a lookup of the pair (four times the bits
 /// spare 1.2 million instructions per 2 MB of news, counted by callgrind).
-const PAIR_FILTER_WORDS: usize = (1 << 19) / 64;
+const PAIR_FILTER_LINES: usize = (1 << 19) / 512;
 
 /// No name ends at this node.
 const NO_VALUE: u32 = u32::MAX;
@@ -35,7 +35,7 @@ struct Node {
 
 pub struct NameSearch {
     /// The first two characters of every name.
-    pair_filter: PairFilter<PAIR_FILTER_WORDS>,
+    pair_filter: PairFilter<PAIR_FILTER_LINES>,
     /// The first two characters of a name → the trie node they lead to.
     pair_nodes: FxHashMap<u64, u32>,
     /// Names of one character → their values.
@@ -142,8 +142,18 @@ impl NameSearch {
         if !self.singles.is_empty() {
             return (from < chars.len()).then_some(from);
         }
-        let rest = chars.get(from..)?;
-        rest.windows(2).position(|pair| self.pair_filter.may_contain(pair[0], pair[1])).map(|k| from + k)
+        let (&first, rest) = chars.get(from..)?.split_first()?;
+        // (Each character hashed once, as the second of a pair and then as
+        // the first of the next.)
+        let mut before = PairHash::of(first);
+        for (k, &c) in rest.iter().enumerate() {
+            let hash = PairHash::of(c);
+            if self.pair_filter.may_contain_hashed(before, hash) {
+                return Some(from + k);
+            }
+            before = hash;
+        }
+        None
     }
 
     /// The end and value of the longest name that starts at `i`.
