@@ -154,13 +154,17 @@ pub struct SuffixSearch {
     /// The trie node of the suffixes that end with a character, plus one
     /// (0: none does).
     node_of_last: CharFlags<u32>,
+    /// In breadth-first order: the nodes of the last characters first,
+    /// side by side (nine walks in ten read only such a node).
     nodes: Vec<SuffixNode>,
     /// The children of every node, each node's in a run sorted by character:
     /// (the character before the node's text, the node that spells it).
     children: Vec<(char, u32)>,
-    /// Distinct text → the suffixes (indexes into `RuleSet::suffixes`)
-    /// that spell it, in list order.
-    suffixes_of_text: Vec<Vec<u32>>,
+    /// The suffixes (indexes into `RuleSet::suffixes`) that spell each
+    /// node's text, in list order, as runs (see [`SuffixNode::suffixes`])
+    /// in the order of the nodes: one array read, where a vector per text
+    /// was a pointer to follow to a heap block of its own.
+    suffixes: Vec<u32>,
     /// The last two characters of the suffixes of two or more, the last
     /// first (it picks the filter's line, and the few characters that end
     /// a suffix keep their lines cached): nine walks
@@ -179,14 +183,14 @@ const SUFFIX_PAIR_LINES: usize = (1 << 16) / 512;
 struct SuffixNode {
     /// This node's run of `SuffixSearch::children`.
     children: std::ops::Range<u32>,
-    /// The text's number (an index into `suffixes_of_text`) when some
-    /// suffix spells it.
-    text: Option<u32>,
+    /// This node's run of `SuffixSearch::suffixes`: the suffixes that
+    /// spell its text (none: no suffix does).
+    suffixes: std::ops::Range<u32>,
 }
 
 impl std::fmt::Debug for SuffixSearch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SuffixSearch").field("texts", &self.suffixes_of_text.len()).finish_non_exhaustive()
+        f.debug_struct("SuffixSearch").field("nodes", &self.nodes.len()).finish_non_exhaustive()
     }
 }
 
@@ -219,18 +223,36 @@ impl SuffixSearch {
             });
             suffixes_of_text[n as usize].push(i as u32);
         }
+        // Renumbered breadth-first (each node's children by character).
+        let mut order: Vec<usize> = vec![0];
+        let mut k = 0;
+        while k < order.len() {
+            let mut next: Vec<(char, u32)> = trie[order[k]].0.iter().map(|(&c, &child)| (c, child)).collect();
+            next.sort_unstable();
+            order.extend(next.iter().map(|&(_, child)| child as usize));
+            k += 1;
+        }
+        let mut new_id = vec![0u32; trie.len()];
+        for (id, &node) in order.iter().enumerate() {
+            new_id[node] = id as u32;
+        }
         let mut node_of_last = CharFlags::default();
         for (&c, &node) in &trie[0].0 {
-            node_of_last.add(c, node + 1);
+            node_of_last.add(c, new_id[node as usize] + 1);
         }
-        let (mut nodes, mut children) = (Vec::with_capacity(trie.len()), Vec::new());
-        for (next, text) in trie {
+        let (mut nodes, mut children, mut suffixes) = (Vec::with_capacity(trie.len()), Vec::new(), Vec::new());
+        for &node in &order {
+            let (next, text) = &trie[node];
             let from = children.len() as u32;
-            children.extend(next);
+            children.extend(next.iter().map(|(&c, &child)| (c, new_id[child as usize])));
             children[from as usize..].sort_unstable();
-            nodes.push(SuffixNode { children: from..children.len() as u32, text });
+            let first_suffix = suffixes.len() as u32;
+            if let Some(n) = *text {
+                suffixes.extend(&suffixes_of_text[n as usize]);
+            }
+            nodes.push(SuffixNode { children: from..children.len() as u32, suffixes: first_suffix..suffixes.len() as u32 });
         }
-        Ok(SuffixSearch { node_of_last, nodes, children, suffixes_of_text, pair_filter })
+        Ok(SuffixSearch { node_of_last, nodes, children, suffixes, pair_filter })
     }
 
     /// (start, end, suffix index) in characters of every suffix in
@@ -242,25 +264,25 @@ impl SuffixSearch {
     pub fn find_ending_at(&self, folded: &[char], lasts: impl Iterator<Item = usize>) -> Vec<(usize, usize, u32)> {
         // (News text has a suffix about every sixteen characters.)
         let mut found: Vec<(usize, usize, u32)> = Vec::with_capacity(folded.len() / 16);
-        // The texts spelled along one walk, shortest first: (length, number).
-        let mut spelled = [(0usize, 0u32); MAX_SUFFIX_LEN];
+        // The texts spelled along one walk, shortest first: (length, the
+        // run of `suffixes` that spell it).
+        let mut spelled = [(0usize, 0u32, 0u32); MAX_SUFFIX_LEN];
         for last in lasts {
             let Some(mut node) = self.node_of_last.get(folded[last]).checked_sub(1) else { continue };
             let end = last + 1;
             // (Nine walks in ten stop at the last character, whose own
             // text is then all there is.)
             if last == 0 || !self.pair_filter.may_contain(folded[last], folded[last - 1]) {
-                if let Some(n) = self.nodes[node as usize].text {
-                    found.extend(self.suffixes_of_text[n as usize].iter().map(|&i| (last, end, i)));
-                }
+                let spelling = &self.nodes[node as usize].suffixes;
+                found.extend(self.suffixes[spelling.start as usize..spelling.end as usize].iter().map(|&i| (last, end, i)));
                 continue;
             }
             let mut spelled_count = 0;
             let mut len = 1;
             loop {
-                let SuffixNode { children, text } = &self.nodes[node as usize];
-                if let Some(n) = *text {
-                    spelled[spelled_count] = (len, n);
+                let SuffixNode { children, suffixes } = &self.nodes[node as usize];
+                if !suffixes.is_empty() {
+                    spelled[spelled_count] = (len, suffixes.start, suffixes.end);
                     spelled_count += 1;
                 }
                 let Some(before) = end.checked_sub(len + 1) else { break };
@@ -273,8 +295,8 @@ impl SuffixSearch {
                     Err(_) => break,
                 }
             }
-            for &(len, n) in spelled[..spelled_count].iter().rev() {
-                found.extend(self.suffixes_of_text[n as usize].iter().map(|&i| (end - len, end, i)));
+            for &(len, from, to) in spelled[..spelled_count].iter().rev() {
+                found.extend(self.suffixes[from as usize..to as usize].iter().map(|&i| (end - len, end, i)));
             }
         }
         found
@@ -289,15 +311,15 @@ impl SuffixSearch {
         let mut node = text.last().and_then(|&c| self.node_of_last.get(c).checked_sub(1));
         let mut len = 1;
         std::iter::from_fn(move || loop {
-            let SuffixNode { children, text: spelled } = &self.nodes[node? as usize];
+            let SuffixNode { children, suffixes: spelling } = &self.nodes[node? as usize];
             let spelled_len = len;
             node = text.len().checked_sub(len + 1).and_then(|before| {
                 let run = &self.children[children.start as usize..children.end as usize];
                 run.binary_search_by_key(&text[before], |&(c, _)| c).ok().map(|k| run[k].1)
             });
             len += 1;
-            if let Some(n) = *spelled {
-                return Some((spelled_len, &self.suffixes_of_text[n as usize][..]));
+            if !spelling.is_empty() {
+                return Some((spelled_len, &self.suffixes[spelling.start as usize..spelling.end as usize]));
             }
         })
     }
