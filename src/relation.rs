@@ -186,13 +186,34 @@ pub fn match_relations(
                 // The groups lie a fixed way from the ends of a match: the
                 // DFAs find the matches (those `captures_iter` finds), and
                 // no capture engine need walk them.
-                for m in rule.regex.find_iter(&tagged.text) {
-                    let groups = MatchGroups::Placed { text: &tagged.text, start: m.start(), end: m.end(), placed };
+                let text = tagged.text.as_str();
+                let mut each = |start: usize, end: usize| {
+                    let groups = MatchGroups::Placed { text, start, end, placed };
                     collect(rule, order, &groups, &tagged, si, (resolved, folded), &mut found);
+                };
+                // (Where every match starts with a tag, searched from the
+                // tags: see `LazyRegex::for_each_match_from`.)
+                match first_tag_chars(&rule.regex) {
+                    Some(first) => {
+                        let search = |anchored: &regex::Regex, rest| anchored.find(rest).map(|m| (m.len(), ()));
+                        rule.regex.for_each_match_from(text, tag_places_of(text, first), search, |start, len, ()| each(start, start + len))
+                    }
+                    None => rule.regex.find_iter(text).for_each(|m| each(m.start(), m.end())),
                 }
             } else {
-                for caps in rule.regex.captures_iter(&tagged.text) {
-                    collect(rule, order, &MatchGroups::Captured(caps), &tagged, si, (resolved, folded), &mut found);
+                let text = tagged.text.as_str();
+                match first_tag_chars(&rule.regex) {
+                    Some(first) => rule.regex.for_each_match_from(
+                        text,
+                        tag_places_of(text, first),
+                        |anchored, rest| anchored.captures(rest).map(|c| (c.get(0).expect("group 0 is the match").len(), c)),
+                        |start, _, caps| collect(rule, order, &MatchGroups::CapturedAt(caps, start), &tagged, si, (resolved, folded), &mut found),
+                    ),
+                    None => {
+                        for caps in rule.regex.captures_iter(text) {
+                            collect(rule, order, &MatchGroups::Captured(caps), &tagged, si, (resolved, folded), &mut found);
+                        }
+                    }
                 }
             }
         }
@@ -318,6 +339,8 @@ fn object_captures<'r, 't>(
 /// the places of a match whose groups lie at fixed places.
 enum MatchGroups<'r, 't> {
     Captured(regex::Captures<'t>),
+    /// Captures in the text from a place on, and that place.
+    CapturedAt(regex::Captures<'t>, usize),
     /// `start`: where the part after the leading `.*` starts, in `text`.
     Placed { text: &'t str, start: usize, end: usize, placed: &'r [crate::rules::PlacedGroup] },
 }
@@ -330,12 +353,28 @@ impl MatchGroups<'_, '_> {
         let index = index?;
         match self {
             MatchGroups::Captured(caps) => caps.get(index).map(|m| m.range()),
+            MatchGroups::CapturedAt(caps, at) => caps.get(index).map(|m| at + m.start()..at + m.end()),
             MatchGroups::Placed { text, start, end, placed } => {
                 let at = |place: crate::rules::Place| place.in_match(text, *start, *end);
                 placed.iter().find(|g| g.index == index).map(|g| at(g.start)..at(g.end))
             }
         }
     }
+}
+
+/// The tag characters every match of a rule's regex starts with, as the
+/// lowest and the highest, if it always starts with one: its matches
+/// start where such a tag stands (see [`tag_places_of`]).
+fn first_tag_chars(regex: &crate::rules::LazyRegex) -> Option<(char, char)> {
+    regex.first_chars().filter(|&(low, high)| crate::rules::tag_bit(low).is_some() && crate::rules::tag_bit(high).is_some())
+}
+
+/// Where the characters from `first.0` to `first.1` stand in `text`, in
+/// order: for characters of the tags' block, which all start with
+/// [`TAG_LEAD_BYTE`].
+fn tag_places_of(text: &str, (low, high): (char, char)) -> impl Iterator<Item = usize> + '_ {
+    debug_assert!(low.len_utf8() == 3 && high.len_utf8() == 3 && (low as u32) >> 12 == 0xE && (high as u32) >> 12 == 0xE);
+    memchr::memchr_iter(TAG_LEAD_BYTE, text.as_bytes()).filter(move |&at| text[at..].chars().next().is_some_and(|c| (low..=high).contains(&c)))
 }
 
 /// The first byte of the UTF-8 form of every tag character (U+E000 to
@@ -1054,6 +1093,72 @@ mod tests {
             }
         }
         assert!(matched > 3000, "only {matched} matches");
+    }
+
+    /// Texts of tags and words, with and without matches of the rules,
+    /// several of them near each other.
+    fn texts_of_tags_and_matches(rules: &[&crate::rules::RelationRule]) -> Vec<String> {
+        let tags: Vec<char> = (0..11).map(|i| char::from_u32(crate::rules::TAG_BASE + i).unwrap()).collect();
+        let words = ["", "的", "是", "在", "和", "、", "，", "了", "说", "成立", "旗下", "。", "\n", "“"];
+        let mut next = crate::test_random::xorshift32(0xA2C4);
+        let noise = |next: &mut dyn FnMut() -> u32| -> String {
+            (0..next() % 4).map(|_| format!("{}{}", tags[next() as usize % tags.len()], words[next() as usize % words.len()])).collect()
+        };
+        let mut texts = tagged_texts();
+        for rule in rules {
+            for _ in 0..100 {
+                let mut text = noise(&mut next);
+                for _ in 0..1 + next() % 3 {
+                    sample(rule.regex.hir(), &mut next, &mut text);
+                    text.push_str(&noise(&mut next));
+                }
+                texts.push(text);
+            }
+        }
+        texts
+    }
+
+    #[test]
+    fn searches_anchored_at_the_tags_find_what_find_iter_and_captures_iter_find() {
+        let rules = RuleSet::builtin().unwrap();
+        let from_tags: Vec<_> = rules.relations.iter().filter(|r| first_tag_chars(&r.regex).is_some()).collect();
+        assert!(from_tags.len() >= 40, "only {} built-in rules start with a tag", from_tags.len());
+        let texts = texts_of_tags_and_matches(&from_tags);
+        let mut matched = 0;
+        for rule in from_tags {
+            let first = first_tag_chars(&rule.regex).unwrap();
+            for text in &texts {
+                let mut found = Vec::new();
+                let search = |anchored: &regex::Regex, rest| anchored.find(rest).map(|m| (m.len(), ()));
+                rule.regex.for_each_match_from(text, tag_places_of(text, first), search, |start, len, ()| found.push(start..start + len));
+                let plain: Vec<_> = rule.regex.find_iter(text).map(|m| m.range()).collect();
+                assert_eq!(found, plain, "{} on {text:?}", rule.id);
+                let mut captured = Vec::new();
+                rule.regex.for_each_match_from(
+                    text,
+                    tag_places_of(text, first),
+                    |anchored, rest| anchored.captures(rest).map(|c| (c.get(0).unwrap().len(), c)),
+                    |start, _, caps| captured.push(groups(rule, Some(MatchGroups::CapturedAt(caps, start)))),
+                );
+                let plain: Vec<_> = rule.regex.captures_iter(text).map(|c| groups(rule, Some(MatchGroups::Captured(c)))).collect();
+                matched += plain.len();
+                assert_eq!(captured, plain, "{} on {text:?}", rule.id);
+            }
+        }
+        assert!(matched > 3000, "only {matched} matches");
+    }
+
+    #[test]
+    fn the_first_characters_of_a_regex_bound_those_its_matches_start_with() {
+        let first = |source: &str| crate::rules::LazyRegex::parse(source).unwrap().first_chars();
+        assert_eq!(first("a|[b-d]x"), Some(('a', 'd')));
+        assert_eq!(first("(?P<s>[\u{E000}\u{E002}])的"), Some(('\u{E000}', '\u{E002}')));
+        assert_eq!(first("(?:说|表示)+了"), Some(('表', '说')));
+        // A match may start with a look-around or take no first character.
+        assert_eq!(first("\\b说"), None);
+        assert_eq!(first("^说"), None);
+        assert_eq!(first("(?:说)?了"), None);
+        assert_eq!(first("说|"), None);
     }
 
     #[test]

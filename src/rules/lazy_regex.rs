@@ -49,9 +49,14 @@ pub struct LazyRegex {
     /// The parse, kept for the trigger words and the group names.
     hir: Hir,
     compiled: OnceLock<Regex>,
+    /// `^(?:source)`, compiled on first use (see [`LazyRegex::for_each_match_from`]).
+    anchored: OnceLock<Regex>,
     /// Built on first search.
     windows: OnceLock<Windows>,
     mention: MentionPlan,
+    /// The lowest and the highest character every match starts with, if
+    /// every match starts with a character (no look-around before it).
+    first_chars: Option<(char, char)>,
 }
 
 /// Searches a haystack from a position: the span of the leftmost match and
@@ -92,7 +97,8 @@ impl LazyRegex {
     pub fn parse(source: &str) -> Result<LazyRegex, String> {
         let hir = regex_syntax::ParserBuilder::new().build().parse(source).map_err(|e| regex::Error::Syntax(e.to_string()).to_string())?;
         let mention = MentionPlan::new(&hir);
-        Ok(LazyRegex { source: source.to_string(), hir, compiled: OnceLock::new(), windows: OnceLock::new(), mention })
+        let first_chars = first_chars(&hir);
+        Ok(LazyRegex { source: source.to_string(), hir, compiled: OnceLock::new(), anchored: OnceLock::new(), windows: OnceLock::new(), mention, first_chars })
     }
 
     /// Compile now, reporting a regex too large to compile.
@@ -134,6 +140,62 @@ impl LazyRegex {
                 _ => regex.find_iter(text).for_each(|found| each(self.mention.mention(regex, text, found.range()))),
             },
         }
+    }
+
+    /// The lowest and the highest character a match can start with, if
+    /// every match starts by taking a character, with no look-around before
+    /// it: then [`LazyRegex::for_each_match_from`] can find the matches.
+    pub fn first_chars(&self) -> Option<(char, char)> {
+        self.first_chars
+    }
+
+    /// Call `each` with the start, the length and what `search` reports of
+    /// every match in `text`, in the order `find_iter` finds them, given
+    /// `starts`, in increasing order, among which is the start of every
+    /// match: for a regex whose [`LazyRegex::first_chars`] are known.
+    /// `search` is given the regex anchored at the start of its haystack
+    /// and the text from a start on, and returns the length of the match
+    /// there, if any, and what to report of it.
+    ///
+    /// Each start is tried with the regex anchored there (`^(?:source)` on
+    /// the text from the start on): a match found so reads the same
+    /// characters and looks at none before the start (its first step takes
+    /// a character), and leftmost-first prefers the same match at a start,
+    /// so the first start with a match is where the leftmost match starts.
+    /// An anchored search needs no reverse scan of the match to find where
+    /// it starts and no unanchored scan of the text before it: it walks the
+    /// few states of the anchored automaton from each start, where the
+    /// plain search walked the unanchored automaton over the whole text,
+    /// then the reverse one over each match (tables whose rows are cache
+    /// lines loaded anew for each document). Matches are never empty, so
+    /// the next is searched for from where the last one ends.
+    pub fn for_each_match_from<'h, T>(
+        &self,
+        text: &'h str,
+        starts: impl Iterator<Item = usize>,
+        mut search: impl FnMut(&Regex, &'h str) -> Option<(usize, T)>,
+        mut each: impl FnMut(usize, usize, T),
+    ) {
+        debug_assert!(self.first_chars.is_some(), "{} may not start with a character", self.source);
+        let anchored = self.anchored();
+        let mut from = 0;
+        for start in starts {
+            if start < from {
+                continue;
+            }
+            if let Some((len, item)) = search(anchored, &text[start..]) {
+                from = start + len;
+                each(start, len, item);
+            }
+        }
+    }
+
+    /// The regex anchored at the start of the haystack, compiled on first
+    /// use.
+    fn anchored(&self) -> &Regex {
+        self.anchored.get_or_init(|| {
+            build(&format!("^(?:{})", self.source)).unwrap_or_else(|e| panic!("rule regex {:?} does not compile anchored: {e}", self.source))
+        })
     }
 
     /// The words the windows of the regex are found from (every match
@@ -206,6 +268,27 @@ fn most_selective_clause(hir: &Hir) -> Option<Vec<String>> {
 /// first on ties (a long word is rarer).
 fn selectivity(clause: &[String]) -> (usize, std::cmp::Reverse<usize>) {
     (clause.len(), std::cmp::Reverse(clause.iter().map(|w| w.chars().count()).min().unwrap_or(0)))
+}
+
+/// The lowest and the highest character every match of `hir` starts with,
+/// if every match starts by taking a character, with no look-around before
+/// it.
+fn first_chars(hir: &Hir) -> Option<(char, char)> {
+    use regex_syntax::hir::Class;
+    match hir.kind() {
+        HirKind::Literal(literal) => std::str::from_utf8(&literal.0).ok()?.chars().next().map(|c| (c, c)),
+        HirKind::Class(Class::Unicode(class)) => Some((class.ranges().first()?.start(), class.ranges().last()?.end())),
+        HirKind::Capture(c) => first_chars(&c.sub),
+        HirKind::Repetition(r) if r.min > 0 => first_chars(&r.sub),
+        HirKind::Concat(parts) => first_chars(parts.first()?),
+        HirKind::Alternation(branches) => {
+            branches.iter().map(first_chars).try_fold(None, |hull: Option<(char, char)>, b| {
+                let (low, high) = b?;
+                Some(Some(hull.map_or((low, high), |(l, h)| (l.min(low), h.max(high)))))
+            })?
+        }
+        HirKind::Empty | HirKind::Look(_) | HirKind::Repetition(_) | HirKind::Class(Class::Bytes(_)) => None,
+    }
 }
 
 fn build(source: &str) -> Result<Regex, regex::Error> {

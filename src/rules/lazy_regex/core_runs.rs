@@ -62,6 +62,9 @@ const ALONE: u8 = 4;
 /// A character a trail may start with.
 const TRAIL_START: u8 = 8;
 
+/// Words of 64 bits for one bit per character of the Basic Multilingual Plane.
+const PLANE_WORDS: usize = 0x1_0000 / 64;
+
 /// About how many characters of news text there are per window (the
 /// vector of windows is reserved for that many).
 const WINDOW_SPACING_GUESS: usize = 16;
@@ -76,6 +79,12 @@ pub(super) struct CoreRuns {
     trail: usize,
     /// The flags of the characters.
     flags: CharFlags<u8>,
+    /// [`CORE`] of the characters of the Basic Multilingual Plane, one bit
+    /// each: the scan for the next core character reads these 8 KB, not
+    /// the 64 KB of `flags`, whose bytes for the thousands of different
+    /// characters of a document's text are as many cache lines to load
+    /// per document.
+    core_bits: Box<[u64; PLANE_WORDS]>,
     /// The flags a character after a core must have: [`TRAIL_START`], or
     /// none when the trail may be empty or start with too many characters.
     after_core: u8,
@@ -112,10 +121,14 @@ impl CoreRuns {
         let after_core = if trail_starts.is_some() { TRAIL_START } else { 0 };
         flagged.extend(trail_starts.into_iter().flatten().map(|c| (c, TRAIL_START)));
         let mut flags = CharFlags::default();
+        let mut core_bits = Box::new([0; PLANE_WORDS]);
         for (c, flag) in flagged {
             flags.add(c, flag);
+            if let (CORE, Ok(c)) = (flag, u16::try_from(u32::from(c))) {
+                core_bits[usize::from(c) / 64] |= 1 << (c % 64);
+            }
         }
-        Some(CoreRuns { lead, trail, flags, after_core })
+        Some(CoreRuns { lead, trail, flags, core_bits, after_core })
     }
 
     /// Call `each` with what `search` reports for every match, as
@@ -227,26 +240,51 @@ impl CoreRuns {
         let mut at = from;
         for four in fours {
             if self.any_core(four) {
-                if let Some(k) = four.iter().position(|&c| self.flags_of(c) & CORE != 0) {
+                if let Some(k) = four.iter().position(|&c| self.is_core(c)) {
                     return Some(at + k);
                 }
             }
             at += 4;
         }
-        chars[at..].iter().position(|&c| self.flags_of(c) & CORE != 0).map(|k| at + k)
+        chars[at..].iter().position(|&c| self.is_core(c)).map(|k| at + k)
+    }
+
+    /// Whether `c` is a core character.
+    #[inline]
+    fn is_core(&self, c: char) -> bool {
+        match u16::try_from(u32::from(c)) {
+            Ok(c) => self.is_core_in_plane(c),
+            Err(_) => self.flags_past_the_plane(c) & CORE != 0,
+        }
+    }
+
+    /// Whether a character of the Basic Multilingual Plane, given as its
+    /// code point, is a core character.
+    #[inline]
+    fn is_core_in_plane(&self, c: u16) -> bool {
+        self.core_word(c) & 1 == 1
+    }
+
+    /// The word of [`CoreRuns::core_bits`] holding the bit of `c`, shifted
+    /// down to that bit.
+    #[inline]
+    fn core_word(&self, c: u16) -> u64 {
+        let c = usize::from(c);
+        self.core_bits[c / 64] >> (c % 64)
     }
 
     /// Whether one of four characters is a core character.
     #[inline]
     fn any_core(&self, &[a, b, c, d]: &[char; 4]) -> bool {
         // Nearly always all four are in the Basic Multilingual Plane: one
-        // test tells, and their flags are then read from the table alone,
+        // test tells, and their bits are then read from the table alone,
         // without a test for the plane per character.
         if (u32::from(a) | u32::from(b) | u32::from(c) | u32::from(d)) < 0x1_0000 {
-            let flags = |c: char| self.flags.get_in_plane(u32::from(c) as u16);
-            (flags(a) | flags(b) | flags(c) | flags(d)) & CORE != 0
+            // (The four words shifted down to their bits, then one test.)
+            let word = |c: char| self.core_word(u32::from(c) as u16);
+            (word(a) | word(b) | word(c) | word(d)) & 1 == 1
         } else {
-            [a, b, c, d].into_iter().any(|c| self.flags_of(c) & CORE != 0)
+            [a, b, c, d].into_iter().any(|c| self.is_core(c))
         }
     }
 
@@ -381,6 +419,19 @@ mod tests {
         // a core character; not at the end of the text when the trail cannot
         // be empty.
         assert_eq!(possible("3一个,一一,7"), ["3一"]);
+    }
+
+    #[test]
+    fn the_bits_of_the_core_characters_are_their_core_flags() {
+        let rules = crate::rules::RuleSet::builtin().unwrap();
+        let number_unit = rules.value_rules.iter().find(|r| r.id == "values/quantity/number-unit").expect("a built-in rule");
+        for source in [number_unit.regex.as_str(), "(?:^|[^0-9])(?:[0-9𠀀]+|[一两][一两十]+|两)(?:个|人)"] {
+            let runs = CoreRuns::new(&parse(source)).unwrap();
+            // Every character of the plane, and some past it.
+            for c in (0..=0xFFFF).chain(0x1_0000..0x2_1000).filter_map(char::from_u32) {
+                assert_eq!(runs.is_core(c), runs.flags_of(c) & CORE != 0, "{c:?} in {source}");
+            }
+        }
     }
 
     #[test]
