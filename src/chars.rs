@@ -313,35 +313,65 @@ impl<const LINES: usize> PairFilter<LINES> {
 /// hash set, so that a test is a shift and a mask rather than a hash probe.
 /// (The table always has its full size: a test needs no bounds check,
 /// which was a third of its cost.)
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct CharBits {
-    bmp: Box<[u64; BMP / 64]>,
+    bmp: PlaneBits,
     other: FxHashSet<char>,
 }
 
-impl Default for CharBits {
-    fn default() -> CharBits {
-        CharBits { bmp: Box::new([0; BMP / 64]), other: FxHashSet::default() }
+/// A bit per character of the Basic Multilingual Plane (8 KB), given as
+/// its code point: the table of a test made at every character of a
+/// document, a shift and a mask where a table of bytes or words would load
+/// a cache line for each of the thousands of different characters of a
+/// text.
+#[derive(Clone, Debug)]
+pub struct PlaneBits(Box<[u64; BMP / 64]>);
+
+impl Default for PlaneBits {
+    fn default() -> PlaneBits {
+        PlaneBits(Box::new([0; BMP / 64]))
+    }
+}
+
+impl PlaneBits {
+    pub fn insert(&mut self, code: u16) {
+        self.0[usize::from(code) / 64] |= 1 << (code % 64);
+    }
+
+    pub fn set(&mut self, code: u16, on: bool) {
+        let (word, bit) = (usize::from(code) / 64, code % 64);
+        self.0[word] = self.0[word] & !(1 << bit) | u64::from(on) << bit;
+    }
+
+    #[inline]
+    pub fn contains(&self, code: u16) -> bool {
+        self.word_from(code) & 1 == 1
+    }
+
+    /// The word holding the bit of `code`, shifted down to that bit (its
+    /// lowest bit is `contains(code)`): several characters' words or-ed
+    /// together answer whether any is in the set with one test.
+    #[inline]
+    pub fn word_from(&self, code: u16) -> u64 {
+        self.0[usize::from(code) / 64] >> (code % 64)
     }
 }
 
 impl CharBits {
     pub fn insert(&mut self, c: char) {
-        let u = c as usize;
-        if u < BMP {
-            self.bmp[u / 64] |= 1 << (u % 64);
-        } else {
-            self.other.insert(c);
+        match u16::try_from(u32::from(c)) {
+            Ok(code) => self.bmp.insert(code),
+            Err(_) => {
+                self.other.insert(c);
+            }
         }
     }
 
     #[inline]
     pub fn contains(&self, c: char) -> bool {
-        let u = c as usize;
-        if u < BMP {
-            self.bmp[u / 64] >> (u % 64) & 1 == 1
-        } else {
-            self.other.contains(&c)
+        match u16::try_from(u32::from(c)) {
+            Ok(code) => self.bmp.contains(code),
+            Err(_) => self.other.contains(&c),
         }
     }
 }

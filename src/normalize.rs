@@ -18,6 +18,7 @@
 //! matches folded bytes 0..9, which the table turns into characters 0..5,
 //! and characters 0..5 of the original are `7.5億元`.
 
+use crate::chars::PlaneBits;
 use std::sync::LazyLock;
 
 /// The whole fold of every character of the Basic Multilingual Plane, as a
@@ -82,7 +83,7 @@ pub struct FoldTable {
     /// touch some 2.5 KB of these bits against some 80 KB of `bmp`
     /// (a line of 16 entries per character, as the characters in use are
     /// spread over the 20,000 of the CJK block), which did not stay cached.
-    same: Box<[u64; 0x10000 / 64]>,
+    same: PlaneBits,
     /// The flagged characters outside the Basic Multilingual Plane.
     flagged_supplementary: Vec<char>,
     /// Whether any character is flagged.
@@ -123,10 +124,10 @@ impl FoldTable {
     }
 
     fn new(bmp: Box<[u32; 0x10000]>, flagged_supplementary: Vec<char>, flags_any: bool) -> FoldTable {
-        let mut same = Box::new([0u64; 0x10000 / 64]);
-        for (c, &entry) in bmp.iter().enumerate() {
-            if entry == c as u32 {
-                same[c / 64] |= 1 << (c % 64);
+        let mut same = PlaneBits::default();
+        for (code, &entry) in bmp.iter().enumerate() {
+            if entry == code as u32 {
+                same.insert(code as u16);
             }
         }
         FoldTable { bmp, same, flagged_supplementary, flags_any }
@@ -135,9 +136,8 @@ impl FoldTable {
     /// Whether the character of the Basic Multilingual Plane `code` folds
     /// to itself, unflagged: `self.bmp[code] == code`, read from the bits.
     #[inline(always)]
-    fn folds_to_itself(same: &[u64; 0x10000 / 64], code: u32) -> bool {
-        let code = code as usize & 0xFFFF;
-        same[code / 64] >> (code % 64) & 1 == 1
+    fn folds_to_itself(same: &PlaneBits, code: u32) -> bool {
+        same.contains(code as u16)
     }
 
     /// Sets the entry of a character of the Basic Multilingual Plane (for
@@ -145,8 +145,7 @@ impl FoldTable {
     #[cfg(test)]
     fn set_entry(&mut self, c: char, entry: u32) {
         self.bmp[c as usize] = entry;
-        let same = u64::from(entry == c as u32) << (c as usize % 64);
-        self.same[c as usize / 64] = self.same[c as usize / 64] & !(1 << (c as usize % 64)) | same;
+        self.same.set(c as u16, entry == c as u32);
     }
 
     fn flags_any(&self) -> bool {
@@ -315,7 +314,7 @@ impl FoldOutput {
     /// the tables reserved, and `text_capacity` holds.
     #[inline(never)]
     unsafe fn fast_run(&self, bytes: &[u8], table: &FoldTable, at: Position) -> Position {
-        let (entries, same) = (&*table.bmp, &*table.same);
+        let (entries, same) = (&*table.bmp, &table.same);
         let Position { original: mut at, folded: mut out, char_index: mut k } = at;
         let (text, chars, char_starts, original_starts) = (self.text, self.chars, self.char_starts, self.original_starts);
         let fast_end = bytes.len().saturating_sub(3);

@@ -49,7 +49,7 @@
 use super::neighbours::{flatten, non_empty_start_chars};
 use super::run_windows::add_chars;
 use super::{char_boundary_at_or_after, prefix_literals, search_from, SearchAt};
-use crate::chars::CharFlags;
+use crate::chars::{CharFlags, PlaneBits};
 use crate::normalize::Folded;
 use regex_syntax::hir::{Hir, HirKind};
 
@@ -61,9 +61,6 @@ const REQUIRED: u8 = 2;
 const ALONE: u8 = 4;
 /// A character a trail may start with.
 const TRAIL_START: u8 = 8;
-
-/// Words of 64 bits for one bit per character of the Basic Multilingual Plane.
-const PLANE_WORDS: usize = 0x1_0000 / 64;
 
 /// About how many characters of news text there are per window (the
 /// vector of windows is reserved for that many).
@@ -84,7 +81,7 @@ pub(super) struct CoreRuns {
     /// the 64 KB of `flags`, whose bytes for the thousands of different
     /// characters of a document's text are as many cache lines to load
     /// per document.
-    core_bits: Box<[u64; PLANE_WORDS]>,
+    core_bits: PlaneBits,
     /// The flags a character after a core must have: [`TRAIL_START`], or
     /// none when the trail may be empty or start with too many characters.
     after_core: u8,
@@ -121,11 +118,11 @@ impl CoreRuns {
         let after_core = if trail_starts.is_some() { TRAIL_START } else { 0 };
         flagged.extend(trail_starts.into_iter().flatten().map(|c| (c, TRAIL_START)));
         let mut flags = CharFlags::default();
-        let mut core_bits = Box::new([0; PLANE_WORDS]);
+        let mut core_bits = PlaneBits::default();
         for (c, flag) in flagged {
             flags.add(c, flag);
             if let (CORE, Ok(c)) = (flag, u16::try_from(u32::from(c))) {
-                core_bits[usize::from(c) / 64] |= 1 << (c % 64);
+                core_bits.insert(c);
             }
         }
         Some(CoreRuns { lead, trail, flags, core_bits, after_core })
@@ -262,15 +259,7 @@ impl CoreRuns {
     /// code point, is a core character.
     #[inline]
     fn is_core_in_plane(&self, c: u16) -> bool {
-        self.core_word(c) & 1 == 1
-    }
-
-    /// The word of [`CoreRuns::core_bits`] holding the bit of `c`, shifted
-    /// down to that bit.
-    #[inline]
-    fn core_word(&self, c: u16) -> u64 {
-        let c = usize::from(c);
-        self.core_bits[c / 64] >> (c % 64)
+        self.core_bits.contains(c)
     }
 
     /// Whether one of four characters is a core character.
@@ -281,7 +270,7 @@ impl CoreRuns {
         // without a test for the plane per character.
         if (u32::from(a) | u32::from(b) | u32::from(c) | u32::from(d)) < 0x1_0000 {
             // (The four words shifted down to their bits, then one test.)
-            let word = |c: char| self.core_word(u32::from(c) as u16);
+            let word = |c: char| self.core_bits.word_from(u32::from(c) as u16);
             (word(a) | word(b) | word(c) | word(d)) & 1 == 1
         } else {
             [a, b, c, d].into_iter().any(|c| self.is_core(c))
