@@ -14,7 +14,8 @@ use regex_syntax::hir::{Class, Hir, HirKind};
 use rustc_hash::FxHashMap;
 use super::pattern::tag_bit;
 use super::relation_words::RelationWords;
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// More alternatives than this and a clause is too weak to be worth
 /// testing.
@@ -167,9 +168,13 @@ pub struct Triggers {
     /// none).
     first_chars: CharBits,
     /// Those of them in the Basic Multilingual Plane, a bit per code
-    /// point: the scan of a document starts from a copy, from which it
-    /// takes the characters that can no longer tell it anything.
+    /// point: the scan of a document starts from a working copy (see
+    /// [`LIVE_FIRST_CHARS`]), from which it takes the characters that can
+    /// no longer tell it anything.
     first_chars_in_plane: Box<[u64; 1024]>,
+    /// Tells this set's working copies of `first_chars_in_plane` from
+    /// those of others ([`LIVE_FIRST_CHARS`]).
+    id: u64,
     /// Word id → the index of its first character in `start_words`.
     word_start: Vec<usize>,
     /// First character (by index) → how many words start with it, or
@@ -191,9 +196,13 @@ pub struct Triggers {
     word_ids: FxHashMap<String, usize>,
     /// Word id → its length in bytes.
     word_bytes: Vec<usize>,
-    /// Word id → whether its occurrences are noted (see [`Triggers::record`]).
-    recorded: Vec<bool>,
-    /// Regex → the ids of the words whose occurrences it is given.
+    /// Word id → its number among the words whose occurrences are noted
+    /// (see [`Triggers::record`]), or [`NONE`]: the tables of a scan's
+    /// [`Occurrences`] hold those words only, a few dozen of the hundreds.
+    recorded: Vec<u32>,
+    /// How many words' occurrences are noted.
+    recorded_count: usize,
+    /// Regex → the numbers of the words whose occurrences it is given.
     recorded_words: Vec<Option<Vec<usize>>>,
     clauses: usize,
     /// Regex → its clauses (empty: always possible).
@@ -230,6 +239,19 @@ fn set_bit(bits: &mut [u64; 1024], i: usize) {
 
 fn clear_bit(bits: &mut [u64; 1024], i: usize) {
     bits[i / 64] &= !(1 << (i % 64));
+}
+
+/// Where [`Triggers::id`] comes from (0 is no set's).
+static NEXT_TRIGGERS_ID: AtomicU64 = AtomicU64::new(1);
+
+thread_local! {
+    /// The thread's working copy of the first characters in the plane of
+    /// the set whose id it is paired with, as it was before any scan.
+    /// A scan takes it out, takes characters out of it, and puts them back
+    /// before it returns it: copying the 8 KB table for each document cost
+    /// more than the scan of a short one. (A scan that panics never
+    /// returns it, and one that finds none, or another set's, makes one.)
+    static LIVE_FIRST_CHARS: Cell<Option<(u64, Box<[u64; 1024]>)>> = const { Cell::new(None) };
 }
 
 /// The word count of a first character whose words' occurrences are noted:
@@ -308,7 +330,7 @@ impl Triggers {
             }
             regex_clauses.push(own);
         }
-        let (recorded, recorded_words) = (vec![false; word_bytes.len()], vec![None; regex_clauses.len()]);
+        let (recorded, recorded_words) = (vec![NONE; word_bytes.len()], vec![None; regex_clauses.len()]);
         Triggers {
             first_chars,
             first_chars_in_plane,
@@ -321,9 +343,11 @@ impl Triggers {
             word_ids,
             word_bytes,
             recorded,
+            recorded_count: 0,
             recorded_words,
             clauses,
             regex_clauses,
+            id: NEXT_TRIGGERS_ID.fetch_add(1, Ordering::Relaxed),
         }
     }
 
@@ -331,11 +355,16 @@ impl Triggers {
     /// if they are all trigger words.
     pub fn record(&mut self, regex: usize, words: &[String]) {
         let Some(ids) = words.iter().map(|w| self.word_ids.get(w).copied()).collect::<Option<Vec<usize>>>() else { return };
+        let mut numbers = Vec::with_capacity(ids.len());
         for &id in &ids {
-            self.recorded[id] = true;
+            if self.recorded[id] == NONE {
+                self.recorded[id] = self.recorded_count as u32;
+                self.recorded_count += 1;
+            }
+            numbers.push(self.recorded[id] as usize);
             self.start_words[self.word_start[id]].1 = NEVER_SETTLED;
         }
-        self.recorded_words[regex] = Some(ids);
+        self.recorded_words[regex] = Some(numbers);
     }
 
     /// The regexes that may match a text, decoded into characters (a
@@ -351,20 +380,23 @@ impl Triggers {
     /// ([`crate::rules::lazy_regex`]) then need not look for them again.
     pub fn occurrences_in_chars(&self, chars: &[char], byte_at: impl Fn(usize) -> usize) -> (Possible<'_>, Occurrences<'_>) {
         let mut found = Vec::new();
-        // Each word's occurrences are chained, in order, from `first[word]`:
-        // a regex reads its own words' without walking the others'.
-        let mut first = vec![NONE; self.word_bytes.len()];
-        let mut last = vec![NONE; self.word_bytes.len()];
-        let mut counts = vec![0; self.word_bytes.len()];
+        // Each noted word's occurrences are chained, in order, from
+        // `first[number]`: a regex reads its own words' without walking
+        // the others'.
+        let mut first = vec![NONE; self.recorded_count];
+        let mut last = vec![NONE; self.recorded_count];
+        let mut counts = vec![0; self.recorded_count];
         let possible = self.scan_chars(chars, |id, start| {
-            if self.recorded[id] {
-                counts[id] += 1;
+            let number = self.recorded[id];
+            if number != NONE {
+                let number = number as usize;
+                counts[number] += 1;
                 let k = found.len() as u32;
                 // (The word's characters are the text's there: so are its bytes.)
                 let start = byte_at(start);
                 found.push(Occurrence { start, end: start + self.word_bytes[id], next: NONE });
-                match std::mem::replace(&mut last[id], k) {
-                    NONE => first[id] = k,
+                match std::mem::replace(&mut last[number], k) {
+                    NONE => first[number] = k,
                     previous => found[previous as usize].next = k,
                 }
             }
@@ -388,7 +420,14 @@ impl Triggers {
             // any other character.
             let mut word_seen = vec![false; self.word_clauses.len()];
             let mut unseen: Vec<u32> = self.start_words.iter().map(|&(_, words)| words).collect();
-            let mut live = self.first_chars_in_plane.clone();
+            let mut live = match LIVE_FIRST_CHARS.take() {
+                Some((id, live)) if id == self.id => live,
+                Some((_, mut other)) => {
+                    other.copy_from_slice(&self.first_chars_in_plane[..]);
+                    other
+                }
+                None => self.first_chars_in_plane.clone(),
+            };
             let mut mark = |id: usize, at: usize, live: &mut [u64; 1024]| {
                 found(id, at);
                 if !std::mem::replace(&mut word_seen[id], true) {
@@ -410,6 +449,15 @@ impl Triggers {
                     self.mark_words_at(c, chars.get(i + 1).map(|&next| (i + 2, next)), &rest_follows, &mut |id| mark(id, i, &mut live));
                 }
             }
+            // The characters taken out are the first characters all of
+            // whose words occurred: put back, the copy is as it was.
+            for (&(first, _), _) in self.start_words.iter().zip(&unseen).filter(|&(_, &left)| left == 0) {
+                if let Ok(in_plane) = u16::try_from(u32::from(first)) {
+                    set_bit(&mut live, usize::from(in_plane));
+                }
+            }
+            debug_assert!(live[..] == self.first_chars_in_plane[..]);
+            LIVE_FIRST_CHARS.set(Some((self.id, live)));
         }
         Possible { satisfied, regex_clauses: &self.regex_clauses }
     }
@@ -459,9 +507,9 @@ struct Occurrence {
 pub struct Occurrences<'a> {
     triggers: &'a Triggers,
     found: Vec<Occurrence>,
-    /// Word id → its first occurrence.
+    /// Noted word (by number) → its first occurrence.
     first: Vec<u32>,
-    /// Word id → how many times it occurs (the lists of [`Occurrences::of`]
+    /// Noted word (by number) → how many times it occurs (the lists of [`Occurrences::of`]
     /// are allocated once, not grown).
     counts: Vec<usize>,
 }
@@ -472,9 +520,9 @@ impl Occurrences<'_> {
     /// were not recorded.
     pub fn of(&self, regex: usize) -> Option<Vec<std::ops::Range<usize>>> {
         let words = self.triggers.recorded_words.get(regex)?.as_ref()?;
-        let mut ranges = Vec::with_capacity(words.iter().map(|&id| self.counts[id]).sum());
-        for &id in words {
-            let mut k = self.first[id];
+        let mut ranges = Vec::with_capacity(words.iter().map(|&number| self.counts[number]).sum());
+        for &number in words {
+            let mut k = self.first[number];
             while k != NONE {
                 let o = &self.found[k as usize];
                 ranges.push(o.start..o.end);
@@ -818,6 +866,27 @@ mod tests {
             }
             let every_day: Vec<std::ops::Range<usize>> = text.match_indices('日').map(|(at, _)| at..at + '日'.len_utf8()).collect();
             assert_eq!(occurrences.of(5), Some(every_day), "in {text:?}");
+        }
+    }
+
+    /// A scan starts from the thread's working copy of the first
+    /// characters, left by the last scan: scans of two sets taking turns
+    /// on one thread, each after texts that took characters out of the
+    /// other's, find what the plain test finds.
+    #[test]
+    fn scans_of_sets_taking_turns_find_what_the_plain_test_finds() {
+        let regexes = [[req("年"), req("年底"), req("美元"), req("12")], [req("底"), req("美国"), req("1"), req("2023年")]];
+        let sets = regexes.each_ref().map(|r| Triggers::new(r));
+        let alphabet: Vec<char> = "年底美元国12x3".chars().collect();
+        let mut next = crate::test_random::xorshift32(0x7E57);
+        for len in 0..400 {
+            let text: String = crate::test_random::random_text(&alphabet, len, &mut next);
+            let k = (next() % 2) as usize;
+            let found = possible(&sets[k], &text);
+            for (i, clauses) in regexes[k].iter().enumerate() {
+                let plain = clauses.iter().all(|words| words.iter().any(|w| text.contains(w.as_str())));
+                assert_eq!(found.contains(i), plain, "set {k}, regex {i} in {text:?}");
+            }
         }
     }
 
