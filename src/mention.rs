@@ -138,7 +138,7 @@ fn is_cjk(c: char) -> bool {
 }
 
 fn dictionary_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candidate>) {
-    for (start, end, entries) in rules.dictionary.find_iter(chars) {
+    for (start, end, entry) in rules.dictionary.find_best(chars) {
         let span = Span::new(start, end);
         // A Latin name must not be cut out of a longer Latin word (ARM in ARMY).
         let ascii_word = |c: Option<&char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
@@ -148,16 +148,14 @@ fn dictionary_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candidat
         if chars[span.end - 1].is_ascii_alphanumeric() && ascii_word(chars.get(span.end)) {
             continue;
         }
-        let Some(&best) = entries.first() else { continue };
-        let entry = rules.dictionary.entry(best);
         // A two-character county or district short form must not end a
         // frequent word begun before it (通|信都: 通信).
-        if span.len() == 2 && span.start > 0 && matches!(entry.class.as_str(), "county" | "district" | "prefecture")
+        if span.len() == 2 && span.start > 0 && entry.county_level
             && rules.lexicon.get_chars(&chars[span.start - 1..span.start + 1]).is_some_and(|w| w.freq >= 1000 && !w.pos.starts_with("ns")) {
                 continue;
             }
         // Nor start a frequent word that runs past it (大观|园).
-        if span.len() == 2 && span.end < chars.len() && matches!(entry.class.as_str(), "county" | "district" | "prefecture")
+        if span.len() == 2 && span.end < chars.len() && entry.county_level
             && rules.lexicon.get_chars(&chars[span.end - 1..span.end + 1]).is_some_and(|w| w.freq >= 1000 && !w.pos.starts_with("ns")) {
                 continue;
             }
@@ -171,7 +169,7 @@ fn dictionary_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candidat
         out.push(Candidate {
             span,
             tag,
-            entry: Some(best),
+            entry: Some(entry.entry),
             rule: entry.rule.clone(),
             priority: PRIORITY_DICTIONARY + entry.layer as i32 * PRIORITY_PER_LAYER,
             value: None,
