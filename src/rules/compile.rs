@@ -214,6 +214,18 @@ pub struct SuffixSearch {
     /// them before a search of the children of common last characters
     /// (区, 会), which have dozens.
     pair_filter: PairFilter<SUFFIX_PAIR_LINES>,
+    /// The type and strength of every suffix (by index into
+    /// `RuleSet::suffixes`), two bytes each: the suffix rules ask them of
+    /// every match, and most go no further. (Read from the suffixes
+    /// themselves, each was a cold cache line of its own.)
+    heads: Vec<SuffixHead>,
+}
+
+/// What the suffix rules ask first of a suffix ([`SuffixSearch::head`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SuffixHead {
+    pub node_type: NodeType,
+    pub strong: bool,
 }
 
 /// Lines of [`SuffixSearch::pair_filter`] (2^16 bits, 8 KB, for some
@@ -237,7 +249,8 @@ impl std::fmt::Debug for SuffixSearch {
 }
 
 impl SuffixSearch {
-    fn new(suffixes: &[Suffix]) -> Result<SuffixSearch, RuleErrors> {
+    fn new(suffix_list: &[Suffix]) -> Result<SuffixSearch, RuleErrors> {
+        let suffixes = suffix_list;
         // (Built with a map per node, then laid out flat for the search.)
         let mut trie: Vec<(FxHashMap<char, u32>, Option<u32>)> = vec![Default::default()];
         let mut suffixes_of_text: Vec<Vec<u32>> = Vec::new();
@@ -294,7 +307,15 @@ impl SuffixSearch {
             }
             nodes.push(SuffixNode { children: from..children.len() as u32, suffixes: first_suffix..suffixes.len() as u32 });
         }
-        Ok(SuffixSearch { node_of_last, nodes, children, suffixes, pair_filter })
+        let heads = suffix_list.iter().map(|s| SuffixHead { node_type: s.node_type, strong: s.strong }).collect();
+        Ok(SuffixSearch { node_of_last, nodes, children, suffixes, pair_filter, heads })
+    }
+
+    /// The type and strength of the suffix `index` (what
+    /// `RuleSet::suffixes[index]` holds).
+    #[inline]
+    pub fn head(&self, index: u32) -> SuffixHead {
+        self.heads[index as usize]
     }
 
     /// (start, end, suffix index) in characters of every suffix in
@@ -1392,6 +1413,15 @@ pub(crate) fn expand_fragments(src: &str, fragments: &HashMap<String, String>, s
 #[cfg(test)]
 mod tests {
     use aho_corasick::{AhoCorasickBuilder, MatchKind};
+
+    #[test]
+    fn the_head_of_every_suffix_is_its_type_and_strength() {
+        let rules = super::RuleSet::builtin().unwrap();
+        assert!(!rules.suffixes.is_empty());
+        for (i, suffix) in rules.suffixes.iter().enumerate() {
+            assert_eq!(rules.suffix_search.head(i as u32), SuffixHead { node_type: suffix.node_type, strong: suffix.strong }, "{}", suffix.text);
+        }
+    }
 
     #[test]
     fn the_suffix_search_finds_every_suffix_in_the_order_of_a_byte_wise_overlapping_search() {
