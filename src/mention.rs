@@ -138,7 +138,7 @@ fn is_cjk(c: char) -> bool {
 }
 
 fn dictionary_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candidate>) {
-    for (start, end, entries) in rules.dictionary.find_iter(chars) {
+    for (start, end, entry) in rules.dictionary.find_best(chars) {
         let span = Span::new(start, end);
         // A Latin name must not be cut out of a longer Latin word (ARM in ARMY).
         let ascii_word = |c: Option<&char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
@@ -148,16 +148,14 @@ fn dictionary_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candidat
         if chars[span.end - 1].is_ascii_alphanumeric() && ascii_word(chars.get(span.end)) {
             continue;
         }
-        let Some(&best) = entries.first() else { continue };
-        let entry = rules.dictionary.entry(best);
         // A two-character county or district short form must not end a
         // frequent word begun before it (通|信都: 通信).
-        if span.len() == 2 && span.start > 0 && matches!(entry.class.as_str(), "county" | "district" | "prefecture")
+        if span.len() == 2 && span.start > 0 && entry.county_level
             && rules.lexicon.get_chars(&chars[span.start - 1..span.start + 1]).is_some_and(|w| w.freq >= 1000 && !w.pos.starts_with("ns")) {
                 continue;
             }
         // Nor start a frequent word that runs past it (大观|园).
-        if span.len() == 2 && span.end < chars.len() && matches!(entry.class.as_str(), "county" | "district" | "prefecture")
+        if span.len() == 2 && span.end < chars.len() && entry.county_level
             && rules.lexicon.get_chars(&chars[span.end - 1..span.end + 1]).is_some_and(|w| w.freq >= 1000 && !w.pos.starts_with("ns")) {
                 continue;
             }
@@ -171,7 +169,7 @@ fn dictionary_candidates(chars: &[char], rules: &RuleSet, out: &mut Vec<Candidat
         out.push(Candidate {
             span,
             tag,
-            entry: Some(best),
+            entry: Some(entry.entry),
             rule: entry.rule.clone(),
             priority: PRIORITY_DICTIONARY + entry.layer as i32 * PRIORITY_PER_LAYER,
             value: None,
@@ -375,7 +373,7 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
     // spelled out and hashed.
     let mut org_suffix_starts = Bits::new(chars.len() + 1);
     for &(start, _, index) in &found {
-        if rules.suffixes[index as usize].node_type == NodeType::Organization {
+        if rules.suffix_search.head(index).node_type == NodeType::Organization {
             org_suffix_starts.set(start);
         }
     }
@@ -384,6 +382,9 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
     // document.
     let mut spelled_as_event: Vec<Option<bool>> = vec![None; rules.suffixes.len()];
     for (s_start, s_end, index) in found {
+        // (The type and strength from the search's compact table: most
+        // matches need nothing else of the suffix.)
+        let head = rules.suffix_search.head(index);
         let suffix = &rules.suffixes[index as usize];
         // The suffix must not be the start of a longer word (省 in 省长,
         // 站 in 站在, 营 in 营收).
@@ -393,16 +394,16 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
         // known name right before it, and nothing more (战胜|匈牙利队).
         // (Seven matches in ten are such suffixes, and few of them have
         // such a name: the name is asked for first, the words after.)
-        if !suffix.strong && s_end - s_start == 1 {
+        if !head.strong && s_end - s_start == 1 {
             // Nor may it end a word begun inside the name (兴海|洋, 明报|道).
-            let stem = weak_suffix_stem(chars, s_start, suffix.node_type, rules, stem_lists, &known_names).or_else(|| proper_word_stem(chars, s_start, suffix.node_type, rules));
+            let stem = weak_suffix_stem(chars, s_start, head.node_type, rules, stem_lists, &known_names).or_else(|| proper_word_stem(chars, s_start, head.node_type, rules));
             // 福鼎市|江西省: a one-character place suffix after a complete
             // administrative name starts the next name.
-            let stem = stem.filter(|&start| suffix.node_type != NodeType::Place || admin_boundary(chars, start, s_start, s_start, false, rules, stem_lists).is_none());
+            let stem = stem.filter(|&start| head.node_type != NodeType::Place || admin_boundary(chars, start, s_start, s_start, false, rules, stem_lists).is_none());
             if let Some(start) = stem.filter(|_| !starts_word()) {
                 out.push(Candidate {
                     span: Span::new(start, s_end),
-                    tag: Tag::Node(suffix.node_type),
+                    tag: Tag::Node(head.node_type),
                     entry: None,
                     rule: suffix.rule.clone(),
                     priority: PRIORITY_WEAK_SUFFIX,
@@ -423,7 +424,7 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
         }
         // (The tests of what follows a weak suffix come before the walk
         // over its stem, which costs more.)
-        if !suffix.strong
+        if !head.strong
             && (modifies_next_noun(chars, &suffix.text, s_end, rules, stem_lists, &title_starts, &org_suffix_starts)
                 // Nor may a weak suffix cut the word after it (党建|工作).
                 || (s_end - s_start >= 2 && starts_longer_word(chars, s_end - 1, s_end, rules)))
@@ -431,9 +432,9 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
             continue;
         }
         let Some(stem_start) = stem_start(chars, s_start, rules, stem_lists, &known_end, &barriers) else { continue };
-        let stem_start = trim_stem_start(chars, stem_start, (s_start, s_end), suffix.node_type, rules, stem_lists, &known_end, &known_names);
+        let stem_start = trim_stem_start(chars, stem_start, (s_start, s_end), head.node_type, rules, stem_lists, &known_end, &known_names);
         if stem_start >= s_start
-            || (matches!(suffix.node_type, NodeType::Place | NodeType::Organization) && suffix_ends_word(chars, stem_start, s_start, s_end, rules, stem_lists))
+            || (matches!(head.node_type, NodeType::Place | NodeType::Organization) && suffix_ends_word(chars, stem_start, s_start, s_end, rules, stem_lists))
         {
             continue;
         }
@@ -453,7 +454,7 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
         let suffix_chars = s_end - s_start;
         // Event suffixes (and organization suffixes spelt the same, 论坛)
         // need a stem with a known name or a word that is no common word.
-        let event_like = suffix.node_type == NodeType::Event
+        let event_like = head.node_type == NodeType::Event
             || *spelled_as_event[index as usize].get_or_insert_with(|| rules.is_suffix_of(&suffix.text, &[NodeType::Event]));
         // ... unless a scope word opens it (世界互联网大会).
         let event_scope = || rules.lists.list("event_scope_words").iter().any(|w| text_at(stem, 0, w));
@@ -461,10 +462,10 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
             && known_names.ending_in(stem_start + 1..=s_start).any(|k| matches!(k.tag, Tag::Node(t) if t.is_entity()) && k.span.start >= stem_start);
         // An organization name followed by an industry word (银杏谷资本投资的)
         // is a name and a verb, not a longer name.
-        let stem_has_suffix = !suffix.strong && ends_with_long_organization_suffix(&chars[stem_start..s_start], rules);
+        let stem_has_suffix = !head.strong && ends_with_long_organization_suffix(&chars[stem_start..s_start], rules);
         let accept = if stem_has_suffix {
             false
-        } else if suffix.strong {
+        } else if head.strong {
             // Event stems of common words only are kinds of events
             // (专题教育动员大会), however long.
             stem_len >= 2 && (stem_is_known || stem_is_proper(stem, rules, stem_lists, stem_len >= 4 && (!event_like || event_scope())) || (event_like && stem_has_known))
@@ -475,13 +476,13 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
             // right before it (杭州市委).
             stem_is_known
         };
-        if !accept || (!stem_is_known && descriptive_name(&chars[stem_start..s_end], suffix.node_type, rules, stem_lists)) {
+        if !accept || (!stem_is_known && descriptive_name(&chars[stem_start..s_end], head.node_type, rules, stem_lists)) {
             continue;
         }
-        let base = if suffix.strong { PRIORITY_STRONG_SUFFIX } else { PRIORITY_WEAK_SUFFIX };
+        let base = if head.strong { PRIORITY_STRONG_SUFFIX } else { PRIORITY_WEAK_SUFFIX };
         out.push(Candidate {
             span: Span::new(stem_start, s_end),
-            tag: Tag::Node(suffix.node_type),
+            tag: Tag::Node(head.node_type),
             entry: None,
             rule: suffix.rule.clone(),
             priority: base,

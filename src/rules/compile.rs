@@ -88,7 +88,38 @@ pub struct Dictionary {
     /// even where a longer or earlier built-in name would hide it from the
     /// leftmost-longest search, so that it can win the overlap.
     user_names: Option<NameSearch>,
+    /// Pattern id → what the document scan reads of its best entry (the
+    /// first of `pattern_entries`). (Side by side and small: a match read
+    /// the pattern's vector, its heap block and the entry, three cache
+    /// lines apart, most of them cold.)
+    best_of_pattern: Vec<BestEntry>,
     pub entries: Vec<DictEntry>,
+}
+
+/// What the scan of a document reads of the best entry of a spelling
+/// ([`Dictionary::find_best`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BestEntry {
+    pub rule: RuleId,
+    /// The entry's index in [`Dictionary::entries`].
+    pub entry: u32,
+    pub layer: usize,
+    pub kind: DictKind,
+    /// The entry's class is county, district or prefecture: a short form of
+    /// two characters may be part of a frequent word.
+    pub county_level: bool,
+}
+
+impl BestEntry {
+    fn of(entry: u32, e: &DictEntry) -> BestEntry {
+        BestEntry {
+            rule: e.rule.clone(),
+            entry,
+            layer: e.layer,
+            kind: e.kind,
+            county_level: matches!(e.class.as_str(), "county" | "district" | "prefecture"),
+        }
+    }
 }
 
 impl std::fmt::Debug for Dictionary {
@@ -109,6 +140,17 @@ impl Dictionary {
     /// longer built-in name is still found (the overlap is then decided by
     /// `mention::resolve_overlaps`, where the user layer wins).
     pub fn find_iter<'a>(&'a self, folded: &[char]) -> impl Iterator<Item = (usize, usize, &'a [u32])> + 'a {
+        self.matches(folded).into_iter().map(move |(s, e, p)| (s, e, self.pattern_entries[p as usize].as_slice()))
+    }
+
+    /// [`Dictionary::find_iter`] with the best entry of each match only
+    /// (every spelling has one), as the scan of a document reads it.
+    pub fn find_best<'a>(&'a self, folded: &[char]) -> impl Iterator<Item = (usize, usize, &'a BestEntry)> + 'a {
+        self.matches(folded).into_iter().map(move |(s, e, p)| (s, e, &self.best_of_pattern[p as usize]))
+    }
+
+    /// (start, end, pattern) of every match, in text order.
+    fn matches(&self, folded: &[char]) -> Vec<(usize, usize, u32)> {
         // (News text has a name about every thirty characters.)
         let mut found: Vec<(usize, usize, u32)> = Vec::with_capacity(folded.len() / 32);
         self.names.leftmost_longest(folded, |s, e, p| found.push((s, e, p)));
@@ -121,7 +163,7 @@ impl Dictionary {
             });
             found.sort_by_key(|&(s, e, _)| (s, e));
         }
-        found.into_iter().map(move |(s, e, p)| (s, e, self.pattern_entries[p as usize].as_slice()))
+        found
     }
 
     /// Entries whose name or alias is exactly this folded text.
@@ -172,6 +214,18 @@ pub struct SuffixSearch {
     /// them before a search of the children of common last characters
     /// (区, 会), which have dozens.
     pair_filter: PairFilter<SUFFIX_PAIR_LINES>,
+    /// The type and strength of every suffix (by index into
+    /// `RuleSet::suffixes`), two bytes each: the suffix rules ask them of
+    /// every match, and most go no further. (Read from the suffixes
+    /// themselves, each was a cold cache line of its own.)
+    heads: Vec<SuffixHead>,
+}
+
+/// What the suffix rules ask first of a suffix ([`SuffixSearch::head`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SuffixHead {
+    pub node_type: NodeType,
+    pub strong: bool,
 }
 
 /// Lines of [`SuffixSearch::pair_filter`] (2^16 bits, 8 KB, for some
@@ -195,7 +249,8 @@ impl std::fmt::Debug for SuffixSearch {
 }
 
 impl SuffixSearch {
-    fn new(suffixes: &[Suffix]) -> Result<SuffixSearch, RuleErrors> {
+    fn new(suffix_list: &[Suffix]) -> Result<SuffixSearch, RuleErrors> {
+        let suffixes = suffix_list;
         // (Built with a map per node, then laid out flat for the search.)
         let mut trie: Vec<(FxHashMap<char, u32>, Option<u32>)> = vec![Default::default()];
         let mut suffixes_of_text: Vec<Vec<u32>> = Vec::new();
@@ -252,7 +307,15 @@ impl SuffixSearch {
             }
             nodes.push(SuffixNode { children: from..children.len() as u32, suffixes: first_suffix..suffixes.len() as u32 });
         }
-        Ok(SuffixSearch { node_of_last, nodes, children, suffixes, pair_filter })
+        let heads = suffix_list.iter().map(|s| SuffixHead { node_type: s.node_type, strong: s.strong }).collect();
+        Ok(SuffixSearch { node_of_last, nodes, children, suffixes, pair_filter, heads })
+    }
+
+    /// The type and strength of the suffix `index` (what
+    /// `RuleSet::suffixes[index]` holds).
+    #[inline]
+    pub fn head(&self, index: u32) -> SuffixHead {
+        self.heads[index as usize]
     }
 
     /// (start, end, suffix index) in characters of every suffix in
@@ -822,7 +885,8 @@ fn build_name_searches(mut entries: Vec<DictEntry>, suffixes: &[Suffix]) -> Resu
         .collect();
     let user_names = if user_patterns.is_empty() { None } else { Some(NameSearch::new(user_patterns)) };
     let suffix_search = SuffixSearch::new(suffixes)?;
-    Ok((Dictionary { names, pattern_entries, by_text, user_names, entries }, suffix_search))
+    let best_of_pattern = pattern_entries.iter().map(|p| BestEntry::of(p[0], &entries[p[0] as usize])).collect();
+    Ok((Dictionary { names, pattern_entries, by_text, user_names, best_of_pattern, entries }, suffix_search))
 }
 
 fn display_path(source: &RuleSource, path: &str) -> String {
@@ -1351,6 +1415,15 @@ mod tests {
     use aho_corasick::{AhoCorasickBuilder, MatchKind};
 
     #[test]
+    fn the_head_of_every_suffix_is_its_type_and_strength() {
+        let rules = super::RuleSet::builtin().unwrap();
+        assert!(!rules.suffixes.is_empty());
+        for (i, suffix) in rules.suffixes.iter().enumerate() {
+            assert_eq!(rules.suffix_search.head(i as u32), SuffixHead { node_type: suffix.node_type, strong: suffix.strong }, "{}", suffix.text);
+        }
+    }
+
+    #[test]
     fn the_suffix_search_finds_every_suffix_in_the_order_of_a_byte_wise_overlapping_search() {
         let rules = super::RuleSet::builtin().unwrap();
         let texts: Vec<&str> = rules.suffixes.iter().map(|s| s.text.as_str()).collect();
@@ -1482,6 +1555,10 @@ mod tests {
                 .collect();
             let chars: Vec<char> = text.chars().collect();
             assert_eq!(dictionary.find_iter(&chars).collect::<Vec<_>>(), expected, "{text}");
+            // The best entry of a match is the first of its entries, as
+            // they are.
+            let best: Vec<(usize, usize, BestEntry)> = expected.iter().map(|&(s, e, found)| (s, e, BestEntry::of(found[0], dictionary.entry(found[0])))).collect();
+            assert_eq!(dictionary.find_best(&chars).map(|(s, e, b)| (s, e, b.clone())).collect::<Vec<_>>(), best, "{text}");
         }
     }
 
