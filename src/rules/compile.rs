@@ -249,8 +249,8 @@ impl std::fmt::Debug for SuffixSearch {
 }
 
 impl SuffixSearch {
-    fn new(suffix_list: &[Suffix]) -> Result<SuffixSearch, RuleErrors> {
-        let suffixes = suffix_list;
+    fn new(suffixes: &[Suffix]) -> Result<SuffixSearch, RuleErrors> {
+        let heads = suffixes.iter().map(|s| SuffixHead { node_type: s.node_type, strong: s.strong }).collect();
         // (Built with a map per node, then laid out flat for the search.)
         let mut trie: Vec<(FxHashMap<char, u32>, Option<u32>)> = vec![Default::default()];
         let mut suffixes_of_text: Vec<Vec<u32>> = Vec::new();
@@ -307,7 +307,6 @@ impl SuffixSearch {
             }
             nodes.push(SuffixNode { children: from..children.len() as u32, suffixes: first_suffix..suffixes.len() as u32 });
         }
-        let heads = suffix_list.iter().map(|s| SuffixHead { node_type: s.node_type, strong: s.strong }).collect();
         Ok(SuffixSearch { node_of_last, nodes, children, suffixes, pair_filter, heads })
     }
 
