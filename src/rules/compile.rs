@@ -133,23 +133,25 @@ impl std::fmt::Debug for Dictionary {
 }
 
 impl Dictionary {
-    /// Leftmost-longest matches over the characters of folded text:
-    /// (start, end, entries) by character offset, the best entry (highest
-    /// layer, then first) first, in text order. User-layer spellings are
-    /// searched on their own as well, so a user entry inside or across a
-    /// longer built-in name is still found (the overlap is then decided by
-    /// `mention::resolve_overlaps`, where the user layer wins).
-    pub fn find_iter<'a>(&'a self, folded: &[char]) -> impl Iterator<Item = (usize, usize, &'a [u32])> + 'a {
-        self.matches(folded).into_iter().map(move |(s, e, p)| (s, e, self.pattern_entries[p as usize].as_slice()))
-    }
-
-    /// [`Dictionary::find_iter`] with the best entry of each match only
-    /// (every spelling has one), as the scan of a document reads it.
+    /// Leftmost-longest matches over the characters of folded text, each
+    /// with the best entry (highest layer, then first) of its spelling, in
+    /// text order: (start, end, best entry) by character offset.
     pub fn find_best<'a>(&'a self, folded: &[char]) -> impl Iterator<Item = (usize, usize, &'a BestEntry)> + 'a {
         self.matches(folded).into_iter().map(move |(s, e, p)| (s, e, &self.best_of_pattern[p as usize]))
     }
 
-    /// (start, end, pattern) of every match, in text order.
+    /// The matches of [`Dictionary::find_best`] with every entry of their
+    /// spelling, best first: what the tests check the best entries against.
+    #[cfg(test)]
+    pub fn find_iter<'a>(&'a self, folded: &[char]) -> impl Iterator<Item = (usize, usize, &'a [u32])> + 'a {
+        self.matches(folded).into_iter().map(move |(s, e, p)| (s, e, self.pattern_entries[p as usize].as_slice()))
+    }
+
+    /// (start, end, pattern) of every match, in text order. User-layer
+    /// spellings are searched on their own as well, so a user entry inside
+    /// or across a longer built-in name is still found (the overlap is
+    /// then decided by `mention::resolve_overlaps`, where the user layer
+    /// wins).
     fn matches(&self, folded: &[char]) -> Vec<(usize, usize, u32)> {
         // (News text has a name about every thirty characters.)
         let mut found: Vec<(usize, usize, u32)> = Vec::with_capacity(folded.len() / 32);
