@@ -526,7 +526,7 @@ fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
             // The suffix must not end a word begun inside the name (兴海|洋;
             // 淮北|部: 北部 is a direction). 县委, 报社 end organizations.
             let crossing = (start.max(j.saturating_sub(3))..j).any(|s| {
-                rules.lexicon.get_chars(&chars[s..=s_start]).is_some_and(|e| !is_proper_pos(&e.pos) && (!is_org || lists.breaker_pos.contains(&e.pos)))
+                rules.lexicon.get_chars(&chars[s..=s_start]).is_some_and(|e| !is_proper_pos(&e.pos) && (!is_org || lists.breaker_pos.contains(&*e.pos)))
             });
             if crossing {
                 return None;
@@ -557,7 +557,7 @@ fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
         let name = &chars[j - 2..j];
         let stop = rules.lists.list("stem_stop_chars");
         let breaker_pos = rules.lists.list("stem_breaker_pos");
-        let ordinary = rules.lexicon.get_chars(name).is_some_and(|e| e.pos.starts_with('v') || breaker_pos.contains(&e.pos) || e.freq >= 1000);
+        let ordinary = rules.lexicon.get_chars(name).is_some_and(|e| e.pos.starts_with('v') || breaker_pos.iter().any(|p| **p == *e.pos) || e.freq >= 1000);
         let stop_char = name.iter().any(|c| !is_cjk(*c) || *c == chars[s_start] || "一二三四五六七八九十零百千万".contains(*c) || stop.iter().any(|x| x.starts_with(*c)));
         if !ordinary && !stop_char {
             return Some(place.span.start);
@@ -574,7 +574,7 @@ fn proper_word_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
         return None;
     }
     let start = s_start - 2;
-    let proper = rules.lexicon.get_chars(&chars[start..s_start]).is_some_and(|e| matches!(e.pos.as_str(), "nz" | "nt" | "nrt"));
+    let proper = rules.lexicon.get_chars(&chars[start..s_start]).is_some_and(|e| matches!(&*e.pos, "nz" | "nt" | "nrt"));
     // (Nothing below makes a stem of a word that is not proper.)
     if !proper {
         return None;
@@ -700,7 +700,7 @@ fn stem_start(
                 break;
             }
             if let Some(entry) = rules.lexicon.get_chars(word) {
-                if breaker_pos.contains(&entry.pos) {
+                if breaker_pos.contains(&*entry.pos) {
                     stop = true;
                 } else {
                     step = len;
@@ -774,7 +774,7 @@ fn trim_stem_start(
                     // A single character left of the verb makes a word
                     // with it that the lexicon lacks (云|计算|产业园).
                     let lone_char_left = j - len == stem_start + 1;
-                    let edge_word = edge_pos.contains(&e.pos) || with_str(&chars[j - len..j], |w| edge_words.contains(w));
+                    let edge_word = edge_pos.contains(&*e.pos) || with_str(&chars[j - len..j], |w| edge_words.contains(w));
                     if suffix_start - j >= 2 && edge_word && !lone_char_left {
                         return j;
                     }
@@ -852,7 +852,7 @@ fn modifies_next_noun(
         return false;
     }
     (2..=4.min(chars.len().saturating_sub(s_end))).rev().any(|len| {
-        rules.lexicon.get_chars(&chars[s_end..s_end + len]).is_some_and(|e| e.pos == "n")
+        rules.lexicon.get_chars(&chars[s_end..s_end + len]).is_some_and(|e| &*e.pos == "n")
     })
 }
 

@@ -259,7 +259,7 @@ impl<'a> Lists<'a> {
                 return true;
             }
             if let Some(e) = self.rules.lexicon.get_chars(&self.chars[j..j + len]) {
-                return self.stem_lists.breaker_pos.contains(&e.pos) || e.pos.starts_with('v');
+                return self.stem_lists.breaker_pos.contains(&*e.pos) || e.pos.starts_with('v');
             }
         }
         false
@@ -316,7 +316,7 @@ impl<'a> Lists<'a> {
             return false;
         }
         // Nor in a person's name (外援|卡洛斯).
-        if (2..=n.min(4)).any(|k| lexical(n - k, n).is_some_and(|e| e.pos == "nr")) {
+        if (2..=n.min(4)).any(|k| lexical(n - k, n).is_some_and(|e| &*e.pos == "nr")) {
             return false;
         }
         if (0..n).any(|s| (s + 2..=(s + 4).min(n)).any(|e| lexical(s, e).is_some_and(|w| w.pos.starts_with('v')))) {

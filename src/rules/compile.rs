@@ -412,6 +412,9 @@ pub struct Lexicon {
     /// The characters of `name_chars` common in transliterations (built on
     /// first use, see [`Lexicon::transliteration_chars`]).
     transliteration_chars: std::sync::OnceLock<CharBits>,
+    /// Every part of speech of the words so far, once (see
+    /// [`LexiconEntry::pos`]).
+    pos_tags: FxHashSet<Arc<str>>,
 }
 
 /// Log-odds of a character in given names and in transliterated names
@@ -425,7 +428,11 @@ pub struct NameChar {
 #[derive(Clone, Debug)]
 pub struct LexiconEntry {
     pub freq: u32,
-    pub pos: String,
+    /// The part of speech. (Shared by every word of the tag, as the
+    /// lexicon has a few dozen tags for its words: the mention rules read
+    /// the tag of nearly every word they find, and a string of each word's
+    /// own was a cold cache line at each read.)
+    pub pos: Arc<str>,
 }
 
 /// Words of at most this many characters are keyed by [`pack`].
@@ -476,6 +483,17 @@ impl Lexicon {
         self.transliteration_chars.get_or_init(|| {
             self.name_chars.iter().filter(|(_, n)| n.translit.is_some_and(|t| t >= Self::MIN_TRANSLIT_SCORE)).map(|(&c, _)| c).collect()
         })
+    }
+
+    /// The part of speech `pos`, shared with the words of the lexicon
+    /// that have it.
+    pub fn pos_tag(&mut self, pos: &str) -> Arc<str> {
+        if let Some(tag) = self.pos_tags.get(pos) {
+            return tag.clone();
+        }
+        let tag: Arc<str> = pos.into();
+        self.pos_tags.insert(tag.clone());
+        tag
     }
 
     /// Add a word as written in a lexicon file (folded here).
@@ -936,7 +954,8 @@ impl Compiler {
                 }
                 ("lexicon", _) => {
                     let freq = col(1).parse().unwrap_or(1);
-                    self.lexicon.insert_unfolded(first, LexiconEntry { freq, pos: col(2).to_string() });
+                    let pos = self.lexicon.pos_tag(col(2));
+                    self.lexicon.insert_unfolded(first, LexiconEntry { freq, pos });
                 }
                 ("gazetteers", "surname") => {
                     let name = fold(first);
@@ -1526,6 +1545,35 @@ mod tests {
             }
         }
         assert!(words_found > 1000, "the random texts hold words");
+    }
+
+    #[test]
+    fn a_word_keeps_the_part_of_speech_of_its_line_shared_with_the_words_of_that_part() {
+        use super::{Lexicon, LexiconEntry};
+        use std::sync::Arc;
+        let lines = [("中国", "ns"), ("发展", "vn"), ("北京", "ns"), ("研究", "vn"), ("说", "v"), ("中华人民共和国", "ns")];
+        let mut lexicon = Lexicon::default();
+        for (word, pos) in lines {
+            let pos = lexicon.pos_tag(pos);
+            lexicon.insert_unfolded(word, LexiconEntry { freq: 1, pos });
+        }
+        let pos_of = |word: &str| lexicon.get(word).unwrap_or_else(|| panic!("{word} is a word")).pos.clone();
+        for (word, pos) in lines {
+            assert_eq!(&*pos_of(word), pos, "{word}");
+            for (other, other_pos) in lines {
+                assert_eq!(Arc::ptr_eq(&pos_of(word), &pos_of(other)), pos == other_pos, "{word} and {other}");
+            }
+        }
+        // The built-in lexicon: every word's part of speech is the one
+        // shared text of that part.
+        let rules = super::RuleSet::builtin().unwrap();
+        let lexicon = &rules.lexicon;
+        let entries: Vec<&LexiconEntry> = lexicon.short_words.values().chain(lexicon.long_words.values()).collect();
+        assert!(entries.len() > 100_000, "the built-in lexicon has its words");
+        for e in entries {
+            assert!(lexicon.pos_tags.get(&*e.pos).is_some_and(|shared| Arc::ptr_eq(shared, &e.pos)), "{}", e.pos);
+        }
+        assert!(lexicon.pos_tags.len() < 200, "a few dozen parts of speech");
     }
 
     #[test]
