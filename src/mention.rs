@@ -1906,10 +1906,8 @@ pub fn resolve_overlaps(candidates: Vec<Candidate>) -> Vec<Candidate> {
     let rest: Vec<u32> = taken.empty.iter().map(|&(_, place)| place).chain(kept.len() as u32..(kept.len() + works.len()) as u32).collect();
     kept.extend(works);
     let by_position = overlap_order::position_order(&candidates, &kept, disjoint, rest);
-    // (Every kept candidate is taken once: an exact-size map, so the result
-    // is allocated once instead of grown from empty.)
-    let mut slots: Vec<Option<Candidate>> = candidates.into_iter().map(Some).collect();
-    by_position.into_iter().map(|k| slots[kept[k as usize] as usize].take().expect("each kept candidate is taken once")).collect()
+    let picks: Vec<u32> = by_position.into_iter().map(|k| kept[k as usize]).collect();
+    overlap_order::select_in_order(candidates, &picks)
 }
 
 /// The indices of the competing candidates that win, in the order they won:
