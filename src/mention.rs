@@ -556,8 +556,7 @@ fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
     if lists.team_suffixes.iter().any(|x| text_at(chars, s_start, x)) {
         let name = &chars[j - 2..j];
         let stop = rules.lists.list("stem_stop_chars");
-        let breaker_pos = rules.lists.list("stem_breaker_pos");
-        let ordinary = rules.lexicon.get_chars(name).is_some_and(|e| e.pos.starts_with('v') || breaker_pos.iter().any(|p| **p == *e.pos) || e.freq >= 1000);
+        let ordinary = rules.lexicon.get_chars(name).is_some_and(|e| e.pos.starts_with('v') || lists.breaker_pos.contains(&*e.pos) || e.freq >= 1000);
         let stop_char = name.iter().any(|c| !is_cjk(*c) || *c == chars[s_start] || "一二三四五六七八九十零百千万".contains(*c) || stop.iter().any(|x| x.starts_with(*c)));
         if !ordinary && !stop_char {
             return Some(place.span.start);
