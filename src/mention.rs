@@ -111,26 +111,76 @@ fn trim_region_word(chars: &[char], rules: &RuleSet, c: &mut Candidate) {
 /// Every candidate of every rule family, before overlaps are resolved
 /// (what `newsgraph explain` shows as the matches that lost).
 pub fn find_candidates(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<Candidate> {
-    // (News text has a candidate every four to six characters: reserved
-    // for one every four, the list is not grown and copied eight times.)
-    let mut candidates = Vec::with_capacity(chars.len() / 4);
-    dictionary_candidates(chars, rules, &mut candidates);
-    brand::brand_extension_candidates(chars, rules, &mut candidates);
-    let titles = TitleIndex::new(chars, &candidates);
-    let starts = rules.start_chars.get_or_init(|| StartChars::new(rules)).of_document(chars);
+    debug_assert_eq!(chars, folded.as_chars());
+    find_candidates_of_each(&[folded], rules).pop().expect("one document in, one out")
+}
+
+/// [`find_mentions`] of each folded document.
+pub fn find_mentions_of_each(docs: &[&Folded], rules: &RuleSet) -> Vec<Vec<Candidate>> {
+    let found = find_candidates_of_each(docs, rules);
+    docs.iter().zip(found).map(|(folded, found)| finish_mentions(folded.as_chars(), rules, resolve_overlaps(found))).collect()
+}
+
+/// What one document's rule families have found so far, and what they
+/// read of it.
+struct Finding<'a> {
+    folded: &'a Folded,
+    candidates: Vec<Candidate>,
+    titles: TitleIndex,
+    starts: DocumentStarts,
+}
+
+/// [`find_candidates`] of each folded document, family by family: each
+/// family runs over every document before the next one starts, so that
+/// its code and tables (the name automaton, the lexicon, each regex's lazy
+/// DFA) are loaded once for the documents rather than once per document.
+/// A family only reads its own document and what the families before it
+/// found there, so each document's candidates, and their order, are those
+/// of the documents taken one by one.
+pub fn find_candidates_of_each(docs: &[&Folded], rules: &RuleSet) -> Vec<Vec<Candidate>> {
+    let start_chars = rules.start_chars.get_or_init(|| StartChars::new(rules));
+    let mut findings: Vec<Finding> = docs
+        .iter()
+        .map(|&folded| {
+            let chars = folded.as_chars();
+            // (News text has a candidate every four to six characters:
+            // reserved for one every four, the list is not grown and
+            // copied eight times.)
+            let mut candidates = Vec::with_capacity(chars.len() / 4);
+            dictionary_candidates(chars, rules, &mut candidates);
+            brand::brand_extension_candidates(chars, rules, &mut candidates);
+            let titles = TitleIndex::new(chars, &candidates);
+            Finding { folded, candidates, titles, starts: start_chars.of_document(chars) }
+        })
+        .collect();
     // (The suffix rules read the names found so far while they add their
     // own: into a second list, not a copy of the first.)
     let mut suffixed = Vec::new();
-    suffix_candidates(chars, rules, &starts, &candidates, &mut suffixed);
-    candidates.append(&mut suffixed);
-    let possible = rules.possible_regex_rules(folded);
-    regex_candidates(folded, possible.with_words(0), &mut candidates);
-    value_candidates(folded, possible.with_words(1), &mut candidates);
-    person_candidates(chars, rules, &starts, &titles, &mut candidates);
-    abbreviation_candidates(chars, rules, &starts, &mut candidates);
-    foreign_name_candidates(chars, rules, &starts, &titles, &mut candidates);
-    place_organization_candidates(rules, &mut candidates);
-    candidates
+    for f in &mut findings {
+        suffix_candidates(f.folded.as_chars(), rules, &f.starts, &f.candidates, &mut suffixed);
+        f.candidates.append(&mut suffixed);
+    }
+    let possible: Vec<_> = findings.iter().map(|f| rules.possible_regex_rules(f.folded)).collect();
+    for (f, possible) in findings.iter_mut().zip(&possible) {
+        regex_candidates(f.folded, possible.with_words(0), &mut f.candidates);
+    }
+    for (f, possible) in findings.iter_mut().zip(&possible) {
+        value_candidates(f.folded, possible.with_words(1), &mut f.candidates);
+    }
+    drop(possible);
+    for f in &mut findings {
+        person_candidates(f.folded.as_chars(), rules, &f.starts, &f.titles, &mut f.candidates);
+    }
+    for f in &mut findings {
+        abbreviation_candidates(f.folded.as_chars(), rules, &f.starts, &mut f.candidates);
+    }
+    for f in &mut findings {
+        foreign_name_candidates(f.folded.as_chars(), rules, &f.starts, &f.titles, &mut f.candidates);
+    }
+    for f in &mut findings {
+        place_organization_candidates(rules, &mut f.candidates);
+    }
+    findings.into_iter().map(|f| f.candidates).collect()
 }
 
 fn is_cjk(c: char) -> bool {
@@ -2088,6 +2138,25 @@ mod tests {
 
     fn has(text: &str, name: &str, ty: NodeType) -> bool {
         entities(text).iter().any(|(n, t)| n == name && *t == ty)
+    }
+
+    #[test]
+    fn the_families_run_over_many_documents_find_each_documents_candidates_as_alone() {
+        let article = include_str!("../fixtures/yunqi.txt");
+        let mut texts: Vec<&str> = article.lines().collect();
+        texts.extend(["", "张三", article]);
+        let folded: Vec<Folded> = texts.iter().map(|t| Folded::new(t)).collect();
+        let docs: Vec<&Folded> = folded.iter().collect();
+        let together = find_candidates_of_each(&docs, &RULES);
+        assert_eq!(together.len(), docs.len());
+        assert!(together.iter().map(Vec::len).sum::<usize>() > 100);
+        for (f, found) in docs.iter().zip(&together) {
+            assert_eq!(found, &find_candidates_of_each(&[f], &RULES)[0]);
+        }
+        let mentions = find_mentions_of_each(&docs, &RULES);
+        for (f, found) in docs.iter().zip(mentions) {
+            assert_eq!(found, find_mentions(f, f.as_chars(), &RULES));
+        }
     }
 
     #[test]
