@@ -173,19 +173,22 @@ impl Extractor {
     pub fn extract_batch(&self, docs: Vec<(String, String)>) -> Vec<Document> {
         let mut out = Vec::with_capacity(docs.len());
         let mut group: Vec<(String, String)> = Vec::new();
-        let mut group_chars = 0;
+        let mut group_bytes = 0;
         for (id, text) in docs {
-            if text.len() > MAX_CHUNK_CHARS {
+            // Only a text of more characters than a chunk holds can be cut
+            // into chunks (a long article in three-byte characters is
+            // still one piece, and goes with the group).
+            if text.len() > MAX_CHUNK_CHARS && text.chars().count() > MAX_CHUNK_CHARS {
                 self.extract_group(std::mem::take(&mut group), &mut out);
-                group_chars = 0;
+                group_bytes = 0;
                 out.push(self.extract_owned(id, text));
                 continue;
             }
-            group_chars += text.len();
+            group_bytes += text.len();
             group.push((id, text));
-            if group_chars >= STAGE_GROUP_BYTES {
+            if group_bytes >= STAGE_GROUP_BYTES {
                 self.extract_group(std::mem::take(&mut group), &mut out);
-                group_chars = 0;
+                group_bytes = 0;
             }
         }
         self.extract_group(group, &mut out);
@@ -291,6 +294,11 @@ mod tests {
             texts.extend(lines.chunks(lines_per_text).map(|c| c.join("\n")));
         }
         texts.push(String::new());
+        // More bytes than a chunk holds characters, fewer characters: one
+        // piece, extracted with the group.
+        let two_articles = article.repeat(2);
+        assert!(two_articles.len() > MAX_CHUNK_CHARS && two_articles.chars().count() <= MAX_CHUNK_CHARS);
+        texts.push(two_articles);
         texts.push(long_text());
         texts.push(article.to_string());
         texts.into_iter().enumerate().map(|(i, t)| (format!("d{i}"), t)).collect()
