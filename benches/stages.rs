@@ -23,7 +23,7 @@ fn stages(c: &mut Criterion) {
     let chars: Vec<char> = folded.text.chars().collect();
     let seg = split(&folded, &rules.segment);
     let index = CharIndex::new(&text);
-    let candidates = find_candidates(&folded, &chars, &rules);
+    let candidates = find_candidates(&folded, &rules);
     let mentions = resolve_overlaps(candidates.clone());
     let dt = DocumentText { original: &text, index: &index, folded: &folded, chars: &chars, sentences: &seg.sentences, quotes: &seg.quotes };
     let resolved = resolve(&dt, &mentions, &rules);
@@ -33,7 +33,7 @@ fn stages(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(text.len() as u64));
     g.bench_function("normalize", |b| b.iter(|| Folded::new(black_box(&text))));
     g.bench_function("sentence split", |b| b.iter(|| split(black_box(&folded), &rules.segment)));
-    g.bench_function("mentions: find_candidates", |b| b.iter(|| find_candidates(black_box(&folded), &chars, &rules)));
+    g.bench_function("mentions: find_candidates", |b| b.iter(|| find_candidates(black_box(&folded), &rules)));
     g.bench_function("mentions: overlaps", |b| b.iter(|| resolve_overlaps(black_box(candidates.clone()))));
     g.bench_function("values: regexes + normalizers", |b| {
         b.iter(|| {

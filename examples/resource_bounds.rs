@@ -94,10 +94,10 @@ pub fn stages(text: &str) {
     let seg = newsgraph::segment::split(&folded, &rules.segment);
     println!("segment {:?} ({} sentences)", t.elapsed(), seg.sentences.len());
     let t = Instant::now();
-    let cands = newsgraph::mention::find_candidates(&folded, &chars, &rules);
+    let cands = newsgraph::mention::find_candidates(&folded, &rules);
     println!("candidates {:?} ({})", t.elapsed(), cands.len());
     let t = Instant::now();
-    let cands = newsgraph::mention::find_mentions(&folded, &chars, &rules);
+    let cands = newsgraph::mention::find_mentions(&folded, &rules);
     println!("mentions (incl. candidates) {:?} ({})", t.elapsed(), cands.len());
     let index = CharIndex::new(text);
     let doc_text = DocumentText { original: text, index: &index, folded: &folded, chars: &chars, sentences: &seg.sentences, quotes: &seg.quotes };

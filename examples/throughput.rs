@@ -235,7 +235,7 @@ fn stages_on_this_thread(path: &Path, limit: usize) -> Vec<(String, f64)> {
     });
     let mut cands = Vec::new();
     time("mention candidates", &mut || {
-        cands = folded.iter().zip(&chars).map(|(f, c)| find_candidates(f, c, &rules)).collect();
+        cands = folded.iter().map(|f| find_candidates(f, &rules)).collect();
     });
     let mut mentions = Vec::new();
     time("overlaps", &mut || {

@@ -70,8 +70,8 @@ mod overlap_order;
 pub(crate) mod start_chars;
 
 /// Find and resolve all mentions of a folded document.
-pub fn find_mentions(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<Candidate> {
-    finish_mentions(chars, rules, resolve_overlaps(find_candidates(folded, chars, rules)))
+pub fn find_mentions(folded: &Folded, rules: &RuleSet) -> Vec<Candidate> {
+    finish_mentions(folded.as_chars(), rules, resolve_overlaps(find_candidates(folded, rules)))
 }
 
 /// What follows overlap resolution: region words trimmed off places,
@@ -110,8 +110,7 @@ fn trim_region_word(chars: &[char], rules: &RuleSet, c: &mut Candidate) {
 
 /// Every candidate of every rule family, before overlaps are resolved
 /// (what `newsgraph explain` shows as the matches that lost).
-pub fn find_candidates(folded: &Folded, chars: &[char], rules: &RuleSet) -> Vec<Candidate> {
-    debug_assert_eq!(chars, folded.as_chars());
+pub fn find_candidates(folded: &Folded, rules: &RuleSet) -> Vec<Candidate> {
     find_candidates_of_each(&[folded], rules).pop().expect("one document in, one out")
 }
 
@@ -2106,7 +2105,7 @@ pub(crate) mod test_support {
     pub(crate) fn mentions(text: &str) -> Vec<(String, Tag)> {
         let folded = Folded::new(text);
         let chars: Vec<char> = folded.text.chars().collect();
-        find_mentions(&folded, &chars, &RULES).into_iter().map(|c| (chars[c.span.start..c.span.end].iter().collect(), c.tag)).collect()
+        find_mentions(&folded, &RULES).into_iter().map(|c| (chars[c.span.start..c.span.end].iter().collect(), c.tag)).collect()
     }
 
     /// The entity mentions of a text, as (text, type).
@@ -2155,7 +2154,7 @@ mod tests {
         }
         let mentions = find_mentions_of_each(&docs, &RULES);
         for (f, found) in docs.iter().zip(mentions) {
-            assert_eq!(found, find_mentions(f, f.as_chars(), &RULES));
+            assert_eq!(found, find_mentions(f, &RULES));
         }
     }
 
@@ -2265,8 +2264,7 @@ mod tests {
     #[test]
     fn an_abbreviation_joins_the_full_country_node() {
         let folded = Folded::new("中方表示");
-        let chars: Vec<char> = folded.text.chars().collect();
-        let found = find_mentions(&folded, &chars, &RULES);
+        let found = find_mentions(&folded, &RULES);
         let entry = found.iter().find(|c| c.span == Span::new(0, 1)).and_then(|c| c.entry).expect("中 found");
         assert_eq!(RULES.dictionary.entry(entry).key, "中国");
     }
