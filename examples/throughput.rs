@@ -272,9 +272,10 @@ fn stages_on_this_thread(path: &Path, limit: usize) -> Vec<(String, f64)> {
             std::hint::black_box(extractor.extract(&format!("d{i}"), d));
         }
     });
-    // What the binary runs: each worker's batch stage by stage (the stream
-    // module hands out batches of about this size).
-    let batches: Vec<Vec<(String, String)>> = batches_of(&docs, 128 * 1024);
+    // What the binary runs: each worker's batch, as the stream module cuts
+    // them, stage by stage.
+    let batches: Vec<Vec<(String, String)>> =
+        newsgraph::stream::batches(docs.iter().enumerate().map(|(i, d)| (format!("d{i}"), d.clone()))).collect();
     time("extract (all stages, stage by stage over 128 KB batches, as the binary)", &mut || {
         for batch in &batches {
             std::hint::black_box(extractor.extract_batch(batch.clone()));
@@ -295,22 +296,6 @@ fn stages_on_this_thread(path: &Path, limit: usize) -> Vec<(String, f64)> {
         newsgraph::export::write_with(&graph, newsgraph::export::ExportFormat::NQuads, &opts, &mut std::io::sink()).unwrap();
     });
     out
-}
-
-/// `docs` as `(id, text)` batches of at least `bytes` of text each (the
-/// last one short), numbered as the per-document passes number them.
-fn batches_of(docs: &[String], bytes: usize) -> Vec<Vec<(String, String)>> {
-    let mut batches = vec![Vec::new()];
-    let mut size = 0;
-    for (i, d) in docs.iter().enumerate() {
-        if size >= bytes {
-            batches.push(Vec::new());
-            size = 0;
-        }
-        size += d.len();
-        batches.last_mut().expect("one batch at least").push((format!("d{i}"), d.clone()));
-    }
-    batches
 }
 
 /// The time of one random read from working sets of growing size: a

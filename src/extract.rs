@@ -157,8 +157,7 @@ impl Extractor {
     /// [`Extractor::extract_whole`] of an owned text, which the document
     /// keeps.
     fn whole(&self, id: String, text: String) -> Document {
-        let Parts { chars, sentences, nodes, facts } = self.parts(&text);
-        Document { id, text, chars, sentences, nodes, facts }
+        self.parts(&text).into_document(id, text)
     }
 
     /// What the extraction of `text` in one piece finds.
@@ -202,9 +201,7 @@ impl Extractor {
         }
         let texts: Vec<&str> = group.iter().map(|(_, text)| text.as_str()).collect();
         let parts = self.parts_of_each(&texts);
-        for ((id, text), Parts { chars, sentences, nodes, facts }) in group.into_iter().zip(parts) {
-            out.push(Document { id, text, chars, sentences, nodes, facts });
-        }
+        out.extend(group.into_iter().zip(parts).map(|((id, text), part)| part.into_document(id, text)));
     }
 
     /// What the extraction of each text in one piece finds, stage by
@@ -274,6 +271,13 @@ struct Parts {
     sentences: Vec<Sentence>,
     nodes: Vec<Node>,
     facts: Vec<Fact>,
+}
+
+impl Parts {
+    fn into_document(self, id: String, text: String) -> Document {
+        let Parts { chars, sentences, nodes, facts } = self;
+        Document { id, text, chars, sentences, nodes, facts }
+    }
 }
 
 #[cfg(test)]

@@ -78,7 +78,7 @@ where
     let window = pool.current_num_threads().max(1) * BATCHES_PER_THREAD;
     let (tx, rx) = mpsc::channel::<Done<T>>();
     let mut pending: BTreeMap<usize, Done<T>> = BTreeMap::new();
-    let mut batches = Batches { docs: docs.into_iter().peekable() };
+    let mut batches = batches(docs);
     let leftovers = Arc::new(Leftovers::new(pool.current_num_threads()));
     let (mut sent, mut next) = (0usize, 0usize);
     let result = loop {
@@ -154,6 +154,12 @@ impl Leftovers {
             drop(batches);
         }
     }
+}
+
+/// `(id, text)` documents in the batches the workers are handed, in order
+/// (what the throughput example times in process).
+pub fn batches<I: IntoIterator<Item = (String, String)>>(docs: I) -> impl Iterator<Item = Vec<(String, String)>> {
+    Batches { docs: docs.into_iter().peekable() }
 }
 
 /// Consecutive documents grouped into batches of about [`BATCH_BYTES`].
@@ -254,7 +260,7 @@ mod tests {
             .enumerate()
             .map(|(i, &n)| (format!("d{i}"), "x".repeat(n)))
             .collect();
-        let batches: Vec<Vec<(String, String)>> = Batches { docs: docs.clone().into_iter().peekable() }.collect();
+        let batches: Vec<Vec<(String, String)>> = batches(docs.clone()).collect();
         let ids = |b: &Vec<(String, String)>| b.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>().join(",");
         // A document joins a batch only while the batch stays within
         // BATCH_BYTES; a longer one is a batch of its own.
