@@ -41,10 +41,14 @@ pub struct Candidate {
     pub entry: Option<u32>,
     pub rule: RuleId,
     pub priority: i32,
-    /// The parsed value, for value mentions.
-    pub value: Option<ParsedValue>,
+    /// The parsed value, for value mentions. (Boxed, as is `suffix_start`
+    /// a `u32`: a document has a candidate every four to six characters,
+    /// few of them values, and every stage from the rule families to
+    /// overlap resolution reads or moves the whole list; at 64 bytes a
+    /// candidate is one cache line, where the value inline made it 112.)
+    pub value: Option<Box<ParsedValue>>,
     /// For suffix names: where the suffix starts (the stem is the short form).
-    pub suffix_start: Option<usize>,
+    pub suffix_start: Option<u32>,
 }
 
 /// A value as parsed from its text; dates are resolved later, against the
@@ -457,7 +461,7 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
                     rule: suffix.rule.clone(),
                     priority: PRIORITY_WEAK_SUFFIX,
                     value: None,
-                    suffix_start: Some(s_start),
+                    suffix_start: Some(offset(s_start)),
                 });
             }
             continue;
@@ -536,7 +540,7 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
             rule: suffix.rule.clone(),
             priority: base,
             value: None,
-            suffix_start: Some(s_start),
+            suffix_start: Some(offset(s_start)),
         });
     }
 }
@@ -1057,7 +1061,7 @@ fn value_candidates<'a>(folded: &Folded, rules: impl Iterator<Item = (&'a RegexR
                 // Values and entities rarely compete; when they do (2017 in
                 // 2017云栖大会), length decides first anyway.
                 priority: rule.priority + rule.layer as i32 * PRIORITY_PER_LAYER,
-                value: Some(parsed),
+                value: Some(Box::new(parsed)),
                 suffix_start: None,
             });
         });
@@ -2159,6 +2163,13 @@ mod tests {
     }
 
     #[test]
+    fn a_candidate_fits_in_one_cache_line() {
+        // Every stage from the rule families to overlap resolution reads or
+        // moves the whole candidate list of a document.
+        assert!(std::mem::size_of::<Candidate>() <= 64, "a candidate takes {} bytes", std::mem::size_of::<Candidate>());
+    }
+
+    #[test]
     fn a_conjunction_is_one_of_the_five_and_no_other_character() {
         let chars = (0..0x11000u32).filter_map(char::from_u32).chain(['\u{10FFFF}', '\0']);
         for c in chars {
@@ -2661,7 +2672,7 @@ mod tests {
                         rule: RuleId::Literal(rules[next() as usize % rules.len()]),
                         priority: priorities[next() as usize % priorities.len()],
                         value: None,
-                        suffix_start: Some(next() as usize),
+                        suffix_start: Some(next()),
                     }
                 })
                 .collect();

@@ -176,6 +176,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         }
         tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), rule: c.rule.clone() });
         if let Some(s) = c.suffix_start {
+            let s = s as usize;
             let (stem_span, suffix_span) = (Span::new(c.span.start, s), Span::new(s, c.span.end));
             let stem = folded_of(stem_span);
             let suffix = folded_of(suffix_span);
@@ -348,7 +349,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     // Values, with dates resolved in reading order.
     let explicit_years: Vec<(usize, i32)> = candidates
         .iter()
-        .filter_map(|c| match &c.value {
+        .filter_map(|c| match c.value.as_deref() {
             Some(ParsedValue::Date(d)) => d.explicit_year().map(|y| (c.span.start, y)),
             _ => None,
         })
@@ -360,7 +361,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     // The node key of a value, written into one buffer for all values.
     let mut value_key = String::new();
     for c in candidates {
-        let Some(parsed) = &c.value else { continue };
+        let Some(parsed) = c.value.as_deref() else { continue };
         let value = match parsed {
             ParsedValue::Value(v) => v.clone(),
             ParsedValue::Date(expr) => {

@@ -19,7 +19,7 @@ pub(super) fn drop_descriptions(chars: &[char], kept: &mut Vec<Candidate>) {
         if !chars.get(a.span.end).is_some_and(|c| OPEN.contains(c)) {
             continue;
         }
-        let suffix = &chars[suffix_start..a.span.end];
+        let suffix = &chars[suffix_start as usize..a.span.end];
         let quoted = kept[i + 1..].iter().find(|b| b.span.start == a.span.end + 1).is_some_and(|b| {
             b.tag == a.tag
                 && b.span.len() > suffix.len()
