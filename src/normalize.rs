@@ -19,7 +19,10 @@
 //! and characters 0..5 of the original are `7.5億元`.
 
 use crate::chars::PlaneBits;
+use offsets::{ByteOffsets, Writer};
 use std::sync::LazyLock;
+
+mod offsets;
 
 /// The whole fold of every character of the Basic Multilingual Plane, as a
 /// dense table (64K entries, one lookup per character instead of a chain of
@@ -234,9 +237,9 @@ pub struct Folded {
     /// The characters of `text`, for the stages that work by character
     /// offset.
     chars: Vec<char>,
-    /// `char_starts[i]` is the byte offset of character `i`; one extra entry
+    /// Entry `i` is the byte offset of character `i`; one extra entry
     /// holds the text length, so `char_starts.len() == chars + 1`.
-    char_starts: Vec<u32>,
+    char_starts: ByteOffsets,
 }
 
 /// The character that starts at byte `at` of `bytes`, as a code point, and
@@ -291,8 +294,8 @@ struct FoldOutput {
     /// [`FoldOutput::step`]).
     text_capacity: usize,
     chars: *mut char,
-    char_starts: *mut u32,
-    original_starts: *mut u32,
+    char_starts: Writer,
+    original_starts: Writer,
     flagged: *mut u32,
     flagged_count: usize,
 }
@@ -325,14 +328,21 @@ impl FoldOutput {
         unsafe {
             while at < fast_end {
                 let lead = u32::from(*bytes.get_unchecked(at));
+                // The offsets first, whatever the character: one test of
+                // the block for both tables. (A character left to `step`
+                // has them written again there, the same.)
+                if k.is_multiple_of(offsets::BLOCK) {
+                    original_starts.start_block(k, at);
+                    char_starts.start_block(k, out);
+                }
+                original_starts.write_within(k, at);
+                char_starts.write_within(k, out);
                 if lead & 0xF0 == 0xE0 {
                     // A three-byte character `1110aaaa 10bbbbbb 10cccccc`
                     // is `aaaabbbbbbcccccc`: the bytes shifted into place
                     // and summed, less the marker bits they carry
                     // (0xE0 << 12 | 0x80 << 6 | 0x80).
                     let code = (lead << 12) + (u32::from(*bytes.get_unchecked(at + 1)) << 6) + u32::from(*bytes.get_unchecked(at + 2)) - 0xE2080;
-                    original_starts.add(k).write(at as u32);
-                    char_starts.add(k).write(out as u32);
                     if FoldTable::folds_to_itself(same, code) {
                         chars.add(k).write(char::from_u32_unchecked(code));
                         let word = bytes.as_ptr().add(at).cast::<u32>().read_unaligned();
@@ -354,8 +364,6 @@ impl FoldOutput {
                     at += 3;
                 } else if lead < 0x80 && FoldTable::folds_to_itself(same, lead) {
                     chars.add(k).write(char::from_u32_unchecked(lead));
-                    original_starts.add(k).write(at as u32);
-                    char_starts.add(k).write(out as u32);
                     text.add(out).write(lead as u8);
                     at += 1;
                     out += 1;
@@ -388,8 +396,8 @@ impl FoldOutput {
             let entry = table.entry(char::from_u32_unchecked(code));
             let folded = char::from_u32_unchecked(entry & !FLAGGED);
             self.chars.add(k).write(folded);
-            self.original_starts.add(k).write(at as u32);
-            self.char_starts.add(k).write(out as u32);
+            self.original_starts.write(k, at);
+            self.char_starts.write(k, out);
             if entry & FLAGGED != 0 {
                 self.flagged.add(self.flagged_count).write(k as u32);
                 self.flagged_count += 1;
@@ -457,8 +465,9 @@ impl Folded {
         let count = original.chars().count();
         let mut text: Vec<u8> = Vec::with_capacity(original.len() + 4);
         let mut chars: Vec<char> = Vec::with_capacity(count);
-        let mut char_starts: Vec<u32> = Vec::with_capacity(count + 1);
-        let mut original_starts: Vec<u32> = Vec::with_capacity(count + 1);
+        // (A byte per character and a word per 64: see `offsets`.)
+        let mut char_starts = ByteOffsets::for_writing(count + 1);
+        let mut original_starts = ByteOffsets::for_writing(count + 1);
         // At most one flag per character; the capacity is not touched
         // beyond the flags written.
         let mut flagged: Vec<u32> = Vec::with_capacity(if table.flags_any() { count } else { 0 });
@@ -466,8 +475,8 @@ impl Folded {
             text: text.as_mut_ptr(),
             text_capacity: text.capacity(),
             chars: chars.as_mut_ptr(),
-            char_starts: char_starts.as_mut_ptr(),
-            original_starts: original_starts.as_mut_ptr(),
+            char_starts: char_starts.writer(),
+            original_starts: original_starts.writer(),
             flagged: flagged.as_mut_ptr(),
             flagged_count: 0,
         };
@@ -494,15 +503,17 @@ impl Folded {
             // text, all characters encoded whole; `text` is the vector
             // `output.text` points into (grown, if it was, by `step`).
             chars.set_len(count);
-            char_starts.set_len(count);
-            original_starts.set_len(count);
+            // The entries of the ends, after every character's.
+            output.char_starts.write(count, at.folded);
+            output.original_starts.write(count, at.original);
+            char_starts.finish(count + 1);
+            original_starts.finish(count + 1);
             flagged.set_len(output.flagged_count);
             text.set_len(at.folded);
         }
         // SAFETY: see above: whole characters only.
         let text = unsafe { String::from_utf8_unchecked(text) };
-        char_starts.push(offset_entry(text.len()));
-        original_starts.push(original.len() as u32);
+        offset_entry(text.len());
         (Folded { text, chars, char_starts }, CharIndex { char_starts: original_starts }, flagged)
     }
 
@@ -519,13 +530,13 @@ impl Folded {
     /// Character offset of a byte offset that lies on a character boundary.
     #[inline]
     pub fn char_at(&self, byte: usize) -> usize {
-        self.char_starts.partition_point(|&b| (b as usize) < byte)
+        self.char_starts.count_below(byte)
     }
 
     /// Byte offset of a character offset.
     #[inline]
     pub fn byte_at(&self, char_index: usize) -> usize {
-        self.char_starts[char_index.min(self.char_starts.len() - 1)] as usize
+        self.char_starts.get(char_index.min(self.char_starts.len() - 1))
     }
 
     /// The folded text of a character range.
@@ -538,7 +549,7 @@ impl Folded {
 /// original without re-walking it.
 #[derive(Clone, Debug)]
 pub struct CharIndex {
-    char_starts: Vec<u32>,
+    char_starts: ByteOffsets,
 }
 
 impl CharIndex {
@@ -546,10 +557,8 @@ impl CharIndex {
     ///
     /// If `text` is longer than [`MAX_TEXT_BYTES`].
     pub fn new(text: &str) -> CharIndex {
-        let end = offset_entry(text.len());
-        let mut char_starts: Vec<u32> = text.char_indices().map(|(b, _)| b as u32).collect();
-        char_starts.push(end);
-        CharIndex { char_starts }
+        offset_entry(text.len());
+        CharIndex { char_starts: ByteOffsets::collect(text.char_indices().map(|(b, _)| b).chain([text.len()])) }
     }
 
     pub fn slice<'t>(&self, text: &'t str, start: usize, end: usize) -> &'t str {
@@ -559,7 +568,7 @@ impl CharIndex {
     /// The byte range of the characters `start..end`.
     pub fn bytes(&self, start: usize, end: usize) -> std::ops::Range<usize> {
         let last = self.char_starts.len() - 1;
-        self.char_starts[start.min(last)] as usize..self.char_starts[end.min(last)] as usize
+        self.char_starts.get(start.min(last))..self.char_starts.get(end.min(last))
     }
 }
 
