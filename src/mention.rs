@@ -284,27 +284,32 @@ fn split_title(chars: &[char], span: Span, rules: &RuleSet, out: &mut Vec<Candid
 
 /// Titles by their start and end offsets, for the person rules.
 struct TitleIndex {
-    /// `ends[i]`: a title ends at character `i`; `starts[i]`: one starts there.
-    ends: Vec<bool>,
-    starts: Vec<bool>,
+    /// By character: [`TitleIndex::START`] if a title starts there,
+    /// [`TitleIndex::END`] if one ends there. (One table, not one per
+    /// kind: the person rules ask both of the same few positions, and the
+    /// table is written for every document.)
+    at: Vec<u8>,
 }
 
 impl TitleIndex {
+    const START: u8 = 1;
+    const END: u8 = 2;
+
     fn new(chars: &[char], candidates: &[Candidate]) -> TitleIndex {
-        let mut index = TitleIndex { ends: vec![false; chars.len() + 1], starts: vec![false; chars.len() + 1] };
+        let mut at = vec![0; chars.len() + 1];
         for c in candidates.iter().filter(|c| c.tag == Tag::Title) {
-            index.ends[c.span.end] = true;
-            index.starts[c.span.start] = true;
+            at[c.span.end] |= TitleIndex::END;
+            at[c.span.start] |= TitleIndex::START;
         }
-        index
+        TitleIndex { at }
     }
 
     fn starts_at(&self, i: usize) -> bool {
-        self.starts.get(i).copied().unwrap_or(false)
+        self.at.get(i).is_some_and(|&flags| flags & TitleIndex::START != 0)
     }
 
     fn ends_at(&self, i: usize) -> bool {
-        self.ends.get(i).copied().unwrap_or(false)
+        self.at.get(i).is_some_and(|&flags| flags & TitleIndex::END != 0)
     }
 }
 
@@ -2159,6 +2164,28 @@ mod tests {
         let mentions = find_mentions_of_each(&docs, &RULES);
         for (f, found) in docs.iter().zip(mentions) {
             assert_eq!(found, find_mentions(f, &RULES));
+        }
+    }
+
+    #[test]
+    fn the_title_index_answers_as_a_scan_of_the_titles_would() {
+        let text: Vec<char> = "国务院总理李强和外交部长王毅会见了董事长".chars().collect();
+        let mut next = crate::test_random::xorshift32(0x717E);
+        for _ in 0..200 {
+            let candidates: Vec<Candidate> = (0..(next() % 8))
+                .map(|_| {
+                    let start = (next() as usize) % text.len();
+                    let end = start + (next() as usize) % (text.len() + 1 - start);
+                    let tag = if next() % 2 == 0 { Tag::Title } else { Tag::Node(NodeType::Person) };
+                    Candidate { span: Span::new(start, end), tag, entry: None, rule: RuleId::Literal("t"), priority: 0, value: None, suffix_start: None }
+                })
+                .collect();
+            let index = TitleIndex::new(&text, &candidates);
+            let titles = || candidates.iter().filter(|c| c.tag == Tag::Title);
+            for i in 0..text.len() + 3 {
+                assert_eq!(index.starts_at(i), titles().any(|c| c.span.start == i), "start {i}");
+                assert_eq!(index.ends_at(i), titles().any(|c| c.span.end == i), "end {i}");
+            }
         }
     }
 
