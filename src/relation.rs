@@ -33,6 +33,15 @@ pub struct TaggedSentence<'a> {
 }
 
 impl<'a> TaggedSentence<'a> {
+    /// Buffers with room for the tagged form of any of `sentences` (with a
+    /// leading topic): a character takes 4 bytes at most, a tag 3 for one
+    /// character or more, and a sentence has no more slots than the
+    /// document has mentions (plus the topic).
+    fn with_room_for(sentences: &[Span], mentions: usize) -> TaggedSentence<'a> {
+        let longest = sentences.iter().map(|s| s.len()).max().unwrap_or(0);
+        TaggedSentence { text: String::with_capacity(4 * longest + 3), slots: Vec::with_capacity(mentions + 1) }
+    }
+
     /// The mention whose tag character starts at byte `at`.
     pub fn slot(&self, at: usize) -> Option<&'a TaggedMention> {
         self.slots.binary_search_by_key(&at, |&(b, _)| b).ok().map(|i| self.slots[i].1)
@@ -99,19 +108,21 @@ pub fn match_relations(
     rules: &RuleSet,
 ) -> Vec<Fact> {
     let triggers = rules.relation_triggers();
-    let mut found: Vec<Found> = Vec::new();
+    // (The buffers below are sized up front, for the document: grown from
+    // empty, each was reallocated, and copied, several times a document.)
+    let mut found: Vec<Found> = Vec::with_capacity(resolved.mentions.len() / 4 + 8);
     let mut topic: Option<&TaggedMention> = None;
-    let mut tagged = TaggedSentence::default();
+    let mut tagged = TaggedSentence::with_room_for(sentences, resolved.mentions.len());
     // Tag characters in the text itself (private-use characters, rare) are
     // mentions to the pattern regexes too: only where the document has
     // none are the slots all the tags of a sentence. (Searched by the
     // `memchr` crate's vector search: the standard library's byte search
     // takes a word at a time, over the whole document.)
     let text_has_tag_characters = memchr::memchr(TAG_LEAD_BYTE, folded.text.as_bytes()).is_some();
-    let mut candidates = Vec::new();
+    let mut candidates = Vec::with_capacity(rules.relations.len().div_ceil(64));
     // Where the tag characters of a sentence start (its slots', where the
     // text has none of its own).
-    let mut tag_places = Vec::new();
+    let mut tag_places = Vec::with_capacity(tagged.slots.capacity());
     let mut first_mention = 0;
     for (si, &sentence) in sentences.iter().enumerate() {
         first_mention = first_starting_at_or_after(&resolved.mentions, first_mention, sentence.start);
@@ -232,8 +243,10 @@ pub fn match_relations(
             *e = rank;
         }
     }
-    let mut facts = Vec::new();
-    let mut seen: FxHashSet<FactKey> = FxHashSet::default();
+    // (Room for every candidate fact: the set is probed for each, and
+    // growing it rehashed it at every doubling.)
+    let mut facts = Vec::with_capacity(found.len());
+    let mut seen: FxHashSet<FactKey> = FxHashSet::with_capacity_and_hasher(found.len(), Default::default());
     for f in found {
         if is_functional(f.predicate) && best.get(&(f.predicate, f.object.span)) != Some(&(f.priority, usize::MAX - f.order)) {
             continue;
@@ -261,7 +274,7 @@ pub fn match_relations(
             rule: f.rule.clone(),
         });
     }
-    facts.extend(location_facts(folded, sentences, original_sentence, resolved, rules, &mut seen));
+    location_facts(folded, sentences, original_sentence, resolved, rules, &mut seen, &mut facts);
     facts
 }
 
@@ -603,8 +616,8 @@ fn location_facts<'a>(
     resolved: &'a Resolved,
     rules: &RuleSet,
     seen: &mut FxHashSet<FactKey<'a>>,
-) -> Vec<Fact> {
-    let mut facts = Vec::new();
+    facts: &mut Vec<Fact>,
+) {
     // (The tables below are sized up front: collected from a filter, they
     // would grow, and rehash, at every doubling.)
     // (The places and organizations are picked out in one pass over the
@@ -617,7 +630,9 @@ fn location_facts<'a>(
             _ => {}
         }
     }
-    let mut names = Names::with_capacity(place_nodes.len() + organization_nodes.len());
+    // (Room for a second spelling of each place too: grown, the table
+    // rehashed at every doubling.)
+    let mut names = Names::with_capacity(2 * place_nodes.len() + organization_nodes.len());
     // Every folded spelling of every place (杭州 for the node 杭州市), and
     // the places it spells, in the order listed. The node key is folded
     // already, and a mention's text is the original text of its span, whose
@@ -649,6 +664,12 @@ fn location_facts<'a>(
     for &(_, o) in &organization_nodes {
         names.add_organization(o.key.key.as_str());
     }
+    // (Room for a fact per place with a parent and two per place or
+    // organization, most of what the rules below can find: grown from the
+    // size the candidate facts needed, the set rehashed at every doubling.)
+    let most = resolved.parents.len() + 2 * (place_nodes.len() + organization_nodes.len());
+    seen.reserve(most);
+    facts.reserve(most);
     let evidence_of = |node: usize| {
         let (sentence, span) = match resolved.nodes[node].mentions.first() {
             Some(m) => (m.sentence, sentences.get(m.sentence).copied().unwrap_or(m.span)),
@@ -694,7 +715,7 @@ fn location_facts<'a>(
                 break;
             }
             let parent_by_key = parent_by_key.get_or_insert_with(|| {
-                let mut by_key = FxHashMap::default();
+                let mut by_key = FxHashMap::with_capacity_and_hasher(resolved.parents.len(), Default::default());
                 for (&i, q) in &resolved.parents {
                     by_key.entry(resolved.nodes[i].key.key.as_str()).or_insert(q);
                 }
@@ -720,7 +741,6 @@ fn location_facts<'a>(
             push(&node.key, Predicate::PartOf, Cow::Owned(parent), i, "relations/name-prefix-organization");
         }
     }
-    facts
 }
 
 /// What the name `key` of node `i`, of type `ty`, starts with: the place
@@ -915,6 +935,41 @@ mod tests {
             }
         }
         assert!(skipped > 300 && tagged_some > 300, "{skipped} sentences skipped, {tagged_some} tagged");
+    }
+
+    /// The buffers made for a document hold the tagged form of each of its
+    /// sentences, with a leading topic, without growing.
+    #[test]
+    fn tagged_sentences_fit_the_room_made_for_them() {
+        let folded = Folded::new(&"王坚说a，😀阿里云在杭州。Intel的2015年".repeat(5));
+        let tags = [Tag::Node(NodeType::Person), Tag::Node(NodeType::Organization), Tag::Title];
+        let mut next = crate::test_random::xorshift32(0x600D);
+        let mut next = move |n: usize| next() as usize % n;
+        for _ in 0..500 {
+            let mut mentions: Vec<TaggedMention> = (0..next(40))
+                .map(|_| {
+                    let start = next(folded.chars());
+                    TaggedMention { span: Span::new(start, (start + 1 + next(3)).min(folded.chars())), tag: tags[next(3)], node: None, rule: RuleId::Literal("test") }
+                })
+                .collect();
+            mentions.sort_by_key(|m| m.span.start);
+            let mut sentences = Vec::new();
+            let mut start = 0;
+            while start < folded.chars() {
+                let end = (start + 1 + next(30)).min(folded.chars());
+                sentences.push(Span::new(start, end));
+                start = end;
+            }
+            let topic = TaggedMention { span: Span::new(0, 1), tag: Tag::Node(NodeType::Place), node: None, rule: RuleId::Literal("test") };
+            let mut tagged = TaggedSentence::with_room_for(&sentences, mentions.len());
+            let room = (tagged.text.capacity(), tagged.slots.capacity());
+            for &sentence in &sentences {
+                let from = mentions.partition_point(|m| m.span.start < sentence.start);
+                tag_sentence(&folded, sentence, &mentions[from..], &mut tagged);
+                tagged.put_first(&topic);
+                assert_eq!((tagged.text.capacity(), tagged.slots.capacity()), room, "{sentence:?}");
+            }
+        }
     }
 
     #[test]
