@@ -583,10 +583,13 @@ fn push_qualifier(out: &mut Vec<u8>, first: &mut bool, name: &str, value: &str) 
 }
 
 /// Output bytes one rendering task aims at: large enough to amortize a
-/// task, small enough that every thread gets work.
-const TASK_BYTES: usize = 256 << 10;
+/// task, small enough that every thread gets work, and that the buffers of
+/// a batch of tasks (256 KB) stay in the cache from one batch to the next.
+/// (Tasks of 256 KB, 4 MB of buffers, wrote every line of output into
+/// memory the cache had lost since the batch before.)
+const TASK_BYTES: usize = 16 << 10;
 /// Tasks rendered between two writes: the rendered bytes held at once stay
-/// near `TASK_BYTES * TASKS_PER_BATCH` (4 MB) whatever the size of the graph
+/// near `TASK_BYTES * TASKS_PER_BATCH` whatever the size of the graph
 /// (holding the whole output cost hundreds of megabytes on a large corpus).
 const TASKS_PER_BATCH: usize = 16;
 
@@ -643,9 +646,11 @@ fn write_elements<T: Sync>(
             // nothing again. A buffer short of the estimate is replaced,
             // not grown: growing copies its whole old allocation, though
             // none of its bytes are kept.
+            // (At least a task's room: a buffer made for the estimate of
+            // one task fell short of the next one's, and was made anew.)
             let estimate = range.clone().map(|i| size(&items[i])).sum();
             if bytes.capacity() < estimate {
-                *bytes = Vec::with_capacity(estimate);
+                *bytes = Vec::with_capacity(estimate.max(TASK_BYTES));
             }
             for i in range.clone() {
                 bytes.extend_from_slice(if i == 0 { b"\n  " } else { b",\n  " });
