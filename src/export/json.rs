@@ -978,6 +978,39 @@ mod tests {
         assert_eq!(String::from_utf8(parallel).unwrap(), serial);
     }
 
+    /// Buffers are reused from batch to batch, made anew, grown past their
+    /// estimate and let go after a large item: whichever, the bytes are the
+    /// serial loop's. Items estimated small and large (several a task, one
+    /// a task of its own), rendered longer or shorter than estimated.
+    #[test]
+    fn elements_come_out_as_rendered_whatever_their_estimates() {
+        let mut random = crate::test_random::xorshift32(0x7a5c);
+        let items: Vec<(usize, usize)> = (0..600)
+            .map(|_| {
+                let estimate = match random() % 8 {
+                    0 => 2 * TASK_BYTES + random() as usize % TASK_BYTES,
+                    1 => TASK_BYTES / 2,
+                    _ => 1 + random() as usize % 3000,
+                };
+                // Rendered up to twice as long as estimated, or shorter.
+                (estimate, random() as usize % (2 * estimate + 1))
+            })
+            .collect();
+        let render = |bytes: &mut Vec<u8>, &(_, len): &(usize, usize)| -> io::Result<()> {
+            bytes.extend((0..len).map(|i| b'a' + (i % 26) as u8));
+            Ok(())
+        };
+        let mut serial = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            serial.extend_from_slice(if i == 0 { b"\n  " } else { b",\n  " });
+            render(&mut serial, item).unwrap();
+        }
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let mut parallel = Vec::new();
+        pool.install(|| write_elements(&mut parallel, &items, |&(estimate, _)| estimate, render)).unwrap();
+        assert!(parallel == serial);
+    }
+
     #[test]
     fn a_task_ends_before_the_item_that_would_overflow_it() {
         let sizes = [TASK_BYTES / 2, TASK_BYTES / 2, 3 * TASK_BYTES, 1, 1, TASK_BYTES, 1];
