@@ -583,10 +583,13 @@ fn push_qualifier(out: &mut Vec<u8>, first: &mut bool, name: &str, value: &str) 
 }
 
 /// Output bytes one rendering task aims at: large enough to amortize a
-/// task, small enough that every thread gets work.
-const TASK_BYTES: usize = 256 << 10;
+/// task, small enough that every thread gets work, and that the buffers of
+/// a batch of tasks (256 KB) stay in the cache from one batch to the next.
+/// (Tasks of 256 KB, 4 MB of buffers, wrote every line of output into
+/// memory the cache had lost since the batch before.)
+const TASK_BYTES: usize = 16 << 10;
 /// Tasks rendered between two writes: the rendered bytes held at once stay
-/// near `TASK_BYTES * TASKS_PER_BATCH` (4 MB) whatever the size of the graph
+/// near `TASK_BYTES * TASKS_PER_BATCH` whatever the size of the graph
 /// (holding the whole output cost hundreds of megabytes on a large corpus).
 const TASKS_PER_BATCH: usize = 16;
 
@@ -643,9 +646,11 @@ fn write_elements<T: Sync>(
             // nothing again. A buffer short of the estimate is replaced,
             // not grown: growing copies its whole old allocation, though
             // none of its bytes are kept.
+            // (At least a task's room: a buffer made for the estimate of
+            // one task fell short of the next one's, and was made anew.)
             let estimate = range.clone().map(|i| size(&items[i])).sum();
             if bytes.capacity() < estimate {
-                *bytes = Vec::with_capacity(estimate);
+                *bytes = Vec::with_capacity(estimate.max(TASK_BYTES));
             }
             for i in range.clone() {
                 bytes.extend_from_slice(if i == 0 { b"\n  " } else { b",\n  " });
@@ -971,6 +976,39 @@ mod tests {
         let mut parallel = Vec::new();
         pool.install(|| write_elements(&mut parallel, &items, size, |bytes, n| write!(bytes, "{n}"))).unwrap();
         assert_eq!(String::from_utf8(parallel).unwrap(), serial);
+    }
+
+    /// Buffers are reused from batch to batch, made anew, grown past their
+    /// estimate and let go after a large item: whichever, the bytes are the
+    /// serial loop's. Items estimated small and large (several a task, one
+    /// a task of its own), rendered longer or shorter than estimated.
+    #[test]
+    fn elements_come_out_as_rendered_whatever_their_estimates() {
+        let mut random = crate::test_random::xorshift32(0x7a5c);
+        let items: Vec<(usize, usize)> = (0..600)
+            .map(|_| {
+                let estimate = match random() % 8 {
+                    0 => 2 * TASK_BYTES + random() as usize % TASK_BYTES,
+                    1 => TASK_BYTES / 2,
+                    _ => 1 + random() as usize % 3000,
+                };
+                // Rendered up to twice as long as estimated, or shorter.
+                (estimate, random() as usize % (2 * estimate + 1))
+            })
+            .collect();
+        let render = |bytes: &mut Vec<u8>, &(_, len): &(usize, usize)| -> io::Result<()> {
+            bytes.extend((0..len).map(|i| b'a' + (i % 26) as u8));
+            Ok(())
+        };
+        let mut serial = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            serial.extend_from_slice(if i == 0 { b"\n  " } else { b",\n  " });
+            render(&mut serial, item).unwrap();
+        }
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let mut parallel = Vec::new();
+        pool.install(|| write_elements(&mut parallel, &items, |&(estimate, _)| estimate, render)).unwrap();
+        assert!(parallel == serial);
     }
 
     #[test]
