@@ -215,18 +215,18 @@ pub fn warm_up() {
     LazyLock::force(&T2S_SUPPLEMENTARY);
 }
 
-/// Offsets are stored as `u32`, which halves the memory the two offset
-/// tables of a document write and read (they hold one entry per character,
-/// as many entries as the text has characters). A text is therefore limited
-/// to this many bytes, folded or not: far above any document that input
-/// reading lets through (`InputOptions::max_document_bytes`, 64 MiB by
-/// default), and checked, so that a larger text fails loudly rather than
-/// with wrong offsets.
+/// The offset tables of a document (see `offsets`) keep a `u32` per block
+/// of characters, which keeps them small: they hold an entry per
+/// character and are written and read at every mention. A text is
+/// therefore limited to this many bytes, folded or not: far above any
+/// document that input reading lets through
+/// (`InputOptions::max_document_bytes`, 64 MiB by default), and checked,
+/// so that a larger text fails loudly rather than with wrong offsets.
 pub const MAX_TEXT_BYTES: usize = u32::MAX as usize;
 
-/// An offset into a text of at most [`MAX_TEXT_BYTES`] as a table entry.
-fn offset_entry(offset: usize) -> u32 {
-    u32::try_from(offset).unwrap_or_else(|_| panic!("a text of {offset} bytes is over the limit of {MAX_TEXT_BYTES} bytes"))
+/// Panics if a text of `bytes` bytes is over [`MAX_TEXT_BYTES`].
+fn check_text_length(bytes: usize) {
+    assert!(bytes <= MAX_TEXT_BYTES, "a text of {bytes} bytes is over the limit of {MAX_TEXT_BYTES} bytes");
 }
 
 /// A folded document with the map from folded byte offsets to character
@@ -456,7 +456,7 @@ impl Folded {
     ///
     /// If the original or the folded text is longer than [`MAX_TEXT_BYTES`].
     pub fn flagging(original: &str, table: &FoldTable) -> (Folded, CharIndex, Vec<u32>) {
-        offset_entry(original.len());
+        check_text_length(original.len());
         let bytes = original.as_bytes();
         // Counted first (the standard count reads a word at a time), so
         // that the tables are allocated at their size and filled in place.
@@ -513,7 +513,7 @@ impl Folded {
         }
         // SAFETY: see above: whole characters only.
         let text = unsafe { String::from_utf8_unchecked(text) };
-        offset_entry(text.len());
+        check_text_length(text.len());
         (Folded { text, chars, char_starts }, CharIndex { char_starts: original_starts }, flagged)
     }
 
@@ -557,7 +557,7 @@ impl CharIndex {
     ///
     /// If `text` is longer than [`MAX_TEXT_BYTES`].
     pub fn new(text: &str) -> CharIndex {
-        offset_entry(text.len());
+        check_text_length(text.len());
         CharIndex { char_starts: ByteOffsets::collect(text.char_indices().map(|(b, _)| b).chain([text.len()])) }
     }
 
