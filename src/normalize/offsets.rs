@@ -34,15 +34,11 @@ impl ByteOffsets {
     /// If an offset is below the first of its block or 256 past it, or
     /// does not fit in `u32`.
     pub fn collect(offsets: impl Iterator<Item = usize>) -> ByteOffsets {
-        let mut table = ByteOffsets::with_capacity(offsets.size_hint().0);
+        let mut table = ByteOffsets::for_writing(offsets.size_hint().0);
         for (k, offset) in offsets.enumerate() {
             table.push(k, offset);
         }
         table
-    }
-
-    fn with_capacity(entries: usize) -> ByteOffsets {
-        ByteOffsets { blocks: Vec::with_capacity(entries / BLOCK + 1), within: Vec::with_capacity(entries) }
     }
 
     /// Appends entry `k` (the next one).
@@ -86,10 +82,11 @@ impl ByteOffsets {
         }
     }
 
-    /// A table of `entries` entries filled in place through [`Writer`];
-    /// `finish` it once every entry is written.
+    /// An empty table with room for `entries` entries, filled by `push`
+    /// (see `collect`) or in place through a [`Writer`], then `finish`ed
+    /// once every entry is written.
     pub fn for_writing(entries: usize) -> ByteOffsets {
-        ByteOffsets::with_capacity(entries)
+        ByteOffsets { blocks: Vec::with_capacity(entries / BLOCK + 1), within: Vec::with_capacity(entries) }
     }
 
     /// Where a [`Writer`] writes this table's entries.
