@@ -202,6 +202,8 @@ pub struct Triggers {
     recorded: Vec<u32>,
     /// How many words' occurrences are noted.
     recorded_count: usize,
+    /// Noted word (by number) → its length in bytes.
+    recorded_bytes: Vec<u32>,
     /// Regex → the numbers of the words whose occurrences it is given.
     recorded_words: Vec<Option<Vec<usize>>>,
     clauses: usize,
@@ -344,6 +346,7 @@ impl Triggers {
             word_bytes,
             recorded,
             recorded_count: 0,
+            recorded_bytes: Vec::new(),
             recorded_words,
             clauses,
             regex_clauses,
@@ -360,6 +363,7 @@ impl Triggers {
             if self.recorded[id] == NONE {
                 self.recorded[id] = self.recorded_count as u32;
                 self.recorded_count += 1;
+                self.recorded_bytes.push(u32::try_from(self.word_bytes[id]).expect("a word is shorter than 4 GB"));
             }
             numbers.push(self.recorded[id] as usize);
             self.start_words[self.word_start[id]].1 = NEVER_SETTLED;
@@ -379,29 +383,29 @@ impl Triggers {
     /// `byte_at(i)`: the regexes searched near their trigger words
     /// ([`crate::rules::lazy_regex`]) then need not look for them again.
     pub fn occurrences_in_chars(&self, chars: &[char], byte_at: impl Fn(usize) -> usize) -> (Possible<'_>, Occurrences<'_>) {
-        let mut found = Vec::new();
-        // Each noted word's occurrences are chained, in order, from
-        // `first[number]`: a regex reads its own words' without walking
-        // the others'.
-        let mut first = vec![NONE; self.recorded_count];
-        let mut last = vec![NONE; self.recorded_count];
-        let mut counts = vec![0; self.recorded_count];
+        // (News text has a noted word every few dozen characters: sized
+        // for one every sixteen, the list is seldom grown and copied.)
+        let mut found: Vec<Occurrence> = Vec::with_capacity(chars.len() / 16);
+        // Each noted word's occurrences are chained, in order, from its
+        // chain's first: a regex reads its own words' without walking the
+        // others'.
+        let mut chains = vec![Chain::EMPTY; self.recorded_count];
         let possible = self.scan_chars(chars, |id, start| {
             let number = self.recorded[id];
             if number != NONE {
-                let number = number as usize;
-                counts[number] += 1;
+                let chain = &mut chains[number as usize];
+                chain.count += 1;
                 let k = found.len() as u32;
-                // (The word's characters are the text's there: so are its bytes.)
-                let start = byte_at(start);
-                found.push(Occurrence { start, end: start + self.word_bytes[id], next: NONE });
-                match std::mem::replace(&mut last[number], k) {
-                    NONE => first[number] = k,
+                // (The word's characters are the text's there: so are its
+                // bytes. Texts are shorter than 4 GB: see `MAX_TEXT_BYTES`.)
+                found.push(Occurrence { start: byte_at(start) as u32, next: NONE });
+                match std::mem::replace(&mut chain.last, k) {
+                    NONE => chain.first = k,
                     previous => found[previous as usize].next = k,
                 }
             }
         });
-        (possible, Occurrences { triggers: self, found, first, counts })
+        (possible, Occurrences { triggers: self, found, chains })
     }
 
     /// The regexes that may match a text given as its characters; `found`
@@ -492,13 +496,27 @@ impl Triggers {
 /// No occurrence (the end of a chain).
 const NONE: u32 = u32::MAX;
 
-/// One occurrence of a recorded trigger word: its byte range, and the
-/// index of the next occurrence of the same word.
+/// One occurrence of a recorded trigger word: its start in bytes (its
+/// end is the word's length past it), and the index of the next occurrence
+/// of the same word. (Eight bytes: the list is written for every document.)
 #[derive(Clone, Copy, Debug)]
 struct Occurrence {
-    start: usize,
-    end: usize,
+    start: u32,
     next: u32,
+}
+
+/// The occurrences of one recorded word: the first and the last of its
+/// chain, and how many there are (the lists of [`Occurrences::of`] are
+/// allocated once, not grown).
+#[derive(Clone, Copy, Debug)]
+struct Chain {
+    first: u32,
+    last: u32,
+    count: u32,
+}
+
+impl Chain {
+    const EMPTY: Chain = Chain { first: NONE, last: NONE, count: 0 };
 }
 
 /// Every occurrence of the recorded trigger words of a [`Triggers`] in a
@@ -507,11 +525,8 @@ struct Occurrence {
 pub struct Occurrences<'a> {
     triggers: &'a Triggers,
     found: Vec<Occurrence>,
-    /// Noted word (by number) → its first occurrence.
-    first: Vec<u32>,
-    /// Noted word (by number) → how many times it occurs (the lists of [`Occurrences::of`]
-    /// are allocated once, not grown).
-    counts: Vec<usize>,
+    /// Noted word (by number) → its occurrences.
+    chains: Vec<Chain>,
 }
 
 impl Occurrences<'_> {
@@ -520,12 +535,13 @@ impl Occurrences<'_> {
     /// were not recorded.
     pub fn of(&self, regex: usize) -> Option<Vec<std::ops::Range<usize>>> {
         let words = self.triggers.recorded_words.get(regex)?.as_ref()?;
-        let mut ranges = Vec::with_capacity(words.iter().map(|&number| self.counts[number]).sum());
+        let mut ranges = Vec::with_capacity(words.iter().map(|&number| self.chains[number].count as usize).sum());
         for &number in words {
-            let mut k = self.first[number];
+            let bytes = self.triggers.recorded_bytes[number] as usize;
+            let mut k = self.chains[number].first;
             while k != NONE {
-                let o = &self.found[k as usize];
-                ranges.push(o.start..o.end);
+                let o = self.found[k as usize];
+                ranges.push(o.start as usize..o.start as usize + bytes);
                 k = o.next;
             }
         }
