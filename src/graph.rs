@@ -569,7 +569,7 @@ mod tests {
     /// ranges as start and end).
     fn mentioned(id: &str, text: &str, at: &[(usize, usize)]) -> Document {
         let mentions = at.iter().map(|&(start, end)| Mention { span: Span::new(start, end), bytes: start..end, rule: RuleId::Literal("test"), sentence: 0 }).collect();
-        let node = Node { key: NodeKey::new(NodeType::Person, "王坚"), name: "王坚".into(), aliases: BTreeSet::new(), listed: Vec::new(), value: None, mentions };
+        let node = Node { key: NodeKey::new(NodeType::Person, "王坚"), name: "王坚".into(), aliases: BTreeSet::new(), listed: Default::default(), value: None, mentions };
         Document { id: id.into(), text: text.into(), chars: text.chars().count(), sentences: Vec::new(), nodes: vec![node], facts: Vec::new() }
     }
 

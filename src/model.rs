@@ -12,6 +12,9 @@ use rustc_hash::FxHashSet;
 use std::sync::{Arc, LazyLock, Mutex};
 
 pub use crate::value::Value;
+pub use small_list::SmallList;
+
+mod small_list;
 
 /// A half-open range of *character* (Unicode scalar) offsets into the
 /// original document text. Characters, not bytes, because gold data and
@@ -388,10 +391,13 @@ pub struct Node {
     /// Shared with the compiled gazetteer, not copied into `aliases`: most
     /// nodes of a document are listed ones, and the graph merges a list
     /// into a node once ([`Node::all_aliases`] reads both).
-    pub listed: Vec<Arc<[String]>>,
+    /// (One list held in place: see [`SmallList`].)
+    pub listed: SmallList<Arc<[String]>>,
     /// Normalized value, for value nodes.
     pub value: Option<Value>,
-    pub mentions: Vec<Mention>,
+    /// (One mention held in place, as most nodes of a document have: see
+    /// [`SmallList`].)
+    pub mentions: SmallList<Mention>,
 }
 
 impl Node {

@@ -16,7 +16,7 @@
 
 use crate::chars::CharFilter;
 use crate::mention::{Candidate, ParsedValue};
-use crate::model::{Mention, Node, NodeKey, NodeType, RuleId, Span};
+use crate::model::{Mention, Node, NodeKey, NodeType, RuleId, SmallList, Span};
 use crate::normalize::{CharIndex, Folded};
 use crate::rules::{DictKind, RuleSet, Tag};
 use crate::value::{DateContext, Value};
@@ -422,8 +422,9 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         let parent = NodeKey::new(NodeType::Organization, entry.key.clone());
         if parent.key != node.key.key && builder.find(parent.node_type, &parent.key).is_none() {
             let name: String = written.chars().take(n).collect();
-            let listed = vec![entry.spellings.clone()];
-            let parent = builder.push(Node { key: parent, name: name.clone(), aliases: BTreeSet::new(), listed, value: None, mentions: Vec::new() }, true);
+            let mut listed = SmallList::new();
+            listed.push(entry.spellings.clone());
+            let parent = builder.push(Node { key: parent, name: name.clone(), aliases: BTreeSet::new(), listed, value: None, mentions: SmallList::new() }, true);
             let folded = crate::normalize::fold(&name);
             builder.add_folded_form(parent, Spelling { written: &name, folded: &folded });
         }
@@ -654,11 +655,9 @@ impl NodeBuilder {
             Some(i) => i,
             None => {
                 new_spelling = true;
-                // (Room for the one mention most nodes of a document have:
-                // room for four was 168 bytes more per node, allocated with
-                // each document and freed with it. A second mention grows
-                // the list to four.)
-                let node = Node { key: NodeKey::new(node_type, key), name: text.to_string(), aliases: BTreeSet::new(), listed: Vec::new(), value: None, mentions: Vec::with_capacity(1) };
+                // (The one mention most nodes of a document have is held
+                // in place, as is the one gazetteer list of a listed node.)
+                let node = Node { key: NodeKey::new(node_type, key), name: text.to_string(), aliases: BTreeSet::new(), listed: SmallList::new(), value: None, mentions: SmallList::new() };
                 self.push_hashed(hash, node, full_form)
             }
         };

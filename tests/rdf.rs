@@ -115,9 +115,9 @@ fn graph_with_name(name: &str) -> KnowledgeGraph {
         key: key.clone(),
         name: name.to_string(),
         aliases: [format!("{name} alias")].into(),
-        listed: Vec::new(),
+        listed: Default::default(),
         value: None,
-        mentions: vec![newsgraph::Mention { span: Span::new(0, 2), bytes, rule: "test/rule".into(), sentence: 0 }],
+        mentions: vec![newsgraph::Mention { span: Span::new(0, 2), bytes, rule: "test/rule".into(), sentence: 0 }].into(),
     };
     let doc = Document {
         id: format!("doc {name}"),
@@ -227,7 +227,7 @@ fn every_predicate_graph() -> KnowledgeGraph {
     let mut nodes = Vec::new();
     let mut node = |t: NodeType, key: &str, value: Option<Value>| {
         let k = NodeKey::new(t, key);
-        nodes.push(Node { key: k.clone(), name: key.into(), aliases: Default::default(), listed: Vec::new(), value, mentions: vec![] });
+        nodes.push(Node { key: k.clone(), name: key.into(), aliases: Default::default(), listed: Default::default(), value, mentions: Default::default() });
         k
     };
     let person = node(NodeType::Person, "甲", None);
