@@ -1776,10 +1776,14 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentSta
         });
     };
     let mut i = 0;
+    // (One list for every run: most runs are one character, and a list
+    // allocated and freed at each was most of their cost.)
+    let mut members = Vec::new();
     while let Some(next) = starts.next(i, ABBREVIATION) {
         i = next;
         // A run of abbreviations, joined directly or by 、.
-        let mut members = vec![i];
+        members.clear();
+        members.push(i);
         let mut j = i + 1;
         loop {
             if is_abbr(j) {
