@@ -1122,6 +1122,53 @@ struct ShapeAt {
     surname_len: u8,
 }
 
+impl ShapeAt {
+    /// The shape of bit `k` of [`shapes_starting_at`] at `start`.
+    #[inline]
+    fn of_bit(start: usize, k: u32) -> ShapeAt {
+        let surname_len: u8 = if k < 2 { 2 } else { 1 };
+        let end = start + usize::from(surname_len) + 2 - (k & 1) as usize;
+        ShapeAt { start: start as u32, end: end as u32, surname_len }
+    }
+}
+
+/// The silent shapes of a document, set aside as the walk over surnames
+/// finds them: per start, the bits of [`shapes_starting_at`] of the silent
+/// ones. (Five bytes per start where a list of the shapes took twelve per
+/// shape, most of it memory written afresh for every document.)
+struct SilentShapes {
+    starts: Vec<u32>,
+    bits: Vec<u8>,
+}
+
+impl SilentShapes {
+    fn with_capacity(capacity: usize) -> SilentShapes {
+        SilentShapes { starts: Vec::with_capacity(capacity), bits: Vec::with_capacity(capacity) }
+    }
+
+    fn push(&mut self, start: usize, bits: u8) {
+        if bits != 0 {
+            self.starts.push(start as u32);
+            self.bits.push(bits);
+        }
+    }
+
+    /// Every shape set aside, in the order of the walk (by start, then by
+    /// bit), those whose start `keep_start` refuses skipped whole.
+    fn shapes<'a>(&'a self, keep_start: impl Fn(usize) -> bool + 'a) -> impl Iterator<Item = ShapeAt> + 'a {
+        self.starts.iter().zip(&self.bits).filter(move |&(&start, _)| keep_start(start as usize)).flat_map(|(&start, &bits)| {
+            let mut bits = u32::from(bits);
+            std::iter::from_fn(move || {
+                (bits != 0).then(|| {
+                    let k = bits.trailing_zeros();
+                    bits &= bits - 1;
+                    ShapeAt::of_bit(start as usize, k)
+                })
+            })
+        })
+    }
+}
+
 fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, titles: &TitleIndex, out: &mut Vec<Candidate>) {
     person_candidates_setting_aside(chars, rules, starts, titles, out, true);
 }
@@ -1323,8 +1370,8 @@ fn person_candidates_setting_aside(
     // text a shape with evidence or an enumeration may accept are worked
     // out below, and the lexicon probes that may discard a shape are spared
     // for the rest.
-    // (About one shape per five characters: room for them is made once.)
-    let mut silent: Vec<ShapeAt> = Vec::with_capacity(chars.len() / 4);
+    // (About one start per six characters: room for them is made once.)
+    let mut silent = SilentShapes::with_capacity(chars.len() / 4);
     // (Every shape ends in the text: checked once here, its offsets fit in
     // `u32` below.)
     assert!(u32::try_from(chars.len()).is_ok(), "document offsets fit in u32");
@@ -1347,19 +1394,19 @@ fn person_candidates_setting_aside(
         let cue_before = next_to_name && before_words.ends_at(chars, i);
         // (One loop over the bits, where calls or loops over arrays kept
         // this walk's values in memory.)
+        let mut silent_here = 0;
         while here != 0 {
             let k = here.trailing_zeros();
             here &= here - 1;
-            let s_len: u8 = if k < 2 { 2 } else { 1 };
-            let end = i + usize::from(s_len) + 2 - (k & 1) as usize;
-            let rare = s_len == 1 && surname & RARE_SURNAME != 0;
-            let at = ShapeAt { start: i as u32, end: end as u32, surname_len: s_len };
+            let at = ShapeAt::of_bit(i, k);
+            let rare = at.surname_len == 1 && surname & RARE_SURNAME != 0;
             if set_silent_aside && is_silent(&at, left, rare, cue_before) {
-                silent.push(at);
+                silent_here |= 1 << k;
             } else if let Some(shape) = shape_of(&at) {
                 shapes.push(shape);
             }
         }
+        silent.push(i, silent_here);
     }
     // The accepted texts are those of shapes with evidence and of
     // enumerable ones: the silent shapes that spell one of them join the
@@ -1374,13 +1421,12 @@ fn person_candidates_setting_aside(
     let may_be_accepted_last = CharFilter::new(shapes.iter().filter(|s| s.evidence.is_some() || s.enumerable).map(|s| chars[s.end - 1]));
     let may_be_accepted_first = CharFilter::new(shapes.iter().filter(|s| s.evidence.is_some() || s.enumerable).map(|s| chars[s.start]));
     let worked_out = shapes.len();
-    for at in &silent {
+    // (The first character is the same for every shape at a start: one
+    // test for them all.)
+    for at in silent.shapes(|start| may_be_accepted_first.may_contain(chars[start])) {
         let (start, end) = (at.start as usize, at.end as usize);
-        if may_be_accepted_last.may_contain(chars[end - 1])
-            && may_be_accepted_first.may_contain(chars[start])
-            && may_be_accepted.binary_search(&pack_name(&chars[start..end])).is_ok()
-        {
-            shapes.extend(shape_of(at));
+        if may_be_accepted_last.may_contain(chars[end - 1]) && may_be_accepted.binary_search(&pack_name(&chars[start..end])).is_ok() {
+            shapes.extend(shape_of(&at));
         }
     }
     if shapes.len() > worked_out {
@@ -1730,10 +1776,14 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentSta
         });
     };
     let mut i = 0;
+    // (One list for every run: most runs are one character, and a list
+    // allocated and freed at each was most of their cost.)
+    let mut members = Vec::new();
     while let Some(next) = starts.next(i, ABBREVIATION) {
         i = next;
         // A run of abbreviations, joined directly or by 、.
-        let mut members = vec![i];
+        members.clear();
+        members.push(i);
         let mut j = i + 1;
         loop {
             if is_abbr(j) {
@@ -2409,6 +2459,33 @@ mod tests {
             }
         }
         assert!(by_cache > 0, "the texts have names that only the document cache accepts");
+    }
+
+    #[test]
+    fn silent_shapes_read_back_as_the_list_of_shapes_set_aside_in_walk_order() {
+        let mut next = crate::test_random::xorshift32(0x51E7);
+        for _ in 0..200 {
+            let mut silent = SilentShapes::with_capacity(0);
+            let mut listed: Vec<(u32, u32, u8)> = Vec::new();
+            let mut start = 0;
+            for _ in 0..next() % 30 {
+                start += 1 + next() as usize % 5;
+                let bits = (next() % 16) as u8;
+                silent.push(start, bits);
+                listed.extend((0..4).filter(|k| bits >> k & 1 == 1).map(|k| ShapeAt::of_bit(start, k)).map(|at| (at.start, at.end, at.surname_len)));
+            }
+            let read = |keep: &dyn Fn(usize) -> bool| silent.shapes(keep).map(|at| (at.start, at.end, at.surname_len)).collect::<Vec<_>>();
+            assert_eq!(read(&|_| true), listed);
+            let odd: Vec<_> = listed.iter().copied().filter(|&(start, _, _)| start % 2 == 1).collect();
+            assert_eq!(read(&|start| start % 2 == 1), odd);
+        }
+        // The bits are those of `shapes_starting_at`: compound surname first,
+        // the longer given name first.
+        let shape = |k| {
+            let at = ShapeAt::of_bit(10, k);
+            (at.start, at.end, at.surname_len)
+        };
+        assert_eq!([shape(0), shape(1), shape(2), shape(3)], [(10, 14, 2), (10, 13, 2), (10, 13, 1), (10, 12, 1)]);
     }
 
     #[test]
