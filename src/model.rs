@@ -12,9 +12,14 @@ use rustc_hash::FxHashSet;
 use std::sync::{Arc, LazyLock, Mutex};
 
 pub use crate::value::Value;
-pub use small_list::SmallList;
-
-mod small_list;
+/// A list that holds one item in place and allocates only for two or
+/// more. Most nodes of a document are mentioned once, and a listed node is
+/// listed in one gazetteer entry: a `Vec` of one cost an allocation, a
+/// write into a block of its own and, when the document was dropped long
+/// after on a cold cache, a free that touched that block again, for about
+/// every node of every document. Held in place, the item is written with
+/// the node and goes with it. It reads as a slice, as the `Vec` did.
+pub type SmallList<T> = smallvec::SmallVec<[T; 1]>;
 
 /// A half-open range of *character* (Unicode scalar) offsets into the
 /// original document text. Characters, not bytes, because gold data and
@@ -490,6 +495,22 @@ mod tests {
         let b = RuleId::from(String::from("entities/test/interned"));
         assert!(std::ptr::eq(a.as_str(), b.as_str()));
         assert_ne!(RuleId::from("entities/test/other").as_str(), a.as_str());
+    }
+
+    /// A node's first mention and first gazetteer list are written into the
+    /// node itself; only a second one allocates.
+    #[test]
+    fn a_nodes_one_mention_and_one_list_are_held_in_place() {
+        let mention = Mention { span: Span::new(0, 2), bytes: 0..6, rule: RuleId::Literal("test/rule"), sentence: 0 };
+        let mut mentions = SmallList::new();
+        mentions.push(mention.clone());
+        let mut listed: SmallList<Arc<[String]>> = SmallList::new();
+        listed.push(Arc::from(vec!["王坚".to_string()]));
+        assert!(!mentions.spilled() && !listed.spilled());
+        assert_eq!(&mentions[..], &[mention.clone()]);
+        mentions.push(mention);
+        assert!(mentions.spilled());
+        assert_eq!(mentions.len(), 2);
     }
 
     #[test]
