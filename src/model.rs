@@ -12,6 +12,7 @@ use rustc_hash::FxHashSet;
 use std::sync::{Arc, LazyLock, Mutex};
 
 pub use crate::value::Value;
+
 /// A list that holds one item in place and allocates only for two or
 /// more. Most nodes of a document are mentioned once, and a listed node is
 /// listed in one gazetteer entry: a `Vec` of one cost an allocation, a

@@ -422,8 +422,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         let parent = NodeKey::new(NodeType::Organization, entry.key.clone());
         if parent.key != node.key.key && builder.find(parent.node_type, &parent.key).is_none() {
             let name: String = written.chars().take(n).collect();
-            let mut listed = SmallList::new();
-            listed.push(entry.spellings.clone());
+            let listed = SmallList::from_buf([entry.spellings.clone()]);
             let parent = builder.push(Node { key: parent, name: name.clone(), aliases: BTreeSet::new(), listed, value: None, mentions: SmallList::new() }, true);
             let folded = crate::normalize::fold(&name);
             builder.add_folded_form(parent, Spelling { written: &name, folded: &folded });
