@@ -299,7 +299,7 @@ impl CoreRuns {
 /// Characters of which every match of `hir` holds one, if known (the
 /// smallest such set found: of a sequence, that of its part with the
 /// fewest).
-fn required_chars(hir: &Hir) -> Option<Vec<char>> {
+pub(super) fn required_chars(hir: &Hir) -> Option<Vec<char>> {
     match hir.kind() {
         HirKind::Empty | HirKind::Look(_) => None,
         HirKind::Literal(literal) => std::str::from_utf8(&literal.0).ok()?.chars().next().map(|c| vec![c]),

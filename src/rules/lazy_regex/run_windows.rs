@@ -9,8 +9,14 @@
 //! contains a trigger word), which lies inside one maximal run of A
 //! characters; the match starts at most `lead` bytes before that run and
 //! ends inside it. Only the runs that contain a trigger word and are no
-//! shorter than the shortest tail can hold a tail, so only they are
-//! searched, as follows.
+//! shorter than the shortest tail can hold a tail, and of them only those
+//! holding a character of each of the tail's *required sets* (sets of
+//! characters of which every tail holds one: a digit or a numeral, the
+//! first characters of the context words it names) can: so only they are
+//! searched, as follows. (Most runs with a trigger word hold no tail:
+//! 美元 without an amount, 和 without a Latin name before it. They are
+//! read character by character anyway to find where they start and end,
+//! and a table lookup per character tells what they hold.)
 //!
 //! Runs less than `lead` bytes apart are merged into one window (its start
 //! range may reach into the previous run). A window `[start, end)` is
@@ -41,7 +47,8 @@
 use super::{char_boundary_at_or_after, search_from, starts_with_few_literals, SearchAt};
 use std::ops::Range;
 use aho_corasick::packed;
-use crate::chars::CharBits;
+use super::core_runs::required_chars;
+use crate::chars::{CharBits, CharFlags};
 use crate::rules::trigger::requirements;
 use regex_syntax::hir::{Class, Hir, HirKind};
 
@@ -65,6 +72,11 @@ pub(super) struct RunWindows {
     clause: Vec<String>,
     /// Finds them.
     words: packed::Searcher,
+    /// Bit `i` for the characters of the tail's required set `i`.
+    required: CharFlags<u8>,
+    /// The bits of every required set: a run whose characters' `required`
+    /// bits do not make this holds no tail.
+    all_required: u8,
 }
 
 impl RunWindows {
@@ -105,7 +117,13 @@ impl RunWindows {
             return None;
         }
         let words = trigger_searcher(&clause)?;
-        Some(RunWindows { lead, tail_chars, tail_len, clause, words })
+        let mut required = CharFlags::default();
+        let sets = required_sets(&tail);
+        for (i, set) in sets.iter().enumerate() {
+            set.iter().for_each(|&c| required.add(c, 1 << i));
+        }
+        let all_required = ((1u16 << sets.len()) - 1) as u8;
+        Some(RunWindows { lead, tail_chars, tail_len, clause, words, required, all_required })
     }
 
     /// The words every tail contains.
@@ -167,8 +185,9 @@ impl RunWindows {
         })
     }
 
-    /// The maximal runs of tail characters that contain a trigger word and
-    /// are long enough for a tail, in order.
+    /// The maximal runs of tail characters that contain a trigger word, are
+    /// long enough for a tail and hold a character of each required set, in
+    /// order.
     fn triggered_runs<'t>(&'t self, text: &'t str, known: Option<Vec<Range<usize>>>) -> impl Iterator<Item = (usize, usize)> + 't {
         let mut at = 0;
         let mut known = known.map(Vec::into_iter);
@@ -181,16 +200,62 @@ impl RunWindows {
             // (The words are made of tail characters: an occurrence lies
             // inside one run, and the search resumes past it.)
             let found = next_from(at)?;
-            let before = text[..found].char_indices().rev().take_while(|&(_, c)| self.tail_chars.contains(c)).last();
-            let start = before.map_or(found, |(i, _)| i);
-            let after = text[found..].char_indices().find(|&(_, c)| !self.tail_chars.contains(c));
-            let end = after.map_or(text.len(), |(i, _)| found + i);
+            let mut held = 0;
+            let mut start = found;
+            for (i, c) in text[..found].char_indices().rev() {
+                if !self.tail_chars.contains(c) {
+                    break;
+                }
+                held |= self.required.get(c);
+                start = i;
+            }
+            let mut end = text.len();
+            for (i, c) in text[found..].char_indices() {
+                if !self.tail_chars.contains(c) {
+                    end = found + i;
+                    break;
+                }
+                held |= self.required.get(c);
+            }
             at = end;
-            if end - start >= self.tail_len {
+            if end - start >= self.tail_len && held == self.all_required {
                 return Some((start, end));
             }
         })
     }
+}
+
+/// At most this many required sets are kept (a bit each in a byte).
+const MAX_REQUIRED_SETS: usize = 8;
+
+/// Sets of characters of which every match of `hir` holds one (one of
+/// each set), the smallest first: those of the parts of its top-level
+/// sequence (groups and repetitions of at least one looked through), each
+/// character of a literal a set of its own.
+fn required_sets(hir: &Hir) -> Vec<Vec<char>> {
+    fn walk(hir: &Hir, out: &mut Vec<Vec<char>>) {
+        match hir.kind() {
+            HirKind::Concat(parts) => parts.iter().for_each(|p| walk(p, out)),
+            HirKind::Capture(c) => walk(&c.sub, out),
+            HirKind::Repetition(r) if r.min > 0 => walk(&r.sub, out),
+            HirKind::Literal(literal) => {
+                out.extend(String::from_utf8_lossy(&literal.0).chars().filter(|&c| c != char::REPLACEMENT_CHARACTER).map(|c| vec![c]))
+            }
+            _ => out.extend(required_chars(hir)),
+        }
+    }
+    let mut sets = Vec::new();
+    walk(hir, &mut sets);
+    for set in &mut sets {
+        set.sort_unstable();
+        set.dedup();
+    }
+    sets.retain(|set| !set.is_empty());
+    sets.sort();
+    sets.dedup();
+    sets.sort_by_key(Vec::len);
+    sets.truncate(MAX_REQUIRED_SETS);
+    sets
 }
 
 /// A vectorized (Teddy) search for the trigger words, if their occurrences
@@ -254,5 +319,57 @@ mod tests {
         assert!(trigger_searcher(&words(&["0", "1", "2"])).is_none());
         assert!(trigger_searcher(&words(&["x"])).is_none());
         assert!(trigger_searcher(&words(&["%", "年"])).is_none());
+    }
+
+    fn parse(source: &str) -> Hir {
+        regex_syntax::ParserBuilder::new().build().parse(source).unwrap()
+    }
+
+    /// Every match of each built-in rule (and of a few shapes of
+    /// sequence) holds a character of each of its required sets.
+    #[test]
+    fn every_match_holds_a_character_of_each_required_set() {
+        let rules = crate::rules::RuleSet::builtin().unwrap();
+        let shapes = [r"[0-9]+(?:美元|元)", r"(?:收入|投资)[0-9]+万?", r"(?-u:\b)[A-Z][a-z]+\s*(?:和|与)", r"(?:上|下)半年|第[一二]季度"];
+        let mut sources: Vec<&str> = rules.value_rules.iter().chain(rules.entity_rules.iter()).map(|r| r.regex.as_str()).collect();
+        sources.extend(shapes);
+        let texts: Vec<String> = (0..400)
+            .map(|k| {
+                let pieces = ["3", "15", "2023", "年", "上半年", "第一季度", "收入", "投资", "万", "亿", "元", "美元", "约", "超过", "%", "Apple", "和", "与", " ", "的"];
+                (0..12).map(|i| pieces[(k * 7 + i * 13 + k / 3) % pieces.len()]).collect()
+            })
+            .collect();
+        let mut matched = 0;
+        for source in sources {
+            let sets = required_sets(&parse(source));
+            let regex = regex::Regex::new(source).unwrap();
+            for text in &texts {
+                for found in regex.find_iter(text) {
+                    matched += 1;
+                    for set in &sets {
+                        assert!(found.as_str().chars().any(|c| set.contains(&c)), "{source}: {:?} holds none of {set:?}", found.as_str());
+                    }
+                }
+            }
+        }
+        assert!(matched > 100, "the texts give the rules matches to check");
+    }
+
+    #[test]
+    fn the_required_sets_are_those_of_the_parts_of_a_sequence() {
+        assert_eq!(required_sets(&parse(r"[0-9]+(?:美元|元)")), vec![vec!['元', '美'], ('0'..='9').collect()]);
+        assert_eq!(required_sets(&parse(r"(?P<m>约?[12])年")), vec![vec!['年'], vec!['1', '2']]);
+        // Optional parts and look-arounds require nothing.
+        assert_eq!(required_sets(&parse(r"\b(?:约)?[0-9]*")), Vec::<Vec<char>>::new());
+    }
+
+    /// Runs with a trigger word but no character of a required set are
+    /// not searched: here 美元 without an amount.
+    #[test]
+    fn a_run_without_a_required_character_is_no_window() {
+        let runs = RunWindows::new(&parse(r"[0-9]+(?:美元|元)")).expect("searched in runs");
+        let text = "说美元走强，涨到3美元，而元旦";
+        let found: Vec<&str> = runs.triggered_runs(text, None).map(|(start, end)| &text[start..end]).collect();
+        assert_eq!(found, ["3美元"]);
     }
 }
