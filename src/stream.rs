@@ -103,23 +103,22 @@ where
         let mut failed = None;
         while let Some(done) = pending.remove(&next) {
             next += 1;
-            if drop_here {
-                for (doc, rendered) in done.docs.into_iter().zip(done.rendered) {
-                    if let Err(e) = sink(&doc, rendered) {
-                        failed = Some(e);
-                        break;
-                    }
-                    // Dropped while the sink's reads have it in cache.
-                    drop(doc);
+            // With one worker each document is dropped here, while the
+            // sink's reads have it in cache; with more, handed back to the
+            // worker that made it (see `drops_on_the_consumer`).
+            let mut kept = Vec::with_capacity(if drop_here { 0 } else { done.docs.len() });
+            for (doc, rendered) in done.docs.into_iter().zip(done.rendered) {
+                let sunk = sink(&doc, rendered);
+                if !drop_here {
+                    kept.push(doc);
                 }
-            } else {
-                for (doc, rendered) in done.docs.iter().zip(done.rendered) {
-                    if let Err(e) = sink(doc, rendered) {
-                        failed = Some(e);
-                        break;
-                    }
+                if let Err(e) = sunk {
+                    failed = Some(e);
+                    break;
                 }
-                leftovers.give_back(done.worker, done.docs);
+            }
+            if !drop_here {
+                leftovers.give_back(done.worker, kept);
             }
             if failed.is_some() {
                 break;
