@@ -20,6 +20,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use rayon::slice::ParallelSliceMut;
 use std::sync::{Arc, OnceLock};
 
+mod mentions;
+pub use mentions::{MentionIter, Mentions};
+
 /// A mention with its document, as exported.
 ///
 /// A graph holds a MentionRef for every mention of the corpus, and the
@@ -45,7 +48,7 @@ pub struct GraphNode {
     pub value: Option<Value>,
     /// Surface texts of a value node.
     pub texts: BTreeSet<String>,
-    pub mentions: Vec<MentionRef>,
+    pub mentions: Mentions,
 }
 
 /// The sentence behind an edge. Shares its strings as [`MentionRef`] does:
@@ -234,7 +237,6 @@ impl KnowledgeGraph {
                     insert_missing(&mut n.texts, text);
                 }
             }
-            n.mentions.reserve(node.mentions.len());
             for m in &node.mentions {
                 let text = doc.text_of(m);
                 // A node is mostly written one way, document after
@@ -324,7 +326,7 @@ impl KnowledgeGraph {
             aliases: BTreeSet::new(),
             value: None,
             texts: BTreeSet::new(),
-            mentions: Vec::new(),
+            mentions: Mentions::default(),
         })
     }
 
@@ -578,7 +580,7 @@ mod tests {
         let mut graph = KnowledgeGraph::new();
         graph.add_document(&mentioned("d1", "王坚王博士", &[(0, 6), (6, 15), (0, 6)]));
         graph.add_document(&mentioned("d2", "王坚", &[(0, 6)]));
-        let mentions = &graph.node("person/王坚").unwrap().mentions;
+        let mentions: Vec<&MentionRef> = graph.node("person/王坚").unwrap().mentions.iter().collect();
         let texts: Vec<&str> = mentions.iter().map(|m| &*m.text).collect();
         assert_eq!(texts, ["王坚", "王博士", "王坚", "王坚"]);
         assert!(Arc::ptr_eq(&mentions[0].text, &mentions[2].text));

@@ -9,7 +9,7 @@
 //! `date`, `measure`, ...), `evidence: {doc, start, end, text}` (the
 //! sentence), `more_evidence` and `rule`. One array element per line.
 
-use crate::graph::{DocumentInfo, EvidenceRef, GraphEdge, GraphNode, KnowledgeGraph, MentionRef, QualifierIter};
+use crate::graph::{DocumentInfo, EvidenceRef, GraphEdge, GraphNode, KnowledgeGraph, MentionRef, Mentions, QualifierIter};
 use crate::value::Value;
 use serde_json::{json, Map, Value as Json};
 use std::cmp::Ordering;
@@ -384,11 +384,15 @@ fn push_mention_escaped(out: &mut Vec<u8>, m: &MentionRef, first: bool) {
     out.push(b'}');
 }
 
-fn push_mentions(out: &mut Vec<u8>, mentions: &[MentionRef]) {
+fn push_mentions(out: &mut Vec<u8>, mentions: &Mentions) {
     let mut memo = MentionMemo::default();
+    let mut first = true;
     out.push(b'[');
-    for (i, m) in mentions.iter().enumerate() {
-        push_mention(out, m, i == 0, &mut memo);
+    for chunk in mentions.chunks() {
+        for m in chunk {
+            push_mention(out, m, first, &mut memo);
+            first = false;
+        }
     }
     out.push(b']');
 }

@@ -1,0 +1,171 @@
+//! A node's mentions: a list that grows without copying what it holds.
+
+use super::MentionRef;
+use serde::Serialize;
+use std::fmt;
+
+/// A node's mentions, in the order their documents were added.
+///
+/// Held in chunks, each as large as all before it together, rather than in
+/// one `Vec`: a node gains mentions document after document over the whole
+/// corpus, and a `Vec` that grows by reallocation copies everything it
+/// holds each time it doubles (most of all for the most mentioned nodes),
+/// reading the old block and writing the new one, both long out of the
+/// cache when the next document is merged. A full chunk is kept where it
+/// is and a new one started, so a mention is written once. Reads as a
+/// list: [`Mentions::iter`], [`Mentions::len`], [`Mentions::first`].
+#[derive(Clone, Default)]
+pub struct Mentions {
+    /// The full chunks, in order.
+    full: Vec<Vec<MentionRef>>,
+    /// The number of mentions in `full`.
+    full_len: usize,
+    /// The chunk being filled, after the full ones.
+    last: Vec<MentionRef>,
+}
+
+/// The iterator of [`Mentions::iter`].
+pub type MentionIter<'a> = std::iter::Flatten<std::iter::Chain<std::slice::Iter<'a, Vec<MentionRef>>, std::iter::Once<&'a Vec<MentionRef>>>>;
+
+impl Mentions {
+    /// The smallest chunk, as a `Vec` of items this size starts.
+    const FIRST_CHUNK: usize = 4;
+
+    pub fn push(&mut self, mention: MentionRef) {
+        if self.last.len() == self.last.capacity() {
+            self.start_chunk();
+        }
+        self.last.push(mention);
+    }
+
+    /// Leaves the full chunk in place and starts one as large as all
+    /// mentions so far: the room held stays within twice the mentions
+    /// (plus the first chunk), as a `Vec`'s does.
+    #[cold]
+    fn start_chunk(&mut self) {
+        let capacity = self.len().max(Self::FIRST_CHUNK);
+        let filled = std::mem::replace(&mut self.last, Vec::with_capacity(capacity));
+        if !filled.is_empty() {
+            self.full_len += filled.len();
+            self.full.push(filled);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.full_len + self.last.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn first(&self) -> Option<&MentionRef> {
+        self.full.first().map_or(self.last.first(), |chunk| chunk.first())
+    }
+
+    pub fn last(&self) -> Option<&MentionRef> {
+        self.last.last().or_else(|| self.full.last().and_then(|chunk| chunk.last()))
+    }
+
+    pub fn iter(&self) -> MentionIter<'_> {
+        self.full.iter().chain(std::iter::once(&self.last)).flatten()
+    }
+
+    /// The mentions as consecutive slices, in order (for loops that run
+    /// faster over a slice than through [`Mentions::iter`]).
+    pub fn chunks(&self) -> impl Iterator<Item = &[MentionRef]> + '_ {
+        self.full.iter().chain(std::iter::once(&self.last)).map(Vec::as_slice)
+    }
+}
+
+impl<'a> IntoIterator for &'a Mentions {
+    type Item = &'a MentionRef;
+    type IntoIter = MentionIter<'a>;
+    fn into_iter(self) -> MentionIter<'a> {
+        self.iter()
+    }
+}
+
+impl FromIterator<MentionRef> for Mentions {
+    fn from_iter<I: IntoIterator<Item = MentionRef>>(iter: I) -> Mentions {
+        Mentions { full: Vec::new(), full_len: 0, last: iter.into_iter().collect() }
+    }
+}
+
+impl From<Vec<MentionRef>> for Mentions {
+    fn from(list: Vec<MentionRef>) -> Mentions {
+        Mentions { full: Vec::new(), full_len: 0, last: list }
+    }
+}
+
+/// Equal as lists, however they are cut into chunks.
+impl PartialEq for Mentions {
+    fn eq(&self, other: &Mentions) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+/// A list, as the `Vec` it replaces.
+impl fmt::Debug for Mentions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// A JSON array, as the `Vec` it replaces.
+impl Serialize for Mentions {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::RuleId;
+    use std::sync::Arc;
+
+    fn mention(i: usize) -> MentionRef {
+        MentionRef { doc: Arc::from(format!("d{}", i / 7)), start: i, end: i + 2, text: Arc::from("王坚"), rule: RuleId::Literal("test/rule") }
+    }
+
+    /// Every length a node's list passes through, and the chunk boundaries
+    /// among them: the list reads as the `Vec` pushed the same mentions.
+    #[test]
+    fn mentions_read_as_the_vec_of_the_same_pushes_at_every_length() {
+        let mut mentions = Mentions::default();
+        let mut plain: Vec<MentionRef> = Vec::new();
+        for i in 0..300 {
+            assert_eq!(mentions.len(), plain.len());
+            assert_eq!(mentions.is_empty(), plain.is_empty());
+            assert_eq!(mentions.first(), plain.first());
+            assert_eq!(mentions.last(), plain.last());
+            assert!(mentions.iter().eq(plain.iter()));
+            assert!((&mentions).into_iter().eq(plain.iter()));
+            assert_eq!(mentions.chunks().flatten().cloned().collect::<Vec<_>>(), plain);
+            assert_eq!(mentions, Mentions::from(plain.clone()));
+            assert_eq!(format!("{mentions:?}"), format!("{plain:?}"));
+            assert_eq!(serde_json::to_string(&mentions).unwrap(), serde_json::to_string(&plain).unwrap());
+            mentions.push(mention(i));
+            plain.push(mention(i));
+        }
+        assert_eq!(plain.iter().cloned().collect::<Mentions>(), mentions);
+    }
+
+    /// A mention stays where it was written (nothing is copied as the list
+    /// grows), and the room held stays within twice the mentions and the
+    /// first chunk.
+    #[test]
+    fn a_mention_is_written_once_and_the_room_held_stays_within_twice_the_mentions() {
+        let mut mentions = Mentions::default();
+        let mut addresses: Vec<*const MentionRef> = Vec::new();
+        for i in 0..5000 {
+            mentions.push(mention(i));
+            addresses.push(mentions.last().unwrap());
+            let room: usize = mentions.full.iter().chain(std::iter::once(&mentions.last)).map(Vec::capacity).sum();
+            assert!(room <= 2 * mentions.len() + Mentions::FIRST_CHUNK, "{room} for {}", mentions.len());
+        }
+        let now: Vec<*const MentionRef> = mentions.iter().map(|m| m as *const MentionRef).collect();
+        assert_eq!(now, addresses);
+    }
+}
