@@ -136,6 +136,8 @@ pub fn match_relations(
     // Where the tag characters of a sentence start (its slots', where the
     // text has none of its own).
     let mut tag_places = Vec::with_capacity(tagged.slots.capacity());
+    // The buffer of the trigger-word tests, one for the document.
+    let mut words_scratch = Vec::new();
     let mut first_mention = 0;
     for (si, &sentence) in sentences.iter().enumerate() {
         first_mention = first_starting_at_or_after(&resolved.mentions, first_mention, sentence.start);
@@ -180,7 +182,7 @@ pub fn match_relations(
         };
         // Rules (and `unless` patterns) whose trigger words the sentence
         // lacks cannot match it.
-        let possible = triggers.possible(&tagged.text, counts);
+        let possible = triggers.possible(&tagged.text, counts, std::mem::take(&mut words_scratch));
         for order in rules_in(&candidates) {
             let rule = &rules.relations[order];
             if !possible.rule(order) {
@@ -243,6 +245,7 @@ pub fn match_relations(
                 }
             }
         }
+        words_scratch = possible.into_scratch();
     }
     // A quotation has one speaker, a value mention one subject: where rules
     // disagree, the higher priority wins, then the rule listed first.
@@ -332,7 +335,7 @@ fn object_captures<'r, 't>(
             // the part spans): no search of the text for each.
             (Some(mask), Some(mut tags)) => {
                 let (at, _) = Iterator::find(&mut tags, |&(_, bit)| bit & mask != 0)?;
-                (before[at..].chars().count() <= reach.chars).then_some(at)?
+                at_most_chars(&before[at..], reach.chars).then_some(at)?
             }
             _ => {
                 let window = window();
@@ -441,7 +444,18 @@ fn is_topic_type(tag: Tag) -> bool {
 /// event (within its first few characters).
 fn sentence_topic<'a>(tagged: &TaggedSentence<'a>) -> Option<&'a TaggedMention> {
     let &(at, m) = tagged.slots.iter().find(|(_, m)| is_topic_type(m.tag))?;
-    (tagged.text[..at].chars().count() <= 3).then_some(m)
+    at_most_chars(&tagged.text[..at], 3).then_some(m)
+}
+
+/// Whether `text` has no more than `most` characters: told by its length
+/// alone where that is `most` bytes or fewer, or more than four bytes a
+/// character (the common cases), and counted only otherwise.
+fn at_most_chars(text: &str, most: usize) -> bool {
+    match text.len() {
+        len if len <= most => true,
+        len if len > 4 * most => false,
+        _ => text.chars().count() <= most,
+    }
 }
 
 /// Whether an organization, place or event comes before the first value.
@@ -1259,6 +1273,18 @@ mod tests {
             assert_eq!(tagged.places_of(first, true).collect::<Vec<_>>(), plain, "{:?} {first:?}", tagged.text);
         }
         assert!(found > 2000 && own_found > found, "{found} places found, {own_found} with the text's own");
+    }
+
+    #[test]
+    fn a_text_has_at_most_so_many_characters_where_counting_them_says_so() {
+        let alphabet: Vec<char> = "a，说é𠀀\u{E000}".chars().collect();
+        let mut next = crate::test_random::xorshift32(0xC4A2);
+        for len in 0..600 {
+            let text: String = crate::test_random::random_text(&alphabet, len % 20, &mut next);
+            for most in 0..24 {
+                assert_eq!(at_most_chars(&text, most), text.chars().count() <= most, "{text:?} {most}");
+            }
+        }
     }
 
     #[test]
