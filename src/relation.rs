@@ -47,6 +47,19 @@ impl<'a> TaggedSentence<'a> {
         self.slots.binary_search_by_key(&at, |&(b, _)| b).ok().map(|i| self.slots[i].1)
     }
 
+    /// Where the tag characters from `first.0` to `first.1` stand in the
+    /// text, in order: read off the slots where the text has no tag
+    /// characters of its own (`own_tags` false), which are then all its
+    /// tags, rather than found by a search of every byte of it and a
+    /// decoding of each lead byte found (see [`tag_places_of`]).
+    fn places_of(&self, first: (char, char), own_tags: bool) -> impl Iterator<Item = usize> + '_ {
+        let from_slots = (!own_tags).then(|| {
+            self.slots.iter().filter(move |(_, m)| (first.0..=first.1).contains(&m.tag.symbol())).map(|&(at, _)| at)
+        });
+        let searched = own_tags.then(|| tag_places_of(&self.text, first));
+        from_slots.into_iter().flatten().chain(searched.into_iter().flatten())
+    }
+
     /// Put a mention in front (its tag character first).
     fn put_first(&mut self, mention: &'a TaggedMention) {
         let symbol = mention.tag.symbol();
@@ -123,6 +136,8 @@ pub fn match_relations(
     // Where the tag characters of a sentence start (its slots', where the
     // text has none of its own).
     let mut tag_places = Vec::with_capacity(tagged.slots.capacity());
+    // The buffer of the trigger-word tests, one for the document.
+    let mut words_scratch = Vec::new();
     let mut first_mention = 0;
     for (si, &sentence) in sentences.iter().enumerate() {
         first_mention = first_starting_at_or_after(&resolved.mentions, first_mention, sentence.start);
@@ -167,7 +182,7 @@ pub fn match_relations(
         };
         // Rules (and `unless` patterns) whose trigger words the sentence
         // lacks cannot match it.
-        let possible = triggers.possible(&tagged.text, counts);
+        let possible = triggers.possible(&tagged.text, counts, std::mem::take(&mut words_scratch));
         for order in rules_in(&candidates) {
             let rule = &rules.relations[order];
             if !possible.rule(order) {
@@ -207,7 +222,9 @@ pub fn match_relations(
                 match first_tag_chars(&rule.regex) {
                     Some(first) => {
                         let search = |anchored: &regex::Regex, rest| anchored.find(rest).map(|m| (m.len(), ()));
-                        rule.regex.for_each_match_from(text, tag_places_of(text, first), search, |start, len, ()| each(start, start + len))
+                        rule.regex.for_each_match_from(text, tagged.places_of(first, text_has_tag_characters), search, |start, len, ()| {
+                            each(start, start + len)
+                        })
                     }
                     None => rule.regex.find_iter(text).for_each(|m| each(m.start(), m.end())),
                 }
@@ -216,7 +233,7 @@ pub fn match_relations(
                 match first_tag_chars(&rule.regex) {
                     Some(first) => rule.regex.for_each_match_from(
                         text,
-                        tag_places_of(text, first),
+                        tagged.places_of(first, text_has_tag_characters),
                         |anchored, rest| anchored.captures(rest).map(|c| (c.get(0).expect("group 0 is the match").len(), c)),
                         |start, _, caps| collect(rule, order, &MatchGroups::CapturedAt(caps, start), &tagged, si, (resolved, folded), &mut found),
                     ),
@@ -228,6 +245,7 @@ pub fn match_relations(
                 }
             }
         }
+        words_scratch = possible.into_scratch();
     }
     // A quotation has one speaker, a value mention one subject: where rules
     // disagree, the higher priority wins, then the rule listed first.
@@ -317,7 +335,7 @@ fn object_captures<'r, 't>(
             // the part spans): no search of the text for each.
             (Some(mask), Some(mut tags)) => {
                 let (at, _) = Iterator::find(&mut tags, |&(_, bit)| bit & mask != 0)?;
-                (before[at..].chars().count() <= reach.chars).then_some(at)?
+                at_most_chars(&before[at..], reach.chars).then_some(at)?
             }
             _ => {
                 let window = window();
@@ -426,7 +444,18 @@ fn is_topic_type(tag: Tag) -> bool {
 /// event (within its first few characters).
 fn sentence_topic<'a>(tagged: &TaggedSentence<'a>) -> Option<&'a TaggedMention> {
     let &(at, m) = tagged.slots.iter().find(|(_, m)| is_topic_type(m.tag))?;
-    (tagged.text[..at].chars().count() <= 3).then_some(m)
+    at_most_chars(&tagged.text[..at], 3).then_some(m)
+}
+
+/// Whether `text` has no more than `most` characters: told by its length
+/// alone where that is `most` bytes or fewer, or more than four bytes a
+/// character (the common cases), and counted only otherwise.
+fn at_most_chars(text: &str, most: usize) -> bool {
+    match text.len() {
+        len if len <= most => true,
+        len if len > 4 * most => false,
+        _ => text.chars().count() <= most,
+    }
 }
 
 /// Whether an organization, place or event comes before the first value.
@@ -1201,6 +1230,61 @@ mod tests {
             }
         }
         assert!(matched > 3000, "only {matched} matches");
+    }
+
+    /// Where the text has no tag characters of its own, the places of
+    /// a range of tags read off the slots of a tagged sentence are those a
+    /// search of its text finds; where it has, they are searched for.
+    #[test]
+    fn tag_places_read_off_the_slots_are_those_a_search_finds() {
+        let tags: Vec<Tag> = [NodeType::Person, NodeType::Organization, NodeType::Place, NodeType::Money, NodeType::Date, NodeType::Quotation]
+            .into_iter()
+            .map(Tag::Node)
+            .chain([Tag::Title])
+            .collect();
+        let mentions: Vec<TaggedMention> =
+            tags.iter().map(|&tag| TaggedMention { span: Span::new(0, 1), tag, node: None, rule: RuleId::Literal("test") }).collect();
+        let words = ["", "的", "说", "a", "，", "𠀀", "\n"];
+        let mut next = crate::test_random::xorshift32(0x7A95);
+        let mut next = move |n: usize| next() as usize % n;
+        let (mut found, mut own_found) = (0, 0);
+        for _ in 0..2000 {
+            let mut tagged = TaggedSentence::default();
+            for _ in 0..next(12) {
+                tagged.text.push_str(words[next(words.len())]);
+                let m = &mentions[next(mentions.len())];
+                tagged.slots.push((tagged.text.len(), m));
+                tagged.text.push(m.tag.symbol());
+            }
+            if next(3) == 0 {
+                tagged.put_first(&mentions[next(mentions.len())]);
+            }
+            let (a, b) = (tags[next(tags.len())].symbol(), tags[next(tags.len())].symbol());
+            let first = (a.min(b), a.max(b));
+            let plain: Vec<usize> = tag_places_of(&tagged.text, first).collect();
+            found += plain.len();
+            assert_eq!(tagged.places_of(first, false).collect::<Vec<_>>(), plain, "{:?} {first:?}", tagged.text);
+            assert_eq!(tagged.places_of(first, true).collect::<Vec<_>>(), plain, "{:?} {first:?}", tagged.text);
+            // A tag character of the text's own, which no slot lists, is
+            // found where the text is said to have them.
+            tagged.text.push(first.0);
+            let plain: Vec<usize> = tag_places_of(&tagged.text, first).collect();
+            own_found += plain.len();
+            assert_eq!(tagged.places_of(first, true).collect::<Vec<_>>(), plain, "{:?} {first:?}", tagged.text);
+        }
+        assert!(found > 2000 && own_found > found, "{found} places found, {own_found} with the text's own");
+    }
+
+    #[test]
+    fn a_text_has_at_most_so_many_characters_where_counting_them_says_so() {
+        let alphabet: Vec<char> = "a，说é𠀀\u{E000}".chars().collect();
+        let mut next = crate::test_random::xorshift32(0xC4A2);
+        for len in 0..600 {
+            let text: String = crate::test_random::random_text(&alphabet, len % 20, &mut next);
+            for most in 0..24 {
+                assert_eq!(at_most_chars(&text, most), text.chars().count() <= most, "{text:?} {most}");
+            }
+        }
     }
 
     #[test]

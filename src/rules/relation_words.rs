@@ -70,10 +70,19 @@ impl RelationWords {
         self.regex_clauses.get(i).is_some_and(|own| !own.is_empty())
     }
 
-    /// The regexes that may match `text`: those with a word of each of
-    /// their clauses in it.
+    /// [`RelationWords::possible_in`] with a new buffer.
+    #[cfg(test)]
     pub fn possible(&self, text: &str) -> Possible<'_> {
-        let mut satisfied = vec![false; self.clauses];
+        self.possible_in(text, Vec::new())
+    }
+
+    /// The regexes that may match `text`: those with a word of each of
+    /// their clauses in it. `satisfied` (of any length and contents) is
+    /// the buffer of the answer: one reused from one sentence to the next
+    /// is neither allocated nor freed for each.
+    pub fn possible_in(&self, text: &str, mut satisfied: Vec<bool>) -> Possible<'_> {
+        satisfied.clear();
+        satisfied.resize(self.clauses, false);
         // Overlapping: every occurrence of every word, 的 within 里的 too.
         for found in self.automaton.find_overlapping_iter(text) {
             for &clause in &self.word_clauses[found.value() as usize] {
@@ -96,6 +105,20 @@ mod tests {
     /// that is a substring of the text.
     fn plainly_possible(requirements: &[Vec<Vec<String>>], i: usize, text: &str) -> bool {
         requirements[i].iter().all(|clause| clause.iter().any(|w| !w.is_empty() && text.contains(w.as_str())))
+    }
+
+    /// A buffer left by the test of another text changes nothing.
+    #[test]
+    fn a_reused_buffer_answers_as_a_new_one() {
+        let requirements = vec![clauses(&[&["说", "表示"]]), clauses(&[&["的"], &["成立"]]), Vec::new()];
+        let words = RelationWords::new(&requirements);
+        let mut buffer = vec![true; 7];
+        for text in ["说的成立", "", "的", "表示成立的", "a"] {
+            let reused = words.possible_in(text, buffer);
+            let new = words.possible(text);
+            assert_eq!(reused.satisfied, new.satisfied, "{text:?}");
+            buffer = reused.satisfied;
+        }
     }
 
     #[test]

@@ -15,8 +15,10 @@
 use super::pattern::tag_bit;
 
 /// Clauses tested (bits of a [`Clauses`]); those past these are not
-/// (user rules with many patterns).
-const CLAUSE_WORDS: usize = 8;
+/// (user rules with many patterns). (Four words, of which the built-in
+/// rules fill three: every pair found and every candidate rule ORs or
+/// tests a whole set, which eight words made twice the work.)
+const CLAUSE_WORDS: usize = 4;
 type Clauses = [u64; CLAUSE_WORDS];
 
 /// Slots of [`TagNeighbours::pairs`].

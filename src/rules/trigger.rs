@@ -726,9 +726,10 @@ impl RelationTriggers {
     }
 
     /// Which rules and `unless` patterns may match a tagged sentence, whose
-    /// tag characters are `counts`.
-    pub fn possible<'a>(&'a self, tagged: &'a str, counts: TagCounts) -> PossibleRelations<'a> {
-        PossibleRelations { triggers: self, tagged, words: OnceCell::new(), counts }
+    /// tag characters are `counts`; `scratch`: a buffer for the test of
+    /// its trigger words (see [`PossibleRelations::into_scratch`]).
+    pub fn possible<'a>(&'a self, tagged: &'a str, counts: TagCounts, scratch: Vec<bool>) -> PossibleRelations<'a> {
+        PossibleRelations { triggers: self, tagged, words: OnceCell::new(), counts, scratch: Cell::new(scratch) }
     }
 }
 
@@ -740,6 +741,8 @@ pub struct PossibleRelations<'a> {
     /// mention test (in many sentences none does).
     words: OnceCell<Possible<'a>>,
     counts: TagCounts,
+    /// The buffer the trigger-word test answers in, until it runs.
+    scratch: Cell<Vec<bool>>,
 }
 
 impl PossibleRelations<'_> {
@@ -755,11 +758,20 @@ impl PossibleRelations<'_> {
         self.regex(self.triggers.unless_start[rule] + unless)
     }
 
+    /// The buffer given to [`RelationTriggers::possible`], for the next
+    /// sentence's test.
+    pub fn into_scratch(self) -> Vec<bool> {
+        match self.words.into_inner() {
+            Some(words) => words.satisfied,
+            None => self.scratch.into_inner(),
+        }
+    }
+
     /// Regex `i` has the mentions it needs and its trigger words.
     #[inline]
     fn regex(&self, i: usize) -> bool {
         self.triggers.tag_needs.get(i).is_none_or(|n| n.met_by(&self.counts))
-            && (!self.triggers.words.needs_words(i) || self.words.get_or_init(|| self.triggers.words.possible(self.tagged)).contains(i))
+            && (!self.triggers.words.needs_words(i) || self.words.get_or_init(|| self.triggers.words.possible_in(self.tagged, self.scratch.take())).contains(i))
     }
 }
 
