@@ -25,9 +25,11 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 use std::sync::Arc;
 use key_index::KeyIndex;
+use scratch::Scratch;
 use stops::{starts_with_text, StopChars, TextsBySlot};
 
 mod key_index;
+mod scratch;
 mod stops;
 
 /// A mention as the relation stage sees it.
@@ -88,7 +90,9 @@ type KeyRef<'a> = (NodeType, &'a str);
 pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) -> Resolved {
     // Sized for the candidates up front: the tables would otherwise grow
     // (and rehash) several times per document.
-    let mut builder = NodeBuilder::with_capacity(candidates.len());
+    // (In this thread's tables of the document before: see `scratch.rs`.)
+    let mut scratch = Scratch::take();
+    let mut builder = NodeBuilder::reusing(candidates.len(), &mut scratch);
     // Room for every candidate and quotation, and for the references and
     // pronouns found later, about as many as the stops (one in sixteen
     // characters): more only grow the vector once. (Reserving room for
@@ -112,6 +116,11 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     );
     let choose_entry = |c: &Candidate, folded: &str| -> Option<u32> {
         let first = c.entry?;
+        // (No place mentioned, no parent mentioned: the first entry it is,
+        // without looking the other entries up.)
+        if mentioned_places.is_empty() {
+            return Some(first);
+        }
         let kind = rules.dictionary.entry(first).kind;
         let better = rules.dictionary.lookup(folded).iter().copied().find(|&e| {
             let e = rules.dictionary.entry(e);
@@ -135,7 +144,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     let longer_form = longer_forms(plain_keys, &place_spellings);
 
     // Full-form entities first, in reading order.
-    let mut covered = Coverage::new(doc.chars.len());
+    let mut covered = Coverage::reusing(std::mem::take(&mut scratch.coverage), doc.chars.len());
     for c in candidates {
         covered.mark(c.span);
     }
@@ -253,14 +262,15 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     suffixes.dedup();
     // The passes below stop only where a sole surname, the first character
     // of a reference or suffix, or a pronoun is (`resolve/stops.rs`).
-    let stop_chars = StopChars::new(
+    let stop_chars = StopChars::new_in(
+        std::mem::take(&mut scratch.stop_chars),
         sole_persons
             .iter()
             .map(|&(surname, _)| surname)
             .chain(references.iter().map(|&(text, _, _)| text).chain(suffixes.iter().copied()).filter_map(|t| t.chars().next()))
             .chain(PRONOUNS),
     );
-    let stops = stop_chars.stops(doc.chars);
+    let stops = stop_chars.stops_in(std::mem::take(&mut scratch.stops), doc.chars);
     let mut person_of_surname: Vec<Option<KeyRef>> = vec![None; stop_chars.len()];
     for &(surname, key) in &sole_persons {
         if let Some(slot) = stop_chars.slot(surname) {
@@ -428,7 +438,11 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
             builder.add_folded_form(parent, Spelling { written: &name, folded: &folded });
         }
     }
-    let (nodes, parents) = builder.finish();
+    let (nodes, parents) = builder.finish_into(&mut scratch);
+    scratch.coverage = covered.count;
+    scratch.stops = stops;
+    scratch.stop_chars = stop_chars.into_buffer();
+    scratch.give_back();
     Resolved { nodes, mentions: tagged, parents }
 }
 
@@ -605,11 +619,20 @@ fn key_hash(node_type: NodeType, key: &str) -> u64 {
 
 impl NodeBuilder {
     /// A builder with room for `mentions` mentions of as many nodes.
+    #[cfg(test)]
     fn with_capacity(mentions: usize) -> NodeBuilder {
+        NodeBuilder::reusing(mentions, &mut Scratch::default())
+    }
+
+    /// [`NodeBuilder::with_capacity`], its index and flags in the tables
+    /// of `scratch` (given back by [`NodeBuilder::finish_into`]).
+    fn reusing(mentions: usize, scratch: &mut Scratch) -> NodeBuilder {
+        let mut has_full_form = std::mem::take(&mut scratch.has_full_form);
+        has_full_form.clear();
         NodeBuilder {
             nodes: Vec::with_capacity(mentions),
-            index: KeyIndex::with_capacity(mentions),
-            has_full_form: Vec::with_capacity(mentions),
+            index: std::mem::take(&mut scratch.key_index).emptied(mentions),
+            has_full_form,
             parents: FxHashMap::default(),
         }
     }
@@ -710,6 +733,13 @@ impl NodeBuilder {
         }
     }
 
+    /// [`NodeBuilder::finish`], its tables given back to `scratch`.
+    fn finish_into(mut self, scratch: &mut Scratch) -> (Vec<Node>, FxHashMap<usize, String>) {
+        scratch.key_index = std::mem::take(&mut self.index);
+        scratch.has_full_form = std::mem::take(&mut self.has_full_form);
+        self.finish()
+    }
+
     fn finish(mut self) -> (Vec<Node>, FxHashMap<usize, String>) {
         for node in &mut self.nodes {
             node.mentions.sort_by_key(|m| m.span);
@@ -771,8 +801,12 @@ struct Coverage {
 }
 
 impl Coverage {
-    fn new(chars: usize) -> Coverage {
-        Coverage { count: vec![0; chars] }
+    /// No character covered, the counts kept in `count` (the counts of a
+    /// document before, reused: cleared and sized).
+    fn reusing(mut count: Vec<u16>, chars: usize) -> Coverage {
+        count.clear();
+        count.resize(chars, 0);
+        Coverage { count }
     }
 
     fn mark(&mut self, span: Span) {
@@ -1020,6 +1054,35 @@ mod tests {
         let map = collect_counted(bounded.clone().map(|&n| (n, n * 2)));
         assert_eq!(map.len(), 17);
         assert!(map.iter().all(|(&k, &v)| k % 3 == 0 && v == 2 * k));
+    }
+
+    /// Coverage made in the counts of a document before covers what new
+    /// coverage covers: nothing at first, then what is marked.
+    #[test]
+    fn reused_coverage_is_new_coverage() {
+        let mut random = crate::test_random::xorshift32(0xc0e7);
+        let mut counts = Vec::new();
+        for _ in 0..300 {
+            let chars = random() as usize % 40;
+            let mut reused = Coverage::reusing(counts, chars);
+            let mut fresh = Coverage { count: vec![0; chars] };
+            assert_eq!(reused.count, fresh.count);
+            for _ in 0..random() % 10 {
+                let start = random() as usize % (chars + 2);
+                let span = Span::new(start, start + random() as usize % 5);
+                if random().is_multiple_of(3) {
+                    reused.unmark(span);
+                    fresh.unmark(span);
+                } else {
+                    reused.mark(span);
+                    fresh.mark(span);
+                }
+                let probe = Span::new(start / 2, start / 2 + 2);
+                assert_eq!(reused.any(probe), fresh.any(probe));
+            }
+            assert_eq!(reused.count, fresh.count);
+            counts = reused.count;
+        }
     }
 
     #[test]

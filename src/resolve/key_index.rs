@@ -11,6 +11,8 @@
 
 /// Node numbers by key hash. Finds the nodes whose key has a given hash;
 /// telling their keys apart is the caller's (see [`KeyIndex::find`]).
+/// (The default has no slots: only for [`KeyIndex::emptied`].)
+#[derive(Default)]
 pub(super) struct KeyIndex {
     /// Per slot, a node number + 1, or 0 for an empty slot. A power of
     /// two long, and at least twice as long as there are nodes, so a probe
@@ -29,9 +31,22 @@ const MIN_SLOTS: usize = 16;
 
 impl KeyIndex {
     /// An index with room for `nodes` nodes before it grows.
+    #[cfg(test)]
     pub(super) fn with_capacity(nodes: usize) -> KeyIndex {
+        KeyIndex::default().emptied(nodes)
+    }
+
+    /// This index emptied, with room for `nodes` nodes before it grows:
+    /// the tables of a document before are cleared and reused, not made
+    /// again.
+    pub(super) fn emptied(mut self, nodes: usize) -> KeyIndex {
         let slots = nodes.saturating_mul(2).next_power_of_two().max(MIN_SLOTS);
-        KeyIndex { slots: vec![0; slots], shift: 64 - slots.trailing_zeros(), hashes: Vec::with_capacity(nodes) }
+        self.slots.clear();
+        self.slots.resize(slots, 0);
+        self.shift = 64 - slots.trailing_zeros();
+        self.hashes.clear();
+        self.hashes.reserve(nodes);
+        self
     }
 
     /// The node whose key has hash `hash` and for which `is_key` holds
@@ -124,6 +139,29 @@ mod tests {
                 assert_eq!(index.find(hash, |n| keys[n] == (hash, key + 100)), None);
             }
             assert!(2 * keys.len() <= index.slots.len());
+        }
+    }
+
+    /// An index emptied for reuse finds what a new one finds: none of the
+    /// nodes of its previous use, and every node pushed since.
+    #[test]
+    fn an_emptied_index_is_a_new_one() {
+        let mut random = crate::test_random::xorshift32(0xe3b7);
+        let mut index = KeyIndex::with_capacity(3);
+        for round in 0..100 {
+            let hashes: Vec<u64> = (0..random() % 200).map(|_| u64::from(random() % 64) << 58).collect();
+            for &h in &hashes {
+                index.push(h);
+            }
+            index = index.emptied(round % 7);
+            let fresh = KeyIndex::with_capacity(round % 7);
+            assert_eq!((&index.slots, index.shift, &index.hashes), (&fresh.slots, fresh.shift, &fresh.hashes));
+            for &h in &hashes {
+                assert_eq!(index.find(h, |_| true), None);
+            }
+            let node = index.push(hashes.first().copied().unwrap_or(0));
+            assert_eq!(node, 0);
+            assert_eq!(index.find(hashes.first().copied().unwrap_or(0), |n| n == 0), Some(0));
         }
     }
 }

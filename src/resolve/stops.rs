@@ -30,8 +30,16 @@ pub(super) struct StopChars {
 }
 
 impl StopChars {
+    #[cfg(test)]
     pub(super) fn new(chars: impl IntoIterator<Item = char>) -> StopChars {
-        let mut stop = StopChars { chars: Vec::new(), slot_by_low: [NONE; LOWS] };
+        StopChars::new_in(Vec::new(), chars)
+    }
+
+    /// [`StopChars::new`], its list kept in `buffer` (emptied first): the
+    /// list of a document before, reused.
+    pub(super) fn new_in(mut buffer: Vec<char>, chars: impl IntoIterator<Item = char>) -> StopChars {
+        buffer.clear();
+        let mut stop = StopChars { chars: buffer, slot_by_low: [NONE; LOWS] };
         for c in chars {
             if stop.slot(c).is_some() {
                 continue;
@@ -45,6 +53,11 @@ impl StopChars {
             };
         }
         stop
+    }
+
+    /// The list of characters, for reuse by [`StopChars::new_in`].
+    pub(super) fn into_buffer(self) -> Vec<char> {
+        self.chars
     }
 
     /// How many characters there are (slots run from 0 to this).
@@ -74,10 +87,18 @@ impl StopChars {
 
     /// Every position of `text` with a stop character, in order, with the
     /// character's slot.
+    #[cfg(test)]
     pub(super) fn stops(&self, text: &[char]) -> Vec<Stop> {
+        self.stops_in(Vec::new(), text)
+    }
+
+    /// [`StopChars::stops`], listed in `found` (emptied first): the list of
+    /// a document before, reused.
+    pub(super) fn stops_in(&self, mut found: Vec<Stop>, text: &[char]) -> Vec<Stop> {
+        found.clear();
         // (Sized for a stop in sixteen characters: growing from empty, the
         // list was reallocated several times per document.)
-        let mut found = Vec::with_capacity(text.len() / 16);
+        found.reserve(text.len() / 16);
         let mut push_stops = |from: usize, chars: &[char]| {
             for (k, &c) in chars.iter().enumerate() {
                 if let Some(slot) = self.slot(c) {
@@ -249,6 +270,26 @@ mod tests {
         let at: Vec<usize> = stop.stops(&text).iter().map(|s| s.at).collect();
         assert_eq!(at, (0..text.len()).filter(|&i| stop.slot(text[i]).is_some()).collect::<Vec<_>>());
         assert_eq!(at, vec![0, 2, 4, 5, 6, 8]);
+    }
+
+    /// Made in the lists of a document before, the stop characters and
+    /// stops are what new lists give.
+    #[test]
+    fn reused_lists_give_what_new_ones_give() {
+        let mut random = crate::test_random::xorshift32(0x7e05);
+        let alphabet = chars("王说他是😀a中븭席");
+        let (mut buffer, mut found) = (Vec::new(), Vec::new());
+        for _ in 0..300 {
+            let wanted: Vec<char> = (0..random() % 6).map(|_| alphabet[random() as usize % alphabet.len()]).collect();
+            let text: Vec<char> = (0..random() % 30).map(|_| alphabet[random() as usize % alphabet.len()]).collect();
+            let fresh = StopChars::new(wanted.iter().copied());
+            let reused = StopChars::new_in(buffer, wanted.iter().copied());
+            assert_eq!(reused.chars, fresh.chars);
+            assert_eq!(reused.slot_by_low, fresh.slot_by_low);
+            found = reused.stops_in(found, &text);
+            assert_eq!(found, fresh.stops(&text));
+            buffer = reused.into_buffer();
+        }
     }
 
     /// A character's slot is found whatever the table holds at its low
