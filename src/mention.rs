@@ -1797,8 +1797,10 @@ fn abbreviation_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentSta
             }
         }
         // The first one must not end a word begun before it (其中美...).
-        let free_start = i == 0 || !is_lexicon_word(chars, i - 1, i + 1, rules);
-        if members.len() >= 2 && free_start && pair_after.starts_at(chars, j) {
+        // (Asked last: a lexicon probe, where most runs are one character
+        // and most pairs are followed by no relation word.)
+        let free_start = || i == 0 || !is_lexicon_word(chars, i - 1, i + 1, rules);
+        if members.len() >= 2 && pair_after.starts_at(chars, j) && free_start() {
             for &m in &members {
                 emit(m, "entities/place/abbreviation-pair", out);
             }
