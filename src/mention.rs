@@ -1204,10 +1204,8 @@ fn person_candidates_setting_aside(
     let function_words = lists.first_chars("stem_stop_chars");
 
     // Known names (places, organizations) that a bare name shape must not
-    // overlap (向|中国, 和|欧洲).
-    let known_spans = SpanCover::new(
-        out.iter().filter(|c| matches!(c.tag, Tag::Node(t) if t.is_entity()) && c.span.len() >= 2).map(|c| c.span),
-    );
+    // overlap (向|中国, 和|欧洲), and the gazetteer's among them (below).
+    let NamesBefore { known_spans, gazetteer_names } = NamesBefore::of(out);
     // All surname + given-name shapes, with their local evidence.
     struct Shape {
         start: usize,
@@ -1456,11 +1454,6 @@ fn person_candidates_setting_aside(
     }
     // A neighbour that is a known organization or place (阿里云 in
     // 华通和阿里云) is no person, whatever its shape: it lends no evidence.
-    let gazetteer_names = SpanCover::new(
-        out.iter()
-            .filter(|c| c.entry.is_some() && matches!(c.tag, Tag::Node(t) if t.is_entity() && t != NodeType::Person) && c.span.len() >= 2)
-            .map(|c| c.span),
-    );
     let is_gazetteer_name = |s: &Shape| gazetteer_names.contains(s.start, s.end);
     // (Most shapes have no evidence and are asked twice whether their text
     // was accepted: a bit test of the last character answers most of them
@@ -1620,6 +1613,35 @@ fn is_conjunction(c: char) -> bool {
     CONJUNCTION_SLOTS[c as usize % 64] == c as u32
 }
 
+/// The names of two characters or more that the families before the person
+/// rules found, which the person rules ask about.
+struct NamesBefore {
+    /// Every entity name.
+    known_spans: SpanCover,
+    /// The gazetteer's names of organizations, places and other entities
+    /// but persons.
+    gazetteer_names: SpanCover,
+}
+
+impl NamesBefore {
+    /// Both from one pass over the candidates (a document has hundreds, a
+    /// cache line each, and the second pass read them again).
+    fn of(candidates: &[Candidate]) -> NamesBefore {
+        let (mut known, mut gazetteer) = (Vec::new(), Vec::new());
+        for c in candidates {
+            let Tag::Node(t) = c.tag else { continue };
+            if t.is_entity() && c.span.len() >= 2 {
+                let span = (offset(c.span.start), offset(c.span.end));
+                known.push(span);
+                if c.entry.is_some() && t != NodeType::Person {
+                    gazetteer.push(span);
+                }
+            }
+        }
+        NamesBefore { known_spans: SpanCover::of_starts_and_ends(known), gazetteer_names: SpanCover::of_starts_and_ends(gazetteer) }
+    }
+}
+
 /// Which character ranges a set of spans covers, for questions asked once
 /// per name shape (a document has thousands of shapes and hundreds of known
 /// names).
@@ -1632,8 +1654,8 @@ struct SpanCover {
 }
 
 impl SpanCover {
-    fn new(spans: impl Iterator<Item = Span>) -> SpanCover {
-        let mut starts_and_max_ends: Vec<(u32, u32)> = spans.map(|s| (offset(s.start), offset(s.end))).collect();
+    /// The cover of the spans given as (start, end) in any order.
+    fn of_starts_and_ends(mut starts_and_max_ends: Vec<(u32, u32)>) -> SpanCover {
         // (The spans come mostly in runs of text order: a stable sort
         // merges the runs.)
         starts_and_max_ends.sort_by_key(|&(start, _)| start);
@@ -2309,8 +2331,9 @@ mod tests {
                 })
                 .collect::<Vec<_>>()
         });
+        let cover_of = |spans: &[Span]| SpanCover::of_starts_and_ends(spans.iter().map(|s| (offset(s.start), offset(s.end))).collect());
         for spans in std::iter::once(fixed).chain(random) {
-            let cover = SpanCover::new(spans.iter().copied());
+            let cover = cover_of(&spans);
             for start in 0..18 {
                 for end in start + 1..=18 {
                     let overlaps = spans.iter().any(|s| s.start < end && start < s.end);
@@ -2320,8 +2343,29 @@ mod tests {
                 }
             }
         }
-        let empty = SpanCover::new(std::iter::empty());
+        let empty = cover_of(&[]);
         assert!(!empty.overlaps(0, 5) && !empty.contains(1, 2), "no spans cover nothing");
+    }
+
+    #[test]
+    fn the_names_before_the_person_rules_are_the_entity_names_and_the_gazetteers_other_than_persons() {
+        let folded = Folded::new(include_str!("../fixtures/yunqi.txt"));
+        let mut candidates = find_candidates(&folded, &RULES);
+        // A person of the gazetteer too (the article has none), who
+        // is an entity name but none of the gazetteer's others.
+        let listed = candidates.iter().find(|c| c.entry.is_some() && c.span.len() >= 2).expect("a gazetteer name").clone();
+        candidates.push(Candidate { tag: Tag::Node(NodeType::Person), ..listed });
+        let cover_of = |keep: &dyn Fn(&Candidate) -> bool| {
+            let spans = candidates.iter().filter(|c| keep(c)).map(|c| (offset(c.span.start), offset(c.span.end))).collect();
+            SpanCover::of_starts_and_ends(spans).starts_and_max_ends
+        };
+        let entity_name = |c: &Candidate| matches!(c.tag, Tag::Node(t) if t.is_entity()) && c.span.len() >= 2;
+        let known = cover_of(&entity_name);
+        let gazetteer = cover_of(&|c| entity_name(c) && c.entry.is_some() && c.tag != Tag::Node(NodeType::Person));
+        assert!(known.len() > gazetteer.len() && !gazetteer.is_empty(), "the article has names of both kinds");
+        let before = NamesBefore::of(&candidates);
+        assert_eq!(before.known_spans.starts_and_max_ends, known);
+        assert_eq!(before.gazetteer_names.starts_and_max_ends, gazetteer);
     }
 
     #[test]
