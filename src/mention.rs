@@ -1363,7 +1363,9 @@ fn person_candidates_setting_aside(
         }
         silent_by_lexicon(chars, at, rules, starts, &known_spans, function_words, word_reject_final)
     };
-    let mut shapes = Vec::new();
+    // (A document has about one such shape per twenty-five characters:
+    // room for one per sixteen spares growing the list shape by shape.)
+    let mut shapes = Vec::with_capacity(chars.len() / 16);
     // The silent shapes (most of them), set aside unworked: only those whose
     // text a shape with evidence or an enumeration may accept are worked
     // out below, and the lexicon probes that may discard a shape are spared
@@ -1436,16 +1438,22 @@ fn person_candidates_setting_aside(
     // A shape inside a longer accepted one with the same end (向明 in
     // 陈向明) does not make its text a name elsewhere in the document.
     // (Shapes are in start order; names are compared as character slices.)
-    let mut first_start_by_end: FxHashMap<usize, usize> = FxHashMap::default();
+    // (The tables below hold at most the shapes with evidence, a few dozen
+    // a document: made at that size, they are not grown and rehashed
+    // entry by entry.)
+    let with_evidence = shapes.iter().filter(|o| o.evidence.is_some()).count();
+    let mut first_start_by_end: FxHashMap<usize, usize> = FxHashMap::with_capacity_and_hasher(with_evidence, Default::default());
     for o in shapes.iter().filter(|o| o.evidence.is_some()) {
         first_start_by_end.entry(o.end).or_insert(o.start);
     }
     let inside_longer = |s: &Shape| first_start_by_end.get(&s.end).is_some_and(|&start| start < s.start);
-    let mut accepted: FxHashSet<&[char]> = shapes.iter().filter(|s| s.evidence.is_some() && !inside_longer(s)).map(text).collect();
+    let mut accepted: FxHashSet<&[char]> = FxHashSet::with_capacity_and_hasher(with_evidence, Default::default());
+    accepted.extend(shapes.iter().filter(|s| s.evidence.is_some() && !inside_longer(s)).map(text));
     let mut rule_of: Vec<Option<&'static str>> = shapes.iter().map(|s| s.evidence).collect();
     // A bare name shape whose first two characters are a name found with a
     // cue (王巍|连团队都...) is that name and the next word.
-    let cued: FxHashSet<&[char]> = shapes.iter().filter(|o| o.evidence.is_some_and(|e| e != "name-shape")).map(text).collect();
+    let mut cued: FxHashSet<&[char]> = FxHashSet::with_capacity_and_hasher(with_evidence, Default::default());
+    cued.extend(shapes.iter().filter(|o| o.evidence.is_some_and(|e| e != "name-shape")).map(text));
     for (k, s) in shapes.iter().enumerate() {
         if s.evidence == Some("name-shape") && cued.contains(&chars[s.start..s.end - 1]) && !cued.contains(text(s)) {
             rule_of[k] = None;
