@@ -1221,10 +1221,8 @@ fn person_candidates_setting_aside(
     let function_words = lists.first_chars("stem_stop_chars");
 
     // Known names (places, organizations) that a bare name shape must not
-    // overlap (向|中国, 和|欧洲).
-    let known_spans = SpanCover::new(
-        out.iter().filter(|c| matches!(c.tag, Tag::Node(t) if t.is_entity()) && c.span.len() >= 2).map(|c| c.span),
-    );
+    // overlap (向|中国, 和|欧洲), and the gazetteer's among them (below).
+    let NamesBefore { known_spans, gazetteer_names } = NamesBefore::of(out);
     // All surname + given-name shapes, with their local evidence.
     struct Shape {
         start: usize,
@@ -1382,7 +1380,9 @@ fn person_candidates_setting_aside(
         }
         silent_by_lexicon(chars, at, rules, starts, &known_spans, function_words, word_reject_final)
     };
-    let mut shapes = Vec::new();
+    // (A document has about one such shape per twenty-five characters:
+    // room for one per sixteen spares growing the list shape by shape.)
+    let mut shapes = Vec::with_capacity(chars.len() / 16);
     // The silent shapes (most of them), set aside unworked: only those whose
     // text a shape with evidence or an enumeration may accept are worked
     // out below, and the lexicon probes that may discard a shape are spared
@@ -1455,16 +1455,22 @@ fn person_candidates_setting_aside(
     // A shape inside a longer accepted one with the same end (向明 in
     // 陈向明) does not make its text a name elsewhere in the document.
     // (Shapes are in start order; names are compared as character slices.)
-    let mut first_start_by_end: FxHashMap<usize, usize> = FxHashMap::default();
+    // (The tables below hold at most the shapes with evidence, a few dozen
+    // a document: made at that size, they are not grown and rehashed
+    // entry by entry.)
+    let with_evidence = shapes.iter().filter(|o| o.evidence.is_some()).count();
+    let mut first_start_by_end: FxHashMap<usize, usize> = FxHashMap::with_capacity_and_hasher(with_evidence, Default::default());
     for o in shapes.iter().filter(|o| o.evidence.is_some()) {
         first_start_by_end.entry(o.end).or_insert(o.start);
     }
     let inside_longer = |s: &Shape| first_start_by_end.get(&s.end).is_some_and(|&start| start < s.start);
-    let mut accepted: FxHashSet<&[char]> = shapes.iter().filter(|s| s.evidence.is_some() && !inside_longer(s)).map(text).collect();
+    let mut accepted: FxHashSet<&[char]> = FxHashSet::with_capacity_and_hasher(with_evidence, Default::default());
+    accepted.extend(shapes.iter().filter(|s| s.evidence.is_some() && !inside_longer(s)).map(text));
     let mut rule_of: Vec<Option<&'static str>> = shapes.iter().map(|s| s.evidence).collect();
     // A bare name shape whose first two characters are a name found with a
     // cue (王巍|连团队都...) is that name and the next word.
-    let cued: FxHashSet<&[char]> = shapes.iter().filter(|o| o.evidence.is_some_and(|e| e != "name-shape")).map(text).collect();
+    let mut cued: FxHashSet<&[char]> = FxHashSet::with_capacity_and_hasher(with_evidence, Default::default());
+    cued.extend(shapes.iter().filter(|o| o.evidence.is_some_and(|e| e != "name-shape")).map(text));
     for (k, s) in shapes.iter().enumerate() {
         if s.evidence == Some("name-shape") && cued.contains(&chars[s.start..s.end - 1]) && !cued.contains(text(s)) {
             rule_of[k] = None;
@@ -1473,11 +1479,6 @@ fn person_candidates_setting_aside(
     }
     // A neighbour that is a known organization or place (阿里云 in
     // 华通和阿里云) is no person, whatever its shape: it lends no evidence.
-    let gazetteer_names = SpanCover::new(
-        out.iter()
-            .filter(|c| c.entry.is_some() && matches!(c.tag, Tag::Node(t) if t.is_entity() && t != NodeType::Person) && c.span.len() >= 2)
-            .map(|c| c.span),
-    );
     let is_gazetteer_name = |s: &Shape| gazetteer_names.contains(s.start, s.end);
     // (Most shapes have no evidence and are asked twice whether their text
     // was accepted: a bit test of the last character answers most of them
@@ -1637,6 +1638,35 @@ fn is_conjunction(c: char) -> bool {
     CONJUNCTION_SLOTS[c as usize % 64] == c as u32
 }
 
+/// The names of two characters or more that the families before the person
+/// rules found, which the person rules ask about.
+struct NamesBefore {
+    /// Every entity name.
+    known_spans: SpanCover,
+    /// The gazetteer's names of organizations, places and other entities
+    /// but persons.
+    gazetteer_names: SpanCover,
+}
+
+impl NamesBefore {
+    /// Both from one pass over the candidates (a document has hundreds, a
+    /// cache line each, and the second pass read them again).
+    fn of(candidates: &[Candidate]) -> NamesBefore {
+        let (mut known, mut gazetteer) = (Vec::new(), Vec::new());
+        for c in candidates {
+            let Tag::Node(t) = c.tag else { continue };
+            if t.is_entity() && c.span.len() >= 2 {
+                let span = (offset(c.span.start), offset(c.span.end));
+                known.push(span);
+                if c.entry.is_some() && t != NodeType::Person {
+                    gazetteer.push(span);
+                }
+            }
+        }
+        NamesBefore { known_spans: SpanCover::of_starts_and_ends(known), gazetteer_names: SpanCover::of_starts_and_ends(gazetteer) }
+    }
+}
+
 /// Which character ranges a set of spans covers, for questions asked once
 /// per name shape (a document has thousands of shapes and hundreds of known
 /// names).
@@ -1649,8 +1679,8 @@ struct SpanCover {
 }
 
 impl SpanCover {
-    fn new(spans: impl Iterator<Item = Span>) -> SpanCover {
-        let mut starts_and_max_ends: Vec<(u32, u32)> = spans.map(|s| (offset(s.start), offset(s.end))).collect();
+    /// The cover of the spans given as (start, end) in any order.
+    fn of_starts_and_ends(mut starts_and_max_ends: Vec<(u32, u32)>) -> SpanCover {
         // (The spans come mostly in runs of text order: a stable sort
         // merges the runs.)
         starts_and_max_ends.sort_by_key(|&(start, _)| start);
@@ -2374,8 +2404,9 @@ mod tests {
                 })
                 .collect::<Vec<_>>()
         });
+        let cover_of = |spans: &[Span]| SpanCover::of_starts_and_ends(spans.iter().map(|s| (offset(s.start), offset(s.end))).collect());
         for spans in std::iter::once(fixed).chain(random) {
-            let cover = SpanCover::new(spans.iter().copied());
+            let cover = cover_of(&spans);
             for start in 0..18 {
                 for end in start + 1..=18 {
                     let overlaps = spans.iter().any(|s| s.start < end && start < s.end);
@@ -2385,8 +2416,29 @@ mod tests {
                 }
             }
         }
-        let empty = SpanCover::new(std::iter::empty());
+        let empty = cover_of(&[]);
         assert!(!empty.overlaps(0, 5) && !empty.contains(1, 2), "no spans cover nothing");
+    }
+
+    #[test]
+    fn the_names_before_the_person_rules_are_the_entity_names_and_the_gazetteers_other_than_persons() {
+        let folded = Folded::new(include_str!("../fixtures/yunqi.txt"));
+        let mut candidates = find_candidates(&folded, &RULES);
+        // A person of the gazetteer too (the article has none), who
+        // is an entity name but none of the gazetteer's others.
+        let listed = candidates.iter().find(|c| c.entry.is_some() && c.span.len() >= 2).expect("a gazetteer name").clone();
+        candidates.push(Candidate { tag: Tag::Node(NodeType::Person), ..listed });
+        let cover_of = |keep: &dyn Fn(&Candidate) -> bool| {
+            let spans = candidates.iter().filter(|c| keep(c)).map(|c| (offset(c.span.start), offset(c.span.end))).collect();
+            SpanCover::of_starts_and_ends(spans).starts_and_max_ends
+        };
+        let entity_name = |c: &Candidate| matches!(c.tag, Tag::Node(t) if t.is_entity()) && c.span.len() >= 2;
+        let known = cover_of(&entity_name);
+        let gazetteer = cover_of(&|c| entity_name(c) && c.entry.is_some() && c.tag != Tag::Node(NodeType::Person));
+        assert!(known.len() > gazetteer.len() && !gazetteer.is_empty(), "the article has names of both kinds");
+        let before = NamesBefore::of(&candidates);
+        assert_eq!(before.known_spans.starts_and_max_ends, known);
+        assert_eq!(before.gazetteer_names.starts_and_max_ends, gazetteer);
     }
 
     #[test]
