@@ -28,7 +28,7 @@ use start_chars::{
 };
 use crate::model::{NodeType, RuleId, Span};
 use crate::normalize::Folded;
-use crate::rules::{DictKind, Normalizer, RegexRule, RuleSet, Tag};
+use crate::rules::{DictKind, Normalizer, PossibleRules, RegexBank, RegexRule, RuleSet, Tag};
 use crate::value::{self, DateExpr, Value};
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -164,10 +164,8 @@ pub fn find_candidates_of_each(docs: &[&Folded], rules: &RuleSet) -> Vec<Vec<Can
         f.candidates.append(&mut suffixed);
     }
     let possible: Vec<_> = findings.iter().map(|f| rules.possible_regex_rules(f.folded)).collect();
-    for (f, possible) in findings.iter_mut().zip(&possible) {
-        regex_candidates(f.folded, possible.with_words(0), &mut f.candidates);
-    }
-    value_candidates_rule_by_rule(rules, &mut findings, &possible);
+    candidates_rule_by_rule(&rules.entity_rules, 0, &mut findings, &possible, regex_candidates);
+    candidates_rule_by_rule(&rules.value_rules, 1, &mut findings, &possible, value_candidates);
     drop(possible);
     for f in &mut findings {
         person_candidates(f.folded.as_chars(), rules, &f.starts, &f.titles, &mut f.candidates);
@@ -1071,19 +1069,27 @@ fn value_candidates<'a>(folded: &Folded, rules: impl Iterator<Item = (&'a RegexR
     }
 }
 
-/// [`value_candidates`] of each document, rule by rule: each value rule
-/// runs over every document before the next one starts, so that its lazy
-/// DFA's tables, which each search walks and which the other rules' pushed
-/// out of the caches when a document took every rule in turn, stay cached
-/// across the documents. A document still takes its possible rules in
-/// their order, so its candidates come in the same order.
-fn value_candidates_rule_by_rule(rules: &RuleSet, findings: &mut [Finding], possible: &[crate::rules::PossibleRules]) {
-    let mut left: Vec<_> = possible.iter().map(|p| p.with_words(1).peekable()).collect();
-    for rule in rules.value_rules.iter() {
+/// The candidates of the rules of `bank` (bank `k` of `possible`, see
+/// [`crate::rules::PossibleRules::of`]) for each document, rule by rule:
+/// each rule runs over every document before the next one starts, so that
+/// its lazy DFA's tables, which each search walks and which the other
+/// rules' pushed out of the caches when a document took every rule in
+/// turn, stay cached across the documents. A document still takes its
+/// possible rules in their order, so its candidates come in the same order
+/// as from `candidates_of` given all of them at once.
+fn candidates_rule_by_rule<'r>(
+    bank: &'r RegexBank,
+    k: usize,
+    findings: &mut [Finding],
+    possible: &[PossibleRules<'r>],
+    candidates_of: impl Fn(&Folded, std::iter::Once<(&'r RegexRule, Option<Vec<std::ops::Range<usize>>>)>, &mut Vec<Candidate>),
+) {
+    let mut left: Vec<_> = possible.iter().map(|p| p.with_words(k).peekable()).collect();
+    for rule in bank.iter() {
         for (f, left) in findings.iter_mut().zip(&mut left) {
             // (Each document's possible rules come in the bank's order.)
             if let Some(next) = left.next_if(|&(possible, _)| std::ptr::eq(possible, rule)) {
-                value_candidates(f.folded, std::iter::once(next), &mut f.candidates);
+                candidates_of(f.folded, std::iter::once(next), &mut f.candidates);
             }
         }
     }
@@ -2292,7 +2298,7 @@ mod tests {
     }
 
     #[test]
-    fn the_value_rules_rule_by_rule_give_each_document_its_candidates_in_the_order_of_a_document_alone() {
+    fn each_regex_bank_rule_by_rule_gives_each_document_its_candidates_in_the_order_of_a_document_alone() {
         let article = include_str!("../fixtures/yunqi.txt");
         let mut texts: Vec<&str> = article.lines().collect();
         texts.extend(["", "2013年1月23日,近6万人参会,营收接近30亿元,增长104.71%,打八折", article]);
@@ -2300,16 +2306,22 @@ mod tests {
         let possible: Vec<_> = folded.iter().map(|f| RULES.possible_regex_rules(f)).collect();
         let start_chars = StartChars::new(&RULES);
         let finding = |folded| Finding { folded, candidates: Vec::new(), titles: TitleIndex::new(folded.as_chars(), &[]), starts: start_chars.of_document(folded.as_chars()) };
-        let mut findings: Vec<Finding> = folded.iter().map(finding).collect();
-        value_candidates_rule_by_rule(&RULES, &mut findings, &possible);
-        let mut found = 0;
-        for ((f, possible), by_rule) in folded.iter().zip(&possible).zip(&findings) {
+        let mut entities_by_rule: Vec<Finding> = folded.iter().map(finding).collect();
+        candidates_rule_by_rule(&RULES.entity_rules, 0, &mut entities_by_rule, &possible, regex_candidates);
+        let mut values_by_rule: Vec<Finding> = folded.iter().map(finding).collect();
+        candidates_rule_by_rule(&RULES.value_rules, 1, &mut values_by_rule, &possible, value_candidates);
+        let (mut entities, mut values) = (0, 0);
+        for (((f, possible), entities_by_rule), values_by_rule) in folded.iter().zip(&possible).zip(&entities_by_rule).zip(&values_by_rule) {
+            let mut alone = Vec::new();
+            regex_candidates(f, possible.with_words(0), &mut alone);
+            assert_eq!(entities_by_rule.candidates, alone);
+            entities += alone.len();
             let mut alone = Vec::new();
             value_candidates(f, possible.with_words(1), &mut alone);
-            assert_eq!(by_rule.candidates, alone);
-            found += alone.len();
+            assert_eq!(values_by_rule.candidates, alone);
+            values += alone.len();
         }
-        assert!(found > 50, "the texts have values to find");
+        assert!(entities > 10 && values > 50, "the texts have candidates of both banks to find");
     }
 
     #[test]
