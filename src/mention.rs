@@ -2565,10 +2565,37 @@ mod tests {
     fn setting_silent_shapes_aside_finds_the_persons_that_working_out_every_shape_finds() {
         // Surnames (common, rare, compound, a function word), given-name
         // characters, cue and title characters, verbs, conjunctions.
-        let alphabet: Vec<char> = "王李张陈欧阳司马家来和坚强明建国华伟大维先生记者总理说表示、与。，的决定带着阿里云".chars().collect();
-        let mut next = crate::test_random::xorshift32(17);
+        let alphabet = "王李张陈欧阳司马家来和坚强明建国华伟大维先生记者总理说表示、与。，的决定带着阿里云";
         let mut by_cache = 0;
-        for len in [0, 1, 2, 5, 40, 300, 2000] {
+        for_random_documents(alphabet, 17, &[0, 1, 2, 5, 40, 300, 2000], |doc| {
+            let persons = |set_aside: bool| {
+                let mut out = doc.known.clone();
+                person_candidates_setting_aside(doc.chars, &RULES, doc.starts, doc.titles, &mut out, set_aside);
+                out
+            };
+            let set_aside = persons(true);
+            assert_eq!(set_aside, persons(false), "{}", doc.text);
+            by_cache += set_aside.iter().filter(|c| c.rule == person_rule("document-cache")).count();
+        });
+        assert!(by_cache > 0, "the texts have names that only the document cache accepts");
+    }
+
+    /// A random document's text and what the name rules are given besides
+    /// it: its gazetteer candidates, titles and start characters.
+    struct RandomDocument<'a> {
+        text: &'a str,
+        chars: &'a [char],
+        known: &'a Vec<Candidate>,
+        titles: &'a TitleIndex,
+        starts: &'a DocumentStarts,
+    }
+
+    /// Calls `check` with twenty random documents over `alphabet` of each
+    /// of `lengths` characters.
+    fn for_random_documents(alphabet: &str, seed: u32, lengths: &[usize], mut check: impl FnMut(&RandomDocument)) {
+        let alphabet: Vec<char> = alphabet.chars().collect();
+        let mut next = crate::test_random::xorshift32(seed);
+        for &len in lengths {
             for _ in 0..20 {
                 let text: String = crate::test_random::random_text(&alphabet, len, &mut next);
                 let folded = Folded::new(&text);
@@ -2577,17 +2604,9 @@ mod tests {
                 dictionary_candidates(&chars, &RULES, &mut known);
                 let titles = TitleIndex::new(&chars, &known);
                 let starts = RULES.start_chars.get_or_init(|| StartChars::new(&RULES)).of_document(&chars);
-                let persons = |set_aside: bool| {
-                    let mut out = known.clone();
-                    person_candidates_setting_aside(&chars, &RULES, &starts, &titles, &mut out, set_aside);
-                    out
-                };
-                let set_aside = persons(true);
-                assert_eq!(set_aside, persons(false), "{text}");
-                by_cache += set_aside.iter().filter(|c| c.rule == person_rule("document-cache")).count();
+                check(&RandomDocument { text: &text, chars: &chars, known: &known, titles: &titles, starts: &starts });
             }
         }
-        assert!(by_cache > 0, "the texts have names that only the document cache accepts");
     }
 
     #[test]
@@ -2595,28 +2614,18 @@ mod tests {
         // Transliteration letters (in runs of every length), middle dots,
         // titles and speech verbs for evidence, ordinary words at the edges
         // (祝贺, 希望) and known names that cut or stop a run.
-        let alphabet: Vec<char> = "克林顿奥尔布赖特斯安南拉德·•祝贺希望总统总理说表示的了在中国美国，。".chars().collect();
-        let mut next = crate::test_random::xorshift32(0xF0E1);
+        let alphabet = "克林顿奥尔布赖特斯安南拉德·•祝贺希望总统总理说表示的了在中国美国，。";
         let mut names = 0;
-        for len in [0, 1, 2, 3, 5, 40, 300, 2000] {
-            for _ in 0..20 {
-                let text: String = crate::test_random::random_text(&alphabet, len, &mut next);
-                let folded = Folded::new(&text);
-                let chars: Vec<char> = folded.text.chars().collect();
-                let mut known = Vec::new();
-                dictionary_candidates(&chars, &RULES, &mut known);
-                let titles = TitleIndex::new(&chars, &known);
-                let starts = RULES.start_chars.get_or_init(|| StartChars::new(&RULES)).of_document(&chars);
-                let foreign = |pass_short_runs: bool| {
-                    let mut out = known.clone();
-                    foreign_name_candidates_passing_short_runs(&chars, &RULES, &starts, &titles, &mut out, pass_short_runs);
-                    out
-                };
-                let passing = foreign(true);
-                assert_eq!(passing, foreign(false), "{text}");
-                names += passing.len() - known.len();
-            }
-        }
+        for_random_documents(alphabet, 0xF0E1, &[0, 1, 2, 3, 5, 40, 300, 2000], |doc| {
+            let foreign = |pass_short_runs: bool| {
+                let mut out = doc.known.clone();
+                foreign_name_candidates_passing_short_runs(doc.chars, &RULES, doc.starts, doc.titles, &mut out, pass_short_runs);
+                out
+            };
+            let passing = foreign(true);
+            assert_eq!(passing, foreign(false), "{}", doc.text);
+            names += passing.len() - doc.known.len();
+        });
         assert!(names > 0, "the texts have foreign names");
     }
 
