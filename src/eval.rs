@@ -168,6 +168,7 @@ enum GoldRef<'a> {
 struct NodeKind<'a, G> {
     /// (type, name or text, item)
     golds: Vec<(&'a str, &'a str, G)>,
+    graph: &'a KnowledgeGraph,
     nodes: Vec<&'a GraphNode>,
     matches: &'a dyn Fn(&G, &GraphNode) -> bool,
     hint: &'a dyn Fn(&G, &[&GraphNode]) -> Option<String>,
@@ -197,7 +198,7 @@ impl<G> NodeKind<'_, G> {
                 score.missed.push(item);
             }
             for n in st.iter().filter(|n| !gt.iter().any(|g| (self.matches)(&g.2, n))) {
-                let rule = n.mentions.first().map(|m| m.rule.as_str()).unwrap_or("");
+                let rule = first_rule(self.graph, n);
                 score.spurious.push(format!("{t}: {} ({rule})", n.name));
             }
             total.add(&prf);
@@ -217,15 +218,17 @@ pub fn score_graph(gold: &GoldGraph, graph: &KnowledgeGraph) -> GraphScore {
 
     let entities = NodeKind {
         golds: gold.entities.iter().map(|g| (g.node_type.as_str(), g.name.as_str(), g)).collect(),
+        graph,
         nodes: entity_nodes,
         matches: &|g: &&GoldEntity, n: &GraphNode| entity_matches(g, n),
-        hint: &|g: &&GoldEntity, nodes: &[&GraphNode]| entity_hint(g, nodes),
+        hint: &|g: &&GoldEntity, nodes: &[&GraphNode]| entity_hint(g, graph, nodes),
     };
     let values = NodeKind {
         golds: gold.values.iter().map(|g| (g.node_type.as_str(), g.text.as_str(), g)).collect(),
+        graph,
         nodes: value_nodes,
         matches: &|g: &&GoldValue, n: &GraphNode| value_matches(g, n),
-        hint: &|g: &&GoldValue, nodes: &[&GraphNode]| value_hint(g, nodes),
+        hint: &|g: &&GoldValue, nodes: &[&GraphNode]| value_hint(g, graph, nodes),
     };
     let table = entities.score(&mut score);
     score.kinds.insert("entities", table);
@@ -308,33 +311,33 @@ fn short(s: &str) -> String {
     s.chars().take(30).collect()
 }
 
-fn first_rule(n: &GraphNode) -> &str {
-    n.mentions.first().map(|m| m.rule.as_str()).unwrap_or("")
+fn first_rule<'g>(graph: &'g KnowledgeGraph, n: &'g GraphNode) -> &'g str {
+    graph.first_mention(n).map(|m| m.rule.as_static_str()).unwrap_or("")
 }
 
 /// What came closest to a missed gold entity: a node with one of its names
 /// but another type, else a node whose name contains one of its names or is
 /// contained in one.
-fn entity_hint(g: &GoldEntity, nodes: &[&GraphNode]) -> Option<String> {
+fn entity_hint(g: &GoldEntity, graph: &KnowledgeGraph, nodes: &[&GraphNode]) -> Option<String> {
     let names = gold_entity_names(g);
     if let Some(n) = nodes.iter().find(|n| !names.is_disjoint(&node_names(n))) {
-        return Some(format!("found as {} by {}", n.node_type, first_rule(n)));
+        return Some(format!("found as {} by {}", n.node_type, first_rule(graph, n)));
     }
     let near = |n: &&&GraphNode| {
         node_names(n).iter().any(|x| names.iter().any(|g| x.chars().count() >= 2 && g.chars().count() >= 2 && (x.contains(g.as_str()) || g.contains(x.as_str()))))
     };
-    nodes.iter().find(near).map(|n| format!("closest: {} as {} by {}", n.name, n.node_type, first_rule(n)))
+    nodes.iter().find(near).map(|n| format!("closest: {} as {} by {}", n.name, n.node_type, first_rule(graph, n)))
 }
 
 /// What came closest to a missed gold value: the same text with another
 /// value or type.
-fn value_hint(g: &GoldValue, nodes: &[&GraphNode]) -> Option<String> {
+fn value_hint(g: &GoldValue, graph: &KnowledgeGraph, nodes: &[&GraphNode]) -> Option<String> {
     let text = fold_name(&g.text);
     let n = nodes.iter().find(|n| node_names(n).contains(&text)).or_else(|| {
         nodes.iter().find(|n| node_names(n).iter().any(|x| x.contains(text.as_str()) || text.contains(x.as_str())))
     })?;
     let value = n.value.as_ref().map_or_else(String::new, |v| format!(" = {v}"));
-    Some(format!("found {} as {}{value} by {}", n.name, n.node_type, first_rule(n)))
+    Some(format!("found {} as {}{value} by {}", n.name, n.node_type, first_rule(graph, n)))
 }
 
 /// One line of a PER/ORG/LOC gold set.
@@ -384,8 +387,8 @@ pub fn score_ner_detailed(gold: &[NerLine], graph: &KnowledgeGraph) -> NerScore 
     let mut rule_of: BTreeMap<(String, usize, usize), String> = BTreeMap::new();
     for n in graph.nodes() {
         let Some(l) = label(n.node_type) else { continue };
-        for m in &n.mentions {
-            if docs.contains(&*m.doc) {
+        for m in graph.mentions(n) {
+            if docs.contains(m.doc) {
                 system.insert((m.doc.to_string(), m.start, m.end, l));
                 rule_of.insert((m.doc.to_string(), m.start, m.end), m.rule.to_string());
             }
@@ -415,8 +418,8 @@ pub fn score_ner_detailed(gold: &[NerLine], graph: &KnowledgeGraph) -> NerScore 
     // Every system mention of the gold documents, any type, for the hints.
     let mut all: Vec<(&str, usize, usize, NodeType, &str)> = Vec::new();
     for n in graph.nodes() {
-        for m in n.mentions.iter().filter(|m| docs.contains(&*m.doc)) {
-            all.push((&*m.doc, m.start, m.end, n.node_type, m.rule.as_str()));
+        for m in graph.mentions(n).filter(|m| docs.contains(m.doc)) {
+            all.push((m.doc, m.start, m.end, n.node_type, m.rule.as_static_str()));
         }
     }
     all.sort();

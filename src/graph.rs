@@ -16,25 +16,22 @@ use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use petgraph::visit::NodeIndexable;
 use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
+use smallvec::SmallVec;
 use std::collections::{BTreeMap, BTreeSet};
 use rayon::slice::ParallelSliceMut;
 use std::sync::{Arc, OnceLock};
 
 mod mentions;
-pub use mentions::{MentionIter, Mentions};
+pub use mentions::{MentionIter, Mentions, StoredMention};
 
-/// A mention with its document, as exported.
-///
-/// A graph holds a MentionRef for every mention of the corpus, and the
-/// strings in it repeat: the document id for each mention of a document,
-/// the text for each mention of a name. So they are shared (one `Arc` per
-/// document id and per distinct text in a graph) rather than copied.
+/// A mention with its document, as exported: read from the graph's
+/// compact record of it ([`StoredMention`]) by [`KnowledgeGraph::mentions`].
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct MentionRef {
-    pub doc: Arc<str>,
+pub struct MentionRef<'g> {
+    pub doc: &'g str,
     pub start: usize,
     pub end: usize,
-    pub text: Arc<str>,
+    pub text: &'g str,
     pub rule: RuleId,
 }
 
@@ -51,8 +48,8 @@ pub struct GraphNode {
     pub mentions: Mentions,
 }
 
-/// The sentence behind an edge. Shares its strings as [`MentionRef`] does:
-/// a sentence with several facts is one string.
+/// The sentence behind an edge. Its strings are shared: a document's id
+/// by all its edges, a sentence with several facts by them all.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct EvidenceRef {
     pub doc: Arc<str>,
@@ -156,8 +153,10 @@ pub struct KnowledgeGraph {
     /// twice is one document for the edges).
     document_numbers: FxHashMap<String, usize>,
     documents: Vec<DocumentInfo>,
-    /// The shared copy of every mention text and evidence sentence.
-    texts: Interner,
+    /// The shared copy of every evidence sentence.
+    sentences: Interner,
+    /// What the nodes' stored mentions are numbers into.
+    mention_tables: MentionTables,
     /// The gazetteer spellings ([`crate::model::Node::listed`]) already
     /// merged into each node: the same entry comes in document after
     /// document, and looking each spelling up again would find it there.
@@ -194,6 +193,60 @@ impl Interner {
     }
 }
 
+/// The tables a [`StoredMention`] points into.
+#[derive(Clone, Debug, Default)]
+struct MentionTables {
+    /// Document ids by document number.
+    documents: Vec<Arc<str>>,
+    /// Each distinct text and rule of a mention, numbered in order of
+    /// first appearance.
+    spellings: Vec<(Arc<str>, RuleId)>,
+    /// The numbers of `spellings` by text: the rule's address and the
+    /// number, one pair per rule that found the text (mostly one).
+    spelling_numbers: FxHashMap<Arc<str>, SmallVec<[(usize, u32); 1]>>,
+}
+
+impl MentionTables {
+    /// Whether spelling `number` is `text` by `rule`.
+    fn spells(&self, number: u32, text: &str, rule: &RuleId) -> bool {
+        let (known_text, known_rule) = &self.spellings[number as usize];
+        **known_text == *text && known_rule.as_str().as_ptr() == rule.as_str().as_ptr()
+    }
+
+    /// The number of `text` by `rule`, numbered now if new.
+    fn spelling(&mut self, text: &str, rule: &RuleId) -> u32 {
+        let rule_address = rule.as_str().as_ptr() as usize;
+        let number = u32::try_from(self.spellings.len()).expect("fewer than 2^32 spellings");
+        let shared = match self.spelling_numbers.get_mut(text) {
+            Some(numbers) => {
+                if let Some(&(_, known)) = numbers.iter().find(|(address, _)| *address == rule_address) {
+                    return known;
+                }
+                numbers.push((rule_address, number));
+                // The text's one copy, in its first spelling.
+                self.spellings[numbers[0].1 as usize].0.clone()
+            }
+            None => {
+                let shared: Arc<str> = Arc::from(text);
+                self.spelling_numbers.insert(shared.clone(), SmallVec::from_buf([(rule_address, number)]));
+                shared
+            }
+        };
+        self.spellings.push((shared, rule.clone()));
+        number
+    }
+
+    fn read(&self, m: &StoredMention) -> MentionRef<'_> {
+        let (text, rule) = &self.spellings[m.spelling as usize];
+        MentionRef { doc: &self.documents[m.document as usize], start: m.start as usize, end: m.end as usize, text, rule: rule.clone() }
+    }
+}
+
+/// A character offset as a stored mention holds it.
+fn offset(at: usize) -> u32 {
+    u32::try_from(at).expect("a document of fewer than 2^32 characters")
+}
+
 /// An edge's identity: source, predicate, target, document number.
 type EdgeSlot = (NodeIndex, Predicate, NodeIndex, usize);
 
@@ -203,12 +256,18 @@ impl KnowledgeGraph {
     }
 
     /// Merge one document's nodes and facts into the graph.
+    ///
+    /// # Panics
+    ///
+    /// If the document has 2^32 characters or more (input documents are
+    /// limited to far fewer: [`crate::input::InputOptions::max_document_bytes`]).
     pub fn add_document(&mut self, doc: &Document) {
         self.edge_order.take();
         self.node_order.take();
         self.documents.push(DocumentInfo { id: doc.id.clone(), chars: doc.chars, sentences: doc.sentences.len() });
         let document = self.document_number(&doc.id);
-        let doc_id: Arc<str> = Arc::from(doc.id.as_str());
+        let doc_id = self.mention_tables.documents[document].clone();
+        let stored_document = u32::try_from(document).expect("fewer than 2^32 documents");
         for node in &doc.nodes {
             let idx = self.node_for(&node.key, &node.name);
             let n = &mut self.graph[idx];
@@ -239,15 +298,16 @@ impl KnowledgeGraph {
             }
             for m in &node.mentions {
                 let text = doc.text_of(m);
-                // A node is mostly written one way, document after
-                // document: the text of its last mention is most often this
-                // one's, and comparing the two costs less than hashing the
-                // text to look it up among all texts of the graph.
-                let text = match n.mentions.last() {
-                    Some(last) if *last.text == *text => last.text.clone(),
-                    _ => self.texts.get(text),
+                // A node is mostly written one way by one rule, document
+                // after document: its last mention's spelling is most
+                // often this one's, and comparing the two costs less than
+                // hashing the text to look it up among all texts of the
+                // graph.
+                let spelling = match n.mentions.last() {
+                    Some(last) if self.mention_tables.spells(last.spelling, text, &m.rule) => last.spelling,
+                    _ => self.mention_tables.spelling(text, &m.rule),
                 };
-                n.mentions.push(MentionRef { doc: doc_id.clone(), start: m.span.start, end: m.span.end, text, rule: m.rule.clone() });
+                n.mentions.push(StoredMention { document: stored_document, start: offset(m.span.start), end: offset(m.span.end), spelling });
             }
         }
         // The sentence of the fact before: a sentence states most facts
@@ -259,7 +319,7 @@ impl KnowledgeGraph {
             let text = match &last_sentence {
                 Some((written, shared)) if *written == fact.evidence.text => shared.clone(),
                 _ => {
-                    let shared = self.texts.get(&fact.evidence.text);
+                    let shared = self.sentences.get(&fact.evidence.text);
                     last_sentence = Some((&fact.evidence.text, shared.clone()));
                     shared
                 }
@@ -268,7 +328,7 @@ impl KnowledgeGraph {
             let source = self.node_for(&fact.subject, &fact.subject.key);
             let target = match &fact.object {
                 Object::Node(key) => self.node_for(key, &key.key),
-                Object::Quote { text, span } => self.quotation(&doc_id, text, *span),
+                Object::Quote { text, span } => self.quotation(stored_document, text, *span),
             };
             let (mut s, mut t) = (source, target);
             if fact.predicate.is_symmetric() && self.graph[t].id < self.graph[s].id {
@@ -303,6 +363,7 @@ impl KnowledgeGraph {
         }
         let n = self.document_numbers.len();
         self.document_numbers.insert(id.to_string(), n);
+        self.mention_tables.documents.push(Arc::from(id));
         n
     }
 
@@ -332,15 +393,47 @@ impl KnowledgeGraph {
 
     /// Quotations are per document: the same words said twice in one
     /// article are one node, in two articles two nodes.
-    fn quotation(&mut self, doc: &Arc<str>, text: &str, span: Span) -> NodeIndex {
+    fn quotation(&mut self, document: u32, text: &str, span: Span) -> NodeIndex {
+        let doc = &self.mention_tables.documents[document as usize];
         let key = NodeKey::new(NodeType::Quotation, format!("{doc}#{}-{}", span.start, span.end));
         let idx = self.node_for(&key, text);
         let node = &mut self.graph[idx];
         if node.mentions.is_empty() {
-            let text = self.texts.get(text);
-            node.mentions.push(MentionRef { doc: doc.clone(), start: span.start, end: span.end, text, rule: RuleId::Literal("segment/quotation") });
+            let spelling = self.mention_tables.spelling(text, &RuleId::Literal("segment/quotation"));
+            node.mentions.push(StoredMention { document, start: offset(span.start), end: offset(span.end), spelling });
         }
         idx
+    }
+
+    /// A node's mentions, in the order their documents were added.
+    pub fn mentions<'g>(&'g self, node: &'g GraphNode) -> impl Iterator<Item = MentionRef<'g>> + 'g {
+        node.mentions.iter().map(|m| self.mention_tables.read(m))
+    }
+
+    /// A node's first mention.
+    pub fn first_mention<'g>(&'g self, node: &'g GraphNode) -> Option<MentionRef<'g>> {
+        node.mentions.first().map(|m| self.mention_tables.read(m))
+    }
+
+    /// A stored mention of one of the graph's nodes, as exported.
+    pub fn mention(&self, stored: &StoredMention) -> MentionRef<'_> {
+        self.mention_tables.read(stored)
+    }
+
+    /// A graph of `node` alone, with `mentions` (of any documents, texts
+    /// and rules): for the writers' tests, which need nodes of every make.
+    #[cfg(test)]
+    pub(crate) fn of_node(node: GraphNode, mentions: &[MentionRef]) -> KnowledgeGraph {
+        let mut graph = KnowledgeGraph::new();
+        let key = NodeKey::new(node.node_type, node.id.clone());
+        let idx = graph.graph.add_node(node);
+        graph.by_key.insert(key, idx);
+        for m in mentions {
+            let document = u32::try_from(graph.document_number(m.doc)).unwrap();
+            let spelling = graph.mention_tables.spelling(m.text, &m.rule);
+            graph.graph[idx].mentions.push(StoredMention { document, start: offset(m.start), end: offset(m.end), spelling });
+        }
+        graph
     }
 
     /// Nodes sorted by id.
@@ -580,11 +673,53 @@ mod tests {
         let mut graph = KnowledgeGraph::new();
         graph.add_document(&mentioned("d1", "王坚王博士", &[(0, 6), (6, 15), (0, 6)]));
         graph.add_document(&mentioned("d2", "王坚", &[(0, 6)]));
-        let mentions: Vec<&MentionRef> = graph.node("person/王坚").unwrap().mentions.iter().collect();
-        let texts: Vec<&str> = mentions.iter().map(|m| &*m.text).collect();
+        let node = graph.node("person/王坚").unwrap();
+        let texts: Vec<&str> = graph.mentions(node).map(|m| m.text).collect();
         assert_eq!(texts, ["王坚", "王博士", "王坚", "王坚"]);
-        assert!(Arc::ptr_eq(&mentions[0].text, &mentions[2].text));
-        assert!(Arc::ptr_eq(&mentions[0].text, &mentions[3].text));
+        assert!(std::ptr::eq(texts[0], texts[2]));
+        assert!(std::ptr::eq(texts[0], texts[3]));
+    }
+
+    /// Stored in 16 bytes with its document and spelling as numbers, a
+    /// mention reads back as the document had it, whichever spellings,
+    /// rules and documents came before (the node's last spelling, one
+    /// known from another node, a new one; a document id that comes again).
+    #[test]
+    fn every_mention_reads_back_with_its_document_offsets_text_and_rule() {
+        let mut next = crate::test_random::xorshift32(0x5eed);
+        let text = "王坚王博士王坚他王院士";
+        let words: Vec<(usize, usize)> = vec![(0, 6), (6, 15), (15, 18), (18, 24), (24, 33), (0, 15)];
+        let rules = [RuleId::Literal("a"), RuleId::Literal("b"), RuleId::from("gazetteers/x.tsv:1")];
+        let keys = ["王坚", "王院士", "他"];
+        let mut graph = KnowledgeGraph::new();
+        let mut expected: BTreeMap<String, Vec<(String, usize, usize, String, String)>> = BTreeMap::new();
+        for d in 0..60 {
+            let id = format!("d{}", next() % 40);
+            let mut nodes = Vec::new();
+            for key in keys {
+                if next() % 3 == 0 {
+                    continue;
+                }
+                let mentions: Vec<Mention> = (0..1 + next() % 4)
+                    .map(|_| {
+                        let (from, to) = words[next() as usize % words.len()];
+                        let start = (next() % 5000) as usize;
+                        Mention { span: Span::new(start, start + 2), bytes: from..to, rule: rules[next() as usize % rules.len()].clone(), sentence: 0 }
+                    })
+                    .collect();
+                let list = expected.entry(format!("person/{key}")).or_default();
+                list.extend(mentions.iter().map(|m| (id.clone(), m.span.start, m.span.end, text[m.bytes.clone()].to_string(), m.rule.to_string())));
+                nodes.push(Node { key: NodeKey::new(NodeType::Person, key), name: key.to_string(), aliases: BTreeSet::new(), listed: Default::default(), value: None, mentions: mentions.into() });
+            }
+            graph.add_document(&Document { id, text: text.into(), chars: 11 + d, sentences: Vec::new(), nodes, facts: Vec::new() });
+        }
+        for (id, list) in &expected {
+            let node = graph.node(id).unwrap();
+            let read: Vec<(String, usize, usize, String, String)> =
+                graph.mentions(node).map(|m| (m.doc.to_string(), m.start, m.end, m.text.to_string(), m.rule.to_string())).collect();
+            assert_eq!(&read, list, "{id}");
+            assert_eq!(graph.first_mention(node).map(|m| m.start), list.first().map(|m| m.1));
+        }
     }
 
     #[test]

@@ -278,6 +278,11 @@ impl RuleId {
         self.0
     }
 
+    /// The id's text, which lives as long as the process.
+    pub fn as_static_str(&self) -> &'static str {
+        self.0
+    }
+
     /// The interned copy of `id`, made on its first use: one copy per
     /// distinct id for the life of the process, however many times rules
     /// are compiled.

@@ -244,7 +244,7 @@ pub fn write_jsonl_document(doc: &Document, out: &mut dyn Write) -> io::Result<(
         if i > 0 {
             out.write_all(b", ")?;
         }
-        json::write_node(out, n)?;
+        json::write_node(out, &graph, n)?;
     }
     out.write_all(b"], \"edges\": [")?;
     for (i, (s, e, t)) in graph.edges().enumerate() {

@@ -147,11 +147,11 @@ pub fn write_table(graph: &KnowledgeGraph, table: Table, out: &mut dyn Write) ->
         Table::Nodes => {
             row(&NODE_COLUMNS.map(String::from))?;
             for n in graph.nodes() {
-                let first = n.mentions.first();
+                let first = graph.first_mention(n);
                 let mut cells = node_cells(n);
                 cells.extend([
-                    first.map(|m| neutralize(&m.doc)).unwrap_or_default(),
-                    first.map(|m| m.start.to_string()).unwrap_or_default(),
+                    first.as_ref().map(|m| neutralize(m.doc)).unwrap_or_default(),
+                    first.as_ref().map(|m| m.start.to_string()).unwrap_or_default(),
                     first.map(|m| m.end.to_string()).unwrap_or_default(),
                 ]);
                 row(&cells)?;

@@ -21,7 +21,7 @@ pub fn write(graph: &KnowledgeGraph, options: &ViewOptions, out: &mut dyn Write)
     for (i, n) in view.nodes.iter().enumerate() {
         let mut data = Map::new();
         data.insert("id".into(), json!(n.node.id));
-        for (k, v) in node_attrs(n) {
+        for (k, v) in node_attrs(view.graph, n) {
             data.insert(k, v.json());
         }
         data.insert("color".into(), json!(type_color_hex(n.node.node_type)));

@@ -58,7 +58,7 @@ pub fn write(graph: &KnowledgeGraph, options: &ViewOptions, out: &mut dyn Write)
     writeln!(out, "    </attributes>")?;
     writeln!(out, "    <nodes>")?;
     for n in &view.nodes {
-        let attrs = node_attrs(n);
+        let attrs = node_attrs(view.graph, n);
         let label = attrs
             .iter()
             .find(|(k, _)| k == "label")

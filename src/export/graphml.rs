@@ -55,7 +55,7 @@ pub fn write(graph: &KnowledgeGraph, options: &ViewOptions, out: &mut dyn Write)
     writeln!(out, r#"  <graph id="newsgraph" edgedefault="directed">"#)?;
     for n in &view.nodes {
         writeln!(out, r#"    <node id="{}">"#, escape(&n.node.id))?;
-        let attrs = node_attrs(n);
+        let attrs = node_attrs(view.graph, n);
         let label = write_data(out, "n", &schema.node, &attrs)?;
         writeln!(
             out,

@@ -37,21 +37,21 @@ pub fn script_json(value: &Json) -> String {
 }
 
 /// Ranges of a node's mentions inside an evidence sentence, relative to it.
-fn marks(ev: &EvidenceRef, node: &GraphNode, role: &str, out: &mut Vec<Json>) {
-    for m in &node.mentions {
-        if m.doc == ev.doc && m.start >= ev.start && m.end <= ev.end && m.start < m.end {
+fn marks(graph: &KnowledgeGraph, ev: &EvidenceRef, node: &GraphNode, role: &str, out: &mut Vec<Json>) {
+    for m in graph.mentions(node) {
+        if m.doc == &*ev.doc && m.start >= ev.start && m.end <= ev.end && m.start < m.end {
             out.push(json!([m.start - ev.start, m.end - ev.start, role]));
         }
     }
 }
 
-fn edge_data(e: &ViewEdge) -> Json {
+fn edge_data(graph: &KnowledgeGraph, e: &ViewEdge) -> Json {
     let evidence: Vec<Json> = e
         .evidence()
         .map(|ev| {
             let mut ms = Vec::new();
-            marks(ev, e.source, "s", &mut ms);
-            marks(ev, e.target, "t", &mut ms);
+            marks(graph, ev, e.source, "s", &mut ms);
+            marks(graph, ev, e.target, "t", &mut ms);
             ms.sort_by_key(|m| (m[0].as_u64(), m[1].as_u64()));
             json!({"doc": ev.doc, "start": ev.start, "end": ev.end, "text": ev.text, "marks": ms})
         })
@@ -88,7 +88,7 @@ pub fn page_data(view: &GraphView) -> Json {
         .nodes
         .iter()
         .map(|n| {
-            let mut j = node_json(n.node);
+            let mut j = node_json(view.graph, n.node);
             if let Json::Object(o) = &mut j {
                 o.insert("label".into(), json!(node_label(n.node)));
                 o.insert("folded".into(), json!(n.folded));
@@ -96,7 +96,7 @@ pub fn page_data(view: &GraphView) -> Json {
             j
         })
         .collect();
-    let edges: Vec<Json> = view.edges.iter().map(edge_data).collect();
+    let edges: Vec<Json> = view.edges.iter().map(|e| edge_data(view.graph, e)).collect();
     json!({
         "documents": view.documents,
         "values": view.options.values.name(),

@@ -16,7 +16,7 @@ use std::cmp::Ordering;
 use std::io::{self, Write};
 use std::ops::Range;
 
-pub fn node_json(node: &GraphNode) -> Json {
+pub fn node_json(graph: &KnowledgeGraph, node: &GraphNode) -> Json {
     let mut o = Map::new();
     o.insert("id".into(), json!(node.id));
     o.insert("type".into(), json!(node.node_type.as_str()));
@@ -32,7 +32,7 @@ pub fn node_json(node: &GraphNode) -> Json {
         }
         o.insert("text".into(), json!(texts));
     }
-    o.insert("mentions".into(), json!(node.mentions));
+    o.insert("mentions".into(), json!(graph.mentions(node).collect::<Vec<_>>()));
     Json::Object(o)
 }
 
@@ -384,13 +384,13 @@ fn push_mention_escaped(out: &mut Vec<u8>, m: &MentionRef, first: bool) {
     out.push(b'}');
 }
 
-fn push_mentions(out: &mut Vec<u8>, mentions: &Mentions) {
+fn push_mentions(out: &mut Vec<u8>, graph: &KnowledgeGraph, mentions: &Mentions) {
     let mut memo = MentionMemo::default();
     let mut first = true;
     out.push(b'[');
     for chunk in mentions.chunks() {
         for m in chunk {
-            push_mention(out, m, first, &mut memo);
+            push_mention(out, &graph.mention(m), first, &mut memo);
             first = false;
         }
     }
@@ -434,17 +434,17 @@ fn push_evidence_escaped(out: &mut Vec<u8>, e: &EvidenceRef) {
     out.push(b'}');
 }
 
-/// Writes the bytes of `serde_json::to_writer(out, &node_json(node))`.
-pub fn write_node<W: Write + ?Sized>(out: &mut W, node: &GraphNode) -> io::Result<()> {
+/// Writes the bytes of `serde_json::to_writer(out, &node_json(graph, node))`.
+pub fn write_node<W: Write + ?Sized>(out: &mut W, graph: &KnowledgeGraph, node: &GraphNode) -> io::Result<()> {
     let mut bytes = Vec::with_capacity(node_size(node));
-    push_node(&mut bytes, node);
+    push_node(&mut bytes, graph, node);
     out.write_all(&bytes)
 }
 
-/// Appends the bytes of `serde_json::to_writer(out, &node_json(node))`: the
+/// Appends the bytes of `serde_json::to_writer(out, &node_json(graph, node))`: the
 /// map's keys are fixed, so they are written in their byte order (`Map` is
 /// a `BTreeMap`) as literals, with the value fields in their places.
-fn push_node(out: &mut Vec<u8>, node: &GraphNode) {
+fn push_node(out: &mut Vec<u8>, graph: &KnowledgeGraph, node: &GraphNode) {
     let values = node.value.as_ref().map(value_fields).unwrap_or_default();
     let push_value_field = |out: &mut Vec<u8>, key: &str| {
         if let Some((_, json)) = values.iter().find(|(k, _)| *k == key) {
@@ -461,7 +461,7 @@ fn push_node(out: &mut Vec<u8>, node: &GraphNode) {
     out.extend_from_slice(b",\"id\":");
     push_str(out, &node.id);
     out.extend_from_slice(b",\"mentions\":");
-    push_mentions(out, &node.mentions);
+    push_mentions(out, graph, &node.mentions);
     out.extend_from_slice(b",\"name\":");
     push_str(out, &node.name);
     if node.value.is_some() {
@@ -718,7 +718,7 @@ pub fn write(graph: &KnowledgeGraph, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(&documents)?;
     let nodes: Vec<&GraphNode> = graph.nodes().collect();
     write_elements(out, &nodes, |n| node_size(n), |bytes, n| {
-        push_node(bytes, n);
+        push_node(bytes, graph, n);
         Ok(())
     })?;
     out.write_all(b"\n],\n\"edges\": [")?;
@@ -742,9 +742,9 @@ mod tests {
     /// non-ASCII and plain ones, in every string field.
     const ODD_STRINGS: [&str; 6] = ["plain", "say \"hi\"", "back\\slash", "tab\tnew\nline\u{1}\u{1f}", "中文“引号”\u{7f}é", ""];
 
-    fn mention(i: usize) -> MentionRef {
+    fn mention(i: usize) -> MentionRef<'static> {
         let s = ODD_STRINGS[i % ODD_STRINGS.len()];
-        MentionRef { doc: s.into(), start: i, end: i * 1000 + 7, text: ODD_STRINGS[(i + 1) % ODD_STRINGS.len()].into(), rule: s.into() }
+        MentionRef { doc: s, start: i, end: i * 1000 + 7, text: ODD_STRINGS[(i + 1) % ODD_STRINGS.len()], rule: s.into() }
     }
 
     fn evidence(i: usize) -> EvidenceRef {
@@ -760,14 +760,17 @@ mod tests {
             aliases: ODD_STRINGS.iter().take(i % 4).map(|s| s.to_string()).collect(),
             value,
             texts: texts.iter().map(|s| s.to_string()).collect(),
-            mentions: (0..i % 3).map(|k| mention(i + k)).collect(),
+            mentions: Mentions::default(),
         }
     }
 
-    fn assert_node_as_serde_json(node: &GraphNode) {
+    /// `node` written directly and through serde_json, with `mentions`.
+    fn assert_node_as_serde_json(node: GraphNode, mentions: &[MentionRef]) {
+        let graph = KnowledgeGraph::of_node(node, mentions);
+        let node = graph.nodes().next().unwrap();
         let mut direct = Vec::new();
-        write_node(&mut direct, node).unwrap();
-        assert_eq!(String::from_utf8(direct).unwrap(), serde_json::to_string(&node_json(node)).unwrap());
+        write_node(&mut direct, &graph, node).unwrap();
+        assert_eq!(String::from_utf8(direct).unwrap(), serde_json::to_string(&node_json(&graph, node)).unwrap());
     }
 
     #[test]
@@ -783,30 +786,29 @@ mod tests {
         ];
         for i in 0..24 {
             for value in &values {
-                assert_node_as_serde_json(&node(i, value.clone(), &[]));
-                assert_node_as_serde_json(&node(i, value.clone(), &ODD_STRINGS[..i % ODD_STRINGS.len()]));
+                let mentions: Vec<MentionRef> = (0..i % 3).map(|k| mention(i + k)).collect();
+                assert_node_as_serde_json(node(i, value.clone(), &[]), &mentions);
+                assert_node_as_serde_json(node(i, value.clone(), &ODD_STRINGS[..i % ODD_STRINGS.len()]), &mentions);
             }
         }
     }
 
     #[test]
     fn mentions_sharing_their_document_and_rule_strings_are_written_as_serde_json_writes_them() {
-        // One shared string per document and rule, as the graph holds them,
-        // so that a string found clean (or not) is met again by address.
-        let shared: Vec<Arc<str>> = ODD_STRINGS.iter().map(|s| Arc::from(*s)).collect();
+        // Documents, texts and rules that repeat, as in a graph, so that a
+        // string found clean (or not) is met again.
         let rules: Vec<RuleId> = ODD_STRINGS.iter().map(|s| RuleId::from(*s)).collect();
         for i in 0..ODD_STRINGS.len() {
-            let mut n = node(i, None, &[]);
-            n.mentions = (0..12)
+            let mentions: Vec<MentionRef> = (0..12)
                 .map(|k| MentionRef {
-                    doc: shared[(i + k / 4) % shared.len()].clone(),
+                    doc: ODD_STRINGS[(i + k / 4) % ODD_STRINGS.len()],
                     start: k,
                     end: k + 2,
-                    text: ODD_STRINGS[k % ODD_STRINGS.len()].into(),
+                    text: ODD_STRINGS[k % ODD_STRINGS.len()],
                     rule: rules[(i + k / 3) % rules.len()].clone(),
                 })
                 .collect();
-            assert_node_as_serde_json(&n);
+            assert_node_as_serde_json(node(i, None, &[]), &mentions);
         }
     }
 
@@ -832,11 +834,12 @@ mod tests {
         // differently (up to 4, 8, 16, 32 bytes and beyond).
         let text = |len: usize| -> Arc<str> { "中文ab".chars().cycle().take(len).collect::<String>().into() };
         for len in 0..40 {
-            let mut n = node(0, None, &[]);
-            n.mentions = (0..3)
-                .map(|k| MentionRef { doc: text(len + k), start: len.pow(k as u32 + 1), end: usize::MAX >> len, text: text(len), rule: RuleId::from(&*text(40 - len)) })
+            let n = node(0, None, &[]);
+            let (docs, texts): (Vec<Arc<str>>, Arc<str>) = ((0..3).map(|k| text(len + k)).collect(), text(len));
+            let mentions: Vec<MentionRef> = (0..3)
+                .map(|k| MentionRef { doc: &docs[k], start: len.pow(k as u32 + 1), end: u32::MAX as usize >> len, text: &texts, rule: RuleId::from(&*text(40 - len)) })
                 .collect();
-            assert_node_as_serde_json(&n);
+            assert_node_as_serde_json(n.clone(), &mentions);
             let edge = GraphEdge {
                 predicate: Predicate::Said,
                 qualifiers: Qualifiers::from(&BTreeMap::new()),

@@ -25,7 +25,7 @@ pub fn write(graph: &KnowledgeGraph, options: &ViewOptions, out: &mut dyn Write)
         "{{\"directed\": true, \"multigraph\": true, \"graph\": {head},\n\"nodes\": ["
     )?;
     for (i, n) in view.nodes.iter().enumerate() {
-        let mut j = node_json(n.node);
+        let mut j = node_json(view.graph, n.node);
         if let Json::Object(o) = &mut j {
             o.insert("label".into(), json!(node_label(n.node)));
             o.insert("color".into(), json!(type_color_hex(n.node.node_type)));

@@ -433,7 +433,7 @@ fn collect(graph: &KnowledgeGraph, opts: &ExportOptions) -> Graphs {
     }
     let mut dates_described = BTreeSet::new();
     for node in graph.nodes() {
-        describe_node(&mut sink, base, node);
+        describe_node(&mut sink, base, graph, node);
         if let Some(Value::Date(d)) = &node.value {
             dates_described.insert(d.iso.clone());
         }
@@ -496,7 +496,7 @@ fn date_value(sink: &mut Sink, n: &NamedNode, iso: &str) {
     }
 }
 
-fn describe_node(sink: &mut Sink, base: &str, node: &GraphNode) {
+fn describe_node(sink: &mut Sink, base: &str, graph: &KnowledgeGraph, node: &GraphNode) {
     let n = node_iri(base, &node.id);
     sink.add(None, &n, rdf::TYPE, class_of(node.node_type));
     sink.add(None, &n, ng("id"), string(&node.id));
@@ -533,15 +533,15 @@ fn describe_node(sink: &mut Sink, base: &str, node: &GraphNode) {
     // (A chunk at a time, each a slice: over the chained iterator of the
     // whole list, the compiler stopped building the IRIs below inline.)
     for chunk in node.mentions.chunks() {
-        for m in chunk {
-            let doc = sink.document_iri(base, &m.doc);
+        for m in chunk.iter().map(|m| graph.mention(m)) {
+            let doc = sink.document_iri(base, m.doc);
             let span = span_in(&doc, m.start, m.end);
             let g = Some(&doc);
             sink.add(g, &span, rdf::TYPE, nif("Phrase"));
             sink.add(g, &span, nif("referenceContext"), doc.clone());
             sink.add(g, &span, nif("beginIndex"), count(m.start));
             sink.add(g, &span, nif("endIndex"), count(m.end));
-            sink.add(g, &span, nif("anchorOf"), string(&m.text));
+            sink.add(g, &span, nif("anchorOf"), string(m.text));
             sink.add(g, &span, NamedNode::new_unchecked(joined(&[ITSRDF, "taIdentRef"])), n.clone());
             sink.add(g, &span, ng("rule"), string(&m.rule));
         }

@@ -85,6 +85,9 @@ pub struct GraphView<'g> {
     pub edges: Vec<ViewEdge<'g>>,
     pub documents: &'g [DocumentInfo],
     pub options: ViewOptions,
+    /// The graph drawn, for what its nodes do not hold themselves (their
+    /// mentions' documents and texts).
+    pub graph: &'g KnowledgeGraph,
 }
 
 impl<'g> GraphView<'g> {
@@ -129,6 +132,7 @@ impl<'g> GraphView<'g> {
             edges,
             documents: graph.documents(),
             options,
+            graph,
         }
     }
 
@@ -138,7 +142,7 @@ impl<'g> GraphView<'g> {
     pub fn schema(&self) -> Schema {
         let mut node = Vec::new();
         for n in &self.nodes {
-            merge_schema(&mut node, node_attrs(n));
+            merge_schema(&mut node, node_attrs(self.graph, n));
         }
         let mut edge = Vec::new();
         for e in &self.edges {
@@ -347,7 +351,7 @@ pub const EDGE_ATTRS: &[&str] = &[
 /// (through [`value_fields`]) with mentions summarised, plus folded values.
 /// `value` is text (an ISO date or a number); numeric values also give
 /// `amount` as a double.
-pub fn node_attrs(n: &ViewNode) -> Vec<(String, Attr)> {
+pub fn node_attrs(graph: &KnowledgeGraph, n: &ViewNode) -> Vec<(String, Attr)> {
     let node = n.node;
     let mut out = vec![
         ("label".to_string(), Attr::Str(node_label(node))),
@@ -376,7 +380,7 @@ pub fn node_attrs(n: &ViewNode) -> Vec<(String, Attr)> {
         }
     }
     out.push(("mention_count".into(), Attr::Int(node.mentions.len() as i64)));
-    let mut docs: Vec<&str> = node.mentions.iter().map(|m| &*m.doc).collect();
+    let mut docs: Vec<&str> = graph.mentions(node).map(|m| m.doc).collect();
     docs.sort();
     docs.dedup();
     out.push(("docs".into(), Attr::List(docs.into_iter().map(String::from).collect())));

@@ -1,8 +1,23 @@
-//! A node's mentions: a list that grows without copying what it holds.
+//! A node's mentions: a list of compact records that grows without
+//! copying what it holds.
 
-use super::MentionRef;
-use serde::Serialize;
 use std::fmt;
+
+/// A mention as a graph holds it, in 16 bytes: its document and its
+/// spelling (text and rule) as numbers into tables of the graph, its
+/// offsets in 32 bits. A graph of a large corpus holds millions (about
+/// 14,000 per MB of news), and the 64 bytes of the [`super::MentionRef`]
+/// they are read as were most of its memory. Read them through
+/// [`super::KnowledgeGraph::mentions`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StoredMention {
+    /// The document's number ([`super::KnowledgeGraph`]'s table of ids).
+    pub(crate) document: u32,
+    pub(crate) start: u32,
+    pub(crate) end: u32,
+    /// The number of the mention's text and rule in the graph's table.
+    pub(crate) spelling: u32,
+}
 
 /// A node's mentions, in the order their documents were added.
 ///
@@ -17,21 +32,21 @@ use std::fmt;
 #[derive(Clone, Default)]
 pub struct Mentions {
     /// The full chunks, in order.
-    full: Vec<Vec<MentionRef>>,
+    full: Vec<Vec<StoredMention>>,
     /// The number of mentions in `full`.
     full_len: usize,
     /// The chunk being filled, after the full ones.
-    last: Vec<MentionRef>,
+    last: Vec<StoredMention>,
 }
 
 /// The iterator of [`Mentions::iter`].
-pub type MentionIter<'a> = std::iter::Flatten<std::iter::Chain<std::slice::Iter<'a, Vec<MentionRef>>, std::iter::Once<&'a Vec<MentionRef>>>>;
+pub type MentionIter<'a> = std::iter::Flatten<std::iter::Chain<std::slice::Iter<'a, Vec<StoredMention>>, std::iter::Once<&'a Vec<StoredMention>>>>;
 
 impl Mentions {
     /// The smallest chunk, as a `Vec` of items this size starts.
     const FIRST_CHUNK: usize = 4;
 
-    pub fn push(&mut self, mention: MentionRef) {
+    pub fn push(&mut self, mention: StoredMention) {
         if self.last.len() == self.last.capacity() {
             self.start_chunk();
         }
@@ -59,11 +74,11 @@ impl Mentions {
         self.len() == 0
     }
 
-    pub fn first(&self) -> Option<&MentionRef> {
+    pub fn first(&self) -> Option<&StoredMention> {
         self.full.first().map_or(self.last.first(), |chunk| chunk.first())
     }
 
-    pub fn last(&self) -> Option<&MentionRef> {
+    pub fn last(&self) -> Option<&StoredMention> {
         self.last.last().or_else(|| self.full.last().and_then(|chunk| chunk.last()))
     }
 
@@ -73,27 +88,27 @@ impl Mentions {
 
     /// The mentions as consecutive slices, in order (for loops that run
     /// faster over a slice than through [`Mentions::iter`]).
-    pub fn chunks(&self) -> impl Iterator<Item = &[MentionRef]> + '_ {
+    pub fn chunks(&self) -> impl Iterator<Item = &[StoredMention]> + '_ {
         self.full.iter().chain(std::iter::once(&self.last)).map(Vec::as_slice)
     }
 }
 
 impl<'a> IntoIterator for &'a Mentions {
-    type Item = &'a MentionRef;
+    type Item = &'a StoredMention;
     type IntoIter = MentionIter<'a>;
     fn into_iter(self) -> MentionIter<'a> {
         self.iter()
     }
 }
 
-impl FromIterator<MentionRef> for Mentions {
-    fn from_iter<I: IntoIterator<Item = MentionRef>>(iter: I) -> Mentions {
+impl FromIterator<StoredMention> for Mentions {
+    fn from_iter<I: IntoIterator<Item = StoredMention>>(iter: I) -> Mentions {
         Mentions { full: Vec::new(), full_len: 0, last: iter.into_iter().collect() }
     }
 }
 
-impl From<Vec<MentionRef>> for Mentions {
-    fn from(list: Vec<MentionRef>) -> Mentions {
+impl From<Vec<StoredMention>> for Mentions {
+    fn from(list: Vec<StoredMention>) -> Mentions {
         Mentions { full: Vec::new(), full_len: 0, last: list }
     }
 }
@@ -112,21 +127,12 @@ impl fmt::Debug for Mentions {
     }
 }
 
-/// A JSON array, as the `Vec` it replaces.
-impl Serialize for Mentions {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(self.iter())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::RuleId;
-    use std::sync::Arc;
 
-    fn mention(i: usize) -> MentionRef {
-        MentionRef { doc: Arc::from(format!("d{}", i / 7)), start: i, end: i + 2, text: Arc::from("王坚"), rule: RuleId::Literal("test/rule") }
+    fn mention(i: u32) -> StoredMention {
+        StoredMention { document: i / 7, start: i, end: i + 2, spelling: i % 3 }
     }
 
     /// Every length a node's list passes through, and the chunk boundaries
@@ -134,7 +140,7 @@ mod tests {
     #[test]
     fn mentions_read_as_the_vec_of_the_same_pushes_at_every_length() {
         let mut mentions = Mentions::default();
-        let mut plain: Vec<MentionRef> = Vec::new();
+        let mut plain: Vec<StoredMention> = Vec::new();
         for i in 0..300 {
             assert_eq!(mentions.len(), plain.len());
             assert_eq!(mentions.is_empty(), plain.is_empty());
@@ -145,7 +151,6 @@ mod tests {
             assert_eq!(mentions.chunks().flatten().cloned().collect::<Vec<_>>(), plain);
             assert_eq!(mentions, Mentions::from(plain.clone()));
             assert_eq!(format!("{mentions:?}"), format!("{plain:?}"));
-            assert_eq!(serde_json::to_string(&mentions).unwrap(), serde_json::to_string(&plain).unwrap());
             mentions.push(mention(i));
             plain.push(mention(i));
         }
@@ -158,14 +163,14 @@ mod tests {
     #[test]
     fn a_mention_is_written_once_and_the_room_held_stays_within_twice_the_mentions() {
         let mut mentions = Mentions::default();
-        let mut addresses: Vec<*const MentionRef> = Vec::new();
+        let mut addresses: Vec<*const StoredMention> = Vec::new();
         for i in 0..5000 {
             mentions.push(mention(i));
             addresses.push(mentions.last().unwrap());
             let room: usize = mentions.full.iter().chain(std::iter::once(&mentions.last)).map(Vec::capacity).sum();
             assert!(room <= 2 * mentions.len() + Mentions::FIRST_CHUNK, "{room} for {}", mentions.len());
         }
-        let now: Vec<*const MentionRef> = mentions.iter().map(|m| m as *const MentionRef).collect();
+        let now: Vec<*const StoredMention> = mentions.iter().map(|m| m as *const StoredMention).collect();
         assert_eq!(now, addresses);
     }
 }
