@@ -114,6 +114,10 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
             .filter(|e| e.kind == DictKind::Entity(NodeType::Place))
             .map(|e| e.key.as_str()),
     );
+    // About one place node with a parent per place mentioned: room for
+    // them up front, where the map grew from empty a few times per
+    // document.
+    builder.parents.reserve(mentioned_places.len());
     let choose_entry = |c: &Candidate, folded: &str| -> Option<u32> {
         let first = c.entry?;
         // (No place mentioned, no parent mentioned: the first entry it is,
@@ -248,7 +252,9 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         references.push((stem, key, "resolve/short-form"));
     }
     // Ambiguous short forms (two names share a stem) are left alone.
-    let mut seen: FxHashMap<&str, usize> = FxHashMap::default();
+    // (Sized for every reference: grown from empty, the map was rehashed
+    // a few times per document.)
+    let mut seen: FxHashMap<&str, usize> = FxHashMap::with_capacity_and_hasher(references.len(), Default::default());
     for &(text, _, _) in &references {
         *seen.entry(text).or_default() += 1;
     }
@@ -521,7 +527,9 @@ fn persons_by_sole_surname<'k>(persons: &[(KeyRef<'k>, &str)]) -> Vec<(char, Key
     // Per surname, the first person's key, and whether another person
     // has the surname too. (A set of keys per surname would cost an
     // allocation each, to be asked only whether it holds one key.)
-    let mut by_surname: FxHashMap<char, (KeyRef<'k>, bool)> = FxHashMap::default();
+    // (Sized for every person: grown from empty, the map was rehashed a
+    // few times per document.)
+    let mut by_surname: FxHashMap<char, (KeyRef<'k>, bool)> = FxHashMap::with_capacity_and_hasher(persons.len(), Default::default());
     for &(key, name) in persons {
         if let Some(first) = name.chars().next() {
             let (known, shared) = by_surname.entry(first).or_insert((key, false));
