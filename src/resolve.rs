@@ -114,6 +114,10 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
             .filter(|e| e.kind == DictKind::Entity(NodeType::Place))
             .map(|e| e.key.as_str()),
     );
+    // About one place node with a parent per place mentioned: room for
+    // them up front, where the map grew from empty a few times per
+    // document.
+    builder.parents.reserve(mentioned_places.len());
     let choose_entry = |c: &Candidate, folded: &str| -> Option<u32> {
         let first = c.entry?;
         // (No place mentioned, no parent mentioned: the first entry it is,
@@ -131,17 +135,16 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     // A name that is a known place plus a name of its own (杭州云计算产业园)
     // is what the rest alone (云计算产业园) stands for later on.
     // (A place's spellings as two passes, whose lengths are bounded, so
-    // the set is sized without counting them.)
+    // a set of them is sized without counting them.)
     let places = candidates.iter().filter(|c| c.tag == Tag::Node(NodeType::Place));
-    let place_spellings: FxHashSet<&str> = collect_counted_set(
-        places.clone().map(|c| folded_of(c.span)).chain(places.filter_map(|c| c.entry).map(|e| rules.dictionary.entry(e).key.as_str())),
-    );
+    let place_spellings =
+        places.clone().map(|c| folded_of(c.span)).chain(places.filter_map(|c| c.entry).map(|e| rules.dictionary.entry(e).key.as_str()));
     let plain_keys = candidates.iter().filter_map(|c| match c.tag {
         Tag::Node(t) if t.is_entity() && c.entry.is_none() => Some((t, folded_of(c.span))),
         _ => None,
     });
     // (Probed per entity mention, never iterated: FxHash.)
-    let longer_form = longer_forms(plain_keys, &place_spellings);
+    let longer_form = longer_forms(plain_keys, place_spellings);
 
     // Full-form entities first, in reading order.
     let mut covered = Coverage::reusing(std::mem::take(&mut scratch.coverage), doc.chars.len());
@@ -249,7 +252,9 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         references.push((stem, key, "resolve/short-form"));
     }
     // Ambiguous short forms (two names share a stem) are left alone.
-    let mut seen: FxHashMap<&str, usize> = FxHashMap::default();
+    // (Sized for every reference: grown from empty, the map was rehashed
+    // a few times per document.)
+    let mut seen: FxHashMap<&str, usize> = FxHashMap::with_capacity_and_hasher(references.len(), Default::default());
     for &(text, _, _) in &references {
         *seen.entry(text).or_default() += 1;
     }
@@ -452,17 +457,27 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
 /// three characters counts.
 fn longer_forms<'a>(
     plain_keys: impl Iterator<Item = (NodeType, &'a str)> + Clone,
-    place_spellings: &FxHashSet<&'a str>,
+    place_spellings: impl Iterator<Item = &'a str> + Clone,
 ) -> FxHashMap<(NodeType, &'a str), &'a str> {
     let mut longer_form: FxHashMap<(NodeType, &str), &str> = FxHashMap::default();
     // Every prefix of a key but the empty one starts with the key's first
     // character: a key whose first character starts no place spelling has
     // none of them to probe.
-    let place_first_chars = CharFilter::new(place_spellings.iter().filter_map(|p| p.chars().next()));
-    let empty_spelling = place_spellings.contains("");
+    let mut place_first_chars = CharFilter::default();
+    let mut empty_spelling = false;
+    for place in place_spellings.clone() {
+        match place.chars().next() {
+            Some(first) => place_first_chars.insert(first),
+            None => empty_spelling = true,
+        }
+    }
     // (Iterated, but only to fill longer_form and ambiguous, whose
     // contents do not depend on the order.)
     let plain_keys: FxHashSet<(NodeType, &str)> = collect_counted_set(plain_keys);
+    // The spellings as a set, made when a key's rest is first found to be
+    // a key too: in most documents no rest is, and a set of some sixty
+    // spellings, hashed one by one, cost more than all the probes.
+    let mut spelled_places: Option<FxHashSet<&str>> = None;
     let mut ambiguous: FxHashSet<(NodeType, &str)> = FxHashSet::default();
     for &(ty, key) in &plain_keys {
         // The place spellings a key starts with are among its prefixes: a
@@ -478,15 +493,17 @@ fn longer_forms<'a>(
         let chars = key.chars().count();
         for (split, _) in key.char_indices().take(chars.saturating_sub(2)) {
             let (place, rest) = key.split_at(split);
-            let spelled = if split == 0 { empty_spelling } else { may_start_with_place && place_spellings.contains(place) };
-            if !spelled {
+            let slot = (ty, rest);
+            if !plain_keys.contains(&slot) {
                 continue;
             }
-            if plain_keys.contains(&(ty, rest)) {
-                let slot = (ty, rest);
-                if longer_form.insert(slot, key).is_some_and(|k| k != key) {
-                    ambiguous.insert(slot);
-                }
+            let spelled = if split == 0 {
+                empty_spelling
+            } else {
+                may_start_with_place && spelled_places.get_or_insert_with(|| collect_counted_set(place_spellings.clone())).contains(place)
+            };
+            if spelled && longer_form.insert(slot, key).is_some_and(|k| k != key) {
+                ambiguous.insert(slot);
             }
         }
     }
@@ -510,7 +527,9 @@ fn persons_by_sole_surname<'k>(persons: &[(KeyRef<'k>, &str)]) -> Vec<(char, Key
     // Per surname, the first person's key, and whether another person
     // has the surname too. (A set of keys per surname would cost an
     // allocation each, to be asked only whether it holds one key.)
-    let mut by_surname: FxHashMap<char, (KeyRef<'k>, bool)> = FxHashMap::default();
+    // (Sized for every person: grown from empty, the map was rehashed a
+    // few times per document.)
+    let mut by_surname: FxHashMap<char, (KeyRef<'k>, bool)> = FxHashMap::with_capacity_and_hasher(persons.len(), Default::default());
     for &(key, name) in persons {
         if let Some(first) = name.chars().next() {
             let (known, shared) = by_surname.entry(first).or_insert((key, false));
@@ -998,10 +1017,11 @@ mod tests {
     }
 
     /// The longer forms found by probing only keys that may start with a
-    /// place are what trying every split of every key finds: a slot is
-    /// kept when exactly one key is a place spelling followed by it. On
-    /// random keys over a small alphabet (so places, rests and shared
-    /// rests are frequent), with and without the empty spelling.
+    /// place, and the place spellings only for rests that are keys, are
+    /// what trying every split of every key finds: a slot is kept when
+    /// exactly one key is a place spelling followed by it. On random keys
+    /// over a small alphabet (so places, rests and shared rests are
+    /// frequent), with and without the empty spelling, spellings repeated.
     #[test]
     fn longer_forms_are_what_trying_every_split_of_every_key_finds() {
         let alphabet: Vec<char> = "杭州云计算园西湖".chars().collect();
@@ -1019,7 +1039,8 @@ mod tests {
                 (0..random() % 5).map(|_| (0..random() % 4).map(|_| alphabet[random() as usize % alphabet.len()]).collect()).collect();
             let place_spellings: FxHashSet<&str> = places.iter().map(String::as_str).collect();
             let plain_keys = keys.iter().map(|(t, k)| (*t, k.as_str()));
-            let found: std::collections::BTreeMap<(NodeType, &str), &str> = longer_forms(plain_keys.clone(), &place_spellings).into_iter().collect();
+            let found: std::collections::BTreeMap<(NodeType, &str), &str> =
+                longer_forms(plain_keys.clone(), places.iter().map(String::as_str)).into_iter().collect();
             // Plainly: every split of every distinct key that leaves at
             // least three characters.
             let distinct: BTreeSet<(NodeType, &str)> = plain_keys.collect();
