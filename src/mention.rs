@@ -431,10 +431,6 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
             org_suffix_starts.set(start);
         }
     }
-    // Whether a suffix's text is an event suffix's as well (论坛), asked of
-    // most matches that reach the stem tests: hashed once per suffix and
-    // document.
-    let mut spelled_as_event: Vec<Option<bool>> = vec![None; rules.suffixes.len()];
     for (s_start, s_end, index) in found {
         // (The type and strength from the search's compact table: most
         // matches need nothing else of the suffix.)
@@ -508,8 +504,7 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
         let suffix_chars = s_end - s_start;
         // Event suffixes (and organization suffixes spelt the same, 论坛)
         // need a stem with a known name or a word that is no common word.
-        let event_like = head.node_type == NodeType::Event
-            || *spelled_as_event[index as usize].get_or_insert_with(|| rules.is_suffix_of(&suffix.text, &[NodeType::Event]));
+        let event_like = stem_lists.event_like_suffixes[index as usize];
         // ... unless a scope word opens it (世界互联网大会).
         let event_scope = || rules.lists.list("event_scope_words").iter().any(|w| text_at(stem, 0, w));
         let stem_has_known = event_like
@@ -679,6 +674,11 @@ pub(crate) struct StemLists {
     short_stem_suffixes: FxHashSet<String>,
     generic_stem_words: Phrases,
     prefix_stop: Phrases,
+    /// By suffix (index into `RuleSet::suffixes`): an event suffix, or one
+    /// spelled as an event suffix too (论坛). Asked of most matches that
+    /// reach the stem tests: worked out once per rule set, where it was
+    /// hashed once per suffix and document.
+    event_like_suffixes: Vec<bool>,
 }
 
 impl StemLists {
@@ -703,6 +703,11 @@ impl StemLists {
             short_stem_suffixes: set("short_stem_suffixes"),
             generic_stem_words: phrases("generic_stem_words"),
             prefix_stop: phrases("stem_prefix_stop"),
+            event_like_suffixes: rules
+                .suffixes
+                .iter()
+                .map(|s| s.node_type == NodeType::Event || rules.is_suffix_of(&s.text, &[NodeType::Event]))
+                .collect(),
         }
     }
 
@@ -2559,6 +2564,18 @@ mod tests {
             }
             assert!(found > 0, "{name}: the text holds words of the list");
         }
+    }
+
+    #[test]
+    fn the_event_like_suffixes_kept_per_rule_set_are_the_event_suffixes_and_those_spelled_as_one() {
+        let kept = &StemLists::of(&RULES).event_like_suffixes;
+        assert_eq!(kept.len(), RULES.suffixes.len());
+        for (suffix, &event_like) in RULES.suffixes.iter().zip(kept) {
+            let spelled_as_event = RULES.is_suffix_of(&suffix.text, &[NodeType::Event]);
+            assert_eq!(event_like, suffix.node_type == NodeType::Event || spelled_as_event, "{}", suffix.text);
+        }
+        // 论坛 names organizations too, and is event-like as such.
+        assert!(RULES.suffixes.iter().zip(kept).any(|(s, &e)| s.text == "论坛" && s.node_type == NodeType::Organization && e));
     }
 
     #[test]
