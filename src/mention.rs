@@ -28,7 +28,7 @@ use start_chars::{
 };
 use crate::model::{NodeType, RuleId, Span};
 use crate::normalize::Folded;
-use crate::rules::{DictKind, Normalizer, PossibleRules, RegexBank, RegexRule, RuleSet, Tag};
+use crate::rules::{DictKind, Normalizer, PosSet, PossibleRules, RegexBank, RegexRule, RuleSet, Tag};
 use crate::value::{self, DateExpr, Value};
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -575,7 +575,7 @@ fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
             // The suffix must not end a word begun inside the name (兴海|洋;
             // 淮北|部: 北部 is a direction). 县委, 报社 end organizations.
             let crossing = (start.max(j.saturating_sub(3))..j).any(|s| {
-                rules.lexicon.get_chars(&chars[s..=s_start]).is_some_and(|e| !is_proper_pos(&e.pos) && (!is_org || lists.breaker_pos.contains(&*e.pos)))
+                rules.lexicon.get_chars(&chars[s..=s_start]).is_some_and(|e| !is_proper_pos(&e.pos) && (!is_org || lists.breaker_pos.contains(e)))
             });
             if crossing {
                 return None;
@@ -605,7 +605,7 @@ fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
     if lists.team_suffixes.iter().any(|x| text_at(chars, s_start, x)) {
         let name = &chars[j - 2..j];
         let stop = rules.lists.list("stem_stop_chars");
-        let ordinary = rules.lexicon.get_chars(name).is_some_and(|e| e.pos.starts_with('v') || lists.breaker_pos.contains(&*e.pos) || e.freq >= 1000);
+        let ordinary = rules.lexicon.get_chars(name).is_some_and(|e| e.pos.starts_with('v') || lists.breaker_pos.contains(e) || e.freq >= 1000);
         let stop_char = name.iter().any(|c| !is_cjk(*c) || *c == chars[s_start] || "一二三四五六七八九十零百千万".contains(*c) || stop.iter().any(|x| x.starts_with(*c)));
         if !ordinary && !stop_char {
             return Some(place.span.start);
@@ -655,8 +655,10 @@ pub(crate) struct StemLists {
     // hashing the word, and few words end with a given character.)
     stop_chars: Phrases,
     breakers: Phrases,
-    breaker_pos: FxHashSet<String>,
-    edge_pos: FxHashSet<String>,
+    // (By tag number: asked of most lexicon words a stem walk meets,
+    // where a set of strings hashed the tag.)
+    breaker_pos: PosSet,
+    edge_pos: PosSet,
     /// Verbs the lexicon tags as nouns (联系, 列席) or verbal nouns (咨询).
     edge_words: FxHashSet<String>,
     /// Asked at every one-character weak suffix (`entities/organization.toml`).
@@ -691,8 +693,8 @@ impl StemLists {
         StemLists {
             stop_chars: phrases("stem_stop_chars"),
             breakers: phrases("stem_breakers"),
-            breaker_pos: set("stem_breaker_pos"),
-            edge_pos: set("stem_edge_breaker_pos"),
+            breaker_pos: rules.lexicon.pos_set(lists.list("stem_breaker_pos")),
+            edge_pos: rules.lexicon.pos_set(lists.list("stem_edge_breaker_pos")),
             edge_words: set("stem_edge_breaker_words"),
             weak_suffix_qualifiers: phrases("weak_suffix_qualifiers"),
             team_suffixes: lists.list("name_suffixes_after_place_name").to_vec(),
@@ -758,7 +760,7 @@ fn stem_start(
                 break;
             }
             if let Some(entry) = rules.lexicon.get_chars(word) {
-                if breaker_pos.contains(&*entry.pos) {
+                if breaker_pos.contains(entry) {
                     stop = true;
                 } else {
                     step = len;
@@ -832,7 +834,7 @@ fn trim_stem_start(
                     // A single character left of the verb makes a word
                     // with it that the lexicon lacks (云|计算|产业园).
                     let lone_char_left = j - len == stem_start + 1;
-                    let edge_word = edge_pos.contains(&*e.pos) || with_str(&chars[j - len..j], |w| edge_words.contains(w));
+                    let edge_word = edge_pos.contains(e) || with_str(&chars[j - len..j], |w| edge_words.contains(w));
                     if suffix_start - j >= 2 && edge_word && !lone_char_left {
                         return j;
                     }
@@ -2525,9 +2527,16 @@ mod tests {
     fn the_stem_lists_kept_per_rule_set_answer_as_the_lists_by_name() {
         let lists = &RULES.lists;
         let kept = StemLists::of(&RULES);
+        let pos_sets = [(&kept.breaker_pos, "stem_breaker_pos"), (&kept.edge_pos, "stem_edge_breaker_pos")];
+        for (set, name) in pos_sets {
+            assert_eq!(set.is_empty(), lists.list(name).is_empty(), "{name}");
+            // (Words of breaking tags and of others.)
+            for word in ["一切", "为了", "似的", "一一", "兆瓦", "一侧", "上举", "一业", "七绝"] {
+                let e = RULES.lexicon.get(word).unwrap_or_else(|| panic!("{word} is a word"));
+                assert_eq!(set.contains(e), lists.set(name).contains(&*e.pos), "{word} ({}) in {name}", e.pos);
+            }
+        }
         let sets = [
-            (&kept.breaker_pos, "stem_breaker_pos"),
-            (&kept.edge_pos, "stem_edge_breaker_pos"),
             (&kept.edge_words, "stem_edge_breaker_words"),
             (&kept.noun_modifier_suffixes, "noun_modifier_suffixes"),
             (&kept.branch_prefixes, "branch_prefixes"),
