@@ -475,7 +475,7 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
         // (The tests of what follows a weak suffix come before the walk
         // over its stem, which costs more.)
         if !head.strong
-            && (modifies_next_noun(chars, &suffix.text, s_end, rules, stem_lists, &title_starts, &org_suffix_starts)
+            && (modifies_next_noun(chars, index, s_end, rules, stem_lists, &title_starts, &org_suffix_starts)
                 // Nor may a weak suffix cut the word after it (党建|工作).
                 || (s_end - s_start >= 2 && starts_longer_word(chars, s_end - 1, s_end, rules)))
         {
@@ -504,7 +504,7 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
         let suffix_chars = s_end - s_start;
         // Event suffixes (and organization suffixes spelt the same, 论坛)
         // need a stem with a known name or a word that is no common word.
-        let event_like = stem_lists.event_like_suffixes[index as usize];
+        let event_like = stem_lists.suffix_texts[index as usize].event_like;
         // ... unless a scope word opens it (世界互联网大会).
         let event_scope = || rules.lists.list("event_scope_words").iter().any(|w| text_at(stem, 0, w));
         let stem_has_known = event_like
@@ -671,16 +671,25 @@ pub(crate) struct StemLists {
     admin_list: Vec<String>,
     /// The lists that the tests of a suffix match ask (most matches ask
     /// several of them).
-    noun_modifier_suffixes: FxHashSet<String>,
     branch_prefixes: FxHashSet<String>,
     short_stem_suffixes: FxHashSet<String>,
     generic_stem_words: Phrases,
     prefix_stop: Phrases,
-    /// By suffix (index into `RuleSet::suffixes`): an event suffix, or one
-    /// spelled as an event suffix too (论坛). Asked of most matches that
-    /// reach the stem tests: worked out once per rule set, where it was
-    /// hashed once per suffix and document.
-    event_like_suffixes: Vec<bool>,
+    /// What the tests of a match ask of its suffix's text, by suffix
+    /// (index into `RuleSet::suffixes`): worked out once per rule set,
+    /// where the text was hashed per match (or per suffix and document).
+    suffix_texts: Vec<SuffixText>,
+}
+
+/// See [`StemLists::suffix_texts`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct SuffixText {
+    /// An event suffix, or one spelled as an event suffix too (论坛): asked
+    /// of most matches that reach the stem tests.
+    event_like: bool,
+    /// One of `noun_modifier_suffixes` (移动, 物流): asked of most weak
+    /// suffix matches, for [`modifies_next_noun`].
+    noun_modifier: bool,
 }
 
 impl StemLists {
@@ -700,15 +709,17 @@ impl StemLists {
             team_suffixes: lists.list("name_suffixes_after_place_name").to_vec(),
             admin_suffixes: phrases("admin_place_suffixes"),
             admin_list: lists.list("admin_place_suffixes").to_vec(),
-            noun_modifier_suffixes: set("noun_modifier_suffixes"),
             branch_prefixes: set("branch_prefixes"),
             short_stem_suffixes: set("short_stem_suffixes"),
             generic_stem_words: phrases("generic_stem_words"),
             prefix_stop: phrases("stem_prefix_stop"),
-            event_like_suffixes: rules
+            suffix_texts: rules
                 .suffixes
                 .iter()
-                .map(|s| s.node_type == NodeType::Event || rules.is_suffix_of(&s.text, &[NodeType::Event]))
+                .map(|s| SuffixText {
+                    event_like: s.node_type == NodeType::Event || rules.is_suffix_of(&s.text, &[NodeType::Event]),
+                    noun_modifier: lists.set("noun_modifier_suffixes").contains(&s.text),
+                })
                 .collect(),
         }
     }
@@ -833,9 +844,11 @@ fn trim_stem_start(
                 if let Some(e) = rules.lexicon.get_chars(&chars[j - len..j]) {
                     // A single character left of the verb makes a word
                     // with it that the lexicon lacks (云|计算|产业园).
+                    // (The word is spelled out and hashed only where it may
+                    // end the stem.)
                     let lone_char_left = j - len == stem_start + 1;
-                    let edge_word = edge_pos.contains(e) || with_str(&chars[j - len..j], |w| edge_words.contains(w));
-                    if suffix_start - j >= 2 && edge_word && !lone_char_left {
+                    let edge_word = || edge_pos.contains(e) || with_str(&chars[j - len..j], |w| edge_words.contains(w));
+                    if suffix_start - j >= 2 && !lone_char_left && edge_word() {
                         return j;
                     }
                     step = len;
@@ -892,19 +905,20 @@ fn trim_stem_start(
     stem_start
 }
 
-/// Whether a weak suffix that is an ordinary word (`noun_modifier_suffixes`:
-/// 移动, 物流) modifies the noun right after it (移动|厕所, 物流|园区)
-/// rather than ending a name. A title after it (湖南移动|总经理) does not count.
+/// Whether a weak suffix (`index` into `RuleSet::suffixes`) that is an
+/// ordinary word (`noun_modifier_suffixes`: 移动, 物流) modifies the noun
+/// right after it (移动|厕所, 物流|园区) rather than ending a name. A title
+/// after it (湖南移动|总经理) does not count.
 fn modifies_next_noun(
     chars: &[char],
-    suffix: &str,
+    index: u32,
     s_end: usize,
     rules: &RuleSet,
     lists: &StemLists,
     title_starts: &ByPosition,
     org_suffix_starts: &Bits,
 ) -> bool {
-    if !lists.noun_modifier_suffixes.contains(suffix) || title_starts.get(s_end).is_some() {
+    if !lists.suffix_texts[index as usize].noun_modifier || title_starts.get(s_end).is_some() {
         return false;
     }
     // Another organization suffix after it continues the name (桂林移动公司).
@@ -2538,7 +2552,6 @@ mod tests {
         }
         let sets = [
             (&kept.edge_words, "stem_edge_breaker_words"),
-            (&kept.noun_modifier_suffixes, "noun_modifier_suffixes"),
             (&kept.branch_prefixes, "branch_prefixes"),
             (&kept.short_stem_suffixes, "short_stem_suffixes"),
         ];
@@ -2576,15 +2589,18 @@ mod tests {
     }
 
     #[test]
-    fn the_event_like_suffixes_kept_per_rule_set_are_the_event_suffixes_and_those_spelled_as_one() {
-        let kept = &StemLists::of(&RULES).event_like_suffixes;
+    fn the_suffix_texts_kept_per_rule_set_answer_as_the_suffix_types_and_the_list_by_text() {
+        let kept = &StemLists::of(&RULES).suffix_texts;
         assert_eq!(kept.len(), RULES.suffixes.len());
-        for (suffix, &event_like) in RULES.suffixes.iter().zip(kept) {
+        for (suffix, text) in RULES.suffixes.iter().zip(kept) {
             let spelled_as_event = RULES.is_suffix_of(&suffix.text, &[NodeType::Event]);
-            assert_eq!(event_like, suffix.node_type == NodeType::Event || spelled_as_event, "{}", suffix.text);
+            assert_eq!(text.event_like, suffix.node_type == NodeType::Event || spelled_as_event, "{}", suffix.text);
+            assert_eq!(text.noun_modifier, RULES.lists.set("noun_modifier_suffixes").contains(&suffix.text), "{}", suffix.text);
         }
-        // 论坛 names organizations too, and is event-like as such.
-        assert!(RULES.suffixes.iter().zip(kept).any(|(s, &e)| s.text == "论坛" && s.node_type == NodeType::Organization && e));
+        // 论坛 names organizations too, and is event-like as such; 物流
+        // modifies a noun.
+        assert!(RULES.suffixes.iter().zip(kept).any(|(s, t)| s.text == "论坛" && s.node_type == NodeType::Organization && t.event_like));
+        assert!(RULES.suffixes.iter().zip(kept).any(|(s, t)| s.text == "物流" && t.noun_modifier));
     }
 
     #[test]
