@@ -377,7 +377,11 @@ struct KnownNames<'a> {
 impl<'a> KnownNames<'a> {
     fn new(all: &'a [Candidate]) -> KnownNames<'a> {
         let mut by_end: Vec<u32> = (0..all.len() as u32).collect();
-        by_end.sort_unstable_by_key(|&i| (all[i as usize].span.end, i));
+        // (Stable, by end alone: the indices of one end keep their order,
+        // as a sort by (end, index) puts them. The gazetteer's names come
+        // in text order and the few others after them, two runs that a
+        // stable sort merges, where an unstable one sorted them afresh.)
+        by_end.sort_by_key(|&i| all[i as usize].span.end);
         let mut ends = Bits::new(all.iter().map(|c| c.span.end + 1).max().unwrap_or(0));
         for c in all {
             ends.set(c.span.end);
@@ -2451,6 +2455,37 @@ mod tests {
         }
         let empty = cover_of(&[]);
         assert!(!empty.overlaps(0, 5) && !empty.contains(1, 2), "no spans cover nothing");
+    }
+
+    #[test]
+    fn known_names_ending_somewhere_are_those_a_scan_of_the_candidates_finds_in_their_order() {
+        let mut next = crate::test_random::xorshift32(0x4E0D);
+        let candidate = |start: usize, end: usize| Candidate {
+            span: Span::new(start, end),
+            tag: Tag::Title,
+            entry: None,
+            rule: RuleId::Literal("t"),
+            priority: 0,
+            value: None,
+            suffix_start: None,
+        };
+        for len in [0, 1, 2, 5, 30, 200] {
+            // A run in text order (as the gazetteer gives), then a few in
+            // any order, ends shared.
+            let mut all: Vec<Candidate> = (0..len).map(|k| candidate(k, k + 1 + (next() % 3) as usize)).collect();
+            all.sort_by_key(|c| c.span.end);
+            all.extend((0..len / 4).map(|_| {
+                let start = (next() % 40) as usize;
+                candidate(start, start + 1 + (next() % 4) as usize)
+            }));
+            let known = KnownNames::new(&all);
+            let last_end = all.iter().map(|c| c.span.end).max().unwrap_or(0);
+            for end in 0..=last_end + 1 {
+                let scan: Vec<*const Candidate> = all.iter().filter(|c| c.span.end == end).map(|c| c as *const _).collect();
+                let found: Vec<*const Candidate> = known.ending_at(end).map(|c| c as *const _).collect();
+                assert_eq!(found, scan, "ending at {end} of {len}");
+            }
+        }
     }
 
     #[test]
