@@ -1683,7 +1683,9 @@ impl NamesBefore {
     /// Both from one pass over the candidates (a document has hundreds, a
     /// cache line each, and the second pass read them again).
     fn of(candidates: &[Candidate]) -> NamesBefore {
-        let (mut known, mut gazetteer) = (Vec::new(), Vec::new());
+        // (Room for every candidate: most are entity names, and the lists
+        // grown from empty were copied at each doubling.)
+        let (mut known, mut gazetteer) = (Vec::with_capacity(candidates.len()), Vec::with_capacity(candidates.len()));
         for c in candidates {
             let Tag::Node(t) = c.tag else { continue };
             if t.is_entity() && c.span.len() >= 2 {
