@@ -28,7 +28,7 @@ use start_chars::{
 };
 use crate::model::{NodeType, RuleId, Span};
 use crate::normalize::Folded;
-use crate::rules::{DictKind, Normalizer, PossibleRules, RegexBank, RegexRule, RuleSet, Tag};
+use crate::rules::{DictKind, Normalizer, PosSet, PossibleRules, RegexBank, RegexRule, RuleSet, Tag};
 use crate::value::{self, DateExpr, Value};
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -377,7 +377,11 @@ struct KnownNames<'a> {
 impl<'a> KnownNames<'a> {
     fn new(all: &'a [Candidate]) -> KnownNames<'a> {
         let mut by_end: Vec<u32> = (0..all.len() as u32).collect();
-        by_end.sort_unstable_by_key(|&i| (all[i as usize].span.end, i));
+        // (Stable, by end alone: the indices of one end keep their order,
+        // as a sort by (end, index) puts them. The gazetteer's names come
+        // in text order and the few others after them, two runs that a
+        // stable sort merges, where an unstable one sorted them afresh.)
+        by_end.sort_by_key(|&i| all[i as usize].span.end);
         let mut ends = Bits::new(all.iter().map(|c| c.span.end + 1).max().unwrap_or(0));
         for c in all {
             ends.set(c.span.end);
@@ -431,10 +435,6 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
             org_suffix_starts.set(start);
         }
     }
-    // Whether a suffix's text is an event suffix's as well (论坛), asked of
-    // most matches that reach the stem tests: hashed once per suffix and
-    // document.
-    let mut spelled_as_event: Vec<Option<bool>> = vec![None; rules.suffixes.len()];
     for (s_start, s_end, index) in found {
         // (The type and strength from the search's compact table: most
         // matches need nothing else of the suffix.)
@@ -479,7 +479,7 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
         // (The tests of what follows a weak suffix come before the walk
         // over its stem, which costs more.)
         if !head.strong
-            && (modifies_next_noun(chars, &suffix.text, s_end, rules, stem_lists, &title_starts, &org_suffix_starts)
+            && (modifies_next_noun(chars, index, s_end, rules, stem_lists, &title_starts, &org_suffix_starts)
                 // Nor may a weak suffix cut the word after it (党建|工作).
                 || (s_end - s_start >= 2 && starts_longer_word(chars, s_end - 1, s_end, rules)))
         {
@@ -508,8 +508,7 @@ fn suffix_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, k
         let suffix_chars = s_end - s_start;
         // Event suffixes (and organization suffixes spelt the same, 论坛)
         // need a stem with a known name or a word that is no common word.
-        let event_like = head.node_type == NodeType::Event
-            || *spelled_as_event[index as usize].get_or_insert_with(|| rules.is_suffix_of(&suffix.text, &[NodeType::Event]));
+        let event_like = stem_lists.suffix_texts[index as usize].event_like;
         // ... unless a scope word opens it (世界互联网大会).
         let event_scope = || rules.lists.list("event_scope_words").iter().any(|w| text_at(stem, 0, w));
         let stem_has_known = event_like
@@ -580,7 +579,7 @@ fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
             // The suffix must not end a word begun inside the name (兴海|洋;
             // 淮北|部: 北部 is a direction). 县委, 报社 end organizations.
             let crossing = (start.max(j.saturating_sub(3))..j).any(|s| {
-                rules.lexicon.get_chars(&chars[s..=s_start]).is_some_and(|e| !is_proper_pos(&e.pos) && (!is_org || lists.breaker_pos.contains(&*e.pos)))
+                rules.lexicon.get_chars(&chars[s..=s_start]).is_some_and(|e| !is_proper_pos(&e.pos) && (!is_org || lists.breaker_pos.contains(e)))
             });
             if crossing {
                 return None;
@@ -610,7 +609,7 @@ fn weak_suffix_stem(chars: &[char], s_start: usize, node_type: NodeType, rules: 
     if lists.team_suffixes.iter().any(|x| text_at(chars, s_start, x)) {
         let name = &chars[j - 2..j];
         let stop = rules.lists.list("stem_stop_chars");
-        let ordinary = rules.lexicon.get_chars(name).is_some_and(|e| e.pos.starts_with('v') || lists.breaker_pos.contains(&*e.pos) || e.freq >= 1000);
+        let ordinary = rules.lexicon.get_chars(name).is_some_and(|e| e.pos.starts_with('v') || lists.breaker_pos.contains(e) || e.freq >= 1000);
         let stop_char = name.iter().any(|c| !is_cjk(*c) || *c == chars[s_start] || "一二三四五六七八九十零百千万".contains(*c) || stop.iter().any(|x| x.starts_with(*c)));
         if !ordinary && !stop_char {
             return Some(place.span.start);
@@ -660,8 +659,10 @@ pub(crate) struct StemLists {
     // hashing the word, and few words end with a given character.)
     stop_chars: Phrases,
     breakers: Phrases,
-    breaker_pos: FxHashSet<String>,
-    edge_pos: FxHashSet<String>,
+    // (By tag number: asked of most lexicon words a stem walk meets,
+    // where a set of strings hashed the tag.)
+    breaker_pos: PosSet,
+    edge_pos: PosSet,
     /// Verbs the lexicon tags as nouns (联系, 列席) or verbal nouns (咨询).
     edge_words: FxHashSet<String>,
     /// Asked at every one-character weak suffix (`entities/organization.toml`).
@@ -674,11 +675,25 @@ pub(crate) struct StemLists {
     admin_list: Vec<String>,
     /// The lists that the tests of a suffix match ask (most matches ask
     /// several of them).
-    noun_modifier_suffixes: FxHashSet<String>,
     branch_prefixes: FxHashSet<String>,
     short_stem_suffixes: FxHashSet<String>,
     generic_stem_words: Phrases,
     prefix_stop: Phrases,
+    /// What the tests of a match ask of its suffix's text, by suffix
+    /// (index into `RuleSet::suffixes`): worked out once per rule set,
+    /// where the text was hashed per match (or per suffix and document).
+    suffix_texts: Vec<SuffixText>,
+}
+
+/// See [`StemLists::suffix_texts`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct SuffixText {
+    /// An event suffix, or one spelled as an event suffix too (论坛): asked
+    /// of most matches that reach the stem tests.
+    event_like: bool,
+    /// One of `noun_modifier_suffixes` (移动, 物流): asked of most weak
+    /// suffix matches, for [`modifies_next_noun`].
+    noun_modifier: bool,
 }
 
 impl StemLists {
@@ -691,18 +706,25 @@ impl StemLists {
         StemLists {
             stop_chars: phrases("stem_stop_chars"),
             breakers: phrases("stem_breakers"),
-            breaker_pos: set("stem_breaker_pos"),
-            edge_pos: set("stem_edge_breaker_pos"),
+            breaker_pos: rules.lexicon.pos_set(lists.list("stem_breaker_pos")),
+            edge_pos: rules.lexicon.pos_set(lists.list("stem_edge_breaker_pos")),
             edge_words: set("stem_edge_breaker_words"),
             weak_suffix_qualifiers: phrases("weak_suffix_qualifiers"),
             team_suffixes: lists.list("name_suffixes_after_place_name").to_vec(),
             admin_suffixes: phrases("admin_place_suffixes"),
             admin_list: lists.list("admin_place_suffixes").to_vec(),
-            noun_modifier_suffixes: set("noun_modifier_suffixes"),
             branch_prefixes: set("branch_prefixes"),
             short_stem_suffixes: set("short_stem_suffixes"),
             generic_stem_words: phrases("generic_stem_words"),
             prefix_stop: phrases("stem_prefix_stop"),
+            suffix_texts: rules
+                .suffixes
+                .iter()
+                .map(|s| SuffixText {
+                    event_like: s.node_type == NodeType::Event || rules.is_suffix_of(&s.text, &[NodeType::Event]),
+                    noun_modifier: lists.set("noun_modifier_suffixes").contains(&s.text),
+                })
+                .collect(),
         }
     }
 
@@ -753,7 +775,7 @@ fn stem_start(
                 break;
             }
             if let Some(entry) = rules.lexicon.get_chars(word) {
-                if breaker_pos.contains(&*entry.pos) {
+                if breaker_pos.contains(entry) {
                     stop = true;
                 } else {
                     step = len;
@@ -826,9 +848,11 @@ fn trim_stem_start(
                 if let Some(e) = rules.lexicon.get_chars(&chars[j - len..j]) {
                     // A single character left of the verb makes a word
                     // with it that the lexicon lacks (云|计算|产业园).
+                    // (The word is spelled out and hashed only where it may
+                    // end the stem.)
                     let lone_char_left = j - len == stem_start + 1;
-                    let edge_word = edge_pos.contains(&*e.pos) || with_str(&chars[j - len..j], |w| edge_words.contains(w));
-                    if suffix_start - j >= 2 && edge_word && !lone_char_left {
+                    let edge_word = || edge_pos.contains(e) || with_str(&chars[j - len..j], |w| edge_words.contains(w));
+                    if suffix_start - j >= 2 && !lone_char_left && edge_word() {
                         return j;
                     }
                     step = len;
@@ -885,19 +909,20 @@ fn trim_stem_start(
     stem_start
 }
 
-/// Whether a weak suffix that is an ordinary word (`noun_modifier_suffixes`:
-/// 移动, 物流) modifies the noun right after it (移动|厕所, 物流|园区)
-/// rather than ending a name. A title after it (湖南移动|总经理) does not count.
+/// Whether a weak suffix (`index` into `RuleSet::suffixes`) that is an
+/// ordinary word (`noun_modifier_suffixes`: 移动, 物流) modifies the noun
+/// right after it (移动|厕所, 物流|园区) rather than ending a name. A title
+/// after it (湖南移动|总经理) does not count.
 fn modifies_next_noun(
     chars: &[char],
-    suffix: &str,
+    index: u32,
     s_end: usize,
     rules: &RuleSet,
     lists: &StemLists,
     title_starts: &ByPosition,
     org_suffix_starts: &Bits,
 ) -> bool {
-    if !lists.noun_modifier_suffixes.contains(suffix) || title_starts.get(s_end).is_some() {
+    if !lists.suffix_texts[index as usize].noun_modifier || title_starts.get(s_end).is_some() {
         return false;
     }
     // Another organization suffix after it continues the name (桂林移动公司).
@@ -1658,7 +1683,9 @@ impl NamesBefore {
     /// Both from one pass over the candidates (a document has hundreds, a
     /// cache line each, and the second pass read them again).
     fn of(candidates: &[Candidate]) -> NamesBefore {
-        let (mut known, mut gazetteer) = (Vec::new(), Vec::new());
+        // (Room for every candidate: most are entity names, and the lists
+        // grown from empty were copied at each doubling.)
+        let (mut known, mut gazetteer) = (Vec::with_capacity(candidates.len()), Vec::with_capacity(candidates.len()));
         for c in candidates {
             let Tag::Node(t) = c.tag else { continue };
             if t.is_entity() && c.span.len() >= 2 {
@@ -2433,6 +2460,37 @@ mod tests {
     }
 
     #[test]
+    fn known_names_ending_somewhere_are_those_a_scan_of_the_candidates_finds_in_their_order() {
+        let mut next = crate::test_random::xorshift32(0x4E0D);
+        let candidate = |start: usize, end: usize| Candidate {
+            span: Span::new(start, end),
+            tag: Tag::Title,
+            entry: None,
+            rule: RuleId::Literal("t"),
+            priority: 0,
+            value: None,
+            suffix_start: None,
+        };
+        for len in [0, 1, 2, 5, 30, 200] {
+            // A run in text order (as the gazetteer gives), then a few in
+            // any order, ends shared.
+            let mut all: Vec<Candidate> = (0..len).map(|k| candidate(k, k + 1 + (next() % 3) as usize)).collect();
+            all.sort_by_key(|c| c.span.end);
+            all.extend((0..len / 4).map(|_| {
+                let start = (next() % 40) as usize;
+                candidate(start, start + 1 + (next() % 4) as usize)
+            }));
+            let known = KnownNames::new(&all);
+            let last_end = all.iter().map(|c| c.span.end).max().unwrap_or(0);
+            for end in 0..=last_end + 1 {
+                let scan: Vec<*const Candidate> = all.iter().filter(|c| c.span.end == end).map(|c| c as *const _).collect();
+                let found: Vec<*const Candidate> = known.ending_at(end).map(|c| c as *const _).collect();
+                assert_eq!(found, scan, "ending at {end} of {len}");
+            }
+        }
+    }
+
+    #[test]
     fn the_names_before_the_person_rules_are_the_entity_names_and_the_gazetteers_other_than_persons() {
         let folded = Folded::new(include_str!("../fixtures/yunqi.txt"));
         let mut candidates = find_candidates(&folded, &RULES);
@@ -2520,11 +2578,17 @@ mod tests {
     fn the_stem_lists_kept_per_rule_set_answer_as_the_lists_by_name() {
         let lists = &RULES.lists;
         let kept = StemLists::of(&RULES);
+        let pos_sets = [(&kept.breaker_pos, "stem_breaker_pos"), (&kept.edge_pos, "stem_edge_breaker_pos")];
+        for (set, name) in pos_sets {
+            assert_eq!(set.is_empty(), lists.list(name).is_empty(), "{name}");
+            // (Words of breaking tags and of others.)
+            for word in ["一切", "为了", "似的", "一一", "兆瓦", "一侧", "上举", "一业", "七绝"] {
+                let e = RULES.lexicon.get(word).unwrap_or_else(|| panic!("{word} is a word"));
+                assert_eq!(set.contains(e), lists.set(name).contains(&*e.pos), "{word} ({}) in {name}", e.pos);
+            }
+        }
         let sets = [
-            (&kept.breaker_pos, "stem_breaker_pos"),
-            (&kept.edge_pos, "stem_edge_breaker_pos"),
             (&kept.edge_words, "stem_edge_breaker_words"),
-            (&kept.noun_modifier_suffixes, "noun_modifier_suffixes"),
             (&kept.branch_prefixes, "branch_prefixes"),
             (&kept.short_stem_suffixes, "short_stem_suffixes"),
         ];
@@ -2559,6 +2623,21 @@ mod tests {
             }
             assert!(found > 0, "{name}: the text holds words of the list");
         }
+    }
+
+    #[test]
+    fn the_suffix_texts_kept_per_rule_set_answer_as_the_suffix_types_and_the_list_by_text() {
+        let kept = &StemLists::of(&RULES).suffix_texts;
+        assert_eq!(kept.len(), RULES.suffixes.len());
+        for (suffix, text) in RULES.suffixes.iter().zip(kept) {
+            let spelled_as_event = RULES.is_suffix_of(&suffix.text, &[NodeType::Event]);
+            assert_eq!(text.event_like, suffix.node_type == NodeType::Event || spelled_as_event, "{}", suffix.text);
+            assert_eq!(text.noun_modifier, RULES.lists.set("noun_modifier_suffixes").contains(&suffix.text), "{}", suffix.text);
+        }
+        // 论坛 names organizations too, and is event-like as such; 物流
+        // modifies a noun.
+        assert!(RULES.suffixes.iter().zip(kept).any(|(s, t)| s.text == "论坛" && s.node_type == NodeType::Organization && t.event_like));
+        assert!(RULES.suffixes.iter().zip(kept).any(|(s, t)| s.text == "物流" && t.noun_modifier));
     }
 
     #[test]

@@ -259,7 +259,7 @@ impl<'a> Lists<'a> {
                 return true;
             }
             if let Some(e) = self.rules.lexicon.get_chars(&self.chars[j..j + len]) {
-                return self.stem_lists.breaker_pos.contains(&*e.pos) || e.pos.starts_with('v');
+                return self.stem_lists.breaker_pos.contains(e) || e.pos.starts_with('v');
             }
         }
         false

@@ -413,8 +413,9 @@ pub struct Lexicon {
     /// first use, see [`Lexicon::transliteration_chars`]).
     transliteration_chars: std::sync::OnceLock<CharBits>,
     /// Every part of speech of the words so far, once (see
-    /// [`LexiconEntry::pos`]).
-    pos_tags: FxHashSet<Arc<str>>,
+    /// [`LexiconEntry::pos`]), with its number (see
+    /// [`LexiconEntry::pos_number`]).
+    pos_tags: FxHashMap<Arc<str>, u32>,
 }
 
 /// Log-odds of a character in given names and in transliterated names
@@ -433,6 +434,33 @@ pub struct LexiconEntry {
     /// the tag of nearly every word they find, and a string of each word's
     /// own was a cold cache line at each read.)
     pub pos: Arc<str>,
+    /// The number of the part of speech among the lexicon's, for a
+    /// [`PosSet`].
+    pub pos_number: u32,
+}
+
+/// A set of parts of speech of one lexicon's words (the stem rules'
+/// breaking tags): a bit per tag number, where a set of tag strings hashed
+/// the tag of every word tested.
+#[derive(Debug)]
+pub struct PosSet {
+    bits: Vec<u64>,
+    listed: bool,
+}
+
+impl PosSet {
+    /// Whether the part of speech of `entry` is in the set.
+    #[inline]
+    pub fn contains(&self, entry: &LexiconEntry) -> bool {
+        let n = entry.pos_number as usize;
+        self.bits.get(n / 64).is_some_and(|word| word >> (n % 64) & 1 == 1)
+    }
+
+    /// Whether the list the set was made of named no part of speech (those
+    /// it named may all be missing from the lexicon).
+    pub fn is_empty(&self) -> bool {
+        !self.listed
+    }
 }
 
 /// Words of at most this many characters are keyed by [`pack`].
@@ -492,15 +520,29 @@ impl Lexicon {
         })
     }
 
-    /// The part of speech `pos`, shared with the words of the lexicon
-    /// that have it.
-    pub fn pos_tag(&mut self, pos: &str) -> Arc<str> {
-        if let Some(tag) = self.pos_tags.get(pos) {
-            return tag.clone();
+    /// The entry of a word of frequency `freq` and part of speech `pos`,
+    /// the tag shared with the words of the lexicon that have it.
+    pub fn entry(&mut self, freq: u32, pos: &str) -> LexiconEntry {
+        if let Some((tag, &pos_number)) = self.pos_tags.get_key_value(pos) {
+            return LexiconEntry { freq, pos: tag.clone(), pos_number };
         }
+        let pos_number = u32::try_from(self.pos_tags.len()).expect("fewer parts of speech than words");
         let tag: Arc<str> = pos.into();
-        self.pos_tags.insert(tag.clone());
-        tag
+        self.pos_tags.insert(tag.clone(), pos_number);
+        LexiconEntry { freq, pos: tag, pos_number }
+    }
+
+    /// The parts of speech of `tags` as a [`PosSet`] of this lexicon's
+    /// words (its words are all in: no tag comes later).
+    pub fn pos_set<'a>(&self, tags: impl IntoIterator<Item = &'a String>) -> PosSet {
+        let mut set = PosSet { bits: vec![0; self.pos_tags.len().div_ceil(64)], listed: false };
+        for tag in tags {
+            set.listed = true;
+            if let Some(&n) = self.pos_tags.get(tag.as_str()) {
+                set.bits[n as usize / 64] |= 1 << (n % 64);
+            }
+        }
+        set
     }
 
     /// Add a word as written in a lexicon file (folded here).
@@ -961,8 +1003,8 @@ impl Compiler {
                 }
                 ("lexicon", _) => {
                     let freq = col(1).parse().unwrap_or(1);
-                    let pos = self.lexicon.pos_tag(col(2));
-                    self.lexicon.insert_unfolded(first, LexiconEntry { freq, pos });
+                    let entry = self.lexicon.entry(freq, col(2));
+                    self.lexicon.insert_unfolded(first, entry);
                 }
                 ("gazetteers", "surname") => {
                     let name = fold(first);
@@ -1570,14 +1612,31 @@ mod tests {
     }
 
     #[test]
+    fn a_set_of_parts_of_speech_holds_the_words_whose_tag_it_lists() {
+        let rules = super::RuleSet::builtin().unwrap();
+        let lexicon = &rules.lexicon;
+        let entries: Vec<&LexiconEntry> = lexicon.short_words.values().chain(lexicon.long_words.values()).collect();
+        // Lists of one tag, of many, of a tag no word has, and of none.
+        let lists: [&[&str]; 5] = [&["v"], &["r", "p", "c", "u", "d", "m", "q", "ul", "uj", "y", "f", "t"], &["ns", "no such tag"], &["no such tag"], &[]];
+        for list in lists {
+            let tags: Vec<String> = list.iter().map(|t| t.to_string()).collect();
+            let set = lexicon.pos_set(&tags);
+            assert_eq!(set.is_empty(), list.is_empty(), "{list:?}");
+            for e in &entries {
+                assert_eq!(set.contains(e), list.contains(&&*e.pos), "{} in {list:?}", e.pos);
+            }
+        }
+    }
+
+    #[test]
     fn a_word_keeps_the_part_of_speech_of_its_line_shared_with_the_words_of_that_part() {
         use super::{Lexicon, LexiconEntry};
         use std::sync::Arc;
         let lines = [("中国", "ns"), ("发展", "vn"), ("北京", "ns"), ("研究", "vn"), ("说", "v"), ("中华人民共和国", "ns")];
         let mut lexicon = Lexicon::default();
         for (word, pos) in lines {
-            let pos = lexicon.pos_tag(pos);
-            lexicon.insert_unfolded(word, LexiconEntry { freq: 1, pos });
+            let entry = lexicon.entry(1, pos);
+            lexicon.insert_unfolded(word, entry);
         }
         let pos_of = |word: &str| lexicon.get(word).unwrap_or_else(|| panic!("{word} is a word")).pos.clone();
         for (word, pos) in lines {
@@ -1593,7 +1652,7 @@ mod tests {
         let entries: Vec<&LexiconEntry> = lexicon.short_words.values().chain(lexicon.long_words.values()).collect();
         assert!(entries.len() > 100_000, "the built-in lexicon has its words");
         for e in entries {
-            assert!(lexicon.pos_tags.get(&*e.pos).is_some_and(|shared| Arc::ptr_eq(shared, &e.pos)), "{}", e.pos);
+            assert!(lexicon.pos_tags.get_key_value(&*e.pos).is_some_and(|(shared, _)| Arc::ptr_eq(shared, &e.pos)), "{}", e.pos);
         }
         assert!(lexicon.pos_tags.len() < 200, "a few dozen parts of speech");
     }

@@ -22,7 +22,7 @@ mod tag_neighbours;
 mod trigger;
 
 pub use compile::{
-    Dictionary, DictEntry, SuffixSearch, DictKind, Example, Lexicon, LexiconEntry, WordLists,
+    Dictionary, DictEntry, SuffixSearch, DictKind, Example, Lexicon, LexiconEntry, PosSet, WordLists,
     RegexRule, RelationRule, SegmentRules, SlotSource, Suffix, Surnames,
 };
 pub use bank::{PossibleRules, RegexBank};
