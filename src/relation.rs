@@ -327,17 +327,21 @@ fn object_captures<'r, 't>(
     // (Walked back character by character: found only where needed.)
     let window = || before.char_indices().rev().nth(reach.chars.saturating_sub(1)).map_or(0, |(at, _)| at);
     if let Some(starts) = &reach.starts {
+        // Where that part starts with a tag, the places of those tags in
+        // the window (no more characters from there to the end than the
+        // part spans), from the last back: no search of the text for each.
+        let mut start_tags_back = match (reach.start_tags, tags_before) {
+            (Some(mask), Some(tags)) => {
+                let in_window = move |&at: &usize| at_most_chars(&before[at..], reach.chars);
+                Some(tags.filter(move |&(_, bit)| bit & mask != 0).map(|(at, _)| at).take_while(in_window))
+            }
+            _ => None,
+        };
         // That part starts with one of `starts`: where none is in the
         // window, nothing matches, and no search need say so.
-        let nearest = match (reach.start_tags, tags_before) {
-            // Where that part starts with a tag, the last tag of those, if
-            // in the window (no more characters from there to the end than
-            // the part spans): no search of the text for each.
-            (Some(mask), Some(mut tags)) => {
-                let (at, _) = Iterator::find(&mut tags, |&(_, bit)| bit & mask != 0)?;
-                at_most_chars(&before[at..], reach.chars).then_some(at)?
-            }
-            _ => {
+        let nearest = match &mut start_tags_back {
+            Some(places) => places.next()?,
+            None => {
                 let window = window();
                 window + starts.iter().filter_map(|w| before[window..].rfind(w.as_str())).max()?
             }
@@ -354,12 +358,19 @@ fn object_captures<'r, 't>(
             // fixed way from those two places, whether it matches is all a
             // search need find, which the DFAs answer without a capture
             // engine walking the match.
-            if let Some(placed) = &reach.placed_groups {
-                if rule.regex.is_match_at(before, nearest) {
-                    return Some(MatchGroups::Placed { text: before, start: nearest, end: before.len(), placed });
-                }
-            } else if let Some(caps) = rule.regex.captures_at(before, nearest) {
-                return Some(MatchGroups::Captured(caps));
+            let match_from = |at: usize| match &reach.placed_groups {
+                Some(placed) => rule.regex.is_match_at(before, at).then_some(MatchGroups::Placed { text: before, start: at, end: before.len(), placed }),
+                None => captured(rule.regex.captures_at(before, at)),
+            };
+            if let Some(found) = match_from(nearest) {
+                return Some(found);
+            }
+            // Else the `.*` stops at the last start tag before it from
+            // which that part matches, if any: each is tried in turn, the
+            // last first, where a search of the whole window would have
+            // the capture engine walk it.
+            if let Some(places) = start_tags_back {
+                return places.into_iter().find_map(match_from);
             }
         }
     }
@@ -1311,7 +1322,14 @@ mod tests {
         // `.*` does not cross a line break: the speaker is the first one.
         let [person, quote] = [Tag::Node(NodeType::Person), Tag::Node(NodeType::Quotation)].map(Tag::symbol);
         texts.push(format!("{person}说\n{person}说“{quote}"));
-        let (mut matched, mut read_off) = (0, 0);
+        // Speakers before speakers who say nothing, and before line breaks.
+        let words = ["说", "表示", "认为", "的", "，", "和", "了", "\n", ""];
+        let mut next = crate::test_random::xorshift32(0x5EA7);
+        let mut word = move || words[next() as usize % words.len()];
+        for _ in 0..1000 {
+            texts.push(format!("{}{person}{}{}{person}{}{}“{quote}", word(), word(), word(), word(), word()));
+        }
+        let (mut matched, mut read_off, mut from_earlier) = (0, 0, 0);
         for rule in windowed {
             for text in &texts {
                 for (at, c) in text.char_indices().filter(|(_, c)| (*c as u32).wrapping_sub(crate::rules::TAG_BASE) < 32) {
@@ -1326,6 +1344,11 @@ mod tests {
                     let found = object_captures(rule, before, None);
                     let mut tags = before.char_indices().rev().filter_map(|(at, c)| Some((at, crate::rules::tag_bit(c)?)));
                     let from_tags = object_captures(rule, before, Some(&mut tags));
+                    // (Matches of `that part` from before the last of its
+                    // start tags, where none starts at that one.)
+                    let starts = rule.object_reach.as_ref().and_then(|r| r.start_tags).unwrap_or(0);
+                    let last_start = before.char_indices().rev().find(|&(_, c)| crate::rules::tag_bit(c).is_some_and(|bit| bit & starts != 0));
+                    from_earlier += usize::from(plain.is_some() && last_start.is_some_and(|(last, _)| rule.regex.captures_at(before, last).is_none()));
                     assert_eq!(groups(rule, from_tags), plain, "{} on {before:?}, from its tags", rule.id);
                     read_off += usize::from(matches!(found, Some(MatchGroups::Placed { .. })));
                     assert_eq!(groups(rule, found), plain, "{} on {before:?}", rule.id);
@@ -1334,5 +1357,6 @@ mod tests {
         }
         assert!(matched > 1000, "only {matched} matches searched from a window");
         assert!(read_off > 1000, "only {read_off} matches read off the places of their groups");
+        assert!(from_earlier > 100, "only {from_earlier} matches from a start tag before the last");
     }
 }
