@@ -692,12 +692,13 @@ mod tests {
         let rules = [RuleId::Literal("a"), RuleId::Literal("b"), RuleId::from("gazetteers/x.tsv:1")];
         let keys = ["王坚", "王院士", "他"];
         let mut graph = KnowledgeGraph::new();
-        let mut expected: BTreeMap<String, Vec<(String, usize, usize, String, String)>> = BTreeMap::new();
+        type Read = (String, usize, usize, String, String);
+        let mut expected: BTreeMap<String, Vec<Read>> = BTreeMap::new();
         for d in 0..60 {
             let id = format!("d{}", next() % 40);
             let mut nodes = Vec::new();
             for key in keys {
-                if next() % 3 == 0 {
+                if next().is_multiple_of(3) {
                     continue;
                 }
                 let mentions: Vec<Mention> = (0..1 + next() % 4)
@@ -715,7 +716,7 @@ mod tests {
         }
         for (id, list) in &expected {
             let node = graph.node(id).unwrap();
-            let read: Vec<(String, usize, usize, String, String)> =
+            let read: Vec<Read> =
                 graph.mentions(node).map(|m| (m.doc.to_string(), m.start, m.end, m.text.to_string(), m.rule.to_string())).collect();
             assert_eq!(&read, list, "{id}");
             assert_eq!(graph.first_mention(node).map(|m| m.start), list.first().map(|m| m.1));

@@ -110,8 +110,8 @@ fn the_json_writer_writes_exactly_what_serde_json_writes_for_the_node_and_edge_m
     let mut with_values = 0;
     for node in graph.nodes() {
         let mut direct = Vec::new();
-        write_node(&mut direct, &graph, node).unwrap();
-        assert_eq!(String::from_utf8(direct).unwrap(), serde_json::to_string(&node_json(&graph, node)).unwrap(), "node {}", node.id);
+        write_node(&mut direct, graph, node).unwrap();
+        assert_eq!(String::from_utf8(direct).unwrap(), serde_json::to_string(&node_json(graph, node)).unwrap(), "node {}", node.id);
         with_values += node.value.is_some() as usize;
     }
     assert!(with_values > 10, "values (with value, unit, currency, approx fields) are among the nodes compared");

@@ -342,7 +342,7 @@ fn eight_digits(n: u32) -> (u64, usize) {
 /// of it has a byte to escape (nearly always).
 fn push_mention(out: &mut Vec<u8>, m: &MentionRef, first: bool, memo: &mut MentionMemo) {
     const KEYS: usize = br#",{"doc":"","end":,"rule":"","start":,"text":""}"#.len();
-    let clean = memo.doc.is_clean(&m.doc) & memo.rule.is_clean(&m.rule) & memo.text.is_clean(&m.text);
+    let clean = memo.doc.is_clean(m.doc) & memo.rule.is_clean(&m.rule) & memo.text.is_clean(m.text);
     if !clean {
         return push_mention_escaped(out, m, first);
     }
@@ -372,7 +372,7 @@ fn push_mention(out: &mut Vec<u8>, m: &MentionRef, first: bool, memo: &mut Menti
 #[cold]
 fn push_mention_escaped(out: &mut Vec<u8>, m: &MentionRef, first: bool) {
     out.extend_from_slice(if first { b"{\"doc\":" } else { b",{\"doc\":" });
-    push_str(out, &m.doc);
+    push_str(out, m.doc);
     out.extend_from_slice(b",\"end\":");
     push_usize(out, m.end);
     out.extend_from_slice(b",\"rule\":");
@@ -380,7 +380,7 @@ fn push_mention_escaped(out: &mut Vec<u8>, m: &MentionRef, first: bool) {
     out.extend_from_slice(b",\"start\":");
     push_usize(out, m.start);
     out.extend_from_slice(b",\"text\":");
-    push_str(out, &m.text);
+    push_str(out, m.text);
     out.push(b'}');
 }
 
