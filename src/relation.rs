@@ -89,7 +89,7 @@ pub fn tag_sentence<'a>(folded: &Folded, sentence: Span, mentions: &'a [TaggedMe
     let mut blocked = None;
     let mut walked = 0;
     for m in mentions {
-        let start = m.span.start;
+        let start = m.span().start;
         if start >= sentence.end {
             break;
         }
@@ -98,7 +98,7 @@ pub fn tag_sentence<'a>(folded: &Folded, sentence: Span, mentions: &'a [TaggedMe
         if start < i || blocked == Some(start) {
             continue;
         }
-        if m.span.end > sentence.end {
+        if m.span().end > sentence.end {
             blocked = Some(start);
             continue;
         }
@@ -107,7 +107,7 @@ pub fn tag_sentence<'a>(folded: &Folded, sentence: Span, mentions: &'a [TaggedMe
         text.push_str(folded.slice(i, start));
         slots.push((text.len(), m));
         text.push(m.tag.symbol());
-        i = m.span.end;
+        i = m.span().end;
     }
     text.push_str(folded.slice(i.min(sentence.end), sentence.end));
     walked
@@ -256,7 +256,7 @@ pub fn match_relations(
     let mut best: FxHashMap<(Predicate, Span), (i32, usize)> = FxHashMap::with_capacity_and_hasher(functional, Default::default());
     for f in found.iter().filter(|f| is_functional(f.predicate)) {
         let rank = (f.priority, usize::MAX - f.order);
-        let e = best.entry((f.predicate, f.object.span)).or_insert(rank);
+        let e = best.entry((f.predicate, f.object.span())).or_insert(rank);
         if rank > *e {
             *e = rank;
         }
@@ -266,13 +266,13 @@ pub fn match_relations(
     let mut facts = Vec::with_capacity(found.len());
     let mut seen: FxHashSet<FactKey> = FxHashSet::with_capacity_and_hasher(found.len(), Default::default());
     for f in found {
-        if is_functional(f.predicate) && best.get(&(f.predicate, f.object.span)) != Some(&(f.priority, usize::MAX - f.order)) {
+        if is_functional(f.predicate) && best.get(&(f.predicate, f.object.span())) != Some(&(f.priority, usize::MAX - f.order)) {
             continue;
         }
-        let Some(subject) = f.subject.node.map(|n| &resolved.nodes[n].key) else { continue };
-        let object = match f.object.node {
+        let Some(subject) = f.subject.node().map(|n| &resolved.nodes[n].key) else { continue };
+        let object = match f.object.node() {
             Some(n) => ObjectKey::Node(Cow::Borrowed(&resolved.nodes[n].key)),
-            None if f.object.tag == Tag::Node(NodeType::Quotation) => ObjectKey::Quote(f.object.span),
+            None if f.object.tag == Tag::Node(NodeType::Quotation) => ObjectKey::Quote(f.object.span()),
             None => continue,
         };
         if matches!(&object, ObjectKey::Node(o) if **o == *subject) || !seen.insert((Cow::Borrowed(subject), f.predicate, object.clone())) {
@@ -430,16 +430,16 @@ const TAG_LEAD_BYTE: u8 = 0xEE;
 /// were a fifth of tagging it. (A start before the last one is searched
 /// for.)
 fn first_starting_at_or_after(mentions: &[TaggedMention], from: usize, start: usize) -> usize {
-    if from > 0 && mentions.get(from - 1).is_none_or(|m| m.span.start >= start) {
-        return mentions.partition_point(|m| m.span.start < start);
+    if from > 0 && mentions.get(from - 1).is_none_or(|m| m.span().start >= start) {
+        return mentions.partition_point(|m| m.span().start < start);
     }
-    from + mentions[from..].iter().take_while(|m| m.span.start < start).count()
+    from + mentions[from..].iter().take_while(|m| m.span().start < start).count()
 }
 
 /// Whether some mention starts within a sentence, given the mentions
 /// sorted by start from the first that starts in it or after it.
 fn has_mention_starting_within(mentions: &[TaggedMention], sentence: Span) -> bool {
-    mentions.first().is_some_and(|m| m.span.start < sentence.end)
+    mentions.first().is_some_and(|m| m.span().start < sentence.end)
 }
 
 /// The bit of a tag in `RelationRule::slot_tags`.
@@ -527,7 +527,7 @@ fn collect<'a>(
         }
     }
     if rule.predicate != Predicate::Said && !qualifiers.contains_key("date") {
-        if let Some(date) = nearest_date(tagged, s.span.start, resolved) {
+        if let Some(date) = nearest_date(tagged, s.span().start, resolved) {
             qualifiers.insert("date".to_string(), date);
         }
     }
@@ -604,7 +604,7 @@ fn expand<'a>(tagged: &TaggedSentence<'a>, at: usize, first: &'a TaggedMention) 
 
 /// Title text, or the ISO form of a date, or the words of anything else.
 fn qualifier_text(m: &TaggedMention, resolved: &Resolved, folded: &Folded) -> String {
-    match m.node.and_then(|n| resolved.nodes[n].value.as_ref()) {
+    match m.node().and_then(|n| resolved.nodes[n].value.as_ref()) {
         Some(Value::Date(d)) => d.iso.clone(),
         Some(v) => v.canonical(),
         None => m.folded(folded).to_string(),
@@ -640,8 +640,8 @@ fn nearest_date(tagged: &TaggedSentence<'_>, before: usize, resolved: &Resolved)
         if m.tag != Tag::Node(NodeType::Date) {
             continue;
         }
-        let Some(Value::Date(d)) = m.node.and_then(|n| resolved.nodes[n].value.as_ref()) else { continue };
-        let distance = if m.span.start <= before { before - m.span.start } else { 10_000 + m.span.start - before };
+        let Some(Value::Date(d)) = m.node().and_then(|n| resolved.nodes[n].value.as_ref()) else { continue };
+        let distance = if m.span().start <= before { before - m.span().start } else { 10_000 + m.span().start - before };
         if best.as_ref().is_none_or(|(b, _)| distance < *b) {
             best = Some((distance, &d.iso));
         }
@@ -951,25 +951,20 @@ mod tests {
             let mut mentions: Vec<TaggedMention> = (0..next(6))
                 .map(|_| {
                     let start = next(folded.chars());
-                    TaggedMention {
-                        span: Span::new(start, (start + 1 + next(4)).min(folded.chars())),
-                        tag: tags[next(tags.len())],
-                        node: None,
-                        rule: RuleId::Literal("test"),
-                    }
+                    TaggedMention::new(Span::new(start, (start + 1 + next(4)).min(folded.chars())), tags[next(tags.len())], None, RuleId::Literal("test"))
                 })
                 .collect();
-            mentions.sort_by_key(|m| m.span.start);
+            mentions.sort_by_key(|m| m.span().start);
             let start = next(folded.chars());
             let sentence = Span::new(start, (start + 1 + next(12)).min(folded.chars()));
             let mut tagged = TaggedSentence::default();
-            let mentions = &mentions[mentions.partition_point(|m| m.span.start < sentence.start)..];
+            let mentions = &mentions[mentions.partition_point(|m| m.span().start < sentence.start)..];
             let walked = tag_sentence(&folded, sentence, mentions, &mut tagged);
-            assert_eq!(walked, mentions.partition_point(|m| m.span.start < sentence.end), "mentions walked past in {sentence:?}");
+            assert_eq!(walked, mentions.partition_point(|m| m.span().start < sentence.end), "mentions walked past in {sentence:?}");
             if has_mention_starting_within(mentions, sentence) {
                 tagged_some += usize::from(!tagged.slots.is_empty());
             } else {
-                assert!(tagged.slots.is_empty(), "{sentence:?} {:?}", mentions.iter().map(|m| m.span).collect::<Vec<_>>());
+                assert!(tagged.slots.is_empty(), "{sentence:?} {:?}", mentions.iter().map(|m| m.span()).collect::<Vec<_>>());
                 assert_eq!(tagged.text, folded.slice(sentence.start, sentence.end));
                 skipped += 1;
             }
@@ -989,10 +984,10 @@ mod tests {
             let mut mentions: Vec<TaggedMention> = (0..next(40))
                 .map(|_| {
                     let start = next(folded.chars());
-                    TaggedMention { span: Span::new(start, (start + 1 + next(3)).min(folded.chars())), tag: tags[next(3)], node: None, rule: RuleId::Literal("test") }
+                    TaggedMention::new(Span::new(start, (start + 1 + next(3)).min(folded.chars())), tags[next(3)], None, RuleId::Literal("test"))
                 })
                 .collect();
-            mentions.sort_by_key(|m| m.span.start);
+            mentions.sort_by_key(|m| m.span().start);
             let mut sentences = Vec::new();
             let mut start = 0;
             while start < folded.chars() {
@@ -1000,11 +995,11 @@ mod tests {
                 sentences.push(Span::new(start, end));
                 start = end;
             }
-            let topic = TaggedMention { span: Span::new(0, 1), tag: Tag::Node(NodeType::Place), node: None, rule: RuleId::Literal("test") };
+            let topic = TaggedMention::new(Span::new(0, 1), Tag::Node(NodeType::Place), None, RuleId::Literal("test"));
             let mut tagged = TaggedSentence::with_room_for(&sentences, mentions.len());
             let room = (tagged.text.capacity(), tagged.slots.capacity());
             for &sentence in &sentences {
-                let from = mentions.partition_point(|m| m.span.start < sentence.start);
+                let from = mentions.partition_point(|m| m.span().start < sentence.start);
                 tag_sentence(&folded, sentence, &mentions[from..], &mut tagged);
                 tagged.put_first(&topic);
                 assert_eq!((tagged.text.capacity(), tagged.slots.capacity()), room, "{sentence:?}");
@@ -1021,14 +1016,14 @@ mod tests {
             starts.sort_unstable();
             let mentions: Vec<TaggedMention> = starts
                 .iter()
-                .map(|&start| TaggedMention { span: Span::new(start, start + 1), tag: Tag::Title, node: None, rule: RuleId::Literal("test") })
+                .map(|&start| TaggedMention::new(Span::new(start, start + 1), Tag::Title, None, RuleId::Literal("test")))
                 .collect();
             // Starts mostly in order, as sentences come, some going back.
             let (mut from, mut start) = (0, 0);
             for _ in 0..20 {
                 start = if next(5) == 0 { next(110) } else { start + next(15) };
                 from = first_starting_at_or_after(&mentions, from, start);
-                assert_eq!(from, mentions.partition_point(|m| m.span.start < start), "{start} in {starts:?}");
+                assert_eq!(from, mentions.partition_point(|m| m.span().start < start), "{start} in {starts:?}");
             }
         }
     }
@@ -1254,7 +1249,7 @@ mod tests {
             .chain([Tag::Title])
             .collect();
         let mentions: Vec<TaggedMention> =
-            tags.iter().map(|&tag| TaggedMention { span: Span::new(0, 1), tag, node: None, rule: RuleId::Literal("test") }).collect();
+            tags.iter().map(|&tag| TaggedMention::new(Span::new(0, 1), tag, None, RuleId::Literal("test"))).collect();
         let words = ["", "的", "说", "a", "，", "𠀀", "\n"];
         let mut next = crate::test_random::xorshift32(0x7A95);
         let mut next = move |n: usize| next() as usize % n;

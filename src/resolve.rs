@@ -33,21 +33,50 @@ mod scratch;
 mod stops;
 
 /// A mention as the relation stage sees it.
+///
+/// Held in 32 bytes instead of 56: a document's list of them is written
+/// into fresh memory, sorted and read once per sentence, so its size is
+/// paid in cache misses. Offsets and node index are `u32` (a document has
+/// fewer than 2^32 characters, and so fewer nodes); read them through
+/// [`TaggedMention::span`] and [`TaggedMention::node`].
 #[derive(Clone, Debug)]
 pub struct TaggedMention {
-    pub span: Span,
+    start: u32,
+    end: u32,
+    /// Index into [`Resolved::nodes`] for entities and values, or
+    /// [`TaggedMention::NO_NODE`].
+    node: u32,
     pub tag: Tag,
-    /// Index into [`Resolved::nodes`] for entities and values.
-    pub node: Option<usize>,
     pub rule: RuleId,
 }
 
 impl TaggedMention {
+    /// The `node` of a mention that names no node (titles, quotations).
+    const NO_NODE: u32 = u32::MAX;
+
+    pub fn new(span: Span, tag: Tag, node: Option<usize>, rule: RuleId) -> TaggedMention {
+        let compact = |at: usize| u32::try_from(at).expect("a document of fewer than 2^32 characters");
+        let node = node.map_or(TaggedMention::NO_NODE, |n| {
+            u32::try_from(n).ok().filter(|&n| n != TaggedMention::NO_NODE).expect("fewer than 2^32 - 1 nodes in a document")
+        });
+        TaggedMention { start: compact(span.start), end: compact(span.end), node, tag, rule }
+    }
+
+    /// The mention's characters in the document.
+    pub fn span(&self) -> Span {
+        Span::new(self.start as usize, self.end as usize)
+    }
+
+    /// Index into [`Resolved::nodes`] for entities and values.
+    pub fn node(&self) -> Option<usize> {
+        (self.node != TaggedMention::NO_NODE).then_some(self.node as usize)
+    }
+
     /// The folded text of the mention (titles, quotations), borrowed from
     /// the document's folded text: most mentions never need it, so none
     /// carries a String of its own.
     pub fn folded<'f>(&self, folded: &'f Folded) -> &'f str {
-        folded.slice(self.span.start, self.span.end)
+        folded.slice(self.start as usize, self.end as usize)
     }
 }
 
@@ -162,7 +191,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     for c in candidates {
         let Tag::Node(ty) = c.tag else {
             if c.tag == Tag::Title {
-                tagged.push(TaggedMention { span: c.span, tag: c.tag, node: None, rule: c.rule.clone() });
+                tagged.push(TaggedMention::new(c.span, c.tag, None, c.rule.clone()));
             }
             continue;
         };
@@ -186,7 +215,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         if ty == NodeType::Person {
             persons.push(((ty, key), folded));
         }
-        tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), rule: c.rule.clone() });
+        tagged.push(TaggedMention::new(c.span, c.tag, Some(node), c.rule.clone()));
         if let Some(s) = c.suffix_start {
             let s = s as usize;
             let (stem_span, suffix_span) = (Span::new(c.span.start, s), Span::new(s, c.span.end));
@@ -211,7 +240,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         let rule = RuleId::Literal(rule);
         let spelling = Spelling { written: &doc.original[at.bytes.clone()], folded: folded_of(span) };
         let node = builder.add((node_type, key), spelling, at, &rule, false);
-        tagged.push(TaggedMention { span, tag: Tag::Node(node_type), node: Some(node), rule });
+        tagged.push(TaggedMention::new(span, Tag::Node(node_type), Some(node), rule));
         covered.mark(span);
     };
     let title_len_at: FxHashMap<usize, usize> =
@@ -335,7 +364,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         let mut v: Vec<(Span, usize)> = tagged
             .iter()
             .filter(|t| t.tag == Tag::Node(NodeType::Person))
-            .filter_map(|t| t.node.map(|n| (t.span, n)))
+            .filter_map(|t| t.node().map(|n| (t.span(), n)))
             .collect();
         v.sort_by_key(|(s, _)| s.start);
         v
@@ -357,7 +386,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         let antecedent = person_mentions[..before].iter().rev().find(|(span, _)| span.end <= i);
         if let Some(&(span, node)) = antecedent.filter(|(span, _)| here - sentence_of(span.start) <= 1) {
             let _ = span;
-            tagged.push(TaggedMention { span: Span::new(i, i + 1), tag: Tag::Node(NodeType::Person), node: Some(node), rule: RuleId::Literal("resolve/pronoun") });
+            tagged.push(TaggedMention::new(Span::new(i, i + 1), Tag::Node(NodeType::Person), Some(node), RuleId::Literal("resolve/pronoun")));
         }
     }
 
@@ -407,16 +436,16 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         let spelling = Spelling { written: &doc.original[at.bytes.clone()], folded: folded_of(c.span) };
         let node = builder.add((ty, &value_key), spelling, at, &c.rule, true);
         builder.nodes[node].value = Some(value);
-        tagged.push(TaggedMention { span: c.span, tag: c.tag, node: Some(node), rule: c.rule.clone() });
+        tagged.push(TaggedMention::new(c.span, c.tag, Some(node), c.rule.clone()));
     }
 
     for q in doc.quotes {
-        tagged.push(TaggedMention { span: *q, tag: Tag::Node(NodeType::Quotation), node: None, rule: RuleId::Literal("segment/quotation") });
+        tagged.push(TaggedMention::new(*q, Tag::Node(NodeType::Quotation), None, RuleId::Literal("segment/quotation")));
     }
     if !absorbed_titles.is_empty() {
-        tagged.retain(|t| !(t.tag == Tag::Title && absorbed_titles.contains(&t.span)));
+        tagged.retain(|t| !(t.tag == Tag::Title && absorbed_titles.contains(&t.span())));
     }
-    tagged.sort_by_key(|t| (t.span.start, std::cmp::Reverse(t.span.end)));
+    tagged.sort_by_key(|t| (t.start, std::cmp::Reverse(t.end)));
     // An organization named after a known one (Intel创新实验室, 阿里云创新
     // 创业基地) brings its parent into the graph, named as written here,
     // so the relation stage can say partOf even when the parent is not
@@ -1103,6 +1132,27 @@ mod tests {
             }
             assert_eq!(reused.count, fresh.count);
             counts = reused.count;
+        }
+    }
+
+    /// A tagged mention held in 32 bytes reads back the span and node it
+    /// was made with, a node or none, up to the largest offsets it holds.
+    #[test]
+    fn a_compact_tagged_mention_answers_with_the_span_and_node_it_was_given() {
+        assert!(std::mem::size_of::<TaggedMention>() <= 32);
+        let mut random = crate::test_random::xorshift32(0x7a66);
+        let mut cases: Vec<(Span, Option<usize>)> = (0..300)
+            .map(|_| {
+                let start = random() as usize;
+                let span = Span::new(start, start.saturating_add(random() as usize % 50).min(u32::MAX as usize));
+                let node = (!random().is_multiple_of(4)).then(|| random() as usize % (u32::MAX as usize));
+                (span, node)
+            })
+            .collect();
+        cases.extend([(Span::new(0, 0), None), (Span::new(0, u32::MAX as usize), Some(0)), (Span::new(7, 9), Some(u32::MAX as usize - 1))]);
+        for (span, node) in cases {
+            let m = TaggedMention::new(span, Tag::Title, node, RuleId::Literal("test"));
+            assert_eq!((m.span(), m.node()), (span, node));
         }
     }
 
