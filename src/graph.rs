@@ -420,6 +420,16 @@ impl KnowledgeGraph {
         self.mention_tables.read(stored)
     }
 
+    /// The document ids stored mentions are numbered by.
+    pub(crate) fn mention_documents(&self) -> &[Arc<str>] {
+        &self.mention_tables.documents
+    }
+
+    /// The texts and rules stored mentions are numbered by.
+    pub(crate) fn mention_spellings(&self) -> &[(Arc<str>, RuleId)] {
+        &self.mention_tables.spellings
+    }
+
     /// A graph of `node` alone, with `mentions` (of any documents, texts
     /// and rules): for the writers' tests, which need nodes of every make.
     #[cfg(test)]

@@ -240,11 +240,12 @@ pub fn write_jsonl_document(doc: &Document, out: &mut dyn Write) -> io::Result<(
     out.write_all(b"{\"document\": ")?;
     serde_json::to_writer(&mut *out, &graph.documents()[0])?;
     out.write_all(b", \"nodes\": [")?;
+    let pieces = json::MentionPieces::of(&graph);
     for (i, n) in graph.nodes().enumerate() {
         if i > 0 {
             out.write_all(b", ")?;
         }
-        json::write_node(out, &graph, n)?;
+        json::write_node(out, &pieces, n)?;
     }
     out.write_all(b"], \"edges\": [")?;
     for (i, (s, e, t)) in graph.edges().enumerate() {

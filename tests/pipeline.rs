@@ -107,10 +107,11 @@ fn the_json_writer_writes_exactly_what_serde_json_writes_for_the_node_and_edge_m
     // byte order), which the scorers and earlier outputs were made with.
     use newsgraph::export::json::{edge_json, node_json, write_edge, write_node};
     let graph = seed_graph();
+    let pieces = newsgraph::export::json::MentionPieces::of(graph);
     let mut with_values = 0;
     for node in graph.nodes() {
         let mut direct = Vec::new();
-        write_node(&mut direct, graph, node).unwrap();
+        write_node(&mut direct, &pieces, node).unwrap();
         assert_eq!(String::from_utf8(direct).unwrap(), serde_json::to_string(&node_json(graph, node)).unwrap(), "node {}", node.id);
         with_values += node.value.is_some() as usize;
     }

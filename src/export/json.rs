@@ -9,7 +9,7 @@
 //! `date`, `measure`, ...), `evidence: {doc, start, end, text}` (the
 //! sentence), `more_evidence` and `rule`. One array element per line.
 
-use crate::graph::{DocumentInfo, EvidenceRef, GraphEdge, GraphNode, KnowledgeGraph, MentionRef, Mentions, QualifierIter};
+use crate::graph::{DocumentInfo, EvidenceRef, GraphEdge, GraphNode, KnowledgeGraph, Mentions, QualifierIter};
 use crate::value::Value;
 use serde_json::{json, Map, Value as Json};
 use std::cmp::Ordering;
@@ -179,36 +179,6 @@ fn push_array<T>(out: &mut Vec<u8>, items: &[T], push_item: fn(&mut Vec<u8>, &T)
 /// The longest offset written (`usize::MAX`), for reserving space.
 const MAX_USIZE_DIGITS: usize = 20;
 
-/// A string already found to have no byte to escape, known by its address
-/// and length. A node's mentions mostly share their document id, their rule
-/// id and their text (one shared string each), and scanning them again for
-/// every mention cost more than copying the rest of it.
-#[derive(Clone, Copy, Default)]
-struct KnownClean(Option<(*const u8, usize)>);
-
-impl KnownClean {
-    /// Whether `s` has no byte to escape; not scanned when it is the
-    /// string found clean last time.
-    #[inline]
-    fn is_clean(&mut self, s: &str) -> bool {
-        let this = (s.as_ptr(), s.len());
-        if self.0 == Some(this) {
-            return true;
-        }
-        let clean = !has_byte_to_escape(s.as_bytes());
-        self.0 = clean.then_some(this);
-        clean
-    }
-}
-
-/// The strings of the previous mention found clean.
-#[derive(Default)]
-struct MentionMemo {
-    doc: KnownClean,
-    rule: KnownClean,
-    text: KnownClean,
-}
-
 /// Bytes written straight into capacity reserved for them beforehand: no
 /// length kept in the vector and checked per piece, and short strings
 /// copied inline rather than by a call to `memcpy` (a mention is eleven
@@ -337,67 +307,101 @@ fn eight_digits(n: u32) -> (u64, usize) {
     ((values + 0x3030_3030_3030_3030) >> (8 * leading_zeros), 8 - leading_zeros)
 }
 
-/// Keys in byte order, as in [`node_json`]'s `mentions`, after a comma
-/// unless it is the `first` of its array. Written in place when no string
-/// of it has a byte to escape (nearly always).
-fn push_mention(out: &mut Vec<u8>, m: &MentionRef, first: bool, memo: &mut MentionMemo) {
-    const KEYS: usize = br#",{"doc":"","end":,"rule":"","start":,"text":""}"#.len();
-    let clean = memo.doc.is_clean(m.doc) & memo.rule.is_clean(&m.rule) & memo.text.is_clean(m.text);
-    if !clean {
-        return push_mention_escaped(out, m, first);
-    }
-    let mut w = InPlace::new(out, KEYS + m.doc.len() + m.rule.len() + m.text.len() + 2 * MAX_USIZE_DIGITS);
-    // SAFETY: `KEYS` counts the literals, then the strings and numbers.
-    unsafe {
-        // (Two fixed literals: one chosen by length was a call to memcpy.)
-        if !first {
-            w.literal(b",");
+/// A mention's JSON but its two offsets, rendered once per document and
+/// once per spelling (text and rule) of the graph rather than once per
+/// mention: the keys in byte order, as in [`node_json`]'s `mentions`,
+/// `{"doc":D,"end":` before the end offset, `,"rule":R,"start":` between
+/// the offsets and `,"text":T}` after them, the strings escaped as
+/// serde_json escapes them. A graph holds far fewer documents and
+/// spellings than mentions, and a mention is then three copies and two
+/// numbers.
+pub struct MentionPieces {
+    bytes: Vec<u8>,
+    /// Where each document's piece ends in `bytes` (it starts where the
+    /// one before ends).
+    document_ends: Vec<u32>,
+    /// Where each spelling's rule piece and then its text piece end.
+    spelling_ends: Vec<(u32, u32)>,
+}
+
+impl MentionPieces {
+    pub fn of(graph: &KnowledgeGraph) -> MentionPieces {
+        let documents = graph.mention_documents();
+        let spellings = graph.mention_spellings();
+        let mut pieces = MentionPieces { bytes: Vec::new(), document_ends: Vec::with_capacity(documents.len()), spelling_ends: Vec::with_capacity(spellings.len()) };
+        for doc in documents {
+            pieces.bytes.extend_from_slice(b"{\"doc\":");
+            push_str(&mut pieces.bytes, doc);
+            pieces.bytes.extend_from_slice(b",\"end\":");
+            pieces.document_ends.push(pieces.end());
         }
-        w.literal(b"{\"doc\":\"");
-        w.bytes(m.doc.as_bytes());
-        w.literal(b"\",\"end\":");
-        w.number(m.end);
-        w.literal(b",\"rule\":\"");
-        w.bytes(m.rule.as_bytes());
-        w.literal(b"\",\"start\":");
-        w.number(m.start);
-        w.literal(b",\"text\":\"");
-        w.bytes(m.text.as_bytes());
-        w.literal(b"\"}");
-        w.finish(out);
+        for (text, rule) in spellings {
+            pieces.bytes.extend_from_slice(b",\"rule\":");
+            push_str(&mut pieces.bytes, rule);
+            pieces.bytes.extend_from_slice(b",\"start\":");
+            let rule_end = pieces.end();
+            pieces.bytes.extend_from_slice(b",\"text\":");
+            push_str(&mut pieces.bytes, text);
+            pieces.bytes.push(b'}');
+            pieces.spelling_ends.push((rule_end, pieces.end()));
+        }
+        pieces
+    }
+
+    fn end(&self) -> u32 {
+        u32::try_from(self.bytes.len()).expect("mention pieces under 4 GiB")
+    }
+
+    /// The piece of a document (the documents' pieces come first).
+    fn document(&self, number: u32) -> &[u8] {
+        let i = number as usize;
+        let start = if i == 0 { 0 } else { self.document_ends[i - 1] };
+        &self.bytes[start as usize..self.document_ends[i] as usize]
+    }
+
+    /// Where the spellings' pieces start: after the documents'.
+    fn spellings_start(&self) -> u32 {
+        self.document_ends.last().copied().unwrap_or(0)
+    }
+
+    /// The rule piece and the text piece of a spelling.
+    fn spelling(&self, number: u32) -> (&[u8], &[u8]) {
+        let i = number as usize;
+        let start = if i == 0 { self.spellings_start() } else { self.spelling_ends[i - 1].1 };
+        let (rule_end, end) = self.spelling_ends[i];
+        (&self.bytes[start as usize..rule_end as usize], &self.bytes[rule_end as usize..end as usize])
     }
 }
 
-/// [`push_mention`] for a mention with a string to escape.
-#[cold]
-fn push_mention_escaped(out: &mut Vec<u8>, m: &MentionRef, first: bool) {
-    out.extend_from_slice(if first { b"{\"doc\":" } else { b",{\"doc\":" });
-    push_str(out, m.doc);
-    out.extend_from_slice(b",\"end\":");
-    push_usize(out, m.end);
-    out.extend_from_slice(b",\"rule\":");
-    push_str(out, &m.rule);
-    out.extend_from_slice(b",\"start\":");
-    push_usize(out, m.start);
-    out.extend_from_slice(b",\"text\":");
-    push_str(out, m.text);
-    out.push(b'}');
-}
-
-fn push_mentions(out: &mut Vec<u8>, graph: &KnowledgeGraph, mentions: &Mentions) {
-    let mut memo = MentionMemo::default();
-    let mut first = true;
+/// Appends a node's mentions as a JSON array, each from its pieces and
+/// its offsets, written in place.
+fn push_mentions(out: &mut Vec<u8>, pieces: &MentionPieces, mentions: &Mentions) {
     out.push(b'[');
+    let mut first = true;
     for chunk in mentions.chunks() {
         for m in chunk {
-            push_mention(out, &graph.mention(m), first, &mut memo);
+            let document = pieces.document(m.document);
+            let (rule, text) = pieces.spelling(m.spelling);
+            let mut w = InPlace::new(out, 1 + document.len() + rule.len() + text.len() + 2 * MAX_USIZE_DIGITS);
+            // SAFETY: room for a comma, the pieces and two numbers.
+            unsafe {
+                if !first {
+                    w.literal(b",");
+                }
+                w.bytes(document);
+                w.number(m.end as usize);
+                w.bytes(rule);
+                w.number(m.start as usize);
+                w.bytes(text);
+                w.finish(out);
+            }
             first = false;
         }
     }
     out.push(b']');
 }
 
-/// Written in place, as [`push_mention`], when no string of it has a byte
+/// Written in place, as a mention is, when no string of it has a byte
 /// to escape.
 fn push_evidence(out: &mut Vec<u8>, e: &EvidenceRef) {
     const KEYS: usize = br#"{"doc":"","end":,"start":,"text":""}"#.len();
@@ -434,17 +438,19 @@ fn push_evidence_escaped(out: &mut Vec<u8>, e: &EvidenceRef) {
     out.push(b'}');
 }
 
-/// Writes the bytes of `serde_json::to_writer(out, &node_json(graph, node))`.
-pub fn write_node<W: Write + ?Sized>(out: &mut W, graph: &KnowledgeGraph, node: &GraphNode) -> io::Result<()> {
+/// Writes the bytes of `serde_json::to_writer(out, &node_json(graph, node))`,
+/// with the mention pieces of `graph` ([`MentionPieces::of`], made once for
+/// all its nodes).
+pub fn write_node<W: Write + ?Sized>(out: &mut W, pieces: &MentionPieces, node: &GraphNode) -> io::Result<()> {
     let mut bytes = Vec::with_capacity(node_size(node));
-    push_node(&mut bytes, graph, node);
+    push_node(&mut bytes, pieces, node);
     out.write_all(&bytes)
 }
 
 /// Appends the bytes of `serde_json::to_writer(out, &node_json(graph, node))`: the
 /// map's keys are fixed, so they are written in their byte order (`Map` is
 /// a `BTreeMap`) as literals, with the value fields in their places.
-fn push_node(out: &mut Vec<u8>, graph: &KnowledgeGraph, node: &GraphNode) {
+fn push_node(out: &mut Vec<u8>, pieces: &MentionPieces, node: &GraphNode) {
     let values = node.value.as_ref().map(value_fields).unwrap_or_default();
     let push_value_field = |out: &mut Vec<u8>, key: &str| {
         if let Some((_, json)) = values.iter().find(|(k, _)| *k == key) {
@@ -461,7 +467,7 @@ fn push_node(out: &mut Vec<u8>, graph: &KnowledgeGraph, node: &GraphNode) {
     out.extend_from_slice(b",\"id\":");
     push_str(out, &node.id);
     out.extend_from_slice(b",\"mentions\":");
-    push_mentions(out, graph, &node.mentions);
+    push_mentions(out, pieces, &node.mentions);
     out.extend_from_slice(b",\"name\":");
     push_str(out, &node.name);
     if node.value.is_some() {
@@ -717,8 +723,9 @@ pub fn write(graph: &KnowledgeGraph, out: &mut dyn Write) -> io::Result<()> {
     documents.extend_from_slice(b"\n],\n\"nodes\": [");
     out.write_all(&documents)?;
     let nodes: Vec<&GraphNode> = graph.nodes().collect();
+    let pieces = MentionPieces::of(graph);
     write_elements(out, &nodes, |n| node_size(n), |bytes, n| {
-        push_node(bytes, graph, n);
+        push_node(bytes, &pieces, n);
         Ok(())
     })?;
     out.write_all(b"\n],\n\"edges\": [")?;
@@ -733,7 +740,7 @@ pub fn write(graph: &KnowledgeGraph, out: &mut dyn Write) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::graph::Qualifiers;
+    use crate::graph::{MentionRef, Qualifiers};
     use crate::model::{NodeType, Predicate, RuleId};
     use std::collections::BTreeMap;
     use std::sync::Arc;
@@ -769,7 +776,7 @@ mod tests {
         let graph = KnowledgeGraph::of_node(node, mentions);
         let node = graph.nodes().next().unwrap();
         let mut direct = Vec::new();
-        write_node(&mut direct, &graph, node).unwrap();
+        write_node(&mut direct, &MentionPieces::of(&graph), node).unwrap();
         assert_eq!(String::from_utf8(direct).unwrap(), serde_json::to_string(&node_json(&graph, node)).unwrap());
     }
 
