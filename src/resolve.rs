@@ -154,6 +154,11 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         if mentioned_places.is_empty() {
             return Some(first);
         }
+        // (Nearly every spelling names one entry: that one it is, without
+        // the hash probe.)
+        if rules.dictionary.spells_only(first, folded) {
+            return Some(first);
+        }
         let kind = rules.dictionary.entry(first).kind;
         let better = rules.dictionary.lookup(folded).iter().copied().find(|&e| {
             let e = rules.dictionary.entry(e);

@@ -93,6 +93,10 @@ pub struct Dictionary {
     /// the pattern's vector, its heap block and the entry, three cache
     /// lines apart, most of them cold.)
     best_of_pattern: Vec<BestEntry>,
+    /// Entry → no spelling of it finds another entry by text: most
+    /// spellings name one entry, and a resolver that would look the text
+    /// up only to learn that can then skip the hash probe.
+    spelled_alone: Vec<bool>,
     pub entries: Vec<DictEntry>,
 }
 
@@ -182,6 +186,14 @@ impl Dictionary {
             Some(p) => &self.pattern_entries[p as usize],
             None => &[],
         }
+    }
+
+    /// Whether [`Dictionary::lookup`] of `folded` is known, without the
+    /// lookup, to find no entry but `entry`: true when `folded` is one of
+    /// the entry's spellings and none of them spells another entry. (False
+    /// says nothing: then look the text up.)
+    pub fn spells_only(&self, entry: u32, folded: &str) -> bool {
+        self.spelled_alone[entry as usize] && self.entries[entry as usize].spellings.iter().any(|s| s == folded)
     }
 
     pub fn entry(&self, index: u32) -> &DictEntry {
@@ -954,7 +966,10 @@ fn build_name_searches(mut entries: Vec<DictEntry>, suffixes: &[Suffix]) -> Resu
     let user_names = if user_patterns.is_empty() { None } else { Some(NameSearch::new(user_patterns)) };
     let suffix_search = SuffixSearch::new(suffixes)?;
     let best_of_pattern = pattern_entries.iter().map(|p| BestEntry::of(p[0], &entries[p[0] as usize])).collect();
-    Ok((Dictionary { names, pattern_entries, by_text, user_names, best_of_pattern, entries }, suffix_search))
+    let spelled_alone = (0..entries.len() as u32)
+        .map(|i| entries[i as usize].spellings.iter().all(|s| by_text.get(s).is_none_or(|&p| pattern_entries[p as usize] == [i])))
+        .collect();
+    Ok((Dictionary { names, pattern_entries, by_text, user_names, best_of_pattern, spelled_alone, entries }, suffix_search))
 }
 
 fn display_path(source: &RuleSource, path: &str) -> String {
@@ -1594,6 +1609,32 @@ mod tests {
             }
         }
         assert!(words_found > 1000, "the random texts hold words");
+    }
+
+    #[test]
+    fn an_entry_said_to_spell_a_text_alone_is_all_a_lookup_of_the_text_finds() {
+        let rules = super::RuleSet::builtin().unwrap();
+        let dictionary = &rules.dictionary;
+        let pool: Vec<&str> = dictionary.entries.iter().flat_map(|e| e.spellings.iter().map(String::as_str)).collect();
+        let mut next = crate::test_random::xorshift32(0xD1C7);
+        let (mut own, mut said_alone, mut shared) = (0, 0, 0);
+        for (i, e) in dictionary.entries.iter().enumerate() {
+            let i = i as u32;
+            // The entry's own spellings, and others' (said alone never).
+            let others = (0..4).map(|_| pool[next() as usize % pool.len()]);
+            for text in e.spellings.iter().map(String::as_str).chain(others) {
+                let found = dictionary.lookup(text);
+                if dictionary.spells_only(i, text) {
+                    assert!(found.iter().all(|&f| f == i), "{text}: entry {i} and {found:?}");
+                    said_alone += 1;
+                } else if found.contains(&i) {
+                    shared += usize::from(found.len() > 1);
+                }
+            }
+            own += e.spellings.len();
+        }
+        assert!(said_alone * 10 > own * 9, "{said_alone} of {own} spellings are said to name their entry alone");
+        assert!(shared > 0, "some spellings name several entries (西湖区) and are looked up");
     }
 
     #[test]
