@@ -181,9 +181,9 @@ const MAX_USIZE_DIGITS: usize = 20;
 
 /// Bytes written straight into capacity reserved for them beforehand: no
 /// length kept in the vector and checked per piece, and short strings
-/// copied inline rather than by a call to `memcpy` (a mention is eleven
-/// pieces, five of them strings and numbers of a few bytes; the calls and
-/// checks were most of its cost).
+/// copied inline rather than by a call to `memcpy` (a mention is five
+/// pieces, three of them of a few dozen bytes and two numbers of a few
+/// digits; calls and checks would be most of its cost).
 struct InPlace {
     at: *mut u8,
 }
@@ -333,22 +333,23 @@ impl MentionPieces {
             pieces.bytes.extend_from_slice(b"{\"doc\":");
             push_str(&mut pieces.bytes, doc);
             pieces.bytes.extend_from_slice(b",\"end\":");
-            pieces.document_ends.push(pieces.end());
+            pieces.document_ends.push(pieces.written());
         }
         for (text, rule) in spellings {
             pieces.bytes.extend_from_slice(b",\"rule\":");
             push_str(&mut pieces.bytes, rule);
             pieces.bytes.extend_from_slice(b",\"start\":");
-            let rule_end = pieces.end();
+            let rule_end = pieces.written();
             pieces.bytes.extend_from_slice(b",\"text\":");
             push_str(&mut pieces.bytes, text);
             pieces.bytes.push(b'}');
-            pieces.spelling_ends.push((rule_end, pieces.end()));
+            pieces.spelling_ends.push((rule_end, pieces.written()));
         }
         pieces
     }
 
-    fn end(&self) -> u32 {
+    /// The bytes rendered so far, as an offset into `bytes`.
+    fn written(&self) -> u32 {
         u32::try_from(self.bytes.len()).expect("mention pieces under 4 GiB")
     }
 
