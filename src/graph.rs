@@ -259,8 +259,10 @@ impl KnowledgeGraph {
     ///
     /// # Panics
     ///
-    /// If the document has 2^32 characters or more (input documents are
-    /// limited to far fewer: [`crate::input::InputOptions::max_document_bytes`]).
+    /// If the document has 2^32 characters or more, which no extracted
+    /// document has: extraction takes texts of fewer bytes
+    /// ([`crate::normalize::MAX_TEXT_BYTES`]), and input reading lets
+    /// through far fewer ([`crate::input::InputOptions::max_document_bytes`]).
     pub fn add_document(&mut self, doc: &Document) {
         self.edge_order.take();
         self.node_order.take();
