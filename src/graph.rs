@@ -23,8 +23,10 @@ use std::sync::{Arc, OnceLock};
 
 mod mentions;
 mod merge_view;
+mod node_keys;
 pub use mentions::{MentionIter, Mentions, StoredMention};
 use merge_view::MergeView;
+use node_keys::NodeKeys;
 
 /// A mention with its document, as exported: read from the graph's
 /// compact record of it ([`StoredMention`]) by [`KnowledgeGraph::mentions`].
@@ -142,7 +144,7 @@ pub struct KnowledgeGraph {
     /// The same nodes by key. Every node and fact of a document looks its
     /// node up, and hashing the key costs less than formatting the id and
     /// comparing it along a B-tree path (the merge runs serially).
-    by_key: FxHashMap<NodeKey, NodeIndex>,
+    by_key: NodeKeys,
     /// Edges by node indexes and document number: one edge per slot.
     edge_by_nodes: FxHashMap<EdgeSlot, EdgeIndex>,
     /// Edges sorted by (source id, predicate, target id, document): the
@@ -388,13 +390,13 @@ impl KnowledgeGraph {
     }
 
     fn node_for(&mut self, key: &NodeKey, name: &str) -> NodeIndex {
-        if let Some(&idx) = self.by_key.get(key) {
+        if let Some(idx) = self.by_key.get(key) {
             return idx;
         }
         // (A key and an id are one another's: the slug of the type, a
         // slash and the key; a key not seen is an id not seen.)
         let idx = self.add_node(key, name);
-        self.by_key.insert(key.clone(), idx);
+        self.by_key.insert(key, idx);
         idx
     }
 
@@ -463,7 +465,7 @@ impl KnowledgeGraph {
         let key = NodeKey::new(node.node_type, node.id.clone());
         graph.merge_views.push(MergeView::new(&node.name));
         let idx = graph.graph.add_node(node);
-        graph.by_key.insert(key, idx);
+        graph.by_key.insert(&key, idx);
         for m in mentions {
             let document = u32::try_from(graph.document_number(m.doc)).unwrap();
             let spelling = graph.mention_tables.spelling(m.text, &m.rule);
