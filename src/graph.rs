@@ -22,7 +22,11 @@ use rayon::slice::ParallelSliceMut;
 use std::sync::{Arc, OnceLock};
 
 mod mentions;
+mod merge_view;
+mod node_keys;
 pub use mentions::{MentionIter, Mentions, StoredMention};
+use merge_view::MergeView;
+use node_keys::NodeKeys;
 
 /// A mention with its document, as exported: read from the graph's
 /// compact record of it ([`StoredMention`]) by [`KnowledgeGraph::mentions`].
@@ -140,7 +144,7 @@ pub struct KnowledgeGraph {
     /// The same nodes by key. Every node and fact of a document looks its
     /// node up, and hashing the key costs less than formatting the id and
     /// comparing it along a B-tree path (the merge runs serially).
-    by_key: FxHashMap<NodeKey, NodeIndex>,
+    by_key: NodeKeys,
     /// Edges by node indexes and document number: one edge per slot.
     edge_by_nodes: FxHashMap<EdgeSlot, EdgeIndex>,
     /// Edges sorted by (source id, predicate, target id, document): the
@@ -164,6 +168,9 @@ pub struct KnowledgeGraph {
     /// The lists of `merged_listings`, kept alive so that an address there
     /// is never reused by another list.
     merged_lists: Vec<Arc<[String]>>,
+    /// Each node's [`MergeView`], by node index: what merging a document
+    /// compares with, in one cache line per node.
+    merge_views: Vec<MergeView>,
 }
 
 /// A node's listed spellings, told apart by the address of their shared
@@ -272,24 +279,30 @@ impl KnowledgeGraph {
         let stored_document = u32::try_from(document).expect("fewer than 2^32 documents");
         for node in &doc.nodes {
             let idx = self.node_for(&node.key, &node.name);
+            let view = &mut self.merge_views[idx.index()];
             let n = &mut self.graph[idx];
-            if node.name != n.name {
+            let names_node = |name: &str, n: &GraphNode| view.is_named(name).unwrap_or_else(|| name == n.name);
+            if !names_node(&node.name, n) {
                 insert_missing(&mut n.aliases, &node.name);
             }
-            for alias in node.aliases.iter().filter(|a| **a != n.name) {
-                insert_missing(&mut n.aliases, alias);
+            for alias in &node.aliases {
+                if !names_node(alias, n) {
+                    insert_missing(&mut n.aliases, alias);
+                }
             }
             for spellings in &node.listed {
                 // A node's name never changes, so a list merged once has
                 // left nothing to add.
                 if self.merged_listings.insert((idx, list_address(spellings))) {
                     self.merged_lists.push(spellings.clone());
-                    for alias in spellings.iter().filter(|a| **a != n.name) {
-                        insert_missing(&mut n.aliases, alias);
+                    for alias in spellings.iter() {
+                        if !names_node(alias, n) {
+                            insert_missing(&mut n.aliases, alias);
+                        }
                     }
                 }
             }
-            if n.value.is_none() {
+            if node.value.is_some() && n.value.is_none() {
                 n.value = node.value.clone();
             }
             if node.key.node_type.is_value() {
@@ -305,9 +318,16 @@ impl KnowledgeGraph {
                 // often this one's, and comparing the two costs less than
                 // hashing the text to look it up among all texts of the
                 // graph.
-                let spelling = match n.mentions.last() {
-                    Some(last) if self.mention_tables.spells(last.spelling, text, &m.rule) => last.spelling,
-                    _ => self.mention_tables.spelling(text, &m.rule),
+                let spelling = match view.spelling(text, &m.rule) {
+                    Some(held) => held,
+                    None => {
+                        let number = match n.mentions.last() {
+                            Some(last) if self.mention_tables.spells(last.spelling, text, &m.rule) => last.spelling,
+                            _ => self.mention_tables.spelling(text, &m.rule),
+                        };
+                        view.hold_spelling(number, text, &m.rule);
+                        number
+                    }
                 };
                 n.mentions.push(StoredMention { document: stored_document, start: offset(m.span.start), end: offset(m.span.end), spelling });
             }
@@ -370,19 +390,22 @@ impl KnowledgeGraph {
     }
 
     fn node_for(&mut self, key: &NodeKey, name: &str) -> NodeIndex {
-        if let Some(&idx) = self.by_key.get(key) {
+        if let Some(idx) = self.by_key.get(key) {
             return idx;
         }
         // (A key and an id are one another's: the slug of the type, a
         // slash and the key; a key not seen is an id not seen.)
         let idx = self.add_node(key, name);
-        self.by_key.insert(key.clone(), idx);
+        self.by_key.insert(key, idx);
         idx
     }
 
     /// A new node with key `key`, named `name`.
     fn add_node(&mut self, key: &NodeKey, name: &str) -> NodeIndex {
-        self.graph.add_node(GraphNode {
+        // (Nodes are never removed, so a new node's index is the next
+        // one, where its view goes.)
+        self.merge_views.push(MergeView::new(name));
+        let idx = self.graph.add_node(GraphNode {
             id: key.id(),
             node_type: key.node_type,
             name: name.to_string(),
@@ -390,7 +413,9 @@ impl KnowledgeGraph {
             value: None,
             texts: BTreeSet::new(),
             mentions: Mentions::default(),
-        })
+        });
+        debug_assert_eq!(idx.index() + 1, self.merge_views.len());
+        idx
     }
 
     /// Quotations are per document: the same words said twice in one
@@ -438,8 +463,9 @@ impl KnowledgeGraph {
     pub(crate) fn of_node(node: GraphNode, mentions: &[MentionRef]) -> KnowledgeGraph {
         let mut graph = KnowledgeGraph::new();
         let key = NodeKey::new(node.node_type, node.id.clone());
+        graph.merge_views.push(MergeView::new(&node.name));
         let idx = graph.graph.add_node(node);
-        graph.by_key.insert(key, idx);
+        graph.by_key.insert(&key, idx);
         for m in mentions {
             let document = u32::try_from(graph.document_number(m.doc)).unwrap();
             let spelling = graph.mention_tables.spelling(m.text, &m.rule);
@@ -700,7 +726,8 @@ mod tests {
     fn every_mention_reads_back_with_its_document_offsets_text_and_rule() {
         let mut next = crate::test_random::xorshift32(0x5eed);
         let text = "王坚王博士王坚他王院士";
-        let words: Vec<(usize, usize)> = vec![(0, 6), (6, 15), (15, 18), (18, 24), (24, 33), (0, 15)];
+        // (Texts of up to and over the bytes a merge view holds in place.)
+        let words: Vec<(usize, usize)> = vec![(0, 6), (6, 15), (15, 18), (18, 24), (24, 33), (0, 15), (0, 24), (0, 33)];
         let rules = [RuleId::Literal("a"), RuleId::Literal("b"), RuleId::from("gazetteers/x.tsv:1")];
         let keys = ["王坚", "王院士", "他"];
         let mut graph = KnowledgeGraph::new();
@@ -732,6 +759,28 @@ mod tests {
                 graph.mentions(node).map(|m| (m.doc.to_string(), m.start, m.end, m.text.to_string(), m.rule.to_string())).collect();
             assert_eq!(&read, list, "{id}");
             assert_eq!(graph.first_mention(node).map(|m| m.start), list.first().map(|m| m.1));
+        }
+    }
+
+    /// Names short enough for the merge view and longer ones, written as
+    /// a node's name or among its aliases, document after document.
+    #[test]
+    fn a_node_merged_from_many_documents_has_every_other_name_it_came_with_as_an_alias() {
+        let mut next = crate::test_random::xorshift32(0xa11a5);
+        let names = ["王坚", "王堅", "阿里巴巴集团控股有限公司", "阿里巴巴集團控股有限公司", "阿里云"];
+        let mut graph = KnowledgeGraph::new();
+        let mut first_name: Option<String> = None;
+        let mut expected = BTreeSet::new();
+        for d in 0..40 {
+            let name = names[next() as usize % names.len()].to_string();
+            let aliases: BTreeSet<String> = (0..next() % 3).map(|_| names[next() as usize % names.len()].to_string()).collect();
+            let own = first_name.get_or_insert_with(|| name.clone()).clone();
+            expected.extend(std::iter::once(&name).chain(&aliases).filter(|n| **n != own).cloned());
+            let node = Node { key: NodeKey::new(NodeType::Organization, "阿里"), name, aliases, listed: Default::default(), value: None, mentions: Default::default() };
+            graph.add_document(&Document { id: format!("d{d}"), text: String::new(), chars: 0, sentences: Vec::new(), nodes: vec![node], facts: Vec::new() });
+            let merged = graph.node("organization/阿里").unwrap();
+            assert_eq!(merged.name, own);
+            assert_eq!(merged.aliases, expected, "after document {d}");
         }
     }
 
