@@ -1281,7 +1281,6 @@ fn person_candidates_setting_aside(
     let shape_of = |at: &ShapeAt| -> Option<Shape> {
         let (i, s_len, end) = (at.start as usize, usize::from(at.surname_len), at.end as usize);
         let g_len = end - i - s_len;
-        let single_rank = rules.surnames.single.get(&chars[i]).copied();
         let cue_before = before_words.ends_at(chars, i);
         let given = &chars[i + s_len..end];
         let name = &chars[i..end];
@@ -1326,7 +1325,7 @@ fn person_candidates_setting_aside(
         // A common surname with a title is a reference (孙老先生),
         // not the end of a name with a rarer surname (后来孙).
         if g_len == 1 && titles.starts_at(end) {
-            let own = single_rank.unwrap_or(9999);
+            let own = rules.surnames.single.get(&chars[i]).copied().unwrap_or(9999);
             let given_as_surname = rules.surnames.single.get(&chars[end - 1]).copied().unwrap_or(9999);
             if given_as_surname < own {
                 return None;
@@ -1347,7 +1346,9 @@ fn person_candidates_setting_aside(
         // jieba's nr tag is noisy on two-character words (卫星, 阳光).
         let is_person_word = g_len == 2 && lexical.is_some_and(|e| e.pos.starts_with("nr")) && !word_reject_final.contains(chars[end - 1]);
         // Rare surnames (家, 来, 从) need a title next to them.
-        let rare_surname = s_len == 1 && single_rank.is_some_and(|r| r > RARE_SURNAME_RANK);
+        // (A bit of the surname table, where the rank was a hash probe at
+        // every shape worked out.)
+        let rare_surname = s_len == 1 && surname_chars.of(chars[i]) & RARE_SURNAME != 0;
         let evidence = if weak_tail {
             if titles.starts_at(end) {
                 Some("title-after")
