@@ -131,6 +131,8 @@ struct Finding<'a> {
     candidates: Vec<Candidate>,
     titles: TitleIndex,
     starts: DocumentStarts,
+    /// The names the person rules ask about, read as families add them.
+    names: NameSpans,
 }
 
 /// [`find_candidates`] of each folded document, family by family: each
@@ -153,7 +155,7 @@ pub fn find_candidates_of_each(docs: &[&Folded], rules: &RuleSet) -> Vec<Vec<Can
             dictionary_candidates(chars, rules, &mut candidates);
             brand::brand_extension_candidates(chars, rules, &mut candidates);
             let titles = TitleIndex::new(chars, &candidates);
-            Finding { folded, candidates, titles, starts: start_chars.of_document(chars) }
+            Finding { folded, candidates, titles, starts: start_chars.of_document(chars), names: NameSpans::default() }
         })
         .collect();
     // (The suffix rules read the names found so far while they add their
@@ -162,13 +164,14 @@ pub fn find_candidates_of_each(docs: &[&Folded], rules: &RuleSet) -> Vec<Vec<Can
     for f in &mut findings {
         suffix_candidates(f.folded.as_chars(), rules, &f.starts, &f.candidates, &mut suffixed);
         f.candidates.append(&mut suffixed);
+        f.names.read(&f.candidates);
     }
     let possible: Vec<_> = findings.iter().map(|f| rules.possible_regex_rules(f.folded)).collect();
     candidates_rule_by_rule(&rules.entity_rules, 0, &mut findings, &possible, regex_candidates);
     candidates_rule_by_rule(&rules.value_rules, 1, &mut findings, &possible, value_candidates);
     drop(possible);
     for f in &mut findings {
-        person_candidates(f.folded.as_chars(), rules, &f.starts, &f.titles, &mut f.candidates);
+        person_candidates(f.folded.as_chars(), rules, &f.starts, &f.titles, std::mem::take(&mut f.names), &mut f.candidates);
     }
     for f in &mut findings {
         abbreviation_candidates(f.folded.as_chars(), rules, &f.starts, &mut f.candidates);
@@ -1217,8 +1220,10 @@ impl SilentShapes {
     }
 }
 
-fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, titles: &TitleIndex, out: &mut Vec<Candidate>) {
-    person_candidates_setting_aside(chars, rules, starts, titles, out, true);
+/// The person rules; `names` holds the names of the candidates in `out`
+/// read so far (the others are read here).
+fn person_candidates(chars: &[char], rules: &RuleSet, starts: &DocumentStarts, titles: &TitleIndex, names: NameSpans, out: &mut Vec<Candidate>) {
+    person_candidates_setting_aside(chars, rules, starts, titles, names, out, true);
 }
 
 /// The person rules, with the silent shapes set aside (as they run) or
@@ -1229,6 +1234,7 @@ fn person_candidates_setting_aside(
     rules: &RuleSet,
     starts: &DocumentStarts,
     titles: &TitleIndex,
+    mut names: NameSpans,
     out: &mut Vec<Candidate>,
     set_silent_aside: bool,
 ) {
@@ -1253,7 +1259,8 @@ fn person_candidates_setting_aside(
 
     // Known names (places, organizations) that a bare name shape must not
     // overlap (向|中国, 和|欧洲), and the gazetteer's among them (below).
-    let NamesBefore { known_spans, gazetteer_names } = NamesBefore::of(out);
+    names.read(out);
+    let NamesBefore { known_spans, gazetteer_names } = names.finish();
     // All surname + given-name shapes, with their local evidence.
     struct Shape {
         start: usize,
@@ -1274,7 +1281,6 @@ fn person_candidates_setting_aside(
     let shape_of = |at: &ShapeAt| -> Option<Shape> {
         let (i, s_len, end) = (at.start as usize, usize::from(at.surname_len), at.end as usize);
         let g_len = end - i - s_len;
-        let single_rank = rules.surnames.single.get(&chars[i]).copied();
         let cue_before = before_words.ends_at(chars, i);
         let given = &chars[i + s_len..end];
         let name = &chars[i..end];
@@ -1319,7 +1325,7 @@ fn person_candidates_setting_aside(
         // A common surname with a title is a reference (孙老先生),
         // not the end of a name with a rarer surname (后来孙).
         if g_len == 1 && titles.starts_at(end) {
-            let own = single_rank.unwrap_or(9999);
+            let own = rules.surnames.single.get(&chars[i]).copied().unwrap_or(9999);
             let given_as_surname = rules.surnames.single.get(&chars[end - 1]).copied().unwrap_or(9999);
             if given_as_surname < own {
                 return None;
@@ -1340,7 +1346,9 @@ fn person_candidates_setting_aside(
         // jieba's nr tag is noisy on two-character words (卫星, 阳光).
         let is_person_word = g_len == 2 && lexical.is_some_and(|e| e.pos.starts_with("nr")) && !word_reject_final.contains(chars[end - 1]);
         // Rare surnames (家, 来, 从) need a title next to them.
-        let rare_surname = s_len == 1 && single_rank.is_some_and(|r| r > RARE_SURNAME_RANK);
+        // (A bit of the surname table, where the rank was a hash probe at
+        // every shape worked out.)
+        let rare_surname = s_len == 1 && surname_chars.of(chars[i]) & RARE_SURNAME != 0;
         let evidence = if weak_tail {
             if titles.starts_at(end) {
                 Some("title-after")
@@ -1682,21 +1690,52 @@ struct NamesBefore {
 impl NamesBefore {
     /// Both from one pass over the candidates (a document has hundreds, a
     /// cache line each, and the second pass read them again).
+    #[cfg(test)]
     fn of(candidates: &[Candidate]) -> NamesBefore {
+        let mut spans = NameSpans::default();
+        spans.read(candidates);
+        spans.finish()
+    }
+}
+
+/// The spans of [`NamesBefore`], gathered from a document's candidates as
+/// the families add them. (The gazetteer and suffix names are read right
+/// after the suffix rules, while that document's candidates are still in
+/// the cache; the person rules read only the names the regex families
+/// added since. Read by the person rules alone, every candidate was a
+/// cache miss: each family runs over a whole batch of documents first.)
+#[derive(Default)]
+struct NameSpans {
+    known: Vec<(u32, u32)>,
+    gazetteer: Vec<(u32, u32)>,
+    /// How many of the document's candidates have been read.
+    read: usize,
+}
+
+impl NameSpans {
+    /// Reads the candidates added since the last read (`candidates` is the
+    /// document's whole list, which families only add to).
+    fn read(&mut self, candidates: &[Candidate]) {
+        let added = &candidates[self.read..];
+        self.read = candidates.len();
         // (Room for every candidate: most are entity names, and the lists
         // grown from empty were copied at each doubling.)
-        let (mut known, mut gazetteer) = (Vec::with_capacity(candidates.len()), Vec::with_capacity(candidates.len()));
-        for c in candidates {
+        self.known.reserve(added.len());
+        self.gazetteer.reserve(added.len());
+        for c in added {
             let Tag::Node(t) = c.tag else { continue };
             if t.is_entity() && c.span.len() >= 2 {
                 let span = (offset(c.span.start), offset(c.span.end));
-                known.push(span);
+                self.known.push(span);
                 if c.entry.is_some() && t != NodeType::Person {
-                    gazetteer.push(span);
+                    self.gazetteer.push(span);
                 }
             }
         }
-        NamesBefore { known_spans: SpanCover::of_starts_and_ends(known), gazetteer_names: SpanCover::of_starts_and_ends(gazetteer) }
+    }
+
+    fn finish(self) -> NamesBefore {
+        NamesBefore { known_spans: SpanCover::of_starts_and_ends(self.known), gazetteer_names: SpanCover::of_starts_and_ends(self.gazetteer) }
     }
 }
 
@@ -2332,7 +2371,7 @@ mod tests {
         let folded: Vec<Folded> = texts.iter().map(|t| Folded::new(t)).collect();
         let possible: Vec<_> = folded.iter().map(|f| RULES.possible_regex_rules(f)).collect();
         let start_chars = StartChars::new(&RULES);
-        let finding = |folded| Finding { folded, candidates: Vec::new(), titles: TitleIndex::new(folded.as_chars(), &[]), starts: start_chars.of_document(folded.as_chars()) };
+        let finding = |folded| Finding { folded, candidates: Vec::new(), titles: TitleIndex::new(folded.as_chars(), &[]), starts: start_chars.of_document(folded.as_chars()), names: NameSpans::default() };
         let mut entities_by_rule: Vec<Finding> = folded.iter().map(finding).collect();
         candidates_rule_by_rule(&RULES.entity_rules, 0, &mut entities_by_rule, &possible, regex_candidates);
         let mut values_by_rule: Vec<Finding> = folded.iter().map(finding).collect();
@@ -2512,6 +2551,21 @@ mod tests {
     }
 
     #[test]
+    fn the_names_read_as_the_families_add_candidates_are_those_read_at_once() {
+        let folded = Folded::new(include_str!("../fixtures/yunqi.txt"));
+        let candidates = find_candidates(&folded, &RULES);
+        let at_once = NamesBefore::of(&candidates);
+        for first in [0, 1, candidates.len() / 3, candidates.len() / 2, candidates.len() - 1, candidates.len()] {
+            let mut names = NameSpans::default();
+            names.read(&candidates[..first]);
+            names.read(&candidates);
+            let in_two = names.finish();
+            assert_eq!(in_two.known_spans.starts_and_max_ends, at_once.known_spans.starts_and_max_ends, "first read of {first}");
+            assert_eq!(in_two.gazetteer_names.starts_and_max_ends, at_once.gazetteer_names.starts_and_max_ends, "first read of {first}");
+        }
+    }
+
+    #[test]
     fn country_abbreviations_in_a_pair_before_a_relation_word_are_places() {
         assert!(has("真正成熟的中美关系应该是", "中", NodeType::Place));
         assert!(has("真正成熟的中美关系应该是", "美", NodeType::Place));
@@ -2649,7 +2703,7 @@ mod tests {
         for_random_documents(alphabet, 17, &[0, 1, 2, 5, 40, 300, 2000], |doc| {
             let persons = |set_aside: bool| {
                 let mut out = doc.known.clone();
-                person_candidates_setting_aside(doc.chars, &RULES, doc.starts, doc.titles, &mut out, set_aside);
+                person_candidates_setting_aside(doc.chars, &RULES, doc.starts, doc.titles, NameSpans::default(), &mut out, set_aside);
                 out
             };
             let set_aside = persons(true);

@@ -609,11 +609,15 @@ impl Lexicon {
     /// [`Lexicon::get_chars`] of no or more than four characters.
     #[inline(never)]
     fn get_other_chars(&self, word: &[char]) -> Option<&LexiconEntry> {
-        if word.len() <= PACKED_CHARS {
+        // (Longer than any word first: the name rules ask about runs of five
+        // and six characters around every name shape they test, and the
+        // built-in lexicon's words have at most four, where the filter
+        // probe was a cache miss.)
+        if word.len() > self.max_chars {
+            None
+        } else if word.len() <= PACKED_CHARS {
             let key = pack(word.iter().copied());
             self.may_hold(key).then(|| self.short_words.get(&key)).flatten()
-        } else if word.len() > self.max_chars {
-            None
         } else {
             crate::chars::with_str(word, |w| self.long_words.get(w))
         }
@@ -1609,6 +1613,30 @@ mod tests {
             }
         }
         assert!(words_found > 1000, "the random texts hold words");
+    }
+
+    #[test]
+    fn a_probe_of_a_run_longer_than_the_longest_word_finds_what_a_lookup_finds() {
+        use super::Lexicon;
+        let text: Vec<char> = "一二三四五六七八九十".chars().collect();
+        // Lexicons whose longest word has from one to nine characters, every
+        // word a run from the text's start: every probe of a run, however
+        // long, answers as the lookup of its text.
+        for longest in 1..=9 {
+            let mut lexicon = Lexicon::default();
+            for len in (1..=longest).step_by(2).chain([longest]) {
+                let entry = lexicon.entry(1, "n");
+                lexicon.insert_unfolded(&text[..len].iter().collect::<String>(), entry);
+            }
+            for start in 0..text.len() {
+                for end in start..=text.len() {
+                    let spelled: String = text[start..end].iter().collect();
+                    let by_text = lexicon.get(&spelled).map(|e| e as *const super::LexiconEntry);
+                    assert_eq!(lexicon.get_chars(&text[start..end]).map(|e| e as *const super::LexiconEntry), by_text, "{spelled} ({longest})");
+                }
+            }
+            assert!(lexicon.get_chars(&text[..longest]).is_some(), "the longest word ({longest}) is found");
+        }
     }
 
     #[test]
