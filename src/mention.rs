@@ -2110,7 +2110,11 @@ pub fn resolve_overlaps(candidates: Vec<Candidate>) -> Vec<Candidate> {
     // A work's title in book-title marks does not compete with the names
     // inside it (《周恩来经济思想研究》 mentions 周恩来): the marks bound it.
     let bounded_work = |c: &Candidate| c.tag == Tag::Node(NodeType::Work) && c.rule.ends_with("book-title-marks");
-    let (works, competing): (Vec<u32>, Vec<u32>) = (0..candidates.len() as u32).partition(|&i| bounded_work(&candidates[i as usize]));
+    // (Sized for all: a partition grew both lists from empty.)
+    let (mut works, mut competing) = (Vec::new(), Vec::with_capacity(candidates.len()));
+    for (i, c) in candidates.iter().enumerate() {
+        if bounded_work(c) { works.push(i as u32) } else { competing.push(i as u32) }
+    }
     let (mut kept, taken) = competition_winners(&candidates, competing);
     // By position; at the same span (empty spans), the winners in the order
     // they won, then the works. The winners' non-empty spans never
