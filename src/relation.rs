@@ -515,7 +515,11 @@ fn collect<'a>(
     {
         return;
     }
-    let (Some(s), Some(o)) = (slot(groups.subject), slot(groups.object)) else { return };
+    // (Each read once: the slots' mentions and their lists below both
+    // need them, and a group read off its places may take a scan.)
+    let (subject_group, object_group) = (groups_found.get(groups.subject), groups_found.get(groups.object));
+    let slot_of = |group: &Option<std::ops::Range<usize>>| group.as_ref().and_then(|g| tagged.slot(g.start));
+    let (Some(s), Some(o)) = (slot_of(&subject_group), slot_of(&object_group)) else { return };
     let mut qualifiers = BTreeMap::new();
     for ((name, source), &index) in rule.qualifiers.iter().zip(&groups.qualifiers) {
         let text = match source {
@@ -535,14 +539,14 @@ fn collect<'a>(
     // (Most slots list one mention: those are read in place, not copied
     // into a vector.)
     let (subjects, objects);
-    let subjects: &[&TaggedMention] = match groups_found.get(groups.subject) {
+    let subjects: &[&TaggedMention] = match subject_group {
         Some(g) if rule.enumerate.contains(&rule.subject) => {
             subjects = expand(tagged, g.start, s);
             &subjects
         }
         _ => std::slice::from_ref(&s),
     };
-    let objects: &[&TaggedMention] = match groups_found.get(groups.object) {
+    let objects: &[&TaggedMention] = match object_group {
         Some(g) if rule.enumerate.contains(&rule.object) => {
             objects = expand(tagged, g.start, o);
             &objects

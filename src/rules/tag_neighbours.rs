@@ -25,10 +25,15 @@ type Clauses = [u64; CLAUSE_WORDS];
 const SLOTS: usize = 1 << 14;
 
 /// A tag (its index) and the character on one side of it (its UTF-8
-/// bytes, read from a sentence without decoding), as one number.
-fn pair_key(tag: u32, neighbour: &[u8], after: bool) -> u64 {
-    let bytes = neighbour.iter().fold(0u64, |k, &b| (k << 8) | u64::from(b));
-    (bytes << 6) | (u64::from(tag) << 1) | u64::from(after)
+/// bytes as one number, [`spelled`]: read from a sentence without
+/// decoding), as one number.
+fn pair_key(tag: u32, neighbour: u64, after: bool) -> u64 {
+    (neighbour << 6) | (u64::from(tag) << 1) | u64::from(after)
+}
+
+/// The UTF-8 bytes of a character as one number, the first byte highest.
+fn spelled(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0u64, |k, &b| (k << 8) | u64::from(b))
 }
 
 /// The slot of a pair key in [`TagNeighbours::pairs`].
@@ -40,7 +45,7 @@ fn slot(key: u64) -> usize {
 /// each of its tags, where the word has them.
 fn word_pairs(word: &str) -> Vec<u64> {
     let chars: Vec<char> = word.chars().collect();
-    let key = |tag: u32, c: char, after: bool| pair_key(tag.trailing_zeros(), c.encode_utf8(&mut [0; 4]).as_bytes(), after);
+    let key = |tag: u32, c: char, after: bool| pair_key(tag.trailing_zeros(), spelled(c.encode_utf8(&mut [0; 4]).as_bytes()), after);
     let mut pairs = Vec::new();
     for (i, &c) in chars.iter().enumerate() {
         let Some(tag) = tag_bit(c) else { continue };
@@ -55,9 +60,12 @@ fn word_pairs(word: &str) -> Vec<u64> {
 }
 
 /// The UTF-8 bytes of the character of `text` that ends at byte `end`
-/// (not 0): from the last byte before it that does not continue one.
+/// (not 0), [`spelled`]: from the last byte before it that does not
+/// continue one. (Where four bytes end there, read at once and cut to the
+/// character: folded a byte at a time, the bytes cost a loop of varying
+/// length at every tag.)
 #[inline]
-fn char_ending_at(text: &[u8], end: usize) -> &[u8] {
+fn char_ending_at(text: &[u8], end: usize) -> u64 {
     let continues = |at: usize| text[at] & 0xC0 == 0x80;
     let start = match end {
         _ if !continues(end - 1) => end - 1,
@@ -67,20 +75,27 @@ fn char_ending_at(text: &[u8], end: usize) -> &[u8] {
         _ if !continues(end - 3) => end - 3,
         _ => end.saturating_sub(4),
     };
-    &text[start..end]
+    match end.checked_sub(4).and_then(|four| text[four..end].try_into().ok()) {
+        Some(last_four) => u64::from(u32::from_be_bytes(last_four) & (u32::MAX >> (8 * (4 - (end - start))))),
+        None => spelled(&text[start..end]),
+    }
 }
 
 /// The UTF-8 bytes of the character of `text` that starts at byte
-/// `start` (before its end), by its lead byte.
+/// `start` (before its end), [`spelled`]: as many as its lead byte says.
+/// (Read as four bytes at once, where there are four, and cut.)
 #[inline]
-fn char_starting_at(text: &[u8], start: usize) -> &[u8] {
+fn char_starting_at(text: &[u8], start: usize) -> u64 {
     let len = match text[start] {
         0..0x80 => 1,
         0x80..0xE0 => 2,
         0xE0..0xF0 => 3,
         _ => 4,
     };
-    &text[start..(start + len).min(text.len())]
+    match text.get(start..start + 4).and_then(|four| four.try_into().ok()) {
+        Some(first_four) => u64::from(u32::from_be_bytes(first_four) >> (8 * (4 - len))),
+        None => spelled(&text[start..(start + len).min(text.len())]),
+    }
 }
 
 pub struct TagNeighbours {
@@ -149,8 +164,11 @@ impl TagNeighbours {
         let bytes = tagged.as_bytes();
         let mut note = |key: u64| {
             if let Some(at) = self.pairs[slot(key)].checked_sub(1) {
-                for (s, c) in satisfied.iter_mut().zip(&self.pair_clauses[usize::from(at)]) {
-                    *s |= c;
+                // (Word by word over the fixed length: a zip of the two
+                // iterators was not unrolled.)
+                let clauses = &self.pair_clauses[usize::from(at)];
+                for w in 0..CLAUSE_WORDS {
+                    satisfied[w] |= clauses[w];
                 }
             }
         };
@@ -204,7 +222,7 @@ mod tests {
         let mut pairs = word_pairs(&format!("在{place}的{org}"));
         pairs.sort_unstable();
         let mut expected: Vec<u64> =
-            [('在', 2, false), ('的', 2, true), ('的', 1, false)].map(|(c, tag, after)| pair_key(tag, c.to_string().as_bytes(), after)).to_vec();
+            [('在', 2, false), ('的', 2, true), ('的', 1, false)].map(|(c, tag, after)| pair_key(tag, spelled(c.to_string().as_bytes()), after)).to_vec();
         expected.sort_unstable();
         assert_eq!(pairs, expected);
         assert!(word_pairs("成立").is_empty() && word_pairs(&place.to_string()).is_empty());
@@ -249,6 +267,8 @@ mod tests {
         assert!(ruled_out > 20_000 && possible_left > 1000, "{ruled_out} ruled out, {possible_left} possible");
     }
 
+    /// Read four bytes at once, or byte by byte within four bytes of
+    /// either end of the text, the neighbours are the decoder's characters.
     #[test]
     fn the_characters_beside_a_place_are_those_a_decoder_finds() {
         let alphabet: Vec<char> = "a,中。\u{E000}\u{E00A}é𠀀\n".chars().collect();
@@ -256,9 +276,10 @@ mod tests {
         for len in 1..300 {
             let text: String = crate::test_random::random_text(&alphabet, len % 12 + 1, &mut next);
             for (at, c) in text.char_indices() {
-                assert_eq!(char_starting_at(text.as_bytes(), at), c.to_string().as_bytes(), "{text:?} at {at}");
+                let own = spelled(c.to_string().as_bytes());
+                assert_eq!(char_starting_at(text.as_bytes(), at), own, "{text:?} at {at}");
                 let end = at + c.len_utf8();
-                assert_eq!(char_ending_at(text.as_bytes(), end), c.to_string().as_bytes(), "{text:?} to {end}");
+                assert_eq!(char_ending_at(text.as_bytes(), end), own, "{text:?} to {end}");
             }
         }
     }
