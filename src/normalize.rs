@@ -303,10 +303,11 @@ struct FoldOutput {
 }
 
 impl FoldOutput {
-    /// The characters from `at` on that take three bytes or one and fold to
-    /// themselves or to one byte, unflagged (nearly all of them), each
-    /// decoded, looked up in `entries` and written with its offsets and
-    /// bytes; up to the first other one, or four bytes before the end (a
+    /// The characters from `at` on that take three bytes and fold to one
+    /// of one or three bytes, flagged or not, or take one byte and fold to
+    /// themselves, unflagged (nearly all of them), each decoded, looked up
+    /// in `entries` and written with its offsets and bytes (and its flag);
+    /// up to the first other one, or four bytes before the end (a
     /// three-byte character is copied as a word with the byte after it).
     /// Returns where it stopped. A function of its own, without a call in
     /// its loop, so that the loop's dozen values stay in registers (with
@@ -318,10 +319,11 @@ impl FoldOutput {
     /// `bytes` is valid UTF-8, `at` a character of it with its slots in
     /// the tables reserved, and `text_capacity` holds.
     #[inline(never)]
-    unsafe fn fast_run(&self, bytes: &[u8], table: &FoldTable, at: Position) -> Position {
+    unsafe fn fast_run(&mut self, bytes: &[u8], table: &FoldTable, at: Position) -> Position {
         let (entries, same) = (&*table.bmp, &table.same);
         let Position { original: mut at, folded: mut out, char_index: mut k } = at;
         let (text, chars, char_starts, original_starts) = (self.text, self.chars, self.char_starts, self.original_starts);
+        let (flagged, mut flagged_count) = (self.flagged, self.flagged_count);
         let fast_end = bytes.len().saturating_sub(3);
         // SAFETY: the caller's promises, kept by moving past each character
         // written; `at < fast_end` leaves four bytes to read at `at`, and
@@ -360,7 +362,23 @@ impl FoldOutput {
                             text.add(out).write(entry as u8);
                             out += 1;
                         } else {
-                            break;
+                            // A sentence mark (flagged, a character in
+                            // thirty) or a traditional character, which
+                            // fold to a three-byte character: here rather
+                            // than in `step`, which is a return from this
+                            // loop and a call back into it.
+                            let folded = entry & !FLAGGED;
+                            if !(0x800..0x10000).contains(&folded) {
+                                break;
+                            }
+                            chars.add(k).write(char::from_u32_unchecked(folded));
+                            let encoded = (0xE0 | folded >> 12) | (0x80 | (folded >> 6 & 0x3F)) << 8 | (0x80 | (folded & 0x3F)) << 16;
+                            text.add(out).cast::<u32>().write_unaligned(encoded.to_le());
+                            out += 3;
+                            if entry & FLAGGED != 0 {
+                                flagged.add(flagged_count).write(k as u32);
+                                flagged_count += 1;
+                            }
                         }
                     }
                     at += 3;
@@ -375,13 +393,14 @@ impl FoldOutput {
                 k += 1;
             }
         }
+        self.flagged_count = flagged_count;
         Position { original: at, folded: out, char_index: k }
     }
 
     /// Writes the character at `at`, whatever it is: the general case,
-    /// for the few characters [`FoldOutput::fast_run`] leaves (those that
-    /// fold to another, flagged ones, two- and four-byte ones, the last
-    /// bytes of the text). Returns the widths of the character in the
+    /// for the few characters [`FoldOutput::fast_run`] leaves (flagged
+    /// one-byte ones, two- and four-byte ones, those that fold to another
+    /// width but one, the last bytes of the text). Returns the widths of the character in the
     /// original and folded.
     ///
     /// # Safety
@@ -690,6 +709,7 @@ mod tests {
                 let original: String = crate::test_random::random_text(&alphabet, len % 90, &mut next);
                 let (folded, index, flags) = Folded::flagging(&original, &table);
                 let (plain, plain_index) = Folded::with_index(&original);
+                assert_eq!(folded.text, fold(&original));
                 assert_eq!(folded.text, plain.text);
                 assert_eq!(folded.chars, plain.chars);
                 assert_eq!(folded.char_starts, plain.char_starts);
