@@ -983,9 +983,36 @@ const CURRENCIES: &[(&str, &str)] = &[
     ("£", "GBP"),
 ];
 
-/// The characters the currency words start with, and those they end with.
-static CURRENCY_STARTS: LazyLock<Vec<char>> = LazyLock::new(|| CURRENCIES.iter().filter_map(|(w, _)| w.chars().next()).collect());
-static CURRENCY_ENDS: LazyLock<Vec<char>> = LazyLock::new(|| CURRENCIES.iter().filter_map(|(w, _)| w.chars().next_back()).collect());
+/// The currency words by the character they start with, and by the one
+/// they end with: only the words a text can start (end) with are compared
+/// with it (most amounts end with 元, which ends ten words, not all 47).
+static CURRENCIES_BY_FIRST: LazyLock<CurrenciesByChar> = LazyLock::new(|| CurrenciesByChar::new(|w| w.chars().next()));
+static CURRENCIES_BY_LAST: LazyLock<CurrenciesByChar> = LazyLock::new(|| CurrenciesByChar::new(|w| w.chars().next_back()));
+
+/// Currency words grouped by a character of theirs, sorted by it, each
+/// group in the order of [`CURRENCIES`] (longest first).
+struct CurrenciesByChar(Vec<(char, Vec<(&'static str, &'static str)>)>);
+
+impl CurrenciesByChar {
+    fn new(key: impl Fn(&str) -> Option<char>) -> CurrenciesByChar {
+        let mut groups: Vec<(char, Vec<(&'static str, &'static str)>)> = Vec::new();
+        for &(word, iso) in CURRENCIES {
+            let c = key(word).expect("currency words are not empty");
+            match groups.iter_mut().find(|(k, _)| *k == c) {
+                Some((_, group)) => group.push((word, iso)),
+                None => groups.push((c, vec![(word, iso)])),
+            }
+        }
+        groups.sort_by_key(|&(c, _)| c);
+        CurrenciesByChar(groups)
+    }
+
+    /// The words of `c`, in the order of [`CURRENCIES`] (none for `None`).
+    fn of(&self, c: Option<char>) -> &[(&'static str, &'static str)] {
+        let group = c.and_then(|c| self.0.binary_search_by_key(&c, |&(k, _)| k).ok());
+        group.map_or(&[], |i| &self.0[i].1)
+    }
+}
 
 /// Minor units (jiao / fen) and their scale.
 fn minor_unit(c: char) -> Option<i32> {
@@ -1019,9 +1046,8 @@ pub fn parse_money_with_default(s: &str, currency_default: Option<&str>) -> Opti
     let (mut core, mut approx) = strip_approx(&compact);
     let mut currency: Option<&str> = None;
     // Prefix currency: "人民币50元", "港币3.14", "$20". (Most amounts
-    // start with a digit, which starts no currency word: comparing each
-    // word is skipped.)
-    let currencies: &[(&str, &str)] = if core.starts_with(|c: char| CURRENCY_STARTS.contains(&c)) { CURRENCIES } else { &[] };
+    // start with a digit, which starts no currency word: none is compared.)
+    let currencies = CURRENCIES_BY_FIRST.of(core.chars().next());
     for (w, iso) in currencies {
         if let Some(rest) = core.strip_prefix(w) {
             currency = Some(iso);
@@ -1034,7 +1060,7 @@ pub fn parse_money_with_default(s: &str, currency_default: Option<&str>) -> Opti
     approx |= a2;
     core = core.trim_end_matches(['整', '正', '钱', '錢']);
     // Suffix currency: "2000万美元", "8亿元人民币", "三万元欧元".
-    let currencies: &[(&str, &str)] = if core.ends_with(|c: char| CURRENCY_ENDS.contains(&c)) { CURRENCIES } else { &[] };
+    let currencies = CURRENCIES_BY_LAST.of(core.chars().next_back());
     for (w, iso) in currencies {
         if let Some(rest) = core.strip_suffix(w) {
             if rest.is_empty() {
@@ -1645,6 +1671,17 @@ mod tests {
             for c in alphabet.iter().copied().chain(['b', '\u{5e73}']) {
                 assert_eq!(holds(&text, c), text.contains(c), "{c:?} in {text:?}");
             }
+        }
+    }
+
+    #[test]
+    fn an_amount_is_compared_with_the_currency_words_it_can_start_or_end_with() {
+        let chars: Vec<char> = CURRENCIES.iter().flat_map(|(w, _)| w.chars()).chain(['5', '万', '亿', '块', 'x']).collect();
+        for c in chars.into_iter().map(Some).chain([None]) {
+            let starting: Vec<_> = CURRENCIES.iter().copied().filter(|(w, _)| c.is_some_and(|c| w.starts_with(c))).collect();
+            let ending: Vec<_> = CURRENCIES.iter().copied().filter(|(w, _)| c.is_some_and(|c| w.ends_with(c))).collect();
+            assert_eq!(CURRENCIES_BY_FIRST.of(c), starting, "{c:?}");
+            assert_eq!(CURRENCIES_BY_LAST.of(c), ending, "{c:?}");
         }
     }
 
