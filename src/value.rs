@@ -39,6 +39,7 @@ use regex::Regex;
 use std::cell::RefCell;
 use std::fmt;
 use std::sync::LazyLock;
+use crate::chars::CharFilter;
 
 mod date_fields;
 
@@ -460,7 +461,7 @@ fn lex(s: &str, chars: &mut Vec<char>, toks: &mut Vec<Tok>) -> Option<bool> {
 /// "二〇一三"), abbreviated ("三万五" = 35000, "两万二零三" = 22003) and
 /// the range-like "八九亿" (lower end, approx).
 pub fn parse_dec(s: &str) -> Option<(Dec, bool)> {
-    let s = s.trim();
+    let s = trim(s);
     let (neg, s) = match s.strip_prefix(['负', '負', '-', '−', '－']) {
         Some(rest) => (true, rest),
         None => (false, s),
@@ -819,26 +820,56 @@ const APPROX_SUFFIXES: &[&str] = &["左右", "上下", "以上", "以下", "之�
 /// The characters the prefixes start with, and those the suffixes end with:
 /// a text that starts (ends) with none of them has no hedge to strip, and
 /// is spared comparing each word (most value texts).
-/// (Sorted, for a binary search: a text's first character is looked up at
-/// every value, and most are none of them.)
-static PREFIX_STARTS: LazyLock<Vec<char>> = LazyLock::new(|| sorted_chars(APPROX_PREFIXES.iter().chain(PLAIN_PREFIXES).filter_map(|p| p.chars().next())));
-static SUFFIX_ENDS: LazyLock<Vec<char>> = LazyLock::new(|| sorted_chars(APPROX_SUFFIXES.iter().filter_map(|p| p.chars().next_back())));
+static PREFIX_STARTS: LazyLock<FewChars> = LazyLock::new(|| FewChars::new(APPROX_PREFIXES.iter().chain(PLAIN_PREFIXES).filter_map(|p| p.chars().next())));
+static SUFFIX_ENDS: LazyLock<FewChars> = LazyLock::new(|| FewChars::new(APPROX_SUFFIXES.iter().filter_map(|p| p.chars().next_back())));
 
-fn sorted_chars(chars: impl Iterator<Item = char>) -> Vec<char> {
-    let mut chars: Vec<char> = chars.collect();
-    chars.sort_unstable();
-    chars.dedup();
-    chars
+/// A few characters, sorted for a binary search, behind a filter by the
+/// low byte of the code point: a text's first and last characters are
+/// looked up at every value, most are none of them, and the filter's one
+/// bit answers for most of those without the search.
+struct FewChars {
+    filter: CharFilter,
+    sorted: Vec<char>,
+}
+
+impl FewChars {
+    fn new(chars: impl Iterator<Item = char>) -> FewChars {
+        let mut sorted: Vec<char> = chars.collect();
+        sorted.sort_unstable();
+        sorted.dedup();
+        FewChars { filter: CharFilter::new(sorted.iter().copied()), sorted }
+    }
+
+    #[inline]
+    fn contains(&self, c: char) -> bool {
+        self.filter.may_contain(c) && self.sorted.binary_search(&c).is_ok()
+    }
+}
+
+/// `s.trim()`, read off the first and the last byte when neither can be
+/// part of a whitespace character: the commonest case, in which `trim`
+/// would decode both characters and look a CJK one up in the Unicode
+/// tables. (A whitespace character starts with an ASCII blank or 0xC2,
+/// 0xE1, 0xE2 or 0xE3, and ends with an ASCII blank, 0x80 to 0x8A, 0x9F,
+/// 0xA0, 0xA8, 0xA9 or 0xAF; a CJK ideograph starts with none of those.)
+#[inline]
+fn trim(s: &str) -> &str {
+    let may_start_blank = |b: u8| matches!(b, b'\t'..=b'\r' | b' ' | 0xC2 | 0xE1..=0xE3);
+    let may_end_blank = |b: u8| matches!(b, b'\t'..=b'\r' | b' ' | 0x80..=0x8A | 0x9F | 0xA0 | 0xA8 | 0xA9 | 0xAF);
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(&first), Some(&last)) if !may_start_blank(first) && !may_end_blank(last) => s,
+        _ => s.trim(),
+    }
 }
 
 /// Strip hedges around a value text; returns the core and whether any hedge was seen.
 /// "上" only counts before 百/千/万/亿 ("上千人"), where it means "about one".
 pub fn strip_approx(s: &str) -> (&str, bool) {
-    let mut s = s.trim();
+    let mut s = trim(s);
     let mut approx = false;
     if !s.starts_with(|c: char| c.is_ascii()) {
         loop {
-            let Some(first) = s.chars().next().filter(|c| PREFIX_STARTS.binary_search(c).is_ok()) else { break };
+            let Some(first) = s.chars().next().filter(|&c| PREFIX_STARTS.contains(c)) else { break };
             let mut changed = false;
             for p in APPROX_PREFIXES.iter().filter(|p| p.starts_with(first)) {
                 if let Some(rest) = s.strip_prefix(p) {
@@ -870,7 +901,7 @@ pub fn strip_approx(s: &str) -> (&str, bool) {
         }
     }
     loop {
-        let Some(last) = s.chars().next_back().filter(|c| SUFFIX_ENDS.binary_search(c).is_ok()) else { break };
+        let Some(last) = s.chars().next_back().filter(|&c| SUFFIX_ENDS.contains(c)) else { break };
         let mut changed = false;
         for p in APPROX_SUFFIXES.iter().filter(|p| p.ends_with(last)) {
             if let Some(rest) = s.strip_suffix(p) {
@@ -983,9 +1014,36 @@ const CURRENCIES: &[(&str, &str)] = &[
     ("£", "GBP"),
 ];
 
-/// The characters the currency words start with, and those they end with.
-static CURRENCY_STARTS: LazyLock<Vec<char>> = LazyLock::new(|| CURRENCIES.iter().filter_map(|(w, _)| w.chars().next()).collect());
-static CURRENCY_ENDS: LazyLock<Vec<char>> = LazyLock::new(|| CURRENCIES.iter().filter_map(|(w, _)| w.chars().next_back()).collect());
+/// The currency words by the character they start with, and by the one
+/// they end with: only the words a text can start (end) with are compared
+/// with it (most amounts end with 元, which ends ten words, not all 47).
+static CURRENCIES_BY_FIRST: LazyLock<CurrenciesByChar> = LazyLock::new(|| CurrenciesByChar::new(|w| w.chars().next()));
+static CURRENCIES_BY_LAST: LazyLock<CurrenciesByChar> = LazyLock::new(|| CurrenciesByChar::new(|w| w.chars().next_back()));
+
+/// Currency words grouped by a character of theirs, sorted by it, each
+/// group in the order of [`CURRENCIES`] (longest first).
+struct CurrenciesByChar(Vec<(char, Vec<(&'static str, &'static str)>)>);
+
+impl CurrenciesByChar {
+    fn new(key: impl Fn(&str) -> Option<char>) -> CurrenciesByChar {
+        let mut groups: Vec<(char, Vec<(&'static str, &'static str)>)> = Vec::new();
+        for &(word, iso) in CURRENCIES {
+            let c = key(word).expect("currency words are not empty");
+            match groups.iter_mut().find(|(k, _)| *k == c) {
+                Some((_, group)) => group.push((word, iso)),
+                None => groups.push((c, vec![(word, iso)])),
+            }
+        }
+        groups.sort_by_key(|&(c, _)| c);
+        CurrenciesByChar(groups)
+    }
+
+    /// The words of `c`, in the order of [`CURRENCIES`] (none for `None`).
+    fn of(&self, c: Option<char>) -> &[(&'static str, &'static str)] {
+        let group = c.and_then(|c| self.0.binary_search_by_key(&c, |&(k, _)| k).ok());
+        group.map_or(&[], |i| &self.0[i].1)
+    }
+}
 
 /// Minor units (jiao / fen) and their scale.
 fn minor_unit(c: char) -> Option<i32> {
@@ -1019,9 +1077,8 @@ pub fn parse_money_with_default(s: &str, currency_default: Option<&str>) -> Opti
     let (mut core, mut approx) = strip_approx(&compact);
     let mut currency: Option<&str> = None;
     // Prefix currency: "人民币50元", "港币3.14", "$20". (Most amounts
-    // start with a digit, which starts no currency word: comparing each
-    // word is skipped.)
-    let currencies: &[(&str, &str)] = if core.starts_with(|c: char| CURRENCY_STARTS.contains(&c)) { CURRENCIES } else { &[] };
+    // start with a digit, which starts no currency word: none is compared.)
+    let currencies = CURRENCIES_BY_FIRST.of(core.chars().next());
     for (w, iso) in currencies {
         if let Some(rest) = core.strip_prefix(w) {
             currency = Some(iso);
@@ -1034,7 +1091,7 @@ pub fn parse_money_with_default(s: &str, currency_default: Option<&str>) -> Opti
     approx |= a2;
     core = core.trim_end_matches(['整', '正', '钱', '錢']);
     // Suffix currency: "2000万美元", "8亿元人民币", "三万元欧元".
-    let currencies: &[(&str, &str)] = if core.ends_with(|c: char| CURRENCY_ENDS.contains(&c)) { CURRENCIES } else { &[] };
+    let currencies = CURRENCIES_BY_LAST.of(core.chars().next_back());
     for (w, iso) in currencies {
         if let Some(rest) = core.strip_suffix(w) {
             if rest.is_empty() {
@@ -1444,7 +1501,7 @@ fn small_int(s: &str) -> Option<u32> {
 /// `None` for text that is not a calendar date we can model, such as
 /// "80后" (a generation) or "2018财年第二季度" (a fiscal calendar).
 pub fn parse_date(s: &str) -> Option<DateExpr> {
-    let s = s.trim();
+    let s = trim(s);
     // Each regex below needs a character most date texts lack: the
     // searches are skipped when it is absent.
     // (Looked for byte by byte: these are ASCII, and a search for any of
@@ -1613,7 +1670,7 @@ pub fn parse_date(s: &str) -> Option<DateExpr> {
             }
         }
     }
-    let rest = rest.trim();
+    let rest = trim(rest);
     let rest = rest.strip_suffix("以来").unwrap_or(rest);
     if !rest.is_empty() {
         return None;
@@ -1646,6 +1703,46 @@ mod tests {
                 assert_eq!(holds(&text, c), text.contains(c), "{c:?} in {text:?}");
             }
         }
+    }
+
+    #[test]
+    fn an_amount_is_compared_with_the_currency_words_it_can_start_or_end_with() {
+        let chars: Vec<char> = CURRENCIES.iter().flat_map(|(w, _)| w.chars()).chain(['5', '万', '亿', '块', 'x']).collect();
+        for c in chars.into_iter().map(Some).chain([None]) {
+            let starting: Vec<_> = CURRENCIES.iter().copied().filter(|(w, _)| c.is_some_and(|c| w.starts_with(c))).collect();
+            let ending: Vec<_> = CURRENCIES.iter().copied().filter(|(w, _)| c.is_some_and(|c| w.ends_with(c))).collect();
+            assert_eq!(CURRENCIES_BY_FIRST.of(c), starting, "{c:?}");
+            assert_eq!(CURRENCIES_BY_LAST.of(c), ending, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn trimming_reads_as_str_trim_reads() {
+        // Every whitespace character starts and ends with a byte the
+        // shortcut leaves to `str::trim`.
+        for c in (0..=0x10FFFF).filter_map(char::from_u32).filter(|c| c.is_whitespace()) {
+            for text in [format!("{c}年"), format!("5{c}"), c.to_string()] {
+                assert_eq!(trim(&text), text.trim(), "{c:?}");
+            }
+        }
+        let alphabet = ['5', '年', '万', '〇', '—', '‰', '　', ' ', '\t', '\u{a0}', '\u{85}', '\u{2009}', '\u{205f}', '\u{1680}', 'é', '点', '\u{3001}'];
+        let mut next = crate::test_random::xorshift32(0x5eed_7215);
+        for len in 0..3000 {
+            let text: String = crate::test_random::random_text(&alphabet, len % 7, &mut next);
+            assert_eq!(trim(&text), text.trim(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_hedge_characters_are_found_as_a_search_of_their_list_finds_them() {
+        let words = APPROX_PREFIXES.iter().chain(PLAIN_PREFIXES).chain(APPROX_SUFFIXES);
+        let listed: Vec<char> = words.flat_map(|w| w.chars()).collect();
+        for c in (0..=0x3_0000).filter_map(char::from_u32) {
+            assert_eq!(PREFIX_STARTS.contains(c), PREFIX_STARTS.sorted.contains(&c), "{c:?}");
+            assert_eq!(SUFFIX_ENDS.contains(c), SUFFIX_ENDS.sorted.contains(&c), "{c:?}");
+        }
+        assert!(listed.iter().all(|&c| PREFIX_STARTS.contains(c) == APPROX_PREFIXES.iter().chain(PLAIN_PREFIXES).any(|w| w.starts_with(c))));
+        assert!(listed.iter().all(|&c| SUFFIX_ENDS.contains(c) == APPROX_SUFFIXES.iter().any(|w| w.ends_with(c))));
     }
 
     fn fmt_num(x: f64) -> String {
