@@ -26,7 +26,7 @@ use std::ops::Range;
 use std::sync::Arc;
 use key_index::KeyIndex;
 use scratch::Scratch;
-use stops::{starts_with_text, StopChars, TextsBySlot};
+use stops::{starts_with_text, TextsBySlot};
 
 mod key_index;
 mod scratch;
@@ -301,8 +301,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     suffixes.dedup();
     // The passes below stop only where a sole surname, the first character
     // of a reference or suffix, or a pronoun is (`resolve/stops.rs`).
-    let stop_chars = StopChars::new_in(
-        std::mem::take(&mut scratch.stop_chars),
+    let stop_chars = scratch.stop_chars.take().unwrap_or_default().refilled(
         sole_persons
             .iter()
             .map(|&(surname, _)| surname)
@@ -480,7 +479,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     let (nodes, parents) = builder.finish_into(&mut scratch);
     scratch.coverage = covered.count;
     scratch.stops = stops;
-    scratch.stop_chars = stop_chars.into_buffer();
+    scratch.stop_chars = Some(stop_chars);
     scratch.give_back();
     Resolved { nodes, mentions: tagged, parents }
 }
