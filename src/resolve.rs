@@ -26,7 +26,7 @@ use std::ops::Range;
 use std::sync::Arc;
 use key_index::KeyIndex;
 use scratch::Scratch;
-use stops::{starts_with_text, StopChars, TextsBySlot};
+use stops::{starts_with_text, TextsBySlot};
 
 mod key_index;
 mod scratch;
@@ -170,11 +170,23 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     // is what the rest alone (云计算产业园) stands for later on.
     // (A place's spellings as two passes, whose lengths are bounded, so
     // a set of them is sized without counting them.)
-    let places = candidates.iter().filter(|c| c.tag == Tag::Node(NodeType::Place));
-    let place_spellings =
-        places.clone().map(|c| folded_of(c.span)).chain(places.filter_map(|c| c.entry).map(|e| rules.dictionary.entry(e).key.as_str()));
-    let plain_keys = candidates.iter().filter_map(|c| match c.tag {
-        Tag::Node(t) if t.is_entity() && c.entry.is_none() => Some((t, folded_of(c.span))),
+    // (The folded text of each entity candidate, "" for the others, sliced
+    // once: the longer forms and the full-form pass below both read it,
+    // where each sliced the text again.)
+    let entity_folded: Vec<&str> = candidates
+        .iter()
+        .map(|c| match c.tag {
+            Tag::Node(t) if t.is_entity() => folded_of(c.span),
+            _ => "",
+        })
+        .collect();
+    let places = candidates.iter().zip(&entity_folded).filter(|(c, _)| c.tag == Tag::Node(NodeType::Place));
+    let place_spellings = places
+        .clone()
+        .map(|(_, &folded)| folded)
+        .chain(places.filter_map(|(c, _)| c.entry).map(|e| rules.dictionary.entry(e).key.as_str()));
+    let plain_keys = candidates.iter().zip(&entity_folded).filter_map(|(c, &folded)| match c.tag {
+        Tag::Node(t) if t.is_entity() && c.entry.is_none() => Some((t, folded)),
         _ => None,
     });
     // (Probed per entity mention, never iterated: FxHash.)
@@ -193,7 +205,18 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     let mut short_forms: Vec<(&str, KeyRef)> = Vec::with_capacity(candidates.len());
     let mut by_suffix: Vec<(usize, &str, KeyRef)> = Vec::with_capacity(candidates.len());
     let mut persons: Vec<(KeyRef, &str)> = Vec::with_capacity(candidates.len());
-    for c in candidates {
+    // The values, and the latest year a date names, for the value pass
+    // below: gathered here, where the candidates are read anyway, instead
+    // of in two more passes over all of them.
+    let mut values: Vec<(&Candidate, &ParsedValue)> = Vec::new();
+    let mut document_year: Option<i32> = None;
+    for (c, &folded) in candidates.iter().zip(&entity_folded) {
+        if let Some(parsed) = c.value.as_deref() {
+            if let ParsedValue::Date(d) = parsed {
+                document_year = document_year.max(d.explicit_year());
+            }
+            values.push((c, parsed));
+        }
         let Tag::Node(ty) = c.tag else {
             if c.tag == Tag::Title {
                 tagged.push(TaggedMention::new(c.span, c.tag, None, c.rule.clone()));
@@ -203,7 +226,6 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
         if !ty.is_entity() {
             continue;
         }
-        let folded = folded_of(c.span);
         let entry = choose_entry(c, folded).map(|e| rules.dictionary.entry(e));
         let mut key = entry.map_or(folded, |e| e.key.as_str());
         if let Some(longer) = longer_form.get(&(ty, key)) {
@@ -301,8 +323,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     suffixes.dedup();
     // The passes below stop only where a sole surname, the first character
     // of a reference or suffix, or a pronoun is (`resolve/stops.rs`).
-    let stop_chars = StopChars::new_in(
-        std::mem::take(&mut scratch.stop_chars),
+    let stop_chars = scratch.stop_chars.take().unwrap_or_default().refilled(
         sole_persons
             .iter()
             .map(|&(surname, _)| surname)
@@ -396,21 +417,12 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     }
 
     // Values, with dates resolved in reading order.
-    let explicit_years: Vec<(usize, i32)> = candidates
-        .iter()
-        .filter_map(|c| match c.value.as_deref() {
-            Some(ParsedValue::Date(d)) => d.explicit_year().map(|y| (c.span.start, y)),
-            _ => None,
-        })
-        .collect();
-    let document_year = explicit_years.iter().map(|(_, y)| *y).max();
     let mut previous_year: Option<i32> = None;
     let mut previous_month: Option<u32> = None;
     let mut previous_months: Option<(u32, u32)> = None;
     // The node key of a value, written into one buffer for all values.
     let mut value_key = String::new();
-    for c in candidates {
-        let Some(parsed) = c.value.as_deref() else { continue };
+    for (c, parsed) in values {
         let value = match parsed {
             ParsedValue::Value(v) => v.clone(),
             ParsedValue::Date(expr) => {
@@ -480,7 +492,7 @@ pub fn resolve(doc: &DocumentText, candidates: &[Candidate], rules: &RuleSet) ->
     let (nodes, parents) = builder.finish_into(&mut scratch);
     scratch.coverage = covered.count;
     scratch.stops = stops;
-    scratch.stop_chars = stop_chars.into_buffer();
+    scratch.stop_chars = Some(stop_chars);
     scratch.give_back();
     Resolved { nodes, mentions: tagged, parents }
 }

@@ -12,7 +12,7 @@
 //! resolved which document before.
 
 use super::key_index::KeyIndex;
-use super::stops::Stop;
+use super::stops::{Stop, StopChars};
 use std::cell::RefCell;
 
 /// The reusable tables (empty, and allocated only once used).
@@ -24,8 +24,9 @@ pub(super) struct Scratch {
     pub key_index: KeyIndex,
     /// The node builder's full-form flags.
     pub has_full_form: Vec<bool>,
-    /// The stop characters' list ([`super::stops::StopChars`]).
-    pub stop_chars: Vec<char>,
+    /// The stop characters, with their table. (None until the thread's
+    /// first document: the table is allocated once, not per take.)
+    pub stop_chars: Option<StopChars>,
     /// The stops of the document.
     pub stops: Vec<Stop>,
 }

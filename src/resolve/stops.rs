@@ -9,11 +9,15 @@
 //! start with it, the person a surname stands for) instead of looking the
 //! character up again, once per pass, in a hash map of characters.
 
-/// How many entries the table by low bits has: a character's low ten bits
-/// tell apart the few dozen characters of a document almost always, and
-/// let few other characters through to the comparison. (The table is made
-/// for every document: 1 KB clear quickly.)
-const LOWS: usize = 1024;
+/// How many entries the table by low bits has: a character's low twelve
+/// bits tell apart the few dozen characters of a document almost always,
+/// and let few other characters through to the comparison. (With ten bits,
+/// some twenty Chinese characters shared each entry, and the scan stopped
+/// at runs of four characters for characters it then passed by four times
+/// as often. The table is kept from one document to the next and only the
+/// entries of its characters are cleared: made and cleared whole for every
+/// document, 4 KB cost more than the stops saved.)
+const LOWS: usize = 4096;
 /// No stop character has these low bits.
 const NONE: u8 = 0;
 /// Several stop characters have these low bits (or a character's slot is
@@ -24,22 +28,34 @@ const SHARED: u8 = u8::MAX;
 /// first given).
 pub(super) struct StopChars {
     chars: Vec<char>,
-    /// Per low ten bits of a character: [`NONE`], the slot + 1 of the
-    /// only stop character with them, or [`SHARED`].
-    slot_by_low: [u8; LOWS],
+    /// Per low twelve bits of a character: [`NONE`], the slot + 1 of the
+    /// only stop character with them, or [`SHARED`]. (Boxed: the
+    /// characters are kept from one document to the next, and moved.)
+    slot_by_low: Box<[u8; LOWS]>,
+}
+
+impl Default for StopChars {
+    /// No stop characters.
+    fn default() -> StopChars {
+        StopChars { chars: Vec::new(), slot_by_low: Box::new([NONE; LOWS]) }
+    }
 }
 
 impl StopChars {
     #[cfg(test)]
     pub(super) fn new(chars: impl IntoIterator<Item = char>) -> StopChars {
-        StopChars::new_in(Vec::new(), chars)
+        StopChars::default().refilled(chars)
     }
 
-    /// [`StopChars::new`], its list kept in `buffer` (emptied first): the
-    /// list of a document before, reused.
-    pub(super) fn new_in(mut buffer: Vec<char>, chars: impl IntoIterator<Item = char>) -> StopChars {
-        buffer.clear();
-        let mut stop = StopChars { chars: buffer, slot_by_low: [NONE; LOWS] };
+    /// These stop characters replaced by `chars`: the characters of a
+    /// document before, their table cleared where they had entries (every
+    /// other entry is [`NONE`] already) and their list emptied.
+    pub(super) fn refilled(mut self, chars: impl IntoIterator<Item = char>) -> StopChars {
+        for &c in &self.chars {
+            self.slot_by_low[c as usize % LOWS] = NONE;
+        }
+        self.chars.clear();
+        let mut stop = self;
         for c in chars {
             if stop.slot(c).is_some() {
                 continue;
@@ -53,11 +69,6 @@ impl StopChars {
             };
         }
         stop
-    }
-
-    /// The list of characters, for reuse by [`StopChars::new_in`].
-    pub(super) fn into_buffer(self) -> Vec<char> {
-        self.chars
     }
 
     /// How many characters there are (slots run from 0 to this).
@@ -261,7 +272,7 @@ mod tests {
         let at = |text: &str| stop.stops(&chars(text)).iter().map(|s| (s.at, stop.chars[s.slot])).collect::<Vec<_>>();
         assert_eq!(at("王说他是王😀"), vec![(0, '王'), (2, '他'), (4, '王'), (5, '😀')]);
         assert_eq!(at("她说"), vec![]);
-        // 席 U+5E2D, 中 U+4E2D and 븭 U+BE2D share their low ten bits: the
+        // 席 U+5E2D, 中 U+4E2D and 븭 U+BE2D share their low twelve bits: the
         // table sends them to the list, which holds only two.
         let shared = StopChars::new(chars("中븭"));
         assert_eq!(shared.stops(&chars("席中븭a")), vec![Stop { at: 1, slot: 0 }, Stop { at: 2, slot: 1 }]);
@@ -272,23 +283,22 @@ mod tests {
         assert_eq!(at, vec![0, 2, 4, 5, 6, 8]);
     }
 
-    /// Made in the lists of a document before, the stop characters and
-    /// stops are what new lists give.
+    /// Refilled from the characters of a document before, the stop
+    /// characters, their whole table and the stops are what new ones give.
     #[test]
-    fn reused_lists_give_what_new_ones_give() {
+    fn refilled_stop_characters_are_new_ones() {
         let mut random = crate::test_random::xorshift32(0x7e05);
         let alphabet = chars("王说他是😀a中븭席");
-        let (mut buffer, mut found) = (Vec::new(), Vec::new());
+        let (mut reused, mut found) = (StopChars::default(), Vec::new());
         for _ in 0..300 {
             let wanted: Vec<char> = (0..random() % 6).map(|_| alphabet[random() as usize % alphabet.len()]).collect();
             let text: Vec<char> = (0..random() % 30).map(|_| alphabet[random() as usize % alphabet.len()]).collect();
             let fresh = StopChars::new(wanted.iter().copied());
-            let reused = StopChars::new_in(buffer, wanted.iter().copied());
+            reused = reused.refilled(wanted.iter().copied());
             assert_eq!(reused.chars, fresh.chars);
             assert_eq!(reused.slot_by_low, fresh.slot_by_low);
             found = reused.stops_in(found, &text);
             assert_eq!(found, fresh.stops(&text));
-            buffer = reused.into_buffer();
         }
     }
 
