@@ -20,7 +20,7 @@ fn stages(c: &mut Criterion) {
     let text = seed();
     let rules = RuleSet::builtin().unwrap();
     let folded = Folded::new(&text);
-    let chars: Vec<char> = folded.text.chars().collect();
+    let chars: Vec<char> = folded.text().chars().collect();
     let seg = split(&folded, &rules.segment);
     let index = CharIndex::new(&text);
     let candidates = find_candidates(&folded, &rules);
@@ -39,7 +39,7 @@ fn stages(c: &mut Criterion) {
         b.iter(|| {
             let mut n = 0;
             for rule in &rules.value_rules {
-                for m in rule.regex.find_iter(&folded.text) {
+                for m in rule.regex.find_iter(folded.text()) {
                     n += parse_value(rule.normalizer, m.as_str()).is_some() as usize;
                 }
             }

@@ -88,7 +88,7 @@ pub fn stages(text: &str) {
     let rules = newsgraph::RuleSet::builtin().unwrap();
     let t = Instant::now();
     let folded = Folded::new(text);
-    let chars: Vec<char> = folded.text.chars().collect();
+    let chars: Vec<char> = folded.text().chars().collect();
     println!("fold {:?}", t.elapsed());
     let t = Instant::now();
     let seg = newsgraph::segment::split(&folded, &rules.segment);

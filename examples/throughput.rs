@@ -222,7 +222,7 @@ fn stages_on_this_thread(path: &Path, limit: usize) -> Vec<(String, f64)> {
         out.push((name.to_string(), mb / best));
     };
     let folded: Vec<Folded> = docs.iter().map(|d| Folded::new(d)).collect();
-    let chars: Vec<Vec<char>> = folded.iter().map(|f| f.text.chars().collect()).collect();
+    let chars: Vec<Vec<char>> = folded.iter().map(|f| f.text().chars().collect()).collect();
     time("normalize", &mut || {
         for d in &docs {
             std::hint::black_box(Folded::new(d));

@@ -91,7 +91,7 @@ fn kind_of(tag: Tag) -> String {
 pub fn explain(rules: Arc<RuleSet>, id: &str, text: &str) -> Vec<SentenceExplanation> {
     let doc = Extractor::new(rules.clone()).extract(id, text);
     let folded = Folded::new(text);
-    let chars: Vec<char> = folded.text.chars().collect();
+    let chars: Vec<char> = folded.text().chars().collect();
     let mut candidates = find_candidates(&folded, &rules);
     let kept = finish_mentions(&chars, &rules, resolve_overlaps(candidates.clone()));
     // The gazetteer search reports one entry per text (the highest layer

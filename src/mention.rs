@@ -1081,7 +1081,7 @@ fn regex_candidates<'a>(folded: &Folded, rules: impl Iterator<Item = (&'a RegexR
 fn value_candidates<'a>(folded: &Folded, rules: impl Iterator<Item = (&'a RegexRule, Option<Vec<std::ops::Range<usize>>>)>, out: &mut Vec<Candidate>) {
     for (rule, words) in rules {
         rule.regex.for_each_mention(folded, words, |m| {
-            let Some(parsed) = parse_value(rule.normalizer, &folded.text[m.clone()]) else { return };
+            let Some(parsed) = parse_value(rule.normalizer, &folded.text()[m.clone()]) else { return };
             out.push(Candidate {
                 span: Span::new(folded.char_at(m.start), folded.char_at(m.end)),
                 tag: Tag::Node(rule.node_type),
@@ -2326,7 +2326,7 @@ pub(crate) mod test_support {
     /// Every mention of a text (entities, values, titles), as (text, tag).
     pub(crate) fn mentions(text: &str) -> Vec<(String, Tag)> {
         let folded = Folded::new(text);
-        let chars: Vec<char> = folded.text.chars().collect();
+        let chars: Vec<char> = folded.text().chars().collect();
         find_mentions(&folded, &RULES).into_iter().map(|c| (chars[c.span.start..c.span.end].iter().collect(), c.tag)).collect()
     }
 
@@ -2749,7 +2749,7 @@ mod tests {
             for _ in 0..20 {
                 let text: String = crate::test_random::random_text(&alphabet, len, &mut next);
                 let folded = Folded::new(&text);
-                let chars: Vec<char> = folded.text.chars().collect();
+                let chars: Vec<char> = folded.text().chars().collect();
                 let mut known = Vec::new();
                 dictionary_candidates(&chars, &RULES, &mut known);
                 let titles = TitleIndex::new(&chars, &known);

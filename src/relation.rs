@@ -131,7 +131,7 @@ pub fn match_relations(
     // none are the slots all the tags of a sentence. (Searched by the
     // `memchr` crate's vector search: the standard library's byte search
     // takes a word at a time, over the whole document.)
-    let text_has_tag_characters = memchr::memchr(TAG_LEAD_BYTE, folded.text.as_bytes()).is_some();
+    let text_has_tag_characters = memchr::memchr(TAG_LEAD_BYTE, folded.text().as_bytes()).is_some();
     let mut candidates = Vec::with_capacity(rules.relations.len().div_ceil(64));
     // Where the tag characters of a sentence start (its slots', where the
     // text has none of its own).

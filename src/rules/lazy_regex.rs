@@ -126,7 +126,7 @@ impl LazyRegex {
     /// match it): the windows are read off them instead of searching the
     /// text for the words again.
     pub fn for_each_mention(&self, folded: &Folded, words: Option<Vec<Range<usize>>>, mut each: impl FnMut(Range<usize>)) {
-        let text = folded.text.as_str();
+        let text = folded.text();
         let regex: &Regex = self;
         let mut search = |haystack: &str, from: usize| self.mention.search_at(regex, haystack, from);
         let mut each = |mention: Option<Range<usize>>| mention.into_iter().for_each(&mut each);
@@ -496,7 +496,7 @@ mod tests {
 
     /// The captures of every match found in the regex's windows.
     fn windowed_captures<'h>(regex: &LazyRegex, folded: &'h Folded) -> Vec<Captures<'h>> {
-        let text = folded.text.as_str();
+        let text = folded.text();
         let compiled: &Regex = regex;
         let mut search = |haystack: &'h str, from: usize| compiled.captures_at(haystack, from).map(|c| (c.get(0).expect("group 0 is the match").range(), c));
         let mut found = Vec::new();
@@ -532,7 +532,7 @@ mod tests {
     /// the window words or is given their occurrences.
     fn assert_same_as_captures_iter(regex: &LazyRegex, text: &str) {
         let folded = Folded::new(text);
-        let text = folded.text.as_str();
+        let text = folded.text();
         assert_eq!(all_groups(windowed_captures(regex, &folded)), all_groups(regex.captures_iter(text)), "{}", regex.as_str());
         let expected = mentions_of_captures_iter(regex, text);
         let mut mentions = Vec::new();
@@ -609,7 +609,7 @@ mod tests {
     #[test]
     fn windowed_search_of_the_built_in_rules_finds_what_captures_iter_finds() {
         let rules = crate::rules::RuleSet::builtin().unwrap();
-        let seed = crate::normalize::Folded::new(include_str!("../../fixtures/yunqi.txt")).text.to_string();
+        let seed = crate::normalize::Folded::new(include_str!("../../fixtures/yunqi.txt")).text().to_string();
         // Paragraphs alone as well: short texts, rules at their edges.
         let texts: Vec<&str> = std::iter::once(seed.as_str()).chain(seed.split('\n')).collect();
         for rule in rules.value_rules.iter().chain(rules.entity_rules.iter()) {

@@ -131,7 +131,7 @@ impl CoreRuns {
     /// Call `each` with what `search` reports for every match, as
     /// `captures_iter` would find them.
     pub(super) fn for_each_match<'h, T>(&self, folded: &'h Folded, search: &mut SearchAt<'_, 'h, T>, each: &mut dyn FnMut(T)) {
-        let text = folded.text.as_str();
+        let text = folded.text();
         // Past this many bytes scanned (windows and calls) one search of
         // the rest of the text is cheaper.
         let budget = text.len() / 2;
@@ -162,7 +162,7 @@ impl CoreRuns {
     /// Whether `folded` is searched in windows, not whole.
     #[cfg(test)]
     pub(super) fn within_budget(&self, folded: &Folded) -> bool {
-        self.windows(folded).iter().map(|&(start, end)| self.cost(start, end)).sum::<usize>() <= folded.text.len() / 2
+        self.windows(folded).iter().map(|&(start, end)| self.cost(start, end)).sum::<usize>() <= folded.text().len() / 2
     }
 
     /// What searching a window costs, in bytes scanned.
