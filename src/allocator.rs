@@ -42,6 +42,30 @@ pub fn keep_freed_pages() {
     }
 }
 
+/// Turns transparent huge pages off for this process (Linux), unless
+/// `MIMALLOC_ALLOW_THP` in the environment says otherwise. A graph grows
+/// through a whole run; with huge pages on, as many distributions set
+/// them, each fault of the growing heap takes and clears a fresh 2 MB
+/// page, partly used, where 4 KB pages reuse memory the system freed.
+/// Over the 100 MB benchmark corpus to JSON (six alternating runs each,
+/// pinned to one core): kernel time 0.57 → 0.14 s, user time 4.40 →
+/// 4.56 s (the TLB covers less), wall time 5.0 → 4.7 s, peak memory 260
+/// → 218 MB; on two cores wall time 2.99 → 2.70 s. A small run pays the
+/// TLB's misses without the growth: over 10 MB, user time 0.45 → 0.48 s.
+pub fn no_transparent_huge_pages() {
+    if std::env::var_os("MIMALLOC_ALLOW_THP").is_some() {
+        return;
+    }
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes one integer argument and the rest
+    // zero (prctl(2)); it sets a flag of the process and touches no memory.
+    // A kernel without it refuses the call, which leaves things as they
+    // were, so the result is not looked at.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1 as libc::c_ulong, 0 as libc::c_ulong, 0 as libc::c_ulong, 0 as libc::c_ulong);
+    }
+}
+
 /// mimalloc through `mi_malloc`, `mi_zalloc` and `mi_realloc` whenever the
 /// alignment asked for is one they give anyway, as the standard library
 /// does for the system allocator. The `mimalloc` crate's allocator calls
@@ -124,6 +148,19 @@ mod tests {
                     Mimalloc.dealloc(zeroed, layout);
                 }
             }
+        }
+    }
+
+    /// (The flag is the test process's own: its other tests allocate as
+    /// before, with 4 KB pages.)
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn the_kernel_keeps_huge_pages_from_the_process_unless_the_environment_allows_them() {
+        no_transparent_huge_pages();
+        // SAFETY: PR_GET_THP_DISABLE takes no arguments and returns the flag.
+        let disabled = unsafe { libc::prctl(libc::PR_GET_THP_DISABLE, 0 as libc::c_ulong, 0 as libc::c_ulong, 0 as libc::c_ulong, 0 as libc::c_ulong) };
+        if std::env::var_os("MIMALLOC_ALLOW_THP").is_none() {
+            assert_eq!(disabled, 1);
         }
     }
 }

@@ -174,6 +174,7 @@ struct QueryArgs {
 
 fn main() -> ExitCode {
     allocator::keep_freed_pages();
+    allocator::no_transparent_huge_pages();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Extract(args) => extract(args),
