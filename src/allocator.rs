@@ -51,7 +51,9 @@ pub fn keep_freed_pages() {
 /// pinned to one core): kernel time 0.57 → 0.14 s, user time 4.40 →
 /// 4.56 s (the TLB covers less), wall time 5.0 → 4.7 s, peak memory 260
 /// → 218 MB; on two cores wall time 2.99 → 2.70 s. A small run pays the
-/// TLB's misses without the growth: over 10 MB, user time 0.45 → 0.48 s.
+/// TLB's misses without the growth: over 10 MB, user time 0.45 → 0.48 s,
+/// and start-up 20 → 29 ms. When the machine is loaded the TLB's misses
+/// cost more, and one core may lose (README, performance notes).
 pub fn no_transparent_huge_pages() {
     if std::env::var_os("MIMALLOC_ALLOW_THP").is_some() {
         return;
