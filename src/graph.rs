@@ -21,6 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rayon::slice::ParallelSliceMut;
 use std::sync::{Arc, OnceLock};
 
+mod inline_text;
 mod mentions;
 mod merge_view;
 mod node_keys;

@@ -7,43 +7,18 @@
 //! live each in an allocation of its own, written long before and out of
 //! the cache by the time the node comes again in another document: reading
 //! them cost a cache miss apiece on the merge, which runs on one thread. A
-//! name or text of up to [`ShortText::ROOM`] bytes (seven characters of
+//! name or text of up to [`ROOM`] bytes (seven characters of
 //! Chinese) is copied here, beside the spelling's number, so that the
 //! comparisons read one line; a longer one is compared where it is kept.
 
+use super::inline_text::InlineText;
 use crate::model::RuleId;
 
-/// A string of up to [`ShortText::ROOM`] bytes, held in place, or the
-/// knowledge that it is longer.
-#[derive(Clone, Copy, Debug)]
-struct ShortText {
-    /// The length, or [`ShortText::LONG`] for a longer string.
-    len: u8,
-    bytes: [u8; ShortText::ROOM],
-}
+/// The bytes of a name or text held in place: a view of two and a
+/// spelling's rule and number make one cache line.
+const ROOM: usize = 23;
 
-impl ShortText {
-    const ROOM: usize = 23;
-    const LONG: u8 = u8::MAX;
-
-    fn of(text: &str) -> ShortText {
-        let mut short = ShortText { len: ShortText::LONG, bytes: [0; ShortText::ROOM] };
-        if text.len() <= ShortText::ROOM {
-            short.len = text.len() as u8;
-            short.bytes[..text.len()].copy_from_slice(text.as_bytes());
-        }
-        short
-    }
-
-    /// Whether the string is `text`, or `None` for a longer string, which
-    /// is not held.
-    fn is(&self, text: &str) -> Option<bool> {
-        if self.len == ShortText::LONG {
-            return None;
-        }
-        Some(&self.bytes[..usize::from(self.len)] == text.as_bytes())
-    }
-}
+type ShortText = InlineText<ROOM>;
 
 /// One graph node's view, in a cache line of its own.
 #[derive(Clone, Copy, Debug)]
@@ -79,7 +54,7 @@ impl MergeView {
     /// Holds spelling `number`, `text` by `rule`, if the text fits.
     pub(super) fn hold_spelling(&mut self, number: u32, text: &str, rule: &RuleId) {
         let short = ShortText::of(text);
-        if short.len != ShortText::LONG {
+        if short.bytes().is_some() {
             *self = MergeView { spelling_text: short, spelling_rule: rule_address(rule), spelling: number, ..*self };
         }
     }
@@ -98,7 +73,7 @@ mod tests {
     /// only at the end, and names as news write them.
     fn strings() -> Vec<String> {
         let mut all = vec![String::new()];
-        for n in 1..=ShortText::ROOM + 2 {
+        for n in 1..=ROOM + 2 {
             all.push("a".repeat(n));
             all.push(format!("{}b", "a".repeat(n - 1)));
         }
@@ -113,7 +88,7 @@ mod tests {
             for other in strings() {
                 match view.is_named(&other) {
                     Some(same) => assert_eq!(same, name == other, "{name:?} / {other:?}"),
-                    None => assert!(name.len() > ShortText::ROOM, "{name:?} should be held"),
+                    None => assert!(name.len() > ROOM, "{name:?} should be held"),
                 }
             }
         }
@@ -128,7 +103,7 @@ mod tests {
             assert_eq!(view.spelling(&text, &rule), None, "a new node holds no spelling");
             view.hold_spelling(7, &text, &rule);
             for other in strings() {
-                let expected = (text.len() <= ShortText::ROOM && other == text).then_some(7);
+                let expected = (text.len() <= ROOM && other == text).then_some(7);
                 assert_eq!(view.spelling(&other, &rule), expected, "{text:?} / {other:?}");
                 assert_eq!(view.spelling(&other, &other_rule), None);
             }

@@ -9,34 +9,32 @@
 //! written into its slot, which is half a cache line, so that finding it
 //! reads the slot alone; a longer key is kept aside and compared there.
 
+use super::inline_text::InlineText;
 use crate::model::{NodeKey, NodeType};
 use hashbrown::HashTable;
 use petgraph::stable_graph::NodeIndex;
+use rustc_hash::FxHashMap;
 use std::hash::Hasher;
 
-/// One node's entry: its index and its key, in place or aside.
+/// One node's entry: its index and its key, in place or, too long, aside.
 #[derive(Clone, Copy, Debug)]
 #[repr(C)]
 struct KeySlot {
     node: u32,
     node_type: NodeType,
-    /// The key's length, or [`KeySlot::ASIDE`] for a key kept aside (then
-    /// `bytes` starts with its number among the keys aside).
-    len: u8,
-    bytes: [u8; KeySlot::ROOM],
+    key: InlineText<{ KeySlot::ROOM }>,
 }
 
 impl KeySlot {
     const ROOM: usize = 26;
-    const ASIDE: u8 = u8::MAX;
 }
 
 /// The graph's nodes by key.
 #[derive(Clone, Debug, Default)]
 pub(super) struct NodeKeys {
     slots: HashTable<KeySlot>,
-    /// The keys too long for their slots, by number.
-    aside: Vec<Box<str>>,
+    /// The keys too long for their slots, by node.
+    long_keys: FxHashMap<u32, Box<str>>,
 }
 
 impl NodeKeys {
@@ -48,31 +46,22 @@ impl NodeKeys {
     /// Enters `node` under `key`, which no node has yet.
     pub(super) fn insert(&mut self, key: &NodeKey, node: NodeIndex) {
         debug_assert!(self.get(key).is_none());
-        let mut slot = KeySlot { node: u32::try_from(node.index()).expect("node indexes are 32 bits"), node_type: key.node_type, len: KeySlot::ASIDE, bytes: [0; KeySlot::ROOM] };
-        if key.key.len() <= KeySlot::ROOM {
-            slot.len = key.key.len() as u8;
-            slot.bytes[..key.key.len()].copy_from_slice(key.key.as_bytes());
-        } else {
-            let number = u32::try_from(self.aside.len()).expect("fewer than 2^32 long keys");
-            slot.bytes[..4].copy_from_slice(&number.to_le_bytes());
-            self.aside.push(key.key.as_str().into());
+        let slot = KeySlot { node: u32::try_from(node.index()).expect("node indexes are 32 bits"), node_type: key.node_type, key: InlineText::of(&key.key) };
+        if slot.key.bytes().is_none() {
+            self.long_keys.insert(slot.node, key.key.as_str().into());
         }
-        let aside = &self.aside;
-        self.slots.insert_unique(hash(key.node_type, key.key.as_bytes()), slot, |slot| hash(slot.node_type, key_bytes(aside, slot)));
+        let long_keys = &self.long_keys;
+        self.slots.insert_unique(hash(key.node_type, key.key.as_bytes()), slot, |slot| hash(slot.node_type, key_bytes(long_keys, slot)));
     }
 
     fn is_key_of(&self, slot: &KeySlot, key: &NodeKey) -> bool {
-        slot.node_type == key.node_type && key_bytes(&self.aside, slot) == key.key.as_bytes()
+        slot.node_type == key.node_type && key_bytes(&self.long_keys, slot) == key.key.as_bytes()
     }
 }
 
 /// The bytes of a slot's key.
-fn key_bytes<'a>(aside: &'a [Box<str>], slot: &'a KeySlot) -> &'a [u8] {
-    if slot.len == KeySlot::ASIDE {
-        let number = u32::from_le_bytes(slot.bytes[..4].try_into().expect("four bytes"));
-        return aside[number as usize].as_bytes();
-    }
-    &slot.bytes[..usize::from(slot.len)]
+fn key_bytes<'a>(long_keys: &'a FxHashMap<u32, Box<str>>, slot: &'a KeySlot) -> &'a [u8] {
+    slot.key.bytes().unwrap_or_else(|| long_keys[&slot.node].as_bytes())
 }
 
 fn hash(node_type: NodeType, key: &[u8]) -> u64 {
